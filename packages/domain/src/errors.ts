@@ -1,0 +1,60 @@
+/**
+ * Every error Aurora throws on purpose is an `AuroraError`, with a stable `code`
+ * that the sidecar maps to an HTTP status and callers can switch on.
+ */
+export class AuroraError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Feedback named a decision id that this engine never made (or has forgotten). */
+export class UnknownDecisionError extends AuroraError {
+  readonly decisionId: string;
+
+  constructor(decisionId: string) {
+    super(
+      "UNKNOWN_DECISION",
+      `decision_id "${decisionId}" is unknown: use the metadata.decision_id returned by decide(), ` +
+        "and send feedback before the decision's wait runs out",
+    );
+    this.decisionId = decisionId;
+  }
+}
+
+/** Feedback for a decision that already received feedback; the model is left unchanged. */
+export class DuplicateFeedbackError extends AuroraError {
+  readonly decisionId: string;
+
+  constructor(decisionId: string) {
+    super(
+      "DUPLICATE_FEEDBACK",
+      `decision_id "${decisionId}" already has feedback: each decision is learned from once, ` +
+        "so this second outcome was ignored",
+    );
+    this.decisionId = decisionId;
+  }
+}
+
+/**
+ * Feedback that arrived after the decision's reward wait passed and the decision was
+ * settled (learned with the default reward, or dropped unlearned). The model is unchanged.
+ */
+export class LateFeedbackError extends AuroraError {
+  readonly decisionId: string;
+  readonly settledAt: number;
+
+  constructor(decisionId: string, settledAt: number) {
+    super(
+      "LATE_FEEDBACK",
+      `decision_id "${decisionId}" was settled at ${new Date(settledAt).toISOString()} because its reward wait ` +
+        "passed; this late outcome was not learned (raise rewardWaitMs if jobs run longer)",
+    );
+    this.decisionId = decisionId;
+    this.settledAt = settledAt;
+  }
+}

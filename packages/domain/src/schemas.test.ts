@@ -1,0 +1,115 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ValidationError, parseWith } from "./validation-error.js";
+import { constraintsSchema, contextSchema, decideRequestSchema, outcomeSchema, providersSchema } from "./schemas.js";
+
+const provider = (id: string, extra: Record<string, unknown> = {}) => ({
+  provider_id: id,
+  price_usd_per_hour: 2.5,
+  latency_ms: 120,
+  reputation: 95,
+  gpu_types: ["a100"],
+  regions: ["us-west"],
+  ...extra,
+});
+
+function fieldOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as ValidationError).field;
+  }
+  throw new Error("expected a ValidationError");
+}
+
+describe("contextSchema", () => {
+  it("defaults gpu_hours to 1", () => {
+    expect(parseWith(contextSchema, { workload_type: "w", gpu_type: "g", region: "r" }).gpu_hours).toBe(1);
+  });
+
+  it("refuses a ':' inside a state key part, naming the field", () => {
+    expect(fieldOf(() => parseWith(contextSchema, { workload_type: "a:b", gpu_type: "g", region: "r" }, "context"))).toBe(
+      "context.workload_type",
+    );
+  });
+});
+
+describe("providersSchema", () => {
+  it("names the field of a NaN price", () => {
+    expect(fieldOf(() => parseWith(providersSchema, [provider("a"), provider("b", { price_usd_per_hour: Number.NaN })], "providers"))).toBe(
+      "providers[1].price_usd_per_hour",
+    );
+  });
+
+  it("refuses negative latency", () => {
+    expect(fieldOf(() => parseWith(providersSchema, [provider("a", { latency_ms: -1 })], "providers"))).toBe("providers[0].latency_ms");
+  });
+
+  it("refuses duplicate provider ids", () => {
+    const error = (() => {
+      try {
+        parseWith(providersSchema, [provider("a"), provider("a")], "providers");
+      } catch (e) {
+        return e as ValidationError;
+      }
+    })();
+    expect(error?.field).toBe("providers[1].provider_id");
+    expect(error?.message).toContain('duplicate provider_id "a"');
+  });
+
+  it("refuses an empty list", () => {
+    expect(fieldOf(() => parseWith(providersSchema, [], "providers"))).toBe("providers");
+  });
+
+  it("takes __proto__ and constructor as ordinary ids", () => {
+    const parsed = parseWith(providersSchema, [provider("__proto__"), provider("constructor")]);
+    expect(parsed.map((p) => p.provider_id)).toEqual(["__proto__", "constructor"]);
+  });
+
+  it("accepts a provider parsed from JSON with an own __proto__ key", () => {
+    const raw = JSON.parse('[{"provider_id":"p","price_usd_per_hour":1,"latency_ms":1,"reputation":1,"__proto__":{"x":1}}]');
+    const [p] = parseWith(providersSchema, raw);
+    expect(p?.provider_id).toBe("p");
+    expect(Object.getPrototypeOf(p)).toBe(Object.prototype);
+  });
+});
+
+describe("constraintsSchema", () => {
+  it("refuses an id that is both allowed and denied", () => {
+    expect(fieldOf(() => parseWith(constraintsSchema, { allow: ["a", "b"], deny: ["b"] }, "constraints"))).toBe("constraints.deny[0]");
+  });
+});
+
+describe("outcomeSchema", () => {
+  it("names a missing success flag", () => {
+    expect(fieldOf(() => parseWith(outcomeSchema, { decision_id: "d", actual_cost_usd: 1, actual_latency_ms: 1 }))).toBe("success");
+  });
+});
+
+describe("decideRequestSchema (property)", () => {
+  it("either parses or throws a ValidationError naming a field, for any JSON value", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        try {
+          parseWith(decideRequestSchema, value);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ValidationError);
+          expect((error as ValidationError).field.length).toBeGreaterThan(0);
+        }
+      }),
+    );
+  });
+
+  it("never accepts a non-finite or negative price", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.constant(Number.NaN), fc.constant(Infinity), fc.double({ max: -Number.MIN_VALUE })), (price) => {
+        const request = {
+          context: { workload_type: "w", gpu_type: "g", region: "r" },
+          providers: [provider("a", { price_usd_per_hour: price })],
+        };
+        expect(fieldOf(() => parseWith(decideRequestSchema, request))).toBe("providers[0].price_usd_per_hour");
+      }),
+    );
+  });
+});

@@ -1,0 +1,152 @@
+import { z } from "zod";
+
+/**
+ * The wire vocabulary. Field names are snake_case, as in the Python engine and
+ * aurora-router, so the same JSON crosses every boundary unchanged.
+ */
+
+const finiteNonNegative = (what: string) =>
+  z.number({ error: `must be a finite number ≥ 0 (${what})` }).finite().min(0, { error: `must be ≥ 0 (${what})` });
+
+/** A provider or decision id. Any printable text works, `__proto__` included. */
+export const idSchema = z
+  .string({ error: "must be a string" })
+  .min(1, { error: "must not be empty" })
+  .max(200, { error: "must be at most 200 characters" });
+
+const keyPart = (what: string) =>
+  z
+    .string({ error: `must be a string (${what})` })
+    .min(1, { error: `must not be empty (${what})` })
+    .max(100, { error: `must be at most 100 characters (${what})` })
+    .refine((s) => !s.includes(":"), { error: `must not contain ':' (it separates the parts of a state key)` });
+
+export const contextSchema = z.object({
+  workload_type: keyPart("e.g. llm_inference"),
+  gpu_type: keyPart("e.g. a100"),
+  region: keyPart("e.g. us-west"),
+  gpu_hours: z
+    .number({ error: "must be a finite number > 0 (hours of GPU time the job needs)" })
+    .finite()
+    .positive({ error: "must be > 0 (hours of GPU time the job needs)" })
+    .default(1),
+});
+export type Context = z.output<typeof contextSchema>;
+export type ContextInput = z.input<typeof contextSchema>;
+
+export const providerSchema = z.object({
+  provider_id: idSchema,
+  price_usd_per_hour: finiteNonNegative("USD per GPU hour"),
+  latency_ms: finiteNonNegative("advertised latency in milliseconds"),
+  reputation: z
+    .number({ error: "must be a number from 0 to 100" })
+    .min(0, { error: "must be from 0 to 100" })
+    .max(100, { error: "must be from 0 to 100" }),
+  /** GPU hours the provider can take now; absent or null means unlimited. */
+  capacity_available: finiteNonNegative("GPU hours available").nullish(),
+  gpu_types: z.array(z.string({ error: "must be a string" })).default([]),
+  regions: z.array(z.string({ error: "must be a string" })).default([]),
+});
+export type Provider = z.output<typeof providerSchema>;
+export type ProviderInput = z.input<typeof providerSchema>;
+
+/** A non-empty candidate list whose ids are distinct. */
+export const providersSchema = z
+  .array(providerSchema, { error: "must be an array of providers" })
+  .min(1, { error: "must list at least one provider" })
+  .max(10_000, { error: "must list at most 10,000 providers" })
+  .superRefine((providers, ctx) => {
+    const seen = new Set<string>();
+    for (let i = 0; i < providers.length; i++) {
+      const id = (providers[i] as Provider).provider_id;
+      if (seen.has(id)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "provider_id"],
+          message: `duplicate provider_id "${id}": each candidate must appear once`,
+        });
+      }
+      seen.add(id);
+    }
+  });
+
+export const constraintsSchema = z
+  .object({
+    max_price: finiteNonNegative("USD per GPU hour").optional(),
+    max_latency_ms: finiteNonNegative("milliseconds").optional(),
+    min_reputation: z
+      .number({ error: "must be a number from 0 to 100" })
+      .min(0, { error: "must be from 0 to 100" })
+      .max(100, { error: "must be from 0 to 100" })
+      .optional(),
+    region: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
+    gpu_type: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
+    /** Capacity the job needs, in GPU hours; compared with `capacity_available`. */
+    gpu_hours: z
+      .number({ error: "must be a finite number > 0" })
+      .finite()
+      .positive({ error: "must be > 0" })
+      .optional(),
+    /** Most the whole job may cost: price_usd_per_hour × context.gpu_hours. */
+    max_cost_usd: finiteNonNegative("USD for the whole job").optional(),
+    /** Only these providers may be chosen, in every mode. */
+    allow: z.array(idSchema).optional(),
+    /** These providers are never chosen, in every mode. */
+    deny: z.array(idSchema).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.allow || !c.deny) return;
+    const allowed = new Set(c.allow);
+    c.deny.forEach((id, i) => {
+      if (allowed.has(id)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["deny", i],
+          message: `provider "${id}" is in both allow and deny: remove it from one of them`,
+        });
+      }
+    });
+  });
+export type Constraints = z.output<typeof constraintsSchema>;
+export type ConstraintsInput = z.input<typeof constraintsSchema>;
+
+const unit = (what: string) =>
+  z
+    .number({ error: `must be a number from 0 to 1 (${what})` })
+    .min(0, { error: `must be from 0 to 1 (${what})` })
+    .max(1, { error: `must be from 0 to 1 (${what})` });
+
+export const psiMetricsSchema = z.object({
+  density: unit("Ψ density"),
+  coherence: unit("Ψ coherence").optional(),
+  entropy: unit("Ψ entropy").optional(),
+});
+export type PsiMetrics = z.output<typeof psiMetricsSchema>;
+
+export const outcomeSchema = z.object({
+  decision_id: idSchema,
+  success: z.boolean({ error: "must be true or false" }),
+  actual_cost_usd: finiteNonNegative("USD the job actually cost"),
+  actual_latency_ms: finiteNonNegative("milliseconds actually observed"),
+  actual_reputation: z
+    .number({ error: "must be a number from 0 to 100" })
+    .min(0, { error: "must be from 0 to 100" })
+    .max(100, { error: "must be from 0 to 100" })
+    .optional(),
+  error_reason: z.string({ error: "must be a string" }).max(2000, { error: "must be at most 2,000 characters" }).optional(),
+  /** The provider the router actually used, when it fell back to an alternative. */
+  provider_id: idSchema.optional(),
+});
+export type Outcome = z.output<typeof outcomeSchema>;
+export type OutcomeInput = z.input<typeof outcomeSchema>;
+
+export const decideRequestSchema = z.object({
+  context: contextSchema,
+  providers: providersSchema,
+  constraints: constraintsSchema.optional(),
+  psi_metrics: psiMetricsSchema.optional(),
+  /** Return every candidate with its estimate and why it was or was not chosen. */
+  explain: z.boolean({ error: "must be true or false" }).optional(),
+});
+export type DecideRequest = z.output<typeof decideRequestSchema>;
+export type DecideRequestInput = z.input<typeof decideRequestSchema>;
