@@ -1,0 +1,71 @@
+import { type Clock, ValidationError, systemClock } from "@aurora/domain";
+import { type RewardWeights, resolveRewardWeights } from "./reward-weights.js";
+
+/**
+ * 48 hours. GPU jobs run for many hours (a fine-tune or a render of a day is common) and their
+ * outcome is reported when they finish, sometimes after a retry or a batch upload of results;
+ * two days covers a one-day job with a day of slack, while `maxPending` still bounds memory.
+ */
+export const DEFAULT_REWARD_WAIT_MS = 48 * 60 * 60 * 1000;
+export const DEFAULT_MAX_PENDING = 100_000;
+export const DEFAULT_REMEMBER_SETTLED = 100_000;
+
+export interface ExecutorOptions {
+  /** Source of time; default `systemClock`. */
+  clock?: Clock;
+  /** Makes a decision id when `recordDecision` is given none; default `crypto.randomUUID`. */
+  newId?: () => string;
+  /** Overrides of `DEFAULT_REWARD_WEIGHTS`. */
+  rewardWeights?: Partial<RewardWeights>;
+  /** Milliseconds a decision waits for feedback before it is settled as `expired`; default 48 h. `Infinity` never expires. */
+  rewardWaitMs?: number;
+  /** Most decisions pending at once; past it the oldest is settled as `evicted`. Default 100,000. */
+  maxPending?: number;
+  /** How many finished (fed back or settled) ids are remembered to tell duplicate and late feedback apart from unknown. Default 100,000. */
+  rememberSettled?: number;
+}
+
+export interface ResolvedExecutorOptions {
+  clock: Clock;
+  newId: () => string;
+  rewardWeights: RewardWeights;
+  rewardWaitMs: number;
+  maxPending: number;
+  rememberSettled: number;
+}
+
+const randomUuid = (): string => globalThis.crypto.randomUUID();
+
+/** Fills defaults and refuses unusable options with a `ValidationError` naming the option. */
+export function resolveExecutorOptions(options: ExecutorOptions = {}): ResolvedExecutorOptions {
+  const clock = options.clock ?? systemClock;
+  if (typeof clock !== "object" || clock === null || typeof clock.now !== "function") {
+    throw ValidationError.forField("clock", "must be an object with a now() method returning epoch milliseconds");
+  }
+  const newId = options.newId ?? randomUuid;
+  if (typeof newId !== "function") {
+    throw ValidationError.forField("newId", "must be a function returning a fresh decision id");
+  }
+  const rewardWaitMs = options.rewardWaitMs ?? DEFAULT_REWARD_WAIT_MS;
+  if (typeof rewardWaitMs !== "number" || Number.isNaN(rewardWaitMs) || rewardWaitMs <= 0) {
+    throw ValidationError.forField(
+      "rewardWaitMs",
+      `must be a number of milliseconds > 0 (Infinity to never expire), got ${String(rewardWaitMs)}`,
+    );
+  }
+  return {
+    clock,
+    newId,
+    rewardWeights: resolveRewardWeights(options.rewardWeights),
+    rewardWaitMs,
+    maxPending: count("maxPending", options.maxPending ?? DEFAULT_MAX_PENDING, 1),
+    rememberSettled: count("rememberSettled", options.rememberSettled ?? DEFAULT_REMEMBER_SETTLED, 0),
+  };
+}
+
+function count(field: string, value: unknown, min: number): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    throw ValidationError.forField(field, `must be a whole number ≥ ${min} (memory stays bounded by it), got ${String(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,499 @@
+import {
+  type Context,
+  DuplicateFeedbackError,
+  LateFeedbackError,
+  ManualClock,
+  type Outcome,
+  type Provider,
+  UnknownDecisionError,
+  ValidationError,
+} from "@aurora/domain";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { DecisionInput } from "./decision-record.js";
+import { Executor } from "./executor.js";
+import type { ExecutorOptions } from "./executor-options.js";
+
+const HOUR = 60 * 60 * 1000;
+
+const provider = (id: string, reputation = 96): Provider => ({
+  provider_id: id,
+  price_usd_per_hour: 2.5,
+  latency_ms: 120,
+  reputation,
+  gpu_types: ["a100"],
+  regions: ["us-west"],
+});
+const context: Context = { workload_type: "llm_inference", gpu_type: "a100", region: "us-west", gpu_hours: 1 };
+const decision = (extra: Partial<DecisionInput> = {}): DecisionInput => ({
+  state_key: "llm_inference:a100:us-west",
+  provider_id: "akash",
+  context,
+  provider: provider("akash"),
+  metadata: { mode: "exploit" },
+  ...extra,
+});
+const outcome = (decisionId: string, extra: Partial<Outcome> = {}): Outcome => ({
+  decision_id: decisionId,
+  success: true,
+  actual_cost_usd: 2.45,
+  actual_latency_ms: 115,
+  actual_reputation: 96,
+  ...extra,
+});
+const SEED_REWARD = -2.45 - 115 / 500 + 96 / 100 + 10;
+
+function setup(options: ExecutorOptions = {}) {
+  const clock = new ManualClock(1_000);
+  let next = 0;
+  const executor = new Executor({ clock, newId: () => `d${++next}`, ...options });
+  return { clock, executor };
+}
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected an error");
+}
+
+function fieldOf(fn: () => unknown): string {
+  const error = thrown(fn);
+  expect(error).toBeInstanceOf(ValidationError);
+  return (error as ValidationError).field;
+}
+
+const ids = (list: { record: { decision_id: string } }[]) => list.map((s) => s.record.decision_id);
+
+describe("Executor", () => {
+  describe("recordDecision", () => {
+    it("logs the decision as pending with a fresh id and the clock's time", () => {
+      const { executor } = setup();
+      const input = decision();
+      const record = executor.recordDecision(input);
+      expect(record).toEqual({ ...input, decision_id: "d1", created_at: 1_000 });
+      expect(executor.getPending("d1")).toBe(record);
+    });
+
+    it("stores the caller's objects without copying them", () => {
+      const { executor } = setup();
+      const input = decision({ alternatives: [provider("vast")] });
+      const record = executor.recordDecision(input);
+      expect(record.provider).toBe(input.provider);
+      expect(record.context).toBe(input.context);
+      expect(record.metadata).toBe(input.metadata);
+      expect(record.alternatives).toBe(input.alternatives);
+    });
+
+    it("keeps a decision_id it is given", () => {
+      const { executor } = setup();
+      expect(executor.recordDecision(decision({ decision_id: "mine" })).decision_id).toBe("mine");
+      expect(executor.getPending("mine")).toBeDefined();
+    });
+
+    it("treats __proto__ and constructor as ordinary ids", () => {
+      const { executor } = setup();
+      executor.recordDecision(decision({ decision_id: "__proto__" }));
+      expect(executor.getPending("constructor")).toBeUndefined();
+      executor.recordDecision(decision({ decision_id: "constructor" }));
+      expect(executor.recordOutcome(outcome("__proto__")).reward).toBe(SEED_REWARD);
+      expect(executor.getPending("constructor")?.decision_id).toBe("constructor");
+      expect(thrown(() => executor.recordOutcome(outcome("__proto__")))).toBeInstanceOf(DuplicateFeedbackError);
+      expect(thrown(() => executor.recordOutcome(outcome("toString")))).toBeInstanceOf(UnknownDecisionError);
+    });
+
+    it("refuses an id that is already pending, and one already finished", () => {
+      const { executor } = setup();
+      executor.recordDecision(decision({ decision_id: "x" }));
+      expect(fieldOf(() => executor.recordDecision(decision({ decision_id: "x" })))).toBe("decision_id");
+      executor.recordOutcome(outcome("x"));
+      expect(fieldOf(() => executor.recordDecision(decision({ decision_id: "x" })))).toBe("decision_id");
+      expect(executor.stats().total_decisions).toBe(1);
+    });
+
+    it("refuses an empty decision_id", () => {
+      const { executor } = setup();
+      expect(fieldOf(() => executor.recordDecision(decision({ decision_id: "" })))).toBe("decision_id");
+    });
+
+    it("refuses a provider_id that is not the chosen provider's", () => {
+      const { executor } = setup();
+      expect(fieldOf(() => executor.recordDecision(decision({ provider_id: "vast" })))).toBe("provider_id");
+      expect(executor.stats().pending_feedback).toBe(0);
+    });
+
+    it("counts decisions and pending feedback", () => {
+      const { executor } = setup();
+      executor.recordDecision(decision());
+      executor.recordDecision(decision());
+      expect(executor.stats()).toMatchObject({ total_decisions: 2, pending_feedback: 2 });
+    });
+  });
+
+  describe("recordOutcome", () => {
+    it("returns the reward, the record and the provider, and removes the decision from pending", () => {
+      const { executor } = setup();
+      const record = executor.recordDecision(decision());
+      const result = executor.recordOutcome(outcome("d1"));
+      expect(result.reward).toBe(SEED_REWARD);
+      expect(result.record).toBe(record);
+      expect(result.provider).toBe(record.provider);
+      expect(executor.getPending("d1")).toBeUndefined();
+    });
+
+    it("keeps the seed's statistics over all outcomes", () => {
+      const { executor } = setup();
+      for (let i = 0; i < 3; i++) executor.recordDecision(decision());
+      executor.recordOutcome(outcome("d1", { actual_cost_usd: 2, actual_latency_ms: 100 }));
+      executor.recordOutcome(outcome("d2", { success: false, actual_cost_usd: 4, actual_latency_ms: 300 }));
+      expect(executor.stats()).toEqual({
+        total_decisions: 3,
+        total_outcomes: 2,
+        success_rate: 0.5,
+        avg_cost_usd: 3,
+        avg_latency_ms: 200,
+        pending_feedback: 1,
+        late_feedback: 0,
+        duplicate_feedback: 0,
+        settled_expired: 0,
+        settled_evicted: 0,
+        settled_dropped: 0,
+      });
+    });
+
+    it("reports zero rates and averages before any outcome", () => {
+      const { executor } = setup();
+      expect(executor.stats()).toMatchObject({ total_outcomes: 0, success_rate: 0, avg_cost_usd: 0, avg_latency_ms: 0 });
+    });
+
+    it("uses the chosen provider's advertised reputation when none was observed", () => {
+      const { executor } = setup();
+      executor.recordDecision(decision({ provider: provider("akash", 50) }));
+      const { actual_reputation: _, ...unobserved } = outcome("d1");
+      expect(executor.recordOutcome(unobserved).reward).toBe(-2.45 - 115 / 500 + 50 / 100 + 10);
+    });
+
+    it("uses the configured reward weights", () => {
+      const { executor } = setup({ rewardWeights: { failure_reward: -7 } });
+      executor.recordDecision(decision());
+      expect(executor.recordOutcome(outcome("d1", { success: false })).reward).toBe(-7);
+      expect(executor.rewardWeights.failure_reward).toBe(-7);
+    });
+
+    it("refuses a second feedback for the same decision and changes nothing", () => {
+      const { executor } = setup();
+      executor.recordDecision(decision());
+      executor.recordOutcome(outcome("d1"));
+      const before = executor.stats();
+      const error = thrown(() => executor.recordOutcome(outcome("d1", { success: false, actual_cost_usd: 99 })));
+      expect(error).toBeInstanceOf(DuplicateFeedbackError);
+      expect((error as DuplicateFeedbackError).decisionId).toBe("d1");
+      expect(executor.stats()).toEqual({ ...before, duplicate_feedback: 1 });
+    });
+
+    it("refuses feedback for a decision it never made and changes nothing", () => {
+      const { executor } = setup();
+      executor.recordDecision(decision());
+      const before = executor.stats();
+      expect(thrown(() => executor.recordOutcome(outcome("nope")))).toBeInstanceOf(UnknownDecisionError);
+      expect(executor.stats()).toEqual(before);
+    });
+
+    it("accepts an outcome for an alternative the router fell back to, rewarding with its reputation", () => {
+      const { executor } = setup();
+      const vast = provider("vast", 40);
+      executor.recordDecision(decision({ alternatives: [provider("render"), vast] }));
+      const { actual_reputation: _, ...unobserved } = outcome("d1", { provider_id: "vast" });
+      const result = executor.recordOutcome(unobserved);
+      expect(result.provider).toBe(vast);
+      expect(result.reward).toBe(-2.45 - 115 / 500 + 40 / 100 + 10);
+    });
+
+    it("accepts an outcome naming the chosen provider", () => {
+      const { executor } = setup();
+      const record = executor.recordDecision(decision());
+      expect(executor.recordOutcome(outcome("d1", { provider_id: "akash" })).provider).toBe(record.provider);
+    });
+
+    it("refuses a provider_id that was neither chosen nor an alternative, leaving the decision pending", () => {
+      const { executor } = setup();
+      executor.recordDecision(decision({ alternatives: [provider("vast")] }));
+      executor.recordDecision(decision());
+      expect(fieldOf(() => executor.recordOutcome(outcome("d1", { provider_id: "render" })))).toBe("provider_id");
+      expect(fieldOf(() => executor.recordOutcome(outcome("d2", { provider_id: "vast" })))).toBe("provider_id");
+      expect(executor.stats()).toMatchObject({ total_outcomes: 0, pending_feedback: 2 });
+      expect(executor.recordOutcome(outcome("d1")).reward).toBe(SEED_REWARD);
+    });
+
+    it("refuses an invalid outcome, naming the field, and changes nothing", () => {
+      const { executor } = setup();
+      executor.recordDecision(decision());
+      expect(fieldOf(() => executor.recordOutcome(outcome("d1", { actual_cost_usd: Number.NaN })))).toBe(
+        "actual_cost_usd",
+      );
+      expect(fieldOf(() => executor.recordOutcome(outcome("d1", { actual_latency_ms: -1 })))).toBe("actual_latency_ms");
+      expect(fieldOf(() => executor.recordOutcome({ ...outcome("d1"), success: "yes" } as never))).toBe("success");
+      expect(executor.stats()).toMatchObject({ total_outcomes: 0, pending_feedback: 1 });
+    });
+  });
+
+  describe("expiry", () => {
+    it("waits 48 hours by default", () => {
+      const { clock, executor } = setup();
+      executor.recordDecision(decision());
+      clock.advance(48 * HOUR - 1);
+      expect(executor.settleExpired()).toEqual([]);
+      clock.advance(1);
+      expect(ids(executor.settleExpired())).toEqual(["d1"]);
+    });
+
+    it("settles a decision exactly when its wait has passed, oldest first", () => {
+      const { clock, executor } = setup({ rewardWaitMs: 100 });
+      const first = executor.recordDecision(decision());
+      clock.advance(10);
+      const second = executor.recordDecision(decision());
+      clock.advance(89);
+      expect(executor.settleExpired()).toEqual([]);
+      clock.advance(11);
+      expect(executor.settleExpired()).toEqual([
+        { record: first, reason: "expired", settled_at: 1_110 },
+        { record: second, reason: "expired", settled_at: 1_110 },
+      ]);
+      expect(executor.stats()).toMatchObject({ pending_feedback: 0, settled_expired: 2 });
+    });
+
+    it("settles only the expired ones and leaves younger decisions pending", () => {
+      const { clock, executor } = setup({ rewardWaitMs: 100 });
+      executor.recordDecision(decision());
+      clock.advance(50);
+      executor.recordDecision(decision());
+      clock.advance(50);
+      expect(ids(executor.settleExpired())).toEqual(["d1"]);
+      expect([...executor.pendingRecords()].map((r) => r.decision_id)).toEqual(["d2"]);
+    });
+
+    it("answers feedback for an expired decision with LateFeedbackError and changes nothing else", () => {
+      const { clock, executor } = setup({ rewardWaitMs: 100 });
+      executor.recordDecision(decision());
+      clock.advance(100);
+      executor.settleExpired();
+      const before = executor.stats();
+      const error = thrown(() => executor.recordOutcome(outcome("d1")));
+      expect(error).toBeInstanceOf(LateFeedbackError);
+      expect((error as LateFeedbackError).settledAt).toBe(1_100);
+      expect(executor.stats()).toEqual({ ...before, late_feedback: 1 });
+    });
+
+    it("accepts feedback past the wait while the decision has not been settled yet", () => {
+      const { clock, executor } = setup({ rewardWaitMs: 100 });
+      executor.recordDecision(decision());
+      clock.advance(500);
+      expect(executor.recordOutcome(outcome("d1")).reward).toBe(SEED_REWARD);
+      expect(executor.settleExpired()).toEqual([]);
+    });
+
+    it("settles expired decisions before recording a new one, and drainSettled hands them out once", () => {
+      const { clock, executor } = setup({ rewardWaitMs: 100 });
+      const first = executor.recordDecision(decision());
+      clock.advance(100);
+      executor.recordDecision(decision());
+      expect(executor.getPending("d1")).toBeUndefined();
+      expect(executor.drainSettled()).toEqual([{ record: first, reason: "expired", settled_at: 1_100 }]);
+      expect(executor.drainSettled()).toEqual([]);
+    });
+
+    it("hands out decisions settled by recordDecision through settleExpired too, never twice", () => {
+      const { clock, executor } = setup({ rewardWaitMs: 100 });
+      executor.recordDecision(decision());
+      clock.advance(100);
+      executor.recordDecision(decision());
+      clock.advance(100);
+      expect(ids(executor.settleExpired())).toEqual(["d1", "d2"]);
+      expect(executor.drainSettled()).toEqual([]);
+    });
+
+    it("never expires with rewardWaitMs Infinity", () => {
+      const { clock, executor } = setup({ rewardWaitMs: Infinity });
+      executor.recordDecision(decision());
+      clock.advance(Number.MAX_SAFE_INTEGER);
+      expect(executor.settleExpired()).toEqual([]);
+    });
+  });
+
+  describe("maxPending", () => {
+    it("evicts the oldest pending decision when the cap is exceeded", () => {
+      const { executor } = setup({ maxPending: 2 });
+      const first = executor.recordDecision(decision());
+      executor.recordDecision(decision());
+      executor.recordDecision(decision());
+      expect([...executor.pendingRecords()].map((r) => r.decision_id)).toEqual(["d2", "d3"]);
+      expect(executor.drainSettled()).toEqual([{ record: first, reason: "evicted", settled_at: 1_000 }]);
+      expect(executor.stats()).toMatchObject({ total_decisions: 3, pending_feedback: 2, settled_evicted: 1 });
+    });
+
+    it("answers feedback for an evicted decision with LateFeedbackError", () => {
+      const { executor } = setup({ maxPending: 1 });
+      executor.recordDecision(decision());
+      executor.recordDecision(decision());
+      expect(thrown(() => executor.recordOutcome(outcome("d1")))).toBeInstanceOf(LateFeedbackError);
+      expect(executor.recordOutcome(outcome("d2")).reward).toBe(SEED_REWARD);
+    });
+
+    it("holds at most maxPending undrained settled decisions, counting the ones dropped", () => {
+      const { executor } = setup({ maxPending: 2 });
+      for (let i = 0; i < 10; i++) executor.recordDecision(decision());
+      expect(executor.stats()).toMatchObject({ settled_evicted: 8, settled_dropped: 6 });
+      expect(ids(executor.drainSettled())).toEqual(["d7", "d8"]);
+    });
+  });
+
+  describe("rememberSettled", () => {
+    it("forgets the oldest finished ids beyond the cap, which then read as unknown", () => {
+      const { executor } = setup({ rememberSettled: 2 });
+      for (let i = 0; i < 3; i++) executor.recordDecision(decision());
+      for (const id of ["d1", "d2", "d3"]) executor.recordOutcome(outcome(id));
+      expect(thrown(() => executor.recordOutcome(outcome("d1")))).toBeInstanceOf(UnknownDecisionError);
+      expect(thrown(() => executor.recordOutcome(outcome("d2")))).toBeInstanceOf(DuplicateFeedbackError);
+      expect(thrown(() => executor.recordOutcome(outcome("d3")))).toBeInstanceOf(DuplicateFeedbackError);
+      expect(executor.stats().duplicate_feedback).toBe(2);
+    });
+
+    it("remembers settled and fed-back ids in one first-in-first-out memory", () => {
+      const { clock, executor } = setup({ rememberSettled: 2, rewardWaitMs: 100 });
+      executor.recordDecision(decision());
+      executor.recordDecision(decision());
+      executor.recordOutcome(outcome("d2"));
+      clock.advance(100);
+      executor.settleExpired();
+      executor.recordDecision(decision());
+      executor.recordOutcome(outcome("d3"));
+      expect(thrown(() => executor.recordOutcome(outcome("d2")))).toBeInstanceOf(UnknownDecisionError);
+      expect(thrown(() => executor.recordOutcome(outcome("d1")))).toBeInstanceOf(LateFeedbackError);
+      expect(thrown(() => executor.recordOutcome(outcome("d3")))).toBeInstanceOf(DuplicateFeedbackError);
+    });
+
+    it("stays within its bounds over a long run that never drains", () => {
+      const { clock, executor } = setup({ maxPending: 100, rememberSettled: 1_000, rewardWaitMs: 50 });
+      for (let i = 1; i <= 20_000; i++) {
+        executor.recordDecision(decision());
+        if (i % 3 === 0) executor.recordOutcome(outcome(`d${i}`));
+        clock.advance(1);
+        expect(executor.stats().pending_feedback).toBeLessThanOrEqual(100);
+      }
+      const stats = executor.stats();
+      expect(stats.total_decisions).toBe(20_000);
+      expect(stats.total_outcomes).toBe(6_666);
+      expect(thrown(() => executor.recordOutcome(outcome("d3")))).toBeInstanceOf(UnknownDecisionError);
+      expect(executor.drainSettled().length).toBeLessThanOrEqual(100);
+    });
+  });
+
+  describe("restorePending", () => {
+    const restored = (id: string, createdAt: number) => ({ ...decision(), decision_id: id, created_at: createdAt });
+
+    it("restores a pending decision without counting it as new, keeping its created_at", () => {
+      const { executor } = setup();
+      const record = restored("old", 500);
+      executor.restorePending(record);
+      expect(executor.getPending("old")).toBe(record);
+      expect(executor.stats()).toMatchObject({ total_decisions: 0, pending_feedback: 1 });
+      expect(executor.recordOutcome(outcome("old")).reward).toBe(SEED_REWARD);
+      expect(executor.stats()).toMatchObject({ total_outcomes: 1, pending_feedback: 0 });
+    });
+
+    it("settles a restored decision whose wait passed while the process was down", () => {
+      const { executor } = setup({ rewardWaitMs: 100 });
+      executor.restorePending(restored("old", 0));
+      executor.restorePending(restored("young", 950));
+      expect(executor.settleExpired()).toEqual([
+        { record: expect.objectContaining({ decision_id: "old" }), reason: "expired", settled_at: 1_000 },
+      ]);
+    });
+
+    it("refuses to restore a decision already pending or finished", () => {
+      const { executor } = setup();
+      executor.restorePending(restored("a", 0));
+      expect(fieldOf(() => executor.restorePending(restored("a", 0)))).toBe("decision_id");
+      executor.recordOutcome(outcome("a"));
+      expect(fieldOf(() => executor.restorePending(restored("a", 0)))).toBe("decision_id");
+    });
+
+    it("refuses a record without a usable created_at or with a mismatched provider", () => {
+      const { executor } = setup();
+      expect(fieldOf(() => executor.restorePending(restored("a", Number.NaN)))).toBe("created_at");
+      expect(fieldOf(() => executor.restorePending({ ...restored("a", 0), provider_id: "vast" }))).toBe("provider_id");
+      expect(fieldOf(() => executor.restorePending({ ...restored("a", 0), provider: undefined as never }))).toBe(
+        "provider",
+      );
+    });
+
+    it("enforces maxPending by evicting the oldest", () => {
+      const { executor } = setup({ maxPending: 1 });
+      executor.restorePending(restored("a", 0));
+      executor.restorePending(restored("b", 1));
+      expect(ids(executor.drainSettled())).toEqual(["a"]);
+      expect([...executor.pendingRecords()].map((r) => r.decision_id)).toEqual(["b"]);
+    });
+  });
+
+  describe("properties", () => {
+    type Op =
+      | { kind: "decide" }
+      | { kind: "feedback"; pick: number; success: boolean }
+      | { kind: "advance"; ms: number }
+      | { kind: "settle" }
+      | { kind: "drain" };
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      fc.constant<Op>({ kind: "decide" }),
+      fc.record({ kind: fc.constant("feedback" as const), pick: fc.nat(), success: fc.boolean() }),
+      fc.record({ kind: fc.constant("advance" as const), ms: fc.integer({ min: 0, max: 60 }) }),
+      fc.constant<Op>({ kind: "settle" }),
+      fc.constant<Op>({ kind: "drain" }),
+    );
+
+    it("gives every decision exactly one fate: feedback once, settled once, or still pending", () => {
+      fc.assert(
+        fc.property(fc.array(op, { maxLength: 200 }), fc.integer({ min: 1, max: 5 }), (ops, maxPending) => {
+          const { clock, executor } = setup({ rewardWaitMs: 100, maxPending, rememberSettled: 10_000 });
+          const recorded: string[] = [];
+          const fedBack = new Set<string>();
+          const handedOut: string[] = [];
+          for (const o of ops) {
+            if (o.kind === "decide") recorded.push(executor.recordDecision(decision()).decision_id);
+            else if (o.kind === "advance") clock.advance(o.ms);
+            else if (o.kind === "settle") handedOut.push(...ids(executor.settleExpired()));
+            else if (o.kind === "drain") handedOut.push(...ids(executor.drainSettled()));
+            else if (recorded.length > 0) {
+              const id = recorded[o.pick % recorded.length] as string;
+              const wasPending = executor.getPending(id) !== undefined;
+              const result = (() => {
+                try {
+                  return executor.recordOutcome(outcome(id, { success: o.success }));
+                } catch (error) {
+                  return error;
+                }
+              })();
+              if (wasPending) {
+                expect(result).not.toBeInstanceOf(Error);
+                fedBack.add(id);
+              } else if (fedBack.has(id)) expect(result).toBeInstanceOf(DuplicateFeedbackError);
+              else expect(result).toBeInstanceOf(LateFeedbackError);
+            }
+            expect(executor.stats().pending_feedback).toBeLessThanOrEqual(maxPending);
+          }
+          handedOut.push(...ids(executor.drainSettled()));
+          const pending = [...executor.pendingRecords()].map((r) => r.decision_id);
+          const stats = executor.stats();
+          expect(new Set(handedOut).size).toBe(handedOut.length);
+          expect(handedOut.filter((id) => fedBack.has(id))).toEqual([]);
+          expect(handedOut.length + stats.settled_dropped).toBe(stats.settled_expired + stats.settled_evicted);
+          expect(fedBack.size + stats.settled_expired + stats.settled_evicted + pending.length).toBe(recorded.length);
+          expect(stats.total_outcomes).toBe(fedBack.size);
+          expect(stats.total_decisions).toBe(recorded.length);
+        }),
+      );
+    });
+  });
+});

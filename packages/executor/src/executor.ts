@@ -1,0 +1,237 @@
+import {
+  type Clock,
+  DuplicateFeedbackError,
+  LateFeedbackError,
+  type Outcome,
+  type Provider,
+  UnknownDecisionError,
+  ValidationError,
+  idSchema,
+  outcomeSchema,
+  parseWith,
+} from "@aurora/domain";
+import { computeReward } from "./compute-reward.js";
+import type { DecisionInput, DecisionRecord } from "./decision-record.js";
+import { type ExecutorOptions, resolveExecutorOptions } from "./executor-options.js";
+import type { ExecutorDetailedStats } from "./executor-stats.js";
+import { FEEDBACK_RECEIVED, FinishedDecisions } from "./finished-decisions.js";
+import type { OutcomeResult } from "./outcome-result.js";
+import { OutcomeStats } from "./outcome-stats.js";
+import { PendingLog } from "./pending-log.js";
+import type { RewardWeights } from "./reward-weights.js";
+import type { SettledDecision, SettledReason } from "./settled-decision.js";
+import { SettledOutbox } from "./settled-outbox.js";
+
+/**
+ * The decision log and its outcomes. A decision is pending from `recordDecision` until exactly one of:
+ * feedback (`recordOutcome`), expiry (its reward wait passed) or eviction (the log was full and it was
+ * the oldest). Memory is bounded by `maxPending` pending records, as many settled records waiting to be
+ * drained, and `rememberSettled` finished ids.
+ */
+export class Executor {
+  readonly #clock: Clock;
+  readonly #newId: () => string;
+  readonly #weights: RewardWeights;
+  readonly #rewardWaitMs: number;
+  readonly #maxPending: number;
+  /** Pending decisions in insertion order, which is `created_at` order: the oldest is first. */
+  readonly #pending = new PendingLog();
+  readonly #finished: FinishedDecisions;
+  readonly #outbox: SettledOutbox;
+  readonly #outcomes = new OutcomeStats();
+  #totalDecisions = 0;
+  #lateFeedback = 0;
+  #duplicateFeedback = 0;
+  #settledExpired = 0;
+  #settledEvicted = 0;
+
+  constructor(options?: ExecutorOptions) {
+    const resolved = resolveExecutorOptions(options);
+    this.#clock = resolved.clock;
+    this.#newId = resolved.newId;
+    this.#weights = resolved.rewardWeights;
+    this.#rewardWaitMs = resolved.rewardWaitMs;
+    this.#maxPending = resolved.maxPending;
+    this.#finished = new FinishedDecisions(resolved.rememberSettled);
+    this.#outbox = new SettledOutbox(resolved.maxPending);
+  }
+
+  /** The reward weights in use (defaults filled in), e.g. to pick a default reward for settled decisions. */
+  get rewardWeights(): RewardWeights {
+    return this.#weights;
+  }
+
+  /**
+   * Logs a decision as pending and returns its record (the same object `getPending` returns).
+   * First settles the decisions whose wait has passed; afterwards, over `maxPending`, the oldest is evicted.
+   * Both kinds are handed out by `drainSettled` / `settleExpired`.
+   */
+  recordDecision(input: DecisionInput): DecisionRecord {
+    const decisionId =
+      input.decision_id === undefined ? this.#newId() : parseWith(idSchema, input.decision_id, "decision_id");
+    this.#assertFresh(decisionId);
+    assertChosenProvider(input.provider_id, input.provider);
+    const now = this.#clock.now();
+    this.#expire(now);
+    const record: DecisionRecord = {
+      decision_id: decisionId,
+      state_key: input.state_key,
+      provider_id: input.provider_id,
+      context: input.context,
+      provider: input.provider,
+      metadata: input.metadata,
+      created_at: now,
+    };
+    if (input.alternatives !== undefined) record.alternatives = input.alternatives;
+    this.#pending.add(record);
+    this.#totalDecisions++;
+    this.#evictOverflow(now);
+    return record;
+  }
+
+  getPending(decisionId: string): DecisionRecord | undefined {
+    return this.#pending.get(decisionId);
+  }
+
+  /**
+   * Validates the outcome (a `ValidationError` names the field), checks it is for a pending decision,
+   * computes the reward and removes the decision from pending. Throws `UnknownDecisionError` (never seen,
+   * or forgotten), `DuplicateFeedbackError` (already had feedback) or `LateFeedbackError` (settled); in
+   * every refusal nothing changes except the late/duplicate counters. `outcome.provider_id`, when given,
+   * must be the chosen provider or one of `record.alternatives`.
+   */
+  recordOutcome(outcome: Outcome): OutcomeResult {
+    const valid = parseWith(outcomeSchema, outcome);
+    const decisionId = valid.decision_id;
+    const record = this.#pending.get(decisionId);
+    if (record === undefined) throw this.#refusal(decisionId);
+    const provider = providerOf(record, valid.provider_id);
+    const reward = computeReward(valid, this.#weights, provider.reputation);
+    this.#pending.remove(decisionId);
+    this.#finished.remember(decisionId, FEEDBACK_RECEIVED);
+    this.#outcomes.add(valid);
+    return { reward, record, provider };
+  }
+
+  /**
+   * Settles every pending decision whose wait has passed (clock.now() − created_at ≥ rewardWaitMs) and
+   * returns them together with any decision settled earlier and not yet handed out, oldest first.
+   */
+  settleExpired(): SettledDecision[] {
+    this.#expire(this.#clock.now());
+    return this.#outbox.drain();
+  }
+
+  /** Returns, and forgets, the decisions settled since the last hand-out (by expiry or eviction), oldest first. */
+  drainSettled(): SettledDecision[] {
+    return this.#outbox.drain();
+  }
+
+  /**
+   * Puts back a pending decision after a restart (e.g. from a journal), keeping its `created_at`
+   * and without counting it in `total_decisions`. Restore in journal (`created_at`) order: expiry walks
+   * the pending log from its oldest entry. Over `maxPending`, the oldest is evicted.
+   */
+  restorePending(record: DecisionRecord): void {
+    parseWith(idSchema, record.decision_id, "decision_id");
+    this.#assertFresh(record.decision_id);
+    assertChosenProvider(record.provider_id, record.provider);
+    if (typeof record.created_at !== "number" || !Number.isFinite(record.created_at)) {
+      throw ValidationError.forField("created_at", "must be the finite clock milliseconds at which the decision was made");
+    }
+    this.#pending.add(record);
+    this.#evictOverflow(this.#clock.now());
+  }
+
+  /** The pending decisions, oldest first: a live view, not a copy. */
+  pendingRecords(): IterableIterator<DecisionRecord> {
+    return this.#pending.values();
+  }
+
+  stats(): ExecutorDetailedStats {
+    const outcomes = this.#outcomes;
+    return {
+      total_decisions: this.#totalDecisions,
+      total_outcomes: outcomes.count,
+      success_rate: outcomes.successRate,
+      avg_cost_usd: outcomes.avgCostUsd,
+      avg_latency_ms: outcomes.avgLatencyMs,
+      pending_feedback: this.#pending.size,
+      late_feedback: this.#lateFeedback,
+      duplicate_feedback: this.#duplicateFeedback,
+      settled_expired: this.#settledExpired,
+      settled_evicted: this.#settledEvicted,
+      settled_dropped: this.#outbox.dropped,
+    };
+  }
+
+  #assertFresh(decisionId: string): void {
+    if (this.#pending.has(decisionId)) {
+      throw ValidationError.forField("decision_id", `"${decisionId}" is already pending: each decision needs its own id`);
+    }
+    if (this.#finished.has(decisionId)) {
+      throw ValidationError.forField(
+        "decision_id",
+        `"${decisionId}" was already used by a finished decision: each decision needs its own id`,
+      );
+    }
+  }
+
+  #refusal(decisionId: string): Error {
+    const finished = this.#finished.get(decisionId);
+    if (finished === undefined) return new UnknownDecisionError(decisionId);
+    if (finished.kind === "feedback") {
+      this.#duplicateFeedback++;
+      return new DuplicateFeedbackError(decisionId);
+    }
+    this.#lateFeedback++;
+    return new LateFeedbackError(decisionId, finished.settledAt);
+  }
+
+  #expire(now: number): void {
+    for (let record = this.#pending.oldest(); record !== undefined; record = this.#pending.oldest()) {
+      if (now - record.created_at < this.#rewardWaitMs) return;
+      this.#settle(record, "expired", now);
+    }
+  }
+
+  #evictOverflow(now: number): void {
+    while (this.#pending.size > this.#maxPending) {
+      this.#settle(this.#pending.oldest() as DecisionRecord, "evicted", now);
+    }
+  }
+
+  #settle(record: DecisionRecord, reason: SettledReason, now: number): void {
+    this.#pending.remove(record.decision_id);
+    this.#finished.remember(record.decision_id, { kind: "settled", settledAt: now });
+    this.#outbox.push({ record, reason, settled_at: now });
+    if (reason === "expired") this.#settledExpired++;
+    else this.#settledEvicted++;
+  }
+}
+
+function assertChosenProvider(providerId: string, provider: Provider | undefined): void {
+  if (typeof provider !== "object" || provider === null) {
+    throw ValidationError.forField("provider", "must be the chosen provider's record, as advertised at decision time");
+  }
+  if (providerId !== provider.provider_id) {
+    throw ValidationError.forField(
+      "provider_id",
+      `"${providerId}" differs from provider.provider_id "${provider.provider_id}": log the id of the provider chosen`,
+    );
+  }
+}
+
+/** The provider an outcome is for; only a fallback outcome scans the (short) alternatives list. */
+function providerOf(record: DecisionRecord, providerId: string | undefined): Provider {
+  if (providerId === undefined || providerId === record.provider_id) return record.provider;
+  const alternatives = record.alternatives ?? [];
+  for (const alternative of alternatives) {
+    if (alternative.provider_id === providerId) return alternative;
+  }
+  throw ValidationError.forField(
+    "provider_id",
+    `"${providerId}" is neither the chosen provider "${record.provider_id}" nor one of the decision's ` +
+      `${alternatives.length} alternatives: report the provider the job actually ran on`,
+  );
+}

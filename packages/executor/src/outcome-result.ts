@@ -1,0 +1,10 @@
+import type { Provider } from "@aurora/domain";
+import type { DecisionRecord } from "./decision-record.js";
+
+/** What `Executor.recordOutcome` returns for accepted feedback. */
+export interface OutcomeResult {
+  reward: number;
+  record: DecisionRecord;
+  /** The provider the outcome is for: the chosen one, or the alternative named by `outcome.provider_id`. */
+  provider: Provider;
+}
