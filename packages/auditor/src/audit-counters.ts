@@ -1,0 +1,68 @@
+import { VIOLATION_TYPES } from "@aurora/domain";
+import type { AuditStatus, ViolationType } from "@aurora/domain";
+import { ANOMALY_KINDS } from "./anomaly.js";
+import type { AnomalyKind } from "./anomaly.js";
+
+export interface AuditorStats {
+  /** Entries ever recorded (not only those still held in memory). */
+  total_entries: number;
+  /** Shares of `total_entries`, each in [0, 1]; 0 when there are no entries. */
+  approval_rate: number;
+  rejection_rate: number;
+  flagged_rate: number;
+  /** Most frequent first (ties in `VIOLATION_TYPES` order); zero counts left out. */
+  common_violations: { type: ViolationType; count: number }[];
+  /** Anomalies ever raised, by kind. */
+  anomalies: Record<AnomalyKind, number>;
+}
+
+/** Position of each violation type in `VIOLATION_TYPES`; a null-prototype lookup. */
+const VIOLATION_INDEX: Record<string, number> = Object.create(null);
+VIOLATION_TYPES.forEach((type, i) => {
+  VIOLATION_INDEX[type] = i;
+});
+
+/** The index of `type` in `VIOLATION_TYPES`, or -1 when it is no violation type. */
+export function violationIndexOf(type: unknown): number {
+  return typeof type === "string" ? (VIOLATION_INDEX[type] ?? -1) : -1;
+}
+
+/** Running counts over every entry and anomaly ever recorded: O(1) memory however long it runs. */
+export class AuditCounters {
+  #approved = 0;
+  #flagged = 0;
+  #rejected = 0;
+  readonly #violations: number[] = VIOLATION_TYPES.map(() => 0);
+  readonly #anomalies: number[] = ANOMALY_KINDS.map(() => 0);
+
+  /** Counts one entry; every type in `violations` must be a `VIOLATION_TYPES` member. */
+  countEntry(status: AuditStatus, violations: readonly ViolationType[]): void {
+    if (status === "approved") this.#approved++;
+    else if (status === "flagged") this.#flagged++;
+    else this.#rejected++;
+    for (let i = 0; i < violations.length; i++) {
+      (this.#violations[VIOLATION_INDEX[violations[i] as string] as number] as number)++;
+    }
+  }
+
+  countAnomaly(kind: AnomalyKind): void {
+    (this.#anomalies[ANOMALY_KINDS.indexOf(kind)] as number)++;
+  }
+
+  stats(): AuditorStats {
+    const total = this.#approved + this.#flagged + this.#rejected;
+    const share = (n: number) => (total === 0 ? 0 : n / total);
+    const common_violations = VIOLATION_TYPES.map((type, i) => ({ type, count: this.#violations[i] as number }))
+      .filter((v) => v.count > 0)
+      .sort((a, b) => b.count - a.count); // stable: ties keep VIOLATION_TYPES order
+    const anomalies = Object.fromEntries(ANOMALY_KINDS.map((kind, i) => [kind, this.#anomalies[i] as number]));
+    return {
+      total_entries: total,
+      approval_rate: share(this.#approved),
+      rejection_rate: share(this.#rejected),
+      flagged_rate: share(this.#flagged),
+      common_violations,
+      anomalies: anomalies as Record<AnomalyKind, number>,
+    };
+  }
+}

@@ -1,0 +1,275 @@
+import { VIOLATION_TYPES, ValidationError } from "@aurora/domain";
+import type { AuditStatus, Constraints, Context, Provider, ViolationType } from "@aurora/domain";
+import { ANOMALY_KINDS } from "./anomaly.js";
+import type { Anomaly } from "./anomaly.js";
+import { AuditCounters, violationIndexOf } from "./audit-counters.js";
+import type { AuditorStats } from "./audit-counters.js";
+import type { AuditEntry } from "./audit-entry.js";
+import { AuditTrail } from "./audit-trail.js";
+import { resolveAuditorOptions } from "./auditor-options.js";
+import type { AuditorOptions, ResolvedAuditorOptions } from "./auditor-options.js";
+import { checkConstraints } from "./check-constraints.js";
+import { exclusionRuleOf } from "./exclusion-rule.js";
+import { IsoTimestamps } from "./iso-timestamps.js";
+import { QSpikeDetector } from "./q-spike-detector.js";
+import { RingBuffer } from "./ring-buffer.js";
+import { UnderperformanceDetector } from "./underperformance-detector.js";
+
+export interface RecordInput {
+  decision_id: string;
+  state_key: string;
+  /** `null` when no provider was viable. */
+  provider_id: string | null;
+  violations: ViolationType[];
+  notes?: string[];
+}
+
+export interface ValidateDecisionInput {
+  decision_id: string;
+  state_key: string;
+  provider: Provider;
+  constraints?: Constraints;
+  context: Context;
+}
+
+export interface ObserveUpdateInput {
+  decision_id: string;
+  state_key: string;
+  provider_id: string;
+  /** Q-value before and after the update. */
+  before: number;
+  after: number;
+  success: boolean;
+  reward: number;
+}
+
+const DEFAULT_LIMIT = 100;
+const NONE: never[] = Object.freeze([]) as never[];
+
+function frozenCopy<T>(items: readonly T[]): T[] {
+  return items.length === 0 ? NONE : (Object.freeze(items.slice()) as T[]);
+}
+
+function checkId(field: string, value: unknown): void {
+  if (typeof value !== "string" || value.length === 0) {
+    throw ValidationError.forField(field, `must be a non-empty string, got ${typeof value === "string" ? '""' : String(value)}`);
+  }
+}
+
+function checkKeys(decisionId: unknown, stateKey: unknown, providerId: unknown, providerMayBeNull = false): void {
+  checkId("decision_id", decisionId);
+  if (typeof stateKey !== "string") throw ValidationError.forField("state_key", "must be a string");
+  if (providerId !== null || !providerMayBeNull) checkId("provider_id", providerId);
+}
+
+function checkLimit(value: unknown): number {
+  if (value === undefined) return DEFAULT_LIMIT;
+  if (typeof value !== "number" || !(value >= 0) || !(Number.isInteger(value) || value === Number.POSITIVE_INFINITY)) {
+    throw ValidationError.forField("limit", `must be a whole number ≥ 0 (or Infinity for all held), got ${String(value)}`);
+  }
+  return value;
+}
+
+function percent(x: number): string {
+  return `${Math.round(x * 1000) / 10}%`;
+}
+
+/** Four significant digits, for notes meant for people (the exact numbers are in `value`/`threshold`). */
+function brief(x: number): string {
+  return String(Number(x.toPrecision(4)));
+}
+
+/**
+ * Validation and audit: one entry per decision in a bounded trail (newest first), running
+ * statistics over every entry ever recorded, and anomaly flags in a bounded ring of their own.
+ */
+export class Auditor {
+  readonly strictMode: boolean;
+  readonly #options: ResolvedAuditorOptions;
+  readonly #trail: AuditTrail;
+  readonly #anomalies: RingBuffer<Anomaly>;
+  readonly #counters = new AuditCounters();
+  readonly #timestamps = new IsoTimestamps();
+  readonly #qSpike: QSpikeDetector;
+  readonly #underperformance: UnderperformanceDetector;
+
+  constructor(options?: AuditorOptions) {
+    this.#options = resolveAuditorOptions(options);
+    this.strictMode = this.#options.strictMode;
+    this.#trail = new AuditTrail(this.#options.maxEntries);
+    this.#anomalies = new RingBuffer(this.#options.maxAnomalies);
+    this.#qSpike = new QSpikeDetector(this.#options.qSpike);
+    this.#underperformance = new UnderperformanceDetector(this.#options.underperforming);
+  }
+
+  /**
+   * Records one decision as one entry. Status: provider `null` → rejected (nothing viable, in
+   * every mode); no violations → approved; violations → flagged, or rejected in strict mode.
+   * The entry (frozen, with frozen copies of `violations` and `notes`) is kept, counted, passed
+   * to `onEntry`, and returned. If `onEntry` throws, the error propagates after the entry was kept.
+   */
+  record(input: RecordInput): AuditEntry {
+    const { decision_id, state_key, provider_id, violations, notes } = input;
+    checkKeys(decision_id, state_key, provider_id, true);
+    if (!Array.isArray(violations)) throw ValidationError.forField("violations", "must be an array of violation types");
+    for (let i = 0; i < violations.length; i++) {
+      if (violationIndexOf(violations[i]) < 0) {
+        throw ValidationError.forField(
+          `violations[${i}]`,
+          `unknown violation type ${JSON.stringify(violations[i])}: use one of ${VIOLATION_TYPES.join(", ")}`,
+        );
+      }
+    }
+    if (notes !== undefined && (!Array.isArray(notes) || notes.some((note) => typeof note !== "string"))) {
+      throw ValidationError.forField("notes", "must be an array of strings when given");
+    }
+    const status: AuditStatus =
+      provider_id === null ? "rejected" : violations.length === 0 ? "approved" : this.strictMode ? "rejected" : "flagged";
+    return this.#append(decision_id, state_key, provider_id, status, violations, notes ?? NONE);
+  }
+
+  /**
+   * The seed's `validate_decision`: checks `provider` against `constraints` and records the entry.
+   * `valid` is true when the provider breaks no constraint and no allow/deny rule, in either mode.
+   * A provider removed by `allow`/`deny` is recorded as rejected, whatever the mode, with a note
+   * naming the rule; its `violations` still list the constraints it breaks.
+   */
+  validateDecision(input: ValidateDecisionInput): { valid: boolean; violations: ViolationType[]; entry: AuditEntry } {
+    const { decision_id, state_key, provider, constraints, context } = input;
+    const violations = checkConstraints(provider, constraints, context);
+    const rule = exclusionRuleOf(provider.provider_id, constraints);
+    if (rule === null) {
+      const entry = this.record({ decision_id, state_key, provider_id: provider.provider_id, violations });
+      return { valid: violations.length === 0, violations, entry };
+    }
+    checkKeys(decision_id, state_key, provider.provider_id);
+    const note =
+      rule === "denied"
+        ? `provider "${provider.provider_id}" is listed in constraints.deny, a hard rule in every mode`
+        : `provider "${provider.provider_id}" is not listed in constraints.allow, a hard rule in every mode`;
+    const entry = this.#append(decision_id, state_key, provider.provider_id, "rejected", violations, [note]);
+    return { valid: false, violations, entry };
+  }
+
+  /** Records an anomaly (kept in the anomaly ring, counted, passed to `onAnomaly`); adds no audit entry. */
+  flagAnomaly(input: Omit<Anomaly, "timestamp">): Anomaly {
+    if (!ANOMALY_KINDS.includes(input.kind)) {
+      throw ValidationError.forField("kind", `unknown anomaly kind ${JSON.stringify(input.kind)}: use one of ${ANOMALY_KINDS.join(", ")}`);
+    }
+    checkKeys(input.decision_id, input.state_key, input.provider_id);
+    if (typeof input.note !== "string") throw ValidationError.forField("note", "must be a string");
+    if (typeof input.value !== "number") throw ValidationError.forField("value", "must be a number");
+    if (typeof input.threshold !== "number") throw ValidationError.forField("threshold", "must be a number");
+    return this.#raise(input);
+  }
+
+  /**
+   * Feed every learned reward. Raises (and returns) up to two anomalies:
+   * - `q_value_spike` when |after − before| exceeds `qSpike.factor` × the recent peak change
+   *   (see `QSpikeDetector`), once `qSpike.minSamples` updates were seen;
+   * - `underperforming_provider` when the provider's success rate over its last
+   *   `underperforming.window` outcomes (at least `minOutcomes`) crosses below `minSuccessRate`.
+   */
+  observeUpdate(input: ObserveUpdateInput): Anomaly[] {
+    const { decision_id, state_key, provider_id, before, after, success, reward } = input;
+    checkKeys(decision_id, state_key, provider_id);
+    if (!Number.isFinite(before)) throw ValidationError.forField("before", `must be a finite Q-value, got ${String(before)}`);
+    if (!Number.isFinite(after)) throw ValidationError.forField("after", `must be a finite Q-value, got ${String(after)}`);
+    if (typeof success !== "boolean") throw ValidationError.forField("success", "must be true or false");
+
+    const raised: Anomaly[] = [];
+    const change = Math.abs(after - before);
+    const threshold = this.#qSpike.observe(change);
+    if (threshold !== undefined) {
+      raised.push(
+        this.#raise({
+          kind: "q_value_spike",
+          decision_id,
+          state_key,
+          provider_id,
+          note:
+            `Q-value of "${provider_id}" in ${state_key} moved by ${brief(change)} (from ${brief(before)} to ${brief(after)}, ` +
+            `reward ${brief(reward)}), more than ${brief(threshold)} (${this.#options.qSpike.factor} × the recent peak change)`,
+          value: change,
+          threshold,
+        }),
+      );
+    }
+    const window = this.#underperformance.observe(provider_id, success);
+    if (window !== undefined) {
+      const { minSuccessRate } = this.#options.underperforming;
+      raised.push(
+        this.#raise({
+          kind: "underperforming_provider",
+          decision_id,
+          state_key,
+          provider_id,
+          note:
+            `provider "${provider_id}" succeeded in ${window.successes} of its last ${window.count} outcomes ` +
+            `(${percent(window.successRate)}), below the ${percent(minSuccessRate)} minimum`,
+          value: window.successRate,
+          threshold: minSuccessRate,
+        }),
+      );
+    }
+    return raised;
+  }
+
+  /** Entries held in memory, newest first: up to `limit` (default 100), optionally of one decision only. */
+  getAuditTrail(options: { limit?: number; decisionId?: string } = {}): AuditEntry[] {
+    const limit = checkLimit(options.limit);
+    if (options.decisionId === undefined) return this.#trail.newest(limit);
+    if (typeof options.decisionId !== "string") throw ValidationError.forField("decisionId", "must be a string when given");
+    return this.#trail.forDecision(options.decisionId, limit);
+  }
+
+  /** Anomalies held in memory, newest first: up to `limit` (default 100). */
+  getAnomalies(options: { limit?: number } = {}): Anomaly[] {
+    return this.#anomalies.newest(checkLimit(options.limit));
+  }
+
+  /** Running statistics over every entry and anomaly ever recorded. */
+  stats(): AuditorStats {
+    return this.#counters.stats();
+  }
+
+  #append(
+    decision_id: string,
+    state_key: string,
+    provider_id: string | null,
+    status: AuditStatus,
+    violations: readonly ViolationType[],
+    notes: readonly string[],
+  ): AuditEntry {
+    const entry: AuditEntry = Object.freeze({
+      timestamp: this.#timestamps.format(this.#options.clock.now()),
+      decision_id,
+      state_key,
+      provider_id,
+      status,
+      violations: frozenCopy(violations),
+      notes: frozenCopy(notes),
+    });
+    this.#trail.append(entry);
+    this.#counters.countEntry(status, entry.violations);
+    this.#options.onEntry?.(entry);
+    return entry;
+  }
+
+  #raise(input: Omit<Anomaly, "timestamp">): Anomaly {
+    const anomaly: Anomaly = Object.freeze({
+      timestamp: this.#timestamps.format(this.#options.clock.now()),
+      kind: input.kind,
+      decision_id: input.decision_id,
+      state_key: input.state_key,
+      provider_id: input.provider_id,
+      note: input.note,
+      value: input.value,
+      threshold: input.threshold,
+    });
+    this.#anomalies.push(anomaly);
+    this.#counters.countAnomaly(anomaly.kind);
+    this.#options.onAnomaly?.(anomaly);
+    return anomaly;
+  }
+}

@@ -1,0 +1,11 @@
+export { checkConstraints } from "./check-constraints.js";
+export { partitionCandidates } from "./partition-candidates.js";
+export type { Partition } from "./partition-candidates.js";
+export type { ExclusionRule } from "./exclusion-rule.js";
+export { Auditor } from "./auditor.js";
+export type { RecordInput, ValidateDecisionInput, ObserveUpdateInput } from "./auditor.js";
+export type { AuditorOptions } from "./auditor-options.js";
+export type { AuditEntry } from "./audit-entry.js";
+export type { AuditorStats } from "./audit-counters.js";
+export { ANOMALY_KINDS } from "./anomaly.js";
+export type { Anomaly, AnomalyKind } from "./anomaly.js";
