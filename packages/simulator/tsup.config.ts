@@ -7,5 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: "node20",
-  keepNames: true,
+  // import.meta.url (which finds scenarios/) also works in the CommonJS build.
+  shims: true,
 });

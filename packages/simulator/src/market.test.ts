@@ -1,0 +1,260 @@
+import { ValidationError, decideRequestSchema, type Context, type Provider } from "@aurora/domain";
+import { describe, expect, it } from "vitest";
+import { loadScenario } from "./load-scenario.js";
+import { Market } from "./market.js";
+import { parseScenario } from "./scenario.js";
+import type { SimRequest } from "./sim-router.js";
+import { tinyScenario } from "./testing/tiny-scenario.js";
+
+const record = (request: SimRequest, id: string): Provider | undefined => request.providers.find((p) => p.provider_id === id);
+
+/** The first step from `from` whose job is for this GPU type (and region, when given). */
+function stepFor(market: Market, from: number, gpu: string, region?: string): number {
+  for (let step = from; step < market.decisions; step++) {
+    const { context } = market.request(step);
+    if (context.gpu_type === gpu && (region === undefined || context.region === region)) return step;
+  }
+  throw new Error(`no ${gpu} job from step ${from}`);
+}
+
+describe("Market", () => {
+  describe("requests", () => {
+    const market = new Market(loadScenario("everything"), { seed: 7, decisions: 1000 });
+
+    it("gives the same request for a step whatever was asked before, and for a new market with the same seed", () => {
+      const first = market.request(5);
+      market.request(3);
+      market.request(900);
+      expect(market.request(5)).toEqual(first);
+      expect(new Market(loadScenario("everything"), { seed: 7, decisions: 1000 }).request(5)).toEqual(first);
+    });
+
+    it("gives other requests for another seed", () => {
+      const other = new Market(loadScenario("everything"), { seed: 8, decisions: 1000 });
+      const contexts = (m: Market) => Array.from({ length: 20 }, (_, step) => m.request(step).context);
+      expect(contexts(other)).not.toEqual(contexts(market));
+    });
+
+    it("speaks the domain's wire format: every request is a valid DecideRequestInput", () => {
+      for (let step = 0; step < 1000; step += 7) {
+        expect(decideRequestSchema.safeParse(market.request(step)).success).toBe(true);
+      }
+    });
+
+    it("freezes the request it shares between routers", () => {
+      const request = market.request(0);
+      expect(Object.isFrozen(request)).toBe(true);
+      expect(Object.isFrozen(request.context)).toBe(true);
+      expect(Object.isFrozen(request.constraints)).toBe(true);
+      expect(Object.isFrozen(request.providers)).toBe(true);
+      expect(Object.isFrozen(request.providers[0])).toBe(true);
+    });
+
+    it("puts the tenant's SLA and the job's region, GPU type and size in the constraints", () => {
+      const scenario = loadScenario("calm");
+      const calm = new Market(scenario, { seed: 1 });
+      for (let step = 0; step < 200; step++) {
+        const { context, constraints } = calm.request(step);
+        const tenant = scenario.tenants.find((t) => t.regions.includes(context.region));
+        expect(constraints).toEqual({ ...tenant?.constraints, region: context.region, gpu_type: context.gpu_type, gpu_hours: context.gpu_hours });
+        const workload = tenant?.workloads.find((w) => w.workload_type === context.workload_type && w.gpu_types.includes(context.gpu_type));
+        const [min, max] = workload?.gpu_hours ?? [0, 0];
+        expect(context.gpu_hours).toBeGreaterThanOrEqual(min);
+        expect(context.gpu_hours).toBeLessThanOrEqual(max);
+        expect(Math.round(context.gpu_hours * 100)).toBeCloseTo(context.gpu_hours * 100, 9);
+      }
+    });
+
+    it("advertises each provider's price for the requested GPU type", () => {
+      const calm = new Market(loadScenario("calm"), { seed: 1 });
+      const step = stepFor(calm, 0, "h100");
+      expect(record(calm.request(step), "nimbus-cloud")?.price_usd_per_hour).toBe(4.2);
+      expect(record(calm.request(step), "meshcompute")?.price_usd_per_hour).toBe(1.9);
+      expect(record(calm.request(step), "renderhive")).toMatchObject({ gpu_types: ["a100", "rtx4090"], price_usd_per_hour: 0.42 });
+    });
+  });
+
+  describe("events", () => {
+    it("shows a price spike in the advertised price exactly during its window, and bills it", () => {
+      const scenario = loadScenario("price-spike");
+      const market = new Market(scenario, { seed: 1, decisions: 1000 });
+      const listed = scenario.providers.find((p) => p.provider_id === "meshcompute")?.advertised.prices ?? {};
+      // meshcompute ×2.5 from 30% (step 300) for 25% (until 550).
+      const factor = (step: number) => {
+        const request = market.request(step);
+        return (record(request, "meshcompute")?.price_usd_per_hour as number) / (listed[request.context.gpu_type] as number);
+      };
+      expect(factor(299)).toBeCloseTo(1, 3);
+      expect(factor(300)).toBeCloseTo(2.5, 3);
+      expect(factor(549)).toBeCloseTo(2.5, 3);
+      expect(factor(550)).toBeCloseTo(1, 3);
+      const step = stepFor(market, 300, "a100");
+      const { context } = market.request(step);
+      expect(record(market.request(step), "meshcompute")?.price_usd_per_hour).toBe(2.625);
+      const costFactor = scenario.providers.find((p) => p.provider_id === "meshcompute")?.hidden.cost_factor as number;
+      expect(market.truth(step, context, "meshcompute").costMeanUsd).toBeCloseTo(2.625 * context.gpu_hours * costFactor, 10);
+    });
+
+    it("hides an outage: the advertised record does not change, but every job fails", () => {
+      const market = new Market(loadScenario("outage"), { seed: 1, decisions: 1000 });
+      // meshcompute out from 30% (step 300) for 35% (until 650).
+      const before = stepFor(market, 200, "a100", "us-west");
+      const during = stepFor(market, 300, "a100", "us-west");
+      expect(during).toBeLessThan(650);
+      expect(record(market.request(during), "meshcompute")).toEqual(record(market.request(before), "meshcompute"));
+      expect(market.truth(during, market.request(during).context, "meshcompute").failureProbability).toBe(1);
+
+      const outcomes = (from: number, to: number) => {
+        const results: boolean[] = [];
+        for (let step = from; step < to; step++) {
+          results.push(market.outcome(step, market.request(step).context, "meshcompute", `d${step}`).success);
+        }
+        return results;
+      };
+      expect(outcomes(300, 650).every((success) => !success)).toBe(true);
+      expect(outcomes(0, 300).filter(Boolean).length).toBeGreaterThan(240);
+      expect(outcomes(650, 1000).filter(Boolean).length).toBeGreaterThan(280);
+    });
+
+    it("hides a latency spike: advertised latency unchanged, real latency ×factor", () => {
+      const market = new Market(loadScenario("latency-spike"), { seed: 1, decisions: 1000 });
+      // stratus-gpu ×10 from step 300 to 700.
+      const step = stepFor(market, 300, "a100", "us-west");
+      const { context } = market.request(step);
+      expect(record(market.request(step), "stratus-gpu")?.latency_ms).toBe(80);
+      expect(market.truth(step, context, "stratus-gpu")).toMatchObject({ latencyMeanMs: 900, latencySdMs: 250 });
+      expect(market.truth(299, context, "stratus-gpu")).toMatchObject({ latencyMeanMs: 90, latencySdMs: 25 });
+    });
+
+    it("lowers the advertised reputation from the drop's step on", () => {
+      const market = new Market(loadScenario("everything"), { seed: 1, decisions: 1000 });
+      // stratus-gpu → 60 at 70%.
+      expect(record(market.request(699), "stratus-gpu")?.reputation).toBe(88);
+      expect(record(market.request(700), "stratus-gpu")?.reputation).toBe(60);
+      expect(record(market.request(999), "stratus-gpu")?.reputation).toBe(60);
+    });
+
+    it("shows a newcomer only from the step it joins", () => {
+      const market = new Market(loadScenario("newcomer"), { seed: 1, decisions: 1000 });
+      for (let step = 0; step < 1000; step++) {
+        expect(record(market.request(step), "tensorforge") !== undefined).toBe(step >= 300);
+      }
+    });
+
+    it("drops a provider from the step it leaves", () => {
+      const market = new Market(loadScenario("everything"), { seed: 1, decisions: 1000 });
+      expect(record(market.request(799), "gridswarm")).toBeDefined();
+      expect(record(market.request(800), "gridswarm")).toBeUndefined();
+    });
+
+    it("lists only the events that start within the run", () => {
+      const scenario = parseScenario(tinyScenario({ events: [{ type: "outage", at: 50, provider_id: "cheap" }, { type: "outage", at: 500, provider_id: "cheap" }] }));
+      expect(new Market(scenario, { seed: 1, decisions: 100 }).events.map((e) => e.start)).toEqual([50]);
+    });
+
+    it("keeps out a provider whose join falls after the run", () => {
+      const scenario = parseScenario(tinyScenario({ events: [{ type: "provider_joins", at: 500, provider_id: "cheap" }] }));
+      const market = new Market(scenario, { seed: 1, decisions: 100 });
+      expect(market.request(99).providers.map((p) => p.provider_id)).toEqual(["steady"]);
+    });
+  });
+
+  describe("hidden truth and outcomes", () => {
+    it("combines base, regional and GPU failure rates as independent causes", () => {
+      const scenario = loadScenario("many-states");
+      const market = new Market(scenario, { seed: 1 });
+      const { hidden } = scenario.providers.find((p) => p.provider_id === "meshcompute")!;
+      const base = hidden.failure_rate;
+      const region = hidden.extra_failure_rate_by_region?.["ap-south-3"] as number;
+      const gpu = hidden.extra_failure_rate_by_gpu?.["h200"] as number;
+      expect(base * region * gpu).toBeGreaterThan(0);
+      const context: Context = { workload_type: "llm_training", gpu_type: "h200", region: "ap-south-3", gpu_hours: 2 };
+      expect(market.truth(0, context, "meshcompute").failureProbability).toBeCloseTo(1 - (1 - base) * (1 - region) * (1 - gpu), 12);
+      expect(market.truth(0, { ...context, region: "eu-west-1", gpu_type: "t4" }, "meshcompute").failureProbability).toBeCloseTo(base, 12);
+    });
+
+    it("reads GPU types and regions named like Object.prototype members as ordinary keys", () => {
+      const parsed = parseScenario(tinyScenario());
+      const [steady, cheap] = parsed.providers;
+      // Plain objects, as a hand-built scenario would have them, not parseScenario's null-prototype ones.
+      const odd = {
+        ...steady!,
+        advertised: { ...steady!.advertised, prices: { a100: 2 }, regions: ["r1", "constructor"] },
+        hidden: { ...steady!.hidden, extra_failure_rate_by_region: { toString: 0.5 }, extra_failure_rate_by_gpu: { a100: 0.2 } },
+      };
+      const market = new Market({ ...parsed, providers: [odd, cheap!] }, { seed: 1 });
+      const context: Context = { workload_type: "w", gpu_type: "constructor", region: "constructor", gpu_hours: 1 };
+      expect(market.truth(0, context, "steady").failureProbability).toBe(0);
+      expect(market.truth(0, { ...context, region: "toString" }, "steady").failureProbability).toBe(0.5);
+      expect(market.truth(0, { ...context, gpu_type: "a100" }, "steady").failureProbability).toBeCloseTo(0.2, 12);
+      expect(market.truth(0, context, "steady").costMeanUsd).toBe(2);
+    });
+
+    it("draws an outcome from the step and provider alone: same answer whoever asks, in any order", () => {
+      const market = new Market(loadScenario("calm"), { seed: 3 });
+      const { context } = market.request(42);
+      const first = market.outcome(42, context, "meshcompute", "a");
+      market.outcome(42, context, "stratus-gpu", "b");
+      market.outcome(41, market.request(41).context, "meshcompute", "c");
+      expect(market.outcome(42, context, "meshcompute", "another-decision-id")).toEqual({ ...first, decision_id: "another-decision-id" });
+      expect(new Market(loadScenario("calm"), { seed: 4 }).outcome(42, context, "meshcompute", "a")).not.toEqual(first);
+    });
+
+    it("bills exactly price × hours × cost_factor and reports the real latency when there is no noise", () => {
+      const market = new Market(parseScenario(tinyScenario()), { seed: 1 });
+      const context = market.request(0).context;
+      expect(market.outcome(0, context, "steady", "d")).toEqual({
+        decision_id: "d",
+        success: true,
+        actual_cost_usd: 2,
+        actual_latency_ms: 100,
+        provider_id: "steady",
+      });
+    });
+
+    it("fails a job at the hidden rate, costing nothing", () => {
+      const market = new Market(parseScenario(tinyScenario({ decisions: 4000 })), { seed: 1 });
+      const outcomes = Array.from({ length: 4000 }, (_, step) => market.outcome(step, market.request(step).context, "cheap", "d"));
+      const failures = outcomes.filter((o) => !o.success);
+      expect(failures.length / outcomes.length).toBeGreaterThan(0.47);
+      expect(failures.length / outcomes.length).toBeLessThan(0.53);
+      expect(failures.every((o) => o.actual_cost_usd === 0 && o.error_reason === "job_failed")).toBe(true);
+    });
+
+    it("draws real latency and cost around their hidden means", () => {
+      const market = new Market(loadScenario("calm"), { seed: 9, decisions: 5000 });
+      let latency = 0;
+      let costRatio = 0;
+      for (let step = 0; step < 5000; step++) {
+        const { context } = market.request(step);
+        const outcome = market.outcome(step, context, "nimbus-cloud", "d");
+        latency += outcome.actual_latency_ms;
+        if (outcome.success) costRatio += outcome.actual_cost_usd / market.truth(step, context, "nimbus-cloud").costMeanUsd;
+        else costRatio += 1;
+      }
+      expect(latency / 5000).toBeGreaterThan(64);
+      expect(latency / 5000).toBeLessThan(66);
+      expect(costRatio / 5000).toBeGreaterThan(0.998);
+      expect(costRatio / 5000).toBeLessThan(1.002);
+    });
+  });
+
+  describe("invalid use", () => {
+    const market = new Market(parseScenario(tinyScenario()), { seed: 1 });
+
+    it("names a step outside the run", () => {
+      expect(() => market.request(100)).toThrow(ValidationError);
+      expect(() => market.request(-1)).toThrow(/^step: must be an integer from 0 to 99/);
+      expect(() => market.request(1.5)).toThrow(/^step:/);
+    });
+
+    it("names an unknown provider", () => {
+      expect(() => market.truth(0, market.request(0).context, "ghost")).toThrow(/^providerId: unknown provider "ghost"/);
+    });
+
+    it("names a seed that is not an integer and a bad run length", () => {
+      expect(() => new Market(parseScenario(tinyScenario()), { seed: 0.5 })).toThrow(/^seed:/);
+      expect(() => new Market(parseScenario(tinyScenario()), { seed: 1, decisions: 0 })).toThrow(/^decisions:/);
+    });
+  });
+});

@@ -1,0 +1,266 @@
+import { ValidationError, createRng, type Constraints, type Context, type Provider, type Rng } from "@aurora/domain";
+import { deriveSeed } from "./derive-seed.js";
+import { lognormal } from "./lognormal.js";
+import { resolveEvents, type SimEvent } from "./resolve-events.js";
+import type { Scenario, ScenarioProvider, Tenant } from "./scenario.js";
+import type { SimOutcome, SimRequest } from "./sim-router.js";
+
+/** What an oracle knows about one provider for one job at one step. */
+export interface ProviderTruth {
+  /** Chance the job fails, events included. */
+  failureProbability: number;
+  latencyMeanMs: number;
+  latencySdMs: number;
+  /** Mean real cost of the whole job: advertised price × gpu_hours × cost_factor. */
+  costMeanUsd: number;
+  /** Coefficient of variation of the real cost. */
+  costCv: number;
+}
+
+export interface MarketOptions {
+  seed: number;
+  /** Steps in the run; shares such as "40%" in events are taken of it. Default: the scenario's. */
+  decisions?: number;
+}
+
+interface Window {
+  start: number;
+  end: number | null;
+}
+
+interface CompiledProvider {
+  spec: ScenarioProvider;
+  /** The scenario's keyed records as Maps, so a GPU type or region called `constructor` is just that. */
+  prices: ReadonlyMap<string, number>;
+  extraFailureByRegion: ReadonlyMap<string, number>;
+  extraFailureByGpu: ReadonlyMap<string, number>;
+  gpuTypes: readonly string[];
+  regions: readonly string[];
+  lowestPrice: number;
+  joinStep: number;
+  leaveStep: number;
+  priceSpikes: (Window & { factor: number; gpuTypes: ReadonlySet<string> | null })[];
+  outages: (Window & { failureRate: number; regions: ReadonlySet<string> | null })[];
+  latencySpikes: (Window & { factor: number })[];
+  reputationDrops: (Window & { to: number | undefined; by: number })[];
+}
+
+const REQUEST_STREAM = 1;
+const OUTCOME_STREAM = 2;
+const MAX_DECISIONS = 10_000_000;
+
+const inForce = (w: Window, step: number) => w.start <= step && (w.end === null || step < w.end);
+
+/**
+ * A scenario's market over one run. Requests and outcomes are pure functions of
+ * (seed, step) and (seed, step, provider): any router that picks a provider at a step
+ * gets the very same outcome (common random numbers), and steps can be asked in any order.
+ */
+export class Market {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly decisions: number;
+  /** Every provider of the scenario, in its order (including those that join later). */
+  readonly providerIds: readonly string[];
+  /** The scenario's events placed on this run's steps; those starting after the run are left out. */
+  readonly events: readonly SimEvent[];
+  #providers: CompiledProvider[];
+  #indexById = new Map<string, number>();
+  #tenantWeights: number[];
+  #workloadWeights: number[][];
+
+  constructor(scenario: Scenario, options: MarketOptions) {
+    const { seed } = options;
+    const decisions = options.decisions ?? scenario.decisions;
+    if (!Number.isSafeInteger(seed)) throw ValidationError.forField("seed", `must be an integer, got ${String(seed)}`);
+    if (!Number.isInteger(decisions) || decisions < 1 || decisions > MAX_DECISIONS) {
+      throw ValidationError.forField("decisions", `must be an integer from 1 to ${MAX_DECISIONS}, got ${String(decisions)}`);
+    }
+    this.scenario = scenario;
+    this.seed = seed;
+    this.decisions = decisions;
+    this.providerIds = Object.freeze(scenario.providers.map((p) => p.provider_id));
+    scenario.providers.forEach((p, i) => this.#indexById.set(p.provider_id, i));
+
+    const resolved = resolveEvents(scenario.events, decisions);
+    this.events = Object.freeze(resolved.filter((e) => e.start < decisions).map((e) => Object.freeze(e)));
+    this.#providers = scenario.providers.map((spec) => {
+      const prices = new Map(Object.entries(spec.advertised.prices));
+      return {
+        spec,
+        prices,
+        extraFailureByRegion: new Map(Object.entries(spec.hidden.extra_failure_rate_by_region ?? {})),
+        extraFailureByGpu: new Map(Object.entries(spec.hidden.extra_failure_rate_by_gpu ?? {})),
+        gpuTypes: Object.freeze([...prices.keys()]),
+        regions: Object.freeze([...spec.advertised.regions]),
+        lowestPrice: Math.min(...prices.values()),
+        joinStep: 0,
+        leaveStep: Number.POSITIVE_INFINITY,
+        priceSpikes: [],
+        outages: [],
+        latencySpikes: [],
+        reputationDrops: [],
+      };
+    });
+    scenario.events.forEach((event, e) => {
+      const { start, end } = resolved[e] as SimEvent;
+      const window = { start, end };
+      const at = (id: string) => this.#providers[this.#indexById.get(id) as number] as CompiledProvider;
+      switch (event.type) {
+        case "price_spike": {
+          const spike = { ...window, factor: event.factor, gpuTypes: event.gpu_types ? new Set(event.gpu_types) : null };
+          const targets = event.provider_ids ? event.provider_ids.map(at) : this.#providers;
+          for (const p of targets) p.priceSpikes.push(spike);
+          break;
+        }
+        case "outage":
+          at(event.provider_id).outages.push({
+            ...window,
+            failureRate: event.failure_rate,
+            regions: event.regions ? new Set(event.regions) : null,
+          });
+          break;
+        case "latency_spike":
+          at(event.provider_id).latencySpikes.push({ ...window, factor: event.factor });
+          break;
+        case "reputation_drop":
+          at(event.provider_id).reputationDrops.push({ ...window, to: event.to, by: event.by ?? 0 });
+          break;
+        case "provider_joins":
+          at(event.provider_id).joinStep = start;
+          break;
+        case "provider_leaves":
+          at(event.provider_id).leaveStep = start;
+          break;
+      }
+    });
+    this.#tenantWeights = cumulative(scenario.tenants.map((t) => t.weight));
+    this.#workloadWeights = scenario.tenants.map((t) => cumulative(t.workloads.map((w) => w.weight)));
+  }
+
+  /** The request of this step: the same for every router, whatever happened before. */
+  request(step: number): SimRequest {
+    this.#checkStep(step);
+    const rng = createRng(deriveSeed(this.seed, REQUEST_STREAM, step));
+    const t = pickWeighted(this.#tenantWeights, rng);
+    const tenant = this.scenario.tenants[t] as Tenant;
+    const workload = tenant.workloads[pickWeighted(this.#workloadWeights[t] as number[], rng)] as Tenant["workloads"][number];
+    const gpuType = pickUniform(workload.gpu_types, rng);
+    const region = pickUniform(tenant.regions, rng);
+    const [min, max] = workload.gpu_hours;
+    const gpuHours = Math.min(max, Math.max(min, Math.round((min + (max - min) * rng()) * 100) / 100));
+
+    const context: Context = { workload_type: workload.workload_type, gpu_type: gpuType, region, gpu_hours: gpuHours };
+    const constraints: Constraints = { region, gpu_type: gpuType, gpu_hours: gpuHours };
+    for (const [key, value] of Object.entries(tenant.constraints)) {
+      if (value !== undefined) (constraints as Record<string, unknown>)[key] = value;
+    }
+    const providers: Provider[] = [];
+    for (const p of this.#providers) {
+      if (step < p.joinStep || step >= p.leaveStep) continue;
+      const record: Provider = {
+        provider_id: p.spec.provider_id,
+        price_usd_per_hour: this.#price(p, gpuType, step),
+        latency_ms: p.spec.advertised.latency_ms,
+        reputation: this.#reputation(p, step),
+        gpu_types: p.gpuTypes as string[],
+        regions: p.regions as string[],
+      };
+      if (p.spec.advertised.capacity_available !== null) record.capacity_available = p.spec.advertised.capacity_available;
+      providers.push(Object.freeze(record));
+    }
+    return Object.freeze({
+      context: Object.freeze(context),
+      providers: Object.freeze(providers) as Provider[],
+      constraints: Object.freeze(constraints),
+    });
+  }
+
+  /** The hidden truth about `providerId` for this job at this step: what an oracle knows. */
+  truth(step: number, context: Context, providerId: string): ProviderTruth {
+    this.#checkStep(step);
+    const p = this.#provider(providerId);
+    const { hidden } = p.spec;
+    let success =
+      (1 - hidden.failure_rate) *
+      (1 - (p.extraFailureByRegion.get(context.region) ?? 0)) *
+      (1 - (p.extraFailureByGpu.get(context.gpu_type) ?? 0));
+    for (const outage of p.outages) {
+      if (inForce(outage, step) && (outage.regions === null || outage.regions.has(context.region))) {
+        success *= 1 - outage.failureRate;
+      }
+    }
+    let latencyFactor = 1;
+    for (const spike of p.latencySpikes) if (inForce(spike, step)) latencyFactor *= spike.factor;
+    return {
+      failureProbability: 1 - success,
+      latencyMeanMs: hidden.latency_mean_ms * latencyFactor,
+      latencySdMs: hidden.latency_sd_ms * latencyFactor,
+      costMeanUsd: this.#price(p, context.gpu_type, step) * context.gpu_hours * hidden.cost_factor,
+      costCv: hidden.cost_cv,
+    };
+  }
+
+  /**
+   * What happens when `providerId` runs this job at this step. Drawn from a stream of its own
+   * per (seed, step, provider), so the outcome does not depend on who asked or in which order.
+   * A failed job costs nothing and says only `error_reason: "job_failed"`.
+   */
+  outcome(step: number, context: Context, providerId: string, decisionId: string): SimOutcome {
+    const truth = this.truth(step, context, providerId);
+    const rng = createRng(deriveSeed(this.seed, OUTCOME_STREAM, step, this.#indexById.get(providerId) as number));
+    const failed = rng() < truth.failureProbability;
+    const latency = lognormal(rng, truth.latencyMeanMs, truth.latencySdMs);
+    const cost = truth.costMeanUsd * lognormal(rng, 1, truth.costCv);
+    if (failed) {
+      return { decision_id: decisionId, success: false, actual_cost_usd: 0, actual_latency_ms: latency, error_reason: "job_failed", provider_id: providerId };
+    }
+    return { decision_id: decisionId, success: true, actual_cost_usd: cost, actual_latency_ms: latency, provider_id: providerId };
+  }
+
+  #price(p: CompiledProvider, gpuType: string, step: number): number {
+    // A provider without this GPU type shows its lowest price ("from $x/h"); its gpu_types tell the rest.
+    let price = p.prices.get(gpuType) ?? p.lowestPrice;
+    for (const spike of p.priceSpikes) {
+      if (inForce(spike, step) && (spike.gpuTypes === null || spike.gpuTypes.has(gpuType))) price *= spike.factor;
+    }
+    return Math.round(price * 10_000) / 10_000;
+  }
+
+  #reputation(p: CompiledProvider, step: number): number {
+    let reputation = p.spec.advertised.reputation;
+    for (const drop of p.reputationDrops) {
+      if (inForce(drop, step)) reputation = drop.to ?? Math.max(0, reputation - drop.by);
+    }
+    return reputation;
+  }
+
+  #provider(providerId: string): CompiledProvider {
+    const index = this.#indexById.get(providerId);
+    if (index === undefined) {
+      throw ValidationError.forField("providerId", `unknown provider "${providerId}": it is not one of the scenario's providers`);
+    }
+    return this.#providers[index] as CompiledProvider;
+  }
+
+  #checkStep(step: number): void {
+    if (!Number.isInteger(step) || step < 0 || step >= this.decisions) {
+      throw ValidationError.forField("step", `must be an integer from 0 to ${this.decisions - 1}, got ${String(step)}`);
+    }
+  }
+}
+
+function cumulative(weights: number[]): number[] {
+  let total = 0;
+  return weights.map((w) => (total += w));
+}
+
+function pickWeighted(cumulativeWeights: number[], rng: Rng): number {
+  const target = rng() * (cumulativeWeights[cumulativeWeights.length - 1] as number);
+  const index = cumulativeWeights.findIndex((c) => target < c);
+  return index === -1 ? cumulativeWeights.length - 1 : index;
+}
+
+function pickUniform<T>(items: readonly T[], rng: Rng): T {
+  return items[Math.floor(rng() * items.length)] as T;
+}
