@@ -1,0 +1,84 @@
+import { createRng, ValidationError } from "@aurora/domain";
+import type { Context, Provider } from "@aurora/domain";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import type { PolicyConfig } from "./policy-registry.js";
+import { createPolicy, policyKinds } from "./policy-registry.js";
+import type { ChooseRequest } from "./policy.js";
+import type { QLearningOptions } from "./q-learning-options.js";
+import { Strategist } from "./strategist.js";
+
+const context: Context = { workload_type: "llm", gpu_type: "a100", region: "us-west", gpu_hours: 1 };
+const candidates: Provider[] = ["akash", "ionet", "vast"].map((id) => ({
+  provider_id: id,
+  price_usd_per_hour: 1,
+  latency_ms: 100,
+  reputation: 90,
+  gpu_types: [],
+  regions: [],
+}));
+const req: ChooseRequest = { stateKey: "llm:a100:us-west", context, candidates };
+
+function fieldOf(action: () => unknown): string {
+  try {
+    action();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as ValidationError).field;
+  }
+  throw new Error("expected a ValidationError");
+}
+
+describe("createPolicy", () => {
+  it("lists the kinds it knows", () => {
+    expect(policyKinds).toEqual(["q-learning"]);
+  });
+
+  it("builds the Q-learning policy with its options", () => {
+    const policy = createPolicy({ kind: "q-learning", epsilon: 0.3, initialQ: 5 });
+    expect(policy).toBeInstanceOf(Strategist);
+    expect(policy.name).toBe("q-learning");
+    expect(policy.stats().epsilon).toBe(0.3);
+    expect(policy.estimate(req)).toEqual([5, 5, 5]);
+  });
+
+  it("uses the rng it is given", () => {
+    const a = createPolicy({ kind: "q-learning", epsilon: 0.9 }, { rng: createRng(11) });
+    const b = new Strategist({ epsilon: 0.9, rng: createRng(11) });
+    const picks = (p: { choose(r: ChooseRequest): { index: number } }) => Array.from({ length: 20 }, () => p.choose(req).index);
+    expect(picks(a)).toEqual(picks(b));
+  });
+
+  it("resumes from a snapshot", () => {
+    const trained = new Strategist({ alpha: 0.5 });
+    trained.update({ stateKey: req.stateKey, context, provider: candidates[1]!, reward: 4 });
+    const resumed = createPolicy({ kind: "q-learning" }, { snapshot: JSON.parse(JSON.stringify(trained)) });
+    expect(resumed.toJSON()).toEqual(trained.toJSON());
+    expect(resumed.estimate(req)).toEqual([0, 2, 0]);
+  });
+
+  describe("invalid", () => {
+    it("refuses a kind it does not know, naming kind and listing the known ones", () => {
+      expect(() => createPolicy({ kind: "ucb" } as never)).toThrow('kind: must be one of "q-learning", got "ucb"');
+      expect(fieldOf(() => createPolicy({} as never))).toBe("kind");
+      expect(fieldOf(() => createPolicy({ kind: "constructor" } as never))).toBe("kind");
+      expect(fieldOf(() => createPolicy({ kind: "__proto__" } as never))).toBe("kind");
+    });
+
+    it("refuses a bad option, naming it", () => {
+      expect(fieldOf(() => createPolicy({ kind: "q-learning", gamma: 1 }))).toBe("gamma");
+    });
+
+    it("refuses a config that is not an object", () => {
+      expect(fieldOf(() => createPolicy(null as never))).toBe("(root)");
+    });
+
+    it("refuses a snapshot made by another policy", () => {
+      const snapshot = { ...new Strategist().toJSON(), policy: "thompson" };
+      expect(fieldOf(() => createPolicy({ kind: "q-learning" }, { snapshot }))).toBe("policy");
+    });
+  });
+
+  it("types a config as a kind plus that policy's options", () => {
+    expectTypeOf<PolicyConfig>().toEqualTypeOf<{ kind: "q-learning" } & QLearningOptions>();
+  });
+});

@@ -1,0 +1,74 @@
+import type { Context, Provider } from "@aurora/domain";
+import type { QLearningSnapshot } from "./model-snapshot.js";
+
+export interface ChooseRequest {
+  /** The seed's state key, `workload_type:gpu_type:region`. */
+  stateKey: string;
+  /** The job's context, already validated. */
+  context: Context;
+  /** Non-empty, distinct ids, already filtered by constraints: the pick is always one of these. */
+  candidates: readonly Provider[];
+  /** Ψ density in [0, 1]; absent means no Ψ adjustment. */
+  psiDensity?: number;
+}
+
+export type DecisionMode = "explore" | "exploit";
+
+export interface Choice {
+  /** Index of the pick in `request.candidates`. */
+  index: number;
+  providerId: string;
+  mode: DecisionMode;
+  /** The policy's value estimate for the pick (the Q-value for Q-learning). */
+  estimate: number;
+  /** The exploration rate used for this decision, after the Ψ adjustment. */
+  epsilon: number;
+  /** Probability that this policy picks this provider from these candidates, in (0, 1]. */
+  probability: number;
+}
+
+export interface RewardUpdate {
+  stateKey: string;
+  context: Context;
+  /** The provider the outcome is for, as advertised at decision time. */
+  provider: Provider;
+  /** A finite number. */
+  reward: number;
+}
+
+/** The estimate for (state, provider) before and after learning one reward. */
+export interface UpdateResult {
+  before: number;
+  after: number;
+}
+
+/** The seed's status keys, snake_case as in its `get_status()`. */
+export interface StrategistStats {
+  /** The current (decayed) exploration rate, before any Ψ adjustment. */
+  epsilon: number;
+  /** `choose`/`recommend` calls. */
+  decision_count: number;
+  /** States in the table. */
+  q_states: number;
+  /** Mean of the last 100 rewards learned; 0 when none. */
+  avg_reward_100: number;
+  /** How many rewards were learned (a count, as the seed's status reports it). */
+  total_rewards: number;
+}
+
+/** A policy's state as a plain JSON-serializable object (a union as more kinds arrive). */
+export type PolicySnapshot = QLearningSnapshot;
+
+/** A learning policy: picks a provider for a state and learns from rewards. */
+export interface Policy {
+  /** The registry kind, e.g. `"q-learning"`. */
+  readonly name: string;
+  /** Picks one candidate; counts one decision. */
+  choose(request: ChooseRequest): Choice;
+  /** The estimate for each candidate, in candidate order; no side effects. */
+  estimate(request: ChooseRequest): number[];
+  /** Learns one reward (ε-greedy policies also decay ε once). */
+  update(update: RewardUpdate): UpdateResult;
+  stats(): StrategistStats;
+  toJSON(): PolicySnapshot;
+}

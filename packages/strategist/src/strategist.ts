@@ -1,0 +1,380 @@
+import { readFile } from "node:fs/promises";
+import { contextSchema, parseWith, providersSchema, stateKey as stateKeyOf, ValidationError } from "@aurora/domain";
+import type { ContextInput, Provider, ProviderInput, Rng } from "@aurora/domain";
+import { writeFileAtomic } from "./atomic-write.js";
+import { decayedEpsilon, effectiveEpsilon, epsilonGreedyPropensity } from "./epsilon-greedy.js";
+import type { ModelState, QLearningSnapshot } from "./model-snapshot.js";
+import { MODEL_FORMAT, MODEL_VERSION, parseModelSnapshot, REWARD_HISTORY_LIMIT } from "./model-snapshot.js";
+import type { Choice, ChooseRequest, DecisionMode, Policy, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
+import type { QLearningOptions, QLearningParams } from "./q-learning-options.js";
+import { resolveQLearningOptions } from "./q-learning-options.js";
+import { QTable } from "./q-table.js";
+import { RewardHistory } from "./reward-history.js";
+
+export interface StrategistOptions extends QLearningOptions {
+  /** Uniform numbers in [0, 1); defaults to `Math.random`. Pass `createRng(seed)` for reproducible runs. */
+  rng?: Rng;
+}
+
+/** What the seed's `recommend` returns: the pick and its metadata (snake_case, as the seed). */
+export interface Recommendation {
+  providerId: string;
+  metadata: {
+    mode: DecisionMode;
+    q_value: number;
+    epsilon: number;
+    state_key: string;
+    probability: number;
+  };
+}
+
+/** Characters per piece of a saved model, so a huge table never becomes one huge string. */
+const PIECE_CHARS = 1 << 20;
+
+function requireStateKey(stateKey: unknown): asserts stateKey is string {
+  if (typeof stateKey !== "string" || stateKey.length === 0) {
+    throw ValidationError.forField("stateKey", "must be a non-empty string such as \"llm_inference:a100:us-west\"");
+  }
+}
+
+function requireProviderId(providerId: unknown, field: string): asserts providerId is string {
+  if (typeof providerId !== "string" || providerId.length === 0) {
+    throw ValidationError.forField(field, "must be a non-empty string (a provider id)");
+  }
+}
+
+function requireCandidates(candidates: unknown): asserts candidates is readonly Provider[] {
+  if (!Array.isArray(candidates) || candidates.length === 0) {
+    throw ValidationError.forField(
+      "candidates",
+      "must list at least one provider (filter by constraints first, then choose)",
+    );
+  }
+}
+
+/**
+ * The seed's Q-learning policy with ε-greedy, Ψ-aware exploration (registry kind
+ * `"q-learning"`), keeping the seed's `Strategist` API alongside the {@link Policy} one.
+ *
+ * Q-update (the seed's rule): Q(s,a) ← Q(s,a) + α·(r + γ·maxₐ′ Q(s,a′) − Q(s,a)), the max taken
+ * over the values state s's row holds, since a routing decision has no successor state.
+ */
+export class Strategist implements Policy {
+  readonly name = "q-learning" as const;
+  readonly #params: QLearningParams;
+  readonly #rng: Rng;
+  readonly #table = new QTable();
+  #rewards = new RewardHistory(REWARD_HISTORY_LIMIT);
+  #epsilon: number;
+  #decisionCount = 0;
+  /** Scratch reused by every `choose`: each candidate's column, and the scan that last saw a column. */
+  #columns = new Int32Array(16);
+  #seenInScan = new Uint32Array(16);
+  #scan = 0;
+  #saving: Promise<void> = Promise.resolve();
+
+  constructor(options: StrategistOptions = {}) {
+    const { rng, ...params } = options ?? {};
+    if (rng !== undefined && typeof rng !== "function") {
+      throw ValidationError.forField(
+        "rng",
+        "must be a function returning numbers in [0, 1), e.g. createRng(42) from @aurora/domain",
+      );
+    }
+    this.#params = resolveQLearningOptions(params);
+    this.#rng = rng ?? Math.random;
+    this.#epsilon = this.#params.epsilon;
+  }
+
+  /** The current (decayed) exploration rate, before any Ψ adjustment. */
+  get epsilon(): number {
+    return this.#epsilon;
+  }
+
+  choose(request: ChooseRequest): Choice {
+    const { stateKey, candidates } = request;
+    requireStateKey(stateKey);
+    const epsilon = effectiveEpsilon(this.#epsilon, request.psiDensity);
+    const columns = this.#columnsOf(candidates);
+    const table = this.#table;
+    const row = table.ensureRow(stateKey);
+    const initialQ = this.#params.initialQ;
+    const n = candidates.length;
+    let greedy = 0;
+    let best = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const column = columns[i] as number;
+      let q = table.get(row, column);
+      if (q !== q) {
+        // A provider first seen in this state joins its row (the seed crashed here).
+        q = initialQ;
+        table.set(row, column, q);
+      }
+      if (q > best) {
+        best = q;
+        greedy = i;
+      }
+    }
+    this.#decisionCount++;
+    const explore = this.#rng() < epsilon;
+    const index = explore ? Math.min(n - 1, Math.floor(this.#rng() * n)) : greedy;
+    return {
+      index,
+      providerId: (candidates[index] as Provider).provider_id,
+      mode: explore ? "explore" : "exploit",
+      estimate: table.get(row, columns[index] as number),
+      epsilon,
+      probability: epsilonGreedyPropensity(epsilon, n, index === greedy),
+    };
+  }
+
+  estimate(request: ChooseRequest): number[] {
+    const { stateKey, candidates } = request;
+    requireStateKey(stateKey);
+    requireCandidates(candidates);
+    const row = this.#table.findRow(stateKey);
+    return candidates.map((candidate, i) => {
+      requireProviderId(candidate?.provider_id, `candidates[${i}].provider_id`);
+      const column = row < 0 ? -1 : this.#table.findProvider(candidate.provider_id);
+      const q = column < 0 ? NaN : this.#table.get(row, column);
+      return q === q ? q : this.#params.initialQ;
+    });
+  }
+
+  update(update: RewardUpdate): UpdateResult {
+    requireStateKey(update.stateKey);
+    requireProviderId(update.provider?.provider_id, "provider.provider_id");
+    const result = this.#learn(update.stateKey, update.provider.provider_id, update.reward);
+    this.decayEpsilon();
+    return result;
+  }
+
+  stats(): StrategistStats {
+    return {
+      epsilon: this.#epsilon,
+      decision_count: this.#decisionCount,
+      q_states: this.#table.stateCount,
+      avg_reward_100: this.#rewards.meanOfLast(100),
+      total_rewards: this.#rewards.total,
+    };
+  }
+
+  toJSON(): QLearningSnapshot {
+    const table = this.#table;
+    const qTable: Record<string, Record<string, number>> = Object.create(null);
+    for (const [stateKey, row] of table.states()) {
+      const values: Record<string, number> = Object.create(null);
+      for (let column = 0; column < table.providerCount; column++) {
+        const q = table.get(row, column);
+        if (q === q) values[table.providerId(column)] = q;
+      }
+      qTable[stateKey] = values;
+    }
+    return { ...this.#snapshotHead(), q_table: qTable };
+  }
+
+  /** The seed's `recommend`: validates its input, then chooses for the context's state. */
+  recommend(context: ContextInput, providers: readonly ProviderInput[], psiDensity?: number): Recommendation {
+    const parsedContext = parseWith(contextSchema, context, "context");
+    const candidates = parseWith(providersSchema, providers, "providers");
+    const stateKey = stateKeyOf(parsedContext);
+    const choice = this.choose({
+      stateKey,
+      context: parsedContext,
+      candidates,
+      ...(psiDensity !== undefined ? { psiDensity } : {}),
+    });
+    return {
+      providerId: choice.providerId,
+      metadata: {
+        mode: choice.mode,
+        q_value: choice.estimate,
+        epsilon: choice.epsilon,
+        state_key: stateKey,
+        probability: choice.probability,
+      },
+    };
+  }
+
+  /** The seed's `update_q_value`: learns one reward without decaying ε (call `decayEpsilon` for that). */
+  updateQValue(stateKey: string, providerId: string, reward: number): UpdateResult {
+    requireStateKey(stateKey);
+    requireProviderId(providerId, "providerId");
+    return this.#learn(stateKey, providerId, reward);
+  }
+
+  /** One decay step: ε ← max(εmin, ε·decay), never rising. Returns the new ε. */
+  decayEpsilon(): number {
+    this.#epsilon = decayedEpsilon(this.#epsilon, this.#params.epsilonDecay, this.#params.epsilonMin);
+    return this.#epsilon;
+  }
+
+  /** The learned value for (state, provider), or `initialQ` when there is none. */
+  getQValue(stateKey: string, providerId: string): number {
+    const row = this.#table.findRow(stateKey);
+    const column = row < 0 ? -1 : this.#table.findProvider(providerId);
+    const q = column < 0 ? NaN : this.#table.get(row, column);
+    return q === q ? q : this.#params.initialQ;
+  }
+
+  /**
+   * Writes the model to `path` atomically (temporary file in the same folder, fsync, rename),
+   * as `JSON.stringify(toJSON())` would, but a piece at a time so that a large table neither
+   * blocks decisions nor needs one giant string. ε, the counts and the rewards are taken when
+   * `save` is called; each state's row when the writer reaches it, so a row learned during the
+   * save may be written before or after that update. Saves from one instance land in call order.
+   */
+  save(path: string): Promise<void> {
+    const head = JSON.stringify(this.#snapshotHead());
+    const saved = this.#saving.then(() => writeFileAtomic(path, this.#jsonPieces(head)));
+    this.#saving = saved.catch(() => {});
+    return saved;
+  }
+
+  /** Reads a model file written by `save` or by the Python engine. `options` override the file's params. */
+  static async load(path: string, options?: StrategistOptions): Promise<Strategist> {
+    const text = await readFile(path, "utf8");
+    let snapshot: unknown;
+    try {
+      snapshot = JSON.parse(text);
+    } catch (error) {
+      throw new ValidationError(
+        [
+          {
+            field: "(root)",
+            message: `${path} is not valid JSON (a torn or foreign file?): restore a good copy or start fresh`,
+          },
+        ],
+        { cause: error },
+      );
+    }
+    return Strategist.fromJSON(snapshot, options);
+  }
+
+  /**
+   * Restores a policy from a snapshot (`toJSON()`, a parsed model file, or the Python engine's
+   * file). Hyperparameters come from the snapshot's `params`, each overridden by `options`;
+   * ε, the decision count and the rewards always come from the snapshot.
+   */
+  static fromJSON(snapshot: unknown, options: StrategistOptions = {}): Strategist {
+    const model = parseModelSnapshot(snapshot);
+    const merged: StrategistOptions = { ...model.params };
+    for (const [key, value] of Object.entries(options ?? {})) {
+      if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+    }
+    const strategist = new Strategist(merged);
+    strategist.#restore(model);
+    return strategist;
+  }
+
+  #restore(model: ModelState): void {
+    this.#epsilon = model.epsilon;
+    this.#decisionCount = model.decisionCount;
+    this.#rewards = new RewardHistory(REWARD_HISTORY_LIMIT, model.rewardHistory, model.totalRewards);
+    // for…in over own keys: Object.entries would allocate an array per state and per value.
+    const { qTable } = model;
+    const table = this.#table;
+    for (const stateKey in qTable) {
+      if (!Object.hasOwn(qTable, stateKey)) continue;
+      const values = qTable[stateKey] as Record<string, number>;
+      const row = table.ensureRow(stateKey);
+      for (const providerId in values) {
+        if (Object.hasOwn(values, providerId)) table.set(row, table.internProvider(providerId), values[providerId] as number);
+      }
+    }
+  }
+
+  #learn(stateKey: string, providerId: string, reward: number): UpdateResult {
+    if (typeof reward !== "number" || !Number.isFinite(reward)) {
+      throw ValidationError.forField("reward", `must be a finite number, got ${String(reward)}`);
+    }
+    const table = this.#table;
+    const column = table.internProvider(providerId);
+    const row = table.ensureRow(stateKey);
+    let before = table.get(row, column);
+    if (before !== before) {
+      before = this.#params.initialQ;
+      table.set(row, column, before);
+    }
+    const { alpha, gamma } = this.#params;
+    const after = before + alpha * (reward + gamma * table.rowMax(row) - before);
+    table.set(row, column, after);
+    this.#rewards.push(reward);
+    return { before, after };
+  }
+
+  /** Validates the candidates and interns their ids into the reused column scratch. */
+  #columnsOf(candidates: readonly Provider[]): Int32Array {
+    requireCandidates(candidates);
+    const n = candidates.length;
+    if (this.#columns.length < n) this.#columns = new Int32Array(Math.max(n, this.#columns.length * 2));
+    if (++this.#scan === 0xffffffff) {
+      this.#seenInScan.fill(0);
+      this.#scan = 1;
+    }
+    const scan = this.#scan;
+    for (let i = 0; i < n; i++) {
+      const providerId = (candidates[i] as Provider | undefined)?.provider_id;
+      requireProviderId(providerId, `candidates[${i}].provider_id`);
+      const column = this.#table.internProvider(providerId);
+      if (column >= this.#seenInScan.length) {
+        const seen = new Uint32Array(Math.max(column + 1, this.#seenInScan.length * 2));
+        seen.set(this.#seenInScan);
+        this.#seenInScan = seen;
+      }
+      if (this.#seenInScan[column] === scan) {
+        throw ValidationError.forField(
+          `candidates[${i}].provider_id`,
+          `duplicate provider_id "${providerId}": each candidate must appear once`,
+        );
+      }
+      this.#seenInScan[column] = scan;
+      this.#columns[i] = column;
+    }
+    return this.#columns;
+  }
+
+  #snapshotHead(): Omit<QLearningSnapshot, "q_table"> {
+    return {
+      format: MODEL_FORMAT,
+      version: MODEL_VERSION,
+      policy: this.name,
+      params: { ...this.#params },
+      epsilon: this.#epsilon,
+      decision_count: this.#decisionCount,
+      total_rewards: this.#rewards.total,
+      reward_history: this.#rewards.toArray(),
+    };
+  }
+
+  /** The model file after `head` (the snapshot without `q_table`), about {@link PIECE_CHARS} characters a piece. */
+  *#jsonPieces(head: string): Generator<string> {
+    const table = this.#table;
+    const providerKeys: string[] = [];
+    let states: string[] = [];
+    let length = 0;
+    yield `${head.slice(0, -1)},"q_table":{`;
+    let separator = "";
+    for (const [stateKey, row] of table.states()) {
+      // Providers first seen while the save is in progress are picked up too.
+      while (providerKeys.length < table.providerCount) {
+        providerKeys.push(JSON.stringify(table.providerId(providerKeys.length)));
+      }
+      const entries: string[] = [];
+      for (let column = 0; column < providerKeys.length; column++) {
+        const q = table.get(row, column);
+        if (q === q) entries.push(`${providerKeys[column]}:${q}`);
+      }
+      const state = `${JSON.stringify(stateKey)}:{${entries.join(",")}}`;
+      states.push(state);
+      length += state.length;
+      if (length >= PIECE_CHARS) {
+        yield separator + states.join(",");
+        separator = ",";
+        states = [];
+        length = 0;
+      }
+    }
+    yield `${states.length > 0 ? separator + states.join(",") : ""}}}`;
+  }
+}
