@@ -1,0 +1,59 @@
+import type { Clock, Rng } from "@aurora/domain";
+import { parseWith } from "@aurora/domain";
+import type { Policy, PolicyConfig } from "@aurora/strategist";
+import { z } from "zod";
+
+const positiveInt = (what: string) =>
+  z.number({ error: `must be a whole number ≥ 1 (${what})` }).int({ error: `must be a whole number (${what})` }).min(1, {
+    error: `must be ≥ 1 (${what})`,
+  });
+
+export const engineOptionsSchema = z.object({
+  /** Base URL of the Ψ-Field service; without it Ψ metrics come only from decide requests. */
+  psiFieldUrl: z.url({ error: "must be an http(s) URL such as http://psi-field:9091" }).optional(),
+  psiTimeoutMs: positiveInt("milliseconds").optional(),
+  psiTtlMs: positiveInt("milliseconds").optional(),
+  /** Strict: a violating provider is never picked. Default: compliant first, violating only when nothing complies (flagged). */
+  strictAudit: z.boolean({ error: "must be true or false" }).default(false),
+  /** Save the model every `saveEvery` decisions and on close; needs `modelPath`. */
+  autoSave: z.boolean({ error: "must be true or false" }).default(true),
+  /** Where the JSON model lives; read at start when it exists. Without it nothing is written. */
+  modelPath: z.string({ error: "must be a file path" }).min(1, { error: "must not be empty" }).optional(),
+  saveEvery: positiveInt("decisions between snapshots").default(10),
+  /** The learning policy: a registry config such as `{ kind: "q-learning", epsilon: 0.2 }`, or a ready instance. */
+  policy: z.custom<PolicyConfig | Policy>((v) => typeof v === "object" && v !== null, {
+    error: 'must be a policy config such as { kind: "q-learning" } or a Policy instance',
+  }).optional(),
+  rewardWeights: z
+    .object({
+      success_bonus: z.number().finite().optional(),
+      failure_reward: z.number().finite().optional(),
+      cost: z.number().finite().min(0).optional(),
+      latency_divisor: z.number().finite().positive().optional(),
+      reputation_divisor: z.number().finite().positive().optional(),
+    })
+    .optional(),
+  /** How long a decision waits for its outcome before it is settled. */
+  rewardWaitMs: positiveInt("milliseconds").optional(),
+  /** Reward learned for a decision settled without feedback; unset: such decisions are dropped unlearned. */
+  defaultReward: z.number({ error: "must be a finite number" }).finite().optional(),
+  maxPending: positiveInt("pending decisions").optional(),
+  maxAuditEntries: positiveInt("audit entries kept in memory").optional(),
+  /** How many ranked fallbacks `decide` returns in `metadata.alternatives`. */
+  alternatives: z.number().int().min(0, { error: "must be ≥ 0" }).max(100, { error: "must be ≤ 100" }).default(3),
+  /** Seed for the engine's random choices (exploration); ignored when `rng` is given. */
+  seed: z.number({ error: "must be a number" }).int({ error: "must be a whole number" }).optional(),
+  rng: z.custom<Rng>((v) => typeof v === "function", { error: "must be a function returning numbers in [0, 1)" }).optional(),
+  clock: z
+    .custom<Clock>((v) => typeof v === "object" && v !== null && typeof (v as Clock).now === "function", {
+      error: "must be an object with a now() method returning milliseconds",
+    })
+    .optional(),
+});
+
+export type RoutingEngineOptions = z.input<typeof engineOptionsSchema>;
+export type ResolvedEngineOptions = z.output<typeof engineOptionsSchema>;
+
+export function resolveEngineOptions(options: RoutingEngineOptions | undefined): ResolvedEngineOptions {
+  return parseWith(engineOptionsSchema, options ?? {}, "options");
+}

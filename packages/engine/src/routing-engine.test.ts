@@ -1,0 +1,321 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, copyFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { context, market, provider } from "../test/market.js";
+import { DuplicateFeedbackError, ManualClock, LateFeedbackError, UnknownDecisionError, ValidationError } from "@aurora/domain";
+import { ModelFileError } from "./model-file.js";
+import { RoutingEngine } from "./routing-engine.js";
+
+const tempDir = () => mkdtempSync(join(tmpdir(), "aurora-engine-"));
+const success = (decision_id: string, cost = 5, latency = 120) => ({
+  decision_id,
+  success: true,
+  actual_cost_usd: cost,
+  actual_latency_ms: latency,
+  actual_reputation: 95,
+});
+
+function errorOf(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected an error");
+}
+
+describe("RoutingEngine", () => {
+  describe("decide", () => {
+    it("returns a provider and the seed's metadata keys", () => {
+      const engine = new RoutingEngine({ seed: 1 });
+      const { provider_id, metadata } = engine.decide({ context, providers: market(3) });
+      expect(["p0", "p1", "p2"]).toContain(provider_id);
+      for (const key of ["decision_id", "mode", "q_value", "epsilon", "state_key", "validated", "violations", "psi_adjusted"]) {
+        expect(metadata).toHaveProperty(key);
+      }
+      expect(metadata.state_key).toBe("llm_inference:a100:us-west");
+      expect(metadata.epsilon).toBe(0.1);
+      expect(metadata.validated).toBe(true);
+      expect(metadata.violations).toEqual([]);
+    });
+
+    it("lowers exploration with Ψ density: ε·(1 − 0.5·d)", () => {
+      const engine = new RoutingEngine({ seed: 1 });
+      const { metadata } = engine.decide({ context, providers: market(3), psi_metrics: { density: 0.6 } });
+      expect(metadata.epsilon).toBeCloseTo(0.1 * (1 - 0.3), 12);
+      expect(metadata.psi_adjusted).toBe(true);
+      expect(metadata.psi_source).toBe("request");
+    });
+
+    it("names the field of bad input with a ValidationError", () => {
+      const engine = new RoutingEngine({ seed: 1 });
+      const cases: [unknown, string][] = [
+        [{ context, providers: [provider("a", { price_usd_per_hour: Number.NaN })] }, "providers[0].price_usd_per_hour"],
+        [{ context, providers: [provider("a", { latency_ms: -5 })] }, "providers[0].latency_ms"],
+        [{ context, providers: [provider("a"), provider("a")] }, "providers[1].provider_id"],
+        [{ context, providers: [] }, "providers"],
+        [{ context: { ...context, gpu_hours: 0 }, providers: market(2) }, "context.gpu_hours"],
+        [{ providers: market(2) }, "context"],
+      ];
+      for (const [request, field] of cases) {
+        const error = errorOf(() => engine.decide(request as never));
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).field).toBe(field);
+        expect((error as ValidationError).message.startsWith(field)).toBe(true);
+      }
+    });
+
+    it("treats __proto__ and constructor as ordinary provider ids", async () => {
+      const engine = new RoutingEngine({ seed: 3, policy: { kind: "q-learning", epsilon: 0 } });
+      const providers = [provider("__proto__"), provider("constructor")];
+      const first = engine.decide({ context, providers });
+      await engine.feedback(success(first.metadata.decision_id));
+      const second = engine.decide({ context, providers });
+      expect(second.provider_id).toBe(first.provider_id);
+      expect(second.metadata.q_value).toBeGreaterThan(0);
+    });
+
+    it("returns ranked alternatives: compliant, distinct, without the chosen one", () => {
+      const engine = new RoutingEngine({ seed: 2, alternatives: 3 });
+      const { provider_id, metadata } = engine.decide({ context, providers: market(6) });
+      const ids = metadata.alternatives.map((a) => a.provider_id);
+      expect(ids).toHaveLength(3);
+      expect(new Set(ids).size).toBe(3);
+      expect(ids).not.toContain(provider_id);
+      const estimates = metadata.alternatives.map((a) => a.estimate);
+      expect([...estimates].sort((a, b) => b - a)).toEqual(estimates);
+    });
+  });
+
+  describe("the Python original's flaws are gone", () => {
+    it("does not crash when a provider joins half way (the seed errored on ~1 in 20 decisions)", async () => {
+      const engine = new RoutingEngine({ seed: 11, policy: { kind: "q-learning", epsilon: 0.3 } });
+      const base = market(4);
+      let joinerPicked = 0;
+      for (let i = 0; i < 2_000; i++) {
+        const providers = i < 1_000 ? base : [...base, provider("newcomer", { price_usd_per_hour: 0.5 })];
+        const { provider_id, metadata } = engine.decide({ context, providers });
+        if (provider_id === "newcomer") joinerPicked++;
+        await engine.feedback(success(metadata.decision_id, provider_id === "newcomer" ? 1 : 5));
+      }
+      expect(joinerPicked).toBeGreaterThan(0);
+    });
+
+    it("never picks outside today's candidates even when the best learned provider is absent", async () => {
+      const engine = new RoutingEngine({ seed: 5, policy: { kind: "q-learning", epsilon: 0 } });
+      const star = provider("star");
+      for (let i = 0; i < 20; i++) {
+        const { metadata } = engine.decide({ context, providers: [star, provider("other")] });
+        await engine.feedback(success(metadata.decision_id, 1));
+      }
+      const today = [provider("x"), provider("y")];
+      for (let i = 0; i < 50; i++) expect(["x", "y"]).toContain(engine.decide({ context, providers: today }).provider_id);
+    });
+
+    it("writes one audit entry per decision, not one per candidate", () => {
+      const engine = new RoutingEngine({ seed: 1 });
+      for (let i = 0; i < 5; i++) engine.decide({ context, providers: market(10), constraints: { max_price: 2 } });
+      expect(engine.getStatus().auditor.total_entries).toBe(5);
+      expect(engine.getAuditTrail({ limit: 100 })).toHaveLength(5);
+    });
+
+    it("refuses a second feedback for the same decision and leaves the model unchanged", async () => {
+      const engine = new RoutingEngine({ seed: 1 });
+      const { metadata } = engine.decide({ context, providers: market(3) });
+      await engine.feedback(success(metadata.decision_id));
+      const before = engine.getStatus();
+      await expect(engine.feedback(success(metadata.decision_id))).rejects.toBeInstanceOf(DuplicateFeedbackError);
+      const after = engine.getStatus();
+      expect(after.strategist).toEqual(before.strategist);
+      expect(after.executor.total_outcomes).toBe(before.executor.total_outcomes);
+    });
+
+    it("refuses feedback for an unknown decision id", async () => {
+      const engine = new RoutingEngine({ seed: 1 });
+      await expect(engine.feedback(success("no-such-decision"))).rejects.toBeInstanceOf(UnknownDecisionError);
+    });
+
+    it("returns the newest audit entries first", () => {
+      const engine = new RoutingEngine({ seed: 1 });
+      const ids = Array.from({ length: 5 }, () => engine.decide({ context, providers: market(3) }).metadata.decision_id);
+      expect(engine.getAuditTrail({ limit: 2 }).map((e) => e.decision_id)).toEqual([ids[4], ids[3]]);
+    });
+
+    it("keeps memory bounded: pending and audit trail never exceed their caps", () => {
+      const engine = new RoutingEngine({ seed: 1, maxPending: 100, maxAuditEntries: 50 });
+      for (let i = 0; i < 5_000; i++) engine.decide({ context, providers: market(5) });
+      const status = engine.getStatus();
+      expect(status.executor.pending_feedback).toBe(100);
+      expect(engine.getAuditTrail({ limit: 10_000 })).toHaveLength(50);
+      expect(status.auditor.total_entries).toBe(5_000);
+    });
+
+    it("does not rewrite the model on every feedback: it saves every saveEvery decisions, atomically", async () => {
+      const dir = tempDir();
+      const modelPath = join(dir, "model.json");
+      const engine = new RoutingEngine({ seed: 1, modelPath, saveEvery: 10 });
+      for (let i = 0; i < 9; i++) {
+        const { metadata } = engine.decide({ context, providers: market(3) });
+        await engine.feedback(success(metadata.decision_id));
+      }
+      expect(readdirSync(dir)).toEqual([]);
+      engine.decide({ context, providers: market(3) });
+      await engine.save();
+      const saved = JSON.parse(readFileSync(modelPath, "utf8"));
+      expect(saved.decision_count).toBe(10);
+      expect(readdirSync(dir)).toEqual(["model.json"]);
+      await engine.close();
+    });
+  });
+
+  describe("constraints", () => {
+    const constraintsArb = fc.record(
+      {
+        max_price: fc.double({ min: 0, max: 4, noNaN: true }),
+        max_latency_ms: fc.integer({ min: 0, max: 200 }),
+        min_reputation: fc.integer({ min: 0, max: 100 }),
+      },
+      { requiredKeys: [] },
+    );
+
+    it("picks a compliant provider whenever one exists, exploration included", async () => {
+      await fc.assert(
+        fc.asyncProperty(constraintsArb, fc.integer(), async (constraints, seed) => {
+          const engine = new RoutingEngine({ seed, policy: { kind: "q-learning", epsilon: 0.9 } });
+          for (let i = 0; i < 10; i++) {
+            const { provider_id, metadata } = engine.decide({ context, providers: market(8), constraints });
+            if (metadata.compliant_count > 0) {
+              expect(metadata.violations).toEqual([]);
+              expect(metadata.validated).toBe(true);
+            } else {
+              expect(provider_id).not.toBeNull();
+              expect(metadata.violations.length).toBeGreaterThan(0);
+            }
+            if (provider_id) await engine.feedback(success(metadata.decision_id));
+          }
+        }),
+        { numRuns: 60 },
+      );
+    });
+
+    it("never picks a violating provider in strict mode; none viable → null with a reason", () => {
+      const engine = new RoutingEngine({ seed: 1, strictAudit: true });
+      const { provider_id, metadata } = engine.decide({ context, providers: market(5), constraints: { max_price: 0.5 } });
+      expect(provider_id).toBeNull();
+      expect(metadata.reason).toMatch(/strict audit/);
+      expect(engine.getAuditTrail({ limit: 1 })[0]?.status).toBe("rejected");
+    });
+
+    it("flags a violating pick in the default mode when nothing complies", () => {
+      const engine = new RoutingEngine({ seed: 1 });
+      const { provider_id, metadata } = engine.decide({ context, providers: market(5), constraints: { max_price: 0.5 } });
+      expect(provider_id).not.toBeNull();
+      expect(metadata.violations).toContain("price_exceeded");
+      expect(engine.getAuditTrail({ limit: 1 })[0]?.status).toBe("flagged");
+    });
+
+    it("never breaks allow and deny, in any mode", () => {
+      fc.assert(
+        fc.property(fc.subarray(["p0", "p1", "p2", "p3", "p4", "p5"], { minLength: 1 }), fc.boolean(), fc.integer(), (allow, strict, seed) => {
+          const engine = new RoutingEngine({ seed, strictAudit: strict, policy: { kind: "q-learning", epsilon: 1 } });
+          const { provider_id } = engine.decide({ context, providers: market(6), constraints: { allow, max_price: 0.1 } });
+          if (!strict) expect(allow).toContain(provider_id);
+          else expect(provider_id).toBeNull();
+          const denied = engine.decide({ context, providers: market(6), constraints: { deny: allow } });
+          expect(allow).not.toContain(denied.provider_id);
+        }),
+        { numRuns: 100 },
+      );
+    });
+  });
+
+  describe("learning", () => {
+    it("decays ε once per accepted feedback, not per decision or refused feedback", async () => {
+      const engine = new RoutingEngine({ seed: 1 });
+      const { metadata } = engine.decide({ context, providers: market(3) });
+      engine.decide({ context, providers: market(3) });
+      expect(engine.getStatus().strategist.epsilon).toBe(0.1);
+      await engine.feedback(success(metadata.decision_id));
+      expect(engine.getStatus().strategist.epsilon).toBeCloseTo(0.0995, 12);
+      await expect(engine.feedback(success(metadata.decision_id))).rejects.toThrow();
+      expect(engine.getStatus().strategist.epsilon).toBeCloseTo(0.0995, 12);
+    });
+
+    it("returns the SPEC reward and counts outcomes in status", async () => {
+      const engine = new RoutingEngine({ seed: 1 });
+      const { metadata } = engine.decide({ context, providers: market(3) });
+      const reward = await engine.feedback({ ...success(metadata.decision_id, 2.45, 115), actual_reputation: 96 });
+      expect(reward).toBeCloseTo(-2.45 - 0.23 + 0.96 + 10, 12);
+      const status = engine.getStatus();
+      expect(status.executor.total_outcomes).toBe(1);
+      expect(status.strategist.total_rewards).toBe(1);
+      expect(status.executor.avg_cost_usd).toBeCloseTo(2.45, 12);
+    });
+
+    it("settles a decision whose wait passed: default reward learned, late feedback refused", async () => {
+      const clock = new ManualClock(0);
+      const engine = new RoutingEngine({ seed: 1, clock, rewardWaitMs: 1_000, defaultReward: -5 });
+      const { metadata } = engine.decide({ context, providers: market(3) });
+      clock.advance(1_001);
+      await expect(engine.feedback(success(metadata.decision_id))).rejects.toBeInstanceOf(LateFeedbackError);
+      const status = engine.getStatus();
+      expect(status.settlement.settled_with_default).toBe(1);
+      expect(status.strategist.total_rewards).toBe(1);
+    });
+  });
+
+  describe("persistence", () => {
+    it("loads the Python engine's model file", () => {
+      const dir = tempDir();
+      const modelPath = join(dir, "q_table.json");
+      copyFileSync(join(import.meta.dirname, "../test/fixtures/python-model.json"), modelPath);
+      const engine = new RoutingEngine({ modelPath, policy: { kind: "q-learning", epsilon: 0 } });
+      const status = engine.getStatus();
+      expect(status.strategist.decision_count).toBe(1523);
+      expect(status.strategist.epsilon).toBe(0.061);
+      expect(status.strategist.q_states).toBe(2);
+      const { provider_id } = engine.decide({
+        context: { workload_type: "llm_inference", gpu_type: "a100", region: "us-west" },
+        providers: [provider("vast"), provider("ionet"), provider("akash")],
+      });
+      expect(provider_id).toBe("akash");
+    });
+
+    it("restores the model and pending decisions after close and restart", async () => {
+      const dir = tempDir();
+      const modelPath = join(dir, "model.json");
+      const first = new RoutingEngine({ seed: 1, modelPath });
+      const a = first.decide({ context, providers: market(3) });
+      const b = first.decide({ context, providers: market(3) });
+      await first.feedback(success(a.metadata.decision_id));
+      await first.close();
+      const second = new RoutingEngine({ seed: 1, modelPath });
+      expect(second.getStatus().strategist).toEqual(first.getStatus().strategist);
+      expect(second.getStatus().executor.pending_feedback).toBe(1);
+      await expect(second.feedback(success(b.metadata.decision_id))).resolves.toBeTypeOf("number");
+    });
+
+    it("refuses a torn model file with a clear error instead of forgetting", () => {
+      const dir = tempDir();
+      const modelPath = join(dir, "model.json");
+      writeFileSync(modelPath, '{"q_table": {"a:b:c": {"x": 1');
+      expect(() => new RoutingEngine({ modelPath })).toThrow(ModelFileError);
+    });
+
+    it("refuses a closed engine", async () => {
+      const engine = new RoutingEngine({ seed: 1 });
+      await engine.close();
+      expect(() => engine.decide({ context, providers: market(2) })).toThrow(/closed/);
+    });
+  });
+
+  describe("options", () => {
+    it("names a bad option", () => {
+      const error = errorOf(() => new RoutingEngine({ saveEvery: 0 }));
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field).toBe("options.saveEvery");
+    });
+  });
+});

@@ -1,0 +1,401 @@
+import { randomUUID } from "node:crypto";
+import { Auditor, partitionCandidates } from "@aurora/auditor";
+import type { AuditEntry, AuditorStats } from "@aurora/auditor";
+import {
+  type Clock,
+  type DecideRequestInput,
+  type OutcomeInput,
+  type PsiMetrics,
+  type Rng,
+  type ViolationType,
+  createRng,
+  decideRequestSchema,
+  outcomeSchema,
+  parseWith,
+  stateKey,
+  systemClock,
+} from "@aurora/domain";
+import { Executor } from "@aurora/executor";
+import type { DecisionRecord, ExecutorDetailedStats, SettledDecision } from "@aurora/executor";
+import { NEUTRAL_PSI_METRICS, PsiClient } from "@aurora/psi-client";
+import type { PsiSource } from "@aurora/psi-client";
+import { createPolicy } from "@aurora/strategist";
+import type { Policy, PolicyConfig, StrategistStats } from "@aurora/strategist";
+import { type ResolvedEngineOptions, type RoutingEngineOptions, resolveEngineOptions } from "./engine-options.js";
+import { readModelFile, writeFileAtomic, writeFileAtomicSync } from "./model-file.js";
+
+export type DecisionModeOrNone = "explore" | "exploit" | "none";
+
+export interface Alternative {
+  provider_id: string;
+  estimate: number;
+}
+
+export interface DecisionMetadata {
+  decision_id: string;
+  mode: DecisionModeOrNone;
+  /** The policy's estimate for the chosen provider (the Q-value for Q-learning); null when none was chosen. */
+  q_value: number | null;
+  /** Effective exploration rate used for this decision (after the Ψ adjustment). */
+  epsilon: number;
+  state_key: string;
+  /** True when the chosen provider meets every constraint. */
+  validated: boolean;
+  violations: ViolationType[];
+  psi_adjusted: boolean;
+  psi_density: number | null;
+  psi_source: PsiSource | "request" | null;
+  /** Probability with which the policy chose this provider from these candidates (for off-policy evaluation). */
+  probability: number | null;
+  policy: string;
+  candidate_count: number;
+  compliant_count: number;
+  alternatives: Alternative[];
+  /** Why no provider was chosen. */
+  reason?: string;
+}
+
+export interface DecideResult {
+  provider_id: string | null;
+  metadata: DecisionMetadata;
+}
+
+export interface EngineStatus {
+  strategist: StrategistStats;
+  executor: ExecutorDetailedStats;
+  auditor: AuditorStats;
+  psi_field_connected: boolean;
+  model_path: string | null;
+  policy: string;
+  settlement: { settled_with_default: number; settled_dropped: number };
+}
+
+/**
+ * Aurora's engine: composes a learning policy (strategist), the decision log (executor),
+ * validation and audit (auditor) and the Ψ-Field client. It holds no policy maths,
+ * reward formula or validation rule of its own.
+ */
+export class RoutingEngine {
+  readonly #options: ResolvedEngineOptions;
+  readonly #clock: Clock;
+  readonly #policy: Policy;
+  readonly #executor: Executor;
+  readonly #auditor: Auditor;
+  readonly #psi: PsiClient | undefined;
+  readonly #stopPsiRefresh: (() => void) | undefined;
+  #decisionsSinceSave = 0;
+  #saving: Promise<void> | undefined;
+  #saveAgain = false;
+  #settledWithDefault = 0;
+  #settledDropped = 0;
+  #closed = false;
+
+  constructor(options?: RoutingEngineOptions) {
+    const resolved = resolveEngineOptions(options);
+    this.#options = resolved;
+    this.#clock = resolved.clock ?? systemClock;
+    const rng: Rng = resolved.rng ?? (resolved.seed !== undefined ? createRng(resolved.seed) : Math.random);
+
+    const snapshot = resolved.modelPath ? readModelFile(resolved.modelPath) : undefined;
+    this.#policy = buildPolicy(resolved.policy, snapshot, rng);
+
+    this.#executor = new Executor({
+      clock: this.#clock,
+      ...(resolved.rewardWeights ? { rewardWeights: resolved.rewardWeights } : {}),
+      ...(resolved.rewardWaitMs !== undefined ? { rewardWaitMs: resolved.rewardWaitMs } : {}),
+      ...(resolved.maxPending !== undefined ? { maxPending: resolved.maxPending } : {}),
+    });
+    restorePending(this.#executor, snapshot);
+
+    this.#auditor = new Auditor({
+      strictMode: resolved.strictAudit,
+      clock: this.#clock,
+      ...(resolved.maxAuditEntries !== undefined ? { maxEntries: resolved.maxAuditEntries } : {}),
+    });
+
+    if (resolved.psiFieldUrl) {
+      this.#psi = new PsiClient({
+        baseUrl: resolved.psiFieldUrl,
+        clock: this.#clock,
+        ...(resolved.psiTimeoutMs !== undefined ? { timeoutMs: resolved.psiTimeoutMs } : {}),
+        ...(resolved.psiTtlMs !== undefined ? { ttlMs: resolved.psiTtlMs } : {}),
+      });
+      this.#stopPsiRefresh = this.#psi.startRefresh();
+    }
+  }
+
+  /** The policy in use (its name is in every decision's metadata). */
+  get policy(): Policy {
+    return this.#policy;
+  }
+
+  /**
+   * Chooses a provider. Synchronous: it never waits on I/O (Ψ metrics come from the request
+   * or from the client's cache). Throws `ValidationError` naming the field for bad input.
+   */
+  decide(request: DecideRequestInput): DecideResult {
+    this.#assertOpen();
+    const { context, providers, constraints, psi_metrics } = parseWith(decideRequestSchema, request);
+    this.#settle(this.#executor.settleExpired());
+
+    const key = stateKey(context);
+    const psi = this.#psiFor(psi_metrics);
+    const partition = partitionCandidates(providers, constraints, context);
+    const strict = this.#options.strictAudit;
+    const useCompliant = partition.compliant.length > 0;
+    const candidates = useCompliant ? partition.compliant : strict ? [] : partition.violating.map((v) => v.provider);
+
+    if (candidates.length === 0) {
+      return this.#noDecision(key, psi, providers.length, partition.excluded.length, partition.violating.length, strict);
+    }
+
+    const request_ = { stateKey: key, context, candidates, ...(psi.density !== null ? { psiDensity: psi.density } : {}) };
+    const choice = this.#policy.choose(request_);
+    const chosen = candidates[choice.index]!;
+    const violations: ViolationType[] = useCompliant ? [] : partition.violating[choice.index]!.violations;
+    const alternatives = this.#rankAlternatives(request_, choice.index);
+    const fallbacks = alternatives.map((a) => candidates[a.index]!);
+
+    const metadata: DecisionMetadata = {
+      decision_id: "",
+      mode: choice.mode,
+      q_value: choice.estimate,
+      epsilon: choice.epsilon,
+      state_key: key,
+      validated: violations.length === 0,
+      violations,
+      psi_adjusted: psi.density !== null && psi.density > 0,
+      psi_density: psi.density,
+      psi_source: psi.source,
+      probability: choice.probability,
+      policy: this.#policy.name,
+      candidate_count: providers.length,
+      compliant_count: partition.compliant.length,
+      alternatives: alternatives.map((a) => ({ provider_id: candidates[a.index]!.provider_id, estimate: a.estimate })),
+    };
+    const record = this.#executor.recordDecision({
+      state_key: key,
+      provider_id: chosen.provider_id,
+      context,
+      provider: chosen,
+      alternatives: fallbacks,
+      metadata: metadata as unknown as Record<string, unknown>,
+    });
+    metadata.decision_id = record.decision_id;
+    this.#settle(this.#executor.drainSettled());
+    this.#auditor.record({
+      decision_id: record.decision_id,
+      state_key: key,
+      provider_id: chosen.provider_id,
+      violations,
+    });
+    this.#afterDecision();
+    return { provider_id: chosen.provider_id, metadata };
+  }
+
+  /**
+   * Learns from the outcome of a decision and returns its reward. Throws `ValidationError`,
+   * `UnknownDecisionError`, `DuplicateFeedbackError` or `LateFeedbackError`; in each case
+   * the model is unchanged.
+   */
+  async feedback(outcome: OutcomeInput): Promise<number> {
+    this.#assertOpen();
+    const parsed = parseWith(outcomeSchema, outcome);
+    this.#settle(this.#executor.settleExpired());
+    const { reward, record, provider } = this.#executor.recordOutcome(parsed);
+    const { before, after } = this.#policy.update({
+      stateKey: record.state_key,
+      context: record.context,
+      provider,
+      reward,
+    });
+    this.#auditor.observeUpdate({
+      decision_id: record.decision_id,
+      state_key: record.state_key,
+      provider_id: provider.provider_id,
+      before,
+      after,
+      success: parsed.success,
+      reward,
+    });
+    return reward;
+  }
+
+  /** Current Ψ metrics from the Ψ-Field (live, cached, last good or neutral; `source` says which). */
+  async fetchPsiMetrics(): Promise<PsiMetrics & { source: PsiSource }> {
+    if (!this.#psi) return { ...NEUTRAL_PSI_METRICS, source: "neutral" };
+    const reading = await this.#psi.getMetrics();
+    return { ...reading.metrics, source: reading.source };
+  }
+
+  /** Audit entries, newest first. */
+  getAuditTrail(options?: { limit?: number; decisionId?: string }): AuditEntry[] {
+    return this.#auditor.getAuditTrail(options);
+  }
+
+  /** The seed's status shape: strategist, executor, auditor, psi_field_connected, model_path. */
+  getStatus(): EngineStatus {
+    this.#settle(this.#executor.settleExpired());
+    return {
+      strategist: this.#policy.stats(),
+      executor: this.#executor.stats(),
+      auditor: this.#auditor.stats(),
+      psi_field_connected: this.#psi?.connected ?? false,
+      model_path: this.#options.modelPath ?? null,
+      policy: this.#policy.name,
+      settlement: { settled_with_default: this.#settledWithDefault, settled_dropped: this.#settledDropped },
+    };
+  }
+
+  /** Writes the model now (atomically). Resolves when it is on disk; a no-op without `modelPath`. */
+  async save(): Promise<void> {
+    if (!this.#options.modelPath) return;
+    if (this.#saving) {
+      this.#saveAgain = true;
+      return this.#saving;
+    }
+    this.#decisionsSinceSave = 0;
+    const path = this.#options.modelPath;
+    const text = JSON.stringify(this.#snapshot());
+    this.#saving = writeFileAtomic(path, text).finally(() => {
+      this.#saving = undefined;
+    });
+    await this.#saving;
+    if (this.#saveAgain) {
+      this.#saveAgain = false;
+      await this.save();
+    }
+  }
+
+  /** Flushes the model and releases timers. The engine refuses work afterwards. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#stopPsiRefresh?.();
+    this.#psi?.close();
+    if (this.#saving) await this.#saving.catch(() => {});
+    if (this.#options.modelPath && this.#options.autoSave) await this.save();
+    this.#closed = true;
+  }
+
+  /** For exit handlers that cannot await: writes the model synchronously. */
+  saveSync(): void {
+    if (!this.#options.modelPath) return;
+    writeFileAtomicSync(this.#options.modelPath, JSON.stringify(this.#snapshot()));
+  }
+
+  #snapshot(): Record<string, unknown> {
+    return {
+      ...(this.#policy.toJSON() as unknown as Record<string, unknown>),
+      pending: [...this.#executor.pendingRecords()],
+      saved_at: new Date(this.#clock.now()).toISOString(),
+    };
+  }
+
+  #afterDecision(): void {
+    if (!this.#options.autoSave || !this.#options.modelPath) return;
+    this.#decisionsSinceSave++;
+    if (this.#decisionsSinceSave >= this.#options.saveEvery) {
+      this.save().catch((error: unknown) => {
+        // A failed background save must not crash the caller; the next save tries again.
+        this.#lastSaveError = error;
+      });
+    }
+  }
+
+  #lastSaveError: unknown;
+
+  /** The last error of a background save, if any (the sidecar reports it in /readyz). */
+  get lastSaveError(): unknown {
+    return this.#lastSaveError;
+  }
+
+  /** The best `alternatives` other candidates by the policy's estimate, best first (ties: candidate order). */
+  #rankAlternatives(request: Parameters<Policy["estimate"]>[0], chosenIndex: number): { index: number; estimate: number }[] {
+    const wanted = this.#options.alternatives;
+    if (wanted === 0 || request.candidates.length < 2) return [];
+    const estimates = this.#policy.estimate(request);
+    const ranked: { index: number; estimate: number }[] = [];
+    for (let i = 0; i < estimates.length; i++) if (i !== chosenIndex) ranked.push({ index: i, estimate: estimates[i]! });
+    ranked.sort((a, b) => b.estimate - a.estimate || a.index - b.index);
+    if (ranked.length > wanted) ranked.length = wanted;
+    return ranked;
+  }
+
+  #settle(settled: SettledDecision[]): void {
+    if (settled.length === 0) return;
+    const reward = this.#options.defaultReward;
+    for (const { record } of settled) {
+      if (reward === undefined) {
+        this.#settledDropped++;
+        continue;
+      }
+      this.#policy.update({ stateKey: record.state_key, context: record.context, provider: record.provider, reward });
+      this.#settledWithDefault++;
+    }
+  }
+
+  #psiFor(requested: PsiMetrics | undefined): { density: number | null; source: PsiSource | "request" | null } {
+    if (requested) return { density: requested.density, source: "request" };
+    if (!this.#psi) return { density: null, source: null };
+    const reading = this.#psi.peek();
+    return reading.source === "neutral" ? { density: null, source: "neutral" } : { density: reading.metrics.density, source: reading.source };
+  }
+
+  #noDecision(
+    key: string,
+    psi: { density: number | null; source: PsiSource | "request" | null },
+    candidateCount: number,
+    excluded: number,
+    violating: number,
+    strict: boolean,
+  ): DecideResult {
+    const reason =
+      violating > 0 && strict
+        ? `strict audit: all ${violating} remaining provider(s) violate the constraints${excluded > 0 ? ` (${excluded} excluded by allow/deny)` : ""}`
+        : `no provider is allowed: all ${excluded} candidate(s) were excluded by allow/deny`;
+    const decisionId = `none-${randomUUID()}`;
+    this.#auditor.record({ decision_id: decisionId, state_key: key, provider_id: null, violations: [], notes: [reason] });
+    return {
+      provider_id: null,
+      metadata: {
+        decision_id: decisionId,
+        mode: "none",
+        q_value: null,
+        epsilon: this.#policy.stats().epsilon,
+        state_key: key,
+        validated: false,
+        violations: [],
+        psi_adjusted: false,
+        psi_density: psi.density,
+        psi_source: psi.source,
+        probability: null,
+        policy: this.#policy.name,
+        candidate_count: candidateCount,
+        compliant_count: 0,
+        alternatives: [],
+        reason,
+      },
+    };
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error("RoutingEngine is closed: create a new engine to decide again");
+  }
+}
+
+function buildPolicy(configured: PolicyConfig | Policy | undefined, snapshot: unknown, rng: Rng): Policy {
+  if (configured && typeof (configured as Policy).choose === "function") return configured as Policy;
+  const fromFile =
+    snapshot && typeof snapshot === "object" && typeof (snapshot as { policy?: unknown }).policy === "string"
+      ? (snapshot as { policy: string }).policy
+      : undefined;
+  const config = (configured as PolicyConfig | undefined) ?? ({ kind: fromFile ?? "q-learning" } as PolicyConfig);
+  return createPolicy(config, { rng, ...(snapshot !== undefined ? { snapshot } : {}) });
+}
+
+function restorePending(executor: Executor, snapshot: unknown): void {
+  if (!snapshot || typeof snapshot !== "object") return;
+  const pending = (snapshot as { pending?: unknown }).pending;
+  if (!Array.isArray(pending)) return;
+  for (const record of pending) executor.restorePending(record as DecisionRecord);
+}
