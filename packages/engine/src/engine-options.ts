@@ -44,6 +44,12 @@ export const engineOptionsSchema = z.object({
   /** Seed for the engine's random choices (exploration); ignored when `rng` is given. */
   seed: z.number({ error: "must be a number" }).int({ error: "must be a whole number" }).optional(),
   rng: z.custom<Rng>((v) => typeof v === "function", { error: "must be a function returning numbers in [0, 1)" }).optional(),
+  /** Called synchronously with every EngineEvent (decision, outcome, settled), after it is applied. */
+  onEvent: z
+    .custom<(event: import("./routing-engine.js").EngineEvent) => void>((v) => typeof v === "function", {
+      error: "must be a function taking an EngineEvent",
+    })
+    .optional(),
   clock: z
     .custom<Clock>((v) => typeof v === "object" && v !== null && typeof (v as Clock).now === "function", {
       error: "must be an object with a now() method returning milliseconds",

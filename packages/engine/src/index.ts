@@ -1,5 +1,5 @@
 export { RoutingEngine } from "./routing-engine.js";
-export type { Alternative, DecideResult, DecisionMetadata, DecisionModeOrNone, EngineStatus } from "./routing-engine.js";
+export type { Alternative, DecideResult, EngineEvent, DecisionMetadata, DecisionModeOrNone, EngineStatus } from "./routing-engine.js";
 export { engineOptionsSchema } from "./engine-options.js";
 export type { RoutingEngineOptions } from "./engine-options.js";
 export { ModelFileError, writeFileAtomic } from "./model-file.js";

@@ -4,6 +4,7 @@ import type { AuditEntry, AuditorStats } from "@aurora/auditor";
 import {
   type Clock,
   type DecideRequestInput,
+  type Outcome,
   type OutcomeInput,
   type PsiMetrics,
   type Rng,
@@ -51,9 +52,30 @@ export interface DecisionMetadata {
   candidate_count: number;
   compliant_count: number;
   alternatives: Alternative[];
+  /** The arm or inner policy that chose, for composite policies (A/B split, shadow, guardrail). */
+  arm?: string;
   /** Why no provider was chosen. */
   reason?: string;
 }
+
+/**
+ * Everything that changes what the engine knows, as named events applied in one place.
+ * The same events feed the journal, stores, exports and replicas (subscribe with `onEvent`).
+ */
+export type EngineEvent =
+  | { type: "decision"; record: DecisionRecord }
+  | {
+      type: "outcome";
+      decision_id: string;
+      outcome: Outcome;
+      /** The provider the outcome was learned for (the chosen one, or the fallback the router used). */
+      provider_id: string;
+      reward: number;
+      before: number;
+      after: number;
+      at: number;
+    }
+  | { type: "settled"; decision_id: string; reason: SettledDecision["reason"]; reward: number | null; at: number };
 
 export interface DecideResult {
   provider_id: string | null;
@@ -85,7 +107,7 @@ export class RoutingEngine {
   readonly #stopPsiRefresh: (() => void) | undefined;
   #decisionsSinceSave = 0;
   #saving: Promise<void> | undefined;
-  #saveAgain = false;
+  #queuedSave: Promise<void> | undefined;
   #settledWithDefault = 0;
   #settledDropped = 0;
   #closed = false;
@@ -173,6 +195,7 @@ export class RoutingEngine {
       compliant_count: partition.compliant.length,
       alternatives: alternatives.map((a) => ({ provider_id: candidates[a.index]!.provider_id, estimate: a.estimate })),
     };
+    if (choice.tag !== undefined) metadata.arm = choice.tag;
     const record = this.#executor.recordDecision({
       state_key: key,
       provider_id: chosen.provider_id,
@@ -182,6 +205,7 @@ export class RoutingEngine {
       metadata: metadata as unknown as Record<string, unknown>,
     });
     metadata.decision_id = record.decision_id;
+    this.#emit({ type: "decision", record });
     this.#settle(this.#executor.drainSettled());
     this.#auditor.record({
       decision_id: record.decision_id,
@@ -203,11 +227,23 @@ export class RoutingEngine {
     const parsed = parseWith(outcomeSchema, outcome);
     this.#settle(this.#executor.settleExpired());
     const { reward, record, provider } = this.#executor.recordOutcome(parsed);
+    const tag = (record.metadata as { arm?: string }).arm;
     const { before, after } = this.#policy.update({
       stateKey: record.state_key,
       context: record.context,
       provider,
       reward,
+      ...(tag !== undefined ? { tag } : {}),
+    });
+    this.#emit({
+      type: "outcome",
+      decision_id: record.decision_id,
+      outcome: parsed,
+      provider_id: provider.provider_id,
+      reward,
+      before,
+      after,
+      at: this.#clock.now(),
     });
     this.#auditor.observeUpdate({
       decision_id: record.decision_id,
@@ -247,24 +283,33 @@ export class RoutingEngine {
     };
   }
 
-  /** Writes the model now (atomically). Resolves when it is on disk; a no-op without `modelPath`. */
-  async save(): Promise<void> {
-    if (!this.#options.modelPath) return;
+  /**
+   * Writes the model now (atomically). Resolves once a snapshot taken after this call is on
+   * disk; concurrent calls share one queued write. A no-op without `modelPath`.
+   */
+  save(): Promise<void> {
+    if (!this.#options.modelPath) return Promise.resolve();
+    if (this.#queuedSave) return this.#queuedSave;
     if (this.#saving) {
-      this.#saveAgain = true;
-      return this.#saving;
+      this.#queuedSave = this.#saving
+        .catch(() => {})
+        .then(() => {
+          this.#queuedSave = undefined;
+          return this.#writeSnapshot();
+        });
+      return this.#queuedSave;
     }
+    return this.#writeSnapshot();
+  }
+
+  #writeSnapshot(): Promise<void> {
     this.#decisionsSinceSave = 0;
-    const path = this.#options.modelPath;
     const text = JSON.stringify(this.#snapshot());
-    this.#saving = writeFileAtomic(path, text).finally(() => {
-      this.#saving = undefined;
+    const saving = writeFileAtomic(this.#options.modelPath!, text).finally(() => {
+      if (this.#saving === saving) this.#saving = undefined;
     });
-    await this.#saving;
-    if (this.#saveAgain) {
-      this.#saveAgain = false;
-      await this.save();
-    }
+    this.#saving = saving;
+    return saving;
   }
 
   /** Flushes the model and releases timers. The engine refuses work afterwards. */
@@ -272,8 +317,8 @@ export class RoutingEngine {
     if (this.#closed) return;
     this.#stopPsiRefresh?.();
     this.#psi?.close();
-    if (this.#saving) await this.#saving.catch(() => {});
     if (this.#options.modelPath && this.#options.autoSave) await this.save();
+    else await this.#saving?.catch(() => {});
     this.#closed = true;
   }
 
@@ -324,12 +369,20 @@ export class RoutingEngine {
   #settle(settled: SettledDecision[]): void {
     if (settled.length === 0) return;
     const reward = this.#options.defaultReward;
-    for (const { record } of settled) {
+    for (const { record, reason, settled_at } of settled) {
+      this.#emit({ type: "settled", decision_id: record.decision_id, reason, reward: reward ?? null, at: settled_at });
       if (reward === undefined) {
         this.#settledDropped++;
         continue;
       }
-      this.#policy.update({ stateKey: record.state_key, context: record.context, provider: record.provider, reward });
+      const tag = (record.metadata as { arm?: string }).arm;
+      this.#policy.update({
+        stateKey: record.state_key,
+        context: record.context,
+        provider: record.provider,
+        reward,
+        ...(tag !== undefined ? { tag } : {}),
+      });
       this.#settledWithDefault++;
     }
   }
@@ -376,6 +429,11 @@ export class RoutingEngine {
         reason,
       },
     };
+  }
+
+  #emit(event: EngineEvent): void {
+    const listener = this.#options.onEvent;
+    if (listener) listener(event);
   }
 
   #assertOpen(): void {

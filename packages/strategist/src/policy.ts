@@ -25,6 +25,11 @@ export interface Choice {
   epsilon: number;
   /** Probability that this policy picks this provider from these candidates, in (0, 1]. */
   probability: number;
+  /**
+   * Which arm or inner policy made the choice, for composite policies (A/B split, shadow,
+   * guardrail). The engine keeps it with the decision and hands it back in `RewardUpdate.tag`.
+   */
+  tag?: string;
 }
 
 export interface RewardUpdate {
@@ -34,6 +39,8 @@ export interface RewardUpdate {
   provider: Provider;
   /** A finite number. */
   reward: number;
+  /** The `Choice.tag` of the decision this reward is for, when the policy set one. */
+  tag?: string;
 }
 
 /** The estimate for (state, provider) before and after learning one reward. */
