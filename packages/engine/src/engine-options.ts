@@ -41,6 +41,8 @@ export const engineOptionsSchema = z.object({
   maxAuditEntries: positiveInt("audit entries kept in memory").optional(),
   /** How many ranked fallbacks `decide` returns in `metadata.alternatives`. */
   alternatives: z.number().int().min(0, { error: "must be ≥ 0" }).max(100, { error: "must be ≤ 100" }).default(3),
+  /** How many recent decisions `getDecision(id)` can explain (oldest forgotten first); 0 keeps none. */
+  maxDecisionRecords: z.number().int().min(0, { error: "must be ≥ 0" }).default(10_000),
   /** Seed for the engine's random choices (exploration); ignored when `rng` is given. */
   seed: z.number({ error: "must be a number" }).int({ error: "must be a whole number" }).optional(),
   rng: z.custom<Rng>((v) => typeof v === "function", { error: "must be a function returning numbers in [0, 1)" }).optional(),

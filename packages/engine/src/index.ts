@@ -1,5 +1,6 @@
 export { RoutingEngine } from "./routing-engine.js";
 export type { Alternative, DecideResult, EngineEvent, DecisionMetadata, DecisionModeOrNone, EngineStatus } from "./routing-engine.js";
+export type { CandidateExplanation, CandidateStatus, DecisionView } from "./decision-archive.js";
 export { engineOptionsSchema } from "./engine-options.js";
 export type { RoutingEngineOptions } from "./engine-options.js";
 export { ModelFileError, writeFileAtomic } from "./model-file.js";

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { Auditor, partitionCandidates } from "@aurora/auditor";
-import type { AuditEntry, AuditorStats } from "@aurora/auditor";
+import type { AuditEntry, AuditorStats, Partition } from "@aurora/auditor";
 import {
   type Clock,
+  type Constraints,
+  type Context,
   type DecideRequestInput,
   type Outcome,
   type OutcomeInput,
@@ -22,6 +24,7 @@ import { NEUTRAL_PSI_METRICS, PsiClient } from "@aurora/psi-client";
 import type { PsiSource } from "@aurora/psi-client";
 import { createPolicy } from "@aurora/strategist";
 import type { Policy, PolicyConfig, StrategistStats } from "@aurora/strategist";
+import { type ArchivedDecision, type CandidateExplanation, DecisionArchive, type DecisionView, explainCandidates } from "./decision-archive.js";
 import { type ResolvedEngineOptions, type RoutingEngineOptions, resolveEngineOptions } from "./engine-options.js";
 import { readModelFile, writeFileAtomic, writeFileAtomicSync } from "./model-file.js";
 
@@ -54,6 +57,8 @@ export interface DecisionMetadata {
   alternatives: Alternative[];
   /** The arm or inner policy that chose, for composite policies (A/B split, shadow, guardrail). */
   arm?: string;
+  /** Every candidate with its estimate, violations and why it was or was not chosen; only with `explain: true`. */
+  candidates?: CandidateExplanation[];
   /** Why no provider was chosen. */
   reason?: string;
 }
@@ -106,6 +111,9 @@ export class RoutingEngine {
   readonly #psi: PsiClient | undefined;
   readonly #stopPsiRefresh: (() => void) | undefined;
   #decisionsSinceSave = 0;
+  /** Bumped on every snapshot written; decisions record the version they were made with. */
+  #modelVersion = 0;
+  readonly #archive: DecisionArchive;
   #saving: Promise<void> | undefined;
   #queuedSave: Promise<void> | undefined;
   #settledWithDefault = 0;
@@ -129,6 +137,7 @@ export class RoutingEngine {
     });
     restorePending(this.#executor, snapshot);
 
+    this.#archive = new DecisionArchive(resolved.maxDecisionRecords);
     this.#auditor = new Auditor({
       strictMode: resolved.strictAudit,
       clock: this.#clock,
@@ -157,7 +166,7 @@ export class RoutingEngine {
    */
   decide(request: DecideRequestInput): DecideResult {
     this.#assertOpen();
-    const { context, providers, constraints, psi_metrics } = parseWith(decideRequestSchema, request);
+    const { context, providers, constraints, psi_metrics, explain } = parseWith(decideRequestSchema, request);
     this.#settle(this.#executor.settleExpired());
 
     const key = stateKey(context);
@@ -168,14 +177,18 @@ export class RoutingEngine {
     const candidates = useCompliant ? partition.compliant : strict ? [] : partition.violating.map((v) => v.provider);
 
     if (candidates.length === 0) {
-      return this.#noDecision(key, psi, providers.length, partition.excluded.length, partition.violating.length, strict);
+      return this.#noDecision(key, psi, providers.length, partition, strict, context, constraints, explain === true);
     }
 
     const request_ = { stateKey: key, context, candidates, ...(psi.density !== null ? { psiDensity: psi.density } : {}) };
     const choice = this.#policy.choose(request_);
     const chosen = candidates[choice.index]!;
     const violations: ViolationType[] = useCompliant ? [] : partition.violating[choice.index]!.violations;
-    const alternatives = this.#rankAlternatives(request_, choice.index);
+    const estimates =
+      candidates.length > 1 && (this.#options.alternatives > 0 || explain === true || this.#options.maxDecisionRecords > 0)
+        ? this.#policy.estimate(request_)
+        : null;
+    const alternatives = this.#rankAlternatives(estimates, choice.index);
     const fallbacks = alternatives.map((a) => candidates[a.index]!);
 
     const metadata: DecisionMetadata = {
@@ -206,6 +219,26 @@ export class RoutingEngine {
     });
     metadata.decision_id = record.decision_id;
     this.#emit({ type: "decision", record });
+    const archived: ArchivedDecision = {
+      decision_id: record.decision_id,
+      at: record.created_at,
+      state_key: key,
+      context,
+      constraints,
+      partition,
+      usedCompliant: useCompliant,
+      chosenIndex: choice.index,
+      estimates,
+      provider_id: chosen.provider_id,
+      mode: choice.mode,
+      probability: choice.probability,
+      epsilon: choice.epsilon,
+      policy: this.#policy.name,
+      model_version: this.#modelVersion,
+      reason: null,
+    };
+    this.#archive.add(archived);
+    if (explain === true) metadata.candidates = explainCandidates(archived);
     this.#settle(this.#executor.drainSettled());
     this.#auditor.record({
       decision_id: record.decision_id,
@@ -235,6 +268,7 @@ export class RoutingEngine {
       reward,
       ...(tag !== undefined ? { tag } : {}),
     });
+    this.#archive.attachOutcome(record.decision_id, parsed, reward, provider.provider_id);
     this.#emit({
       type: "outcome",
       decision_id: record.decision_id,
@@ -262,6 +296,15 @@ export class RoutingEngine {
     if (!this.#psi) return { ...NEUTRAL_PSI_METRICS, source: "neutral" };
     const reading = await this.#psi.getMetrics();
     return { ...reading.metrics, source: reading.source };
+  }
+
+  /**
+   * The whole record of one of the last `maxDecisionRecords` decisions: the request, every
+   * candidate with its estimate, violations and why it was or was not chosen, the choice,
+   * its probability, the policy and model version, and the outcome once known.
+   */
+  getDecision(decisionId: string): DecisionView | undefined {
+    return this.#archive.get(decisionId);
   }
 
   /** Audit entries, newest first. */
@@ -304,6 +347,7 @@ export class RoutingEngine {
 
   #writeSnapshot(): Promise<void> {
     this.#decisionsSinceSave = 0;
+    this.#modelVersion++;
     const text = JSON.stringify(this.#snapshot());
     const saving = writeFileAtomic(this.#options.modelPath!, text).finally(() => {
       if (this.#saving === saving) this.#saving = undefined;
@@ -355,10 +399,9 @@ export class RoutingEngine {
   }
 
   /** The best `alternatives` other candidates by the policy's estimate, best first (ties: candidate order). */
-  #rankAlternatives(request: Parameters<Policy["estimate"]>[0], chosenIndex: number): { index: number; estimate: number }[] {
+  #rankAlternatives(estimates: readonly number[] | null, chosenIndex: number): { index: number; estimate: number }[] {
     const wanted = this.#options.alternatives;
-    if (wanted === 0 || request.candidates.length < 2) return [];
-    const estimates = this.#policy.estimate(request);
+    if (wanted === 0 || estimates === null) return [];
     const ranked: { index: number; estimate: number }[] = [];
     for (let i = 0; i < estimates.length; i++) if (i !== chosenIndex) ranked.push({ index: i, estimate: estimates[i]! });
     ranked.sort((a, b) => b.estimate - a.estimate || a.index - b.index);
@@ -371,6 +414,7 @@ export class RoutingEngine {
     const reward = this.#options.defaultReward;
     for (const { record, reason, settled_at } of settled) {
       this.#emit({ type: "settled", decision_id: record.decision_id, reason, reward: reward ?? null, at: settled_at });
+      this.#archive.attachSettlement(record.decision_id, reason, reward ?? null, settled_at);
       if (reward === undefined) {
         this.#settledDropped++;
         continue;
@@ -398,37 +442,60 @@ export class RoutingEngine {
     key: string,
     psi: { density: number | null; source: PsiSource | "request" | null },
     candidateCount: number,
-    excluded: number,
-    violating: number,
+    partition: Partition,
     strict: boolean,
+    context: Context,
+    constraints: Constraints | undefined,
+    explain: boolean,
   ): DecideResult {
+    const excluded = partition.excluded.length;
+    const violating = partition.violating.length;
     const reason =
       violating > 0 && strict
         ? `strict audit: all ${violating} remaining provider(s) violate the constraints${excluded > 0 ? ` (${excluded} excluded by allow/deny)` : ""}`
         : `no provider is allowed: all ${excluded} candidate(s) were excluded by allow/deny`;
     const decisionId = `none-${randomUUID()}`;
+    const epsilon = this.#policy.stats().epsilon;
     this.#auditor.record({ decision_id: decisionId, state_key: key, provider_id: null, violations: [], notes: [reason] });
-    return {
+    const archived: ArchivedDecision = {
+      decision_id: decisionId,
+      at: this.#clock.now(),
+      state_key: key,
+      context,
+      constraints,
+      partition,
+      usedCompliant: true,
+      chosenIndex: -1,
+      estimates: null,
       provider_id: null,
-      metadata: {
-        decision_id: decisionId,
-        mode: "none",
-        q_value: null,
-        epsilon: this.#policy.stats().epsilon,
-        state_key: key,
-        validated: false,
-        violations: [],
-        psi_adjusted: false,
-        psi_density: psi.density,
-        psi_source: psi.source,
-        probability: null,
-        policy: this.#policy.name,
-        candidate_count: candidateCount,
-        compliant_count: 0,
-        alternatives: [],
-        reason,
-      },
+      mode: "none",
+      probability: null,
+      epsilon,
+      policy: this.#policy.name,
+      model_version: this.#modelVersion,
+      reason,
     };
+    this.#archive.add(archived);
+    const metadata: DecisionMetadata = {
+      decision_id: decisionId,
+      mode: "none",
+      q_value: null,
+      epsilon,
+      state_key: key,
+      validated: false,
+      violations: [],
+      psi_adjusted: false,
+      psi_density: psi.density,
+      psi_source: psi.source,
+      probability: null,
+      policy: this.#policy.name,
+      candidate_count: candidateCount,
+      compliant_count: 0,
+      alternatives: [],
+      reason,
+    };
+    if (explain) metadata.candidates = explainCandidates(archived);
+    return { provider_id: null, metadata };
   }
 
   #emit(event: EngineEvent): void {
