@@ -6,5 +6,7 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: "node20",
+  // Resolved from node_modules at run time: autocannon loads its own worker files.
+  external: ["autocannon"],
   keepNames: true,
 });

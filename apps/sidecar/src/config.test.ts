@@ -1,0 +1,227 @@
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "./config.js";
+import { ConfigError } from "./config-error.js";
+
+function problemOf(env: Record<string, string>): ConfigError {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected parseConfig to refuse the environment");
+}
+
+describe("parseConfig", () => {
+  describe("defaults", () => {
+    it("serves on 127.0.0.1:8000 at info level, auto-saving every 10 decisions, with a 1 MiB body limit", () => {
+      expect(parseConfig({})).toEqual({
+        port: 8000,
+        host: "127.0.0.1",
+        logLevel: "info",
+        psiFieldUrl: undefined,
+        psiTimeoutMs: undefined,
+        psiTtlMs: undefined,
+        modelPath: undefined,
+        strictAudit: false,
+        autoSave: true,
+        saveEvery: 10,
+        apiToken: undefined,
+        bodyLimit: 1_048_576,
+        rewardWaitMs: undefined,
+        defaultReward: undefined,
+        alternatives: undefined,
+        seed: undefined,
+        policy: undefined,
+        shutdownTimeoutMs: 10_000,
+      });
+    });
+
+    it("ignores variables it does not know", () => {
+      expect(parseConfig({ PATH: "/usr/bin", HOME: "/root" }).port).toBe(8000);
+    });
+
+    it("treats an empty variable as unset", () => {
+      expect(parseConfig({ PORT: "", STRICT_AUDIT: "", MODEL_PATH: "" })).toMatchObject({
+        port: 8000,
+        strictAudit: false,
+        modelPath: undefined,
+      });
+    });
+  });
+
+  describe("valid", () => {
+    it("reads every variable", () => {
+      expect(
+        parseConfig({
+          PORT: "9090",
+          HOST: "0.0.0.0",
+          LOG_LEVEL: "DEBUG",
+          PSI_FIELD_URL: "http://psi-field:9091",
+          PSI_TIMEOUT_MS: "500",
+          PSI_TTL_MS: "10000",
+          MODEL_PATH: "/var/lib/aurora/model.json",
+          STRICT_AUDIT: "yes",
+          AUTO_SAVE: "0",
+          SAVE_EVERY: "25",
+          AURORA_API_TOKEN: "s3cret",
+          BODY_LIMIT: "2mb",
+          AURORA_REWARD_WAIT_MS: "60000",
+          AURORA_DEFAULT_REWARD: "-5.5",
+          AURORA_ALTERNATIVES: "0",
+          AURORA_SEED: "42",
+          AURORA_POLICY: '{"kind":"q-learning","epsilon":0.2}',
+          SHUTDOWN_TIMEOUT_MS: "3000",
+        }),
+      ).toEqual({
+        port: 9090,
+        host: "0.0.0.0",
+        logLevel: "debug",
+        psiFieldUrl: "http://psi-field:9091",
+        psiTimeoutMs: 500,
+        psiTtlMs: 10_000,
+        modelPath: "/var/lib/aurora/model.json",
+        strictAudit: true,
+        autoSave: false,
+        saveEvery: 25,
+        apiToken: "s3cret",
+        bodyLimit: 2_097_152,
+        rewardWaitMs: 60_000,
+        defaultReward: -5.5,
+        alternatives: 0,
+        seed: 42,
+        policy: { kind: "q-learning", epsilon: 0.2 },
+        shutdownTimeoutMs: 3000,
+      });
+    });
+
+    it("resolves a relative MODEL_PATH against the working directory", () => {
+      expect(parseConfig({ MODEL_PATH: "model.json" }).modelPath).toBe(resolve("model.json"));
+    });
+
+    it.each([
+      ["true", true],
+      ["TRUE", true],
+      ["1", true],
+      ["on", true],
+      ["false", false],
+      ["No", false],
+      ["off", false],
+    ])("reads STRICT_AUDIT=%s as %s", (text, value) => {
+      expect(parseConfig({ STRICT_AUDIT: text }).strictAudit).toBe(value);
+    });
+
+    it.each([
+      ["4096", 4096],
+      ["64kb", 65_536],
+      ["1MB", 1_048_576],
+      ["1024b", 1024],
+    ])("reads BODY_LIMIT=%s as %d bytes", (text, bytes) => {
+      expect(parseConfig({ BODY_LIMIT: text }).bodyLimit).toBe(bytes);
+    });
+
+    it("accepts PORT=0 (a free port)", () => {
+      expect(parseConfig({ PORT: "0" }).port).toBe(0);
+    });
+  });
+
+  describe("DATABASE_URL", () => {
+    it("selects the PostgreSQL store with a postgres:// URL", () => {
+      expect(parseConfig({ DATABASE_URL: "postgres://postgres@127.0.0.1:5432/aurora" }).databaseUrl).toBe(
+        "postgres://postgres@127.0.0.1:5432/aurora",
+      );
+    });
+
+    it("refuses a URL of another database", () => {
+      expect(() => parseConfig({ DATABASE_URL: "mysql://root@db/aurora" })).toThrow(/DATABASE_URL.*PostgreSQL URL/);
+    });
+  });
+
+  describe("invalid", () => {
+    it.each([
+      ["PORT", "abc", 'PORT: must be a whole number from 0 to 65535 (TCP port; 0 picks a free one); got "abc"'],
+      ["PORT", "70000", 'PORT: must be a whole number from 0 to 65535 (TCP port; 0 picks a free one); got "70000"'],
+      ["PORT", "80.5", 'PORT: must be a whole number from 0 to 65535 (TCP port; 0 picks a free one); got "80.5"'],
+      ["LOG_LEVEL", "verbose", 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent; got "verbose"'],
+      [
+        "PSI_FIELD_URL",
+        "psi-field:9091",
+        'PSI_FIELD_URL: must be an absolute http(s) URL such as http://psi-field:9091; got "psi-field:9091"',
+      ],
+      [
+        "PSI_FIELD_URL",
+        "ftp://psi",
+        'PSI_FIELD_URL: must be an absolute http(s) URL such as http://psi-field:9091; got "ftp://psi"',
+      ],
+      [
+        "PSI_TIMEOUT_MS",
+        "0",
+        'PSI_TIMEOUT_MS: must be a whole number from 1 to 60000 (milliseconds one Ψ-Field request may take); got "0"',
+      ],
+      ["STRICT_AUDIT", "maybe", 'STRICT_AUDIT: must be true or false (also accepted: 1/0, yes/no, on/off); got "maybe"'],
+      ["AUTO_SAVE", "2", 'AUTO_SAVE: must be true or false (also accepted: 1/0, yes/no, on/off); got "2"'],
+      ["SAVE_EVERY", "0", 'SAVE_EVERY: must be a whole number from 1 to 1000000000 (decisions between model snapshots); got "0"'],
+      ["AURORA_API_TOKEN", "  ", "AURORA_API_TOKEN: is set but empty: unset it to turn authentication off, or give it a secret"],
+      [
+        "BODY_LIMIT",
+        "10gb",
+        'BODY_LIMIT: must be a size from 1024 bytes to 1024mb, in bytes or with a kb/mb suffix, e.g. 1048576 or 1mb; got "10gb"',
+      ],
+      [
+        "BODY_LIMIT",
+        "100",
+        'BODY_LIMIT: must be a size from 1024 bytes to 1024mb, in bytes or with a kb/mb suffix, e.g. 1048576 or 1mb; got "100"',
+      ],
+      [
+        "AURORA_REWARD_WAIT_MS",
+        "-1",
+        'AURORA_REWARD_WAIT_MS: must be a whole number from 1 to 2147483647 (milliseconds a decision waits for its feedback); got "-1"',
+      ],
+      [
+        "AURORA_DEFAULT_REWARD",
+        "NaN",
+        'AURORA_DEFAULT_REWARD: must be a finite number (reward learned when no feedback arrives in time); got "NaN"',
+      ],
+      [
+        "AURORA_ALTERNATIVES",
+        "101",
+        'AURORA_ALTERNATIVES: must be a whole number from 0 to 100 (ranked fallbacks returned per decision); got "101"',
+      ],
+      [
+        "AURORA_POLICY",
+        "q-learning",
+        'AURORA_POLICY: must be a JSON object naming the policy\'s kind, e.g. {"kind":"q-learning","epsilon":0.2}; got "q-learning"',
+      ],
+      [
+        "AURORA_POLICY",
+        '{"epsilon":0.2}',
+        'AURORA_POLICY: must be a JSON object naming the policy\'s kind, e.g. {"kind":"q-learning","epsilon":0.2}; got "{"epsilon":0.2}"',
+      ],
+      [
+        "SHUTDOWN_TIMEOUT_MS",
+        "soon",
+        'SHUTDOWN_TIMEOUT_MS: must be a whole number from 1 to 2147483647 (milliseconds a graceful shutdown may take); got "soon"',
+      ],
+    ])("refuses %s=%j with a message naming it", (variable, value, message) => {
+      const error = problemOf({ [variable]: value });
+      expect(error.variable).toBe(variable);
+      expect(error.message).toBe(`invalid configuration: ${message}`);
+    });
+
+    it("refuses an empty AURORA_API_TOKEN, so a blank secret never turns authentication off", () => {
+      expect(problemOf({ AURORA_API_TOKEN: "" }).variable).toBe("AURORA_API_TOKEN");
+    });
+
+    it("lists every bad variable at once", () => {
+      const error = problemOf({ PORT: "x", AUTO_SAVE: "perhaps" });
+      expect(error.problems.map((p) => p.variable)).toEqual(["PORT", "AUTO_SAVE"]);
+      expect(error.message).toMatch(/^invalid configuration \(2 problems\):\n {2}PORT: .*\n {2}AUTO_SAVE: /);
+    });
+
+    it("quotes at most 80 characters of a bad value", () => {
+      const error = problemOf({ PORT: "9".repeat(200) });
+      expect(error.message).toContain(`got "${"9".repeat(80)}…"`);
+    });
+  });
+});

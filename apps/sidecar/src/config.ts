@@ -1,0 +1,209 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+import { ConfigError } from "./config-error.js";
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The sidecar's settings, read from the environment by {@link parseConfig}. */
+export interface SidecarConfig {
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  psiFieldUrl: string | undefined;
+  /** Most one Ψ-Field request may take, in ms; undefined keeps the client's default (250). */
+  psiTimeoutMs: number | undefined;
+  /** How long a Ψ reading is served from cache, in ms; undefined keeps the client's default (5,000). */
+  psiTtlMs: number | undefined;
+  /** Absolute path of the JSON model; undefined keeps the model in memory only. */
+  modelPath: string | undefined;
+  /** PostgreSQL URL: when set, the model lives in that database and replicas on it learn as one (MODEL_PATH is then unused). */
+  databaseUrl: string | undefined;
+  /** PostgreSQL schema for Aurora's tables (AURORA_DATABASE_SCHEMA, default "aurora"): one per fleet of replicas that learn together. */
+  databaseSchema: string | undefined;
+  strictAudit: boolean;
+  autoSave: boolean;
+  saveEvery: number;
+  /** When set, every route but /healthz and /readyz needs `Authorization: Bearer <token>`. */
+  apiToken: string | undefined;
+  /** Largest accepted request body, in bytes. */
+  bodyLimit: number;
+  rewardWaitMs: number | undefined;
+  defaultReward: number | undefined;
+  alternatives: number | undefined;
+  seed: number | undefined;
+  /** The learning policy as a registry config, e.g. `{ "kind": "q-learning", "epsilon": 0.2 }`; the engine checks the rest. */
+  policy: PolicyConfigJson | undefined;
+  /** Most a graceful shutdown may take before the process saves synchronously and exits 1, in ms. */
+  shutdownTimeoutMs: number;
+}
+
+/** A policy registry config as JSON: an object naming its `kind`. */
+export type PolicyConfigJson = { kind: string } & Record<string, unknown>;
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const MAX_TIMER_MS = 2_147_483_647;
+
+const got = (text: string) => `got "${text.length > 80 ? `${text.slice(0, 80)}…` : text}"`;
+
+function wholeNumber(min: number, max: number, what: string) {
+  return z.string().transform((text, ctx) => {
+    const n = /^\s*-?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      ctx.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max} (${what}); ${got(text)}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+const finiteNumber = (what: string) =>
+  z.string().transform((text, ctx) => {
+    const n = text.trim() === "" ? Number.NaN : Number(text);
+    if (!Number.isFinite(n)) {
+      ctx.addIssue({ code: "custom", message: `must be a finite number (${what}); ${got(text)}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const TRUE = new Set(["true", "1", "yes", "on"]);
+const FALSE = new Set(["false", "0", "no", "off"]);
+const boolean = z.string().transform((text, ctx) => {
+  const word = text.trim().toLowerCase();
+  if (TRUE.has(word)) return true;
+  if (FALSE.has(word)) return false;
+  ctx.addIssue({ code: "custom", message: `must be true or false (also accepted: 1/0, yes/no, on/off); ${got(text)}` });
+  return z.NEVER;
+});
+
+const UNIT_BYTES: Record<string, number> = { "": 1, b: 1, kb: 1024, mb: 1024 * 1024 };
+const byteSize = z.string().transform((text, ctx) => {
+  const match = /^\s*(\d+)\s*(b|kb|mb)?\s*$/i.exec(text);
+  const bytes = match ? Number(match[1]) * (UNIT_BYTES[(match[2] ?? "").toLowerCase()] ?? Number.NaN) : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1024 || bytes > 1024 ** 3) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must be a size from 1024 bytes to 1024mb, in bytes or with a kb/mb suffix, e.g. 1048576 or 1mb; ${got(text)}`,
+    });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const httpUrl = z.string().transform((text, ctx) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    ctx.addIssue({ code: "custom", message: `must be an absolute http(s) URL such as http://psi-field:9091; ${got(text)}` });
+    return z.NEVER;
+  }
+  return text.trim();
+});
+
+const logLevel = z.string().transform((text, ctx) => {
+  const level = text.trim().toLowerCase();
+  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
+  ctx.addIssue({ code: "custom", message: `must be one of ${LOG_LEVELS.join(", ")}; ${got(text)}` });
+  return z.NEVER;
+});
+
+const policyJson = z.string().transform((text, ctx) => {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (
+    typeof value !== "object" ||
+    value === null ||
+    Array.isArray(value) ||
+    typeof (value as { kind?: unknown }).kind !== "string"
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must be a JSON object naming the policy's kind, e.g. {"kind":"q-learning","epsilon":0.2}; ${got(text)}`,
+    });
+    return z.NEVER;
+  }
+  return value as PolicyConfigJson;
+});
+
+const nonEmpty = (hint: string) => z.string().trim().min(1, { error: hint });
+
+/** Unset and empty variables are alike (as docker-compose passes `VAR=`), except the API token. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+
+const envSchema = z.object({
+  PORT: optional(wholeNumber(0, 65_535, "TCP port; 0 picks a free one")),
+  HOST: optional(nonEmpty("must be a host name or address, e.g. 127.0.0.1 or 0.0.0.0")),
+  LOG_LEVEL: optional(logLevel),
+  PSI_FIELD_URL: optional(httpUrl),
+  PSI_TIMEOUT_MS: optional(wholeNumber(1, 60_000, "milliseconds one Ψ-Field request may take")),
+  PSI_TTL_MS: optional(wholeNumber(1, MAX_TIMER_MS, "milliseconds a Ψ reading stays fresh")),
+  MODEL_PATH: optional(z.string()),
+  AURORA_DATABASE_SCHEMA: optional(
+    z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "must be a lower-case SQL identifier such as aurora (letters, digits, _)" }),
+  ),
+  DATABASE_URL: optional(
+    z.string().regex(/^postgres(ql)?:\/\//, { error: "must be a PostgreSQL URL such as postgres://user@host:5432/aurora" }),
+  ),
+  STRICT_AUDIT: optional(boolean),
+  AUTO_SAVE: optional(boolean),
+  SAVE_EVERY: optional(wholeNumber(1, 1_000_000_000, "decisions between model snapshots")),
+  AURORA_API_TOKEN: z
+    .string()
+    .refine((token) => token.trim() !== "", {
+      error: "is set but empty: unset it to turn authentication off, or give it a secret",
+    })
+    .optional(),
+  BODY_LIMIT: optional(byteSize),
+  AURORA_REWARD_WAIT_MS: optional(wholeNumber(1, MAX_TIMER_MS, "milliseconds a decision waits for its feedback")),
+  AURORA_DEFAULT_REWARD: optional(finiteNumber("reward learned when no feedback arrives in time")),
+  AURORA_ALTERNATIVES: optional(wholeNumber(0, 100, "ranked fallbacks returned per decision")),
+  AURORA_POLICY: optional(policyJson),
+  AURORA_SEED: optional(wholeNumber(-(2 ** 31), 2 ** 31 - 1, "seed for exploration")),
+  SHUTDOWN_TIMEOUT_MS: optional(wholeNumber(1, MAX_TIMER_MS, "milliseconds a graceful shutdown may take")),
+});
+
+/**
+ * Reads the sidecar's configuration from environment variables. Throws a `ConfigError`
+ * naming each bad variable; nothing is started before the whole environment is valid.
+ */
+export function parseConfig(env: Record<string, string | undefined> = process.env): SidecarConfig {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? "(environment)"), message: issue.message })),
+      { cause: result.error },
+    );
+  }
+  const e = result.data;
+  return {
+    port: e.PORT ?? 8000,
+    host: e.HOST ?? "127.0.0.1",
+    logLevel: e.LOG_LEVEL ?? "info",
+    psiFieldUrl: e.PSI_FIELD_URL,
+    psiTimeoutMs: e.PSI_TIMEOUT_MS,
+    psiTtlMs: e.PSI_TTL_MS,
+    modelPath: e.MODEL_PATH === undefined ? undefined : resolve(e.MODEL_PATH),
+    databaseUrl: e.DATABASE_URL,
+    databaseSchema: e.AURORA_DATABASE_SCHEMA,
+    strictAudit: e.STRICT_AUDIT ?? false,
+    autoSave: e.AUTO_SAVE ?? true,
+    saveEvery: e.SAVE_EVERY ?? 10,
+    apiToken: e.AURORA_API_TOKEN,
+    bodyLimit: e.BODY_LIMIT ?? DEFAULT_BODY_LIMIT,
+    rewardWaitMs: e.AURORA_REWARD_WAIT_MS,
+    defaultReward: e.AURORA_DEFAULT_REWARD,
+    alternatives: e.AURORA_ALTERNATIVES,
+    seed: e.AURORA_SEED,
+    policy: e.AURORA_POLICY,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? 10_000,
+  };
+}

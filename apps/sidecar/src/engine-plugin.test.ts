@@ -1,0 +1,121 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RoutingEngine } from "@aurora/engine";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { capturingLogger } from "../test/capturing-logger.js";
+import { DECIDE_BODY, postJson, testApp, testConfig } from "../test/fixtures.js";
+import { ConfigError } from "./config-error.js";
+import { engineOptionsFrom } from "./engine-plugin.js";
+
+describe("engineOptionsFrom", () => {
+  it("passes the configured options and leaves unset ones to the engine's defaults", () => {
+    expect(engineOptionsFrom(testConfig({ seed: undefined }))).toEqual({ strictAudit: false, autoSave: true, saveEvery: 10 });
+  });
+
+  it("maps every engine variable", () => {
+    expect(
+      engineOptionsFrom(
+        testConfig({
+          psiFieldUrl: "http://psi:9091",
+          psiTimeoutMs: 100,
+          psiTtlMs: 1000,
+          modelPath: "/m.json",
+          strictAudit: true,
+          autoSave: false,
+          saveEvery: 3,
+          rewardWaitMs: 5000,
+          defaultReward: -1,
+          alternatives: 0,
+          seed: 9,
+          policy: { kind: "rule" },
+        }),
+      ),
+    ).toEqual({
+      psiFieldUrl: "http://psi:9091",
+      psiTimeoutMs: 100,
+      psiTtlMs: 1000,
+      modelPath: "/m.json",
+      strictAudit: true,
+      autoSave: false,
+      saveEvery: 3,
+      rewardWaitMs: 5000,
+      defaultReward: -1,
+      alternatives: 0,
+      seed: 9,
+      policy: { kind: "rule" },
+    });
+  });
+});
+
+describe("engine-plugin", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "aurora-engine-plugin-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("builds the engine with the policy AURORA_POLICY names", async () => {
+    const app = testApp({ policy: { kind: "rule" } });
+    const answer = await postJson(app, "/decide", DECIDE_BODY);
+    expect(answer.json().metadata.policy).toBe("rule");
+    await app.close();
+  });
+
+  it("refuses to start on a policy config the engine rejects, naming AURORA_POLICY and the field", async () => {
+    const app = testApp({ policy: { kind: "q-learning", epsilon: 7 } });
+    const error = await app.ready().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe("AURORA_POLICY");
+    expect((error as ConfigError).message).toBe(
+      "invalid configuration: AURORA_POLICY: epsilon: must be a number from 0 to 1 (the exploration rate ε), got 7",
+    );
+  });
+
+  it("decorates the app with the engine it is given", async () => {
+    const engine = new RoutingEngine({ seed: 3 });
+    const app = testApp({}, { engine });
+    await app.ready();
+    expect(app.engine).toBe(engine);
+    await app.close();
+  });
+
+  it("closes the engine when the app closes, which writes the model to MODEL_PATH", async () => {
+    const modelPath = join(dir, "model.json");
+    const app = testApp({ modelPath });
+    await postJson(app, "/decide", DECIDE_BODY);
+    expect(existsSync(modelPath)).toBe(false);
+    await app.close();
+    const model = JSON.parse(readFileSync(modelPath, "utf8"));
+    expect(model.pending).toHaveLength(1);
+    expect(model.decision_count).toBe(1);
+    expect(() => app.engine.decide(DECIDE_BODY)).toThrow();
+  });
+
+  it("logs an error naming MODEL_PATH when the app starts and the model cannot be written", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const modelPath = join(dir, "missing", "model.json");
+    const app = testApp({ modelPath }, { logger: capturingLogger(lines) });
+    await app.ready();
+    const errors = lines.filter((line) => line.level === 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      model_path: modelPath,
+      msg: `MODEL_PATH ${modelPath} is not writable (ENOENT in ${join(dir, "missing")}): create the folder, fix its permissions or point MODEL_PATH elsewhere; /readyz answers 503 until it is`,
+    });
+    await expect(app.close()).rejects.toThrow();
+  });
+
+  it("says at start that the model stays in memory without MODEL_PATH", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const app = testApp({}, { logger: capturingLogger(lines) });
+    await app.ready();
+    expect(lines.map((line) => line.msg)).toContain("MODEL_PATH is not set: the model lives in memory only and is lost at exit");
+    await app.close();
+  });
+});

@@ -1,0 +1,102 @@
+import type { RoutingEngineOptions, ValidationError } from "@aurora/engine";
+import { RoutingEngine } from "@aurora/engine";
+import { PostgresStore } from "@aurora/store-postgres";
+import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
+import type { SidecarConfig } from "./config.js";
+import { ConfigError } from "./config-error.js";
+import { probeModelStore } from "./model-store-probe.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    engine: RoutingEngine;
+  }
+}
+
+export interface EnginePluginOptions {
+  config: SidecarConfig;
+  /** A ready engine (tests, embedding); otherwise one is built from `config`. Either way the app closes it. */
+  engine?: RoutingEngine;
+}
+
+/** The engine options the environment asks for; unset variables keep the engine's defaults. */
+export function engineOptionsFrom(config: SidecarConfig): RoutingEngineOptions {
+  return {
+    strictAudit: config.strictAudit,
+    autoSave: config.autoSave,
+    saveEvery: config.saveEvery,
+    ...(config.psiFieldUrl !== undefined ? { psiFieldUrl: config.psiFieldUrl } : {}),
+    ...(config.psiTimeoutMs !== undefined ? { psiTimeoutMs: config.psiTimeoutMs } : {}),
+    ...(config.psiTtlMs !== undefined ? { psiTtlMs: config.psiTtlMs } : {}),
+    ...(config.modelPath !== undefined ? { modelPath: config.modelPath } : {}),
+    ...(config.rewardWaitMs !== undefined ? { rewardWaitMs: config.rewardWaitMs } : {}),
+    ...(config.defaultReward !== undefined ? { defaultReward: config.defaultReward } : {}),
+    ...(config.alternatives !== undefined ? { alternatives: config.alternatives } : {}),
+    ...(config.seed !== undefined ? { seed: config.seed } : {}),
+    // Checked by the engine's policy registry, which names the bad option.
+    ...(config.policy !== undefined ? { policy: config.policy as RoutingEngineOptions["policy"] } : {}),
+  };
+}
+
+/** The policy registry names fields inside the policy config (`kind`, `epsilon`, `arms`…): those come from AURORA_POLICY. */
+async function buildEngine(config: SidecarConfig): Promise<RoutingEngine> {
+  try {
+    // DATABASE_URL selects the PostgreSQL store (shared by every replica on that database) over MODEL_PATH.
+    if (config.databaseUrl !== undefined) {
+      const { modelPath: _unused, ...options } = engineOptionsFrom(config);
+      const store = new PostgresStore({
+        connectionString: config.databaseUrl,
+        ...(config.databaseSchema !== undefined ? { schema: config.databaseSchema } : {}),
+      });
+      return await RoutingEngine.open({ ...options, store });
+    }
+    return new RoutingEngine(engineOptionsFrom(config));
+  } catch (error) {
+    const { code, issues } = error as Partial<ValidationError>;
+    if (
+      code !== "VALIDATION_ERROR" ||
+      config.policy === undefined ||
+      !issues ||
+      issues.some((i) => i.field.startsWith("options."))
+    ) {
+      throw error;
+    }
+    throw new ConfigError(
+      issues.map((issue) => ({ variable: "AURORA_POLICY", message: `${issue.field}: ${issue.message}` })),
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Decorates the app with `engine` (building it from the config unless one is given), reports an
+ * unwritable MODEL_PATH when the app starts, and closes the engine — which flushes the model —
+ * once the server has stopped and in-flight requests have finished.
+ */
+async function enginePlugin(app: FastifyInstance, options: EnginePluginOptions): Promise<void> {
+  if (typeof options.config !== "object" || options.config === null) {
+    throw new TypeError("engine-plugin: config is required; build it with parseConfig(process.env)");
+  }
+  const engine = options.engine ?? (await buildEngine(options.config));
+  app.decorate("engine", engine);
+
+  const modelPath = options.config.modelPath;
+  app.addHook("onReady", async () => {
+    if (options.config.databaseUrl !== undefined) {
+      app.log.info({ store: "postgres" }, "DATABASE_URL is set: the model, decisions and outcomes live in PostgreSQL, shared with every replica on it");
+      return;
+    }
+    if (modelPath === undefined) {
+      app.log.info("MODEL_PATH is not set: the model lives in memory only and is lost at exit");
+      return;
+    }
+    const check = await probeModelStore(modelPath);
+    if (!check.ok) app.log.error({ model_path: modelPath }, `${check.error}; /readyz answers 503 until it is`);
+  });
+
+  app.addHook("onClose", async () => {
+    await engine.close();
+  });
+}
+
+export default fp(enginePlugin, { name: "aurora-engine", fastify: "5.x" });

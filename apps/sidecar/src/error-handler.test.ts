@@ -1,0 +1,138 @@
+import { RoutingEngine } from "@aurora/engine";
+import { afterEach, describe, expect, it } from "vitest";
+import { DECIDE_BODY, postJson, testApp } from "../test/fixtures.js";
+import { errorResponseSchema } from "./response-schemas.js";
+
+describe("error-handler", () => {
+  let app: ReturnType<typeof testApp>;
+  afterEach(async () => {
+    await app.close();
+  });
+
+  it("answers 400 invalid_json, quoting the parser, for a body that is not JSON", async () => {
+    app = testApp();
+    const answer = await app.inject({
+      method: "POST",
+      url: "/decide",
+      payload: '{"context": ',
+      headers: { "content-type": "application/json" },
+    });
+    expect(answer.statusCode).toBe(400);
+    const body = answer.json();
+    expect(body).toMatchObject({ error: "invalid_json", field: "(body)" });
+    expect(body.message).toMatch(
+      /^the request body is not valid JSON \(.+\): send one JSON object with Content-Type: application\/json$/,
+    );
+    expect(errorResponseSchema.safeParse(body).success).toBe(true);
+  });
+
+  it("answers 400 for an empty JSON body", async () => {
+    app = testApp();
+    const answer = await app.inject({
+      method: "POST",
+      url: "/feedback",
+      payload: "",
+      headers: { "content-type": "application/json" },
+    });
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json()).toEqual({
+      error: "invalid_json",
+      field: "(body)",
+      message: "the request body is not valid JSON (the body is empty): send one JSON object with Content-Type: application/json",
+    });
+  });
+
+  it.each(["/decide", "/feedback"])("answers 400 invalid_json when POST %s carries no body at all", async (url) => {
+    app = testApp();
+    const answer = await app.inject({ method: "POST", url });
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json()).toEqual({
+      error: "invalid_json",
+      field: "(body)",
+      message: "the request body is not valid JSON (no body was sent): send one JSON object with Content-Type: application/json",
+    });
+  });
+
+  it("answers 413 naming BODY_LIMIT for a body over it", async () => {
+    app = testApp({ bodyLimit: 2048 });
+    const answer = await postJson(app, "/decide", { ...DECIDE_BODY, padding: "x".repeat(4096) });
+    expect(answer.statusCode).toBe(413);
+    expect(answer.json()).toEqual({
+      error: "body_too_large",
+      field: "(body)",
+      message: "the request body is larger than 2048 bytes: send fewer providers per request or raise BODY_LIMIT",
+    });
+  });
+
+  it("answers 415 for a body that is not declared as JSON", async () => {
+    app = testApp();
+    const answer = await app.inject({
+      method: "POST",
+      url: "/decide",
+      payload: "hello",
+      headers: { "content-type": "text/plain" },
+    });
+    expect(answer.statusCode).toBe(415);
+    expect(answer.json()).toEqual({
+      error: "unsupported_media_type",
+      field: "content-type",
+      message: 'Content-Type "text/plain" is not accepted: send the body as JSON with Content-Type: application/json',
+    });
+  });
+
+  it("answers 415 for a body sent without Content-Type", async () => {
+    app = testApp();
+    const answer = await app.inject({ method: "POST", url: "/decide", payload: Buffer.from("{}") });
+    expect(answer.statusCode).toBe(415);
+    expect(answer.json().message).toBe(
+      "a body without Content-Type is not accepted: send the body as JSON with Content-Type: application/json",
+    );
+  });
+
+  it("accepts JSON declared with a charset", async () => {
+    app = testApp();
+    const answer = await app.inject({
+      method: "POST",
+      url: "/decide",
+      payload: JSON.stringify(DECIDE_BODY),
+      headers: { "content-type": "application/json; charset=utf-8" },
+    });
+    expect(answer.statusCode).toBe(200);
+  });
+
+  it("answers 404 naming the route, for a route that does not exist", async () => {
+    app = testApp();
+    const answer = await app.inject({ method: "DELETE", url: "/decide?x=1" });
+    expect(answer.statusCode).toBe(404);
+    expect(answer.json()).toEqual({
+      error: "not_found",
+      message: "there is no route DELETE /decide: GET /openapi.json lists them",
+    });
+  });
+
+  it("answers 500 without internals when the engine fails unexpectedly, and counts it", async () => {
+    const engine = new RoutingEngine({ seed: 1 });
+    app = testApp({}, { engine });
+    await app.ready();
+    await engine.close();
+    const answer = await postJson(app, "/decide", DECIDE_BODY);
+    expect(answer.statusCode).toBe(500);
+    expect(answer.json()).toEqual({
+      error: "internal_error",
+      message: expect.stringMatching(/^the sidecar failed on this request; its log has the details \(request id req-\w+\)$/),
+    });
+    expect(answer.body).not.toContain("RoutingEngine");
+    const metrics = (await app.inject({ method: "GET", url: "/metrics" })).body;
+    expect(metrics).toContain('aurora_http_errors_total{route="/decide",status="500"} 1');
+  });
+
+  it("counts every refused request by route and status", async () => {
+    app = testApp();
+    await postJson(app, "/decide", {});
+    await postJson(app, "/decide", {});
+    await app.inject({ method: "GET", url: "/nowhere" });
+    const metrics = (await app.inject({ method: "GET", url: "/metrics" })).body;
+    expect(metrics).toContain('aurora_http_errors_total{route="/decide",status="400"} 2');
+    expect(metrics).toContain('aurora_http_errors_total{route="(unmatched)",status="404"} 1');
+  });
+});

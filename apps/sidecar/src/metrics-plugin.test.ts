@@ -1,0 +1,48 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { DECIDE_BODY, OUTCOME, postJson, testApp } from "../test/fixtures.js";
+
+describe("metrics-plugin", () => {
+  let app: ReturnType<typeof testApp>;
+  afterEach(async () => {
+    await app.close();
+  });
+
+  it("serves Prometheus text at GET /metrics", async () => {
+    app = testApp();
+    const answer = await app.inject({ method: "GET", url: "/metrics" });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.headers["content-type"]).toBe("text/plain; version=0.0.4; charset=utf-8");
+    expect(answer.body).toContain("# TYPE aurora_decisions_total counter");
+  });
+
+  it("counts decisions and feedback and reads the engine's gauges at each scrape", async () => {
+    app = testApp();
+    const first = (await postJson(app, "/decide", DECIDE_BODY)).json();
+    const second = (await postJson(app, "/decide", DECIDE_BODY)).json();
+    await postJson(app, "/feedback", { decision_id: first.metadata.decision_id, ...OUTCOME });
+    await postJson(app, "/feedback", { decision_id: first.metadata.decision_id, ...OUTCOME });
+    await postJson(app, "/feedback", { decision_id: "unknown", ...OUTCOME });
+    await postJson(app, "/feedback", { decision_id: second.metadata.decision_id, success: "yes" });
+
+    const text = (await app.inject({ method: "GET", url: "/metrics" })).body;
+    const decisions = new Map<string, number>();
+    for (const r of [first, second]) {
+      const key = `aurora_decisions_total{provider="${r.provider_id}",mode="${r.metadata.mode}"}`;
+      decisions.set(key, (decisions.get(key) ?? 0) + 1);
+    }
+    for (const [line, count] of decisions) expect(text).toContain(`${line} ${count}\n`);
+    expect(text).toContain("aurora_decision_duration_seconds_count 2\n");
+    expect(text).toContain('aurora_feedback_total{outcome="success"} 1\n');
+    expect(text).toContain('aurora_feedback_total{outcome="duplicate"} 1\n');
+    expect(text).toContain('aurora_feedback_total{outcome="unknown_decision"} 1\n');
+    expect(text).toContain('aurora_feedback_total{outcome="invalid"} 1\n');
+    expect(text).toContain("aurora_reward_sum 8.28\n");
+    expect(text).toContain("aurora_reward_count 1\n");
+    const status = app.engine.getStatus();
+    expect(text).toContain(`aurora_epsilon ${status.strategist.epsilon}\n`);
+    expect(text).toContain("aurora_q_states 1\n");
+    expect(text).toContain("aurora_pending_feedback 1\n");
+    expect(text).toContain("aurora_psi_field_up 0\n");
+    expect(text).toContain("aurora_model_save_failed 0\n");
+  });
+});

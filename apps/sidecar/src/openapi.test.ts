@@ -1,0 +1,80 @@
+import { decideRequestSchema } from "@aurora/domain";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { buildOpenApiDocument } from "./openapi.js";
+
+function refsIn(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) refsIn(v, out);
+  else if (value && typeof value === "object") {
+    for (const [key, v] of Object.entries(value)) {
+      if (key === "$ref" && typeof v === "string") out.push(v);
+      else refsIn(v, out);
+    }
+  }
+  return out;
+}
+
+describe("buildOpenApiDocument", () => {
+  // Through JSON, as a client reads it (and untyped, to walk it freely).
+  const document = JSON.parse(JSON.stringify(buildOpenApiDocument({ auth: false })));
+  const schemas = document.components.schemas;
+
+  it("describes the request bodies with the domain's schemas, defaults making fields optional", () => {
+    expect(schemas.Outcome.required).toEqual(["decision_id", "success", "actual_cost_usd", "actual_latency_ms"]);
+    expect(schemas.Provider.required).toEqual(["provider_id", "price_usd_per_hour", "latency_ms", "reputation"]);
+    expect(schemas.Context.required).toEqual(["workload_type", "gpu_type", "region"]);
+    expect(schemas.Context.properties.gpu_hours).toEqual({ default: 1, type: "number", exclusiveMinimum: 0 });
+    expect(schemas.DecideRequest.properties.providers).toMatchObject({
+      type: "array",
+      minItems: 1,
+      maxItems: 10_000,
+      items: { $ref: "#/components/schemas/Provider" },
+    });
+    expect(document.paths["/decide"].post.requestBody.content["application/json"].schema).toEqual({
+      $ref: "#/components/schemas/DecideRequest",
+    });
+  });
+
+  it("generates the same constraints zod checks (no schema written twice)", () => {
+    const standalone = JSON.parse(JSON.stringify(z.toJSONSchema(decideRequestSchema, { io: "input" })));
+    expect(schemas.DecideRequest.properties.constraints).toEqual({ $ref: "#/components/schemas/Constraints" });
+    expect(schemas.Constraints).toEqual(standalone.properties.constraints);
+    expect(schemas.DecideRequest.required).toEqual(standalone.required);
+  });
+
+  it("describes the decide answer, provider_id nullable", () => {
+    expect(schemas.DecideResponse.properties.provider_id).toEqual({ type: ["string", "null"] });
+    expect(schemas.DecideResponse.properties.metadata).toEqual({ $ref: "#/components/schemas/DecisionMetadata" });
+    expect(schemas.DecisionMetadata.required).toEqual(
+      expect.arrayContaining(["decision_id", "mode", "q_value", "epsilon", "state_key", "validated", "violations"]),
+    );
+  });
+
+  it("documents 404, 409 and 410 for feedback", () => {
+    expect(Object.keys(document.paths["/feedback"].post.responses).sort()).toEqual([
+      "200",
+      "400",
+      "404",
+      "409",
+      "410",
+      "413",
+      "415",
+    ]);
+  });
+
+  it("resolves every reference and keeps no per-schema $schema or $id", () => {
+    for (const ref of refsIn(document)) {
+      expect(ref).toMatch(/^#\/components\/schemas\//);
+      expect(schemas[ref.slice("#/components/schemas/".length)]).toBeDefined();
+    }
+    for (const schema of Object.values(schemas as Record<string, object>)) {
+      expect(schema).not.toHaveProperty("$schema");
+      expect(schema).not.toHaveProperty("$id");
+    }
+  });
+
+  it("declares no security without a token", () => {
+    expect(document.security).toBeUndefined();
+    expect(document.components.securitySchemes).toBeUndefined();
+  });
+});

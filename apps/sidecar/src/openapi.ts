@@ -1,0 +1,217 @@
+import {
+  constraintsSchema,
+  contextSchema,
+  decideRequestSchema,
+  outcomeSchema,
+  providerSchema,
+  psiMetricsSchema,
+} from "@aurora/domain";
+import { z } from "zod";
+import {
+  auditEntrySchema,
+  auditResponseSchema,
+  decideResponseSchema,
+  decisionMetadataSchema,
+  errorResponseSchema,
+  feedbackResponseSchema,
+  healthResponseSchema,
+  readinessResponseSchema,
+  statusResponseSchema,
+} from "./response-schemas.js";
+import { MAX_AUDIT_LIMIT } from "./routes/audit.js";
+
+export interface OpenApiOptions {
+  /** Declares the bearer scheme on every route but /healthz and /readyz. */
+  auth: boolean;
+  version?: string;
+}
+
+type Json = Record<string, unknown>;
+
+const ref = (id: string): Json => ({ $ref: `#/components/schemas/${id}` });
+const jsonContent = (id: string): Json => ({ "application/json": { schema: ref(id) } });
+const error = (description: string): Json => ({ description, content: jsonContent("Error") });
+
+/** Converts a set of zod schemas, naming each, with references between them. */
+function components(schemas: Record<string, z.ZodType>, io: "input" | "output"): Record<string, Json> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(schemas)) registry.add(schema, { id });
+  const { schemas: converted } = z.toJSONSchema(registry, {
+    io,
+    unrepresentable: "any",
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, Json> };
+  const out: Record<string, Json> = {};
+  for (const [id, schema] of Object.entries(converted)) {
+    const { $schema: _schema, $id: _id, ...rest } = schema;
+    out[id] = rest;
+  }
+  return out;
+}
+
+/**
+ * The OpenAPI 3.1 document of the sidecar, generated from the same zod schemas the engine
+ * validates requests with (domain) and the routes declare their responses with.
+ */
+export function buildOpenApiDocument(options: OpenApiOptions): Json {
+  const requests = components(
+    {
+      Context: contextSchema,
+      Provider: providerSchema,
+      Constraints: constraintsSchema,
+      PsiMetrics: psiMetricsSchema,
+      DecideRequest: decideRequestSchema,
+      Outcome: outcomeSchema,
+    },
+    "input",
+  );
+  const responses = components(
+    {
+      DecisionMetadata: decisionMetadataSchema,
+      DecideResponse: decideResponseSchema,
+      FeedbackResponse: feedbackResponseSchema,
+      Status: statusResponseSchema,
+      AuditEntry: auditEntrySchema,
+      AuditResponse: auditResponseSchema,
+      Health: healthResponseSchema,
+      Readiness: readinessResponseSchema,
+      Error: errorResponseSchema,
+    },
+    "output",
+  );
+
+  const unauthorized = options.auth ? { 401: error("Missing or wrong bearer token") } : {};
+  const secured = {};
+  const open = options.auth ? { security: [] } : {};
+  const bodyErrors = {
+    400: error("Body is not JSON or a field is wrong; `field` names it"),
+    413: error("Body larger than BODY_LIMIT"),
+    415: error("Content-Type is not application/json"),
+  };
+
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Aurora sidecar",
+      version: options.version ?? "0.1.0",
+      description:
+        "Adaptive routing of GPU workloads over HTTP: ask POST /decide where a job should run, report the outcome to POST /feedback. Bodies are the engine's wire records (snake_case).",
+    },
+    ...(options.auth ? { security: [{ bearerAuth: [] }] } : {}),
+    paths: {
+      "/decide": {
+        post: {
+          operationId: "decide",
+          summary: "Choose a provider for a workload",
+          ...secured,
+          requestBody: { required: true, content: jsonContent("DecideRequest") },
+          responses: {
+            200: {
+              description: "The chosen provider (null with metadata.reason when nothing is viable) and the decision's metadata",
+              content: jsonContent("DecideResponse"),
+            },
+            ...bodyErrors,
+            ...unauthorized,
+          },
+        },
+      },
+      "/feedback": {
+        post: {
+          operationId: "feedback",
+          summary: "Report the outcome of a decision; the engine learns from it once",
+          ...secured,
+          requestBody: { required: true, content: jsonContent("Outcome") },
+          responses: {
+            200: { description: "The reward learned", content: jsonContent("FeedbackResponse") },
+            ...bodyErrors,
+            ...unauthorized,
+            404: error("decision_id is unknown"),
+            409: error("This decision already has feedback"),
+            410: error("The decision's reward wait had passed; the outcome was not learned"),
+          },
+        },
+      },
+      "/status": {
+        get: {
+          operationId: "status",
+          summary: "The engine's status (the seed's shape)",
+          ...secured,
+          responses: { 200: { description: "Status", content: jsonContent("Status") }, ...unauthorized },
+        },
+      },
+      "/audit": {
+        get: {
+          operationId: "audit",
+          summary: "Audit trail entries, newest first",
+          ...secured,
+          parameters: [
+            {
+              name: "limit",
+              in: "query",
+              required: false,
+              schema: { type: "integer", minimum: 0, maximum: MAX_AUDIT_LIMIT, default: 100 },
+            },
+            { name: "decision_id", in: "query", required: false, schema: { type: "string", minLength: 1, maxLength: 200 } },
+          ],
+          responses: {
+            200: { description: "Entries", content: jsonContent("AuditResponse") },
+            400: error("limit or decision_id is wrong; `field` names it"),
+            ...unauthorized,
+          },
+        },
+      },
+      "/healthz": {
+        get: {
+          operationId: "healthz",
+          summary: "Liveness",
+          ...open,
+          responses: { 200: { description: "The process serves HTTP", content: jsonContent("Health") } },
+        },
+      },
+      "/readyz": {
+        get: {
+          operationId: "readyz",
+          summary: "Readiness: model loaded, MODEL_PATH writable",
+          ...open,
+          responses: {
+            200: { description: "Ready", content: jsonContent("Readiness") },
+            503: { description: "Not ready; the failing check says why", content: jsonContent("Readiness") },
+          },
+        },
+      },
+      "/metrics": {
+        get: {
+          operationId: "metrics",
+          summary: "Prometheus metrics",
+          ...secured,
+          responses: {
+            200: {
+              description: "Prometheus text exposition format 0.0.4",
+              content: { "text/plain": { schema: { type: "string" } } },
+            },
+            ...unauthorized,
+          },
+        },
+      },
+      "/openapi.json": {
+        get: {
+          operationId: "openapi",
+          summary: "This document",
+          ...secured,
+          responses: {
+            200: { description: "OpenAPI 3.1 document", content: { "application/json": { schema: { type: "object" } } } },
+            ...unauthorized,
+          },
+        },
+      },
+    },
+    components: {
+      schemas: { ...requests, ...responses },
+      ...(options.auth
+        ? {
+            securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "The token set in AURORA_API_TOKEN" } },
+          }
+        : {}),
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import type { DecideResult, EngineStatus, RoutingEngine } from "@aurora/engine";
+import { describe, expectTypeOf, it } from "vitest";
+import type { z } from "zod";
+import type { auditEntrySchema, decisionMetadataSchema, statusResponseSchema } from "./response-schemas.js";
+
+/** A loose object's declared keys, without its `[key: string]: unknown` (interfaces never extend one). */
+type Known<T> = { [K in keyof T as string extends K ? never : K]: T[K] };
+
+type Status = z.input<typeof statusResponseSchema>;
+
+describe("response schemas (type level, checked by tsc)", () => {
+  it("accept every DecideResult the engine's types allow", () => {
+    expectTypeOf<DecideResult>().toExtend<{
+      provider_id: string | null;
+      metadata: Known<z.input<typeof decisionMetadataSchema>>;
+    }>();
+  });
+
+  it("accept every EngineStatus the engine's types allow", () => {
+    expectTypeOf<EngineStatus>().toExtend<{
+      strategist: Known<Status["strategist"]>;
+      executor: Known<Status["executor"]>;
+      auditor: Known<Status["auditor"]>;
+      psi_field_connected: boolean;
+      model_path: string | null;
+    }>();
+  });
+
+  it("accept every audit entry the engine's types allow", () => {
+    expectTypeOf<ReturnType<RoutingEngine["getAuditTrail"]>[number]>().toExtend<Known<z.input<typeof auditEntrySchema>>>();
+  });
+});

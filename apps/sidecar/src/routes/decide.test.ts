@@ -1,0 +1,118 @@
+import { RoutingEngine } from "@aurora/engine";
+import { afterEach, describe, expect, it } from "vitest";
+import { CONTEXT, DECIDE_BODY, PROVIDERS, postJson, tenProviders, testApp, testConfig } from "../../test/fixtures.js";
+import { engineOptionsFrom } from "../engine-plugin.js";
+import { decideResponseSchema, errorResponseSchema } from "../response-schemas.js";
+
+describe("POST /decide", () => {
+  const apps: ReturnType<typeof testApp>[] = [];
+  const app = (...args: Parameters<typeof testApp>) => {
+    const built = testApp(...args);
+    apps.push(built);
+    return built;
+  };
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((a) => a.close()));
+  });
+
+  it("answers 200 with exactly the choice and metadata of the engine, decision id aside", async () => {
+    const twin = new RoutingEngine(engineOptionsFrom(testConfig()));
+    const expected = [twin.decide(DECIDE_BODY), twin.decide({ context: CONTEXT, providers: tenProviders() })];
+    await twin.close();
+
+    const sidecar = app();
+    const answers = [
+      await postJson(sidecar, "/decide", DECIDE_BODY),
+      await postJson(sidecar, "/decide", { context: CONTEXT, providers: tenProviders() }),
+    ];
+    for (const [i, answer] of answers.entries()) {
+      expect(answer.statusCode).toBe(200);
+      expect(answer.headers["content-type"]).toBe("application/json; charset=utf-8");
+      const body = answer.json();
+      expect(decideResponseSchema.safeParse(body).success).toBe(true);
+      expect(body.metadata.decision_id).toMatch(/^[0-9a-f-]{36}$/);
+      expect({ ...body, metadata: { ...body.metadata, decision_id: "x" } }).toEqual({
+        ...expected[i],
+        metadata: { ...expected[i]!.metadata, decision_id: "x" },
+      });
+    }
+  });
+
+  it("returns provider_id null with metadata.reason when no provider is viable", async () => {
+    const answer = await postJson(app({ strictAudit: true }), "/decide", { ...DECIDE_BODY, constraints: { max_price: 0.5 } });
+    expect(answer.statusCode).toBe(200);
+    const body = answer.json();
+    expect(body.provider_id).toBeNull();
+    expect(body.metadata).toMatchObject({
+      mode: "none",
+      reason: "strict audit: all 3 remaining provider(s) violate the constraints",
+      validated: false,
+    });
+    expect(decideResponseSchema.safeParse(body).success).toBe(true);
+  });
+
+  it("explains every candidate when explain is true", async () => {
+    const answer = await postJson(app(), "/decide", { ...DECIDE_BODY, explain: true });
+    expect(answer.statusCode).toBe(200);
+    const body = answer.json();
+    expect(decideResponseSchema.safeParse(body).success).toBe(true);
+    const candidates = body.metadata.candidates as { provider_id: string; status: string; violations: string[] }[];
+    expect(candidates.map((c) => c.provider_id).sort()).toEqual(["akash", "render", "vast"]);
+    expect(candidates.find((c) => c.provider_id === body.provider_id)?.status).toBe("chosen");
+    expect(candidates.find((c) => c.provider_id === "render")).toMatchObject({
+      status: "violated_constraint",
+      violations: ["price_exceeded"],
+    });
+  });
+
+  it("names the offending field in a 400", async () => {
+    const providers = PROVIDERS.map((p, i) => (i === 1 ? { ...p, price_usd_per_hour: -1 } : p));
+    const answer = await postJson(app(), "/decide", { ...DECIDE_BODY, providers });
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json()).toEqual({
+      error: "validation_error",
+      field: "providers[1].price_usd_per_hour",
+      message: "providers[1].price_usd_per_hour: must be ≥ 0 (USD per GPU hour)",
+      issues: [{ field: "providers[1].price_usd_per_hour", message: "must be ≥ 0 (USD per GPU hour)" }],
+    });
+    expect(errorResponseSchema.safeParse(answer.json()).success).toBe(true);
+  });
+
+  it("refuses a repeated provider id, naming the second one", async () => {
+    const answer = await postJson(app(), "/decide", { ...DECIDE_BODY, providers: [PROVIDERS[0], PROVIDERS[0]] });
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json()).toMatchObject({
+      field: "providers[1].provider_id",
+      message: 'providers[1].provider_id: duplicate provider_id "akash": each candidate must appear once',
+    });
+  });
+
+  it("refuses a body that is not an object, naming the root", async () => {
+    const answer = await postJson(app(), "/decide", [1, 2]);
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json()).toMatchObject({ error: "validation_error", field: "(root)" });
+  });
+
+  it("treats __proto__ and constructor as ordinary provider ids", async () => {
+    const providers = [
+      { ...PROVIDERS[0]!, provider_id: "__proto__" },
+      { ...PROVIDERS[1]!, provider_id: "constructor" },
+    ];
+    const answer = await postJson(app(), "/decide", { context: CONTEXT, providers });
+    expect(answer.statusCode).toBe(200);
+    expect(["__proto__", "constructor"]).toContain(answer.json().provider_id);
+  });
+
+  it("ignores a __proto__ key in the body and pollutes no prototype", async () => {
+    const text = `{"__proto__":{"polluted":true},"context":${JSON.stringify(CONTEXT)},"providers":${JSON.stringify(PROVIDERS)},"constraints":{"__proto__":{"max_price":0}}}`;
+    const answer = await app().inject({
+      method: "POST",
+      url: "/decide",
+      payload: text,
+      headers: { "content-type": "application/json" },
+    });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json().metadata.violations).toEqual([]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

@@ -1,0 +1,45 @@
+import type { OutcomeInput } from "@aurora/engine";
+import type { FastifyInstance } from "fastify";
+import { InvalidJsonBodyError } from "../json-body-parser.js";
+import { feedbackResponseSchema, jsonSchemaOf } from "../response-schemas.js";
+import type { FeedbackOutcome } from "../sidecar-metrics.js";
+import { errorResponses } from "./error-responses.js";
+
+/** How each refusal of a feedback is counted in `aurora_feedback_total{outcome}`. */
+const REFUSALS = new Map<string, FeedbackOutcome>([
+  ["VALIDATION_ERROR", "invalid"],
+  ["UNKNOWN_DECISION", "unknown_decision"],
+  ["DUPLICATE_FEEDBACK", "duplicate"],
+  ["LATE_FEEDBACK", "late"],
+]);
+
+/**
+ * `POST /feedback` `{decision_id, success, actual_cost_usd, actual_latency_ms, actual_reputation?,
+ * error_reason?, provider_id?}` → 200 `{decision_id, reward}` once the engine has learned it.
+ * Unknown id → 404, second feedback → 409, after the reward wait → 410, bad field → 400.
+ */
+export async function feedbackRoute(app: FastifyInstance): Promise<void> {
+  app.post(
+    "/feedback",
+    {
+      schema: {
+        summary: "Report the outcome of a decision",
+        response: { 200: jsonSchemaOf(feedbackResponseSchema), ...errorResponses(400, 401, 404, 409, 410, 413, 415, 500) },
+      },
+    },
+    async (request) => {
+      if (request.body === undefined) throw new InvalidJsonBodyError("no body was sent");
+      const outcome = request.body as OutcomeInput;
+      let reward: number;
+      try {
+        reward = await app.engine.feedback(outcome);
+      } catch (error) {
+        const refusal = REFUSALS.get((error as { code?: string } | null)?.code ?? "");
+        if (refusal) app.metrics.observeFeedback(refusal);
+        throw error;
+      }
+      app.metrics.observeFeedback(outcome.success ? "success" : "failure", reward);
+      return { decision_id: outcome.decision_id, reward };
+    },
+  );
+}

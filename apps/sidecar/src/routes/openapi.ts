@@ -1,0 +1,17 @@
+import type { FastifyInstance } from "fastify";
+import { buildOpenApiDocument } from "../openapi.js";
+import { errorResponses } from "./error-responses.js";
+
+export interface OpenApiRouteOptions {
+  auth: boolean;
+}
+
+/** `GET /openapi.json` → the OpenAPI 3.1 document, built once from the zod schemas. */
+export async function openApiRoute(app: FastifyInstance, options: OpenApiRouteOptions): Promise<void> {
+  const document = JSON.stringify(buildOpenApiDocument({ auth: options.auth }));
+  app.get(
+    "/openapi.json",
+    { schema: { summary: "This API's OpenAPI document", response: { 200: { type: "object" }, ...errorResponses(401) } } },
+    async (_request, reply) => reply.type("application/json; charset=utf-8").send(document),
+  );
+}

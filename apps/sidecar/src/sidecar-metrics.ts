@@ -1,0 +1,149 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/** Why a feedback did not teach the model; `success`/`failure` are accepted outcomes. */
+export type FeedbackOutcome = "success" | "failure" | "unknown_decision" | "duplicate" | "late" | "invalid";
+
+/** The engine's gauges, read from its status at each scrape. */
+export interface EngineGauges {
+  epsilon: number;
+  qStates: number;
+  pendingFeedback: number;
+  psiFieldUp: boolean;
+  saveFailed: boolean;
+}
+
+export interface SidecarMetricsOptions {
+  /** Also export Node's process metrics (CPU, memory, event-loop lag, GC). Default true. */
+  processMetrics?: boolean;
+  /** Distinct provider ids kept as label values; later ones are counted as "(other)". Default 500. */
+  maxProviderLabels?: number;
+}
+
+/** Label value for providers past the cardinality cap, and for "no decision". */
+export const OTHER_PROVIDER = "(other)";
+export const NO_PROVIDER = "(none)";
+
+/**
+ * The sidecar's Prometheus metrics, in a registry of its own (two apps in one process never
+ * collide). Counters are bumped on the request path through cached label children, so a
+ * decision costs a map lookup and an increment; gauges are read from the engine at scrape time.
+ */
+export class SidecarMetrics {
+  readonly registry = new Registry();
+  readonly #maxProviderLabels: number;
+  /** Provider ids with a label of their own, capped so that random ids cannot grow memory without bound. */
+  readonly #seenProviders = new Set<string>();
+  readonly #decisions: Counter<"provider" | "mode">;
+  readonly #decisionChildren = new Map<string, Counter.Internal>();
+  readonly #decisionSeconds: Histogram;
+  readonly #feedback: Counter<"outcome">;
+  readonly #reward: Histogram;
+  readonly #httpErrors: Counter<"route" | "status">;
+  readonly #epsilon: Gauge;
+  readonly #qStates: Gauge;
+  readonly #pending: Gauge;
+  readonly #psiUp: Gauge;
+  readonly #saveFailed: Gauge;
+
+  constructor(options: SidecarMetricsOptions = {}) {
+    const max = options.maxProviderLabels ?? 500;
+    if (!Number.isInteger(max) || max < 0) {
+      throw new RangeError(`maxProviderLabels must be a whole number ≥ 0, got ${String(max)}`);
+    }
+    this.#maxProviderLabels = max;
+    const registers = [this.registry];
+    this.#decisions = new Counter({
+      name: "aurora_decisions_total",
+      help: `Decisions made, by chosen provider and mode (explore, exploit, none). Provider "${NO_PROVIDER}" means nothing was viable; "${OTHER_PROVIDER}" collects ids past the label cap.`,
+      labelNames: ["provider", "mode"],
+      registers,
+    });
+    this.#decisionSeconds = new Histogram({
+      name: "aurora_decision_duration_seconds",
+      help: "Time the engine took to decide, in seconds (validation and choice; excludes HTTP and JSON).",
+      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers,
+    });
+    this.#feedback = new Counter({
+      name: "aurora_feedback_total",
+      help: "Feedback received, by outcome: success and failure were learned; unknown_decision, duplicate, late and invalid were refused.",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.#reward = new Histogram({
+      name: "aurora_reward",
+      help: "Rewards computed from accepted feedback (the seed's formula: failure −20, success ≈ 10 − cost − latency/500 + reputation/100).",
+      buckets: [-20, -15, -10, -5, 0, 2, 4, 6, 8, 9, 10, 11],
+      registers,
+    });
+    this.#httpErrors = new Counter({
+      name: "aurora_http_errors_total",
+      help: "Requests answered with an error status, by route and status code.",
+      labelNames: ["route", "status"],
+      registers,
+    });
+    this.#epsilon = new Gauge({ name: "aurora_epsilon", help: "The policy's current base exploration rate ε.", registers });
+    this.#qStates = new Gauge({
+      name: "aurora_q_states",
+      help: "States (workload_type:gpu_type:region) the policy has learned about.",
+      registers,
+    });
+    this.#pending = new Gauge({ name: "aurora_pending_feedback", help: "Decisions waiting for their feedback.", registers });
+    this.#psiUp = new Gauge({
+      name: "aurora_psi_field_up",
+      help: "1 when the last Ψ-Field refresh succeeded, else 0 (0 also when no PSI_FIELD_URL is set).",
+      registers,
+    });
+    this.#saveFailed = new Gauge({
+      name: "aurora_model_save_failed",
+      help: "1 once a background model save has failed since start (see /readyz for the error), else 0.",
+      registers,
+    });
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  observeDecision(providerId: string | null, mode: string, seconds: number): void {
+    const provider = providerId === null ? NO_PROVIDER : this.#providerLabel(providerId);
+    const key = `${mode}\u0000${provider}`;
+    let child = this.#decisionChildren.get(key);
+    if (child === undefined) {
+      child = this.#decisions.labels({ provider, mode });
+      this.#decisionChildren.set(key, child);
+    }
+    child.inc();
+    this.#decisionSeconds.observe(seconds);
+  }
+
+  observeFeedback(outcome: FeedbackOutcome, reward?: number): void {
+    this.#feedback.inc({ outcome });
+    if (reward !== undefined) this.#reward.observe(reward);
+  }
+
+  observeHttpError(route: string, status: number): void {
+    this.#httpErrors.inc({ route, status: String(status) });
+  }
+
+  setEngineGauges(gauges: EngineGauges): void {
+    this.#epsilon.set(gauges.epsilon);
+    this.#qStates.set(gauges.qStates);
+    this.#pending.set(gauges.pendingFeedback);
+    this.#psiUp.set(gauges.psiFieldUp ? 1 : 0);
+    this.#saveFailed.set(gauges.saveFailed ? 1 : 0);
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  #providerLabel(providerId: string): string {
+    if (this.#seenProviders.has(providerId)) return providerId;
+    if (this.#seenProviders.size >= this.#maxProviderLabels) return OTHER_PROVIDER;
+    this.#seenProviders.add(providerId);
+    return providerId;
+  }
+}
