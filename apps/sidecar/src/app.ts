@@ -11,9 +11,11 @@ import metricsPlugin from "./metrics-plugin.js";
 import requestLogPlugin from "./request-log-plugin.js";
 import { auditRoute } from "./routes/audit.js";
 import { decideRoute } from "./routes/decide.js";
+import { decisionsRoute } from "./routes/decisions.js";
 import { feedbackRoute } from "./routes/feedback.js";
 import { healthzRoute } from "./routes/healthz.js";
 import { openApiRoute } from "./routes/openapi.js";
+import { policiesRoute } from "./routes/policies.js";
 import { readyzRoute } from "./routes/readyz.js";
 import { statusRoute } from "./routes/status.js";
 
@@ -37,6 +39,9 @@ export function buildApp(config: SidecarConfig, deps: AppDependencies = {}): Fas
     // Fastify's two info lines per request cost more than a decision; see request-log-plugin.ts.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
+    // Decision ids are up to 200 characters (idSchema), percent-encoded in /decisions/:id at up
+    // to 12 characters each; past Fastify's default of 100 the route would answer "no route".
+    routerOptions: { maxParamLength: 2400 },
     return503OnClosing: true,
     forceCloseConnections: "idle",
   });
@@ -57,6 +62,8 @@ export function buildApp(config: SidecarConfig, deps: AppDependencies = {}): Fas
 
   app.register(decideRoute);
   app.register(feedbackRoute);
+  app.register(decisionsRoute);
+  app.register(policiesRoute);
   app.register(statusRoute);
   app.register(auditRoute);
   app.register(healthzRoute);

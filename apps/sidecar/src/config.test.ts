@@ -72,6 +72,7 @@ describe("parseConfig", () => {
           AURORA_ALTERNATIVES: "0",
           AURORA_SEED: "42",
           AURORA_POLICY: '{"kind":"q-learning","epsilon":0.2}',
+          AURORA_GUARDRAIL: "rule",
           SHUTDOWN_TIMEOUT_MS: "3000",
         }),
       ).toEqual({
@@ -92,6 +93,7 @@ describe("parseConfig", () => {
         alternatives: 0,
         seed: 42,
         policy: { kind: "q-learning", epsilon: 0.2 },
+        guardrail: { baseline: { kind: "rule" } },
         shutdownTimeoutMs: 3000,
       });
     });
@@ -190,13 +192,13 @@ describe("parseConfig", () => {
       ],
       [
         "AURORA_POLICY",
-        "q-learning",
-        'AURORA_POLICY: must be a JSON object naming the policy\'s kind, e.g. {"kind":"q-learning","epsilon":0.2}; got "q-learning"',
+        '{"epsilon":0.2}',
+        'AURORA_POLICY: must be a policy name such as q-learning or ucb1 (GET /policies lists them), or a JSON object naming its kind, e.g. {"kind":"q-learning","epsilon":0.2}; got "{"epsilon":0.2}"',
       ],
       [
-        "AURORA_POLICY",
-        '{"epsilon":0.2}',
-        'AURORA_POLICY: must be a JSON object naming the policy\'s kind, e.g. {"kind":"q-learning","epsilon":0.2}; got "{"epsilon":0.2}"',
+        "AURORA_GUARDRAIL",
+        "[]",
+        'AURORA_GUARDRAIL: must be the baseline policy\'s name such as rule, on (the rule baseline), off, or a JSON object of guardrail settings, e.g. {"baseline":{"kind":"rule"},"minSamples":50}; got "[]"',
       ],
       [
         "SHUTDOWN_TIMEOUT_MS",

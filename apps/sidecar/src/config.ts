@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./config-error.js";
+import { guardrailVariable, policyVariable } from "./policy-variables.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -34,12 +35,17 @@ export interface SidecarConfig {
   seed: number | undefined;
   /** The learning policy as a registry config, e.g. `{ "kind": "q-learning", "epsilon": 0.2 }`; the engine checks the rest. */
   policy: PolicyConfigJson | undefined;
+  /** The engine's `guardrail` option from AURORA_GUARDRAIL (e.g. `{ baseline: { kind: "rule" } }`); undefined: unguarded. */
+  guardrail: GuardrailSettingsJson | undefined;
   /** Most a graceful shutdown may take before the process saves synchronously and exits 1, in ms. */
   shutdownTimeoutMs: number;
 }
 
 /** A policy registry config as JSON: an object naming its `kind`. */
 export type PolicyConfigJson = { kind: string } & Record<string, unknown>;
+
+/** The engine's guardrail settings as JSON (`baseline`, `minSamples`, `z`…); the engine checks them. */
+export type GuardrailSettingsJson = Record<string, unknown>;
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 const MAX_TIMER_MS = 2_147_483_647;
@@ -112,28 +118,6 @@ const logLevel = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
-const policyJson = z.string().transform((text, ctx) => {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = undefined;
-  }
-  if (
-    typeof value !== "object" ||
-    value === null ||
-    Array.isArray(value) ||
-    typeof (value as { kind?: unknown }).kind !== "string"
-  ) {
-    ctx.addIssue({
-      code: "custom",
-      message: `must be a JSON object naming the policy's kind, e.g. {"kind":"q-learning","epsilon":0.2}; ${got(text)}`,
-    });
-    return z.NEVER;
-  }
-  return value as PolicyConfigJson;
-});
-
 const nonEmpty = (hint: string) => z.string().trim().min(1, { error: hint });
 
 /** Unset and empty variables are alike (as docker-compose passes `VAR=`), except the API token. */
@@ -166,7 +150,8 @@ const envSchema = z.object({
   AURORA_REWARD_WAIT_MS: optional(wholeNumber(1, MAX_TIMER_MS, "milliseconds a decision waits for its feedback")),
   AURORA_DEFAULT_REWARD: optional(finiteNumber("reward learned when no feedback arrives in time")),
   AURORA_ALTERNATIVES: optional(wholeNumber(0, 100, "ranked fallbacks returned per decision")),
-  AURORA_POLICY: optional(policyJson),
+  AURORA_POLICY: optional(policyVariable),
+  AURORA_GUARDRAIL: optional(guardrailVariable),
   AURORA_SEED: optional(wholeNumber(-(2 ** 31), 2 ** 31 - 1, "seed for exploration")),
   SHUTDOWN_TIMEOUT_MS: optional(wholeNumber(1, MAX_TIMER_MS, "milliseconds a graceful shutdown may take")),
 });
@@ -204,6 +189,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     alternatives: e.AURORA_ALTERNATIVES,
     seed: e.AURORA_SEED,
     policy: e.AURORA_POLICY,
+    guardrail: e.AURORA_GUARDRAIL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? 10_000,
   };
 }

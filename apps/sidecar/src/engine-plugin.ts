@@ -1,11 +1,11 @@
-import type { RoutingEngineOptions, ValidationError } from "@aurora/engine";
+import type { RoutingEngineOptions } from "@aurora/engine";
 import { RoutingEngine } from "@aurora/engine";
 import { PostgresStore } from "@aurora/store-postgres";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { SidecarConfig } from "./config.js";
-import { ConfigError } from "./config-error.js";
 import { probeModelStore } from "./model-store-probe.js";
+import { policyConfigError } from "./policy-config-error.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -35,10 +35,11 @@ export function engineOptionsFrom(config: SidecarConfig): RoutingEngineOptions {
     ...(config.seed !== undefined ? { seed: config.seed } : {}),
     // Checked by the engine's policy registry, which names the bad option.
     ...(config.policy !== undefined ? { policy: config.policy as RoutingEngineOptions["policy"] } : {}),
+    ...(config.guardrail !== undefined ? { guardrail: config.guardrail as RoutingEngineOptions["guardrail"] } : {}),
   };
 }
 
-/** The policy registry names fields inside the policy config (`kind`, `epsilon`, `arms`…): those come from AURORA_POLICY. */
+/** The policy registry's refusals name fields of AURORA_POLICY or AURORA_GUARDRAIL: see policyConfigError. */
 async function buildEngine(config: SidecarConfig): Promise<RoutingEngine> {
   try {
     // DATABASE_URL selects the PostgreSQL store (shared by every replica on that database) over MODEL_PATH.
@@ -52,19 +53,7 @@ async function buildEngine(config: SidecarConfig): Promise<RoutingEngine> {
     }
     return new RoutingEngine(engineOptionsFrom(config));
   } catch (error) {
-    const { code, issues } = error as Partial<ValidationError>;
-    if (
-      code !== "VALIDATION_ERROR" ||
-      config.policy === undefined ||
-      !issues ||
-      issues.some((i) => i.field.startsWith("options."))
-    ) {
-      throw error;
-    }
-    throw new ConfigError(
-      issues.map((issue) => ({ variable: "AURORA_POLICY", message: `${issue.field}: ${issue.message}` })),
-      { cause: error },
-    );
+    throw policyConfigError(error, config) ?? error;
   }
 }
 

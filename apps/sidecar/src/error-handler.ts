@@ -8,6 +8,7 @@ import type {
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { z } from "zod";
+import { ENGINE_CLOSED_BODY, isEngineClosedError } from "./engine-closed.js";
 import type { errorResponseSchema } from "./response-schemas.js";
 
 type ErrorBody = z.output<typeof errorResponseSchema>;
@@ -99,6 +100,7 @@ function describe(error: FastifyError, request: FastifyRequest, bodyLimit: numbe
         },
       };
   }
+  if (isEngineClosedError(error)) return { status: 503, body: ENGINE_CLOSED_BODY };
   const status = typeof error.statusCode === "number" ? error.statusCode : 500;
   if (status >= 400 && status < 500) {
     return { status, body: { error: "bad_request", message: error.message } };

@@ -15,7 +15,7 @@ export type MetricsPluginOptions = SidecarMetricsOptions;
 /**
  * Decorates the app with `metrics` (a registry of its own) and serves `GET /metrics` in
  * Prometheus text format. The engine's gauges (ε, Q-states, pending feedback, Ψ-Field
- * reachability, save failures) are read from `engine.getStatus()` at each scrape.
+ * reachability, save failures) and its settlement totals are read from `engine.getStatus()` at each scrape.
  */
 async function metricsPlugin(app: FastifyInstance, options: MetricsPluginOptions): Promise<void> {
   const metrics = new SidecarMetrics(options);
@@ -40,6 +40,7 @@ async function metricsPlugin(app: FastifyInstance, options: MetricsPluginOptions
         psiFieldUp: status.psi_field_connected,
         saveFailed: app.engine.lastSaveError !== undefined,
       });
+      metrics.observeSettlements(status.settlement.settled_with_default, status.settlement.settled_dropped);
       return reply.type(metrics.contentType).send(await metrics.render());
     },
   );

@@ -10,11 +10,14 @@ import { z } from "zod";
 import {
   auditEntrySchema,
   auditResponseSchema,
+  candidateExplanationSchema,
   decideResponseSchema,
   decisionMetadataSchema,
+  decisionViewSchema,
   errorResponseSchema,
   feedbackResponseSchema,
   healthResponseSchema,
+  policiesResponseSchema,
   readinessResponseSchema,
   statusResponseSchema,
 } from "./response-schemas.js";
@@ -67,8 +70,11 @@ export function buildOpenApiDocument(options: OpenApiOptions): Json {
   );
   const responses = components(
     {
+      CandidateExplanation: candidateExplanationSchema,
       DecisionMetadata: decisionMetadataSchema,
       DecideResponse: decideResponseSchema,
+      DecisionView: decisionViewSchema,
+      Policies: policiesResponseSchema,
       FeedbackResponse: feedbackResponseSchema,
       Status: statusResponseSchema,
       AuditEntry: auditEntrySchema,
@@ -88,6 +94,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): Json {
     413: error("Body larger than BODY_LIMIT"),
     415: error("Content-Type is not application/json"),
   };
+  const shuttingDown = { 503: error("The sidecar is shutting down (`shutting_down`) or its store cannot make the outcome durable (`store_unavailable`): retry") };
 
   return {
     openapi: "3.1.0",
@@ -112,6 +119,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): Json {
             },
             ...bodyErrors,
             ...unauthorized,
+            503: error("The sidecar is shutting down (`shutting_down`): retry on another replica"),
           },
         },
       },
@@ -119,6 +127,8 @@ export function buildOpenApiDocument(options: OpenApiOptions): Json {
         post: {
           operationId: "feedback",
           summary: "Report the outcome of a decision; the engine learns from it once",
+          description:
+            "Set provider_id when the router fell back to one of metadata.alternatives: the outcome is learned for that provider. Any other provider_id is refused with 400 naming provider_id.",
           ...secured,
           requestBody: { required: true, content: jsonContent("Outcome") },
           responses: {
@@ -128,7 +138,39 @@ export function buildOpenApiDocument(options: OpenApiOptions): Json {
             404: error("decision_id is unknown"),
             409: error("This decision already has feedback"),
             410: error("The decision's reward wait had passed; the outcome was not learned"),
+            ...shuttingDown,
           },
+        },
+      },
+      "/decisions/{id}": {
+        get: {
+          operationId: "getDecision",
+          summary: "The record of one recent decision",
+          description:
+            "The request, every candidate with its estimate, violations and why it was or was not chosen, the choice, its probability, the policy and model version, and the outcome or settlement once known. The engine keeps its most recent decisions (10,000 by default).",
+          ...secured,
+          parameters: [
+            {
+              name: "id",
+              in: "path",
+              required: true,
+              description: "metadata.decision_id from POST /decide",
+              schema: { type: "string", minLength: 1, maxLength: 200 },
+            },
+          ],
+          responses: {
+            200: { description: "The decision's record", content: jsonContent("DecisionView") },
+            ...unauthorized,
+            404: error("No record of this decision_id: never given out, forgotten, or made by another replica"),
+          },
+        },
+      },
+      "/policies": {
+        get: {
+          operationId: "policies",
+          summary: "The learning policies AURORA_POLICY accepts, and the one in use",
+          ...secured,
+          responses: { 200: { description: "Policy kinds", content: jsonContent("Policies") }, ...unauthorized },
         },
       },
       "/status": {

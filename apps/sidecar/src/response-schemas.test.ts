@@ -1,7 +1,13 @@
-import type { DecideResult, EngineStatus, RoutingEngine } from "@aurora/engine";
+import type { DecideResult, DecisionView, EngineStatus, RoutingEngine } from "@aurora/engine";
+import type { GuardrailStats } from "@aurora/strategist";
 import { describe, expectTypeOf, it } from "vitest";
 import type { z } from "zod";
-import type { auditEntrySchema, decisionMetadataSchema, statusResponseSchema } from "./response-schemas.js";
+import type {
+  auditEntrySchema,
+  decisionMetadataSchema,
+  decisionViewSchema,
+  statusResponseSchema,
+} from "./response-schemas.js";
 
 /** A loose object's declared keys, without its `[key: string]: unknown` (interfaces never extend one). */
 type Known<T> = { [K in keyof T as string extends K ? never : K]: T[K] };
@@ -18,12 +24,19 @@ describe("response schemas (type level, checked by tsc)", () => {
 
   it("accept every EngineStatus the engine's types allow", () => {
     expectTypeOf<EngineStatus>().toExtend<{
-      strategist: Known<Status["strategist"]>;
+      strategist: Omit<Known<Status["strategist"]>, "guardrail">;
       executor: Known<Status["executor"]>;
       auditor: Known<Status["auditor"]>;
       psi_field_connected: boolean;
       model_path: string | null;
+      policy: string;
+      settlement: Status["settlement"];
     }>();
+    expectTypeOf<GuardrailStats>().toExtend<Known<NonNullable<Status["strategist"]["guardrail"]>>>();
+  });
+
+  it("accept every DecisionView the engine's types allow", () => {
+    expectTypeOf<DecisionView>().toExtend<Known<z.input<typeof decisionViewSchema>>>();
   });
 
   it("accept every audit entry the engine's types allow", () => {

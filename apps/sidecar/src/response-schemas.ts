@@ -1,4 +1,4 @@
-import { VIOLATION_TYPES } from "@aurora/domain";
+import { constraintsSchema, contextSchema, outcomeSchema, VIOLATION_TYPES } from "@aurora/domain";
 import { z } from "zod";
 
 /**
@@ -8,10 +8,23 @@ import { z } from "zod";
 
 const violation = z.enum(VIOLATION_TYPES);
 
+/** One candidate of a decision and why it was or was not chosen (`explain: true`, `GET /decisions/:id`). */
+export const candidateExplanationSchema = z.object({
+  provider_id: z.string(),
+  /** The policy's estimate at decision time; null when it was not asked (excluded, violating). */
+  estimate: z.number().nullable(),
+  violations: z.array(violation),
+  /** `excluded`: left out by `constraints.allow`/`deny`; `violated_constraint`: passed over while compliant providers existed. */
+  status: z.enum(["chosen", "ranked_lower", "violated_constraint", "excluded"]),
+  reason: z.string(),
+});
+
+/** `explore`/`exploit`: the policy chose; `baseline`: a guardrail or A/B split played its rule-based baseline; `none`: nothing viable. */
+const decisionMode = z.enum(["explore", "exploit", "baseline", "none"]);
+
 export const decisionMetadataSchema = z.looseObject({
   decision_id: z.string(),
-  /** `baseline`: a composite policy (A/B split, guardrail) played its rule-based baseline. */
-  mode: z.enum(["explore", "exploit", "baseline", "none"]),
+  mode: decisionMode,
   q_value: z.number().nullable(),
   epsilon: z.number(),
   state_key: z.string(),
@@ -28,17 +41,7 @@ export const decisionMetadataSchema = z.looseObject({
   /** The arm or inner policy that chose, for composite policies (A/B split, shadow, guardrail). */
   arm: z.string().optional(),
   /** Every candidate and why it was or was not chosen; only with `explain: true`. */
-  candidates: z
-    .array(
-      z.object({
-        provider_id: z.string(),
-        estimate: z.number().nullable(),
-        violations: z.array(violation),
-        status: z.enum(["chosen", "ranked_lower", "violated_constraint", "excluded"]),
-        reason: z.string(),
-      }),
-    )
-    .optional(),
+  candidates: z.array(candidateExplanationSchema).optional(),
   /** Why no provider was chosen. */
   reason: z.string().optional(),
 });
@@ -46,6 +49,46 @@ export const decisionMetadataSchema = z.looseObject({
 export const decideResponseSchema = z.object({
   provider_id: z.string().nullable(),
   metadata: decisionMetadataSchema,
+});
+
+/** `GET /decisions/:id`: the engine's record of one recent decision (its `DecisionView`). */
+export const decisionViewSchema = z.looseObject({
+  decision_id: z.string(),
+  /** When it was decided, ISO 8601. */
+  timestamp: z.string(),
+  state_key: z.string(),
+  request: z.object({
+    /** Rebuilt from the state key and `gpu_hours`. */
+    context: contextSchema,
+    constraints: constraintsSchema.nullable(),
+  }),
+  candidates: z.array(candidateExplanationSchema),
+  provider_id: z.string().nullable(),
+  /** As `metadata.mode`: explore, exploit, baseline or none (typed as text by the engine, so new modes pass). */
+  mode: z.string(),
+  probability: z.number().nullable(),
+  epsilon: z.number(),
+  policy: z.string(),
+  /** Snapshots written before the decision: which model made it. */
+  model_version: z.number(),
+  /** Why no provider was chosen; null when one was. */
+  reason: z.string().nullable(),
+  /** The feedback learned, once it came; `provider_id` (always set here) is the provider the job ran on, `fallback` true when that was an alternative. */
+  outcome: outcomeSchema.extend({ reward: z.number(), fallback: z.boolean() }).nullable(),
+  /** Set when the reward wait passed without feedback (`expired`) or the pending log was full (`evicted`); `reward` null: dropped unlearned. */
+  settled: z.object({ reason: z.string(), reward: z.number().nullable(), at: z.string() }).nullable(),
+});
+
+/** `GET /policies`: the policy kinds AURORA_POLICY accepts and the one in use. */
+export const policiesResponseSchema = z.object({
+  policies: z.array(
+    z.looseObject({
+      /** The registry kind: `AURORA_POLICY=<kind>` or `{"kind":"<kind>",…}`. */
+      kind: z.string(),
+    }),
+  ),
+  /** The policy the engine runs (`metadata.policy`), e.g. `q-learning` or `guardrail`. */
+  active: z.string(),
 });
 
 export const feedbackResponseSchema = z.object({
@@ -60,6 +103,16 @@ export const statusResponseSchema = z.looseObject({
     q_states: z.number(),
     avg_reward_100: z.number(),
     total_rewards: z.number(),
+    /** With AURORA_GUARDRAIL: how far the evidence trusts the policy over its baseline. */
+    guardrail: z
+      .looseObject({
+        baseline: z.string(),
+        /** Share of decisions made while the evidence trusted the policy in their state, 0–1. */
+        trusted_share: z.number(),
+        /** Decisions where the picks differed and the baseline's was played (`mode: "baseline"`). */
+        baseline_plays: z.number(),
+      })
+      .optional(),
   }),
   executor: z.looseObject({
     total_decisions: z.number(),
@@ -68,6 +121,8 @@ export const statusResponseSchema = z.looseObject({
     avg_cost_usd: z.number(),
     avg_latency_ms: z.number(),
     pending_feedback: z.number(),
+    /** Feedback refused because the decision's reward wait had passed (410). */
+    late_feedback: z.number(),
   }),
   auditor: z.looseObject({
     total_entries: z.number(),
@@ -78,6 +133,9 @@ export const statusResponseSchema = z.looseObject({
   }),
   psi_field_connected: z.boolean(),
   model_path: z.string().nullable(),
+  policy: z.string(),
+  /** Decisions settled without feedback once their reward wait passed: learned with AURORA_DEFAULT_REWARD, or dropped when it is unset. */
+  settlement: z.object({ settled_with_default: z.number(), settled_dropped: z.number() }),
 });
 
 export const auditEntrySchema = z.looseObject({

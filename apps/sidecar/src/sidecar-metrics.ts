@@ -39,6 +39,10 @@ export class SidecarMetrics {
   readonly #feedback: Counter<"outcome">;
   readonly #reward: Histogram;
   readonly #httpErrors: Counter<"route" | "status">;
+  readonly #settled: Counter<"outcome">;
+  /** The engine's settlement totals already counted, so each scrape adds only what is new. */
+  readonly #settledCounted = { default: 0, dropped: 0 };
+  readonly #fallbacks: Counter;
   readonly #epsilon: Gauge;
   readonly #qStates: Gauge;
   readonly #pending: Gauge;
@@ -82,6 +86,19 @@ export class SidecarMetrics {
       labelNames: ["route", "status"],
       registers,
     });
+    this.#settled = new Counter({
+      name: "aurora_settled_decisions_total",
+      help: "Decisions settled without feedback (reward wait passed, or the pending log was full), by outcome: default learned AURORA_DEFAULT_REWARD, dropped was not learned.",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.#settled.inc({ outcome: "default" }, 0);
+    this.#settled.inc({ outcome: "dropped" }, 0);
+    this.#fallbacks = new Counter({
+      name: "aurora_fallbacks_total",
+      help: "Accepted feedback whose provider_id was one of the decision's alternatives, not the chosen provider: the router failed over.",
+      registers,
+    });
     this.#epsilon = new Gauge({ name: "aurora_epsilon", help: "The policy's current base exploration rate ε.", registers });
     this.#qStates = new Gauge({
       name: "aurora_q_states",
@@ -121,6 +138,26 @@ export class SidecarMetrics {
   observeFeedback(outcome: FeedbackOutcome, reward?: number): void {
     this.#feedback.inc({ outcome });
     if (reward !== undefined) this.#reward.observe(reward);
+  }
+
+  /** A learned outcome for a fallback (one of `metadata.alternatives`) instead of the chosen provider. */
+  observeFallback(): void {
+    this.#fallbacks.inc();
+  }
+
+  /**
+   * Brings `aurora_settled_decisions_total` up to the engine's totals (its status'
+   * `settlement`), which only grow; a smaller total (another engine) restarts the count from it.
+   */
+  observeSettlements(settledWithDefault: number, settledDropped: number): void {
+    this.#countSettled("default", settledWithDefault);
+    this.#countSettled("dropped", settledDropped);
+  }
+
+  #countSettled(outcome: "default" | "dropped", total: number): void {
+    const counted = this.#settledCounted[outcome];
+    if (total > counted) this.#settled.inc({ outcome }, total - counted);
+    this.#settledCounted[outcome] = total;
   }
 
   observeHttpError(route: string, status: number): void {

@@ -1,7 +1,30 @@
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "@aurora/domain";
+import { type Provider, ValidationError } from "@aurora/domain";
 import { context, market } from "../test/market.js";
 import { RoutingEngine } from "./routing-engine.js";
+import fc from "fast-check";
+import { type ArchivedDecision, DecisionArchive } from "./decision-archive.js";
+
+function archived(decisionId: string, mode = "exploit"): ArchivedDecision {
+  return {
+    decision_id: decisionId,
+    at: 0,
+    state_key: "llm_inference:a100:us-west",
+    context,
+    constraints: undefined,
+    partition: { compliant: market(2) as Provider[], violating: [], excluded: [] },
+    usedCompliant: true,
+    chosenIndex: 0,
+    estimates: [1, 0],
+    provider_id: "p0",
+    mode,
+    probability: 1,
+    epsilon: 0.1,
+    policy: "q-learning",
+    model_version: 0,
+    reason: null,
+  };
+}
 
 describe("decision records", () => {
   it("explains every candidate: chosen, ranked lower, violated a constraint, excluded", () => {
@@ -94,3 +117,57 @@ describe("decision records", () => {
     expect(engine.getDecision(metadata.decision_id)?.reason).toMatch(/strict audit/);
   });
 });
+
+describe("DecisionArchive", () => {
+  it("finds exactly the last `capacity` decisions by id, the newest of a repeated id, whatever the ids", () => {
+    const id = fc.oneof(fc.integer({ min: 0, max: 200 }).map((i) => `d${i}`), fc.constantFrom("__proto__", "constructor", ""));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 150 }), fc.array(id, { maxLength: 500 }), (capacity, ids) => {
+        const archive = new DecisionArchive(capacity);
+        ids.forEach((decisionId, i) => archive.add(archived(decisionId, `m${i}`)));
+        const kept = ids.map((decisionId, i) => [decisionId, `m${i}`] as const).slice(-capacity);
+        const newest = new Map(kept);
+        for (const decisionId of new Set([...ids, "never"])) {
+          expect(archive.get(decisionId)?.mode).toBe(newest.get(decisionId));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("gives back each field as added, the context rebuilt from the state key and gpu_hours", () => {
+    const archive = new DecisionArchive(4);
+    const decision = { ...archived("d1"), at: Date.UTC(2025, 0, 2, 3, 4, 5, 6), probability: null, epsilon: 0.05, model_version: 7 };
+    archive.add({ ...decision, context: { ...context, gpu_hours: 2.5 }, state_key: "llm_inference:a100:us-west" });
+    const outcome = { decision_id: "d1", success: true, actual_cost_usd: 3, actual_latency_ms: 90 };
+    archive.attachOutcome("d1", outcome, 6.5, "p1");
+    archive.attachSettlement("d1", "expired", null, Date.UTC(2025, 0, 3));
+    expect(archive.get("d1")).toEqual({
+      decision_id: "d1",
+      timestamp: "2025-01-02T03:04:05.006Z",
+      state_key: "llm_inference:a100:us-west",
+      request: { context: { workload_type: "llm_inference", gpu_type: "a100", region: "us-west", gpu_hours: 2.5 }, constraints: null },
+      candidates: [
+        { provider_id: "p0", estimate: 1, violations: [], status: "chosen", reason: "chosen (exploit)" },
+        { provider_id: "p1", estimate: 0, violations: [], status: "ranked_lower", reason: "compliant, but the policy preferred another provider" },
+      ],
+      provider_id: "p0",
+      mode: "exploit",
+      probability: null,
+      epsilon: 0.05,
+      policy: "q-learning",
+      model_version: 7,
+      reason: null,
+      outcome: { ...outcome, provider_id: "p1", reward: 6.5, fallback: true },
+      settled: { reason: "expired", reward: null, at: "2025-01-03T00:00:00.000Z" },
+    });
+  });
+
+  it("keeps nothing with capacity 0", () => {
+    const archive = new DecisionArchive(0);
+    archive.add(archived("d1"));
+    expect(archive.get("d1")).toBeUndefined();
+    expect(archive.size).toBe(0);
+  });
+});
+

@@ -1,6 +1,6 @@
 import type { Clock, Rng } from "@aurora/domain";
 import { parseWith } from "@aurora/domain";
-import type { Policy, PolicyConfig } from "@aurora/strategist";
+import type { GuardrailSettings, Policy, PolicyConfig } from "@aurora/strategist";
 import { z } from "zod";
 
 const positiveInt = (what: string) =>
@@ -24,6 +24,17 @@ export const engineOptionsSchema = z.object({
   policy: z.custom<PolicyConfig | Policy>((v) => typeof v === "object" && v !== null, {
     error: 'must be a policy config such as { kind: "q-learning" } or a Policy instance',
   }).optional(),
+  /**
+   * Guard the policy with a baseline (the weighted-score rule router unless `baseline` says
+   * otherwise): its pick is played only where the evidence says it beats the baseline's.
+   * Evidence settings (`z`, `minSamples`, `explore`, `check`, `evidenceDecay`, `scope`) are
+   * validated by the guardrail policy itself.
+   */
+  guardrail: z
+    .custom<GuardrailSettings>((v) => typeof v === "object" && v !== null && !Array.isArray(v), {
+      error: 'must be an object such as {} or { baseline: { kind: "rule" } }',
+    })
+    .optional(),
   rewardWeights: z
     .object({
       success_bonus: z.number().finite().optional(),
@@ -46,12 +57,35 @@ export const engineOptionsSchema = z.object({
   /** Seed for the engine's random choices (exploration); ignored when `rng` is given. */
   seed: z.number({ error: "must be a number" }).int({ error: "must be a whole number" }).optional(),
   rng: z.custom<Rng>((v) => typeof v === "function", { error: "must be a function returning numbers in [0, 1)" }).optional(),
+  /**
+   * Append every decision, once its outcome or settlement is known, to this JSONL file for
+   * off-policy evaluation (`aurora-ope` of @aurora/evaluation); flushed on close.
+   */
+  decisionLogPath: z.string({ error: "must be a file path" }).min(1, { error: "must not be empty" }).optional(),
   /** Called synchronously with every EngineEvent (decision, outcome, settled), after it is applied. */
   onEvent: z
     .custom<(event: import("./routing-engine.js").EngineEvent) => void>((v) => typeof v === "function", {
       error: "must be a function taking an EngineEvent",
     })
     .optional(),
+  /**
+   * Where the model, the pending decisions and every event are kept. Default: a `FileStore` at
+   * `modelPath` (journal, snapshots, receipts and audit trail beside it), or nothing without one.
+   */
+  store: z
+    .custom<import("./engine-store.js").EngineStore>(
+      (v) => typeof v === "object" && v !== null && typeof (v as { append?: unknown }).append === "function",
+      { error: "must be an EngineStore such as new FileStore({ path }) or a PostgresStore" },
+    )
+    .optional(),
+  /** When the default file store acknowledges feedback: "always" (default) or { intervalMs } (group commit). */
+  fsync: z
+    .union([z.literal("always"), z.object({ intervalMs: positiveInt("milliseconds between journal fsyncs") })], {
+      error: 'must be "always" or { intervalMs: n }',
+    })
+    .optional(),
+  /** Where the store's recovery notes go (a dropped torn journal tail, a refused snapshot); default console.warn. */
+  log: z.custom<(message: string) => void>((v) => typeof v === "function", { error: "must be a function taking a message" }).optional(),
   clock: z
     .custom<Clock>((v) => typeof v === "object" && v !== null && typeof (v as Clock).now === "function", {
       error: "must be an object with a now() method returning milliseconds",

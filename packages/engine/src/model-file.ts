@@ -18,7 +18,8 @@ function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
 }
 
-function fsyncDirectory(dir: string): void {
+/** Makes a rename in `dir` durable. */
+export function fsyncDirectory(dir: string): void {
   // Makes the rename itself durable; some platforms cannot open a directory, which is harmless to skip.
   try {
     const fd = openSync(dir, "r");

@@ -11,8 +11,8 @@ const providerArb = (id: string) =>
     price_usd_per_hour: fc.double({ min: 0.1, max: 6, noNaN: true }),
     latency_ms: fc.integer({ min: 10, max: 400 }),
     reputation: fc.integer({ min: 0, max: 100 }),
-    gpu_types: fc.constant(["a100"]),
-    regions: fc.constant(["us-west"]),
+    gpu_types: fc.constant(null).map(() => ["a100"]),
+    regions: fc.constant(null).map(() => ["us-west"]),
   });
 const providersArb = fc.subarray(ids, { minLength: 1 }).chain((chosen) => fc.tuple(...chosen.map(providerArb)));
 const constraintsArb = fc.record(

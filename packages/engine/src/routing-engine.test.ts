@@ -160,12 +160,14 @@ describe("RoutingEngine", () => {
         const { metadata } = engine.decide({ context, providers: market(3) });
         await engine.feedback(success(metadata.decision_id));
       }
-      expect(readdirSync(dir)).toEqual([]);
+      // Feedback goes to the journal beside the model, not into a rewrite of the model.
+      expect(readdirSync(dir).sort()).toEqual(["model.json.audit", "model.json.journal", "model.json.lock"]);
       engine.decide({ context, providers: market(3) });
       await engine.save();
       const saved = JSON.parse(readFileSync(modelPath, "utf8"));
       expect(saved.decision_count).toBe(10);
-      expect(readdirSync(dir)).toEqual(["model.json"]);
+      expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+      expect(readdirSync(dir)).toContain("model.json");
       await engine.close();
     });
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Auditor, partitionCandidates } from "@aurora/auditor";
-import type { AuditEntry, AuditorStats, Partition } from "@aurora/auditor";
+import type { Anomaly, AuditEntry, AuditorStats, Partition } from "@aurora/auditor";
 import {
   type Clock,
   type Constraints,
@@ -8,13 +8,11 @@ import {
   type DecideRequestInput,
   type Outcome,
   type OutcomeInput,
+  type Provider,
   type PsiMetrics,
   type Rng,
   type ViolationType,
   createRng,
-  decideRequestSchema,
-  outcomeSchema,
-  parseWith,
   stateKey,
   systemClock,
 } from "@aurora/domain";
@@ -26,9 +24,16 @@ import { createPolicy } from "@aurora/strategist";
 import type { Policy, PolicyConfig, StrategistStats } from "@aurora/strategist";
 import { type ArchivedDecision, type CandidateExplanation, DecisionArchive, type DecisionView, explainCandidates } from "./decision-archive.js";
 import { type ResolvedEngineOptions, type RoutingEngineOptions, resolveEngineOptions } from "./engine-options.js";
-import { readModelFile, writeFileAtomic, writeFileAtomicSync } from "./model-file.js";
+import type { EngineStore, StoreStatus } from "./engine-store.js";
+import { applyRemoteEvent, replayEvents } from "./event-replay.js";
+import { storeRefusal } from "./store-errors.js";
+import { recoverSync, rememberOpened, storeForOptions } from "./store-for-options.js";
+import { buildGuardedPolicy } from "./guarded-policy.js";
+import { type RankedAlternative, rankAlternatives } from "./rank-alternatives.js";
+import { parseDecideRequest, parseOutcome } from "./wire-parsers.js";
+import { DecisionLogWriter } from "./decision-log-writer.js";
 
-export type DecisionModeOrNone = "explore" | "exploit" | "none";
+export type DecisionModeOrNone = "explore" | "exploit" | "baseline" | "none";
 
 export interface Alternative {
   provider_id: string;
@@ -68,7 +73,12 @@ export interface DecisionMetadata {
  * The same events feed the journal, stores, exports and replicas (subscribe with `onEvent`).
  */
 export type EngineEvent =
-  | { type: "decision"; record: DecisionRecord }
+  | {
+      type: "decision";
+      record: DecisionRecord;
+      /** The candidates the policy chose among (a replay repeats the choice's effect on the policy). */
+      candidates: readonly Provider[];
+    }
   | {
       type: "outcome";
       decision_id: string;
@@ -95,6 +105,8 @@ export interface EngineStatus {
   model_path: string | null;
   policy: string;
   settlement: { settled_with_default: number; settled_dropped: number };
+  /** The store's health and counters; null without a store (no modelPath). */
+  store: StoreStatus | null;
 }
 
 /**
@@ -110,6 +122,9 @@ export class RoutingEngine {
   readonly #auditor: Auditor;
   readonly #psi: PsiClient | undefined;
   readonly #stopPsiRefresh: (() => void) | undefined;
+  readonly #decisionLog: DecisionLogWriter | undefined;
+  readonly #store: EngineStore | undefined;
+  #stopTailing: (() => void) | undefined;
   #decisionsSinceSave = 0;
   /** Bumped on every snapshot written; decisions record the version they were made with. */
   #modelVersion = 0;
@@ -126,22 +141,34 @@ export class RoutingEngine {
     this.#clock = resolved.clock ?? systemClock;
     const rng: Rng = resolved.rng ?? (resolved.seed !== undefined ? createRng(resolved.seed) : Math.random);
 
-    const snapshot = resolved.modelPath ? readModelFile(resolved.modelPath) : undefined;
-    this.#policy = buildPolicy(resolved.policy, snapshot, rng);
+    this.#decisionLog = resolved.decisionLogPath
+      ? new DecisionLogWriter({ path: resolved.decisionLogPath, ...(resolved.maxPending !== undefined ? { maxPending: resolved.maxPending } : {}) })
+      : undefined;
+    this.#store = storeForOptions(resolved);
+    const recovered = this.#store ? recoverSync(this.#store) : undefined;
+    const snapshot = recovered?.snapshot;
+    this.#modelVersion = recovered?.receipt?.version ?? 0;
+    this.#policy = resolved.guardrail
+      ? buildGuardedPolicy(resolved.policy, resolved.guardrail, snapshot, rng)
+      : buildPolicy(resolved.policy, snapshot, rng);
 
     this.#executor = new Executor({
       clock: this.#clock,
+      parsedOutcomes: true, // feedback() parses every outcome before the executor sees it
       ...(resolved.rewardWeights ? { rewardWeights: resolved.rewardWeights } : {}),
       ...(resolved.rewardWaitMs !== undefined ? { rewardWaitMs: resolved.rewardWaitMs } : {}),
       ...(resolved.maxPending !== undefined ? { maxPending: resolved.maxPending } : {}),
     });
-    restorePending(this.#executor, snapshot);
+    for (const record of replayEvents(this.#policy, pendingIn(snapshot), recovered?.events ?? []).pending) {
+      this.#executor.restorePending(record);
+    }
 
     this.#archive = new DecisionArchive(resolved.maxDecisionRecords);
     this.#auditor = new Auditor({
       strictMode: resolved.strictAudit,
       clock: this.#clock,
       ...(resolved.maxAuditEntries !== undefined ? { maxEntries: resolved.maxAuditEntries } : {}),
+      ...(this.#store ? auditHooks(this.#store) : {}),
     });
 
     if (resolved.psiFieldUrl) {
@@ -153,6 +180,23 @@ export class RoutingEngine {
       });
       this.#stopPsiRefresh = this.#psi.startRefresh();
     }
+    this.#stopTailing = this.#store?.subscribe?.((event) => applyRemoteEvent(this.#policy, this.#executor, event));
+  }
+
+  /**
+   * Opens the store first, then builds the engine on what it recovered. Needed for stores that
+   * open asynchronously (PostgreSQL); works for every store, and without one.
+   */
+  static async open(options?: RoutingEngineOptions): Promise<RoutingEngine> {
+    const store = storeForOptions(resolveEngineOptions(options));
+    if (!store) return new RoutingEngine(options);
+    rememberOpened(store, await store.open());
+    return new RoutingEngine({ ...options, store });
+  }
+
+  /** The JSONL decision log (`decisionLogPath`), for its stats; undefined without one. */
+  get decisionLog(): DecisionLogWriter | undefined {
+    return this.#decisionLog;
   }
 
   /** The policy in use (its name is in every decision's metadata). */
@@ -166,7 +210,7 @@ export class RoutingEngine {
    */
   decide(request: DecideRequestInput): DecideResult {
     this.#assertOpen();
-    const { context, providers, constraints, psi_metrics, explain } = parseWith(decideRequestSchema, request);
+    const { context, providers, constraints, psi_metrics, explain } = parseDecideRequest(request);
     this.#settle(this.#executor.settleExpired());
 
     const key = stateKey(context);
@@ -218,7 +262,7 @@ export class RoutingEngine {
       metadata: metadata as unknown as Record<string, unknown>,
     });
     metadata.decision_id = record.decision_id;
-    this.#emit({ type: "decision", record });
+    this.#emit({ type: "decision", record, candidates });
     const archived: ArchivedDecision = {
       decision_id: record.decision_id,
       at: record.created_at,
@@ -257,8 +301,11 @@ export class RoutingEngine {
    */
   async feedback(outcome: OutcomeInput): Promise<number> {
     this.#assertOpen();
-    const parsed = parseWith(outcomeSchema, outcome);
+    const parsed = parseOutcome(outcome);
     this.#settle(this.#executor.settleExpired());
+    if (this.#store?.findDecision && this.#executor.getPending(parsed.decision_id) === undefined) {
+      await this.#adoptRemoteDecision(this.#store, parsed.decision_id);
+    }
     const { reward, record, provider } = this.#executor.recordOutcome(parsed);
     const tag = (record.metadata as { arm?: string }).arm;
     const { before, after } = this.#policy.update({
@@ -269,7 +316,7 @@ export class RoutingEngine {
       ...(tag !== undefined ? { tag } : {}),
     });
     this.#archive.attachOutcome(record.decision_id, parsed, reward, provider.provider_id);
-    this.#emit({
+    const durable = this.#emit({
       type: "outcome",
       decision_id: record.decision_id,
       outcome: parsed,
@@ -288,7 +335,14 @@ export class RoutingEngine {
       success: parsed.success,
       reward,
     });
+    if (durable) await durable.catch((error: unknown) => Promise.reject(storeRefusal(record.decision_id, error)));
     return reward;
+  }
+
+  /** A decision another replica made, fetched so its feedback can land here. */
+  async #adoptRemoteDecision(store: EngineStore, decisionId: string): Promise<void> {
+    const event = await store.findDecision?.(decisionId);
+    if (event && this.#executor.getPending(decisionId) === undefined) applyRemoteEvent(this.#policy, this.#executor, event);
   }
 
   /** Current Ψ metrics from the Ψ-Field (live, cached, last good or neutral; `source` says which). */
@@ -323,6 +377,7 @@ export class RoutingEngine {
       model_path: this.#options.modelPath ?? null,
       policy: this.#policy.name,
       settlement: { settled_with_default: this.#settledWithDefault, settled_dropped: this.#settledDropped },
+      store: this.#store?.status() ?? null,
     };
   }
 
@@ -331,7 +386,7 @@ export class RoutingEngine {
    * disk; concurrent calls share one queued write. A no-op without `modelPath`.
    */
   save(): Promise<void> {
-    if (!this.#options.modelPath) return Promise.resolve();
+    if (!this.#store) return Promise.resolve();
     if (this.#queuedSave) return this.#queuedSave;
     if (this.#saving) {
       this.#queuedSave = this.#saving
@@ -348,8 +403,7 @@ export class RoutingEngine {
   #writeSnapshot(): Promise<void> {
     this.#decisionsSinceSave = 0;
     this.#modelVersion++;
-    const text = JSON.stringify(this.#snapshot());
-    const saving = writeFileAtomic(this.#options.modelPath!, text).finally(() => {
+    const saving = this.#store!.snapshot(() => this.#snapshot()).then(() => {}).finally(() => {
       if (this.#saving === saving) this.#saving = undefined;
     });
     this.#saving = saving;
@@ -361,15 +415,20 @@ export class RoutingEngine {
     if (this.#closed) return;
     this.#stopPsiRefresh?.();
     this.#psi?.close();
-    if (this.#options.modelPath && this.#options.autoSave) await this.save();
-    else await this.#saving?.catch(() => {});
-    this.#closed = true;
+    try {
+      if (this.#store && this.#options.autoSave) await this.save();
+      else await this.#saving?.catch(() => {});
+    } finally {
+      this.#stopTailing?.();
+      await this.#store?.close();
+      this.#closed = true;
+      await this.#decisionLog?.close();
+    }
   }
 
   /** For exit handlers that cannot await: writes the model synchronously. */
   saveSync(): void {
-    if (!this.#options.modelPath) return;
-    writeFileAtomicSync(this.#options.modelPath, JSON.stringify(this.#snapshot()));
+    this.#store?.snapshotSync?.(() => this.#snapshot());
   }
 
   #snapshot(): Record<string, unknown> {
@@ -381,9 +440,10 @@ export class RoutingEngine {
   }
 
   #afterDecision(): void {
-    if (!this.#options.autoSave || !this.#options.modelPath) return;
+    if (!this.#options.autoSave || !this.#store) return;
     this.#decisionsSinceSave++;
-    if (this.#decisionsSinceSave >= this.#options.saveEvery) {
+    // With a journal a snapshot only compacts it: the store says when that is worth its cost.
+    if (this.#decisionsSinceSave >= this.#options.saveEvery && !this.#saving && this.#store.snapshotDue()) {
       this.save().catch((error: unknown) => {
         // A failed background save must not crash the caller; the next save tries again.
         this.#lastSaveError = error;
@@ -399,14 +459,10 @@ export class RoutingEngine {
   }
 
   /** The best `alternatives` other candidates by the policy's estimate, best first (ties: candidate order). */
-  #rankAlternatives(estimates: readonly number[] | null, chosenIndex: number): { index: number; estimate: number }[] {
+  #rankAlternatives(estimates: readonly number[] | null, chosenIndex: number): RankedAlternative[] {
     const wanted = this.#options.alternatives;
     if (wanted === 0 || estimates === null) return [];
-    const ranked: { index: number; estimate: number }[] = [];
-    for (let i = 0; i < estimates.length; i++) if (i !== chosenIndex) ranked.push({ index: i, estimate: estimates[i]! });
-    ranked.sort((a, b) => b.estimate - a.estimate || a.index - b.index);
-    if (ranked.length > wanted) ranked.length = wanted;
-    return ranked;
+    return rankAlternatives(estimates, chosenIndex, wanted);
   }
 
   #settle(settled: SettledDecision[]): void {
@@ -498,9 +554,15 @@ export class RoutingEngine {
     return { provider_id: null, metadata };
   }
 
-  #emit(event: EngineEvent): void {
+  /** Hands the event to the store (in order) and to `onEvent`; returns when it will be durable. */
+  #emit(event: EngineEvent): Promise<void> | undefined {
+    const durable = this.#store?.append(event);
+    // Decisions and settlements are not acknowledged to anyone; a failed write shows in status and /readyz.
+    if (durable && event.type !== "outcome") durable.catch((error: unknown) => (this.#lastSaveError = error));
+    this.#decisionLog?.onEvent(event);
     const listener = this.#options.onEvent;
     if (listener) listener(event);
+    return durable;
   }
 
   #assertOpen(): void {
@@ -518,9 +580,16 @@ function buildPolicy(configured: PolicyConfig | Policy | undefined, snapshot: un
   return createPolicy(config, { rng, ...(snapshot !== undefined ? { snapshot } : {}) });
 }
 
-function restorePending(executor: Executor, snapshot: unknown): void {
-  if (!snapshot || typeof snapshot !== "object") return;
+function pendingIn(snapshot: unknown): DecisionRecord[] {
+  if (!snapshot || typeof snapshot !== "object") return [];
   const pending = (snapshot as { pending?: unknown }).pending;
-  if (!Array.isArray(pending)) return;
-  for (const record of pending) executor.restorePending(record as DecisionRecord);
+  return Array.isArray(pending) ? (pending as DecisionRecord[]) : [];
+}
+
+/** The auditor's entries and anomalies also go to the store's hash-chained audit trail. */
+function auditHooks(store: EngineStore) {
+  return {
+    onEntry: (entry: AuditEntry) => store.appendAudit({ kind: "entry", entry }),
+    onAnomaly: (anomaly: Anomaly) => store.appendAudit({ kind: "anomaly", anomaly }),
+  };
 }

@@ -42,6 +42,7 @@ describe("resolveExecutorOptions", () => {
       maxPending: 1,
       rememberSettled: 0,
       rewardWeights: { cost: 3 },
+      parsedOutcomes: true,
     });
     expect(resolved).toEqual({
       clock,
@@ -50,7 +51,14 @@ describe("resolveExecutorOptions", () => {
       maxPending: 1,
       rememberSettled: 0,
       rewardWeights: { ...DEFAULT_REWARD_WEIGHTS, cost: 3 },
+      parsedOutcomes: true,
+      freshIds: false,
     });
+  });
+
+  it("trusts only its own UUIDs to be fresh, and parses outcomes unless told they are parsed", () => {
+    expect(resolveExecutorOptions()).toMatchObject({ freshIds: true, parsedOutcomes: false });
+    expect(resolveExecutorOptions({ newId: () => "x" }).freshIds).toBe(false);
   });
 
   describe("invalid", () => {
@@ -73,6 +81,10 @@ describe("resolveExecutorOptions", () => {
 
     it("refuses a clock without now()", () => {
       expect(fieldOf(() => resolveExecutorOptions({ clock: {} as never }))).toBe("clock");
+    });
+
+    it("refuses a parsedOutcomes that is not true or false", () => {
+      expect(fieldOf(() => resolveExecutorOptions({ parsedOutcomes: "yes" as never }))).toBe("parsedOutcomes");
     });
 
     it("refuses an id maker that is not a function", () => {

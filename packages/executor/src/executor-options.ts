@@ -1,5 +1,6 @@
 import { type Clock, ValidationError, systemClock } from "@aurora/domain";
 import { type RewardWeights, resolveRewardWeights } from "./reward-weights.js";
+import { createUuidV4Source } from "./uuid-v4.js";
 
 /**
  * 48 hours. GPU jobs run for many hours (a fine-tune or a render of a day is common) and their
@@ -13,7 +14,7 @@ export const DEFAULT_REMEMBER_SETTLED = 100_000;
 export interface ExecutorOptions {
   /** Source of time; default `systemClock`. */
   clock?: Clock;
-  /** Makes a decision id when `recordDecision` is given none; default `crypto.randomUUID`. */
+  /** Makes a decision id when `recordDecision` is given none; default: random (v4) UUIDs, as `crypto.randomUUID` makes. */
   newId?: () => string;
   /** Overrides of `DEFAULT_REWARD_WEIGHTS`. */
   rewardWeights?: Partial<RewardWeights>;
@@ -23,6 +24,11 @@ export interface ExecutorOptions {
   maxPending?: number;
   /** How many finished (fed back or settled) ids are remembered to tell duplicate and late feedback apart from unknown. Default 100,000. */
   rememberSettled?: number;
+  /**
+   * The outcomes given to `recordOutcome` were already parsed with `outcomeSchema` (RoutingEngine
+   * parses every outcome before it gets here), so they are not parsed a second time. Default false.
+   */
+  parsedOutcomes?: boolean;
 }
 
 export interface ResolvedExecutorOptions {
@@ -32,9 +38,11 @@ export interface ResolvedExecutorOptions {
   rewardWaitMs: number;
   maxPending: number;
   rememberSettled: number;
+  parsedOutcomes: boolean;
+  /** `newId` is the built-in UUID source: its ids are fresh by construction (122 random bits). */
+  freshIds: boolean;
 }
 
-const randomUuid = (): string => globalThis.crypto.randomUUID();
 
 /** Fills defaults and refuses unusable options with a `ValidationError` naming the option. */
 export function resolveExecutorOptions(options: ExecutorOptions = {}): ResolvedExecutorOptions {
@@ -42,7 +50,7 @@ export function resolveExecutorOptions(options: ExecutorOptions = {}): ResolvedE
   if (typeof clock !== "object" || clock === null || typeof clock.now !== "function") {
     throw ValidationError.forField("clock", "must be an object with a now() method returning epoch milliseconds");
   }
-  const newId = options.newId ?? randomUuid;
+  const newId = options.newId ?? createUuidV4Source();
   if (typeof newId !== "function") {
     throw ValidationError.forField("newId", "must be a function returning a fresh decision id");
   }
@@ -60,7 +68,15 @@ export function resolveExecutorOptions(options: ExecutorOptions = {}): ResolvedE
     rewardWaitMs,
     maxPending: count("maxPending", options.maxPending ?? DEFAULT_MAX_PENDING, 1),
     rememberSettled: count("rememberSettled", options.rememberSettled ?? DEFAULT_REMEMBER_SETTLED, 0),
+    parsedOutcomes: flag("parsedOutcomes", options.parsedOutcomes),
+    freshIds: options.newId === undefined,
   };
+}
+
+function flag(field: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") throw ValidationError.forField(field, `must be true or false, got ${String(value)}`);
+  return value;
 }
 
 function count(field: string, value: unknown, min: number): number {

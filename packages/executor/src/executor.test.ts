@@ -113,6 +113,20 @@ describe("Executor", () => {
       expect(executor.stats().total_decisions).toBe(1);
     });
 
+    it("refuses an id from a custom newId that is already pending", () => {
+      const executor = new Executor({ clock: new ManualClock(0), newId: () => "same" });
+      executor.recordDecision(decision());
+      expect(fieldOf(() => executor.recordDecision(decision()))).toBe("decision_id");
+    });
+
+    it("gives fresh random UUIDs by default", () => {
+      const executor = new Executor({ clock: new ManualClock(0) });
+      const first = executor.recordDecision(decision()).decision_id;
+      const second = executor.recordDecision(decision()).decision_id;
+      expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(second).not.toBe(first);
+    });
+
     it("refuses an empty decision_id", () => {
       const { executor } = setup();
       expect(fieldOf(() => executor.recordDecision(decision({ decision_id: "" })))).toBe("decision_id");
@@ -236,6 +250,15 @@ describe("Executor", () => {
       expect(fieldOf(() => executor.recordOutcome(outcome("d1", { actual_latency_ms: -1 })))).toBe("actual_latency_ms");
       expect(fieldOf(() => executor.recordOutcome({ ...outcome("d1"), success: "yes" } as never))).toBe("success");
       expect(executor.stats()).toMatchObject({ total_outcomes: 0, pending_feedback: 1 });
+    });
+
+    it("does not parse again outcomes its caller parsed (parsedOutcomes), and learns them alike", () => {
+      const { executor } = setup({ parsedOutcomes: true });
+      executor.recordDecision(decision());
+      // An outcome zod would refuse goes through: the caller promised it was parsed.
+      const unparsed = { ...outcome("d1"), error_reason: "x".repeat(3_000) };
+      expect(executor.recordOutcome(unparsed).reward).toBe(SEED_REWARD);
+      expect(executor.stats()).toMatchObject({ total_outcomes: 1, pending_feedback: 0 });
     });
   });
 

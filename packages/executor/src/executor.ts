@@ -34,6 +34,8 @@ export class Executor {
   readonly #weights: RewardWeights;
   readonly #rewardWaitMs: number;
   readonly #maxPending: number;
+  readonly #parsedOutcomes: boolean;
+  readonly #freshIds: boolean;
   /** Pending decisions in insertion order, which is `created_at` order: the oldest is first. */
   readonly #pending = new PendingLog();
   readonly #finished: FinishedDecisions;
@@ -52,6 +54,8 @@ export class Executor {
     this.#weights = resolved.rewardWeights;
     this.#rewardWaitMs = resolved.rewardWaitMs;
     this.#maxPending = resolved.maxPending;
+    this.#parsedOutcomes = resolved.parsedOutcomes;
+    this.#freshIds = resolved.freshIds;
     this.#finished = new FinishedDecisions(resolved.rememberSettled);
     this.#outbox = new SettledOutbox(resolved.maxPending);
   }
@@ -67,9 +71,15 @@ export class Executor {
    * Both kinds are handed out by `drainSettled` / `settleExpired`.
    */
   recordDecision(input: DecisionInput): DecisionRecord {
-    const decisionId =
-      input.decision_id === undefined ? this.#newId() : parseWith(idSchema, input.decision_id, "decision_id");
-    this.#assertFresh(decisionId);
+    let decisionId: string;
+    if (input.decision_id === undefined) {
+      decisionId = this.#newId();
+      // The built-in UUIDs cannot collide (122 random bits); a custom newId is checked like a given id.
+      if (!this.#freshIds) this.#assertFresh(decisionId);
+    } else {
+      decisionId = parseWith(idSchema, input.decision_id, "decision_id");
+      this.#assertFresh(decisionId);
+    }
     assertChosenProvider(input.provider_id, input.provider);
     const now = this.#clock.now();
     this.#expire(now);
@@ -94,14 +104,14 @@ export class Executor {
   }
 
   /**
-   * Validates the outcome (a `ValidationError` names the field), checks it is for a pending decision,
-   * computes the reward and removes the decision from pending. Throws `UnknownDecisionError` (never seen,
-   * or forgotten), `DuplicateFeedbackError` (already had feedback) or `LateFeedbackError` (settled); in
-   * every refusal nothing changes except the late/duplicate counters. `outcome.provider_id`, when given,
-   * must be the chosen provider or one of `record.alternatives`.
+   * Validates the outcome (a `ValidationError` names the field; skipped with `parsedOutcomes`), checks
+   * it is for a pending decision, computes the reward and removes the decision from pending. Throws
+   * `UnknownDecisionError` (never seen, or forgotten), `DuplicateFeedbackError` (already had feedback)
+   * or `LateFeedbackError` (settled); in every refusal nothing changes except the late/duplicate
+   * counters. `outcome.provider_id`, when given, must be the chosen provider or one of `record.alternatives`.
    */
   recordOutcome(outcome: Outcome): OutcomeResult {
-    const valid = parseWith(outcomeSchema, outcome);
+    const valid = this.#parsedOutcomes ? outcome : parseWith(outcomeSchema, outcome);
     const decisionId = valid.decision_id;
     const record = this.#pending.get(decisionId);
     if (record === undefined) throw this.#refusal(decisionId);

@@ -1,5 +1,24 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FEEDBACK_RECEIVED, FinishedDecisions } from "./finished-decisions.js";
+import { FEEDBACK_RECEIVED, type Finished, FinishedDecisions } from "./finished-decisions.js";
+
+/** The definition: a map of ids in finishing order, the oldest forgotten past capacity. */
+class Reference {
+  readonly #byId = new Map<string, Finished>();
+  constructor(readonly capacity: number) {}
+  remember(id: string, finished: Finished): void {
+    if (this.capacity === 0) return;
+    const known = this.#byId.has(id);
+    this.#byId.set(id, finished);
+    if (!known && this.#byId.size > this.capacity) this.#byId.delete(this.#byId.keys().next().value as string);
+  }
+  get(id: string): Finished | undefined {
+    return this.#byId.get(id);
+  }
+  get size(): number {
+    return this.#byId.size;
+  }
+}
 
 describe("FinishedDecisions", () => {
   it("remembers whether a decision had feedback or was settled, and when", () => {
@@ -56,5 +75,36 @@ describe("FinishedDecisions", () => {
     finished.remember("__proto__", FEEDBACK_RECEIVED);
     expect(finished.get("__proto__")).toEqual({ kind: "feedback" });
     expect(finished.get("constructor")).toBeUndefined();
+  });
+
+  it("behaves as a first-in-first-out map of ids, whatever the capacity and the order of ids", () => {
+    const id = fc.oneof(fc.integer({ min: 0, max: 300 }).map((i) => `d${i}`), fc.string({ maxLength: 6 }));
+    const finished = fc.oneof(fc.constant(FEEDBACK_RECEIVED), fc.integer().map((settledAt): Finished => ({ kind: "settled", settledAt })));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 150 }), fc.array(fc.tuple(id, finished), { maxLength: 600 }), fc.array(id, { maxLength: 40 }), (capacity, steps, probes) => {
+        const memory = new FinishedDecisions(capacity);
+        const reference = new Reference(capacity);
+        for (const [decisionId, how] of steps) {
+          memory.remember(decisionId, how);
+          reference.remember(decisionId, how);
+        }
+        expect(memory.size).toBe(reference.size);
+        for (const decisionId of [...probes, ...steps.map(([d]) => d)]) {
+          expect(memory.get(decisionId)).toEqual(reference.get(decisionId));
+          expect(memory.has(decisionId)).toBe(reference.get(decisionId) !== undefined);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("stays exact at scale: 250,000 ids through a memory of 100,000", () => {
+    const memory = new FinishedDecisions(100_000);
+    for (let i = 0; i < 250_000; i++) memory.remember(`decision-${i}`, i % 3 === 0 ? { kind: "settled", settledAt: i } : FEEDBACK_RECEIVED);
+    expect(memory.size).toBe(100_000);
+    for (let i = 0; i < 250_000; i += 7) {
+      const expected = i < 150_000 ? undefined : i % 3 === 0 ? { kind: "settled", settledAt: i } : { kind: "feedback" };
+      expect(memory.get(`decision-${i}`)).toEqual(expected);
+    }
   });
 });

@@ -30,7 +30,7 @@ function fieldOf(action: () => unknown): string {
 
 describe("createPolicy", () => {
   it("lists the kinds it knows", () => {
-    expect(policyKinds).toEqual(["q-learning"]);
+    expect(policyKinds).toEqual(expect.arrayContaining(["q-learning", "rule", "ab", "shadow", "guardrail"]));
   });
 
   it("builds the Q-learning policy with its options", () => {
@@ -58,7 +58,8 @@ describe("createPolicy", () => {
 
   describe("invalid", () => {
     it("refuses a kind it does not know, naming kind and listing the known ones", () => {
-      expect(() => createPolicy({ kind: "ucb" } as never)).toThrow('kind: must be one of "q-learning", got "ucb"');
+      const known = policyKinds.map((k) => JSON.stringify(k)).join(", ");
+      expect(() => createPolicy({ kind: "no-such-policy" } as never)).toThrow(`kind: must be one of ${known}, got "no-such-policy"`);
       expect(fieldOf(() => createPolicy({} as never))).toBe("kind");
       expect(fieldOf(() => createPolicy({ kind: "constructor" } as never))).toBe("kind");
       expect(fieldOf(() => createPolicy({ kind: "__proto__" } as never))).toBe("kind");
@@ -79,6 +80,6 @@ describe("createPolicy", () => {
   });
 
   it("types a config as a kind plus that policy's options", () => {
-    expectTypeOf<PolicyConfig>().toEqualTypeOf<{ kind: "q-learning" } & QLearningOptions>();
+    expectTypeOf<Extract<PolicyConfig, { kind: "q-learning" }>>().toEqualTypeOf<{ kind: "q-learning" } & QLearningOptions>();
   });
 });

@@ -1,5 +1,10 @@
-import type { Context, Provider } from "@aurora/domain";
+import type { Context, Outcome, Provider } from "@aurora/domain";
 import type { QLearningSnapshot } from "./model-snapshot.js";
+import type { AbSplitSnapshot, AbSplitStats } from "./ab-split-policy.js";
+import type { GuardrailSnapshot, GuardrailStats } from "./guardrail-policy.js";
+import type { RuleSnapshot } from "./rule-policy.js";
+import type { ShadowSnapshot, ShadowStats } from "./shadow-policy.js";
+import type { LearningPolicySnapshot } from "./learning-policy-snapshot.js";
 
 export interface ChooseRequest {
   /** The seed's state key, `workload_type:gpu_type:region`. */
@@ -12,7 +17,8 @@ export interface ChooseRequest {
   psiDensity?: number;
 }
 
-export type DecisionMode = "explore" | "exploit";
+/** `"baseline"`: a guardrail played its baseline's pick instead of the policy's. */
+export type DecisionMode = "explore" | "exploit" | "baseline";
 
 export interface Choice {
   /** Index of the pick in `request.candidates`. */
@@ -41,6 +47,12 @@ export interface RewardUpdate {
   reward: number;
   /** The `Choice.tag` of the decision this reward is for, when the policy set one. */
   tag?: string;
+  /**
+   * The outcome the reward was computed from, when the caller has it (the engine passes it).
+   * Policies that learn success and the rest of the reward apart read `success` from it;
+   * without it they take a reward equal to the failure reward as a failure.
+   */
+  outcome?: Pick<Outcome, "success" | "actual_cost_usd" | "actual_latency_ms">;
 }
 
 /** The estimate for (state, provider) before and after learning one reward. */
@@ -61,10 +73,20 @@ export interface StrategistStats {
   avg_reward_100: number;
   /** How many rewards were learned (a count, as the seed's status reports it). */
   total_rewards: number;
+  /** Composite policies add their own report: an A/B split's arms, a shadow's agreement, a guardrail's trust. */
+  ab?: AbSplitStats;
+  shadow?: ShadowStats;
+  guardrail?: GuardrailStats;
 }
 
 /** A policy's state as a plain JSON-serializable object (a union as more kinds arrive). */
-export type PolicySnapshot = QLearningSnapshot;
+export type PolicySnapshot =
+  | QLearningSnapshot
+  | RuleSnapshot
+  | AbSplitSnapshot
+  | ShadowSnapshot
+  | GuardrailSnapshot
+  | LearningPolicySnapshot;
 
 /** A learning policy: picks a provider for a state and learns from rewards. */
 export interface Policy {

@@ -143,6 +143,31 @@ describe("Strategist", () => {
       expect(strategist.estimate(request(["akash"], { stateKey: "other:state:key" }))).toEqual([2]);
       expect(JSON.stringify(strategist.toJSON())).toBe(before);
     });
+
+    it("gives the same estimates for the request just chosen as for a copy of it, whatever happened in between", () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.subarray(idPool, { minLength: 1 }), { minLength: 1, maxLength: 8 }),
+          fc.array(fc.tuple(fc.constantFrom(...idPool), fc.double({ min: -20, max: 20, noNaN: true })), { maxLength: 6 }),
+          fc.constantFrom("none", "update", "swap", "rename", "state"),
+          (lists, rewards, between) => {
+            const strategist = new Strategist({ rng: createRng(7) });
+            for (const [id, reward] of rewards) strategist.updateQValue(STATE, id, reward);
+            for (const ids of lists) {
+              const chosen = request(ids);
+              strategist.choose(chosen);
+              const candidates = chosen.candidates as Provider[];
+              if (between === "update") strategist.update({ stateKey: STATE, context, provider: candidates[0] as Provider, reward: 3 });
+              if (between === "swap") candidates.reverse();
+              if (between === "rename") candidates[0] = provider("newcomer");
+              if (between === "state") chosen.stateKey = "other:state:key";
+              const copy = { ...chosen, candidates: [...candidates] };
+              expect(strategist.estimate(chosen)).toEqual(strategist.estimate(copy));
+            }
+          },
+        ),
+      );
+    });
   });
 
   describe("update", () => {

@@ -71,6 +71,10 @@ export class Strategist implements Policy {
   #columns = new Int32Array(16);
   #seenInScan = new Uint32Array(16);
   #scan = 0;
+  /** The last `choose` request, its state and row: `estimate` of that same request reuses its columns. */
+  #chosenRequest: ChooseRequest | undefined;
+  #chosenStateKey = "";
+  #chosenRow = -1;
   #saving: Promise<void> = Promise.resolve();
 
   constructor(options: StrategistOptions = {}) {
@@ -116,6 +120,9 @@ export class Strategist implements Policy {
       }
     }
     this.#decisionCount++;
+    this.#chosenRequest = request;
+    this.#chosenStateKey = stateKey;
+    this.#chosenRow = row;
     const explore = this.#rng() < epsilon;
     const index = explore ? Math.min(n - 1, Math.floor(this.#rng() * n)) : greedy;
     return {
@@ -129,6 +136,10 @@ export class Strategist implements Policy {
   }
 
   estimate(request: ChooseRequest): number[] {
+    if (request === this.#chosenRequest && request.stateKey === this.#chosenStateKey) {
+      const reused = this.#estimateChosen(request.candidates);
+      if (reused !== undefined) return reused;
+    }
     const { stateKey, candidates } = request;
     requireStateKey(stateKey);
     requireCandidates(candidates);
@@ -301,6 +312,26 @@ export class Strategist implements Policy {
     table.set(row, column, after);
     this.#rewards.push(reward);
     return { before, after };
+  }
+
+  /**
+   * The estimates of the candidates `choose` just scanned, read through the columns it interned
+   * (the engine asks right after choosing, for its ranked alternatives): no map lookups. Undefined
+   * when a candidate is no longer the one scanned (the caller changed the list in between).
+   */
+  #estimateChosen(candidates: readonly Provider[]): number[] | undefined {
+    const table = this.#table;
+    const row = this.#chosenRow;
+    const n = candidates.length;
+    const estimates = new Array<number>(n);
+    if (n > this.#columns.length) return undefined;
+    for (let i = 0; i < n; i++) {
+      const column = this.#columns[i] as number;
+      if (table.providerId(column) !== candidates[i]?.provider_id) return undefined;
+      const q = table.get(row, column);
+      estimates[i] = q === q ? q : this.#params.initialQ;
+    }
+    return estimates;
   }
 
   /** Validates the candidates and interns their ids into the reused column scratch. */

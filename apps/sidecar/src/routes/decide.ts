@@ -8,7 +8,8 @@ import { errorResponses } from "./error-responses.js";
 /**
  * `POST /decide` `{context, providers, constraints?, psi_metrics?, explain?}` → 200
  * `{provider_id, metadata}`; `provider_id` is null with `metadata.reason` when nothing is viable.
- * The engine validates the body with the domain's zod schema (400 names the field).
+ * The engine validates the body with the domain's zod schema (400 names the field); a closed
+ * engine (shutting down) → 503.
  */
 export async function decideRoute(app: FastifyInstance): Promise<void> {
   app.post(
@@ -16,7 +17,7 @@ export async function decideRoute(app: FastifyInstance): Promise<void> {
     {
       schema: {
         summary: "Choose a provider for a workload",
-        response: { 200: jsonSchemaOf(decideResponseSchema), ...errorResponses(400, 401, 413, 415, 500) },
+        response: { 200: jsonSchemaOf(decideResponseSchema), ...errorResponses(400, 401, 413, 415, 500, 503) },
       },
     },
     async (request) => {

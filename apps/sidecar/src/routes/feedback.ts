@@ -16,7 +16,10 @@ const REFUSALS = new Map<string, FeedbackOutcome>([
 /**
  * `POST /feedback` `{decision_id, success, actual_cost_usd, actual_latency_ms, actual_reputation?,
  * error_reason?, provider_id?}` → 200 `{decision_id, reward}` once the engine has learned it.
- * Unknown id → 404, second feedback → 409, after the reward wait → 410, bad field → 400.
+ * `provider_id` names the provider the job ran on when the router fell back to one of
+ * `metadata.alternatives`; anything but the chosen provider or an alternative → 400 naming it.
+ * Unknown id → 404, second feedback → 409, after the reward wait → 410, bad field → 400,
+ * store unavailable or shutting down → 503.
  */
 export async function feedbackRoute(app: FastifyInstance): Promise<void> {
   app.post(
@@ -24,7 +27,7 @@ export async function feedbackRoute(app: FastifyInstance): Promise<void> {
     {
       schema: {
         summary: "Report the outcome of a decision",
-        response: { 200: jsonSchemaOf(feedbackResponseSchema), ...errorResponses(400, 401, 404, 409, 410, 413, 415, 500) },
+        response: { 200: jsonSchemaOf(feedbackResponseSchema), ...errorResponses(400, 401, 404, 409, 410, 413, 415, 500, 503) },
       },
     },
     async (request) => {
@@ -39,6 +42,10 @@ export async function feedbackRoute(app: FastifyInstance): Promise<void> {
         throw error;
       }
       app.metrics.observeFeedback(outcome.success ? "success" : "failure", reward);
+      // Only an outcome naming its provider can be a fallback; the decision's record says whether it was.
+      if (typeof outcome.provider_id === "string" && app.engine.getDecision(outcome.decision_id)?.outcome?.fallback === true) {
+        app.metrics.observeFallback();
+      }
       return { decision_id: outcome.decision_id, reward };
     },
   );

@@ -1,0 +1,226 @@
+import { appendFile, close, openSync } from "node:fs";
+import { AuroraError, ValidationError } from "@aurora/domain";
+import type { DecisionLogLine } from "@aurora/evaluation";
+import type { DecisionMetadata, EngineEvent } from "./routing-engine.js";
+
+type DecisionEvent = Extract<EngineEvent, { type: "decision" }>;
+type EndEvent = Extract<EngineEvent, { type: "outcome" | "settled" }>;
+
+export interface DecisionLogWriterOptions {
+  /** The JSONL file; created if missing, appended to if present. */
+  path: string;
+  /** Decisions held while they wait for their outcome; beyond it the oldest is forgotten (counted). Default 100,000. */
+  maxPending?: number;
+  /** Finished decisions waiting to be written; beyond it new ones are dropped (counted). Default 100,000. */
+  maxQueued?: number;
+  /** Lines per write: a full batch is written on the next turn of the event loop. Default 256. */
+  batchSize?: number;
+  /** Lines waiting longer than this are written anyway, in milliseconds; 0 waits for a full batch, `flush` or `close`. Default 1000. */
+  flushIntervalMs?: number;
+}
+
+/** Counts for status pages; snake_case like the engine's other stats. */
+export interface DecisionLogStats {
+  written: number;
+  /** Decisions waiting for their outcome. */
+  pending: number;
+  /** Finished decisions not yet written. */
+  queued: number;
+  /** Lines lost: the queue was full, or a write failed. */
+  dropped: number;
+  /** Pending decisions forgotten because more than `maxPending` were waiting. */
+  forgotten: number;
+  /** Outcomes or settlements for decisions this writer never saw (made before it was attached, or by another replica). */
+  unmatched: number;
+}
+
+/** A write to the decision log failed; `cause` holds the file system's error. */
+export class DecisionLogWriteError extends AuroraError {
+  readonly path: string;
+
+  constructor(path: string, cause: unknown) {
+    super(
+      "DECISION_LOG_WRITE_FAILED",
+      `could not write the decision log ${path}: ${cause instanceof Error ? cause.message : String(cause)} (check the path, permissions and free space)`,
+      { cause },
+    );
+    this.path = path;
+  }
+}
+
+const DEFAULTS = { maxPending: 100_000, maxQueued: 100_000, batchSize: 256, flushIntervalMs: 1000 };
+
+/**
+ * Writes the engine's decisions as JSONL for off-policy evaluation: one line per decision, once
+ * its outcome or settlement is known, in `@aurora/evaluation`'s `decisionLogLineSchema`.
+ * Subscribe it with `onEvent: writer.onEvent` (or set the engine's `decisionLogPath`).
+ *
+ * The decide path only keeps a reference to the decision event; lines are serialised and
+ * appended in batches off the caller's stack, and `close()` writes what is left. Memory is
+ * bounded by `maxPending` decisions waiting for an outcome and `maxQueued` finished ones.
+ * Decisions the writer did not see made (before a restart, or on another replica) are not logged.
+ */
+export class DecisionLogWriter {
+  readonly #path: string;
+  readonly #fd: number;
+  readonly #maxPending: number;
+  readonly #maxQueued: number;
+  readonly #batchSize: number;
+  readonly #timer: ReturnType<typeof setInterval> | undefined;
+  /** Decision events by id, oldest first, until their outcome or settlement arrives. */
+  readonly #pending = new Map<string, DecisionEvent>();
+  /** Finished decisions as flat pairs: decision event, then the outcome or settled event. */
+  #queue: (DecisionEvent | EndEvent)[] = [];
+  #writing: Promise<void> = Promise.resolve();
+  #scheduled = false;
+  #closed: Promise<void> | undefined;
+  #lastError: DecisionLogWriteError | undefined;
+  #written = 0;
+  #dropped = 0;
+  #forgotten = 0;
+  #unmatched = 0;
+
+  constructor(options: DecisionLogWriterOptions) {
+    const { path, ...limits } = options ?? ({} as DecisionLogWriterOptions);
+    if (typeof path !== "string" || path.length === 0) {
+      throw ValidationError.forField("path", "must be the JSONL file to append decisions to, e.g. ./decisions.jsonl");
+    }
+    const resolved = { ...DEFAULTS };
+    for (const [name, value] of Object.entries(limits) as [keyof typeof DEFAULTS, unknown][]) {
+      if (value === undefined || !Object.hasOwn(DEFAULTS, name)) continue;
+      const min = name === "flushIntervalMs" ? 0 : 1;
+      if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+        throw ValidationError.forField(name, `must be a whole number ≥ ${min}, got ${String(value)}`);
+      }
+      resolved[name] = value;
+    }
+    this.#path = path;
+    try {
+      this.#fd = openSync(path, "a");
+    } catch (error) {
+      throw new DecisionLogWriteError(path, error);
+    }
+    this.#maxPending = resolved.maxPending;
+    this.#maxQueued = resolved.maxQueued;
+    this.#batchSize = resolved.batchSize;
+    if (resolved.flushIntervalMs > 0) {
+      this.#timer = setInterval(() => void this.flush().catch(() => {}), resolved.flushIntervalMs);
+      this.#timer.unref();
+    }
+  }
+
+  /** The engine listener: pass it as `onEvent`, or call it from yours. Never throws, never does I/O. */
+  readonly onEvent = (event: EngineEvent): void => {
+    if (this.#closed) return;
+    if (event.type === "decision") {
+      this.#pending.set(event.record.decision_id, event);
+      if (this.#pending.size > this.#maxPending) {
+        this.#pending.delete(this.#pending.keys().next().value as string);
+        this.#forgotten++;
+      }
+      return;
+    }
+    const decision = this.#pending.get(event.decision_id);
+    if (decision === undefined) {
+      this.#unmatched++;
+      return;
+    }
+    this.#pending.delete(event.decision_id);
+    if (this.#queue.length >= 2 * this.#maxQueued) {
+      this.#dropped++;
+      return;
+    }
+    this.#queue.push(decision, event);
+    if (this.#queue.length >= 2 * this.#batchSize && !this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => void this.flush().catch(() => {}));
+    }
+  };
+
+  /** Writes every finished decision queued so far. Rejects with `DecisionLogWriteError` if that write fails. */
+  flush(): Promise<void> {
+    this.#scheduled = false;
+    if (this.#queue.length === 0) return this.#writing;
+    const batch = this.#queue;
+    this.#queue = [];
+    const write = this.#writing.then(() => this.#append(batch));
+    this.#writing = write.catch(() => {});
+    return write;
+  }
+
+  /** Writes what is queued and closes the file; decisions still waiting for an outcome are not logged. Safe to call twice. */
+  close(): Promise<void> {
+    if (this.#closed) return this.#closed;
+    if (this.#timer) clearInterval(this.#timer);
+    const flushed = this.flush();
+    this.#closed = flushed
+      .catch(() => {})
+      .then(() => new Promise<void>((resolve) => close(this.#fd, () => resolve())))
+      .then(() => {
+        this.#pending.clear();
+        if (this.#lastError) throw this.#lastError;
+      });
+    return this.#closed;
+  }
+
+  /** The last failed write, if any. */
+  get lastError(): DecisionLogWriteError | undefined {
+    return this.#lastError;
+  }
+
+  stats(): DecisionLogStats {
+    return {
+      written: this.#written,
+      pending: this.#pending.size,
+      queued: this.#queue.length / 2,
+      dropped: this.#dropped,
+      forgotten: this.#forgotten,
+      unmatched: this.#unmatched,
+    };
+  }
+
+  #append(batch: (DecisionEvent | EndEvent)[]): Promise<void> {
+    let text = "";
+    for (let i = 0; i < batch.length; i += 2)
+      text += `${JSON.stringify(toLine(batch[i] as DecisionEvent, batch[i + 1] as EndEvent))}\n`;
+    const lines = batch.length / 2;
+    return new Promise<void>((resolve, reject) => {
+      appendFile(this.#fd, text, (error) => {
+        if (error) {
+          this.#dropped += lines;
+          this.#lastError = new DecisionLogWriteError(this.#path, error);
+          reject(this.#lastError);
+          return;
+        }
+        this.#written += lines;
+        resolve();
+      });
+    });
+  }
+}
+
+/** One decision and how it ended, as a line of `@aurora/evaluation`'s schema. */
+function toLine({ record, candidates }: DecisionEvent, end: EndEvent): DecisionLogLine {
+  const metadata = record.metadata as unknown as DecisionMetadata;
+  const line: DecisionLogLine = {
+    decision_id: record.decision_id,
+    timestamp: new Date(record.created_at).toISOString(),
+    state_key: record.state_key,
+    context: record.context,
+    candidates: candidates as DecisionLogLine["candidates"],
+    chosen: record.provider_id,
+    propensity: metadata.probability as number,
+    policy: metadata.policy,
+    mode: metadata.mode,
+    psi_density: metadata.psi_density,
+    ...(metadata.arm !== undefined ? { arm: metadata.arm } : {}),
+    reward: end.reward,
+    resolution: end.type === "outcome" ? "feedback" : end.reason,
+    outcome: null,
+  };
+  if (end.type === "outcome") {
+    const { decision_id: _, ...outcome } = end.outcome;
+    line.outcome = outcome;
+  }
+  return line;
+}

@@ -1,0 +1,93 @@
+import type { AuditEntry, Anomaly } from "@aurora/auditor";
+import type { EngineEvent } from "./routing-engine.js";
+
+/** A saved model version: its number, the SHA-256 of its bytes and the hash of the receipt before it (a chain). */
+export interface Receipt {
+  /** 1, 2, 3… per store; never reused. */
+  version: number;
+  /** SHA-256 (hex) of the snapshot's bytes exactly as stored. */
+  sha256: string;
+  /** Size of the snapshot in bytes. */
+  bytes: number;
+  /** `hash` of the previous receipt; 64 zeros for the first. */
+  prev: string;
+  /** ISO 8601 time the snapshot was taken. */
+  saved_at: string;
+  /** SHA-256 (hex) of this receipt's other fields (see `receiptHash`). */
+  hash: string;
+}
+
+/** One audit record as kept in a store: an audit entry or an anomaly flag, hash-chained like receipts. */
+export type AuditRecord = { kind: "entry"; entry: AuditEntry } | { kind: "anomaly"; anomaly: Anomaly };
+
+/** What a store hands back when it opens: the last good snapshot and the events recorded after it, in order. */
+export interface Recovered {
+  /** The parsed snapshot (a model file: the Python engine's, or ours with `pending`); `undefined` when none. */
+  snapshot: unknown;
+  /** Events after the snapshot, oldest first, to replay on top of it. */
+  events: Iterable<EngineEvent>;
+  /** The receipt of the snapshot used, when it has one (a Python file has none). */
+  receipt?: Receipt;
+}
+
+/** A store's health and counters, as `getStatus().store` reports them. */
+export interface StoreStatus {
+  kind: string;
+  /** False while the store cannot write (disk error, database down); feedback then fails until it recovers. */
+  ready: boolean;
+  /** The last write error, when the store is not ready. */
+  last_error: string | null;
+  /** The receipt of the newest snapshot, if any. */
+  snapshot_version: number | null;
+  /** Events written since the newest snapshot. */
+  events_since_snapshot: number;
+  /** Totals over everything the store holds (every replica, for a shared store); null when it does not know. */
+  shared_totals: { decisions: number; outcomes: number } | null;
+}
+
+/**
+ * Where an engine keeps what must survive: snapshots of the model and the events after them.
+ * Implementations: `MemoryStore` (tests), `FileStore` (journal + JSON snapshot beside it) and
+ * `PostgresStore` in `@aurora/store-postgres`; each passes `describeEngineStoreContract`.
+ */
+export interface EngineStore {
+  /** Short name for status and logs, e.g. `"file"`. */
+  readonly kind: string;
+  /** Opens the store (applying migrations, dropping a torn journal tail…) and returns what to replay. */
+  open(): Promise<Recovered>;
+  /** The synchronous twin of `open`, for stores that can read at construction (`new RoutingEngine`). */
+  openSync?(): Recovered;
+  /**
+   * Records an event in order. The returned promise resolves once the event is as durable as the
+   * store promises (e.g. fsync'd), and rejects when it could not be written. Events must reach the
+   * store in the order `append` was called, whether or not anyone awaits them.
+   */
+  append(event: EngineEvent): Promise<void>;
+  /** Appends an audit record to the hash-chained audit trail; written with the next group of events. */
+  appendAudit(record: AuditRecord): void;
+  /**
+   * Takes a snapshot: calls `take` synchronously at the point where it cuts the event stream (every
+   * event appended before belongs to the snapshot, every later one is replayed after it), stores the
+   * result and returns its receipt. Events before the cut may then be compacted away.
+   */
+  snapshot(take: () => object): Promise<Receipt>;
+  /** Synchronous snapshot for exit handlers that cannot await; optional. */
+  snapshotSync?(take: () => object): Receipt;
+  /** True when a background snapshot is worth its cost now (e.g. the journal outgrew the last snapshot). */
+  snapshotDue(): boolean;
+  /** Events recorded by other processes sharing this store (replicas), delivered in the store's order. */
+  subscribe?(listener: (event: EngineEvent) => void): () => void;
+  /** A decision recorded by another process, for feedback that reaches this one first. */
+  findDecision?(decisionId: string): Promise<EngineEvent | undefined>;
+  status(): StoreStatus;
+  /** Flushes what is buffered and releases files, connections and timers. */
+  close(): Promise<void>;
+}
+
+/**
+ * How the journal acknowledges appends. Both policies acknowledge a feedback only after an fsync
+ * that covers it; appends that arrive together share one fsync (group commit).
+ * - `"always"`: flush as soon as the event loop is free.
+ * - `{ intervalMs }`: gather appends for up to `intervalMs` before one write and fsync.
+ */
+export type FsyncPolicy = "always" | { intervalMs: number };

@@ -1,0 +1,107 @@
+import type { Provider } from "@aurora/domain";
+import type { DecisionRecord, Executor } from "@aurora/executor";
+import type { Policy, RewardUpdate } from "@aurora/strategist";
+import type { EngineEvent } from "./routing-engine.js";
+
+type DecisionEvent = Extract<EngineEvent, { type: "decision" }>;
+type OutcomeEvent = Extract<EngineEvent, { type: "outcome" }>;
+
+/** What replay found: the decisions still pending, oldest first, and what it learned or skipped. */
+export interface ReplayResult {
+  pending: DecisionRecord[];
+  outcomes: number;
+  settledWithDefault: number;
+  settledDropped: number;
+  /** Outcomes or settlements for a decision that was not pending (already settled, or another replica's copy). */
+  skipped: number;
+}
+
+/**
+ * Repeats a decision's effect on the policy: `choose` on the same candidates counts the decision
+ * and lets the policy meet providers new to the state, as it did live. The pick itself (and the
+ * random numbers it draws) is discarded: the recorded choice stands.
+ */
+export function replayChoice(policy: Policy, event: DecisionEvent): void {
+  const { record, candidates } = event;
+  const psiDensity = (record.metadata as { psi_density?: unknown }).psi_density;
+  policy.choose({
+    stateKey: record.state_key,
+    context: record.context,
+    candidates,
+    ...(typeof psiDensity === "number" ? { psiDensity } : {}),
+  });
+}
+
+/** The policy update an outcome or a default-reward settlement of `record` makes. */
+export function rewardUpdate(record: DecisionRecord, provider: Provider, reward: number, outcome?: OutcomeEvent["outcome"]): RewardUpdate {
+  const tag = (record.metadata as { arm?: string }).arm;
+  const update: RewardUpdate = { stateKey: record.state_key, context: record.context, provider, reward };
+  if (tag !== undefined) update.tag = tag;
+  if (outcome !== undefined) update.outcome = outcome;
+  return update;
+}
+
+function providerOf(record: DecisionRecord, providerId: string): Provider {
+  if (providerId === record.provider_id) return record.provider;
+  return record.alternatives?.find((a) => a.provider_id === providerId) ?? record.provider;
+}
+
+/**
+ * Replays events recorded after a snapshot on top of it, in order, as live traffic applied them:
+ * decision → pending (and the policy's `choose` side effects); outcome → the policy learns the
+ * recorded reward; settled → the default reward is learned, or the decision is dropped. The
+ * pending decisions come back for the executor, oldest first.
+ */
+export function replayEvents(policy: Policy, snapshotPending: readonly DecisionRecord[], events: Iterable<EngineEvent>): ReplayResult {
+  const pending = new Map<string, DecisionRecord>();
+  for (const record of snapshotPending) pending.set(record.decision_id, record);
+  const result: ReplayResult = { pending: [], outcomes: 0, settledWithDefault: 0, settledDropped: 0, skipped: 0 };
+  for (const event of events) {
+    if (event.type === "decision") {
+      if (pending.has(event.record.decision_id)) continue;
+      replayChoice(policy, event);
+      pending.set(event.record.decision_id, event.record);
+      continue;
+    }
+    const record = pending.get(event.decision_id);
+    if (record === undefined) {
+      result.skipped++;
+      continue;
+    }
+    pending.delete(event.decision_id);
+    if (event.type === "outcome") {
+      policy.update(rewardUpdate(record, providerOf(record, event.provider_id), event.reward, event.outcome));
+      result.outcomes++;
+    } else if (event.reward === null) {
+      result.settledDropped++;
+    } else {
+      policy.update(rewardUpdate(record, record.provider, event.reward));
+      result.settledWithDefault++;
+    }
+  }
+  result.pending = [...pending.values()];
+  return result;
+}
+
+/**
+ * Applies an event another replica recorded: its decision becomes pending here too (so its
+ * feedback may arrive here), its outcome is learned here once. Settlements are not applied:
+ * each replica settles its own copy of a pending decision when its wait runs out.
+ * Returns false when the event was skipped (an outcome for a decision not pending here).
+ */
+export function applyRemoteEvent(policy: Policy, executor: Executor, event: EngineEvent): OutcomeEvent | boolean {
+  if (event.type === "decision") {
+    try {
+      executor.restorePending(event.record);
+    } catch {
+      // Already pending or finished here (fetched early for its feedback, or settled): apply it once only.
+      return false;
+    }
+    replayChoice(policy, event);
+    return true;
+  }
+  if (event.type !== "outcome" || executor.getPending(event.decision_id) === undefined) return false;
+  const { record } = executor.recordOutcome(event.outcome);
+  const { before, after } = policy.update(rewardUpdate(record, providerOf(record, event.provider_id), event.reward, event.outcome));
+  return { ...event, before, after };
+}

@@ -1,0 +1,283 @@
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { UnknownDecisionError } from "@aurora/domain";
+import { describe, expect, it } from "vitest";
+import { context, market } from "../test/market.js";
+import { ModelLockedError } from "./file-lock.js";
+import { FileStore, fileStorePaths } from "./file-store.js";
+import { JournalCorruptError, segmentName } from "./journal.js";
+import { ModelFileError } from "./model-file.js";
+import { RoutingEngine } from "./routing-engine.js";
+import { describeEngineStoreContract } from "./store-contract.js";
+import { verifyFileStore } from "./verify-file-store.js";
+
+const tempDir = () => mkdtempSync(join(tmpdir(), "aurora-file-store-"));
+const dirs: string[] = [];
+const modelIn = (dir = tempDir()) => {
+  dirs.push(dir);
+  return join(dir, "model.json");
+};
+const quiet = () => {};
+
+describeEngineStoreContract("FileStore", {
+  create: () => new FileStore({ path: modelIn(), log: quiet }),
+  reopen: (store) => new FileStore({ path: (store as FileStore).path, log: quiet }),
+  cleanup: () => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  },
+});
+
+const outcome = (decision_id: string, i = 0) => ({
+  decision_id,
+  success: i % 5 !== 0,
+  actual_cost_usd: 1 + (i % 4),
+  actual_latency_ms: 80 + i,
+  actual_reputation: 90,
+});
+
+/** Runs decisions and acknowledged feedback, then leaves the engine without closing it: what a kill -9 leaves. */
+async function runAndAbandon(modelPath: string, decisions: number, feedbacks: number, extra: object = {}) {
+  const engine = new RoutingEngine({ modelPath, seed: 3, saveEvery: 1_000_000, log: quiet, ...extra });
+  const ids: string[] = [];
+  for (let i = 0; i < decisions; i++) ids.push(engine.decide({ context, providers: market(5) }).metadata.decision_id);
+  await Promise.all(ids.slice(0, feedbacks).map((id, i) => engine.feedback(outcome(id, i))));
+  return { engine, ids, model: engine.policy.toJSON() };
+}
+
+describe("FileStore", () => {
+  describe("crash recovery", () => {
+    it("restores the exact model and pending decisions from the journal after an unclean stop", async () => {
+      const modelPath = modelIn();
+      const { ids, model } = await runAndAbandon(modelPath, 60, 35);
+      const restarted = new RoutingEngine({ modelPath, seed: 3, log: quiet });
+      expect(restarted.policy.toJSON()).toEqual(model);
+      expect(restarted.getStatus().executor.pending_feedback).toBe(25);
+      await expect(restarted.feedback(outcome(ids[50]!))).resolves.toBeTypeOf("number");
+      await restarted.close();
+    });
+
+    it("restores from the snapshot plus the journal after it", async () => {
+      const modelPath = modelIn();
+      const engine = new RoutingEngine({ modelPath, seed: 4, saveEvery: 1_000_000, log: quiet });
+      const ids = Array.from({ length: 40 }, () => engine.decide({ context, providers: market(4) }).metadata.decision_id);
+      for (const [i, id] of ids.slice(0, 10).entries()) await engine.feedback(outcome(id, i));
+      await engine.save();
+      for (const [i, id] of ids.slice(10, 30).entries()) await engine.feedback(outcome(id, i));
+      const model = engine.policy.toJSON();
+      const restarted = new RoutingEngine({ modelPath, seed: 4, log: quiet });
+      expect(restarted.policy.toJSON()).toEqual(model);
+      expect(restarted.getStatus().executor.pending_feedback).toBe(10);
+      expect(restarted.getStatus().store?.snapshot_version).toBe(1);
+      await restarted.close();
+    });
+
+    it("can lose a decision made just before the crash, but then refuses its feedback as unknown", async () => {
+      const modelPath = modelIn();
+      const engine = new RoutingEngine({ modelPath, seed: 1, log: quiet });
+      const { metadata } = engine.decide({ context, providers: market(3) });
+      // No turn of the event loop: the group commit has not written the decision yet.
+      const restarted = new RoutingEngine({ modelPath, seed: 1, log: quiet });
+      await expect(restarted.feedback(outcome(metadata.decision_id))).rejects.toBeInstanceOf(UnknownDecisionError);
+      await restarted.close();
+      await engine.close().catch(() => {});
+    });
+
+    it("drops a torn journal tail with a log line and keeps every record before it", async () => {
+      const modelPath = modelIn();
+      const { model } = await runAndAbandon(modelPath, 20, 10);
+      const segment = join(fileStorePaths(modelPath).journal, segmentName(1));
+      appendFileSync(segment, '0badc0de {"type":"outcome","decision_id":"half-writ');
+      const lines: string[] = [];
+      const restarted = new RoutingEngine({ modelPath, seed: 3, log: (line) => lines.push(line) });
+      expect(restarted.policy.toJSON()).toEqual(model);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/dropped a torn tail of 51 bytes/);
+      expect(readFileSync(segment, "utf8").endsWith("\n")).toBe(true);
+      await restarted.close();
+    });
+
+    it("drops a tail whose checksum fails, as a crash that left garbage would", async () => {
+      const modelPath = modelIn();
+      await runAndAbandon(modelPath, 5, 5);
+      const segment = join(fileStorePaths(modelPath).journal, segmentName(1));
+      const text = readFileSync(segment, "utf8");
+      const lastStart = text.lastIndexOf("\n", text.length - 2) + 1;
+      writeFileSync(segment, text.slice(0, lastStart) + text.slice(lastStart).replace('"success":', '"succesS":'));
+      const lines: string[] = [];
+      const restarted = new RoutingEngine({ modelPath, seed: 3, log: (line) => lines.push(line) });
+      expect(restarted.getStatus().strategist.total_rewards).toBe(4);
+      expect(lines[0]).toMatch(/checksum or JSON is bad/);
+      await restarted.close();
+    });
+
+    it("refuses a journal damaged before its end, naming the file and byte", async () => {
+      const modelPath = modelIn();
+      await runAndAbandon(modelPath, 5, 5);
+      const segment = join(fileStorePaths(modelPath).journal, segmentName(1));
+      const text = readFileSync(segment, "utf8");
+      writeFileSync(segment, `X${text.slice(1)}`);
+      expect(() => new RoutingEngine({ modelPath, log: quiet })).toThrow(JournalCorruptError);
+      expect(() => new RoutingEngine({ modelPath, log: quiet })).toThrow(/00000001\.log is corrupt at byte 0/);
+    });
+
+    it("refuses a corrupt snapshot and starts from the previous good version plus the journal", async () => {
+      const modelPath = modelIn();
+      const engine = new RoutingEngine({ modelPath, seed: 5, saveEvery: 1_000_000, log: quiet });
+      const ids = Array.from({ length: 30 }, () => engine.decide({ context, providers: market(4) }).metadata.decision_id);
+      for (const [i, id] of ids.slice(0, 10).entries()) await engine.feedback(outcome(id, i));
+      await engine.save();
+      for (const [i, id] of ids.slice(10, 20).entries()) await engine.feedback(outcome(id, i));
+      await engine.save();
+      for (const [i, id] of ids.slice(20, 25).entries()) await engine.feedback(outcome(id, i));
+      const model = engine.policy.toJSON();
+      await engine.close();
+      // close() wrote version 3; damage it without breaking its JSON.
+      const text = readFileSync(modelPath, "utf8");
+      writeFileSync(modelPath, text.replace('"epsilon":', '"epsilon": '));
+      const lines: string[] = [];
+      const restarted = new RoutingEngine({ modelPath, seed: 5, log: (line) => lines.push(line) });
+      expect(lines[0]).toMatch(/model\.json does not match its receipt \(version 3/);
+      expect(lines[0]).toMatch(/started from the previous good version \(2\)/);
+      expect(restarted.policy.toJSON()).toEqual(model);
+      expect(readdirSync(join(modelPath, "..")).some((name) => name.startsWith("model.json.corrupt-"))).toBe(true);
+      await restarted.close();
+    });
+
+    it("refuses to start when neither the snapshot nor the previous one is good", () => {
+      const modelPath = modelIn();
+      writeFileSync(modelPath, '{"q_table": {"a:b:c": {"x": 1');
+      expect(() => new RoutingEngine({ modelPath, log: quiet })).toThrow(ModelFileError);
+    });
+  });
+
+  describe("durability policy", () => {
+    it("acknowledges concurrent feedback with a shared fsync under the interval policy", async () => {
+      const modelPath = modelIn();
+      const engine = new RoutingEngine({ modelPath, seed: 2, fsync: { intervalMs: 20 }, saveEvery: 1_000_000, log: quiet });
+      const ids = Array.from({ length: 50 }, () => engine.decide({ context, providers: market(3) }).metadata.decision_id);
+      await Promise.all(ids.map((id, i) => engine.feedback(outcome(id, i))));
+      const restarted = new FileStore({ path: modelPath, log: quiet });
+      const outcomes = [...restarted.openSync().events].filter((e) => e.type === "outcome");
+      expect(outcomes).toHaveLength(50);
+      await restarted.close();
+    });
+
+    it("writes nothing but explicit snapshots with autoSave off", async () => {
+      const modelPath = modelIn();
+      const engine = new RoutingEngine({ modelPath, seed: 2, autoSave: false, log: quiet });
+      const { metadata } = engine.decide({ context, providers: market(3) });
+      await engine.feedback(outcome(metadata.decision_id));
+      await engine.close();
+      expect(existsSync(modelPath)).toBe(false);
+      expect(existsSync(fileStorePaths(modelPath).journal)).toBe(false);
+    });
+  });
+
+  describe("compaction", () => {
+    it("snapshots once the journal outgrows the last snapshot, and removes segments the previous snapshot no longer needs", async () => {
+      const modelPath = modelIn();
+      const engine = new RoutingEngine({ modelPath, seed: 6, saveEvery: 10, log: quiet });
+      for (let i = 0; i < 400; i++) {
+        const { metadata } = engine.decide({ context, providers: market(4) });
+        await engine.feedback(outcome(metadata.decision_id, i));
+      }
+      const status = engine.getStatus().store!;
+      expect(status.snapshot_version).toBeGreaterThan(3);
+      const segments = readdirSync(fileStorePaths(modelPath).journal);
+      expect(segments.length).toBeLessThanOrEqual(3);
+      const model = engine.policy.toJSON();
+      await engine.close();
+      const restarted = new RoutingEngine({ modelPath, seed: 6, log: quiet });
+      expect(restarted.policy.toJSON()).toEqual(model);
+      await restarted.close();
+    });
+  });
+
+  describe("receipts and verify", () => {
+    async function savedThrice(modelPath: string) {
+      const engine = new RoutingEngine({ modelPath, seed: 8, saveEvery: 1_000_000, log: quiet });
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 5; i++) {
+          const { metadata } = engine.decide({ context, providers: market(3) });
+          await engine.feedback(outcome(metadata.decision_id, i));
+        }
+        await engine.save();
+      }
+      await engine.close();
+    }
+
+    it("finds every link intact after normal work", async () => {
+      const modelPath = modelIn();
+      await savedThrice(modelPath);
+      const report = verifyFileStore(modelPath);
+      expect(report.broken).toBeNull();
+      expect(report.ok).toBe(true);
+      expect(report.notes).toContain("receipts: 4 linked, newest version 4");
+      expect(report.notes).toContain("audit: 15 records linked");
+    });
+
+    it("names the receipt whose hash no longer matches after it was edited", async () => {
+      const modelPath = modelIn();
+      await savedThrice(modelPath);
+      const path = fileStorePaths(modelPath).receipts;
+      const lines = readFileSync(path, "utf8").split("\n");
+      const { frameLine } = await import("./journal.js");
+      const second = JSON.parse(lines[1]!.slice(9));
+      second.sha256 = "f".repeat(64);
+      lines[1] = frameLine(JSON.stringify(second)).trimEnd();
+      writeFileSync(path, lines.join("\n"));
+      expect(verifyFileStore(modelPath).broken).toEqual({ part: "receipts", reason: "receipt 2 (version 2): its hash does not match its fields (edited?)" });
+    });
+
+    it("names the receipt that follows a removed one", async () => {
+      const modelPath = modelIn();
+      await savedThrice(modelPath);
+      const path = fileStorePaths(modelPath).receipts;
+      const lines = readFileSync(path, "utf8").split("\n");
+      lines.splice(1, 1);
+      writeFileSync(path, lines.join("\n"));
+      expect(verifyFileStore(modelPath).broken?.reason).toMatch(/^receipt 2 \(version 3\): prev .* is not the hash of the receipt before it/);
+    });
+
+    it("names a snapshot that does not match its receipt", async () => {
+      const modelPath = modelIn();
+      await savedThrice(modelPath);
+      writeFileSync(modelPath, readFileSync(modelPath, "utf8").replace('"decision_count":15', '"decision_count":16'));
+      const report = verifyFileStore(modelPath);
+      expect(report.broken?.part).toBe("snapshot");
+      expect(report.broken?.reason).toMatch(/model\.json \(version 4\) hashes to [0-9a-f]{64}, not [0-9a-f]{64} as its receipt says/);
+    });
+
+    it("names the first audit record that was altered", async () => {
+      const modelPath = modelIn();
+      await savedThrice(modelPath);
+      const path = join(fileStorePaths(modelPath).audit, segmentName(1));
+      const lines = readFileSync(path, "utf8").split("\n");
+      const { frameLine } = await import("./journal.js");
+      const seventh = JSON.parse(lines[6]!.slice(9));
+      seventh.record.entry.provider_id = "someone-else";
+      lines[6] = frameLine(JSON.stringify(seventh)).trimEnd();
+      writeFileSync(path, lines.join("\n"));
+      expect(verifyFileStore(modelPath).broken).toEqual({ part: "audit", reason: "audit record 7: its hash does not match its content (edited?)" });
+    });
+  });
+
+  describe("sharing", () => {
+    it("refuses a model another live process holds", () => {
+      const modelPath = modelIn();
+      writeFileSync(`${modelPath}.lock`, String(process.ppid));
+      expect(() => new RoutingEngine({ modelPath, log: quiet })).toThrow(ModelLockedError);
+      expect(() => new RoutingEngine({ modelPath, log: quiet })).toThrow(`in use by process ${process.ppid}`);
+    });
+
+    it("takes over the lock of a process that is gone", async () => {
+      const modelPath = modelIn();
+      writeFileSync(`${modelPath}.lock`, "999999999");
+      const engine = new RoutingEngine({ modelPath, log: quiet });
+      expect(readFileSync(`${modelPath}.lock`, "utf8")).toBe(String(process.pid));
+      await engine.close();
+      expect(existsSync(`${modelPath}.lock`)).toBe(false);
+    });
+  });
+});

@@ -1,0 +1,351 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { rename } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { type ChainedAuditRecord, AuditChain } from "./audit-chain.js";
+import type { AuditRecord, EngineStore, FsyncPolicy, Receipt, Recovered, StoreStatus } from "./engine-store.js";
+import { decodeEvent, encodeEvent } from "./event-codec.js";
+import { acquireFileLock } from "./file-lock.js";
+import { sha256Hex } from "./hash-chain.js";
+import { JournalWriter, frameLine, listSegments, readFramedFile, readJournal, segmentName } from "./journal.js";
+import { ModelFileError, fsyncDirectory } from "./model-file.js";
+import { makeReceipt } from "./receipt.js";
+import type { EngineEvent } from "./routing-engine.js";
+import { writeSnapshotTemp, writeSnapshotTempSync } from "./snapshot-writer.js";
+
+export interface FileStoreOptions {
+  /** The JSON snapshot (the engine's `modelPath`); the journal, receipts and audit trail live beside it. */
+  path: string;
+  /** Keep a journal of events (default true). Without it only explicit snapshots are written. */
+  journal?: boolean;
+  /** When a feedback is acknowledged; default `"always"` (see `FsyncPolicy`). */
+  fsync?: FsyncPolicy;
+  /** A background snapshot is due once the journal since the last one is this many times the snapshot's size (default 1). */
+  compactRatio?: number;
+  /** Audit segments roll over at this size in bytes (default 64 MiB). */
+  auditSegmentBytes?: number;
+  /** Where recovery notes go (a dropped torn tail, a refused snapshot); default `console.warn`. */
+  log?: (message: string) => void;
+  /** Injected for tests; default `new Date().toISOString()`. */
+  now?: () => string;
+}
+
+/** The files of a file store, all beside the snapshot. */
+export function fileStorePaths(path: string) {
+  return {
+    snapshot: path,
+    previous: `${path}.prev`,
+    journal: `${path}.journal`,
+    receipts: `${path}.receipts`,
+    audit: `${path}.audit`,
+    lock: `${path}.lock`,
+  };
+}
+
+/** Keys a file store adds to the snapshot it writes (ignored by policies that read the file). */
+interface SnapshotHeader {
+  model_version?: number;
+  journal_segment?: number;
+}
+
+const DEFAULT_AUDIT_SEGMENT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The embedded store: a JSON snapshot at `path` (the Python engine's file loads as one), an
+ * append-only journal of events beside it (`<path>.journal/`, checksummed lines in numbered
+ * segments), the previous good snapshot (`<path>.prev`), a hash chain of receipts
+ * (`<path>.receipts`) and a hash-chained audit trail (`<path>.audit/`).
+ *
+ * A snapshot starts a new journal segment at the moment it is taken, so the snapshot plus the
+ * segments from its `journal_segment` on are exactly the model. Segments older than the previous
+ * snapshot's are deleted once a new snapshot is in place.
+ */
+export class FileStore implements EngineStore {
+  readonly kind = "file";
+  readonly #paths: ReturnType<typeof fileStorePaths>;
+  readonly #journalOn: boolean;
+  readonly #fsync: FsyncPolicy;
+  readonly #compactRatio: number;
+  readonly #auditSegmentBytes: number;
+  readonly #log: (message: string) => void;
+  readonly #now: () => string;
+  #writer: JournalWriter | undefined;
+  #audit: JournalWriter | undefined;
+  #chain = new AuditChain();
+  #receipt: Receipt | undefined;
+  /** The journal segment the current snapshot starts from (segments before it are covered). */
+  #cut = 0;
+  #snapshotBytes = 0;
+  #eventsSinceSnapshot = 0;
+  #releaseLock: (() => void) | undefined;
+  #opened: Recovered | undefined;
+  #snapshotting: Promise<unknown> = Promise.resolve();
+  #lastError: unknown;
+
+  constructor(options: FileStoreOptions) {
+    if (typeof options?.path !== "string" || options.path.length === 0) {
+      throw new ModelFileError(String(options?.path), "is not a usable path: give FileStore a file path such as ./aurora-model.json");
+    }
+    this.#paths = fileStorePaths(options.path);
+    this.#journalOn = options.journal ?? true;
+    this.#fsync = options.fsync ?? "always";
+    this.#compactRatio = options.compactRatio ?? 1;
+    this.#auditSegmentBytes = options.auditSegmentBytes ?? DEFAULT_AUDIT_SEGMENT_BYTES;
+    this.#log = options.log ?? ((message) => console.warn(`[aurora] ${message}`));
+    this.#now = options.now ?? (() => new Date().toISOString());
+  }
+
+  /** The snapshot's path (the engine's `modelPath`). */
+  get path(): string {
+    return this.#paths.snapshot;
+  }
+
+  async open(): Promise<Recovered> {
+    return this.openSync();
+  }
+
+  openSync(): Recovered {
+    if (this.#opened) return this.#opened;
+    try {
+      this.#releaseLock = acquireFileLock(this.#paths.snapshot);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "ENOENT" && code !== "EACCES" && code !== "EROFS" && code !== "EPERM") throw error;
+      // The folder cannot take the model (missing, read-only): serve from memory, refuse to acknowledge feedback, report not ready.
+      this.#lastError = error;
+      this.#log(`cannot write beside ${this.#paths.snapshot} (${code}): nothing will be persisted until this is fixed and the engine restarted`);
+      this.#opened = { snapshot: undefined, events: [] };
+      return this.#opened;
+    }
+    try {
+      const receipts = readFramedFile(this.#paths.receipts, { last: true, repair: true, log: this.#log }).records as Receipt[];
+      const loaded = this.#loadSnapshot(receipts);
+      this.#receipt = receipts.at(-1);
+      this.#cut = loaded?.header.journal_segment ?? 0;
+      this.#snapshotBytes = loaded?.bytes ?? 0;
+      let events: EngineEvent[] = [];
+      if (this.#journalOn) {
+        const read = readJournal(this.#paths.journal, this.#cut, { repair: true, log: this.#log });
+        events = read.records.map(decodeEvent);
+        this.#eventsSinceSnapshot = events.length;
+        const segment = Math.max(this.#cut, 1, ...listSegments(this.#paths.journal));
+        this.#writer = new JournalWriter(this.#paths.journal, segment, this.#fsync);
+        this.#openAudit();
+      }
+      const recovered: Recovered = { snapshot: loaded?.value, events };
+      const receipt = loaded?.header.model_version === undefined ? undefined : receipts.find((r) => r.version === loaded.header.model_version);
+      if (receipt) recovered.receipt = receipt;
+      this.#opened = recovered;
+      return recovered;
+    } catch (error) {
+      this.#releaseLock();
+      this.#releaseLock = undefined;
+      throw error;
+    }
+  }
+
+  append(event: EngineEvent): Promise<void> {
+    const writer = this.#requireWriter();
+    if (!this.#releaseLock) return Promise.reject(this.#lastError);
+    if (!writer) return Promise.resolve();
+    this.#eventsSinceSnapshot++;
+    return writer.append(JSON.stringify(encodeEvent(event)), true);
+  }
+
+  appendAudit(record: AuditRecord): void {
+    if (!this.#audit) return;
+    const linked = this.#chain.link(record);
+    this.#audit.append(JSON.stringify(linked), false);
+    if (this.#audit.bytesSinceRotation >= this.#auditSegmentBytes) this.#audit.rotate();
+  }
+
+  snapshotDue(): boolean {
+    if (!this.#writer) return true;
+    return this.#writer.bytesSinceRotation >= this.#compactRatio * this.#snapshotBytes;
+  }
+
+  snapshot(take: () => object): Promise<Receipt> {
+    const run = this.#snapshotting.catch(() => {}).then(async () => {
+      const { content, cut } = this.#cutAndTake(take);
+      const written = await writeSnapshotTemp(this.#paths.snapshot, content);
+      return this.#install(written, cut);
+    });
+    this.#snapshotting = run;
+    return run;
+  }
+
+  snapshotSync(take: () => object): Receipt {
+    this.#writer?.flushSync();
+    const { content, cut } = this.#cutAndTake(take);
+    const written = writeSnapshotTempSync(this.#paths.snapshot, content);
+    this.#writer?.flushSync();
+    return this.#installSync(written, cut);
+  }
+
+  status(): StoreStatus {
+    const error = this.#writer?.lastError ?? this.#lastError;
+    return {
+      kind: this.kind,
+      ready: error === undefined,
+      last_error: error === undefined ? null : String((error as Error)?.message ?? error),
+      snapshot_version: this.#receipt?.version ?? null,
+      events_since_snapshot: this.#eventsSinceSnapshot,
+      shared_totals: null,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.#snapshotting.catch(() => {});
+    try {
+      await this.#writer?.close();
+      await this.#audit?.close();
+    } finally {
+      this.#writer = undefined;
+      this.#audit = undefined;
+      this.#releaseLock?.();
+      this.#releaseLock = undefined;
+    }
+  }
+
+  #requireWriter(): JournalWriter | undefined {
+    if (!this.#opened) throw new Error("FileStore is not open: call open() (the engine does) before appending");
+    return this.#writer;
+  }
+
+  #openAudit(): void {
+    const dir = this.#paths.audit;
+    const segments = listSegments(dir);
+    const lastSegment = segments.at(-1);
+    if (lastSegment !== undefined) {
+      const read = readFramedFile(join(dir, segmentName(lastSegment)), { last: true, repair: true, log: this.#log });
+      const last = read.records.at(-1) as ChainedAuditRecord | undefined;
+      if (last) this.#chain = new AuditChain({ seq: last.seq, hash: last.hash });
+    }
+    this.#audit = new JournalWriter(dir, lastSegment ?? 1, { intervalMs: 200 });
+  }
+
+  /** Cuts the journal and takes the model at the same instant. */
+  #cutAndTake(take: () => object): { content: object; cut: number } {
+    this.#requireWriter();
+    const value = take();
+    const cut = this.#writer ? this.#writer.rotate() : 0;
+    this.#eventsSinceSnapshot = 0;
+    const header: SnapshotHeader = { model_version: (this.#receipt?.version ?? 0) + 1, journal_segment: cut };
+    return { content: { ...value, ...header }, cut };
+  }
+
+  async #install(written: { temp: string; sha256: string; bytes: number }, cut: number): Promise<Receipt> {
+    const receipt = this.#writeReceipt(written);
+    const { snapshot, previous } = this.#paths;
+    try {
+      if (existsSync(snapshot)) await rename(snapshot, previous);
+      await rename(written.temp, snapshot);
+    } catch (error) {
+      this.#lastError = error;
+      throw error;
+    }
+    fsyncDirectory(dirname(snapshot));
+    return this.#installed(receipt, written.bytes, cut);
+  }
+
+  #installSync(written: { temp: string; sha256: string; bytes: number }, cut: number): Receipt {
+    const receipt = this.#writeReceipt(written);
+    const { snapshot, previous } = this.#paths;
+    if (existsSync(snapshot)) renameSync(snapshot, previous);
+    renameSync(written.temp, snapshot);
+    fsyncDirectory(dirname(snapshot));
+    return this.#installed(receipt, written.bytes, cut);
+  }
+
+  /** The receipt goes first: a snapshot in place always has one; a receipt may name a snapshot a crash kept from its place. */
+  #writeReceipt(written: { sha256: string; bytes: number }): Receipt {
+    const receipt = makeReceipt(this.#receipt, written, this.#now());
+    const fd = openSync(this.#paths.receipts, "a", 0o644);
+    try {
+      writeSync(fd, frameLine(JSON.stringify(receipt)));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    this.#receipt = receipt;
+    return receipt;
+  }
+
+  #installed(receipt: Receipt, bytes: number, cut: number): Receipt {
+    // The previous snapshot (now at .prev) still needs the segments from its own cut on.
+    this.#writer?.removeBefore(this.#cut);
+    this.#cut = cut;
+    this.#snapshotBytes = bytes;
+    this.#lastError = undefined;
+    return receipt;
+  }
+
+  /**
+   * The newest good snapshot: the current file, or — when it is missing, unreadable or does not
+   * match its receipt — the previous one, with a log line naming what was refused.
+   */
+  #loadSnapshot(receipts: readonly Receipt[]): { value: unknown; header: SnapshotHeader; bytes: number } | undefined {
+    const { snapshot, previous } = this.#paths;
+    const current = readSnapshotFile(snapshot, receipts);
+    if (current.ok) return current.ok;
+    if (current.missing) {
+      const prev = readSnapshotFile(previous, receipts);
+      if (prev.ok) return prev.ok;
+      if (prev.missing) return undefined;
+      throw prev.error;
+    }
+    const prev = readSnapshotFile(previous, receipts);
+    if (!prev.ok) throw current.error;
+    const aside = `${snapshot}.corrupt-${Date.now()}`;
+    renameSync(snapshot, aside);
+    this.#log(
+      `${current.error.message}; moved it to ${aside} and started from the previous good version ` +
+        `(${prev.ok.header.model_version ?? "unversioned"}) in ${previous}`,
+    );
+    return prev.ok;
+  }
+}
+
+type SnapshotRead =
+  | { ok: { value: unknown; header: SnapshotHeader; bytes: number }; missing?: undefined; error?: undefined }
+  | { ok?: undefined; missing: true; error?: undefined }
+  | { ok?: undefined; missing?: undefined; error: ModelFileError };
+
+function readSnapshotFile(path: string, receipts: readonly Receipt[]): SnapshotRead {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { missing: true };
+    return { error: new ModelFileError(path, `cannot be read: ${(error as Error).message}`, { cause: error }) };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString("utf8"));
+  } catch (error) {
+    return {
+      error: new ModelFileError(path, "is not valid JSON (a torn or foreign file?): restore a good copy or move it away to start fresh", {
+        cause: error,
+      }),
+    };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { error: new ModelFileError(path, "is not a JSON object: restore a good copy or move it away to start fresh") };
+  }
+  const header: SnapshotHeader = {};
+  const { model_version, journal_segment } = value as SnapshotHeader;
+  if (Number.isSafeInteger(model_version)) header.model_version = model_version as number;
+  if (Number.isSafeInteger(journal_segment)) header.journal_segment = journal_segment as number;
+  if (header.model_version !== undefined) {
+    const receipt = receipts.find((r) => r.version === header.model_version);
+    const sha256 = sha256Hex(bytes);
+    if (receipt && receipt.sha256 !== sha256) {
+      return {
+        error: new ModelFileError(
+          path,
+          `does not match its receipt (version ${header.model_version}: sha256 ${sha256.slice(0, 12)}… ≠ ${receipt.sha256.slice(0, 12)}…), so it was altered or damaged`,
+        ),
+      };
+    }
+  }
+  return { ok: { value, header, bytes: bytes.length } };
+}

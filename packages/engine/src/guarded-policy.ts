@@ -1,0 +1,35 @@
+import type { Rng } from "@aurora/domain";
+import type { GuardrailSettings, Policy, PolicyConfig } from "@aurora/strategist";
+import { createPolicy, DEFAULT_BASELINE, GuardrailPolicy } from "@aurora/strategist";
+
+/**
+ * The engine's `guardrail` option: wraps the configured policy (a config, a ready instance,
+ * or, with neither, the kind the model file names) in a `GuardrailPolicy` whose baseline is
+ * `settings.baseline` (the weighted-score rule router by default). A guardrail model file
+ * restores the policy, the baseline and the evidence; a plain model file restores the policy
+ * and starts the evidence empty.
+ */
+export function buildGuardedPolicy(
+  configured: PolicyConfig | Policy | undefined,
+  settings: GuardrailSettings,
+  snapshot: unknown,
+  rng: Rng,
+): Policy {
+  const { baseline, ...params } = settings;
+  if (configured && typeof (configured as Policy).choose === "function") {
+    return new GuardrailPolicy({
+      ...params,
+      policy: configured as Policy,
+      baseline: createPolicy(baseline ?? DEFAULT_BASELINE, { rng }),
+      rng,
+      ...(baseline ? { configs: { baseline } } : {}),
+    });
+  }
+  const config = {
+    kind: "guardrail",
+    ...params,
+    ...(configured ? { policy: configured } : {}),
+    ...(baseline ? { baseline } : {}),
+  } as PolicyConfig;
+  return createPolicy(config, { rng, ...(snapshot !== undefined ? { snapshot } : {}) });
+}

@@ -1,0 +1,361 @@
+import {
+  closeSync,
+  existsSync,
+  fsync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  ftruncateSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
+import { AuroraError } from "@aurora/domain";
+import { crc32 } from "./crc32.js";
+import type { FsyncPolicy } from "./engine-store.js";
+import { fsyncDirectory } from "./model-file.js";
+
+/**
+ * A journal line is `<crc32 of the JSON, 8 hex digits> <JSON>\n`. A line that lacks its newline,
+ * fails its checksum or does not parse is bad: at the very end of the journal it is a torn tail
+ * (a write cut short by a crash) and is dropped; anywhere else the journal is corrupt.
+ */
+const HEADER = 9;
+
+/** A journal segment that is damaged before its end: the engine refuses to guess what was lost. */
+export class JournalCorruptError extends AuroraError {
+  readonly path: string;
+  readonly offset: number;
+
+  constructor(path: string, offset: number, reason: string) {
+    super(
+      "JOURNAL_CORRUPT",
+      `journal ${path} is corrupt at byte ${offset} (${reason}) and valid records follow, so this is not a torn tail: ` +
+        "restore the folder from a backup, or move this segment away to start from the last snapshot",
+    );
+    this.path = path;
+    this.offset = offset;
+  }
+}
+
+export function frameLine(json: string): string {
+  return `${crc32(json).toString(16).padStart(8, "0")} ${json}\n`;
+}
+
+/** The JSON of a framed line, or `undefined` when the line is bad. */
+function unframe(line: string): unknown {
+  if (line.length < HEADER + 2 || line.charCodeAt(HEADER - 1) !== 0x20) return undefined;
+  const json = line.slice(HEADER);
+  const sum = Number.parseInt(line.slice(0, HEADER - 1), 16);
+  if (!/^[0-9a-f]{8}$/.test(line.slice(0, HEADER - 1)) || crc32(json) !== sum) return undefined;
+  try {
+    return JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+}
+
+export function segmentName(segment: number): string {
+  return `${String(segment).padStart(8, "0")}.log`;
+}
+
+/** The segment numbers present in `dir`, ascending. */
+export function listSegments(dir: string): number[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => /^\d{8}\.log$/.test(name))
+    .map((name) => Number(name.slice(0, 8)))
+    .sort((a, b) => a - b);
+}
+
+export interface JournalRead {
+  /** Parsed records, oldest first. */
+  records: unknown[];
+  /** Segments read (those ≥ `fromSegment`). */
+  segments: number[];
+  /** Bytes of torn tail dropped (and truncated away when `repair` is set). */
+  droppedBytes: number;
+}
+
+/**
+ * Reads the records of every segment ≥ `fromSegment`. A torn tail of the last segment is dropped
+ * (and, with `repair`, truncated from the file so new records follow good ones); a bad record
+ * followed by good ones throws `JournalCorruptError`.
+ */
+export function readJournal(dir: string, fromSegment: number, options: { repair: boolean; log?: (message: string) => void }): JournalRead {
+  const segments = listSegments(dir).filter((segment) => segment >= fromSegment);
+  const records: unknown[] = [];
+  let droppedBytes = 0;
+  segments.forEach((segment, i) => {
+    const read = readFramedFile(join(dir, segmentName(segment)), { ...options, last: i === segments.length - 1 });
+    for (const record of read.records) records.push(record);
+    droppedBytes += read.droppedBytes;
+  });
+  return { records, segments, droppedBytes };
+}
+
+/**
+ * Reads one file of framed lines. When it is `last` (nothing was written after it), a bad tail is
+ * dropped with a log line (and truncated away with `repair`); otherwise, or when good records
+ * follow the bad one, it throws `JournalCorruptError`. A missing file reads as empty.
+ */
+export function readFramedFile(
+  path: string,
+  options: { last: boolean; repair: boolean; log?: (message: string) => void },
+): { records: unknown[]; droppedBytes: number } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { records: [], droppedBytes: 0 };
+    throw error;
+  }
+  const records: unknown[] = [];
+  let offset = 0;
+  let bytes = 0;
+  while (offset < text.length) {
+    const end = text.indexOf("\n", offset);
+    const line = end < 0 ? text.slice(offset) : text.slice(offset, end);
+    const value = end < 0 ? undefined : unframe(line);
+    if (value === undefined) {
+      const rest = text.slice(offset);
+      const reason = end < 0 ? "a record without its end" : "a record whose checksum or JSON is bad";
+      if (!options.last || hasGoodRecord(rest)) throw new JournalCorruptError(path, bytes, reason);
+      const droppedBytes = Buffer.byteLength(rest, "utf8");
+      options.log?.(`${path}: dropped a torn tail of ${droppedBytes} bytes at byte ${bytes} (${reason}), left by a crash mid-write`);
+      if (options.repair) truncateFile(path, bytes);
+      return { records, droppedBytes };
+    }
+    records.push(value);
+    bytes += Buffer.byteLength(line, "utf8") + 1;
+    offset = end + 1;
+  }
+  return { records, droppedBytes: 0 };
+}
+
+function hasGoodRecord(text: string): boolean {
+  const lines = text.split("\n");
+  lines.pop();
+  return lines.slice(1).some((line) => unframe(line) !== undefined);
+}
+
+function truncateFile(path: string, length: number): void {
+  const fd = openSync(path, "r+");
+  try {
+    ftruncateSync(fd, length);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+interface Written {
+  fd: number;
+  waiters: Waiter[];
+  /** Close the descriptor once synced: its segment was rotated away. */
+  closeAfter: boolean;
+}
+
+/**
+ * The writing side of a journal: appends lines to the newest segment and acknowledges them after
+ * an fsync that covers them. Appends that arrive while an fsync is in flight (or within the
+ * interval) share the next one: group commit. Lines reach the file in `append` order; the write
+ * itself is synchronous (a copy into the page cache, so a killed process loses nothing written),
+ * the fsync runs off the event loop.
+ */
+export class JournalWriter {
+  readonly #dir: string;
+  readonly #policy: FsyncPolicy;
+  #segment: number;
+  #fd: number;
+  #size: number;
+  #queue: string[] = [];
+  #queueWaiters: Waiter[] = [];
+  #written: Written[] = [];
+  #cycle: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
+  #lastError: unknown;
+  #closed = false;
+  /** Bytes appended since the last rotation. */
+  #bytesSinceRotation = 0;
+
+  constructor(dir: string, segment: number, policy: FsyncPolicy) {
+    this.#dir = dir;
+    this.#policy = policy;
+    mkdirSync(dir, { recursive: true });
+    this.#segment = segment;
+    this.#fd = this.#openSegment(segment);
+    this.#size = statSync(join(dir, segmentName(segment))).size;
+  }
+
+  get segment(): number {
+    return this.#segment;
+  }
+
+  get bytesSinceRotation(): number {
+    return this.#bytesSinceRotation;
+  }
+
+  /** The last write or fsync error, cleared by the next success. */
+  get lastError(): unknown {
+    return this.#lastError;
+  }
+
+  /** Queues one record; with `wait` the promise resolves once it is fsync'd. */
+  append(json: string, wait: true): Promise<void>;
+  append(json: string, wait: false): undefined;
+  append(json: string, wait: boolean): Promise<void> | undefined {
+    if (this.#closed) throw new Error("journal is closed");
+    const line = frameLine(json);
+    this.#queue.push(line);
+    this.#bytesSinceRotation += line.length;
+    let promise: Promise<void> | undefined;
+    if (wait) promise = new Promise<void>((resolve, reject) => this.#queueWaiters.push({ resolve, reject }));
+    this.#schedule();
+    return promise;
+  }
+
+  /**
+   * Starts a new segment: everything appended so far belongs to the old one, everything after
+   * to the new one. Returns the new segment's number.
+   */
+  rotate(): number {
+    this.#writeQueue(true);
+    this.#segment++;
+    this.#fd = this.#openSegment(this.#segment);
+    this.#size = 0;
+    this.#bytesSinceRotation = 0;
+    fsyncDirectory(this.#dir);
+    this.#schedule();
+    return this.#segment;
+  }
+
+  /** Resolves once everything appended so far is fsync'd. */
+  async flush(): Promise<void> {
+    if (this.#queue.length === 0 && this.#written.length === 0 && !this.#cycle) return;
+    const done = new Promise<void>((resolve, reject) => this.#queueWaiters.push({ resolve, reject }));
+    this.#schedule(true);
+    return done;
+  }
+
+  /** Writes and fsyncs everything synchronously (exit handlers). */
+  flushSync(): void {
+    this.#writeQueue(false);
+    for (const written of this.#written.splice(0)) {
+      fsyncSync(written.fd);
+      for (const waiter of written.waiters) waiter.resolve();
+      if (written.closeAfter) closeSync(written.fd);
+    }
+  }
+
+  /** Removes segments older than `segment` (they are covered by a snapshot). */
+  removeBefore(segment: number): void {
+    for (const old of listSegments(this.#dir)) {
+      if (old < segment) rmSync(join(this.#dir, segmentName(old)), { force: true });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.flush();
+    } finally {
+      this.#closed = true;
+      clearTimeout(this.#timer);
+      if (this.#immediate) clearImmediate(this.#immediate);
+      closeSync(this.#fd);
+    }
+  }
+
+  #openSegment(segment: number): number {
+    return openSync(join(this.#dir, segmentName(segment)), "a", 0o644);
+  }
+
+  #schedule(now = false): void {
+    if (this.#cycle) return;
+    if (now || this.#policy === "always") {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#immediate ??= setImmediate(() => {
+        this.#immediate = undefined;
+        this.#run();
+      });
+      return;
+    }
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.#run();
+    }, this.#policy.intervalMs);
+  }
+
+  #run(): void {
+    if (this.#cycle) return;
+    this.#cycle = this.#drain().finally(() => {
+      this.#cycle = undefined;
+      if (this.#queue.length > 0 || this.#queueWaiters.length > 0) this.#schedule();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      this.#writeQueue(false);
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    for (let written = this.#written.shift(); written !== undefined; written = this.#written.shift()) {
+      const { fd } = written;
+      try {
+        await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+      } catch (error) {
+        for (const waiter of written.waiters) waiter.reject(error);
+        this.#lastError = error;
+        continue;
+      }
+      this.#lastError = undefined;
+      if (written.closeAfter) closeSync(written.fd);
+      for (const waiter of written.waiters) waiter.resolve();
+    }
+  }
+
+  /** Copies the queue into the current segment; its waiters then wait for that segment's fsync. */
+  #writeQueue(closeAfter: boolean): void {
+    const waiters = this.#queueWaiters;
+    if (this.#queue.length > 0) {
+      const bytes = Buffer.from(this.#queue.join(""), "utf8");
+      let offset = 0;
+      try {
+        while (offset < bytes.length) offset += writeSync(this.#fd, bytes, offset, bytes.length - offset);
+      } catch (error) {
+        // Cut back to the last whole record so a retry appends after good data, never after half a line.
+        if (offset > 0) ftruncateSync(this.#fd, this.#size);
+        throw error;
+      }
+      this.#size += bytes.length;
+      this.#queue = [];
+    }
+    this.#queueWaiters = [];
+    if (waiters.length > 0 || closeAfter) this.#written.push({ fd: this.#fd, waiters, closeAfter });
+  }
+
+  /** A write failed: its waiters learn it; the records stay queued and are retried by the next flush. */
+  #fail(error: unknown): void {
+    this.#lastError = error;
+    const waiters = this.#queueWaiters;
+    this.#queueWaiters = [];
+    for (const waiter of waiters) waiter.reject(error);
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.#run();
+    }, 100);
+  }
+}

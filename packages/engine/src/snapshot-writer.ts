@@ -1,0 +1,127 @@
+import { createHash, randomBytes } from "node:crypto";
+import { closeSync, fsyncSync, openSync, rmSync, writeSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+/** Characters per written piece: big enough to amortize a write, small enough not to hold up the event loop. */
+const PIECE_CHARS = 1 << 20;
+/** Objects and arrays with more members than this are written a member at a time. */
+const STREAM_ABOVE = 256;
+
+/** A snapshot written to a temporary file beside its target, fsync'd, with the SHA-256 of its bytes. */
+export interface WrittenSnapshot {
+  temp: string;
+  sha256: string;
+  bytes: number;
+}
+
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+}
+
+/**
+ * The JSON text of `value` in pieces of about {@link PIECE_CHARS} characters. Large objects and
+ * arrays (a Q-table's states, the pending decisions) are serialized one member at a time, so no
+ * single `JSON.stringify` call — and no single string — grows with the model.
+ */
+export function* jsonPieces(value: unknown): Generator<string> {
+  let buffer = "";
+  for (const part of parts(value, 0)) {
+    buffer += part;
+    if (buffer.length >= PIECE_CHARS) {
+      yield buffer;
+      buffer = "";
+    }
+  }
+  if (buffer.length > 0) yield buffer;
+}
+
+function* parts(value: unknown, depth: number): Generator<string> {
+  if (depth > 2 || value === null || typeof value !== "object" || typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    yield JSON.stringify(value) ?? "null";
+    return;
+  }
+  if (Array.isArray(value)) {
+    if (value.length <= STREAM_ABOVE && depth > 0) {
+      yield JSON.stringify(value);
+      return;
+    }
+    yield "[";
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) yield ",";
+      yield* parts(value[i] === undefined ? null : value[i], depth + 1);
+    }
+    yield "]";
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  let count = 0;
+  for (const key in record) if (Object.hasOwn(record, key) && ++count > STREAM_ABOVE) break;
+  if (count <= STREAM_ABOVE && depth > 0) {
+    yield JSON.stringify(value);
+    return;
+  }
+  yield "{";
+  let first = true;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    const member = record[key];
+    if (member === undefined || typeof member === "function") continue;
+    yield `${first ? "" : ","}${JSON.stringify(key)}:`;
+    first = false;
+    yield* parts(member, depth + 1);
+  }
+  yield "}";
+}
+
+/**
+ * Writes `value` as JSON to a temporary file beside `path`, a piece at a time, yielding to the
+ * event loop between pieces so decisions keep flowing while a large model is written; fsyncs it
+ * and returns where it is and what it hashes to. The caller renames it into place.
+ */
+export async function writeSnapshotTemp(path: string, value: unknown): Promise<WrittenSnapshot> {
+  const temp = tempPathFor(path);
+  const hash = createHash("sha256");
+  let bytes = 0;
+  const handle = await open(temp, "wx", 0o644);
+  try {
+    for (const piece of jsonPieces(value)) {
+      const buffer = Buffer.from(piece, "utf8");
+      hash.update(buffer);
+      bytes += buffer.length;
+      let offset = 0;
+      while (offset < buffer.length) offset += (await handle.write(buffer, offset, buffer.length - offset)).bytesWritten;
+    }
+    await handle.sync();
+  } catch (error) {
+    await handle.close().catch(() => {});
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  return { temp, sha256: hash.digest("hex"), bytes };
+}
+
+/** The synchronous twin of {@link writeSnapshotTemp}, for exit handlers. */
+export function writeSnapshotTempSync(path: string, value: unknown): WrittenSnapshot {
+  const temp = tempPathFor(path);
+  const hash = createHash("sha256");
+  let bytes = 0;
+  const fd = openSync(temp, "wx", 0o644);
+  try {
+    for (const piece of jsonPieces(value)) {
+      const buffer = Buffer.from(piece, "utf8");
+      hash.update(buffer);
+      bytes += buffer.length;
+      let offset = 0;
+      while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
+    }
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  return { temp, sha256: hash.digest("hex"), bytes };
+}

@@ -1,0 +1,114 @@
+import { readFile } from "node:fs/promises";
+import { ValidationError } from "@aurora/domain";
+import { type OpeCliOptions, parseCliArgs, USAGE } from "./cli-args.js";
+import { createTargetPolicy } from "./create-target-policy.js";
+import { CliUsageError, DecisionLogError } from "./errors.js";
+import { evaluatePolicy } from "./evaluate-policy.js";
+import { formatEvaluation } from "./format-evaluation.js";
+import { readDecisionLog } from "./read-decision-log.js";
+import type { TargetPolicy } from "./target-policy.js";
+
+/** Where the CLI writes; injected so tests read its output. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/**
+ * `aurora-ope`: evaluates a policy on a decision log and prints a table (or JSON). Resolves to
+ * the exit status: 0 done, 2 bad flags or a bad log line, 1 anything else (e.g. no overlap).
+ */
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  try {
+    const command = parseCliArgs(argv);
+    if (command.kind === "help") {
+      io.stdout(USAGE);
+      return 0;
+    }
+    const { options } = command;
+    const target = createTarget(options, await readSnapshot(options.snapshot));
+    const evaluation = await evaluatePolicy(readDecisionLog(options.log), target, {
+      estimators: options.estimators,
+      ci: options.ci,
+      bootstrapSamples: options.bootstrapSamples,
+      seed: options.seed,
+      folds: options.folds,
+      ...(options.clip !== undefined ? { clip: options.clip } : {}),
+    }).catch((error: unknown) => {
+      throw logErrorFrom(error, options.log);
+    });
+    io.stdout(
+      options.json
+        ? `${JSON.stringify(evaluation, null, 2)}\n`
+        : formatEvaluation(evaluation, {
+            source: options.log,
+            ci: options.ci,
+            clip: options.clip,
+            folds: options.folds,
+            bootstrapSamples: options.bootstrapSamples,
+          }),
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof CliUsageError || error instanceof DecisionLogError) {
+      io.stderr(`aurora-ope: ${error.message}\n${error instanceof CliUsageError ? "Run aurora-ope --help for usage.\n" : ""}`);
+      return 2;
+    }
+    io.stderr(`aurora-ope: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+function createTarget(options: OpeCliOptions, snapshot: unknown): TargetPolicy {
+  try {
+    return createTargetPolicy({
+      kind: options.policy,
+      config: options.policyConfig,
+      seed: options.seed,
+      samples: options.samples,
+      ...(snapshot !== undefined ? { snapshot } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    // The kind is --policy's; anything else comes from the options or, when given, the snapshot.
+    const flag =
+      error.field === "kind" ? "--policy" : snapshot === undefined ? "--policy-config" : "--policy-config or --snapshot";
+    throw new CliUsageError(flag, error.message, { cause: error });
+  }
+}
+
+async function readSnapshot(path: string | undefined): Promise<unknown> {
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new CliUsageError(
+      "--snapshot",
+      `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      { cause: error },
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliUsageError("--snapshot", `${path} is not valid JSON (${(error as Error).message})`, { cause: error });
+  }
+}
+
+/** Maps a missing file or a log too short to evaluate to a usage error on `--log`. */
+function logErrorFrom(error: unknown, path: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") {
+    return new CliUsageError("--log", `cannot read ${path} (${code})`, { cause: error });
+  }
+  if (error instanceof ValidationError && error.field === "samples") {
+    return new CliUsageError("--log", `${path} ${error.message.slice("samples: ".length)}`, { cause: error });
+  }
+  return error;
+}

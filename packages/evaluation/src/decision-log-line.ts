@@ -1,0 +1,77 @@
+import { contextSchema, idSchema, outcomeSchema, providersSchema } from "@aurora/domain";
+import { z } from "zod";
+
+/**
+ * How a logged decision's reward became known: `feedback` — an outcome arrived; `expired` —
+ * its reward wait passed; `evicted` — the engine's pending log was full and it was the oldest.
+ * Settled decisions carry the engine's `defaultReward`, or `null` when the engine drops them.
+ */
+export const RESOLUTIONS = ["feedback", "expired", "evicted"] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+/** What happened to the job, as fed back: the domain outcome without its `decision_id` (the line has it). */
+export const loggedOutcomeSchema = outcomeSchema.omit({ decision_id: true });
+export type LoggedOutcome = z.output<typeof loggedOutcomeSchema>;
+
+/**
+ * One line of a decision log (JSONL): one decision with its propensity, the candidates it was
+ * chosen from and its reward. The single source of truth for the engine's `DecisionLogWriter`
+ * and for every reader here; unknown keys are ignored, so later writers may add fields.
+ */
+export const decisionLogLineSchema = z
+  .object({
+    decision_id: idSchema,
+    /** When the decision was made, ISO 8601 in UTC. */
+    timestamp: z.iso.datetime({ error: "must be an ISO 8601 date-time such as 2025-01-31T12:00:00.000Z" }),
+    /** `workload_type:gpu_type:region`; the reward model groups by it. */
+    state_key: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }),
+    context: contextSchema,
+    /** The providers the policy chose from (already filtered by constraints), in the order it saw them. */
+    candidates: providersSchema,
+    /** `provider_id` of the chosen candidate. */
+    chosen: idSchema,
+    /** Probability with which the logging policy chose `chosen` from `candidates`, in (0, 1]. */
+    propensity: z
+      .number({ error: "must be a number in (0, 1] (the probability the logging policy chose this provider)" })
+      .gt(0, { error: "must be > 0: a choice made with probability 0 cannot be reweighted" })
+      .max(1, { error: "must be at most 1" }),
+    /** The logging policy's registry kind, e.g. `q-learning`. */
+    policy: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }),
+    /** How the policy chose: `explore`, `exploit`, or a composite policy's own word such as `baseline`. */
+    mode: z.string({ error: 'must be a string such as "explore" or "exploit"' }).min(1, { error: "must not be empty" }),
+    /** Ψ density the decision was made with; null when there was none. */
+    psi_density: z
+      .number({ error: "must be a number from 0 to 1, or null" })
+      .min(0, { error: "must be from 0 to 1" })
+      .max(1, { error: "must be from 0 to 1" })
+      .nullable()
+      .default(null),
+    /** The arm or inner policy that chose, for composite policies. */
+    arm: z.string({ error: "must be a string" }).optional(),
+    /** The reward the engine learned; null for a decision settled without feedback and dropped. */
+    reward: z.number({ error: "must be a finite number or null" }).finite({ error: "must be finite" }).nullable(),
+    resolution: z.enum(RESOLUTIONS, { error: 'must be "feedback", "expired" or "evicted"' }),
+    /** The fed-back outcome; null when the decision was settled without one. */
+    outcome: loggedOutcomeSchema.nullable(),
+  })
+  .superRefine((line, ctx) => {
+    if (!line.candidates.some((c) => c.provider_id === line.chosen)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["chosen"],
+        message: `"${line.chosen}" is not among the candidates: it must be the provider_id of one of them`,
+      });
+    }
+    if (line.resolution === "feedback" && line.outcome === null) {
+      ctx.addIssue({ code: "custom", path: ["outcome"], message: 'must be the outcome when resolution is "feedback"' });
+    }
+    if (line.resolution === "feedback" && line.reward === null) {
+      ctx.addIssue({ code: "custom", path: ["reward"], message: 'must be a number when resolution is "feedback"' });
+    }
+    if (line.resolution !== "feedback" && line.outcome !== null) {
+      ctx.addIssue({ code: "custom", path: ["outcome"], message: `must be null when resolution is "${line.resolution}"` });
+    }
+  });
+
+export type DecisionLogLine = z.output<typeof decisionLogLineSchema>;
+export type DecisionLogLineInput = z.input<typeof decisionLogLineSchema>;

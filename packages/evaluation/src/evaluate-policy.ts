@@ -1,0 +1,86 @@
+import { ValidationError } from "@aurora/domain";
+import type { DecisionLogLine } from "./decision-log-line.js";
+import { type DoublyRobustOptions, doublyRobust } from "./doubly-robust.js";
+import { resolveEstimatorOptions } from "./estimator-options.js";
+import { importanceWeights } from "./importance-weights.js";
+import { ips } from "./ips.js";
+import type { LoggedSample } from "./logged-sample.js";
+import { loggedValue } from "./logged-value.js";
+import type { OffPolicyEstimate } from "./off-policy-estimate.js";
+import { replayTarget } from "./replay-target.js";
+import { snips } from "./snips.js";
+import type { TargetPolicy } from "./target-policy.js";
+
+/** The estimators by name, as `--estimator` takes them. */
+const estimators = {
+  ips,
+  snips,
+  dr: doublyRobust,
+} satisfies Record<string, (samples: readonly LoggedSample[], options?: DoublyRobustOptions) => OffPolicyEstimate>;
+
+export type EstimatorName = keyof typeof estimators;
+export const ESTIMATOR_NAMES: readonly EstimatorName[] = Object.freeze(Object.keys(estimators) as EstimatorName[]);
+
+export interface EvaluationOptions extends Omit<DoublyRobustOptions, "targetName"> {
+  /** Which estimators to run, in this order. Default: all (`ips`, `snips`, `dr`). */
+  estimators?: readonly EstimatorName[];
+}
+
+/** The result of evaluating one target policy on one log (plain JSON). */
+export interface PolicyEvaluation {
+  target: string;
+  /** The logging policy's own value: the mean logged reward. */
+  logged: OffPolicyEstimate;
+  /** One entry per estimator asked for. */
+  estimates: Partial<Record<EstimatorName, OffPolicyEstimate>>;
+  /** Lines read. */
+  lines: number;
+  /** Lines left out because they carry no reward (settled without feedback and dropped by the engine). */
+  unrewarded: number;
+  /** Importance weights cut to `clip`. */
+  clipped_weights: number;
+  /** The logging policies the lines name (`policy`), in order of first appearance. */
+  logging_policies: string[];
+}
+
+/**
+ * Replays `target` over every rewarded line of a decision log (in log order) and estimates its
+ * value with the chosen estimators, next to the logging policy's own value. Lines are reduced to
+ * samples as they stream in, so only ids and numbers are kept.
+ */
+export async function evaluatePolicy(
+  log: Iterable<DecisionLogLine> | AsyncIterable<DecisionLogLine>,
+  target: TargetPolicy,
+  options: EvaluationOptions = {},
+): Promise<PolicyEvaluation> {
+  const names = options.estimators ?? ESTIMATOR_NAMES;
+  for (const [i, name] of names.entries()) {
+    if (!Object.hasOwn(estimators, name)) {
+      throw ValidationError.forField(
+        `estimators[${i}]`,
+        `must be one of ${ESTIMATOR_NAMES.join(", ")}, got ${JSON.stringify(name)}`,
+      );
+    }
+  }
+  const resolved = resolveEstimatorOptions(options);
+  const samples: LoggedSample[] = [];
+  const loggingPolicies = new Set<string>();
+  let lines = 0;
+  for await (const line of log) {
+    lines++;
+    loggingPolicies.add(line.policy);
+    if (line.reward !== null) samples.push(replayTarget(line as DecisionLogLine & { reward: number }, target));
+  }
+  const estimatorOptions: DoublyRobustOptions = { ...options, targetName: target.name };
+  const estimates: Partial<Record<EstimatorName, OffPolicyEstimate>> = {};
+  for (const name of names) estimates[name] = estimators[name](samples, estimatorOptions);
+  return {
+    target: target.name,
+    logged: loggedValue(samples, estimatorOptions),
+    estimates,
+    lines,
+    unrewarded: lines - samples.length,
+    clipped_weights: names.length > 0 ? importanceWeights(samples, resolved.clip, target.name).clipped : 0,
+    logging_policies: [...loggingPolicies],
+  };
+}

@@ -1,0 +1,63 @@
+import type { IntervalMethod } from "./estimator-options.js";
+import type { PolicyEvaluation } from "./evaluate-policy.js";
+import type { OffPolicyEstimate } from "./off-policy-estimate.js";
+
+export interface FormatOptions {
+  /** The log's name as shown, e.g. its path. */
+  source: string;
+  ci: IntervalMethod;
+  clip: number | undefined;
+  folds: number;
+  bootstrapSamples: number;
+}
+
+const HEADER = ["estimator", "estimate", "95% CI", "n", "ESS"] as const;
+
+/** The evaluation as a plain-text table: one row per estimator, after the logged policy's own value. */
+export function formatEvaluation(evaluation: PolicyEvaluation, options: FormatOptions): string {
+  const rows: string[][] = [[...HEADER]];
+  const row = (name: string, e: OffPolicyEstimate) => [
+    name,
+    fixed(e.estimate, 3),
+    `[${fixed(e.ci95[0], 3)}, ${fixed(e.ci95[1], 3)}]`,
+    String(e.n),
+    fixed(e.effective_sample_size, 1),
+  ];
+  rows.push(row("logged (on-policy)", evaluation.logged));
+  for (const [name, estimate] of Object.entries(evaluation.estimates)) if (estimate) rows.push(row(name, estimate));
+
+  const widths = HEADER.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const table = rows.map((r) =>
+    r
+      .map((cell, c) => (c === 0 || c === 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join("  ")
+      .trimEnd(),
+  );
+
+  const logged = evaluation.logging_policies.length > 0 ? `; logged by ${evaluation.logging_policies.join(", ")}` : "";
+  const interval =
+    options.ci === "normal"
+      ? "95% CIs by normal approximation (estimate ± 1.96·stderr)"
+      : `95% CIs by percentile bootstrap (${options.bootstrapSamples} resamples)`;
+  const clip =
+    options.clip === undefined ? "weights not clipped" : `weights clipped at ${options.clip} (${evaluation.clipped_weights} cut)`;
+  const notes = [interval, clip];
+  if (evaluation.estimates.dr) {
+    notes.push(
+      `DR reward model: per-(state, provider) mean, ${options.folds === 1 ? "not cross-fitted" : `${options.folds}-fold cross-fitted`}`,
+    );
+  }
+  return [
+    `Off-policy evaluation of ${evaluation.target} on ${options.source}`,
+    `${evaluation.logged.n} decisions with a reward (${evaluation.unrewarded} without, left out)${logged}`,
+    "",
+    ...table,
+    "",
+    `${notes.join("; ")}.`,
+    "",
+  ].join("\n");
+}
+
+function fixed(value: number, digits: number): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : "n/a";
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { tinyLog } from "../test/samples.js";
+import { NoOverlapError } from "./errors.js";
+import { importanceWeights } from "./importance-weights.js";
+
+describe("importanceWeights", () => {
+  it("divides the target's probability of the logged choice by its propensity", () => {
+    const { weights, sum, sumOfSquares, clipped, effectiveSampleSize } = importanceWeights(
+      tinyLog([0.5, 0.5]),
+      Number.POSITIVE_INFINITY,
+    );
+    expect([...weights]).toEqual([0.625, 2.5, 0.625, 2.5]);
+    expect(sum).toBe(6.25);
+    expect(sumOfSquares).toBe(13.28125);
+    expect(clipped).toBe(0);
+    expect(effectiveSampleSize).toBeCloseTo(39.0625 / 13.28125, 12);
+  });
+
+  it("cuts weights above clip and counts them", () => {
+    const { weights, clipped } = importanceWeights(tinyLog([0.5, 0.5]), 2);
+    expect([...weights]).toEqual([0.625, 2, 0.625, 2]);
+    expect(clipped).toBe(2);
+  });
+
+  it("throws NoOverlapError when every weight is 0", () => {
+    const onlyA = tinyLog([0, 1]).filter((s) => s.chosen === 0);
+    expect(() => importanceWeights(onlyA, Number.POSITIVE_INFINITY)).toThrow(NoOverlapError);
+    expect(() => importanceWeights(onlyA, Number.POSITIVE_INFINITY)).toThrow(/^the target policy never picks/);
+  });
+});

@@ -1,0 +1,37 @@
+import { NoOverlapError } from "./errors.js";
+import type { LoggedSample } from "./logged-sample.js";
+
+export interface ImportanceWeights {
+  /** w_i = min(π(a_i|x_i) / μ(a_i|x_i), clip), in sample order. */
+  weights: Float64Array;
+  sum: number;
+  sumOfSquares: number;
+  /** How many weights were cut to `clip`. */
+  clipped: number;
+  /** Kish's effective sample size, (Σw)² / Σw². */
+  effectiveSampleSize: number;
+}
+
+/**
+ * The importance weights of the logged choices under the target policy, clipped at `clip`.
+ * Throws `NoOverlapError` when every weight is 0: the target never picks a logged choice.
+ */
+export function importanceWeights(samples: readonly LoggedSample[], clip: number, targetName?: string): ImportanceWeights {
+  const weights = new Float64Array(samples.length);
+  let sum = 0;
+  let sumOfSquares = 0;
+  let clipped = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i]!;
+    let w = s.target[s.chosen]! / s.propensity;
+    if (w > clip) {
+      w = clip;
+      clipped++;
+    }
+    weights[i] = w;
+    sum += w;
+    sumOfSquares += w * w;
+  }
+  if (sumOfSquares === 0) throw new NoOverlapError(samples.length, targetName);
+  return { weights, sum, sumOfSquares, clipped, effectiveSampleSize: (sum * sum) / sumOfSquares };
+}

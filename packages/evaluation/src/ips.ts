@@ -1,0 +1,26 @@
+import { bootstrapInterval, meanAndStderr, normalInterval } from "./confidence-interval.js";
+import { type EstimatorOptions, resolveEstimatorOptions } from "./estimator-options.js";
+import { importanceWeights } from "./importance-weights.js";
+import { assertSamples, type LoggedSample } from "./logged-sample.js";
+import type { OffPolicyEstimate } from "./off-policy-estimate.js";
+
+/**
+ * Inverse propensity scoring (Horvitz & Thompson 1952; for bandits, e.g. Dudík, Langford & Li
+ * 2011, eq. 1): V̂ = (1/n) Σ wᵢ rᵢ with wᵢ = min(π(aᵢ|xᵢ) / μ(aᵢ|xᵢ), clip). Unbiased without
+ * clipping when every action the target may take had a positive logging probability; clipping
+ * trades a downward bias (for positive rewards) for less variance. stderr = sd(wᵢ rᵢ) / √n.
+ */
+export function ips(samples: readonly LoggedSample[], options?: EstimatorOptions): OffPolicyEstimate {
+  assertSamples(samples);
+  const resolved = resolveEstimatorOptions(options);
+  const { weights, effectiveSampleSize } = importanceWeights(samples, resolved.clip, options?.targetName);
+  const n = samples.length;
+  const terms = new Float64Array(n);
+  for (let i = 0; i < n; i++) terms[i] = weights[i]! * samples[i]!.reward;
+  const { mean, stderr } = meanAndStderr(terms);
+  const ci95 =
+    resolved.ci === "normal"
+      ? normalInterval(mean, stderr)
+      : bootstrapInterval([terms], (sums, size) => sums[0]! / size, resolved.bootstrapSamples, resolved.seed);
+  return { estimate: mean, stderr, ci95, n, effective_sample_size: effectiveSampleSize };
+}

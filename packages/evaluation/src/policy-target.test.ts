@@ -1,0 +1,80 @@
+import { contextSchema, createRng, providerSchema } from "@aurora/domain";
+import { createPolicy, epsilonGreedyPropensities, type Policy } from "@aurora/strategist";
+import { describe, expect, it } from "vitest";
+import { context, provider } from "../test/log-lines.js";
+import { policyTarget } from "./policy-target.js";
+
+const request = (n: number, psiDensity?: number) => ({
+  stateKey: "llm_inference:a100:us-west",
+  context: contextSchema.parse(context),
+  candidates: Array.from({ length: n }, (_, i) => providerSchema.parse(provider(`p${i}`))),
+  ...(psiDensity !== undefined ? { psiDensity } : {}),
+});
+
+/** A q-learning policy that learned p2 is best in this state. */
+function trained(epsilon: number): Policy {
+  const policy = createPolicy({ kind: "q-learning", epsilon, epsilonDecay: 1 }, { rng: createRng(5) });
+  const req = request(4);
+  policy.update({ stateKey: req.stateKey, context: req.context, provider: req.candidates[2]!, reward: 8 });
+  return policy;
+}
+
+describe("policyTarget", () => {
+  it("gives ε-greedy's exact probabilities: 1 − ε + ε/n for the greedy pick, ε/n for the others", () => {
+    const target = policyTarget(trained(0.2));
+    const probabilities = target.probabilities(request(4));
+    expect(probabilities).toEqual(epsilonGreedyPropensities([0, 0, 7.6, 0], 0.2));
+    expect(probabilities[2]).toBeCloseTo(0.85, 12);
+    expect(probabilities[0]).toBeCloseTo(0.05, 12);
+  });
+
+  it("replays the logged Ψ density: ε·(1 − 0.5·d)", () => {
+    const probabilities = policyTarget(trained(0.2)).probabilities(request(4, 1));
+    expect(probabilities[0]).toBeCloseTo(0.1 / 4, 12);
+  });
+
+  it("needs one choose call for a deterministic policy", () => {
+    let calls = 0;
+    const policy = trained(0);
+    const counting = {
+      name: policy.name,
+      choose(request: Parameters<Policy["choose"]>[0]) {
+        calls++;
+        return policy.choose(request);
+      },
+    } as Policy;
+    expect(policyTarget(counting).probabilities(request(4))).toEqual([0, 0, 1, 0]);
+    expect(calls).toBe(1);
+  });
+
+  it("never learns: the policy's estimates are unchanged after replay", () => {
+    const policy = trained(0.3);
+    const before = policy.estimate(request(4));
+    policyTarget(policy).probabilities(request(4));
+    expect(policy.estimate(request(4))).toEqual(before);
+    expect(policy.stats().total_rewards).toBe(1);
+  });
+
+  it("asks a policy that states its distribution directly", () => {
+    const inner = trained(0);
+    const policy = {
+      name: "explicit",
+      choose: (r: never) => inner.choose(r),
+      probabilities: () => [0.1, 0.2, 0.3, 0.4],
+    } as unknown as Policy;
+    expect(policyTarget(policy).probabilities(request(4))).toEqual([0.1, 0.2, 0.3, 0.4]);
+  });
+
+  it("shares the mass it never saw equally among the candidates it never saw", () => {
+    // A policy that always reports probability 0.5 for p0 and never picks anything else.
+    const policy = {
+      name: "half",
+      choose: () => ({ index: 0, providerId: "p0", mode: "exploit", estimate: 0, epsilon: 0, probability: 0.5 }),
+    } as unknown as Policy;
+    expect(policyTarget(policy, { samples: 3 }).probabilities(request(3))).toEqual([0.5, 0.25, 0.25]);
+  });
+
+  it("refuses a bad sample count", () => {
+    expect(() => policyTarget(trained(0), { samples: 0 })).toThrow("samples: must be a whole number ≥ 1");
+  });
+});

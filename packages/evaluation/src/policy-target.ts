@@ -1,0 +1,64 @@
+import { ValidationError } from "@aurora/domain";
+import type { ChooseRequest, Policy } from "@aurora/strategist";
+import type { TargetPolicy } from "./target-policy.js";
+
+export interface PolicyTargetOptions {
+  /** Most `choose` calls per decision when the policy does not give its probabilities. Default 64. */
+  samples?: number;
+}
+
+export const DEFAULT_CHOOSE_SAMPLES = 64;
+
+/** A policy that can state its whole distribution (optional; not part of the `Policy` interface). */
+interface ExplicitProbabilities {
+  probabilities(request: ChooseRequest): readonly number[];
+}
+
+/**
+ * Any `Policy` (from `createPolicy(config)`) as a fixed target: `update` is never called, so a
+ * learning policy is evaluated frozen at the state it was built with (e.g. from a snapshot).
+ *
+ * Its probabilities: a policy with a `probabilities(request)` method is asked directly. Otherwise
+ * `choose` is called repeatedly (up to `samples` times) with the policy's own seeded rng; each
+ * call reports the exact probability of its pick (`Choice.probability`), so the picks seen are
+ * known exactly, and the sampling stops once they account for all the mass (at once for a
+ * deterministic policy such as `rule`). Mass left over is shared equally by the candidates never
+ * picked, which is exact for ε-greedy (every non-greedy candidate has ε/n) and an approximation
+ * otherwise that improves with `samples`. `choose` counts decisions and advances the policy's
+ * rng; neither changes what it would choose.
+ */
+export function policyTarget(policy: Policy, options: PolicyTargetOptions = {}): TargetPolicy {
+  if (policy === null || typeof policy !== "object" || typeof policy.choose !== "function") {
+    throw ValidationError.forField("policy", "must be a Policy (e.g. from createPolicy) with a choose(request) method");
+  }
+  const samples = options.samples ?? DEFAULT_CHOOSE_SAMPLES;
+  if (!Number.isInteger(samples) || samples < 1) {
+    throw ValidationError.forField("samples", `must be a whole number ≥ 1 (choose calls per decision), got ${String(samples)}`);
+  }
+  const explicit = (policy as Partial<ExplicitProbabilities>).probabilities;
+  if (typeof explicit === "function") {
+    return { name: policy.name, probabilities: (request) => explicit.call(policy, request) };
+  }
+  return {
+    name: policy.name,
+    probabilities(request) {
+      const n = request.candidates.length;
+      const known = new Float64Array(n).fill(Number.NaN);
+      let mass = 0;
+      let seen = 0;
+      for (let s = 0; s < samples && mass < 1 - 1e-9; s++) {
+        const choice = policy.choose(request);
+        if (Number.isNaN(known[choice.index]!)) {
+          known[choice.index] = choice.probability;
+          mass += choice.probability;
+          seen++;
+        }
+      }
+      const share = seen < n ? Math.max(0, 1 - mass) / (n - seen) : 0;
+      const out = Array.from(known, (p) => (Number.isNaN(p) ? share : p));
+      // A policy whose reported probabilities overshoot 1 is rescaled rather than trusted blindly.
+      const total = out.reduce((a, b) => a + b, 0);
+      return total > 1 + 1e-9 ? out.map((p) => p / total) : out;
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { bootstrapInterval, normalInterval } from "./confidence-interval.js";
+import { type EstimatorOptions, resolveEstimatorOptions } from "./estimator-options.js";
+import { importanceWeights } from "./importance-weights.js";
+import { assertSamples, type LoggedSample } from "./logged-sample.js";
+import type { OffPolicyEstimate } from "./off-policy-estimate.js";
+
+/**
+ * Self-normalised IPS (Swaminathan & Joachims 2015, "The Self-Normalized Estimator for
+ * Counterfactual Learning", eq. 5): V̂ = Σ wᵢ rᵢ / Σ wᵢ, with the same clipped weights as IPS.
+ * Slightly biased but consistent, bounded by the observed rewards, and invariant to adding a
+ * constant to every reward. stderr by the delta method: √(Σ wᵢ² (rᵢ − V̂)²) / Σ wᵢ.
+ */
+export function snips(samples: readonly LoggedSample[], options?: EstimatorOptions): OffPolicyEstimate {
+  assertSamples(samples);
+  const resolved = resolveEstimatorOptions(options);
+  const { weights, sum, effectiveSampleSize } = importanceWeights(samples, resolved.clip, options?.targetName);
+  const n = samples.length;
+  const weighted = new Float64Array(n);
+  let weightedSum = 0;
+  for (let i = 0; i < n; i++) {
+    weighted[i] = weights[i]! * samples[i]!.reward;
+    weightedSum += weighted[i]!;
+  }
+  const estimate = weightedSum / sum;
+  let squares = 0;
+  for (let i = 0; i < n; i++) squares += (weights[i]! * (samples[i]!.reward - estimate)) ** 2;
+  const stderr = Math.sqrt(squares) / sum;
+  const ci95 =
+    resolved.ci === "normal"
+      ? normalInterval(estimate, stderr)
+      : bootstrapInterval([weighted, weights], (sums) => sums[0]! / sums[1]!, resolved.bootstrapSamples, resolved.seed);
+  return { estimate, stderr, ci95, n, effective_sample_size: effectiveSampleSize };
+}

@@ -1,0 +1,123 @@
+import type { SqlClient } from "./sql-client.js";
+
+/** A schema name the store accepts: it is written into SQL, so only plain identifiers. */
+export function assertSchemaName(schema: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new TypeError(`schema must be a lower-case SQL identifier such as "aurora" (letters, digits, _), got ${JSON.stringify(schema)}`);
+  }
+  return schema;
+}
+
+/**
+ * The store's tables, one migration per entry, applied in order and recorded in
+ * `<schema>.schema_migrations`. Never edit a released entry: add a new one.
+ *
+ * - `store_head`: one row, locked by every write: the last event number (so event numbers follow
+ *   commit order and replicas can tail them), shared totals, and the audit chain's head.
+ * - `decisions`, `outcomes`, `settlements`: the events, numbered by `seq`; an outcome's
+ *   `decision_id` is unique, so two replicas can never both accept feedback for one decision.
+ * - `learning_state`: per state and provider, sums and counts of outcomes, updated as
+ *   `n = n + 1, reward_sum = reward_sum + r` in the same transaction: merge-safe shared totals.
+ * - `snapshots`, `receipts`: model versions with their SHA-256 and the hash chain of receipts.
+ * - `audit_trail`: the audit entries and anomalies of every replica, hash-chained in one order.
+ */
+export function migrations(schema: string): string[] {
+  const s = `"${assertSchemaName(schema)}"`;
+  return [
+    `CREATE TABLE ${s}.store_head (
+      id int PRIMARY KEY CHECK (id = 1),
+      last_seq bigint NOT NULL,
+      decisions bigint NOT NULL,
+      outcomes bigint NOT NULL,
+      settlements bigint NOT NULL,
+      audit_seq bigint NOT NULL,
+      audit_hash text NOT NULL
+    );
+    INSERT INTO ${s}.store_head VALUES (1, 0, 0, 0, 0, 0, '${"0".repeat(64)}');
+    CREATE TABLE ${s}.decisions (
+      decision_id text PRIMARY KEY,
+      seq bigint NOT NULL UNIQUE,
+      origin text NOT NULL,
+      n bigint NOT NULL,
+      state_key text NOT NULL,
+      provider_id text NOT NULL,
+      created_at bigint NOT NULL,
+      event jsonb NOT NULL,
+      UNIQUE (origin, n)
+    );
+    CREATE TABLE ${s}.outcomes (
+      decision_id text PRIMARY KEY,
+      seq bigint NOT NULL UNIQUE,
+      origin text NOT NULL,
+      n bigint NOT NULL,
+      provider_id text NOT NULL,
+      success boolean NOT NULL,
+      reward double precision NOT NULL,
+      at bigint NOT NULL,
+      event jsonb NOT NULL,
+      UNIQUE (origin, n)
+    );
+    CREATE TABLE ${s}.settlements (
+      seq bigint PRIMARY KEY,
+      origin text NOT NULL,
+      n bigint NOT NULL,
+      decision_id text NOT NULL,
+      reason text NOT NULL,
+      reward double precision,
+      at bigint NOT NULL,
+      event jsonb NOT NULL,
+      UNIQUE (origin, n)
+    );
+    CREATE TABLE ${s}.learning_state (
+      state_key text NOT NULL,
+      provider_id text NOT NULL,
+      outcomes bigint NOT NULL,
+      successes bigint NOT NULL,
+      reward_sum double precision NOT NULL,
+      PRIMARY KEY (state_key, provider_id)
+    );
+    CREATE TABLE ${s}.snapshots (
+      version int PRIMARY KEY,
+      content text NOT NULL,
+      upto_seq bigint NOT NULL,
+      origin text NOT NULL,
+      origin_from_n bigint NOT NULL,
+      origin_to_n bigint NOT NULL
+    );
+    CREATE TABLE ${s}.receipts (
+      version int PRIMARY KEY,
+      sha256 text NOT NULL,
+      bytes bigint NOT NULL,
+      prev text NOT NULL,
+      saved_at text NOT NULL,
+      hash text NOT NULL
+    );
+    CREATE TABLE ${s}.audit_trail (
+      seq bigint PRIMARY KEY,
+      prev text NOT NULL,
+      hash text NOT NULL,
+      record jsonb NOT NULL
+    );`,
+  ];
+}
+
+/** Creates the schema and applies the migrations it lacks, one process at a time (advisory lock). */
+export async function migrate(client: SqlClient, schema: string): Promise<number> {
+  const s = `"${assertSchemaName(schema)}"`;
+  const steps = migrations(schema);
+  return client.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`aurora-migrate:${schema}`]);
+    await tx.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await tx.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const { rows } = await tx.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
+    const done = new Set(rows.map((row) => Number(row.version)));
+    let applied = 0;
+    for (let i = 0; i < steps.length; i++) {
+      if (done.has(i + 1)) continue;
+      for (const statement of (steps[i] as string).split(/;\s*\n/).filter((part) => part.trim() !== "")) await tx.query(statement);
+      await tx.query(`INSERT INTO ${s}.schema_migrations (version) VALUES ($1)`, [i + 1]);
+      applied++;
+    }
+    return applied;
+  });
+}

@@ -1,0 +1,190 @@
+import { RoutingEngine, UnknownDecisionError, DuplicateFeedbackError, verifyAuditChain, verifyReceiptChain } from "@aurora/engine";
+import type { ChainedAuditRecord, Receipt } from "@aurora/engine";
+import { describeEngineStoreContract } from "@aurora/engine/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestDatabase, testDatabase } from "../test/database.js";
+import type { PostgresStore } from "./postgres-store.js";
+
+const db: TestDatabase = await testDatabase();
+// Say which database this run used: CI requires the server, a bare machine falls back to PGlite.
+console.log(`@aurora/store-postgres tests run on ${db.backend === "postgres" ? `the PostgreSQL server (${process.env.DATABASE_URL ?? "default URL"})` : "PGlite (no server reachable)"}`);
+
+const bySchema = new WeakMap<PostgresStore, string>();
+describeEngineStoreContract(`PostgresStore on ${db.backend}`, {
+  create: () => {
+    const schema = db.schema();
+    const store = db.store(schema);
+    bySchema.set(store, schema);
+    return store;
+  },
+  reopen: (previous) => {
+    const schema = bySchema.get(previous as PostgresStore) as string;
+    const store = db.store(schema);
+    bySchema.set(store, schema);
+    return store;
+  },
+});
+
+afterAll(async () => {
+  await db.drop();
+});
+
+const context = { workload_type: "llm_inference", gpu_type: "a100", region: "us-west", gpu_hours: 1 };
+const providers = ["akash", "ionet", "render", "vast"].map((id, i) => ({
+  provider_id: id,
+  price_usd_per_hour: 1 + i * 0.4,
+  latency_ms: 80 + i * 20,
+  reputation: 85 + i,
+  gpu_types: ["a100"],
+  regions: ["us-west"],
+}));
+const outcome = (decision_id: string, i: number) => ({
+  decision_id,
+  success: i % 7 !== 0,
+  actual_cost_usd: 1 + (i % 5),
+  actual_latency_ms: 90 + (i % 30),
+});
+
+async function replicas(schema: string, count: number, options: object = {}): Promise<RoutingEngine[]> {
+  const engines: RoutingEngine[] = [];
+  for (let i = 0; i < count; i++) engines.push(await RoutingEngine.open({ store: db.store(schema), seed: i + 1, autoSave: false, ...options }));
+  return engines;
+}
+
+const until = async (check: () => boolean, what: string, ms = 5_000) => {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+describe(`PostgresStore on ${db.backend}`, () => {
+  describe("replicas on one database", () => {
+    it("learn as one: the shared outcome count equals the acknowledged feedback, with nothing lost or doubled", async () => {
+      const schema = db.schema();
+      const engines = await replicas(schema, 3);
+      const pick = (i: number) => engines[(i * 7 + 3) % 3] as RoutingEngine;
+      const decided: string[] = [];
+      let acknowledged = 0;
+      const work: Promise<void>[] = [];
+      for (let i = 0; i < 150; i++) {
+        const id = pick(i).decide({ context, providers }).metadata.decision_id;
+        decided.push(id);
+        // Feedback goes to another replica than the one that decided, concurrently.
+        work.push(
+          pick(i + 1)
+            .feedback(outcome(id, i))
+            .then(() => {
+              acknowledged++;
+            }),
+        );
+      }
+      await Promise.all(work);
+      expect(acknowledged).toBe(150);
+      const [{ outcomes }] = (await db.query<{ outcomes: string }>(`SELECT count(*) AS outcomes FROM "${schema}".outcomes`)) as [{ outcomes: string }];
+      expect(Number(outcomes)).toBe(acknowledged);
+      const [{ n }] = (await db.query<{ n: string }>(`SELECT sum(outcomes) AS n FROM "${schema}".learning_state`)) as [{ n: string }];
+      expect(Number(n)).toBe(acknowledged);
+      // Every replica applies every outcome exactly once: its policy has learned all of them.
+      await until(() => engines.every((e) => e.getStatus().strategist.total_rewards === 150), "every replica to learn every outcome");
+      await until(() => engines.every((e) => e.getStatus().store?.shared_totals?.outcomes === 150), "shared totals on every replica", 1_000);
+      for (const engine of engines) expect(engine.getStatus().store?.shared_totals).toEqual({ decisions: 150, outcomes: 150 });
+      for (const engine of engines) await engine.close();
+    });
+
+    it("accepts one feedback per decision across replicas: the second replica's is refused as a duplicate", async () => {
+      const schema = db.schema();
+      const [a, b] = await replicas(schema, 2);
+      const { metadata } = a!.decide({ context, providers });
+      await a!.feedback(outcome(metadata.decision_id, 1));
+      await until(() => b!.getStatus().strategist.total_rewards === 1, "replica b to learn the outcome");
+      await expect(b!.feedback(outcome(metadata.decision_id, 1))).rejects.toThrow();
+      const [{ outcomes }] = (await db.query<{ outcomes: string }>(`SELECT count(*) AS outcomes FROM "${schema}".outcomes`)) as [{ outcomes: string }];
+      expect(Number(outcomes)).toBe(1);
+      await a!.close();
+      await b!.close();
+    });
+
+    it("refuses, as a duplicate, feedback that two replicas receive at the same moment", async () => {
+      const schema = db.schema();
+      const [a, b] = await replicas(schema, 2);
+      const { metadata } = a!.decide({ context, providers });
+      await a!.feedback(outcome(metadata.decision_id, 3)).catch(() => {});
+      const id = a!.decide({ context, providers }).metadata.decision_id;
+      await (a!.getStatus().store && new Promise((resolve) => setTimeout(resolve, 150)));
+      const results = await Promise.allSettled([a!.feedback(outcome(id, 1)), b!.feedback(outcome(id, 2))]);
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      const refused = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+      expect(refused.reason).toBeInstanceOf(DuplicateFeedbackError);
+      await a!.close();
+      await b!.close();
+    });
+
+    it("calls feedback for a decision no replica wrote unknown", async () => {
+      const [a] = await replicas(db.schema(), 1, {});
+      await expect(a!.feedback(outcome("never-made", 1))).rejects.toBeInstanceOf(UnknownDecisionError);
+      await a!.close();
+    });
+
+    it("restarts a replica from the shared snapshot and the events after it, with every decision and outcome", async () => {
+      const schema = db.schema();
+      const [a, b] = await replicas(schema, 2);
+      for (let i = 0; i < 40; i++) {
+        const id = (i % 2 ? a : b)!.decide({ context, providers }).metadata.decision_id;
+        if (i < 30) await (i % 3 ? a : b)!.feedback(outcome(id, i));
+      }
+      await a!.save();
+      for (let i = 0; i < 10; i++) {
+        const id = b!.decide({ context, providers }).metadata.decision_id;
+        await a!.feedback(outcome(id, i));
+      }
+      await until(() => a!.getStatus().strategist.total_rewards === 40, "replica a to learn every outcome");
+      await (a!.getStatus().store && new Promise((resolve) => setTimeout(resolve, 100)));
+      const model = a!.policy.toJSON() as { q_table: unknown; total_rewards: number; decision_count: number };
+      await a!.close();
+      const restarted = await RoutingEngine.open({ store: db.store(schema), seed: 1, autoSave: false });
+      const again = restarted.policy.toJSON() as typeof model;
+      expect(again.total_rewards).toBe(40);
+      expect(again.decision_count).toBe(model.decision_count);
+      expect(restarted.getStatus().executor.pending_feedback).toBe(10);
+      await restarted.close();
+      await b!.close();
+    });
+  });
+
+  describe("receipts and audit trail", () => {
+    it("chains receipts and refuses a tampered snapshot, starting from the previous version", async () => {
+      const schema = db.schema();
+      const [a] = await replicas(schema, 1);
+      for (let round = 0; round < 2; round++) {
+        for (let i = 0; i < 5; i++) await a!.feedback(outcome(a!.decide({ context, providers }).metadata.decision_id, i));
+        await a!.save();
+      }
+      const model = a!.policy.toJSON();
+      await a!.close();
+      const receipts = await db.query<Receipt>(`SELECT version, sha256, bytes::float8 AS bytes, prev, saved_at, hash FROM "${schema}".receipts ORDER BY version`);
+      expect(receipts.map((r) => r.version)).toEqual([1, 2]);
+      expect(verifyReceiptChain(receipts)).toBeNull();
+      await db.query(`UPDATE "${schema}".snapshots SET content = replace(content, '"epsilon":', '"epsilon": ') WHERE version = 2`);
+      const lines: string[] = [];
+      const restarted = await RoutingEngine.open({ store: db.store(schema, { log: (line) => lines.push(line) }), seed: 1, autoSave: false });
+      expect(lines[0]).toMatch(/snapshot version 2 .* not .* as its receipt says: refused/);
+      expect(restarted.policy.toJSON()).toEqual(model);
+      await restarted.close();
+    });
+
+    it("keeps one hash-chained audit trail for every replica", async () => {
+      const schema = db.schema();
+      const engines = await replicas(schema, 2);
+      for (let i = 0; i < 20; i++) engines[i % 2]!.decide({ context, providers });
+      for (const engine of engines) await engine.close();
+      const rows = await db.query<ChainedAuditRecord>(`SELECT seq::float8 AS seq, prev, hash, record FROM "${schema}".audit_trail ORDER BY seq`);
+      expect(rows).toHaveLength(20);
+      expect(verifyAuditChain(rows)).toBeNull();
+      const tampered = rows.map((row) => structuredClone(row));
+      (tampered[4]!.record as { entry: { provider_id: string } }).entry.provider_id = "evil";
+      expect(verifyAuditChain(tampered)?.reason).toBe("audit record 5: its hash does not match its content (edited?)");
+    });
+  });
+});

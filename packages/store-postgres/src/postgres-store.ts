@@ -1,0 +1,582 @@
+import { randomUUID } from "node:crypto";
+import {
+  type AuditRecord,
+  AuditChain,
+  type EngineEvent,
+  type EngineStore,
+  type Receipt,
+  type Recovered,
+  type StoreStatus,
+  type StoredEvent,
+  DuplicateFeedbackError,
+  decodeEvent,
+  encodeEvent,
+  jsonPieces,
+  makeReceipt,
+  sha256Hex,
+} from "@aurora/engine";
+import pg from "pg";
+import { assertSchemaName, migrate } from "./migrations.js";
+import { type PgliteLike, type SqlClient, type SqlQueryable, pgClient, pgliteClient } from "./sql-client.js";
+
+export interface PostgresStoreOptions {
+  /** `postgres://user@host:port/db`; default `DATABASE_URL` from the environment. Ignored with `pool` or `pglite`. */
+  connectionString?: string;
+  /** A `pg` pool to use (not ended by `close`). */
+  pool?: pg.Pool;
+  /** A PGlite database to use instead of a server (tests, single machine). */
+  pglite?: PgliteLike;
+  /** Schema holding the tables (created and migrated at `open`); default `"aurora"`. */
+  schema?: string;
+  /** How often other replicas' events and the shared totals are read, in ms (default 200). */
+  pollMs?: number;
+  /** Group commit window: events appended within it are written in one transaction, in ms (default 5). */
+  flushMs?: number;
+  /** How long an acknowledged append waits for an unreachable database before it fails, in ms (default 5000). */
+  appendTimeoutMs?: number;
+  /** A background snapshot is due after this many events (default 20,000). */
+  snapshotEvery?: number;
+  /** How long feedback for an unknown decision waits for another replica to write it, in ms (default 1000). */
+  findDecisionWaitMs?: number;
+  /** Where notes go (a refused snapshot, a lost connection); default `console.warn`. */
+  log?: (message: string) => void;
+}
+
+/** The store could not be reached within `appendTimeoutMs`: the feedback is not acknowledged. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
+}
+
+interface Pending {
+  n: number;
+  event: EngineEvent;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+  timer?: NodeJS.Timeout;
+}
+
+interface Row {
+  seq: string | number;
+  origin: string;
+  n: string | number;
+  event: StoredEvent;
+}
+
+const BATCH = 400;
+
+/**
+ * The engine's store on PostgreSQL: every replica (sidecar) appends its events to shared tables
+ * in one global order (`seq`, assigned under a lock on `store_head`, so it follows commit order),
+ * and tails the events of the others to apply each exactly once. A decision made on one replica
+ * becomes pending on all, so its feedback may reach any of them; the database accepts one
+ * outcome per decision (primary key), so no feedback is learned twice; shared totals and the
+ * per-(state, provider) sums and counts are updated in the same transaction as the events.
+ */
+export class PostgresStore implements EngineStore {
+  readonly kind = "postgres";
+  readonly origin = randomUUID();
+  readonly #client: SqlClient;
+  readonly #schema: string;
+  readonly #pollMs: number;
+  readonly #flushMs: number;
+  readonly #appendTimeoutMs: number;
+  readonly #snapshotEvery: number;
+  readonly #findDecisionWaitMs: number;
+  readonly #log: (message: string) => void;
+  #n = 0;
+  #outbox: Pending[] = [];
+  #audit: AuditRecord[] = [];
+  #flushing: Promise<void> | undefined;
+  #flushTimer: NodeJS.Timeout | undefined;
+  #pollTimer: NodeJS.Timeout | undefined;
+  #polling: Promise<void> | undefined;
+  /** Every event with seq ≤ position has been applied here (own events live, others' by tailing). */
+  #position = 0;
+  /** Own events written with a seq beyond `position`: they are in the model already. */
+  #ownAhead: { n: number; seq: number }[] = [];
+  #listener: ((event: EngineEvent) => void) | undefined;
+  #receipt: Receipt | undefined;
+  #eventsSinceSnapshot = 0;
+  #totals: { decisions: number; outcomes: number } | null = null;
+  #lastError: unknown;
+  #opened = false;
+  #closed = false;
+
+  constructor(options: PostgresStoreOptions = {}) {
+    this.#schema = assertSchemaName(options.schema ?? "aurora");
+    if (options.pglite) this.#client = pgliteClient(options.pglite, false);
+    else if (options.pool) this.#client = pgClient(options.pool, false);
+    else {
+      const connectionString = options.connectionString ?? process.env.DATABASE_URL;
+      if (!connectionString) {
+        throw new TypeError("PostgresStore needs a database: pass connectionString (e.g. postgres://postgres@127.0.0.1:5432/aurora) or set DATABASE_URL");
+      }
+      const pool = new pg.Pool({ connectionString, max: 4, connectionTimeoutMillis: 2_000 });
+      // An idle connection dropped by a database restart must not crash the process; the next query reconnects.
+      pool.on("error", (error) => this.#noteError(error));
+      this.#client = pgClient(pool, true);
+    }
+    this.#pollMs = options.pollMs ?? 200;
+    this.#flushMs = options.flushMs ?? 5;
+    this.#appendTimeoutMs = options.appendTimeoutMs ?? 5_000;
+    this.#snapshotEvery = options.snapshotEvery ?? 20_000;
+    this.#findDecisionWaitMs = options.findDecisionWaitMs ?? 1_000;
+    this.#log = options.log ?? ((message) => console.warn(`[aurora] ${message}`));
+  }
+
+  /** `"postgres"` (a server) or `"pglite"`. */
+  get backend(): string {
+    return this.#client.backend;
+  }
+
+  get #t(): string {
+    return `"${this.#schema}"`;
+  }
+
+  async open(): Promise<Recovered> {
+    await migrate(this.#client, this.#schema);
+    const t = this.#t;
+    const { rows: receipts } = await this.#client.query<Receipt & { version: number; bytes: number }>(
+      `SELECT version, sha256, bytes, prev, saved_at, hash FROM ${t}.receipts ORDER BY version DESC LIMIT 1`,
+    );
+    if (receipts[0]) this.#receipt = receiptOf(receipts[0]);
+    const snapshot = await this.#loadSnapshot();
+    const events: EngineEvent[] = [];
+    let after = snapshot?.upto_seq ?? 0;
+    for (;;) {
+      const rows = await this.#eventsAfter(this.#client, after, 5_000);
+      for (const row of rows) {
+        const seq = Number(row.seq);
+        after = seq;
+        if (snapshot && row.origin === snapshot.origin && Number(row.n) >= snapshot.origin_from_n && Number(row.n) <= snapshot.origin_to_n) {
+          continue;
+        }
+        events.push(decodeEvent(row.event));
+      }
+      if (rows.length < 5_000) break;
+    }
+    this.#position = after;
+    this.#eventsSinceSnapshot = events.length;
+    await this.#readTotals();
+    this.#opened = true;
+    const recovered: Recovered = { snapshot: snapshot?.value, events };
+    if (snapshot) recovered.receipt = snapshot.receipt;
+    return recovered;
+  }
+
+  append(event: EngineEvent): Promise<void> {
+    if (!this.#opened || this.#closed) return Promise.reject(new Error("PostgresStore is not open: the engine opens it (RoutingEngine.open)"));
+    this.#eventsSinceSnapshot++;
+    return new Promise<void>((resolve, reject) => {
+      const pending: Pending = { n: ++this.#n, event, resolve, reject };
+      if (event.type === "outcome") {
+        // Only feedback is acknowledged to a caller: it must not wait forever on a database that is down.
+        pending.timer = setTimeout(() => {
+          pending.reject(
+            new StoreUnavailableError(`the database did not take this outcome within ${this.#appendTimeoutMs} ms; it stays queued and is retried`),
+          );
+          pending.resolve = () => {};
+          pending.reject = () => {};
+        }, this.#appendTimeoutMs);
+      }
+      this.#outbox.push(pending);
+      this.#scheduleFlush();
+    });
+  }
+
+  appendAudit(record: AuditRecord): void {
+    this.#audit.push(record);
+    this.#scheduleFlush();
+  }
+
+  snapshotDue(): boolean {
+    return this.#eventsSinceSnapshot >= this.#snapshotEvery;
+  }
+
+  async snapshot(take: () => object): Promise<Receipt> {
+    await this.flush();
+    await this.#poll();
+    const value = take();
+    // The model now holds every event up to `position`, plus own events from..to that are not covered by it.
+    const cut = { upto_seq: this.#position, origin: this.origin, origin_from_n: this.#firstOwnBeyond(), origin_to_n: this.#n };
+    this.#eventsSinceSnapshot = 0;
+    let text = "";
+    for (const piece of jsonPieces(value)) {
+      text += piece;
+      // Let decisions through between pieces of a large model.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const t = this.#t;
+    const receipt = await this.#client.transaction(async (tx) => {
+      await tx.query(`SELECT 1 FROM ${t}.store_head WHERE id = 1 FOR UPDATE`);
+      const { rows } = await tx.query<Receipt & { version: number; bytes: number }>(
+        `SELECT version, sha256, bytes, prev, saved_at, hash FROM ${t}.receipts ORDER BY version DESC LIMIT 1`,
+      );
+      const previous = rows[0] ? receiptOf(rows[0]) : undefined;
+      const made = makeReceipt(previous, { sha256: sha256Hex(text), bytes: Buffer.byteLength(text) }, new Date().toISOString());
+      await tx.query(`INSERT INTO ${t}.receipts (version, sha256, bytes, prev, saved_at, hash) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        made.version,
+        made.sha256,
+        made.bytes,
+        made.prev,
+        made.saved_at,
+        made.hash,
+      ]);
+      await tx.query(`INSERT INTO ${t}.snapshots (version, content, upto_seq, origin, origin_from_n, origin_to_n) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        made.version,
+        text,
+        cut.upto_seq,
+        cut.origin,
+        cut.origin_from_n,
+        cut.origin_to_n,
+      ]);
+      // Keep two versions: the newest, and the one to fall back on if it were ever found damaged.
+      await tx.query(`DELETE FROM ${t}.snapshots WHERE version < $1`, [made.version - 1]);
+      return made;
+    });
+    this.#receipt = receipt;
+    return receipt;
+  }
+
+  subscribe(listener: (event: EngineEvent) => void): () => void {
+    this.#listener = listener;
+    this.#schedulePoll();
+    return () => {
+      this.#listener = undefined;
+      clearTimeout(this.#pollTimer);
+      this.#pollTimer = undefined;
+    };
+  }
+
+  async findDecision(decisionId: string): Promise<EngineEvent | undefined> {
+    const deadline = Date.now() + this.#findDecisionWaitMs;
+    for (;;) {
+      const { rows } = await this.#client.query<{ event: StoredEvent }>(`SELECT event FROM ${this.#t}.decisions WHERE decision_id = $1`, [decisionId]);
+      if (rows[0]) return decodeEvent(rows[0].event);
+      // The replica that made it may not have written it yet (group commit): wait a little before calling it unknown.
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  status(): StoreStatus {
+    return {
+      kind: this.kind,
+      ready: this.#lastError === undefined,
+      last_error: this.#lastError === undefined ? null : String((this.#lastError as Error)?.message ?? this.#lastError),
+      snapshot_version: this.#receipt?.version ?? null,
+      events_since_snapshot: this.#eventsSinceSnapshot,
+      shared_totals: this.#totals,
+    };
+  }
+
+  /** Resolves once everything appended so far is committed (or rejects with the write error). */
+  async flush(): Promise<void> {
+    while (this.#outbox.length > 0 || this.#audit.length > 0 || this.#flushing) {
+      if (!this.#flushing) this.#startFlush();
+      await this.#flushing;
+      if (this.#lastError !== undefined && (this.#outbox.length > 0 || this.#audit.length > 0)) throw this.#lastError;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#pollTimer);
+    clearTimeout(this.#flushTimer);
+    this.#listener = undefined;
+    try {
+      await this.flush().catch((error: unknown) => this.#log(`closing with ${this.#outbox.length} unwritten events: ${(error as Error).message}`));
+      await this.#polling;
+    } finally {
+      await this.#client.end();
+    }
+  }
+
+  /** The `n` from which own events are in the model but not (yet) covered by `position`. */
+  #firstOwnBeyond(): number {
+    const ahead = this.#ownAhead.find((own) => own.seq > this.#position);
+    if (ahead) return ahead.n;
+    return this.#outbox[0]?.n ?? this.#n + 1;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushTimer || this.#flushing || this.#closed) return;
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined;
+      this.#startFlush();
+    }, this.#flushMs);
+  }
+
+  #startFlush(): void {
+    if (this.#flushing) return;
+    this.#flushing = this.#flushBatch().finally(() => {
+      this.#flushing = undefined;
+      if (this.#closed) return;
+      if (this.#lastError !== undefined) {
+        // The database is unreachable: try again shortly; acknowledged appends time out meanwhile.
+        this.#flushTimer ??= setTimeout(() => {
+          this.#flushTimer = undefined;
+          this.#startFlush();
+        }, 250);
+      } else if (this.#outbox.length > 0 || this.#audit.length > 0) this.#scheduleFlush();
+    });
+  }
+
+  async #flushBatch(): Promise<void> {
+    const batch = this.#outbox.slice(0, BATCH);
+    const audit = this.#audit.slice(0, BATCH);
+    if (batch.length === 0 && audit.length === 0) return;
+    let written: { seqs: number[]; refused: Set<number> };
+    try {
+      written = await this.#client.transaction((tx) => this.#write(tx, batch, audit));
+    } catch (error) {
+      this.#noteError(error);
+      return;
+    }
+    this.#lastError = undefined;
+    this.#outbox.splice(0, batch.length);
+    this.#audit.splice(0, audit.length);
+    batch.forEach((pending, i) => {
+      clearTimeout(pending.timer);
+      if (written.refused.has(pending.n)) {
+        pending.reject(new DuplicateFeedbackError((pending.event as { decision_id: string }).decision_id));
+        return;
+      }
+      this.#ownAhead.push({ n: pending.n, seq: written.seqs[i] as number });
+      pending.resolve();
+    });
+  }
+
+  /** One group commit: numbers the events under the head lock, writes them and the audit records, updates the totals. */
+  async #write(tx: SqlQueryable, batch: Pending[], audit: AuditRecord[]): Promise<{ seqs: number[]; refused: Set<number> }> {
+    const t = this.#t;
+    const { rows } = await tx.query<{ last_seq: string; audit_seq: string; audit_hash: string }>(
+      `SELECT last_seq, audit_seq, audit_hash FROM ${t}.store_head WHERE id = 1 FOR UPDATE`,
+    );
+    const head = rows[0] as { last_seq: string; audit_seq: string; audit_hash: string };
+    let seq = Number(head.last_seq);
+    const seqs: number[] = [];
+    const refused = new Set<number>();
+    const decisions: unknown[][] = [];
+    const outcomes: unknown[][] = [];
+    const settlements: unknown[][] = [];
+    for (const { n, event } of batch) {
+      seqs.push(++seq);
+      const stored = encodeEvent(event);
+      if (event.type === "decision") {
+        const { record } = event;
+        decisions.push([record.decision_id, seq, this.origin, n, record.state_key, record.provider_id, record.created_at, JSON.stringify(stored)]);
+      } else if (event.type === "outcome") {
+        outcomes.push([event.decision_id, seq, this.origin, n, event.provider_id, event.outcome.success, event.reward, event.at, JSON.stringify(stored)]);
+      } else {
+        settlements.push([seq, this.origin, n, event.decision_id, event.reason, event.reward, event.at, JSON.stringify(stored)]);
+      }
+    }
+    const counts = { decisions: 0, outcomes: 0, settlements: 0 };
+    if (decisions.length > 0) {
+      const result = await tx.query(
+        `INSERT INTO ${t}.decisions (decision_id, seq, origin, n, state_key, provider_id, created_at, event) VALUES ${values(decisions)} ON CONFLICT DO NOTHING RETURNING 1`,
+        decisions.flat(),
+      );
+      counts.decisions = result.rows.length;
+    }
+    if (outcomes.length > 0) {
+      const { rows: inserted } = await tx.query<{ decision_id: string }>(
+        `INSERT INTO ${t}.outcomes (decision_id, seq, origin, n, provider_id, success, reward, at, event) VALUES ${values(outcomes)} ON CONFLICT DO NOTHING RETURNING decision_id`,
+        outcomes.flat(),
+      );
+      counts.outcomes = inserted.length;
+      const took = new Set(inserted.map((row) => row.decision_id));
+      const missing = outcomes.filter((row) => !took.has(row[0] as string));
+      if (missing.length > 0) {
+        // Not inserted: either our own earlier attempt committed (a retry after a lost reply), or another replica got feedback first.
+        const { rows: holders } = await tx.query<{ decision_id: string; origin: string; n: string }>(
+          `SELECT decision_id, origin, n FROM ${t}.outcomes WHERE decision_id = ANY($1)`,
+          [missing.map((row) => row[0])],
+        );
+        for (const row of missing) {
+          const holder = holders.find((h) => h.decision_id === row[0]);
+          if (!holder || holder.origin !== this.origin || Number(holder.n) !== row[3]) refused.add(row[3] as number);
+        }
+      }
+      const learned = new Map<string, { state: string; provider: string; n: number; ok: number; sum: number }>();
+      for (const row of outcomes) {
+        if (!took.has(row[0] as string)) continue;
+        const event = batch.find((p) => p.n === row[3])?.event as Extract<EngineEvent, { type: "outcome" }>;
+        const state = await this.#stateKeyOf(tx, event.decision_id, batch);
+        const key = JSON.stringify([state, event.provider_id]);
+        const sums = learned.get(key) ?? { state, provider: event.provider_id, n: 0, ok: 0, sum: 0 };
+        sums.n++;
+        sums.ok += event.outcome.success ? 1 : 0;
+        sums.sum += event.reward;
+        learned.set(key, sums);
+      }
+      const sums = [...learned.values()].map((s) => [s.state, s.provider, s.n, s.ok, s.sum]);
+      if (sums.length > 0) {
+        await tx.query(
+          `INSERT INTO ${t}.learning_state AS l (state_key, provider_id, outcomes, successes, reward_sum) VALUES ${values(sums)}
+           ON CONFLICT (state_key, provider_id) DO UPDATE SET outcomes = l.outcomes + excluded.outcomes,
+             successes = l.successes + excluded.successes, reward_sum = l.reward_sum + excluded.reward_sum`,
+          sums.flat(),
+        );
+      }
+    }
+    if (settlements.length > 0) {
+      const result = await tx.query(
+        `INSERT INTO ${t}.settlements (seq, origin, n, decision_id, reason, reward, at, event) VALUES ${values(settlements)} ON CONFLICT DO NOTHING RETURNING 1`,
+        settlements.flat(),
+      );
+      counts.settlements = result.rows.length;
+    }
+    let auditHead = { seq: Number(head.audit_seq), hash: head.audit_hash };
+    if (audit.length > 0) {
+      const chain = new AuditChain(auditHead);
+      const rows = audit.map((record) => {
+        const linked = chain.link(record);
+        return [linked.seq, linked.prev, linked.hash, JSON.stringify(linked.record)];
+      });
+      await tx.query(`INSERT INTO ${t}.audit_trail (seq, prev, hash, record) VALUES ${values(rows)}`, rows.flat());
+      auditHead = chain.last;
+    }
+    await tx.query(
+      `UPDATE ${t}.store_head SET last_seq = $1, decisions = decisions + $2, outcomes = outcomes + $3,
+         settlements = settlements + $4, audit_seq = $5, audit_hash = $6 WHERE id = 1`,
+      [seq, counts.decisions, counts.outcomes, counts.settlements, auditHead.seq, auditHead.hash],
+    );
+    return { seqs, refused };
+  }
+
+  /** The state key of a decision: from this batch when it is there, else from its row. */
+  async #stateKeyOf(tx: SqlQueryable, decisionId: string, batch: Pending[]): Promise<string> {
+    for (const { event } of batch) if (event.type === "decision" && event.record.decision_id === decisionId) return event.record.state_key;
+    const { rows } = await tx.query<{ state_key: string }>(`SELECT state_key FROM ${this.#t}.decisions WHERE decision_id = $1`, [decisionId]);
+    return rows[0]?.state_key ?? "(unknown)";
+  }
+
+  #schedulePoll(): void {
+    if (this.#closed || !this.#listener) return;
+    this.#pollTimer = setTimeout(() => {
+      this.#pollTimer = undefined;
+      this.#poll().finally(() => this.#schedulePoll());
+    }, this.#pollMs);
+    this.#pollTimer.unref();
+  }
+
+  /** Applies every event committed since `position`: others' through the listener, own ones are skipped (applied live). */
+  #poll(): Promise<void> {
+    this.#polling ??= (async () => {
+      try {
+        for (;;) {
+          const rows = await this.#eventsAfter(this.#client, this.#position, 1_000);
+          for (const row of rows) {
+            this.#position = Number(row.seq);
+            if (row.origin === this.origin) continue;
+            this.#eventsSinceSnapshot++;
+            this.#listener?.(decodeEvent(row.event));
+          }
+          if (rows.length < 1_000) break;
+        }
+        this.#ownAhead = this.#ownAhead.filter((own) => own.seq > this.#position);
+        await this.#readTotals();
+        if (this.#outbox.length === 0 && this.#audit.length === 0) this.#lastError = undefined;
+      } catch (error) {
+        this.#noteError(error);
+      } finally {
+        this.#polling = undefined;
+      }
+    })();
+    return this.#polling;
+  }
+
+  async #eventsAfter(client: SqlQueryable, after: number, limit: number): Promise<Row[]> {
+    const t = this.#t;
+    const { rows } = await client.query<Row>(
+      `SELECT seq, origin, n, event FROM (
+         SELECT seq, origin, n, event FROM ${t}.decisions WHERE seq > $1
+         UNION ALL SELECT seq, origin, n, event FROM ${t}.outcomes WHERE seq > $1
+         UNION ALL SELECT seq, origin, n, event FROM ${t}.settlements WHERE seq > $1
+       ) AS events ORDER BY seq LIMIT $2`,
+      [after, limit],
+    );
+    return rows;
+  }
+
+  async #readTotals(): Promise<void> {
+    const { rows } = await this.#client.query<{ decisions: string; outcomes: string }>(
+      `SELECT decisions, outcomes FROM ${this.#t}.store_head WHERE id = 1`,
+    );
+    if (rows[0]) this.#totals = { decisions: Number(rows[0].decisions), outcomes: Number(rows[0].outcomes) };
+  }
+
+  /** The newest snapshot whose content matches its receipt; a damaged one is refused with a log line. */
+  async #loadSnapshot(): Promise<
+    { value: unknown; upto_seq: number; origin: string; origin_from_n: number; origin_to_n: number; receipt: Receipt } | undefined
+  > {
+    const t = this.#t;
+    const { rows } = await this.#client.query<{
+      version: number;
+      content: string;
+      upto_seq: string;
+      origin: string;
+      origin_from_n: string;
+      origin_to_n: string;
+      sha256: string | null;
+    } & Partial<Receipt>>(
+      `SELECT s.version, s.content, s.upto_seq, s.origin, s.origin_from_n, s.origin_to_n, r.sha256, r.bytes, r.prev, r.saved_at, r.hash
+         FROM ${t}.snapshots s LEFT JOIN ${t}.receipts r ON r.version = s.version ORDER BY s.version DESC`,
+    );
+    for (const row of rows) {
+      const sha256 = sha256Hex(row.content);
+      let problem: string | undefined;
+      if (row.sha256 === null) problem = "has no receipt";
+      else if (row.sha256 !== sha256) problem = `hashes to ${sha256.slice(0, 12)}…, not ${row.sha256.slice(0, 12)}… as its receipt says`;
+      let value: unknown;
+      if (!problem) {
+        try {
+          value = JSON.parse(row.content);
+        } catch {
+          problem = "is not valid JSON";
+        }
+      }
+      if (problem) {
+        this.#log(`snapshot version ${row.version} in ${this.#schema}.snapshots ${problem}: refused, trying the previous version`);
+        continue;
+      }
+      return {
+        value,
+        upto_seq: Number(row.upto_seq),
+        origin: row.origin,
+        origin_from_n: Number(row.origin_from_n),
+        origin_to_n: Number(row.origin_to_n),
+        receipt: receiptOf(row as unknown as Receipt),
+      };
+    }
+    if (rows.length > 0) throw new Error(`no snapshot in ${this.#schema}.snapshots matches its receipt: restore the database from a backup`);
+    return undefined;
+  }
+
+  #noteError(error: unknown): void {
+    if (this.#lastError === undefined) this.#log(`database unreachable or failing: ${(error as Error)?.message ?? String(error)}`);
+    this.#lastError = error;
+  }
+}
+
+function values(rows: unknown[][]): string {
+  let i = 0;
+  return rows.map((row) => `(${row.map(() => `$${++i}`).join(", ")})`).join(", ");
+}
+
+function receiptOf(row: Receipt): Receipt {
+  return {
+    version: Number(row.version),
+    sha256: row.sha256,
+    bytes: Number(row.bytes),
+    prev: row.prev,
+    saved_at: row.saved_at,
+    hash: row.hash,
+  };
+}

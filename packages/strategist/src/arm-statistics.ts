@@ -1,0 +1,225 @@
+import { ValidationError } from "@aurora/domain";
+
+/** Per arm: [tick of last change, n, failures, successes, Σ success residual, Σ success residual²]. */
+const SLOTS = 6;
+const LAST = 0;
+const N = 1;
+const FAILURES = 2;
+const SUCCESSES = 3;
+const SUM = 4;
+const SQUARES = 5;
+
+/** Noise variance of a success residual assumed before there is data (reward units²), and its weight. */
+const PRIOR_NOISE = 0.25;
+const PRIOR_NOISE_WEIGHT = 5;
+
+export interface ArmStatisticsOptions {
+  /** γ per learned reward (of any arm): what was learned fades by γ at each tick; 1 keeps it all. */
+  discount: number;
+  /** Failure probability assumed before anything is learned. */
+  priorFailureRate: number;
+  /** m: how many observations each level's prior is worth (provider for its states, everyone for a provider). */
+  priorStrength: number;
+}
+
+/** What the statistics say about one provider in one state. */
+export interface ArmEstimate {
+  /** Beta(a, b) posterior of the failure probability. */
+  failureA: number;
+  failureB: number;
+  /** Posterior mean and variance of the mean success residual. */
+  residual: number;
+  residualVariance: number;
+  /** Effective observations behind the estimate, prior included (≥ m). */
+  count: number;
+  /** Noise variance of one success residual. */
+  noise: number;
+}
+
+export interface ArmStatisticsSnapshot {
+  tick: number;
+  /** state key → provider id → slots; `providers` and `everyone` are recomputed from them. */
+  arms: Record<string, Record<string, number[]>>;
+}
+
+/**
+ * Outcome counts of the non-contextual bandits, per (state, provider) arm, with a
+ * hierarchical prior so that nothing starts from 0: a provider new to a state starts from what
+ * it did in the other states, and a provider new to all of them from what every provider did
+ * (and, before any data, `priorFailureRate` and a residual of 0). Each level's prior is worth
+ * m = `priorStrength` observations:
+ *   q_all = (F_all + m·q₀)/(N_all + m),
+ *   q_p = (F_p,others + m·q_all)/(N_p,others + m)        (the provider in the other states),
+ *   failure ~ Beta(F + m·q_p, N − F + m·(1 − q_p))        (this state),
+ * and the same shrinkage for the mean success residual. Counts are discounted lazily: each
+ * learned reward is one tick and a count made t ticks ago weighs γᵗ (discounted UCB/TS,
+ * Garivier & Moulines 2011). Maps are `Map`s: any id is ordinary.
+ */
+export class ArmStatistics {
+  readonly #options: ArmStatisticsOptions;
+  readonly #arms = new Map<string, Map<string, Float64Array>>();
+  readonly #providers = new Map<string, Float64Array>();
+  readonly #everyone = new Float64Array(SLOTS);
+  readonly #scratch = new Float64Array(SLOTS);
+  readonly #scratchProvider = new Float64Array(SLOTS);
+  #tick = 0;
+
+  constructor(options: ArmStatisticsOptions) {
+    this.#options = options;
+  }
+
+  /** States with at least one arm. */
+  get stateCount(): number {
+    return this.#arms.size;
+  }
+
+  /** Learns one outcome: a failure, or a success with its residual. */
+  observe(stateKey: string, providerId: string, failed: boolean, residual: number): void {
+    this.#tick++;
+    let row = this.#arms.get(stateKey);
+    if (row === undefined) {
+      row = new Map();
+      this.#arms.set(stateKey, row);
+    }
+    let arm = row.get(providerId);
+    if (arm === undefined) {
+      arm = new Float64Array(SLOTS);
+      row.set(providerId, arm);
+    }
+    let provider = this.#providers.get(providerId);
+    if (provider === undefined) {
+      provider = new Float64Array(SLOTS);
+      this.#providers.set(providerId, provider);
+    }
+    this.#add(arm, failed, residual);
+    this.#add(provider, failed, residual);
+    this.#add(this.#everyone, failed, residual);
+  }
+
+  #add(slots: Float64Array, failed: boolean, residual: number): void {
+    this.#age(slots, slots);
+    slots[N] = (slots[N] as number) + 1;
+    if (failed) {
+      slots[FAILURES] = (slots[FAILURES] as number) + 1;
+      return;
+    }
+    slots[SUCCESSES] = (slots[SUCCESSES] as number) + 1;
+    slots[SUM] = (slots[SUM] as number) + residual;
+    slots[SQUARES] = (slots[SQUARES] as number) + residual * residual;
+  }
+
+  /** The hierarchical posterior for (state, provider), written into `out`. Reading changes nothing. */
+  estimate(stateKey: string, providerId: string, out: ArmEstimate): void {
+    const { priorFailureRate, priorStrength: m } = this.#options;
+    const all = this.#scratch;
+    this.#age(this.#everyone, all);
+    const allFailure = ((all[FAILURES] as number) + m * priorFailureRate) / ((all[N] as number) + m);
+    const allResidual = (all[SUM] as number) / ((all[SUCCESSES] as number) + m);
+    const noiseWeight = (all[SUCCESSES] as number) + PRIOR_NOISE_WEIGHT;
+    const spread = (all[SQUARES] as number) - (all[SUM] as number) * allResidual;
+    const noise = Math.max(1e-6, (spread + PRIOR_NOISE * PRIOR_NOISE_WEIGHT) / noiseWeight);
+
+    const others = this.#scratchProvider;
+    const providerSlots = this.#providers.get(providerId);
+    const armSlots = this.#arms.get(stateKey)?.get(providerId);
+    if (providerSlots === undefined) others.fill(0);
+    else this.#age(providerSlots, others);
+    let n = 0;
+    let failures = 0;
+    let successes = 0;
+    let sum = 0;
+    if (armSlots !== undefined) {
+      const factor = this.#factor(armSlots);
+      n = (armSlots[N] as number) * factor;
+      failures = (armSlots[FAILURES] as number) * factor;
+      successes = (armSlots[SUCCESSES] as number) * factor;
+      sum = (armSlots[SUM] as number) * factor;
+    }
+    const otherN = Math.max(0, (others[N] as number) - n);
+    const otherFailures = Math.max(0, (others[FAILURES] as number) - failures);
+    const otherSuccesses = Math.max(0, (others[SUCCESSES] as number) - successes);
+    const otherSum = (others[SUM] as number) - sum;
+    const providerFailure = (otherFailures + m * allFailure) / (otherN + m);
+    const providerResidual = (otherSum + m * allResidual) / (otherSuccesses + m);
+
+    out.failureA = failures + m * providerFailure;
+    out.failureB = Math.max(0, n - failures) + m * (1 - providerFailure);
+    out.residual = (sum + m * providerResidual) / (successes + m);
+    out.residualVariance = noise / (successes + m);
+    out.count = n + m;
+    out.noise = noise;
+  }
+
+  toJSON(): ArmStatisticsSnapshot {
+    const arms: Record<string, Record<string, number[]>> = Object.create(null);
+    for (const [stateKey, row] of this.#arms) {
+      const providers: Record<string, number[]> = Object.create(null);
+      for (const [providerId, slots] of row) providers[providerId] = Array.from(slots);
+      arms[stateKey] = providers;
+    }
+    return { tick: this.#tick, arms };
+  }
+
+  /** Restores what `toJSON` wrote into these (empty) statistics; `field` names the snapshot part in errors. */
+  restore(snapshot: unknown, field: string): void {
+    const s = snapshot as Partial<ArmStatisticsSnapshot> | null;
+    if (typeof s !== "object" || s === null || !Number.isSafeInteger(s.tick) || (s.tick as number) < 0) {
+      throw ValidationError.forField(`${field}.tick`, "must be a whole number ≥ 0");
+    }
+    const arms = s.arms as unknown;
+    if (typeof arms !== "object" || arms === null || Array.isArray(arms)) {
+      throw ValidationError.forField(`${field}.arms`, "must be an object: state key → provider id → counts");
+    }
+    const tick = s.tick as number;
+    this.#tick = tick;
+    for (const stateKey of Object.keys(arms)) {
+      const row = (arms as Record<string, unknown>)[stateKey];
+      if (typeof row !== "object" || row === null || Array.isArray(row)) {
+        throw ValidationError.forField(`${field}.arms[${JSON.stringify(stateKey)}]`, "must be an object: provider id → counts");
+      }
+      for (const providerId of Object.keys(row)) {
+        const slots = (row as Record<string, unknown>)[providerId];
+        const where = `${field}.arms[${JSON.stringify(stateKey)}][${JSON.stringify(providerId)}]`;
+        const ok =
+          Array.isArray(slots) &&
+          slots.length === SLOTS &&
+          slots.every((v) => typeof v === "number" && Number.isFinite(v)) &&
+          (slots[LAST] as number) <= tick &&
+          slots.slice(1, 4).every((v) => (v as number) >= 0);
+        if (!ok) throw ValidationError.forField(where, `must be ${SLOTS} finite numbers [tick ≤ ${tick}, n, failures, successes, Σ, Σ²]`);
+        const arm = Float64Array.from(slots as number[]);
+        let stateRow = this.#arms.get(stateKey);
+        if (stateRow === undefined) {
+          stateRow = new Map();
+          this.#arms.set(stateKey, stateRow);
+        }
+        stateRow.set(providerId, arm);
+        let provider = this.#providers.get(providerId);
+        if (provider === undefined) {
+          provider = new Float64Array(SLOTS);
+          provider[LAST] = tick;
+          this.#providers.set(providerId, provider);
+        }
+        this.#everyone[LAST] = tick;
+        const factor = this.#factor(arm);
+        for (let i = N; i < SLOTS; i++) {
+          const value = (arm[i] as number) * factor;
+          provider[i] = (provider[i] as number) + value;
+          this.#everyone[i] = (this.#everyone[i] as number) + value;
+        }
+      }
+    }
+  }
+
+  #factor(slots: Float64Array): number {
+    const { discount } = this.#options;
+    return discount === 1 ? 1 : discount ** (this.#tick - (slots[LAST] as number));
+  }
+
+  /** Writes `slots` aged to the current tick into `out` (which may be `slots` itself). */
+  #age(slots: Float64Array, out: Float64Array): void {
+    const factor = this.#factor(slots);
+    out[LAST] = this.#tick;
+    for (let i = N; i < SLOTS; i++) out[i] = (slots[i] as number) * factor;
+  }
+}

@@ -1,0 +1,203 @@
+import type { Context, Provider, Rng } from "@aurora/domain";
+import { createRng, ValidationError } from "@aurora/domain";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { GuardrailOptions } from "./guardrail-options.js";
+import { GuardrailPolicy } from "./guardrail-policy.js";
+import type { Choice, ChooseRequest, Policy } from "./policy.js";
+import { createPolicy } from "./policy-registry.js";
+import { RulePolicy } from "./rule-policy.js";
+import { Strategist } from "./strategist.js";
+
+const context: Context = { workload_type: "llm", gpu_type: "a100", region: "us-west", gpu_hours: 1 };
+const STATE = "llm:a100:us-west";
+// The rule router's favourite is "cheap"; a latency-only rule picks "fast".
+const candidates: Provider[] = [
+  { provider_id: "cheap", price_usd_per_hour: 0.5, latency_ms: 200, reputation: 70, gpu_types: ["a100"], regions: ["us-west"] },
+  { provider_id: "fast", price_usd_per_hour: 3, latency_ms: 20, reputation: 90, gpu_types: ["a100"], regions: ["us-west"] },
+];
+const request: ChooseRequest = { stateKey: STATE, context, candidates };
+/** A challenger that always picks "fast", so tests control which pick is better by the rewards alone. */
+const FAST_RULE = { kind: "rule", weights: { price: 0, latency: 1, reputation: 0, availability: 0 } } as const;
+
+interface Market {
+  /** Mean reward per provider id; each reward gets uniform noise of ±1. */
+  means: Record<string, number>;
+  noise: Rng;
+}
+
+function step(policy: Policy, market: Market): Choice {
+  const choice = policy.choose(request);
+  const reward = market.means[choice.providerId]! + 2 * (market.noise() - 0.5);
+  policy.update({
+    stateKey: STATE,
+    context,
+    provider: candidates[choice.index]!,
+    reward,
+    ...(choice.tag ? { tag: choice.tag } : {}),
+  });
+  return choice;
+}
+
+function guardrail(options: Partial<GuardrailOptions> = {}, rng: Rng = createRng(11)): GuardrailPolicy {
+  return createPolicy({ kind: "guardrail", policy: FAST_RULE, ...options }, { rng }) as GuardrailPolicy;
+}
+
+describe("GuardrailPolicy", () => {
+  it("plays the baseline's pick until there is evidence, with mode baseline", () => {
+    const policy = guardrail();
+    const market: Market = { means: { cheap: 5, fast: 9 }, noise: createRng(1) };
+    const first = Array.from({ length: 40 }, () => step(policy, market));
+    const baseline = first.filter((c) => c.mode === "baseline");
+    expect(baseline.length).toBeGreaterThanOrEqual(30);
+    expect(baseline.every((c) => c.providerId === "cheap" && c.tag === "baseline")).toBe(true);
+    expect(policy.stats().guardrail).toMatchObject({ trusted_decisions: 0, trusted_share: 0, decisions: 40 });
+  });
+
+  it("reports the propensity of each path: explore for a try, 1 − explore for the baseline", () => {
+    const policy = guardrail({ explore: 0.25 });
+    const choices = Array.from({ length: 20 }, () => policy.choose(request));
+    for (const choice of choices) expect(choice.probability).toBe(choice.mode === "baseline" ? 0.75 : 0.25);
+  });
+
+  it("then trusts a clearly better policy and plays its picks", () => {
+    const policy = guardrail();
+    const market: Market = { means: { cheap: 5, fast: 9 }, noise: createRng(2) };
+    for (let i = 0; i < 1500; i++) step(policy, market);
+    expect(policy.trusts(STATE)).toBe(true);
+    const last = Array.from({ length: 500 }, () => step(policy, market));
+    const fast = last.filter((c) => c.providerId === "fast").length;
+    expect(fast).toBeGreaterThan(0.95 * 500);
+    expect(last.filter((c) => c.tag === "baseline").length).toBeGreaterThan(0);
+    const stats = policy.stats().guardrail!;
+    expect(stats.trusted_share).toBeGreaterThan(0.5);
+    expect(stats.evidence.trusted).toBe(true);
+    expect(stats.trusted_states).toBe(1);
+  });
+
+  it("does not trust a worse policy, and tries it less than the budget allows", () => {
+    const policy = guardrail();
+    const market: Market = { means: { cheap: 9, fast: 5 }, noise: createRng(3) };
+    const choices = Array.from({ length: 2000 }, () => step(policy, market));
+    expect(choices.filter((c) => c.providerId === "fast").length).toBeLessThan(0.05 * 2000);
+    expect(policy.trusts(STATE)).toBe(false);
+    expect(policy.stats().guardrail!.trusted_share).toBe(0);
+  });
+
+  it("falls back to the baseline when a trusted policy degrades", () => {
+    const policy = guardrail({ evidenceDecay: 0.99 });
+    const market: Market = { means: { cheap: 5, fast: 9 }, noise: createRng(4) };
+    for (let i = 0; i < 1500; i++) step(policy, market);
+    expect(policy.trusts(STATE)).toBe(true);
+    market.means.fast = -5;
+    for (let i = 0; i < 300; i++) step(policy, market);
+    expect(policy.trusts(STATE)).toBe(false);
+    const last = Array.from({ length: 100 }, () => step(policy, market));
+    expect(last.filter((c) => c.providerId === "cheap").length).toBeGreaterThan(80);
+  });
+
+  it("lets both policies learn from every outcome", () => {
+    const policy = createPolicy(
+      { kind: "guardrail", policy: { kind: "q-learning", gamma: 0, epsilon: 0 } },
+      { rng: createRng(5) },
+    ) as GuardrailPolicy;
+    const market: Market = { means: { cheap: 5, fast: 9 }, noise: createRng(5) };
+    for (let i = 0; i < 30; i++) step(policy, market);
+    const stats = policy.stats().guardrail!;
+    expect(stats.policy.total_rewards).toBe(30);
+    expect(stats.baseline_policy.total_rewards).toBe(30);
+    expect(stats.baseline).toBe("rule");
+  });
+
+  it("uses the policy's estimates where trusted and the baseline's elsewhere", () => {
+    const policy = guardrail();
+    expect(policy.estimate(request)).toEqual(new RulePolicy().estimate(request));
+    const market: Market = { means: { cheap: 5, fast: 9 }, noise: createRng(2) };
+    for (let i = 0; i < 1500; i++) step(policy, market);
+    expect(policy.estimate(request)).toEqual(new RulePolicy({ weights: FAST_RULE.weights }).estimate(request));
+  });
+
+  it("round-trips through a snapshot and goes on deciding the same way", () => {
+    let source = createRng(6);
+    const policy = guardrail({}, () => source());
+    const market: Market = { means: { cheap: 5, fast: 9 }, noise: createRng(6) };
+    for (let i = 0; i < 800; i++) step(policy, market);
+    const snapshot = JSON.parse(JSON.stringify(policy.toJSON()));
+    const resumed = createPolicy({ kind: "guardrail" } as never, { snapshot, rng: createRng(9) });
+    expect(resumed).toBeInstanceOf(GuardrailPolicy);
+    expect(resumed.toJSON()).toEqual(policy.toJSON());
+    expect(resumed.stats()).toEqual(policy.stats());
+    source = createRng(9);
+    const noise = { ...market, noise: createRng(10) };
+    const twin = { ...market, noise: createRng(10) };
+    expect(Array.from({ length: 200 }, () => step(resumed, noise).tag)).toEqual(
+      Array.from({ length: 200 }, () => step(policy, twin).tag),
+    );
+  });
+
+  it("guards an existing model: a plain Q-learning snapshot becomes the guarded policy's, with fresh evidence", () => {
+    const trained = new Strategist({ gamma: 0, alpha: 0.5 });
+    trained.update({ stateKey: STATE, context, provider: candidates[1]!, reward: 8 });
+    const policy = createPolicy(
+      { kind: "guardrail", policy: { kind: "q-learning" } },
+      { snapshot: trained.toJSON() },
+    ) as GuardrailPolicy;
+    expect(policy.toJSON().inner.policy).toEqual(trained.toJSON());
+    expect(policy.stats().guardrail).toMatchObject({ decisions: 0, states: 0 });
+  });
+
+  it("wraps ready policies", () => {
+    const policy = new GuardrailPolicy({ policy: new Strategist(), baseline: new RulePolicy(), rng: createRng(1), check: 0 });
+    expect(policy.toJSON().params).toMatchObject({ policy: { kind: "q-learning" }, baseline: { kind: "rule" }, check: 0 });
+  });
+
+  it("always chooses one of the candidates, with a probability in (0, 1]", () => {
+    const providerArb = fc.record({
+      price_usd_per_hour: fc.double({ min: 0, max: 10, noNaN: true }),
+      latency_ms: fc.double({ min: 0, max: 500, noNaN: true }),
+      reputation: fc.double({ min: 0, max: 100, noNaN: true }),
+      capacity_available: fc.option(fc.double({ min: 0, max: 200, noNaN: true }), { nil: undefined }),
+    });
+    const policy = createPolicy(
+      { kind: "guardrail", policy: { kind: "q-learning", epsilon: 0.3, gamma: 0 }, minSamples: 2, explore: 0.3 },
+      { rng: createRng(8) },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(providerArb, { minLength: 1, maxLength: 6 }),
+        fc.constantFrom("a:b:c", "x:y:z", "__proto__"),
+        fc.double({ min: -20, max: 12, noNaN: true }),
+        (providers, stateKey, reward) => {
+          const list: Provider[] = providers.map((p, i) => ({ ...p, provider_id: `p${i}`, gpu_types: [], regions: [] }));
+          const choice = policy.choose({ stateKey, context, candidates: list });
+          expect(Number.isInteger(choice.index)).toBe(true);
+          expect(list[choice.index]?.provider_id).toBe(choice.providerId);
+          expect(choice.probability).toBeGreaterThan(0);
+          expect(choice.probability).toBeLessThanOrEqual(1);
+          policy.update({ stateKey, context, provider: list[choice.index]!, reward, tag: choice.tag! });
+        },
+      ),
+      { seed: 42, numRuns: 1000 },
+    );
+  });
+
+  describe("invalid", () => {
+    it("names a bad setting or inner option", () => {
+      const field = (action: () => unknown) => {
+        try {
+          action();
+        } catch (error) {
+          expect(error).toBeInstanceOf(ValidationError);
+          return (error as ValidationError).field;
+        }
+        return "none";
+      };
+      expect(field(() => guardrail({ explore: 2 }))).toBe("explore");
+      expect(field(() => guardrail({ scope: "tenant" as never }))).toBe("scope");
+      expect(field(() => guardrail({ minSamples: 1 }))).toBe("minSamples");
+      expect(field(() => guardrail({ baseline: { kind: "rule", weights: { price: -1 } } }))).toBe("baseline.weights.price");
+      expect(field(() => createPolicy({ kind: "guardrail", policy: { kind: "q-learning", alpha: 5 } }))).toBe("policy.alpha");
+      expect(field(() => guardrail({ evidenceDecy: 0.9 } as never))).toBe("evidenceDecy");
+    });
+  });
+});

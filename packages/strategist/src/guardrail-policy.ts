@@ -1,0 +1,389 @@
+import type { Rng } from "@aurora/domain";
+import { ValidationError } from "@aurora/domain";
+import { composeTag, parseTag } from "./choice-tag.js";
+import type { EvidenceSide, EvidenceSummary, GuardrailEvidenceJson } from "./guardrail-evidence.js";
+import { GuardrailEvidence } from "./guardrail-evidence.js";
+import type { GuardrailOptions, GuardrailParams, GuardrailScope } from "./guardrail-options.js";
+import { GUARDRAIL_OPTION_NAMES, resolveGuardrailParams } from "./guardrail-options.js";
+import { MODEL_FORMAT, MODEL_VERSION, REWARD_HISTORY_LIMIT } from "./model-snapshot.js";
+import type { Choice, ChooseRequest, Policy, PolicySnapshot, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
+import { requireRewardUpdate } from "./policy-input-checks.js";
+import type { PolicyConfig, PolicyDeps } from "./policy-registry.js";
+import { RewardHistory } from "./reward-history.js";
+import type { RunningStatsJson } from "./running-stats.js";
+import { RunningStats } from "./running-stats.js";
+import {
+  isObject,
+  own,
+  refuseUnknownKeys,
+  requireCount,
+  requireFinite,
+  requireRewards,
+  requireSnapshotHead,
+  withFieldPrefix,
+} from "./snapshot-fields.js";
+
+/** The baseline when none is configured: the weighted-score rule router. */
+export const DEFAULT_BASELINE: Readonly<PolicyConfig> = Object.freeze({ kind: "rule" }) as PolicyConfig;
+
+export interface GuardrailPolicyOptions extends Partial<GuardrailParams> {
+  policy: Policy;
+  baseline: Policy;
+  /** Draws the evidence plays; defaults to `Math.random`. */
+  rng?: Rng;
+  /** The configs they were built from, kept in snapshots; default `{ kind: policy.name }`. */
+  configs?: { policy?: PolicyConfig; baseline?: PolicyConfig };
+}
+
+export interface GuardrailStats {
+  /** The baseline policy's name. */
+  baseline: string;
+  scope: GuardrailScope;
+  decisions: number;
+  /** Decisions made while the evidence trusted the policy in their state. */
+  trusted_decisions: number;
+  /** trusted_decisions / decisions (0 before the first). */
+  trusted_share: number;
+  /** Decisions where both picked the same provider. */
+  agreements: number;
+  /** Decisions where the picks differed and the policy's was played. */
+  policy_plays: number;
+  /** Decisions where the picks differed and the baseline's was played (`mode: "baseline"`). */
+  baseline_plays: number;
+  /** (agreements + policy_plays) / decisions: how often the provider played was the policy's pick. */
+  policy_pick_share: number;
+  /** Evidence over all states: rewards where the picks differed, by whose pick was played. */
+  evidence: { policy: EvidenceSummary; baseline: EvidenceSummary; trusted: boolean };
+  /** States with evidence of their own, and how many of those trust the policy by their own evidence. */
+  states: number;
+  trusted_states: number;
+  /** Rewards without a guardrail tag (decisions made before it was on): learned, not used as evidence. */
+  unattributed_rewards: number;
+  /** The risk budget left, pessimism included, in reward units: tries of an untrusted policy need it positive (see `risk`). */
+  risk_budget: number;
+  policy: StrategistStats;
+  baseline_policy: StrategistStats;
+}
+
+export interface GuardrailSnapshot {
+  format: typeof MODEL_FORMAT;
+  version: typeof MODEL_VERSION;
+  policy: "guardrail";
+  params: GuardrailParams & { policy: PolicyConfig; baseline: PolicyConfig };
+  decision_count: number;
+  trusted_decisions: number;
+  agreements: number;
+  policy_plays: number;
+  baseline_plays: number;
+  unattributed_rewards: number;
+  /** The risk budget before its pessimism term, and how many policy plays it has been charged with. */
+  risk_budget: number;
+  risk_budget_plays: number;
+  /** Every reward where the picks differed, both sides pooled (the budget's unit is their σ). */
+  pooled_rewards: RunningStatsJson;
+  total_rewards: number;
+  reward_history: number[];
+  evidence: { global: GuardrailEvidenceJson; states: Record<string, GuardrailEvidenceJson> };
+  inner: { policy: PolicySnapshot; baseline: PolicySnapshot };
+}
+
+function checkPolicy(policy: unknown, field: string): asserts policy is Policy {
+  if (!policy || typeof (policy as Policy).choose !== "function") {
+    throw ValidationError.forField(field, "must be a Policy (build it with createPolicy)");
+  }
+}
+
+/**
+ * A safety guardrail around any policy (registry kind `"guardrail"`, engine option
+ * `guardrail`), after Vowpal Wabbit's baseline challenger: on every decision both the policy
+ * and the baseline choose. Where they agree, that provider is played. Where they differ, the
+ * policy's pick is played only if the evidence trusts it — the lower confidence bound of the
+ * mean reward its picks earned beats the upper bound of the baseline picks' — except for a
+ * `check` share that replays the baseline's pick to keep its evidence fresh; otherwise the
+ * baseline's pick is played (`mode: "baseline"`), except for an `explore` share that tries
+ * the policy's pick to gather evidence. Both policies learn from every outcome; the evidence
+ * lives here, not in either policy, so any policy can be guarded.
+ */
+export class GuardrailPolicy implements Policy {
+  readonly name = "guardrail" as const;
+  readonly #policy: Policy;
+  readonly #baseline: Policy;
+  readonly #rng: Rng;
+  readonly #params: GuardrailParams;
+  readonly #configs: { policy: PolicyConfig; baseline: PolicyConfig };
+  #global = new GuardrailEvidence();
+  readonly #states = new Map<string, GuardrailEvidence>();
+  #rewards = new RewardHistory(REWARD_HISTORY_LIMIT);
+  #decisionCount = 0;
+  #trustedDecisions = 0;
+  #agreements = 0;
+  #policyPlays = 0;
+  #baselinePlays = 0;
+  #unattributed = 0;
+  /** Risk budget in reward units: earned per decision, spent (or grown) by what the policy's plays earn over the baseline's mean. */
+  #budget = 0;
+  #budgetPlays = 0;
+  /** Every reward where the picks differed, both sides: its σ is the budget's unit. */
+  #pooled = new RunningStats();
+
+  constructor(options: GuardrailPolicyOptions) {
+    if (!isObject(options)) throw ValidationError.forField("(root)", "must be an object { policy, baseline, … }");
+    refuseUnknownKeys(options, [...GUARDRAIL_OPTION_NAMES, "rng", "configs"], "a guardrail");
+    checkPolicy(options.policy, "policy");
+    checkPolicy(options.baseline, "baseline");
+    if (options.rng !== undefined && typeof options.rng !== "function") {
+      throw ValidationError.forField(
+        "rng",
+        "must be a function returning numbers in [0, 1), e.g. createRng(42) from @aurora/domain",
+      );
+    }
+    const { policy, baseline, rng, configs, ...params } = options;
+    this.#params = resolveGuardrailParams(params);
+    this.#policy = policy;
+    this.#baseline = baseline;
+    this.#rng = rng ?? Math.random;
+    this.#configs = {
+      policy: configs?.policy ?? ({ kind: policy.name } as PolicyConfig),
+      baseline: configs?.baseline ?? ({ kind: baseline.name } as PolicyConfig),
+    };
+  }
+
+  /**
+   * Builds the policy and the baseline from their configs (through `build`, the registry) and
+   * resumes from `deps.snapshot`: a guardrail snapshot restores both and the evidence; any
+   * other snapshot is taken as the guarded policy's own model (a guardrail switched on over an
+   * existing model file) and the evidence starts empty.
+   */
+  static fromConfig(
+    options: GuardrailOptions,
+    deps: PolicyDeps,
+    build: (config: PolicyConfig, deps: PolicyDeps) => Policy,
+  ): GuardrailPolicy {
+    if (!isObject(options)) throw ValidationError.forField("(root)", "must be an object { policy, baseline?, … }");
+    refuseUnknownKeys(options, GUARDRAIL_OPTION_NAMES, "a guardrail");
+    const raw = deps.snapshot;
+    const ours = isObject(raw) && own(raw, "policy") === "guardrail" ? requireSnapshotHead(raw, "guardrail") : undefined;
+    const saved = ours && isObject(own(ours, "params")) ? (own(ours, "params") as Record<string, unknown>) : {};
+    const innerKind =
+      isObject(raw) && !ours && typeof own(raw, "policy") === "string" ? (own(raw, "policy") as string) : "q-learning";
+    const policyConfig = (options.policy ?? own(saved, "policy") ?? { kind: innerKind }) as PolicyConfig;
+    const baselineConfig = (options.baseline ?? own(saved, "baseline") ?? DEFAULT_BASELINE) as PolicyConfig;
+    const params = resolveGuardrailParams({
+      ...(ours ? resolveGuardrailParams(saved, "params") : {}),
+      ...definedEntries(options),
+    });
+    const inner = ours && isObject(own(ours, "inner")) ? (own(ours, "inner") as Record<string, unknown>) : undefined;
+    if (ours && !inner)
+      throw ValidationError.forField("inner", "must be an object { policy, baseline } of the two policies' snapshots");
+    const rng = deps.rng ? { rng: deps.rng } : {};
+    const policySnapshot = inner ? own(inner, "policy") : raw;
+    const policy = withFieldPrefix("policy", () =>
+      build(policyConfig, { ...rng, ...(policySnapshot !== undefined ? { snapshot: policySnapshot } : {}) }),
+    );
+    const baseline = withFieldPrefix("baseline", () =>
+      build(baselineConfig, { ...rng, ...(inner ? { snapshot: own(inner, "baseline") } : {}) }),
+    );
+    const guardrail = new GuardrailPolicy({
+      policy,
+      baseline,
+      ...params,
+      ...rng,
+      configs: { policy: policyConfig, baseline: baselineConfig },
+    });
+    if (ours) guardrail.#restore(ours);
+    return guardrail;
+  }
+
+  /** Whether the evidence trusts the policy for this state now (no side effects). */
+  trusts(stateKey: string): boolean {
+    const evidence = this.#evidenceFor(stateKey);
+    return evidence?.ready(this.#params.minSamples) === true && evidence.trusts(this.#params.z);
+  }
+
+  choose(request: ChooseRequest): Choice {
+    const mine = this.#policy.choose(request);
+    const theirs = this.#baseline.choose(request);
+    const evidence = this.#evidenceFor(request.stateKey);
+    const { minSamples, z, check, explore, exploreMax, risk } = this.#params;
+    const ready = evidence?.ready(minSamples) === true;
+    const trusted = ready && evidence.trusts(z);
+    this.#decisionCount++;
+    if (trusted) this.#trustedDecisions++;
+    this.#budget += risk * this.#spread();
+    const budgetLeft = this.#budgetLeft();
+    // P(play the policy's pick | the picks differ).
+    const q = trusted
+      ? 1 - check
+      : budgetLeft >= 0
+        ? Math.min(exploreMax, Math.max(explore, ready ? evidence.chanceBetter() : 0))
+        : 0;
+    const tags = [mine.tag, theirs.tag];
+    if (mine.index === theirs.index) {
+      this.#agreements++;
+      const p = mine.probability;
+      const b = theirs.probability;
+      // Both pick it, or they differ and the one that picked it is played (picks independent).
+      const probability = Math.min(1, p * b + q * p * (1 - b) + (1 - q) * b * (1 - p));
+      return { ...mine, probability, tag: composeTag("agree", tags) };
+    }
+    if (this.#rng() < q) {
+      this.#policyPlays++;
+      return { ...mine, probability: q * mine.probability, tag: composeTag("policy", tags) };
+    }
+    this.#baselinePlays++;
+    return { ...theirs, mode: "baseline", probability: (1 - q) * theirs.probability, tag: composeTag("baseline", tags) };
+  }
+
+  /** The policy's estimates where it is trusted, the baseline's elsewhere. */
+  estimate(request: ChooseRequest): number[] {
+    return (this.trusts(request?.stateKey) ? this.#policy : this.#baseline).estimate(request);
+  }
+
+  update(update: RewardUpdate): UpdateResult {
+    requireRewardUpdate(update);
+    const { label, inner } = parseTag(update.tag);
+    const { tag: _, ...rest } = update;
+    const result = this.#policy.update(inner[0] === undefined ? rest : { ...rest, tag: inner[0] });
+    this.#baseline.update(inner[1] === undefined ? rest : { ...rest, tag: inner[1] });
+    if (label === "policy") this.#charge(update.stateKey, update.reward);
+    if (label === "policy" || label === "baseline") this.#record(update.stateKey, label, update.reward);
+    else if (label !== "agree") this.#unattributed++;
+    this.#rewards.push(update.reward);
+    return result;
+  }
+
+  stats(): StrategistStats {
+    const policy = this.#policy.stats();
+    const { z, minSamples } = this.#params;
+    let trustedStates = 0;
+    for (const evidence of this.#states.values()) if (evidence.ready(minSamples) && evidence.trusts(z)) trustedStates++;
+    const decisions = this.#decisionCount;
+    return {
+      epsilon: policy.epsilon,
+      decision_count: decisions,
+      q_states: policy.q_states,
+      avg_reward_100: this.#rewards.meanOfLast(100),
+      total_rewards: this.#rewards.total,
+      guardrail: {
+        baseline: this.#baseline.name,
+        scope: this.#params.scope,
+        decisions,
+        trusted_decisions: this.#trustedDecisions,
+        trusted_share: decisions > 0 ? this.#trustedDecisions / decisions : 0,
+        agreements: this.#agreements,
+        policy_plays: this.#policyPlays,
+        baseline_plays: this.#baselinePlays,
+        policy_pick_share: decisions > 0 ? (this.#agreements + this.#policyPlays) / decisions : 0,
+        evidence: {
+          policy: this.#global.summary("policy", z),
+          baseline: this.#global.summary("baseline", z),
+          trusted: this.#global.ready(minSamples) && this.#global.trusts(z),
+        },
+        states: this.#states.size,
+        trusted_states: trustedStates,
+        unattributed_rewards: this.#unattributed,
+        risk_budget: this.#budgetLeft(),
+        policy,
+        baseline_policy: this.#baseline.stats(),
+      },
+    };
+  }
+
+  toJSON(): GuardrailSnapshot {
+    const states: Record<string, GuardrailEvidenceJson> = Object.create(null);
+    for (const [stateKey, evidence] of this.#states) states[stateKey] = evidence.toJSON();
+    return {
+      format: MODEL_FORMAT,
+      version: MODEL_VERSION,
+      policy: this.name,
+      params: { ...this.#params, ...this.#configs },
+      decision_count: this.#decisionCount,
+      trusted_decisions: this.#trustedDecisions,
+      agreements: this.#agreements,
+      policy_plays: this.#policyPlays,
+      baseline_plays: this.#baselinePlays,
+      unattributed_rewards: this.#unattributed,
+      risk_budget: this.#budget,
+      risk_budget_plays: this.#budgetPlays,
+      pooled_rewards: this.#pooled.toJSON(),
+      total_rewards: this.#rewards.total,
+      reward_history: this.#rewards.toArray(),
+      evidence: { global: this.#global.toJSON(), states },
+      inner: { policy: this.#policy.toJSON(), baseline: this.#baseline.toJSON() },
+    };
+  }
+
+  /** σ of all rewards where the picks differed, both sides pooled: the budget's unit. */
+  #spread(): number {
+    return Math.sqrt(this.#pooled.variance);
+  }
+
+  /**
+   * The budget with its pessimism term: earned − spent − z·σ·√plays, so that the noise in what
+   * the policy's plays earned (each judged against the baseline's mean) does not buy tries.
+   */
+  #budgetLeft(): number {
+    return this.#budget - this.#params.z * this.#spread() * Math.sqrt(this.#budgetPlays);
+  }
+
+  /** The budget pays for the policy's plays: what each earned over the baseline's mean in its scope. */
+  #charge(stateKey: string, reward: number): void {
+    const baseline = (this.#evidenceFor(stateKey) ?? this.#global).side("baseline");
+    if (baseline.effectiveCount === 0) return;
+    this.#budget += reward - baseline.mean;
+    this.#budgetPlays++;
+  }
+
+  /** The evidence that speaks for a state: its own once ready (scope permitting), else the global one. */
+  #evidenceFor(stateKey: string): GuardrailEvidence | undefined {
+    const { scope, minSamples } = this.#params;
+    if (scope === "global") return this.#global;
+    const local = this.#states.get(stateKey);
+    if (scope === "state" || local?.ready(minSamples)) return local;
+    return this.#global;
+  }
+
+  #record(stateKey: string, side: EvidenceSide, reward: number): void {
+    const decay = this.#params.evidenceDecay;
+    this.#pooled.push(reward, decay);
+    this.#global.record(side, reward, decay);
+    if (this.#params.scope === "global") return;
+    let local = this.#states.get(stateKey);
+    if (!local) {
+      local = new GuardrailEvidence();
+      this.#states.set(stateKey, local);
+    }
+    local.record(side, reward, decay);
+  }
+
+  #restore(snapshot: Record<string, unknown>): void {
+    this.#decisionCount = requireCount(own(snapshot, "decision_count"), "decision_count");
+    this.#trustedDecisions = requireCount(own(snapshot, "trusted_decisions"), "trusted_decisions");
+    this.#agreements = requireCount(own(snapshot, "agreements"), "agreements");
+    this.#policyPlays = requireCount(own(snapshot, "policy_plays"), "policy_plays");
+    this.#baselinePlays = requireCount(own(snapshot, "baseline_plays"), "baseline_plays");
+    this.#unattributed = requireCount(own(snapshot, "unattributed_rewards"), "unattributed_rewards");
+    this.#budget = requireFinite(own(snapshot, "risk_budget"), "risk_budget");
+    this.#budgetPlays = requireCount(own(snapshot, "risk_budget_plays"), "risk_budget_plays");
+    this.#pooled = RunningStats.fromJSON(own(snapshot, "pooled_rewards"), "pooled_rewards");
+    const history = requireRewards(own(snapshot, "reward_history"), "reward_history");
+    this.#rewards = new RewardHistory(
+      REWARD_HISTORY_LIMIT,
+      history,
+      requireCount(own(snapshot, "total_rewards"), "total_rewards"),
+    );
+    const evidence = own(snapshot, "evidence");
+    if (!isObject(evidence)) throw ValidationError.forField("evidence", "must be an object { global, states }");
+    this.#global = GuardrailEvidence.fromJSON(own(evidence, "global"), "evidence.global");
+    const states = own(evidence, "states");
+    if (!isObject(states)) throw ValidationError.forField("evidence.states", "must be an object: state key → evidence");
+    for (const stateKey in states) {
+      if (!Object.hasOwn(states, stateKey)) continue;
+      this.#states.set(stateKey, GuardrailEvidence.fromJSON(states[stateKey], `evidence.states[${JSON.stringify(stateKey)}]`));
+    }
+  }
+}
+
+function definedEntries(object: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,78 @@
+import type { FeatureCross } from "./context-features.js";
+import { FEATURE_CROSSES } from "./context-features.js";
+import type { OptionRule, OptionRules } from "./option-rules.js";
+import { integerRule, numberRule } from "./option-rules.js";
+import type { PolicyRewardWeights } from "./reward-decomposition.js";
+import { rewardWeightsRule } from "./reward-decomposition.js";
+
+/** The options of the contextual policies' outcome model (LinUCB, linear Thompson sampling). */
+export interface LinearModelParams {
+  /** γ: what was learned is multiplied by it at each learned reward (1 = never forget). Default 0.9995. */
+  discount: number;
+  /** λ: prior precision of each provider feature of the failure model, in observations. Default 100. */
+  ridge: number;
+  /** λ of each provider feature of the success model. Default 2. */
+  successRidge: number;
+  /** Failure probability assumed for a provider nothing is known about. Default 0.05. */
+  priorFailureRate: number;
+  /** Most features per model (memory d² · 8 bytes · 2 per model). Default 256. */
+  maxFeatures: number;
+  /** Learned rewards after which a provider's recent evidence counts half; 0 turns shift detection off. Default 600. */
+  shiftHalfLife: number;
+  /** Prior probability, per outcome, that a provider's behaviour shifts (an outage, a spike). Default 0.0002. */
+  shiftPrior: number;
+  /** Context parts crossed with each provider in the failure model. Default none: the provider is one feature everywhere. */
+  crosses: FeatureCross[];
+  /** The engine's reward weights (the SPEC's by default), for the reward's known part. */
+  rewardWeights: PolicyRewardWeights;
+}
+
+export const crossesRule: OptionRule<FeatureCross[]> = {
+  default: [],
+  check(value, field) {
+    const ok =
+      Array.isArray(value) &&
+      value.every((v) => (FEATURE_CROSSES as readonly unknown[]).includes(v)) &&
+      new Set(value).size === value.length;
+    return ok
+      ? []
+      : [{ field, message: `must be an array of distinct context parts from ${FEATURE_CROSSES.map((c) => `"${c}"`).join(", ")}` }];
+  },
+  resolve: (value) => [...(value as FeatureCross[])],
+};
+
+export const discountRule = numberRule(
+  0.9995,
+  (v) => v > 0 && v <= 1,
+  "must be a number greater than 0 and at most 1 (γ, kept of what was learned at each reward; 1 never forgets)",
+);
+
+export const priorFailureRateRule = numberRule(
+  0.05,
+  (v) => v >= 0 && v < 1,
+  "must be a number from 0 up to, but not including, 1 (failure probability of a provider nothing is known about)",
+);
+
+export const shiftHalfLifeRule = numberRule(
+  600,
+  (v) => Number.isFinite(v) && v >= 0,
+  "must be a finite number ≥ 0 (learned rewards after which recent evidence counts half; 0 turns shift detection off)",
+);
+
+export const shiftPriorRule = numberRule(
+  0.0002,
+  (v) => v >= 0 && v < 1,
+  "must be a number from 0 up to, but not including, 1 (prior probability that a provider is shifted; 0 turns detection off)",
+);
+
+export const linearModelRules: OptionRules<LinearModelParams> = {
+  discount: discountRule,
+  ridge: numberRule(100, (v) => Number.isFinite(v) && v > 0, "must be a finite number > 0 (λ, the prior precision of a provider's failure features)"),
+  successRidge: numberRule(2, (v) => Number.isFinite(v) && v > 0, "must be a finite number > 0 (λ, the prior precision of a provider's success features)"),
+  priorFailureRate: priorFailureRateRule,
+  maxFeatures: integerRule(256, 8, 4096, "features per model; memory grows with its square"),
+  crosses: crossesRule,
+  shiftHalfLife: shiftHalfLifeRule,
+  shiftPrior: shiftPriorRule,
+  rewardWeights: rewardWeightsRule,
+};

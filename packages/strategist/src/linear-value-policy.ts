@@ -1,0 +1,214 @@
+import { ValidationError } from "@aurora/domain";
+import type { Provider, Rng } from "@aurora/domain";
+import { decayedEpsilon } from "./epsilon-greedy.js";
+import { LearningCounters } from "./learning-counters.js";
+import { checkLearningChoose, checkLearningUpdate } from "./learning-input-checks.js";
+import { priorFailureRateRule, shiftHalfLifeRule, shiftPriorRule } from "./linear-model-options.js";
+import type { LinearValueModelSnapshot, ValueEstimate } from "./linear-value-model.js";
+import { emptyValueEstimate, LinearValueModel } from "./linear-value-model.js";
+import { MODEL_FORMAT, MODEL_VERSION } from "./model-snapshot.js";
+import type { OptionRules } from "./option-rules.js";
+import { integerRule, numberRule, resolveOptions } from "./option-rules.js";
+import type { Choice, ChooseRequest, Policy, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
+import { requireRng, snapshotSettings } from "./policy-setup.js";
+import type { PolicyRewardWeights } from "./reward-decomposition.js";
+import { rewardWeightsRule } from "./reward-decomposition.js";
+import { own, requireFinite } from "./snapshot-fields.js";
+
+export interface LinearValueParams {
+  /** ε of the ε-greedy exploration at the start. Default 0.05. */
+  epsilon: number;
+  /** ε is multiplied by it at each learned reward. Default 0.999. */
+  epsilonDecay: number;
+  /** The floor ε decays to. Default 0.01. */
+  epsilonMin: number;
+  /** c: width of the optimism bonus, in standard deviations of the value. Default 1. */
+  optimism: number;
+  /** log₂ of the weight table's size. Default 16 (65,536 weights per model). */
+  hashBits: number;
+  /** m: observations a weight's prior is worth. Default 20. */
+  priorStrength: number;
+  /** The smallest step a weight takes (1/learningRate outcomes of memory). Default 0.002. */
+  learningRate: number;
+  /** Failure probability assumed before anything is learned. Default 0.05. */
+  priorFailureRate: number;
+  /** Learned rewards after which a provider's recent evidence counts half; 0 turns shift detection off. Default 300. */
+  shiftHalfLife: number;
+  /** Prior probability, per outcome, that a provider's behaviour shifts. Default 0.0002. */
+  shiftPrior: number;
+  /** The engine's reward weights (the SPEC's by default), for the reward's known part. */
+  rewardWeights: PolicyRewardWeights;
+}
+
+export type LinearValueOptions = Partial<LinearValueParams>;
+
+const linearValueRules: OptionRules<LinearValueParams> = {
+  epsilon: numberRule(0.05, (v) => v >= 0 && v <= 1, "must be a number from 0 to 1 (the exploration rate ε)"),
+  epsilonDecay: numberRule(
+    0.999,
+    (v) => v > 0 && v <= 1,
+    "must be a number greater than 0 and at most 1 (ε is multiplied by it once per learned reward)",
+  ),
+  epsilonMin: numberRule(0.01, (v) => v >= 0 && v <= 1, "must be a number from 0 to 1 (the floor ε decays to)"),
+  optimism: numberRule(1, (v) => Number.isFinite(v) && v >= 0, "must be a finite number ≥ 0 (width of the optimism bonus)"),
+  hashBits: integerRule(16, 8, 24, "log₂ of the weight table's size"),
+  priorStrength: numberRule(20, (v) => Number.isFinite(v) && v > 0, "must be a finite number > 0 (observations a weight's prior is worth)"),
+  learningRate: numberRule(
+    0.002,
+    (v) => v > 0 && v <= 1,
+    "must be a number greater than 0 and at most 1 (the smallest step a weight takes)",
+  ),
+  priorFailureRate: priorFailureRateRule,
+  shiftHalfLife: { ...shiftHalfLifeRule, default: 300 },
+  shiftPrior: shiftPriorRule,
+  rewardWeights: rewardWeightsRule,
+};
+
+export function resolveLinearValueOptions(input: unknown, root?: string): LinearValueParams {
+  return resolveOptions("linear-value", linearValueRules, input, root);
+}
+
+export interface LinearValueSnapshot {
+  format: typeof MODEL_FORMAT;
+  version: typeof MODEL_VERSION;
+  policy: "linear-value";
+  params: LinearValueParams;
+  /** The current, decayed ε. */
+  epsilon: number;
+  decision_count: number;
+  total_rewards: number;
+  reward_history: number[];
+  states: string[];
+  model: LinearValueModelSnapshot;
+}
+
+export interface LinearValuePolicyOptions extends LinearValueOptions {
+  rng?: Rng;
+}
+
+/**
+ * Function approximation for large state spaces (registry kind `"linear-value"`): the seed's
+ * roadmap item "DQN", as a value model over context features rather than a table — see
+ * {@link LinearValueModel}. A decision takes the candidate with the highest
+ * value + c·(its standard deviation) (the first on a tie), or, with probability ε, a uniform
+ * one (two draws, as the seed's ε-greedy: u < ε explores, then ⌊n·u′⌋). Propensity
+ * ε/n + (1 − ε)·[optimistic pick]; ε decays once per learned reward to `epsilonMin`. A Ψ
+ * density d scales ε and c by 1 − 0.5·d.
+ */
+export class LinearValuePolicy implements Policy {
+  readonly name = "linear-value" as const;
+  readonly #params: LinearValueParams;
+  readonly #rng: Rng;
+  readonly #model: LinearValueModel;
+  readonly #counters = new LearningCounters();
+  readonly #seen = new Set<string>();
+  #estimates: ValueEstimate[] = [];
+  #epsilon: number;
+
+  constructor(options: LinearValuePolicyOptions = {}) {
+    const { rng, ...params } = options ?? {};
+    this.#rng = requireRng(rng);
+    this.#params = resolveLinearValueOptions(params);
+    this.#model = new LinearValueModel(this.#params);
+    this.#epsilon = this.#params.epsilon;
+  }
+
+  get params(): LinearValueParams {
+    return structuredClone(this.#params);
+  }
+
+  choose(request: ChooseRequest): Choice {
+    const scale = checkLearningChoose(request, this.#seen);
+    const { stateKey, context, candidates } = request;
+    const n = candidates.length;
+    const estimates = this.#fill(n);
+    const c = this.#params.optimism * scale;
+    this.#model.setContext(context);
+    let greedy = 0;
+    let optimistic = 0;
+    let bestIndex = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const estimate = estimates[i] as ValueEstimate;
+      this.#model.estimate(context, candidates[i] as Provider, estimate);
+      const spread = estimate.successValue - this.#params.rewardWeights.failure_reward;
+      const keep = 1 - estimate.failure;
+      const sd = Math.sqrt(spread * spread * estimate.failureSd * estimate.failureSd + keep * keep * estimate.successSd * estimate.successSd);
+      const index = estimate.value + c * sd;
+      if (estimate.value > (estimates[greedy] as ValueEstimate).value) greedy = i;
+      if (index > bestIndex) {
+        bestIndex = index;
+        optimistic = i;
+      }
+    }
+    const epsilon = this.#epsilon * scale;
+    const explore = this.#rng() < epsilon;
+    const pick = explore ? Math.min(n - 1, Math.floor(this.#rng() * n)) : optimistic;
+    this.#counters.decided(stateKey);
+    return {
+      index: pick,
+      providerId: (candidates[pick] as Provider).provider_id,
+      mode: explore || pick !== greedy ? "explore" : "exploit",
+      estimate: (estimates[pick] as ValueEstimate).value,
+      epsilon,
+      probability: epsilon / n + (pick === optimistic ? 1 - epsilon : 0),
+    };
+  }
+
+  estimate(request: ChooseRequest): number[] {
+    checkLearningChoose(request, this.#seen);
+    const estimate = this.#fill(1)[0] as ValueEstimate;
+    this.#model.setContext(request.context);
+    return request.candidates.map((candidate) => {
+      this.#model.estimate(request.context, candidate, estimate);
+      return estimate.value;
+    });
+  }
+
+  update(update: RewardUpdate): UpdateResult {
+    checkLearningUpdate(update);
+    const estimate = this.#fill(1)[0] as ValueEstimate;
+    this.#model.setContext(update.context);
+    this.#model.estimate(update.context, update.provider, estimate);
+    const before = estimate.value;
+    this.#model.update(update);
+    this.#counters.learned(update.stateKey, update.reward);
+    this.#epsilon = decayedEpsilon(this.#epsilon, this.#params.epsilonDecay, this.#params.epsilonMin);
+    this.#model.setContext(update.context);
+    this.#model.estimate(update.context, update.provider, estimate);
+    return { before, after: estimate.value };
+  }
+
+  stats(): StrategistStats {
+    return this.#counters.stats(this.#epsilon);
+  }
+
+  toJSON(): LinearValueSnapshot {
+    return {
+      format: MODEL_FORMAT,
+      version: MODEL_VERSION,
+      policy: this.name,
+      params: this.params,
+      epsilon: this.#epsilon,
+      ...this.#counters.toJSON(),
+      model: this.#model.toJSON(),
+    };
+  }
+
+  /** Restores a snapshot; settings come from its `params`, each overridden by `options`; ε from the snapshot. */
+  static fromJSON(snapshot: unknown, options: LinearValuePolicyOptions = {}): LinearValuePolicy {
+    const { rng, ...overrides } = options ?? {};
+    const settings = snapshotSettings("linear-value", resolveLinearValueOptions, snapshot, overrides);
+    const policy = new LinearValuePolicy({ ...settings.params, ...(rng !== undefined ? { rng } : {}) });
+    policy.#counters.restore(settings.snapshot);
+    policy.#model.restore(own(settings.snapshot, "model"), "model");
+    const epsilon = requireFinite(own(settings.snapshot, "epsilon"), "epsilon");
+    if (epsilon < 0 || epsilon > 1) throw ValidationError.forField("epsilon", "must be a number from 0 to 1 (the current exploration rate)");
+    policy.#epsilon = epsilon;
+    return policy;
+  }
+
+  #fill(n: number): ValueEstimate[] {
+    while (this.#estimates.length < n) this.#estimates.push(emptyValueEstimate());
+    return this.#estimates;
+  }
+}

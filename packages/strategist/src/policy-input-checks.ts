@@ -1,0 +1,45 @@
+import type { Provider } from "@aurora/domain";
+import { ValidationError } from "@aurora/domain";
+import type { ChooseRequest, RewardUpdate } from "./policy.js";
+
+/**
+ * The checks the rule and composite policies make on a `choose`/`estimate` request: a state
+ * key and distinct candidate ids (the engine has validated the records themselves).
+ */
+export function requireChooseRequest(request: ChooseRequest, seen: Set<string>): void {
+  if (typeof request?.stateKey !== "string" || request.stateKey.length === 0) {
+    throw ValidationError.forField("stateKey", 'must be a non-empty string such as "llm_inference:a100:us-west"');
+  }
+  const candidates = request.candidates as readonly Provider[] | undefined;
+  if (!Array.isArray(candidates) || candidates.length === 0) {
+    throw ValidationError.forField("candidates", "must list at least one provider (filter by constraints first, then choose)");
+  }
+  seen.clear();
+  for (let i = 0; i < candidates.length; i++) {
+    const id = (candidates[i] as Provider | undefined)?.provider_id;
+    if (typeof id !== "string" || id.length === 0) {
+      throw ValidationError.forField(`candidates[${i}].provider_id`, "must be a non-empty string (a provider id)");
+    }
+    if (seen.has(id)) {
+      throw ValidationError.forField(
+        `candidates[${i}].provider_id`,
+        `duplicate provider_id "${id}": each candidate must appear once`,
+      );
+    }
+    seen.add(id);
+  }
+}
+
+/** The checks on an `update`: a state key, a provider id and a finite reward. */
+export function requireRewardUpdate(update: RewardUpdate): void {
+  if (typeof update?.stateKey !== "string" || update.stateKey.length === 0) {
+    throw ValidationError.forField("stateKey", 'must be a non-empty string such as "llm_inference:a100:us-west"');
+  }
+  const id = update.provider?.provider_id;
+  if (typeof id !== "string" || id.length === 0) {
+    throw ValidationError.forField("provider.provider_id", "must be a non-empty string (a provider id)");
+  }
+  if (typeof update.reward !== "number" || !Number.isFinite(update.reward)) {
+    throw ValidationError.forField("reward", `must be a finite number, got ${String(update.reward)}`);
+  }
+}

@@ -1,0 +1,273 @@
+import { ValidationError } from "@aurora/domain";
+import { choleskyLower, inverseFromCholesky } from "./cholesky.js";
+import { shermanMorrisonUpdate, sparseQuadratic } from "./sherman-morrison.js";
+import type { SparseVector } from "./sparse-vector.js";
+
+export interface RidgeRegressionOptions {
+  /** λ_j: the prior precision (ridge penalty) of weight j, > 0. */
+  ridge: (index: number) => number;
+  /** γ in (0, 1]: every update first multiplies what was learned by γ (1 = never forget). */
+  discount: number;
+}
+
+/** A ridge regression's state in plain JSON, in true (unscaled) units. */
+export interface RidgeRegressionSnapshot {
+  dimension: number;
+  /** The lower triangle of A = Σ γ-weighted x·xᵀ + regulariser, row by row (d·(d+1)/2 numbers). */
+  a: number[];
+  /** b = Σ γ-weighted y·x (d numbers). */
+  b: number[];
+  /** The regulariser each weight currently carries on A's diagonal (d numbers). */
+  regulariser: number[];
+  updates: number;
+}
+
+/** Scale below which stored values are folded back into true units (far above float64's floor). */
+const RESCALE_BELOW = 1e-100;
+
+/**
+ * Discounted ridge regression (recursive least squares with forgetting), the model behind
+ * LinUCB and linear Thompson sampling (Li et al. 2010; Agrawal & Goyal 2013; discounted as in
+ * D-LinUCB, Russac et al. 2019):
+ *   A ← γ·A + x·xᵀ,  b ← γ·b + y·x,  θ = A⁻¹·b,  A starting at λ·I.
+ * A⁻¹ is kept up to date with Sherman–Morrison rank-1 updates (O(d²) per update, no
+ * allocation); θ with the matching recursive-least-squares step. Discounting is lazy: stored
+ * A and b are true values divided by a running scale c = γ^updates, so forgetting costs
+ * nothing per update. Every `max(64, d)` updates A⁻¹ and θ are recomputed exactly from A
+ * (Cholesky, O(d³)), which also puts back the part of the λ·I prior that discounting wore
+ * away (so unexplored directions keep variance 1/λ instead of growing without bound).
+ * The dimension grows: a new feature joins with weight 0 and variance 1/λ.
+ */
+export class RidgeRegression {
+  readonly #ridge: (index: number) => number;
+  /** Each weight's λ_j, true units. */
+  #ridgeOf: Float64Array;
+  readonly #discount: number;
+  #dimension = 0;
+  #stride: number;
+  /** Stored A (true A = scale·stored), A⁻¹ (true A⁻¹ = stored/scale), b (true b = scale·stored). */
+  #a: Float64Array;
+  #inverse: Float64Array;
+  #b: Float64Array;
+  #theta: Float64Array;
+  /** The regulariser on each diagonal entry, stored units. */
+  #regulariser: Float64Array;
+  #scale = 1;
+  #updates = 0;
+  #sinceRefresh = 0;
+  #product: Float64Array;
+
+  constructor(options: RidgeRegressionOptions, capacity = 16) {
+    this.#ridge = options.ridge;
+    this.#discount = options.discount;
+    this.#stride = Math.max(1, capacity);
+    this.#a = new Float64Array(this.#stride * this.#stride);
+    this.#inverse = new Float64Array(this.#stride * this.#stride);
+    this.#b = new Float64Array(this.#stride);
+    this.#theta = new Float64Array(this.#stride);
+    this.#regulariser = new Float64Array(this.#stride);
+    this.#ridgeOf = new Float64Array(this.#stride);
+    this.#product = new Float64Array(this.#stride);
+  }
+
+  get dimension(): number {
+    return this.#dimension;
+  }
+
+  /** Updates learned so far. */
+  get updates(): number {
+    return this.#updates;
+  }
+
+  /** The weights θ (the first `dimension` entries). */
+  get weights(): Float64Array {
+    return this.#theta;
+  }
+
+  /** Grows the model to `dimension` features; each new one has weight 0 and variance 1/λ. */
+  ensureDimension(dimension: number): void {
+    if (dimension <= this.#dimension) return;
+    if (dimension > this.#stride) this.#grow(Math.max(dimension, this.#stride * 2));
+    const stride = this.#stride;
+    for (let j = this.#dimension; j < dimension; j++) {
+      const ridge = this.#ridge(j);
+      this.#ridgeOf[j] = ridge;
+      const stored = ridge / this.#scale;
+      this.#a[j * stride + j] = stored;
+      this.#regulariser[j] = stored;
+      this.#inverse[j * stride + j] = 1 / stored;
+      this.#b[j] = 0;
+      this.#theta[j] = 0;
+    }
+    this.#dimension = dimension;
+  }
+
+  /** θᵀx. */
+  predict(x: SparseVector): number {
+    return x.dot(this.#theta);
+  }
+
+  /** xᵀA⁻¹y (true units): the posterior covariance of two predictions, up to the noise variance. */
+  covariance(x: SparseVector, y: SparseVector): number {
+    return (
+      sparseQuadratic(this.#inverse, this.#stride, x.index, x.value, x.nnz, y.index, y.value, y.nnz) / this.#scale
+    );
+  }
+
+  /** xᵀA⁻¹x (true units): the posterior variance of a prediction, up to the noise variance. */
+  variance(x: SparseVector): number {
+    return this.covariance(x, x);
+  }
+
+  /** Learns one observation (x, y): discounts what was learned by γ, then adds it. */
+  update(x: SparseVector, y: number): void {
+    let maxIndex = -1;
+    for (let k = 0; k < x.nnz; k++) maxIndex = Math.max(maxIndex, x.index[k] as number);
+    this.ensureDimension(maxIndex + 1);
+    this.#scale *= this.#discount;
+    if (this.#scale < RESCALE_BELOW) this.#rescale();
+    const scale = this.#scale;
+    const rootScale = Math.sqrt(scale);
+    const stride = this.#stride;
+    // Stored A gains x·xᵀ/c, i.e. u·uᵀ with u = x/√c; stored b gains y·x/c.
+    for (let p = 0; p < x.nnz; p++) {
+      const i = x.index[p] as number;
+      const vi = (x.value[p] as number) / scale;
+      this.#b[i] = (this.#b[i] as number) + y * vi;
+      for (let q = 0; q < x.nnz; q++) {
+        const at = i * stride + (x.index[q] as number);
+        this.#a[at] = (this.#a[at] as number) + vi * (x.value[q] as number);
+      }
+    }
+    const error = (y - this.predict(x)) / rootScale;
+    const denominator = shermanMorrisonUpdate(
+      this.#inverse,
+      this.#dimension,
+      stride,
+      x.index,
+      x.value,
+      x.nnz,
+      1 / rootScale,
+      this.#product,
+    );
+    const step = error / denominator;
+    for (let i = 0; i < this.#dimension; i++) this.#theta[i] = (this.#theta[i] as number) + (this.#product[i] as number) * step;
+    this.#updates++;
+    if (++this.#sinceRefresh >= Math.max(64, this.#dimension)) this.refresh();
+  }
+
+  /** Restores the full λ·I prior and recomputes A⁻¹ and θ exactly from A (O(d³)). */
+  refresh(): void {
+    this.#sinceRefresh = 0;
+    const d = this.#dimension;
+    if (d === 0) return;
+    const stride = this.#stride;
+    for (let j = 0; j < d; j++) {
+      const target = (this.#ridgeOf[j] as number) / this.#scale;
+      const at = j * stride + j;
+      this.#a[at] = (this.#a[at] as number) + target - (this.#regulariser[j] as number);
+      this.#regulariser[j] = target;
+    }
+    const factor = new Float64Array(stride * stride);
+    choleskyLower(this.#a, d, stride, factor);
+    inverseFromCholesky(factor, d, stride, this.#inverse, this.#product);
+    for (let i = 0; i < d; i++) {
+      let sum = 0;
+      const row = i * stride;
+      for (let j = 0; j < d; j++) sum += (this.#inverse[row + j] as number) * (this.#b[j] as number);
+      this.#theta[i] = sum;
+    }
+  }
+
+  toJSON(): RidgeRegressionSnapshot {
+    const d = this.#dimension;
+    const stride = this.#stride;
+    const scale = this.#scale;
+    const a: number[] = [];
+    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) a.push((this.#a[i * stride + j] as number) * scale);
+    const b: number[] = [];
+    const regulariser: number[] = [];
+    for (let i = 0; i < d; i++) {
+      b.push((this.#b[i] as number) * scale);
+      regulariser.push((this.#regulariser[i] as number) * scale);
+    }
+    return { dimension: d, a, b, regulariser, updates: this.#updates };
+  }
+
+  /** Restores a snapshot written by `toJSON` into this (empty) model; `field` names it in errors. */
+  restore(snapshot: unknown, field: string): void {
+    const s = snapshot as Partial<RidgeRegressionSnapshot> | null;
+    const d = s?.dimension;
+    if (typeof s !== "object" || s === null || !Number.isSafeInteger(d) || (d as number) < 0) {
+      throw ValidationError.forField(`${field}.dimension`, "must be a whole number ≥ 0 (a ridge regression snapshot)");
+    }
+    const dimension = d as number;
+    const finiteArray = (value: unknown, length: number, name: string): number[] => {
+      if (!Array.isArray(value) || value.length !== length || !value.every((v) => typeof v === "number" && Number.isFinite(v))) {
+        throw ValidationError.forField(`${field}.${name}`, `must be an array of ${length} finite numbers`);
+      }
+      return value as number[];
+    };
+    const a = finiteArray(s.a, (dimension * (dimension + 1)) / 2, "a");
+    const b = finiteArray(s.b, dimension, "b");
+    const regulariser = finiteArray(s.regulariser, dimension, "regulariser");
+    if (!Number.isSafeInteger(s.updates) || (s.updates as number) < 0) {
+      throw ValidationError.forField(`${field}.updates`, "must be a whole number ≥ 0");
+    }
+    this.ensureDimension(dimension);
+    this.#scale = 1;
+    const stride = this.#stride;
+    let at = 0;
+    for (let i = 0; i < dimension; i++) {
+      for (let j = 0; j <= i; j++) {
+        const value = a[at++] as number;
+        this.#a[i * stride + j] = value;
+        this.#a[j * stride + i] = value;
+      }
+      this.#b[i] = b[i] as number;
+      this.#regulariser[i] = regulariser[i] as number;
+      if (!((regulariser[i] as number) > 0)) throw ValidationError.forField(`${field}.regulariser[${i}]`, "must be > 0");
+    }
+    this.#updates = s.updates as number;
+    this.refresh();
+  }
+
+  #rescale(): void {
+    const scale = this.#scale;
+    const d = this.#dimension;
+    const stride = this.#stride;
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        this.#a[i * stride + j] = (this.#a[i * stride + j] as number) * scale;
+        this.#inverse[i * stride + j] = (this.#inverse[i * stride + j] as number) / scale;
+      }
+      this.#b[i] = (this.#b[i] as number) * scale;
+      this.#regulariser[i] = (this.#regulariser[i] as number) * scale;
+    }
+    this.#scale = 1;
+  }
+
+  #grow(stride: number): void {
+    const old = this.#stride;
+    const d = this.#dimension;
+    const a = new Float64Array(stride * stride);
+    const inverse = new Float64Array(stride * stride);
+    for (let i = 0; i < d; i++) {
+      a.set(this.#a.subarray(i * old, i * old + d), i * stride);
+      inverse.set(this.#inverse.subarray(i * old, i * old + d), i * stride);
+    }
+    this.#a = a;
+    this.#inverse = inverse;
+    const widen = (v: Float64Array) => {
+      const grown = new Float64Array(stride);
+      grown.set(v.subarray(0, d));
+      return grown;
+    };
+    this.#b = widen(this.#b);
+    this.#theta = widen(this.#theta);
+    this.#regulariser = widen(this.#regulariser);
+    this.#ridgeOf = widen(this.#ridgeOf);
+    this.#product = new Float64Array(stride);
+    this.#stride = stride;
+  }
+}

@@ -1,0 +1,233 @@
+import { createRng, ValidationError } from "@aurora/domain";
+import { composeTag, parseTag } from "./choice-tag.js";
+import { MODEL_FORMAT, MODEL_VERSION, REWARD_HISTORY_LIMIT } from "./model-snapshot.js";
+import type { Choice, ChooseRequest, Policy, PolicySnapshot, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
+import { requireRewardUpdate } from "./policy-input-checks.js";
+import type { PolicyConfig, PolicyDeps } from "./policy-registry.js";
+import { RewardHistory } from "./reward-history.js";
+import type { RewardSummary, RunningStatsJson } from "./running-stats.js";
+import { RunningStats, Z_95 } from "./running-stats.js";
+import {
+  isObject,
+  own,
+  refuseUnknownKeys,
+  requireCount,
+  requireRewards,
+  requireSnapshotHead,
+  withFieldPrefix,
+} from "./snapshot-fields.js";
+
+/** Registry config: `{ kind: "shadow", primary, shadow }`. */
+export interface ShadowOptions {
+  /** Routes every decision. May be left out when resuming from a snapshot, which keeps it. */
+  primary: PolicyConfig;
+  /** Chooses on every decision too, but never routes; learns from every outcome. */
+  shadow: PolicyConfig;
+  /** Seed of the shadow's own random stream (default 0), so a shadow never changes the primary's draws. */
+  seed?: number;
+}
+
+export interface ShadowPolicyOptions {
+  primary: Policy;
+  shadow: Policy;
+  /** The configs they were built from, kept in snapshots; default `{ kind: policy.name }`. */
+  configs?: { primary?: PolicyConfig; shadow?: PolicyConfig; seed?: number };
+}
+
+export interface ShadowStats {
+  /** The shadow policy's name. */
+  name: string;
+  decisions: number;
+  /** Decisions where the shadow picked the provider the primary played. */
+  agreements: number;
+  /** agreements / decisions (0 before the first). */
+  agreement_share: number;
+  /** Rewards of agreed decisions: the only rewards the shadow's own picks are known to have earned. */
+  agreed_rewards: RewardSummary;
+  /** The primary's rewards where the shadow picked otherwise (the shadow's reward there is unobserved). */
+  differed_rewards: RewardSummary;
+  /** The shadow's own estimate for its picks, in its own units (a belief, not a measurement). */
+  shadow_estimate: RewardSummary;
+  /** Rewards without a shadow tag (decisions made before the shadow was added): learned, not compared. */
+  unattributed_rewards: number;
+  shadow: StrategistStats;
+}
+
+export interface ShadowSnapshot {
+  format: typeof MODEL_FORMAT;
+  version: typeof MODEL_VERSION;
+  policy: "shadow";
+  params: { primary: PolicyConfig; shadow: PolicyConfig; seed: number };
+  decision_count: number;
+  agreements: number;
+  total_rewards: number;
+  reward_history: number[];
+  unattributed_rewards: number;
+  agreed_rewards: RunningStatsJson;
+  differed_rewards: RunningStatsJson;
+  shadow_estimate: RunningStatsJson;
+  primary: PolicySnapshot;
+  shadow: PolicySnapshot;
+}
+
+const OPTION_NAMES = ["primary", "shadow", "seed"];
+
+function checkPolicy(policy: unknown, field: string): asserts policy is Policy {
+  if (!policy || typeof (policy as Policy).choose !== "function") {
+    throw ValidationError.forField(field, "must be a Policy (build it with createPolicy)");
+  }
+}
+
+/**
+ * A shadow deployment (registry kind `"shadow"`): the primary routes every decision; the
+ * shadow also chooses on every decision but never routes, and both learn from every
+ * outcome. `Choice.tag` says whether they agreed (`"agree"` or `"differ"`), so the reward of an
+ * agreed decision can be credited to the shadow's pick too.
+ */
+export class ShadowPolicy implements Policy {
+  readonly name = "shadow" as const;
+  readonly #primary: Policy;
+  readonly #shadow: Policy;
+  readonly #configs: { primary: PolicyConfig; shadow: PolicyConfig; seed: number };
+  #rewards = new RewardHistory(REWARD_HISTORY_LIMIT);
+  #decisionCount = 0;
+  #agreements = 0;
+  #unattributed = 0;
+  #agreed = new RunningStats();
+  #differed = new RunningStats();
+  #shadowEstimate = new RunningStats();
+
+  constructor(options: ShadowPolicyOptions) {
+    if (!isObject(options)) throw ValidationError.forField("(root)", "must be an object { primary, shadow }");
+    refuseUnknownKeys(options, ["primary", "shadow", "configs"], "a shadow");
+    checkPolicy(options.primary, "primary");
+    checkPolicy(options.shadow, "shadow");
+    this.#primary = options.primary;
+    this.#shadow = options.shadow;
+    this.#configs = {
+      primary: options.configs?.primary ?? ({ kind: options.primary.name } as PolicyConfig),
+      shadow: options.configs?.shadow ?? ({ kind: options.shadow.name } as PolicyConfig),
+      seed: options.configs?.seed ?? 0,
+    };
+  }
+
+  /** Builds both policies from their configs (the shadow with its own `createRng(seed)`) and resumes from `deps.snapshot`. */
+  static fromConfig(
+    options: ShadowOptions,
+    deps: PolicyDeps,
+    build: (config: PolicyConfig, deps: PolicyDeps) => Policy,
+  ): ShadowPolicy {
+    if (!isObject(options)) throw ValidationError.forField("(root)", "must be an object { primary, shadow, seed? }");
+    refuseUnknownKeys(options, OPTION_NAMES, "a shadow");
+    const snapshot = deps.snapshot === undefined ? undefined : requireSnapshotHead(deps.snapshot, "shadow");
+    const saved = snapshot && isObject(own(snapshot, "params")) ? (own(snapshot, "params") as Record<string, unknown>) : {};
+    const primaryConfig = (options.primary ?? own(saved, "primary")) as PolicyConfig | undefined;
+    const shadowConfig = (options.shadow ?? own(saved, "shadow")) as PolicyConfig | undefined;
+    const seed = options.seed ?? own(saved, "seed") ?? 0;
+    if (!isObject(primaryConfig))
+      throw ValidationError.forField("primary", 'must be a policy config such as { kind: "q-learning" }');
+    if (!isObject(shadowConfig))
+      throw ValidationError.forField("shadow", 'must be a policy config such as { kind: "q-learning", epsilon: 0.05 }');
+    if (!Number.isSafeInteger(seed)) throw ValidationError.forField("seed", `must be a whole number, got ${String(seed)}`);
+    const primary = withFieldPrefix("primary", () =>
+      build(primaryConfig, {
+        ...(deps.rng ? { rng: deps.rng } : {}),
+        ...(snapshot ? { snapshot: own(snapshot, "primary") } : {}),
+      }),
+    );
+    const shadow = withFieldPrefix("shadow", () =>
+      build(shadowConfig, { rng: createRng(seed as number), ...(snapshot ? { snapshot: own(snapshot, "shadow") } : {}) }),
+    );
+    const policy = new ShadowPolicy({
+      primary,
+      shadow,
+      configs: { primary: primaryConfig, shadow: shadowConfig, seed: seed as number },
+    });
+    if (snapshot) policy.#restore(snapshot);
+    return policy;
+  }
+
+  choose(request: ChooseRequest): Choice {
+    const choice = this.#primary.choose(request);
+    const shadow = this.#shadow.choose(request);
+    const agree = shadow.index === choice.index;
+    this.#decisionCount++;
+    if (agree) this.#agreements++;
+    this.#shadowEstimate.push(shadow.estimate);
+    return { ...choice, tag: composeTag(agree ? "agree" : "differ", [choice.tag, shadow.tag]) };
+  }
+
+  /** The primary's estimates (it is the one routing). */
+  estimate(request: ChooseRequest): number[] {
+    return this.#primary.estimate(request);
+  }
+
+  update(update: RewardUpdate): UpdateResult {
+    requireRewardUpdate(update);
+    const { label, inner } = parseTag(update.tag);
+    const { tag: _, ...rest } = update;
+    const result = this.#primary.update(inner[0] === undefined ? rest : { ...rest, tag: inner[0] });
+    this.#shadow.update(inner[1] === undefined ? rest : { ...rest, tag: inner[1] });
+    if (label === "agree") this.#agreed.push(update.reward);
+    else if (label === "differ") this.#differed.push(update.reward);
+    else this.#unattributed++;
+    this.#rewards.push(update.reward);
+    return result;
+  }
+
+  stats(): StrategistStats {
+    const primary = this.#primary.stats();
+    return {
+      epsilon: primary.epsilon,
+      decision_count: this.#decisionCount,
+      q_states: primary.q_states,
+      avg_reward_100: this.#rewards.meanOfLast(100),
+      total_rewards: this.#rewards.total,
+      shadow: {
+        name: this.#shadow.name,
+        decisions: this.#decisionCount,
+        agreements: this.#agreements,
+        agreement_share: this.#decisionCount > 0 ? this.#agreements / this.#decisionCount : 0,
+        agreed_rewards: this.#agreed.summary(Z_95),
+        differed_rewards: this.#differed.summary(Z_95),
+        shadow_estimate: this.#shadowEstimate.summary(Z_95),
+        unattributed_rewards: this.#unattributed,
+        shadow: this.#shadow.stats(),
+      },
+    };
+  }
+
+  toJSON(): ShadowSnapshot {
+    return {
+      format: MODEL_FORMAT,
+      version: MODEL_VERSION,
+      policy: this.name,
+      params: { ...this.#configs },
+      decision_count: this.#decisionCount,
+      agreements: this.#agreements,
+      total_rewards: this.#rewards.total,
+      reward_history: this.#rewards.toArray(),
+      unattributed_rewards: this.#unattributed,
+      agreed_rewards: this.#agreed.toJSON(),
+      differed_rewards: this.#differed.toJSON(),
+      shadow_estimate: this.#shadowEstimate.toJSON(),
+      primary: this.#primary.toJSON(),
+      shadow: this.#shadow.toJSON(),
+    };
+  }
+
+  #restore(snapshot: Record<string, unknown>): void {
+    this.#decisionCount = requireCount(own(snapshot, "decision_count"), "decision_count");
+    this.#agreements = requireCount(own(snapshot, "agreements"), "agreements");
+    this.#unattributed = requireCount(own(snapshot, "unattributed_rewards"), "unattributed_rewards");
+    const history = requireRewards(own(snapshot, "reward_history"), "reward_history");
+    this.#rewards = new RewardHistory(
+      REWARD_HISTORY_LIMIT,
+      history,
+      requireCount(own(snapshot, "total_rewards"), "total_rewards"),
+    );
+    this.#agreed = RunningStats.fromJSON(own(snapshot, "agreed_rewards"), "agreed_rewards");
+    this.#differed = RunningStats.fromJSON(own(snapshot, "differed_rewards"), "differed_rewards");
+    this.#shadowEstimate = RunningStats.fromJSON(own(snapshot, "shadow_estimate"), "shadow_estimate");
+  }
+}

@@ -1,0 +1,332 @@
+import { ValidationError } from "@aurora/domain";
+import { logBeta } from "./log-gamma.js";
+
+export interface ShiftDetectorOptions {
+  /** Learned rewards (of any provider) after which a provider's evidence counts half; 0 turns detection off. */
+  halfLife: number;
+  /** π: prior probability, per outcome, that a provider's behaviour shifts (an outage, a spike) just before it. */
+  prior: number;
+}
+
+/** Outcomes remembered per provider: a shift longer than this is as certain as it gets. */
+const WINDOW = 16;
+/** The slow model's calibration for a provider fades this many times slower than the recent evidence. */
+const LONG_RUN = 20;
+/** Pseudo-counts that keep a calibration factor near 1 until a provider has a record. */
+const CALIBRATION_PRIOR = 5;
+
+/** τ: standard deviation, in reward units, of a shift of the success residual (a latency spike, new fees). */
+const SUCCESS_SHIFT_SD = 2;
+
+/** A provider's recent outcomes, newest last, and what they say. */
+interface ProviderEvidence {
+  /** Ring of the last WINDOW outcomes: tick, failed (1/0), slow model's failure prediction, its success error. */
+  ticks: Float64Array;
+  failed: Uint8Array;
+  predicted: Float64Array;
+  errors: Float64Array;
+  /** The slow model's noise variance for each success error. */
+  variances: Float64Array;
+  count: number;
+  next: number;
+  /** At the last outcome: P(failure shifted), the failure rate if shifted (mean, variance), and the same for the success residual. */
+  failureShift: number;
+  shiftedRate: number;
+  shiftedRateVariance: number;
+  /** Long-run failures and the slow model's expected failures (all outcomes, fading 20× slower): its calibration. */
+  longFailures: number;
+  longExpected: number;
+  successShift: number;
+  shiftedResidual: number;
+  shiftedResidualVariance: number;
+  lastTick: number;
+}
+
+/** What the detector believes about one provider now (see {@link ShiftDetector.belief}). */
+export interface ShiftBelief {
+  failureShift: number;
+  shiftedRate: number;
+  shiftedRateVariance: number;
+  successShift: number;
+  shiftedResidual: number;
+  shiftedResidualVariance: number;
+}
+
+export interface ShiftDetectorSnapshot {
+  clock: number;
+  /** provider id → its recent outcomes, oldest first: [tick, failed 0/1, predicted failure, success error, its noise variance]. */
+  providers: [string, [number, number, number, number, number][]][];
+}
+
+/**
+ * Detects abrupt changes in a provider — a silent outage, a latency spike — much faster than
+ * a slowly learning model can, in the manner of Bayesian online change-point detection
+ * (Adams & MacKay 2007) over a short window.
+ *
+ * It keeps each provider's last 16 outcomes with the slow model's predictions for them
+ * (failure probability q̂ⱼ; error eⱼ of the success residual). Each outcome weighs
+ * 2^(−age/halfLife), age counted in learned rewards of any provider, so old news fades.
+ * Hypotheses: no change in the window, or a change just before the s-th newest outcome, each
+ * s with prior weight π. After a change the failure rate is unknown (uniform on [0, 1]) and
+ * the success residual shifts by δ ~ N(0, τ²), τ = 2. So, over the last s outcomes,
+ *
+ * - failures: Bayes factor B(k + 1, n − k + 1) / Πⱼ q̂ⱼ^fⱼ(1 − q̂ⱼ)^(1−fⱼ) (weighted k, n);
+ *   the rate after the change is Beta(k + 1, n − k + 1);
+ * - success residual: Bayes factor N(ē; 0, 1/P + τ²) / N(ē; 0, 1/P), ē the precision-weighted
+ *   mean error of the successes and P their total precision (each error's noise variance
+ *   comes from the slow model); the shift is N(ē·τ²/(τ² + 1/P), τ²(1/P)/(τ² + 1/P)).
+ *
+ * The estimates returned mix the slow model's with the shifted ones by the posterior
+ * probability of a change, itself fading with the time since the provider's last outcome, so
+ * an avoided provider is tried again; if it is still down, its next failure brings the shift
+ * straight back. With π = 0.0002 and q̂ = 5%: one failure barely moves the estimate, two in a
+ * row by about 3 points, three by about 20.
+ */
+export class ShiftDetector {
+  readonly #halfLife: number;
+  readonly #logPrior: number;
+  readonly #enabled: boolean;
+  readonly #providers = new Map<string, ProviderEvidence>();
+  readonly #failureLog = new Float64Array(WINDOW);
+  readonly #failureMean = new Float64Array(WINDOW);
+  readonly #failureSecond = new Float64Array(WINDOW);
+  readonly #successLog = new Float64Array(WINDOW);
+  readonly #successMean = new Float64Array(WINDOW);
+  readonly #successSecond = new Float64Array(WINDOW);
+  readonly #mixed: [number, number, number] = [0, 0, 0];
+  #clock = 0;
+
+  constructor(options: ShiftDetectorOptions) {
+    this.#enabled = options.halfLife > 0 && options.prior > 0;
+    this.#halfLife = options.halfLife;
+    this.#logPrior = Math.log(options.prior);
+  }
+
+  /**
+   * Records one learned outcome with the slow model's predictions before learning it: its
+   * failure probability and, for a success, its error and that error's noise variance.
+   */
+  observe(providerId: string, failed: boolean, predictedFailure: number, successError: number, noiseVariance: number): void {
+    if (!this.#enabled) return;
+    this.#clock++;
+    let evidence = this.#providers.get(providerId);
+    if (evidence === undefined) {
+      evidence = emptyEvidence();
+      this.#providers.set(providerId, evidence);
+    }
+    const longFade = 2 ** (-(this.#clock - evidence.lastTick) / (LONG_RUN * this.#halfLife));
+    evidence.longFailures = evidence.longFailures * longFade + (failed ? 1 : 0);
+    evidence.longExpected = evidence.longExpected * longFade + predictedFailure;
+    const at = evidence.next;
+    evidence.ticks[at] = this.#clock;
+    evidence.failed[at] = failed ? 1 : 0;
+    evidence.predicted[at] = Math.min(1 - 1e-9, Math.max(1e-9, predictedFailure));
+    evidence.errors[at] = failed ? 0 : successError;
+    evidence.variances[at] = failed ? 1 : Math.max(1e-6, noiseVariance);
+    evidence.next = (at + 1) % WINDOW;
+    if (evidence.count < WINDOW) evidence.count++;
+    evidence.lastTick = this.#clock;
+    this.#judge(evidence);
+  }
+
+  /**
+   * Writes the provider's belief into `out`: the probability that its failure rate and its
+   * success residual have shifted (faded with the time since its last outcome), and what
+   * they shifted to (mean and variance). All zeros for a provider with no evidence.
+   */
+  belief(providerId: string, out: ShiftBelief): void {
+    const e = this.#providers.get(providerId);
+    if (e === undefined || !this.#enabled) {
+      out.failureShift = 0;
+      out.successShift = 0;
+      return;
+    }
+    const fade = 2 ** (-(this.#clock - e.lastTick) / this.#halfLife);
+    out.failureShift = e.failureShift * fade;
+    out.shiftedRate = e.shiftedRate;
+    out.shiftedRateVariance = e.shiftedRateVariance;
+    out.successShift = e.successShift * fade;
+    out.shiftedResidual = e.shiftedResidual;
+    out.shiftedResidualVariance = e.shiftedResidualVariance;
+  }
+
+  /** Whether the provider is probably shifted now (its outcomes then describe the shift, not its usual self). */
+  shifted(providerId: string): boolean {
+    const e = this.#providers.get(providerId);
+    if (e === undefined || !this.#enabled) return false;
+    const fade = 2 ** (-(this.#clock - e.lastTick) / this.#halfLife);
+    return e.failureShift * fade > 0.5 || e.successShift * fade > 0.5;
+  }
+
+  toJSON(): ShiftDetectorSnapshot {
+    const providers: ShiftDetectorSnapshot["providers"] = [];
+    for (const [id, e] of this.#providers) {
+      const outcomes: [number, number, number, number, number][] = [];
+      for (let i = 0; i < e.count; i++) {
+        const at = (e.next - e.count + i + WINDOW) % WINDOW;
+        outcomes.push([
+          e.ticks[at] as number,
+          e.failed[at] as number,
+          e.predicted[at] as number,
+          e.errors[at] as number,
+          e.variances[at] as number,
+        ]);
+      }
+      providers.push([id, outcomes]);
+    }
+    return { clock: this.#clock, providers };
+  }
+
+  /** Restores what `toJSON` wrote into this (new) detector; `field` names the snapshot part in errors. */
+  restore(snapshot: unknown, field: string): void {
+    const s = snapshot as Partial<ShiftDetectorSnapshot> | null;
+    if (typeof s !== "object" || s === null || !Number.isSafeInteger(s.clock) || (s.clock as number) < 0 || !Array.isArray(s.providers)) {
+      throw ValidationError.forField(field, "must be { clock, providers } as a shift detector's toJSON() wrote it");
+    }
+    const clock = s.clock as number;
+    s.providers.forEach((entry, i) => {
+      const where = `${field}.providers[${i}]`;
+      if (!Array.isArray(entry) || typeof entry[0] !== "string" || !Array.isArray(entry[1]) || entry[1].length > WINDOW) {
+        throw ValidationError.forField(where, `must be [provider id, up to ${WINDOW} outcomes]`);
+      }
+      const evidence = emptyEvidence();
+      (entry[1] as unknown[]).forEach((outcome, j) => {
+        const o = outcome as number[];
+        const ok =
+          Array.isArray(o) &&
+          o.length === 5 &&
+          o.every((v) => typeof v === "number" && Number.isFinite(v)) &&
+          Number.isSafeInteger(o[0]) &&
+          (o[0] as number) <= clock &&
+          (o[1] === 0 || o[1] === 1) &&
+          (o[2] as number) > 0 &&
+          (o[2] as number) < 1 &&
+          (o[4] as number) > 0;
+        if (!ok) {
+          throw ValidationError.forField(
+            `${where}[1][${j}]`,
+            "must be [tick ≤ clock, failed 0 or 1, predicted failure in (0, 1), success error, its variance > 0]",
+          );
+        }
+        evidence.ticks[j] = o[0] as number;
+        evidence.failed[j] = o[1] as number;
+        evidence.predicted[j] = o[2] as number;
+        evidence.errors[j] = o[3] as number;
+        evidence.variances[j] = o[4] as number;
+        evidence.lastTick = o[0] as number;
+      });
+      evidence.count = entry[1].length;
+      evidence.next = evidence.count % WINDOW;
+      this.#providers.set(entry[0], evidence);
+    });
+    this.#clock = clock;
+    for (const evidence of this.#providers.values()) {
+      if (evidence.count > 0) this.#judge(evidence, evidence.lastTick);
+    }
+  }
+
+  /** Recomputes the posterior over change points from the window, as of tick `now`. */
+  #judge(e: ProviderEvidence, now = this.#clock): void {
+    const tau2 = SUCCESS_SHIFT_SD * SUCCESS_SHIFT_SD;
+    const failureLog = this.#failureLog;
+    const failureMean = this.#failureMean;
+    const failureSecond = this.#failureSecond;
+    const successLog = this.#successLog;
+    const successMean = this.#successMean;
+    const successSecond = this.#successSecond;
+    // The slow model may be off for this provider (a strong prior): judge shifts against its record.
+    const calibration = (e.longFailures + CALIBRATION_PRIOR) / (e.longExpected + CALIBRATION_PRIOR);
+    let k = 0;
+    let n = 0;
+    let nullLogLikelihood = 0;
+    let precision = 0;
+    let errorSum = 0;
+    let successHypotheses = 0;
+    // Hypothesis s: a change just before the s-th newest outcome. Log weights relative to "no change" (0).
+    for (let s = 1; s <= e.count; s++) {
+      const at = (e.next - s + WINDOW) % WINDOW;
+      const weight = 2 ** (-(now - (e.ticks[at] as number)) / this.#halfLife);
+      const q = Math.min(0.5, (e.predicted[at] as number) * calibration);
+      n += weight;
+      if (e.failed[at] === 1) {
+        k += weight;
+        nullLogLikelihood += weight * Math.log(q);
+      } else {
+        nullLogLikelihood += weight * Math.log1p(-q);
+        const observationPrecision = weight / (e.variances[at] as number);
+        precision += observationPrecision;
+        errorSum += observationPrecision * (e.errors[at] as number);
+      }
+      const rate = (k + 1) / (n + 2);
+      failureLog[s - 1] = this.#logPrior + logBeta(k + 1, n - k + 1) - nullLogLikelihood;
+      failureMean[s - 1] = rate;
+      failureSecond[s - 1] = (rate * (1 - rate)) / (n + 3) + rate * rate;
+      if (precision > 0 && e.failed[at] === 0) {
+        const mean = errorSum / precision;
+        const quiet = 1 / precision;
+        const loud = quiet + tau2;
+        const shift = (mean * tau2) / loud;
+        successLog[successHypotheses] = this.#logPrior + 0.5 * Math.log(quiet / loud) + 0.5 * mean * mean * (1 / quiet - 1 / loud);
+        successMean[successHypotheses] = shift;
+        successSecond[successHypotheses] = (tau2 * quiet) / loud + shift * shift;
+        successHypotheses++;
+      }
+    }
+    mixture(failureLog, failureMean, failureSecond, e.count, this.#mixed);
+    [e.failureShift, e.shiftedRate, e.shiftedRateVariance] = this.#mixed;
+    mixture(successLog, successMean, successSecond, successHypotheses, this.#mixed);
+    [e.successShift, e.shiftedResidual, e.shiftedResidualVariance] = this.#mixed;
+  }
+
+
+}
+
+/**
+ * Mixes hypotheses with log weights `logs[0..count)` (relative to a "no change" hypothesis of
+ * log weight 0) into [P(change), mean, variance] of the changed quantity, computed stably.
+ */
+function mixture(logs: Float64Array, means: Float64Array, seconds: Float64Array, count: number, out: [number, number, number]): void {
+  let top = 0;
+  for (let i = 0; i < count; i++) top = Math.max(top, logs[i] as number);
+  let total = Math.exp(-top);
+  let changed = 0;
+  let mean = 0;
+  let second = 0;
+  for (let i = 0; i < count; i++) {
+    const w = Math.exp((logs[i] as number) - top);
+    changed += w;
+    mean += w * (means[i] as number);
+    second += w * (seconds[i] as number);
+  }
+  total += changed;
+  if (changed === 0) {
+    out[0] = 0;
+    out[1] = 0;
+    out[2] = 0;
+    return;
+  }
+  out[0] = changed / total;
+  out[1] = mean / changed;
+  out[2] = Math.max(0, second / changed - out[1] * out[1]);
+}
+
+function emptyEvidence(): ProviderEvidence {
+  return {
+    ticks: new Float64Array(WINDOW),
+    failed: new Uint8Array(WINDOW),
+    predicted: new Float64Array(WINDOW),
+    errors: new Float64Array(WINDOW),
+    variances: new Float64Array(WINDOW).fill(1),
+    count: 0,
+    next: 0,
+    failureShift: 0,
+    shiftedRate: 0,
+    shiftedRateVariance: 0,
+    longFailures: 0,
+    longExpected: 0,
+    successShift: 0,
+    shiftedResidual: 0,
+    shiftedResidualVariance: 0,
+    lastTick: 0,
+  };
+}
