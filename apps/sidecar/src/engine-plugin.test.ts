@@ -29,6 +29,7 @@ describe("engineOptionsFrom", () => {
           alternatives: 0,
           seed: 9,
           policy: { kind: "rule" },
+          guardrail: { baseline: { kind: "rule" } },
         }),
       ),
     ).toEqual({
@@ -44,6 +45,7 @@ describe("engineOptionsFrom", () => {
       alternatives: 0,
       seed: 9,
       policy: { kind: "rule" },
+      guardrail: { baseline: { kind: "rule" } },
     });
   });
 });

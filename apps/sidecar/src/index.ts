@@ -1,6 +1,6 @@
 export type { AppDependencies } from "./app.js";
 export { buildApp } from "./app.js";
-export type { LogLevel, PolicyConfigJson, SidecarConfig } from "./config.js";
+export type { GuardrailSettingsJson, LogLevel, PolicyConfigJson, SidecarConfig } from "./config.js";
 export { LOG_LEVELS, parseConfig } from "./config.js";
 export type { ConfigProblem } from "./config-error.js";
 export { ConfigError } from "./config-error.js";
@@ -10,11 +10,14 @@ export { buildOpenApiDocument } from "./openapi.js";
 export {
   auditEntrySchema,
   auditResponseSchema,
+  candidateExplanationSchema,
   decideResponseSchema,
   decisionMetadataSchema,
+  decisionViewSchema,
   errorResponseSchema,
   feedbackResponseSchema,
   healthResponseSchema,
+  policiesResponseSchema,
   readinessResponseSchema,
   statusResponseSchema,
 } from "./response-schemas.js";

@@ -1,3 +1,4 @@
+import { ManualClock, RoutingEngine } from "@aurora/engine";
 import { afterEach, describe, expect, it } from "vitest";
 import { DECIDE_BODY, OUTCOME, postJson, testApp } from "../test/fixtures.js";
 
@@ -44,5 +45,19 @@ describe("metrics-plugin", () => {
     expect(text).toContain("aurora_pending_feedback 1\n");
     expect(text).toContain("aurora_psi_field_up 0\n");
     expect(text).toContain("aurora_model_save_failed 0\n");
+  });
+
+  it("counts decisions settled with the default reward from the engine's status at each scrape", async () => {
+    const clock = new ManualClock(Date.UTC(2025, 0, 1));
+    app = testApp({}, { engine: new RoutingEngine({ clock, seed: 7, rewardWaitMs: 60_000, defaultReward: -1 }) });
+    await postJson(app, "/decide", DECIDE_BODY);
+    await postJson(app, "/decide", DECIDE_BODY);
+    clock.advance(60_001);
+    const text = (await app.inject({ method: "GET", url: "/metrics" })).body;
+    expect(text).toContain('aurora_settled_decisions_total{outcome="default"} 2\n');
+    expect(text).toContain('aurora_settled_decisions_total{outcome="dropped"} 0\n');
+    expect(text).toContain("aurora_pending_feedback 0\n");
+    const again = (await app.inject({ method: "GET", url: "/metrics" })).body;
+    expect(again).toContain('aurora_settled_decisions_total{outcome="default"} 2\n');
   });
 });

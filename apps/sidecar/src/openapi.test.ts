@@ -50,7 +50,7 @@ describe("buildOpenApiDocument", () => {
     );
   });
 
-  it("documents 404, 409 and 410 for feedback", () => {
+  it("documents 404, 409, 410 and 503 for feedback", () => {
     expect(Object.keys(document.paths["/feedback"].post.responses).sort()).toEqual([
       "200",
       "400",
@@ -59,7 +59,35 @@ describe("buildOpenApiDocument", () => {
       "410",
       "413",
       "415",
+      "503",
     ]);
+  });
+
+  it("documents a decision's record at /decisions/{id}: 200 DecisionView, 404 Error", () => {
+    const operation = document.paths["/decisions/{id}"].get;
+    expect(operation.parameters).toEqual([
+      expect.objectContaining({
+        name: "id",
+        in: "path",
+        required: true,
+        schema: { type: "string", minLength: 1, maxLength: 200 },
+      }),
+    ]);
+    expect(operation.responses["200"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/DecisionView" });
+    expect(operation.responses["404"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Error" });
+    expect(schemas.DecisionView.required).toEqual(
+      expect.arrayContaining(["decision_id", "request", "candidates", "provider_id", "outcome", "settled"]),
+    );
+    expect(schemas.DecisionView.properties.candidates.items).toEqual({ $ref: "#/components/schemas/CandidateExplanation" });
+  });
+
+  it("documents the policies list, 503 for decide, and mode baseline", () => {
+    expect(document.paths["/policies"].get.responses["200"].content["application/json"].schema).toEqual({
+      $ref: "#/components/schemas/Policies",
+    });
+    expect(document.paths["/decide"].post.responses["503"]).toBeDefined();
+    expect(schemas.DecisionMetadata.properties.mode.enum).toEqual(["explore", "exploit", "baseline", "none"]);
+    expect(schemas.DecisionMetadata.properties.candidates.items).toEqual({ $ref: "#/components/schemas/CandidateExplanation" });
   });
 
   it("resolves every reference and keeps no per-schema $schema or $id", () => {

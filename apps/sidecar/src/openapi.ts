@@ -94,7 +94,11 @@ export function buildOpenApiDocument(options: OpenApiOptions): Json {
     413: error("Body larger than BODY_LIMIT"),
     415: error("Content-Type is not application/json"),
   };
-  const shuttingDown = { 503: error("The sidecar is shutting down (`shutting_down`) or its store cannot make the outcome durable (`store_unavailable`): retry") };
+  const shuttingDown = {
+    503: error(
+      "The sidecar is shutting down (`shutting_down`) or its store cannot make the outcome durable (`store_unavailable`): retry",
+    ),
+  };
 
   return {
     openapi: "3.1.0",
@@ -160,6 +164,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): Json {
           ],
           responses: {
             200: { description: "The decision's record", content: jsonContent("DecisionView") },
+            400: error("id is longer than 200 characters; `field` is id"),
             ...unauthorized,
             404: error("No record of this decision_id: never given out, forgotten, or made by another replica"),
           },

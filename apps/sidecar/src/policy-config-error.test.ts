@@ -1,4 +1,5 @@
 import { ValidationError } from "@aurora/engine";
+import { policyKinds } from "@aurora/strategist";
 import { describe, expect, it } from "vitest";
 import { testApp, testConfig } from "../test/fixtures.js";
 import { ConfigError } from "./config-error.js";
@@ -20,8 +21,10 @@ describe("policyConfigError", () => {
     const error = await startError({ policy: { kind: "ucb9" } });
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe("AURORA_POLICY");
-    expect((error as ConfigError).message).toMatch(/^invalid configuration: AURORA_POLICY: kind: must be one of "q-learning", "rule", /);
-    expect((error as ConfigError).message).toMatch(/got "ucb9"$/);
+    const kinds = policyKinds.map((kind) => JSON.stringify(kind)).join(", ");
+    expect((error as ConfigError).message).toBe(
+      `invalid configuration: AURORA_POLICY: kind: must be one of ${kinds}, got "ucb9"`,
+    );
   });
 
   it("names AURORA_GUARDRAIL and the field for a baseline the registry does not know", async () => {

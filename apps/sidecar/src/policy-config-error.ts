@@ -1,7 +1,7 @@
 import type { ValidationError } from "@aurora/engine";
 import type { SidecarConfig } from "./config.js";
-import { ConfigError } from "./config-error.js";
 import type { ConfigProblem } from "./config-error.js";
+import { ConfigError } from "./config-error.js";
 
 const GUARDED_POLICY = "policy.";
 

@@ -2,12 +2,7 @@ import type { DecideResult, DecisionView, EngineStatus, RoutingEngine } from "@a
 import type { GuardrailStats } from "@aurora/strategist";
 import { describe, expectTypeOf, it } from "vitest";
 import type { z } from "zod";
-import type {
-  auditEntrySchema,
-  decisionMetadataSchema,
-  decisionViewSchema,
-  statusResponseSchema,
-} from "./response-schemas.js";
+import type { auditEntrySchema, decisionMetadataSchema, decisionViewSchema, statusResponseSchema } from "./response-schemas.js";
 
 /** A loose object's declared keys, without its `[key: string]: unknown` (interfaces never extend one). */
 type Known<T> = { [K in keyof T as string extends K ? never : K]: T[K] };

@@ -82,9 +82,13 @@ export const decisionViewSchema = z.looseObject({
 /** `GET /policies`: the policy kinds AURORA_POLICY accepts and the one in use. */
 export const policiesResponseSchema = z.object({
   policies: z.array(
-    z.looseObject({
+    z.object({
       /** The registry kind: `AURORA_POLICY=<kind>` or `{"kind":"<kind>",…}`. */
       kind: z.string(),
+      /** What the policy does and when to pick it; absent for kinds the strategist's catalog does not describe (composites). */
+      description: z.string().optional(),
+      /** Every option at its default, as `{"kind":"<kind>"}` resolves them. */
+      defaults: z.record(z.string(), z.unknown()).optional(),
     }),
   ),
   /** The policy the engine runs (`metadata.policy`), e.g. `q-learning` or `guardrail`. */

@@ -86,6 +86,39 @@ describe("SidecarMetrics", () => {
     expect(text).toContain("\naurora_model_save_failed 0\n");
   });
 
+  it("counts settled decisions by outcome, adding only what the engine's totals gained since the last scrape", async () => {
+    const metrics = new SidecarMetrics({ processMetrics: false });
+    expect(await samples(metrics, "aurora_settled_decisions_total")).toEqual({
+      'aurora_settled_decisions_total{outcome="default"}': 0,
+      'aurora_settled_decisions_total{outcome="dropped"}': 0,
+    });
+    metrics.observeSettlements(2, 1);
+    metrics.observeSettlements(2, 1);
+    metrics.observeSettlements(5, 1);
+    expect(await samples(metrics, "aurora_settled_decisions_total")).toEqual({
+      'aurora_settled_decisions_total{outcome="default"}': 5,
+      'aurora_settled_decisions_total{outcome="dropped"}': 1,
+    });
+  });
+
+  it("never counts settlements down when the engine's totals restart lower", async () => {
+    const metrics = new SidecarMetrics({ processMetrics: false });
+    metrics.observeSettlements(4, 0);
+    metrics.observeSettlements(1, 0);
+    metrics.observeSettlements(3, 0);
+    expect((await samples(metrics, "aurora_settled_decisions_total"))['aurora_settled_decisions_total{outcome="default"}']).toBe(
+      6,
+    );
+  });
+
+  it("counts fallbacks", async () => {
+    const metrics = new SidecarMetrics({ processMetrics: false });
+    expect(await samples(metrics, "aurora_fallbacks_total")).toEqual({ aurora_fallbacks_total: 0 });
+    metrics.observeFallback();
+    metrics.observeFallback();
+    expect(await samples(metrics, "aurora_fallbacks_total")).toEqual({ aurora_fallbacks_total: 2 });
+  });
+
   it("exports Node's process metrics unless told not to", async () => {
     expect(await new SidecarMetrics().render()).toContain("process_cpu_user_seconds_total");
     expect(await new SidecarMetrics({ processMetrics: false }).render()).not.toContain("process_cpu_user_seconds_total");

@@ -42,6 +42,9 @@ describe("grafana/aurora-sidecar-dashboard.json", () => {
       "aurora_q_states",
       "aurora_pending_feedback",
       "aurora_psi_field_up",
+      "aurora_fallbacks_total",
+      "aurora_settled_decisions_total",
+      'outcome="late"',
     ]) {
       expect(all).toContain(name);
     }

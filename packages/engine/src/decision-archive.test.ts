@@ -3,7 +3,8 @@ import { type Provider, ValidationError } from "@aurora/domain";
 import { context, market } from "../test/market.js";
 import { RoutingEngine } from "./routing-engine.js";
 import fc from "fast-check";
-import { type ArchivedDecision, DecisionArchive } from "./decision-archive.js";
+import { type ArchivedDecision, DecisionArchive, explainCandidates } from "./decision-archive.js";
+import { VIOLATION_TYPES, type ViolationType } from "@aurora/domain";
 
 function archived(decisionId: string, mode = "exploit"): ArchivedDecision {
   return {
@@ -161,6 +162,52 @@ describe("DecisionArchive", () => {
       outcome: { ...outcome, provider_id: "p1", reward: 6.5, fallback: true },
       settled: { reason: "expired", reward: null, at: "2025-01-03T00:00:00.000Z" },
     });
+  });
+
+  it("explains a kept decision exactly as it explained it at decision time, whatever its partition", () => {
+    const violations = fc.subarray([...VIOLATION_TYPES] as ViolationType[], { minLength: 1 });
+    fc.assert(
+      fc.property(
+        fc.nat(4),
+        fc.array(violations, { maxLength: 4 }),
+        fc.array(fc.constantFrom("denied" as const, "not_allowed" as const), { maxLength: 3 }),
+        fc.boolean(),
+        (compliant, violating, rules, explore) => {
+          const providers = market(compliant + violating.length + rules.length) as Provider[];
+          const partition = {
+            compliant: providers.slice(0, compliant),
+            violating: violating.map((v, i) => ({ provider: providers[compliant + i] as Provider, violations: v })),
+            excluded: rules.map((rule, i) => ({ provider: providers[compliant + violating.length + i] as Provider, rule })),
+          };
+          const usedCompliant = compliant > 0;
+          const chosenList = usedCompliant ? compliant : violating.length;
+          const decision: ArchivedDecision = {
+            ...archived("d1", explore ? "explore" : "exploit"),
+            partition,
+            usedCompliant,
+            chosenIndex: chosenList > 0 ? chosenList - 1 : -1,
+            estimates: chosenList > 0 ? Array.from({ length: chosenList }, (_, i) => i / 2) : null,
+            provider_id: chosenList > 0 ? (usedCompliant ? providers[compliant - 1] : providers[compliant + violating.length - 1])!.provider_id : null,
+          };
+          const archive = new DecisionArchive(2);
+          archive.add(decision);
+          expect(archive.get("d1")?.candidates).toEqual(explainCandidates(decision));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("keeps each decision's estimates exactly, through many chunks of them and lists of any length", () => {
+    const archive = new DecisionArchive(300);
+    const estimatesOf = (i: number) => (i % 7 === 0 ? null : Array.from({ length: (i * 37) % 3000 }, (_, k) => i + k / 1000));
+    for (let i = 0; i < 2_000; i++) archive.add({ ...archived(`d${i}`), estimates: estimatesOf(i) });
+    for (let i = 1_700; i < 2_000; i++) {
+      const estimates = estimatesOf(i);
+      const explained = archive.get(`d${i}`)?.candidates.map((c) => c.estimate);
+      expect(explained).toEqual([0, 1].map((k) => (estimates === null ? null : (estimates[k] ?? null))));
+    }
+    expect(archive.get("d1699")).toBeUndefined();
   });
 
   it("keeps nothing with capacity 0", () => {

@@ -99,15 +99,20 @@ function summarize(partition: Partition): CandidateSummary {
 type CandidateRow = (string | number)[];
 
 function rowOf(partition: Partition): CandidateRow {
-  const { violating, excluded } = partition;
-  const row: CandidateRow = candidateIds(partition);
+  const { compliant, violating, excluded } = partition;
+  // Sized once: growing by push would leave a larger backing store (and a discarded one).
+  const row: CandidateRow = new Array(compliant.length + 2 * (violating.length + excluded.length));
+  let at = 0;
+  for (let i = 0; i < compliant.length; i++) row[at++] = (compliant[i] as Partition["compliant"][number]).provider_id;
+  for (let i = 0; i < violating.length; i++) row[at++] = (violating[i] as Partition["violating"][number]).provider.provider_id;
+  for (let i = 0; i < excluded.length; i++) row[at++] = (excluded[i] as Partition["excluded"][number]).provider.provider_id;
   for (let i = 0; i < violating.length; i++) {
     const violations = (violating[i] as Partition["violating"][number]).violations;
     let mask = 0;
     for (let v = 0; v < violations.length; v++) mask |= 1 << VIOLATION_TYPES.indexOf(violations[v] as ViolationType);
-    row.push(mask);
+    row[at++] = mask;
   }
-  for (let i = 0; i < excluded.length; i++) row.push((excluded[i] as Partition["excluded"][number]).rule);
+  for (let i = 0; i < excluded.length; i++) row[at++] = (excluded[i] as Partition["excluded"][number]).rule;
   return row;
 }
 
@@ -128,6 +133,81 @@ interface Settlement {
   reason: string;
   reward: number | null;
   at: number;
+}
+
+/** Doubles per chunk of the estimate store: 64 KB. */
+const CHUNK_VALUES = 8192;
+
+/**
+ * Each slot's estimates, copied into shared chunks of doubles rather than kept as the policy's
+ * array (one object per decision, ~130 bytes with 10 candidates, that outlived the young
+ * generation). Slots are replaced oldest first, so chunks empty in the order they filled; an empty
+ * chunk is reused. Memory: the live estimates plus at most two chunks.
+ */
+class EstimateStore {
+  readonly #chunks: Float64Array[] = [];
+  /** Per chunk: how many slots keep estimates in it. */
+  readonly #liveSlots: number[] = [];
+  readonly #free: number[] = [];
+  #current = -1;
+  #fill = 0;
+  /** Per slot: chunk (−1: null estimates), offset in it, and count. */
+  #chunkOf = new Int32Array(0);
+  #offset = new Int32Array(0);
+  #length = new Int32Array(0);
+
+  grow(slots: number): void {
+    const chunkOf = new Int32Array(slots).fill(-1);
+    chunkOf.set(this.#chunkOf);
+    this.#chunkOf = chunkOf;
+    this.#offset = grown(this.#offset, slots);
+    this.#length = grown(this.#length, slots);
+  }
+
+  /** Stores `estimates` for `slot`, releasing what the slot held before. */
+  put(slot: number, estimates: readonly number[] | null): void {
+    const previous = this.#chunkOf[slot] as number;
+    if (previous >= 0) {
+      const live = (this.#liveSlots[previous] as number) - 1;
+      this.#liveSlots[previous] = live;
+      if (live === 0 && previous !== this.#current) this.#free.push(previous);
+    }
+    if (estimates === null) {
+      this.#chunkOf[slot] = -1;
+      return;
+    }
+    const n = estimates.length;
+    if (this.#current < 0 || this.#fill + n > (this.#chunks[this.#current] as Float64Array).length) this.#startChunk(n);
+    const chunk = this.#chunks[this.#current] as Float64Array;
+    const offset = this.#fill;
+    for (let i = 0; i < n; i++) chunk[offset + i] = estimates[i] as number;
+    this.#fill += n;
+    this.#liveSlots[this.#current] = (this.#liveSlots[this.#current] as number) + 1;
+    this.#chunkOf[slot] = this.#current;
+    this.#offset[slot] = offset;
+    this.#length[slot] = n;
+  }
+
+  get(slot: number): number[] | null {
+    const chunk = this.#chunkOf[slot] as number;
+    if (chunk < 0) return null;
+    const offset = this.#offset[slot] as number;
+    return Array.from((this.#chunks[chunk] as Float64Array).subarray(offset, offset + (this.#length[slot] as number)));
+  }
+
+  #startChunk(needed: number): void {
+    const previous = this.#current;
+    if (previous >= 0 && this.#liveSlots[previous] === 0) this.#free.push(previous);
+    const reusable = this.#free.findIndex((c) => (this.#chunks[c] as Float64Array).length >= needed);
+    if (reusable >= 0) {
+      this.#current = this.#free.splice(reusable, 1)[0] as number;
+    } else {
+      this.#current = this.#chunks.length;
+      this.#chunks.push(new Float64Array(Math.max(CHUNK_VALUES, needed)));
+      this.#liveSlots.push(0);
+    }
+    this.#fill = 0;
+  }
 }
 
 /** A column of numbers, grown with the slots. */
@@ -157,7 +237,7 @@ export class DecisionArchive {
   readonly #stateKeys: string[] = [];
   readonly #constraints: (Constraints | undefined)[] = [];
   readonly #candidates: CandidateRow[] = [];
-  readonly #estimates: (readonly number[] | null)[] = [];
+  readonly #estimates = new EstimateStore();
   readonly #providerIds: (string | null)[] = [];
   readonly #modes: string[] = [];
   readonly #policies: string[] = [];
@@ -221,7 +301,7 @@ export class DecisionArchive {
     this.#stateKeys[slot] = decision.state_key;
     this.#constraints[slot] = decision.constraints;
     this.#candidates[slot] = rowOf(partition);
-    this.#estimates[slot] = decision.estimates;
+    this.#estimates.put(slot, decision.estimates);
     this.#providerIds[slot] = decision.provider_id;
     this.#modes[slot] = decision.mode;
     this.#policies[slot] = decision.policy;
@@ -285,7 +365,7 @@ export class DecisionArchive {
         {
           usedCompliant: this.#usedCompliant[slot] === 1,
           chosenIndex: this.#chosenIndex[slot] as number,
-          estimates: this.#estimates[slot] as readonly number[] | null,
+          estimates: this.#estimates.get(slot),
           provider_id: providerId,
           mode,
         },
@@ -393,6 +473,7 @@ export class DecisionArchive {
     this.#modelVersion = grown(this.#modelVersion, slots);
     this.#rewards = grown(this.#rewards, slots);
     this.#hashes = grown(this.#hashes, slots);
+    this.#estimates.grow(slots);
     let size = 16;
     while (size < 2 * slots) size *= 2;
     this.#index = new Int32Array(size);

@@ -1,4 +1,5 @@
 export { RoutingEngine } from "./routing-engine.js";
+export { EngineClosedError } from "./engine-closed-error.js";
 export type { Alternative, DecideResult, EngineEvent, DecisionMetadata, DecisionModeOrNone, EngineStatus } from "./routing-engine.js";
 export type { CandidateExplanation, CandidateStatus, DecisionView } from "./decision-archive.js";
 export { DecisionLogWriter, DecisionLogWriteError } from "./decision-log-writer.js";

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { context, market, provider } from "../test/market.js";
 import { DuplicateFeedbackError, ManualClock, LateFeedbackError, UnknownDecisionError, ValidationError } from "@aurora/domain";
 import { ModelFileError } from "./model-file.js";
+import { EngineClosedError } from "./engine-closed-error.js";
 import { RoutingEngine } from "./routing-engine.js";
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "aurora-engine-"));
@@ -309,7 +310,7 @@ describe("RoutingEngine", () => {
     it("refuses a closed engine", async () => {
       const engine = new RoutingEngine({ seed: 1 });
       await engine.close();
-      expect(() => engine.decide({ context, providers: market(2) })).toThrow(/closed/);
+      expect(() => engine.decide({ context, providers: market(2) })).toThrow(EngineClosedError);
     });
   });
 

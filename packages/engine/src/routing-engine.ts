@@ -22,6 +22,7 @@ import { NEUTRAL_PSI_METRICS, PsiClient } from "@aurora/psi-client";
 import type { PsiSource } from "@aurora/psi-client";
 import { createPolicy } from "@aurora/strategist";
 import type { Policy, PolicyConfig, StrategistStats } from "@aurora/strategist";
+import { EngineClosedError } from "./engine-closed-error.js";
 import { type ArchivedDecision, type CandidateExplanation, DecisionArchive, type DecisionView, explainCandidates } from "./decision-archive.js";
 import { type ResolvedEngineOptions, type RoutingEngineOptions, resolveEngineOptions } from "./engine-options.js";
 import type { EngineStore, StoreStatus } from "./engine-store.js";
@@ -313,6 +314,7 @@ export class RoutingEngine {
       context: record.context,
       provider,
       reward,
+      outcome: parsed,
       ...(tag !== undefined ? { tag } : {}),
     });
     this.#archive.attachOutcome(record.decision_id, parsed, reward, provider.provider_id);
@@ -358,6 +360,7 @@ export class RoutingEngine {
    * its probability, the policy and model version, and the outcome once known.
    */
   getDecision(decisionId: string): DecisionView | undefined {
+    if (!this.#closed) this.#settle(this.#executor.settleExpired());
     return this.#archive.get(decisionId);
   }
 
@@ -566,7 +569,7 @@ export class RoutingEngine {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new Error("RoutingEngine is closed: create a new engine to decide again");
+    if (this.#closed) throw new EngineClosedError();
   }
 }
 

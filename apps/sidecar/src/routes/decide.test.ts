@@ -65,6 +65,95 @@ describe("POST /decide", () => {
     });
   });
 
+  describe("constraints allow, deny and max_cost_usd", () => {
+    it("chooses only among the providers in allow", async () => {
+      const answer = await postJson(app(), "/decide", {
+        context: CONTEXT,
+        providers: PROVIDERS,
+        constraints: { allow: ["render"] },
+      });
+      expect(answer.statusCode).toBe(200);
+      expect(answer.json().provider_id).toBe("render");
+      expect(answer.json().metadata.alternatives).toEqual([]);
+    });
+
+    it("never chooses a provider in deny, nor offers it as an alternative", async () => {
+      const answer = await postJson(app(), "/decide", {
+        context: CONTEXT,
+        providers: PROVIDERS,
+        constraints: { deny: ["akash"] },
+        explain: true,
+      });
+      const body = answer.json();
+      expect(body.provider_id).toBe("vast");
+      expect(body.metadata.alternatives.map((a: { provider_id: string }) => a.provider_id)).toEqual(["render"]);
+      expect(body.metadata.candidates.find((c: { provider_id: string }) => c.provider_id === "akash")).toMatchObject({
+        status: "excluded",
+        reason: "excluded by constraints.deny",
+      });
+    });
+
+    it("keeps a job within max_cost_usd (price × gpu_hours) while a provider can", async () => {
+      // gpu_hours 2: akash 5.0, vast 3.8, render 6.8 USD.
+      const answer = await postJson(app(), "/decide", {
+        context: CONTEXT,
+        providers: PROVIDERS,
+        constraints: { max_cost_usd: 4 },
+      });
+      expect(answer.json()).toMatchObject({
+        provider_id: "vast",
+        metadata: { validated: true, violations: [], compliant_count: 1 },
+      });
+    });
+
+    it("refuses a provider in both allow and deny with 400 naming constraints.deny[i]", async () => {
+      const answer = await postJson(app(), "/decide", {
+        context: CONTEXT,
+        providers: PROVIDERS,
+        constraints: { allow: ["vast", "akash"], deny: ["render", "akash"] },
+      });
+      expect(answer.statusCode).toBe(400);
+      expect(answer.json()).toEqual({
+        error: "validation_error",
+        field: "constraints.deny[1]",
+        message: 'constraints.deny[1]: provider "akash" is in both allow and deny: remove it from one of them',
+        issues: [
+          { field: "constraints.deny[1]", message: 'provider "akash" is in both allow and deny: remove it from one of them' },
+        ],
+      });
+      expect(errorResponseSchema.safeParse(answer.json()).success).toBe(true);
+    });
+
+    it("refuses an empty id in allow with 400 naming it", async () => {
+      const answer = await postJson(app(), "/decide", {
+        context: CONTEXT,
+        providers: PROVIDERS,
+        constraints: { allow: ["akash", ""] },
+      });
+      expect(answer.statusCode).toBe(400);
+      expect(answer.json()).toMatchObject({ field: "constraints.allow[1]", message: "constraints.allow[1]: must not be empty" });
+    });
+  });
+
+  describe("with AURORA_GUARDRAIL=rule", () => {
+    // Alike but for price, latency and reputation: the rule router prefers vast, untrained Q-learning the first.
+    const providers = ["akash", "vast", "render"].map((provider_id) => {
+      const { capacity_available: _unlimited, ...rest } = PROVIDERS.find((p) => p.provider_id === provider_id)!;
+      return { ...rest, gpu_types: ["a100"], regions: ["us-west"] };
+    });
+
+    it("plays the rule baseline's pick, with mode baseline, while the evidence does not trust the policy", async () => {
+      const sidecar = app({ guardrail: { baseline: { kind: "rule" } } });
+      const answer = await postJson(sidecar, "/decide", { context: CONTEXT, providers });
+      expect(answer.statusCode).toBe(200);
+      expect(answer.json()).toMatchObject({
+        provider_id: "vast",
+        metadata: { mode: "baseline", policy: "guardrail", arm: "baseline" },
+      });
+      expect(decideResponseSchema.safeParse(answer.json()).success).toBe(true);
+    });
+  });
+
   it("names the offending field in a 400", async () => {
     const providers = PROVIDERS.map((p, i) => (i === 1 ? { ...p, price_usd_per_hour: -1 } : p));
     const answer = await postJson(app(), "/decide", { ...DECIDE_BODY, providers });

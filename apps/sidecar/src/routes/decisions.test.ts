@@ -1,6 +1,6 @@
 import { ManualClock, RoutingEngine } from "@aurora/engine";
 import { afterEach, describe, expect, it } from "vitest";
-import { CONTEXT, DECIDE_BODY, OUTCOME, PROVIDERS, postJson, testApp } from "../../test/fixtures.js";
+import { CONTEXT, DECIDE_BODY, OUTCOME, postJson, testApp } from "../../test/fixtures.js";
 import { decisionViewSchema, errorResponseSchema } from "../response-schemas.js";
 
 const START = Date.UTC(2025, 0, 1);

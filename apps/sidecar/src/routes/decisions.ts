@@ -5,7 +5,7 @@ import { DecisionNotOnRecordError } from "../decision-not-on-record-error.js";
 import { decisionViewSchema, jsonSchemaOf } from "../response-schemas.js";
 import { errorResponses } from "./error-responses.js";
 
-export const decisionParamsSchema = z.object({ id: idSchema });
+const decisionParamsSchema = z.object({ id: idSchema });
 
 /**
  * `GET /decisions/:id` → 200 the engine's record of a recent decision: the request, every

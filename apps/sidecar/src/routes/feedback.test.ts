@@ -84,6 +84,88 @@ describe("POST /feedback", () => {
     expect(errorResponseSchema.safeParse(answer.json()).success).toBe(true);
   });
 
+  it("answers 410 once AURORA_REWARD_WAIT_MS has passed, and counts it in status and metrics", async () => {
+    const sidecar = app({ rewardWaitMs: 1 });
+    const decisionId = await decide(sidecar);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const answer = await postJson(sidecar, "/feedback", { decision_id: decisionId, ...OUTCOME });
+    expect(answer.statusCode).toBe(410);
+    expect(answer.json().message).toMatch(
+      new RegExp(
+        `^decision_id "${decisionId}" was settled at .+ because its reward wait passed; this late outcome was not learned`,
+      ),
+    );
+    const status = (await sidecar.inject({ method: "GET", url: "/status" })).json();
+    expect(status.executor.late_feedback).toBe(1);
+    expect(status.settlement).toEqual({ settled_with_default: 0, settled_dropped: 1 });
+    expect(status.strategist.total_rewards).toBe(0);
+    const metrics = (await sidecar.inject({ method: "GET", url: "/metrics" })).body;
+    expect(metrics).toContain('aurora_feedback_total{outcome="late"} 1\n');
+    expect(metrics).toContain('aurora_settled_decisions_total{outcome="dropped"} 1\n');
+    expect(metrics).toContain('aurora_settled_decisions_total{outcome="default"} 0\n');
+  });
+
+  describe("provider_id (ranked fallbacks)", () => {
+    it("learns the outcome for the alternative the router fell back to", async () => {
+      const sidecar = app();
+      const decided = (await postJson(sidecar, "/decide", DECIDE_BODY)).json();
+      expect(decided.provider_id).toBe("akash");
+      expect(decided.metadata.alternatives).toEqual([{ provider_id: "vast", estimate: 0 }]);
+      const answer = await postJson(sidecar, "/feedback", {
+        decision_id: decided.metadata.decision_id,
+        ...OUTCOME,
+        provider_id: "vast",
+      });
+      expect(answer.statusCode).toBe(200);
+      expect(answer.json()).toEqual({ decision_id: decided.metadata.decision_id, reward: 8.28 });
+      expect(sidecar.engine.getDecision(decided.metadata.decision_id)?.outcome).toMatchObject({
+        provider_id: "vast",
+        fallback: true,
+      });
+      const metrics = (await sidecar.inject({ method: "GET", url: "/metrics" })).body;
+      expect(metrics).toContain("aurora_fallbacks_total 1\n");
+    });
+
+    it("accepts provider_id naming the chosen provider, which is no fallback", async () => {
+      const sidecar = app();
+      const decisionId = await decide(sidecar);
+      const answer = await postJson(sidecar, "/feedback", { decision_id: decisionId, ...OUTCOME, provider_id: "akash" });
+      expect(answer.statusCode).toBe(200);
+      expect(sidecar.engine.getDecision(decisionId)?.outcome).toMatchObject({ provider_id: "akash", fallback: false });
+      expect((await sidecar.inject({ method: "GET", url: "/metrics" })).body).toContain("aurora_fallbacks_total 0\n");
+    });
+
+    it("refuses a provider that is neither the chosen one nor an alternative with 400 naming provider_id", async () => {
+      const sidecar = app();
+      const decisionId = await decide(sidecar);
+      const answer = await postJson(sidecar, "/feedback", { decision_id: decisionId, ...OUTCOME, provider_id: "render" });
+      expect(answer.statusCode).toBe(400);
+      expect(answer.json()).toEqual({
+        error: "validation_error",
+        field: "provider_id",
+        message:
+          'provider_id: "render" is neither the chosen provider "akash" nor one of the decision\'s 1 alternatives: report the provider the job actually ran on',
+        issues: [
+          {
+            field: "provider_id",
+            message:
+              '"render" is neither the chosen provider "akash" nor one of the decision\'s 1 alternatives: report the provider the job actually ran on',
+          },
+        ],
+      });
+      expect(errorResponseSchema.safeParse(answer.json()).success).toBe(true);
+      expect(sidecar.engine.getStatus().strategist.total_rewards).toBe(0);
+      const retried = await postJson(sidecar, "/feedback", { decision_id: decisionId, ...OUTCOME, provider_id: "vast" });
+      expect(retried.statusCode).toBe(200);
+    });
+
+    it("refuses an empty provider_id with 400 naming it", async () => {
+      const answer = await postJson(app(), "/feedback", { decision_id: "d", ...OUTCOME, provider_id: "" });
+      expect(answer.statusCode).toBe(400);
+      expect(answer.json()).toMatchObject({ field: "provider_id", message: "provider_id: must not be empty" });
+    });
+  });
+
   it("names a missing field in a 400", async () => {
     const sidecar = app();
     const decisionId = await decide(sidecar);
