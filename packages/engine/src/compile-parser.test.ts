@@ -1,5 +1,4 @@
 import {
-  ValidationError,
   constraintsSchema,
   contextSchema,
   decideRequestSchema,
@@ -9,11 +8,12 @@ import {
   providerSchema,
   providersSchema,
   psiMetricsSchema,
+  ValidationError,
 } from "@aurora/domain";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { DEFER, compileFastPath, compileParser } from "./compile-parser.js";
+import { compileFastPath, compileParser, DEFER } from "./compile-parser.js";
 
 // Values near every edge the schemas draw: types, NaN and infinities, bounds, lengths counted in
 // code points (an emoji is two UTF-16 units), ':' in state-key parts, and ids that are prototype keys.
@@ -30,7 +30,15 @@ const strings = fc.oneof(
   emojiRun(45, 105),
   emojiRun(1, 2),
 );
-const wrong = fc.oneof(fc.constant(undefined), fc.constant(null), fc.boolean(), fc.constant({}), fc.constant([]), numbers, strings);
+const wrong = fc.oneof(
+  fc.constant(undefined),
+  fc.constant(null),
+  fc.boolean(),
+  fc.constant({}),
+  fc.constant([]),
+  numbers,
+  strings,
+);
 /** Usually `valid`, now and then anything near an edge. */
 const near = <T>(valid: fc.Arbitrary<T>) => fc.oneof({ weight: 25, arbitrary: valid }, { weight: 1, arbitrary: wrong });
 /** An object with each key now and then left out, and an extra key now and then (zod strips it). */
@@ -47,7 +55,8 @@ const record = (fields: Record<string, fc.Arbitrary<unknown>>) =>
       const present = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null || nullsToo));
       const out: Record<string, unknown> = asJson ? JSON.parse(JSON.stringify(present)) : present;
       // An own "__proto__" key, as JSON.parse makes one.
-      if (extraKey !== null) Object.defineProperty(out, extraKey, { value: 1, enumerable: true, writable: true, configurable: true });
+      if (extraKey !== null)
+        Object.defineProperty(out, extraKey, { value: 1, enumerable: true, writable: true, configurable: true });
       return out;
     });
 
@@ -76,9 +85,17 @@ const provider = record({
 });
 /** Distinct ids but now and then (then the list is refused); `__proto__` and `constructor` among them. */
 const providers = near(
-  fc.tuple(fc.array(provider, { minLength: 1, maxLength: 4 }), fc.boolean(), fc.nat(2)).map(([list, distinct, offset]) =>
-    distinct ? list.map((p, i) => ("provider_id" in p && typeof p.provider_id === "string" ? { ...p, provider_id: ["p0", "__proto__", "constructor", "p3", "p4", "p5"][i + offset] } : p)) : list,
-  ),
+  fc
+    .tuple(fc.array(provider, { minLength: 1, maxLength: 4 }), fc.boolean(), fc.nat(2))
+    .map(([list, distinct, offset]) =>
+      distinct
+        ? list.map((p, i) =>
+            "provider_id" in p && typeof p.provider_id === "string"
+              ? { ...p, provider_id: ["p0", "__proto__", "constructor", "p3", "p4", "p5"][i + offset] }
+              : p,
+          )
+        : list,
+    ),
 );
 const idList = near(fc.array(near(providerId), { maxLength: 3 }));
 const constraints = record({
@@ -133,7 +150,10 @@ describe("compileFastPath", () => {
   ];
   for (const [name, schema, values] of cases) {
     it(`accepts exactly what ${name} accepts, with zod's output`, () => {
-      fc.assert(fc.property(values, (value) => agreesWithZod(schema, value)), { numRuns: 5_000 });
+      fc.assert(
+        fc.property(values, (value) => agreesWithZod(schema, value)),
+        { numRuns: 5_000 },
+      );
     });
   }
 
@@ -141,7 +161,12 @@ describe("compileFastPath", () => {
     for (const [name, schema, values] of cases) {
       const sample = fc.sample(values, { numRuns: 1_000, seed: 7 });
       const valid = sample.filter((value) => schema.safeParse(value).success).length;
-      expect({ name, valid, enoughValid: valid >= 50, enoughInvalid: valid <= 950 }).toEqual({ name, valid, enoughValid: true, enoughInvalid: true });
+      expect({ name, valid, enoughValid: valid >= 50, enoughInvalid: valid <= 950 }).toEqual({
+        name,
+        valid,
+        enoughValid: true,
+        enoughInvalid: true,
+      });
     }
   });
 
@@ -188,7 +213,12 @@ describe("compileFastPath", () => {
       record({ a: near(strings), d: near(numbers), t: near(strings) }),
       fc.array(near(fc.oneof(strings, numbers)), { maxLength: 3 }),
     );
-    fc.assert(fc.property(value, (v) => schemas.forEach((schema) => agreesWithZod(schema, v))), { numRuns: 1_000 });
+    fc.assert(
+      fc.property(value, (v) => {
+        for (const schema of schemas) agreesWithZod(schema, v);
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });
 

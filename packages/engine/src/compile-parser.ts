@@ -166,7 +166,10 @@ class Generator {
         // Absent: nothing in the output. Present: parsed, even when it is undefined.
         code += `if (${literal} in ${src}) {\n${read}${this.node(field, value, parsed)}${slot} = ${parsed};\n}\n`;
       } else if (!optional) {
-        const assign = optin === "defaulted" ? `${slot} = ${parsed};\n` : `if (${parsed} !== undefined || ${literal} in ${src}) ${slot} = ${parsed};\n`;
+        const assign =
+          optin === "defaulted"
+            ? `${slot} = ${parsed};\n`
+            : `if (${parsed} !== undefined || ${literal} in ${src}) ${slot} = ${parsed};\n`;
         code += `{\n${read}${this.node(field, value, parsed)}${assign}}\n`;
       } else {
         return undefined; // .default(…).optional(): absent keys would need zod's rule for swallowed issues
@@ -216,8 +219,7 @@ export function compileFastPath<S extends z.ZodType>(schema: S): FastPath<S> | u
   if (z.config().jitless === true) return undefined;
   const generator = new Generator();
   const body = generator.node(schema as unknown as Schema, "input", "output");
-  const source =
-    `return function fastParse(input) {\nlet output;\ntry {\n${body}} catch {\nreturn D;\n}\nreturn output;\n};`;
+  const source = `return function fastParse(input) {\nlet output;\ntry {\n${body}} catch {\nreturn D;\n}\nreturn output;\n};`;
   try {
     const factory = new Function("k", "D", "R", "Z", source) as (
       k: unknown[],

@@ -1,10 +1,9 @@
-import { describe, expect, it } from "vitest";
-import { type Provider, ValidationError } from "@aurora/domain";
-import { context, market } from "../test/market.js";
-import { RoutingEngine } from "./routing-engine.js";
+import { type Provider, ValidationError, VIOLATION_TYPES, type ViolationType } from "@aurora/domain";
 import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { context, market } from "../test/market.js";
 import { type ArchivedDecision, DecisionArchive, explainCandidates } from "./decision-archive.js";
-import { VIOLATION_TYPES, type ViolationType } from "@aurora/domain";
+import { RoutingEngine } from "./routing-engine.js";
 
 function archived(decisionId: string, mode = "exploit"): ArchivedDecision {
   return {
@@ -46,7 +45,8 @@ describe("decision records", () => {
     expect(byId.get("p3")?.violations).toEqual(["price_exceeded"]);
     const lower = metadata.candidates!.filter((c) => c.status === "ranked_lower").map((c) => c.provider_id);
     expect(new Set([...lower, provider_id])).toEqual(new Set(["p0", "p1", "p2"]));
-    for (const c of metadata.candidates!) if (c.status === "ranked_lower" || c.status === "chosen") expect(c.estimate).toBeTypeOf("number");
+    for (const c of metadata.candidates!)
+      if (c.status === "ranked_lower" || c.status === "chosen") expect(c.estimate).toBeTypeOf("number");
   });
 
   it("builds no explanation without explain", () => {
@@ -98,7 +98,13 @@ describe("decision records", () => {
       (id) => id !== engine.getDecision(metadata.decision_id)!.provider_id && id !== metadata.alternatives[0]!.provider_id,
     )!;
     await expect(
-      engine.feedback({ decision_id: metadata.decision_id, provider_id: stranger, success: true, actual_cost_usd: 1, actual_latency_ms: 1 }),
+      engine.feedback({
+        decision_id: metadata.decision_id,
+        provider_id: stranger,
+        success: true,
+        actual_cost_usd: 1,
+        actual_latency_ms: 1,
+      }),
     ).rejects.toBeInstanceOf(ValidationError);
   });
 
@@ -112,7 +118,12 @@ describe("decision records", () => {
 
   it("explains a decision that found nothing viable", () => {
     const engine = new RoutingEngine({ seed: 4, strictAudit: true });
-    const { provider_id, metadata } = engine.decide({ context, providers: market(3), constraints: { max_price: 0.1 }, explain: true });
+    const { provider_id, metadata } = engine.decide({
+      context,
+      providers: market(3),
+      constraints: { max_price: 0.1 },
+      explain: true,
+    });
     expect(provider_id).toBeNull();
     expect(metadata.candidates?.every((c) => c.status === "violated_constraint")).toBe(true);
     expect(engine.getDecision(metadata.decision_id)?.reason).toMatch(/strict audit/);
@@ -121,11 +132,14 @@ describe("decision records", () => {
 
 describe("DecisionArchive", () => {
   it("finds exactly the last `capacity` decisions by id, the newest of a repeated id, whatever the ids", () => {
-    const id = fc.oneof(fc.integer({ min: 0, max: 200 }).map((i) => `d${i}`), fc.constantFrom("__proto__", "constructor", ""));
+    const id = fc.oneof(
+      fc.integer({ min: 0, max: 200 }).map((i) => `d${i}`),
+      fc.constantFrom("__proto__", "constructor", ""),
+    );
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 150 }), fc.array(id, { maxLength: 500 }), (capacity, ids) => {
         const archive = new DecisionArchive(capacity);
-        ids.forEach((decisionId, i) => archive.add(archived(decisionId, `m${i}`)));
+        for (const [i, decisionId] of ids.entries()) archive.add(archived(decisionId, `m${i}`));
         const kept = ids.map((decisionId, i) => [decisionId, `m${i}`] as const).slice(-capacity);
         const newest = new Map(kept);
         for (const decisionId of new Set([...ids, "never"])) {
@@ -138,7 +152,13 @@ describe("DecisionArchive", () => {
 
   it("gives back each field as added, the context rebuilt from the state key and gpu_hours", () => {
     const archive = new DecisionArchive(4);
-    const decision = { ...archived("d1"), at: Date.UTC(2025, 0, 2, 3, 4, 5, 6), probability: null, epsilon: 0.05, model_version: 7 };
+    const decision = {
+      ...archived("d1"),
+      at: Date.UTC(2025, 0, 2, 3, 4, 5, 6),
+      probability: null,
+      epsilon: 0.05,
+      model_version: 7,
+    };
     archive.add({ ...decision, context: { ...context, gpu_hours: 2.5 }, state_key: "llm_inference:a100:us-west" });
     const outcome = { decision_id: "d1", success: true, actual_cost_usd: 3, actual_latency_ms: 90 };
     archive.attachOutcome("d1", outcome, 6.5, "p1");
@@ -147,10 +167,19 @@ describe("DecisionArchive", () => {
       decision_id: "d1",
       timestamp: "2025-01-02T03:04:05.006Z",
       state_key: "llm_inference:a100:us-west",
-      request: { context: { workload_type: "llm_inference", gpu_type: "a100", region: "us-west", gpu_hours: 2.5 }, constraints: null },
+      request: {
+        context: { workload_type: "llm_inference", gpu_type: "a100", region: "us-west", gpu_hours: 2.5 },
+        constraints: null,
+      },
       candidates: [
         { provider_id: "p0", estimate: 1, violations: [], status: "chosen", reason: "chosen (exploit)" },
-        { provider_id: "p1", estimate: 0, violations: [], status: "ranked_lower", reason: "compliant, but the policy preferred another provider" },
+        {
+          provider_id: "p1",
+          estimate: 0,
+          violations: [],
+          status: "ranked_lower",
+          reason: "compliant, but the policy preferred another provider",
+        },
       ],
       provider_id: "p0",
       mode: "exploit",
@@ -164,15 +193,25 @@ describe("DecisionArchive", () => {
     });
   });
 
-  it("explains a kept decision exactly as it explained it at decision time, whatever its partition", () => {
+  it("explains each kept decision exactly as it explained it at decision time, whatever the partitions in a row", () => {
     const violations = fc.subarray([...VIOLATION_TYPES] as ViolationType[], { minLength: 1 });
+    const partitionSpec = fc.record({
+      compliant: fc.nat(3),
+      violating: fc.array(violations, { maxLength: 3 }),
+      rules: fc.array(fc.constantFrom("denied" as const, "not_allowed" as const), { maxLength: 2 }),
+      explore: fc.boolean(),
+    });
     fc.assert(
-      fc.property(
-        fc.nat(4),
-        fc.array(violations, { maxLength: 4 }),
-        fc.array(fc.constantFrom("denied" as const, "not_allowed" as const), { maxLength: 3 }),
-        fc.boolean(),
-        (compliant, violating, rules, explore) => {
+      fc.property(fc.array(fc.oneof(partitionSpec, fc.constant("again" as const)), { minLength: 1, maxLength: 12 }), (specs) => {
+        const archive = new DecisionArchive(8);
+        const decisions: ArchivedDecision[] = [];
+        for (const [n, spec] of specs.entries()) {
+          const last = decisions[decisions.length - 1];
+          if (spec === "again") {
+            if (last !== undefined) decisions.push({ ...last, decision_id: `d${n}` });
+            continue;
+          }
+          const { compliant, violating, rules, explore } = spec;
           const providers = market(compliant + violating.length + rules.length) as Provider[];
           const partition = {
             compliant: providers.slice(0, compliant),
@@ -181,19 +220,23 @@ describe("DecisionArchive", () => {
           };
           const usedCompliant = compliant > 0;
           const chosenList = usedCompliant ? compliant : violating.length;
-          const decision: ArchivedDecision = {
-            ...archived("d1", explore ? "explore" : "exploit"),
+          decisions.push({
+            ...archived(`d${n}`, explore ? "explore" : "exploit"),
             partition,
             usedCompliant,
             chosenIndex: chosenList > 0 ? chosenList - 1 : -1,
             estimates: chosenList > 0 ? Array.from({ length: chosenList }, (_, i) => i / 2) : null,
-            provider_id: chosenList > 0 ? (usedCompliant ? providers[compliant - 1] : providers[compliant + violating.length - 1])!.provider_id : null,
-          };
-          const archive = new DecisionArchive(2);
-          archive.add(decision);
-          expect(archive.get("d1")?.candidates).toEqual(explainCandidates(decision));
-        },
-      ),
+            provider_id:
+              chosenList > 0
+                ? (usedCompliant ? providers[compliant - 1] : providers[compliant + violating.length - 1])!.provider_id
+                : null,
+          });
+        }
+        for (const decision of decisions) archive.add(decision);
+        for (const decision of decisions.slice(-8)) {
+          expect(archive.get(decision.decision_id)?.candidates).toEqual(explainCandidates(decision));
+        }
+      }),
       { numRuns: 300 },
     );
   });
@@ -217,4 +260,3 @@ describe("DecisionArchive", () => {
     expect(archive.size).toBe(0);
   });
 });
-

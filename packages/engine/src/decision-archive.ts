@@ -1,6 +1,6 @@
 import type { ExclusionRule, Partition } from "@aurora/auditor";
-import { VIOLATION_TYPES } from "@aurora/domain";
 import type { Constraints, Context, Outcome, ViolationType } from "@aurora/domain";
+import { VIOLATION_TYPES } from "@aurora/domain";
 
 export type CandidateStatus = "chosen" | "ranked_lower" | "violated_constraint" | "excluded";
 
@@ -116,6 +116,27 @@ function rowOf(partition: Partition): CandidateRow {
   return row;
 }
 
+/** Whether `row` is what `rowOf(partition)` would build, compared without building it. */
+function isRowOf(row: CandidateRow, partition: Partition): boolean {
+  const { compliant, violating, excluded } = partition;
+  if (row.length !== compliant.length + 2 * (violating.length + excluded.length)) return false;
+  let at = 0;
+  for (let i = 0; i < compliant.length; i++)
+    if (row[at++] !== (compliant[i] as Partition["compliant"][number]).provider_id) return false;
+  for (let i = 0; i < violating.length; i++)
+    if (row[at++] !== (violating[i] as Partition["violating"][number]).provider.provider_id) return false;
+  for (let i = 0; i < excluded.length; i++)
+    if (row[at++] !== (excluded[i] as Partition["excluded"][number]).provider.provider_id) return false;
+  for (let i = 0; i < violating.length; i++) {
+    const violations = (violating[i] as Partition["violating"][number]).violations;
+    let mask = 0;
+    for (let v = 0; v < violations.length; v++) mask |= 1 << VIOLATION_TYPES.indexOf(violations[v] as ViolationType);
+    if (row[at++] !== mask) return false;
+  }
+  for (let i = 0; i < excluded.length; i++) if (row[at++] !== (excluded[i] as Partition["excluded"][number]).rule) return false;
+  return true;
+}
+
 /** The summary a row stands for; the row holds compliant + 2 × (violating + excluded) items. */
 function summaryOf(row: CandidateRow, compliant: number, violating: number): CandidateSummary {
   const excluded = (row.length - compliant - 2 * violating) / 2;
@@ -226,7 +247,7 @@ function grown<T extends Float64Array | Int32Array | Uint8Array>(column: T, slot
  * marked in the old), and an object per record, its boxed numbers, a candidate summary and a
  * context made the archive cost ~40% of a decide+feedback pair at 10,000 records. A slot holds
  * numbers in typed arrays and references to what exists anyway (ids, state key, estimates,
- * constraints); per decision it adds one array, the candidate row.
+ * constraints); per decision it adds at most one array, the candidate row.
  */
 export class DecisionArchive {
   readonly #capacity: number;
@@ -237,6 +258,12 @@ export class DecisionArchive {
   readonly #stateKeys: string[] = [];
   readonly #constraints: (Constraints | undefined)[] = [];
   readonly #candidates: CandidateRow[] = [];
+  /**
+   * The last row stored. A router sends much the same candidates again and again, so a decision
+   * whose row is the same shares that array (rows are never changed): with 1,000 candidates a row
+   * is 9 KB, and one per decision made the records most of the heap.
+   */
+  #lastRow: CandidateRow | undefined;
   readonly #estimates = new EstimateStore();
   readonly #providerIds: (string | null)[] = [];
   readonly #modes: string[] = [];
@@ -300,7 +327,7 @@ export class DecisionArchive {
     this.#decisionIds[slot] = id;
     this.#stateKeys[slot] = decision.state_key;
     this.#constraints[slot] = decision.constraints;
-    this.#candidates[slot] = rowOf(partition);
+    this.#candidates[slot] = this.#rowFor(partition);
     this.#estimates.put(slot, decision.estimates);
     this.#providerIds[slot] = decision.provider_id;
     this.#modes[slot] = decision.mode;
@@ -373,7 +400,7 @@ export class DecisionArchive {
       ),
       provider_id: providerId,
       mode,
-      probability: probability === probability ? probability : null,
+      probability: Number.isNaN(probability) ? null : probability,
       epsilon: this.#epsilon[slot] as number,
       policy: this.#policies[slot] as string,
       model_version: this.#modelVersion[slot] as number,
@@ -381,6 +408,12 @@ export class DecisionArchive {
       outcome: this.#success[slot] === 0 ? null : this.#outcomeOf(slot, outcomeProviderId, providerId),
       settled: settled ? { reason: settled.reason, reward: settled.reward, at: new Date(settled.at).toISOString() } : null,
     };
+  }
+
+  #rowFor(partition: Partition): CandidateRow {
+    if (this.#lastRow !== undefined && isRowOf(this.#lastRow, partition)) return this.#lastRow;
+    this.#lastRow = rowOf(partition);
+    return this.#lastRow;
   }
 
   #outcomeOf(slot: number, outcomeProviderId: string, providerId: string | null): DecisionView["outcome"] {
@@ -391,7 +424,7 @@ export class DecisionArchive {
       success: this.#success[slot] === 2,
       actual_cost_usd: this.#costUsd[slot] as number,
       actual_latency_ms: this.#latencyMs[slot] as number,
-      ...(reputation === reputation ? { actual_reputation: reputation } : {}),
+      ...(Number.isNaN(reputation) ? {} : { actual_reputation: reputation }),
       ...(errorReason !== undefined ? { error_reason: errorReason } : {}),
       provider_id: outcomeProviderId,
       reward: this.#rewards[slot] as number,

@@ -38,8 +38,12 @@ export interface ArmEstimate {
 
 export interface ArmStatisticsSnapshot {
   tick: number;
-  /** state key → provider id → slots; `providers` and `everyone` are recomputed from them. */
+  /** state key → provider id → slots [tick of last change, n, failures, successes, Σ residual, Σ residual²]. */
   arms: Record<string, Record<string, number[]>>;
+  /** provider id → the same slots over every state. */
+  providers: Record<string, number[]>;
+  /** The same slots over every arm. */
+  everyone: number[];
 }
 
 /**
@@ -157,7 +161,9 @@ export class ArmStatistics {
       for (const [providerId, slots] of row) providers[providerId] = Array.from(slots);
       arms[stateKey] = providers;
     }
-    return { tick: this.#tick, arms };
+    const providers: Record<string, number[]> = Object.create(null);
+    for (const [providerId, slots] of this.#providers) providers[providerId] = Array.from(slots);
+    return { tick: this.#tick, arms, providers, everyone: Array.from(this.#everyone) };
   }
 
   /** Restores what `toJSON` wrote into these (empty) statistics; `field` names the snapshot part in errors. */
@@ -172,43 +178,40 @@ export class ArmStatistics {
     }
     const tick = s.tick as number;
     this.#tick = tick;
+    const slotsAt = (value: unknown, where: string): Float64Array => {
+      const ok =
+        Array.isArray(value) &&
+        value.length === SLOTS &&
+        value.every((v) => typeof v === "number" && Number.isFinite(v)) &&
+        (value[LAST] as number) <= tick &&
+        value.slice(1, 4).every((v) => (v as number) >= 0);
+      if (!ok)
+        throw ValidationError.forField(where, `must be ${SLOTS} finite numbers [tick ≤ ${tick}, n, failures, successes, Σ, Σ²]`);
+      return Float64Array.from(value as number[]);
+    };
     for (const stateKey of Object.keys(arms)) {
       const row = (arms as Record<string, unknown>)[stateKey];
       if (typeof row !== "object" || row === null || Array.isArray(row)) {
         throw ValidationError.forField(`${field}.arms[${JSON.stringify(stateKey)}]`, "must be an object: provider id → counts");
       }
+      const stateRow = new Map<string, Float64Array>();
       for (const providerId of Object.keys(row)) {
-        const slots = (row as Record<string, unknown>)[providerId];
         const where = `${field}.arms[${JSON.stringify(stateKey)}][${JSON.stringify(providerId)}]`;
-        const ok =
-          Array.isArray(slots) &&
-          slots.length === SLOTS &&
-          slots.every((v) => typeof v === "number" && Number.isFinite(v)) &&
-          (slots[LAST] as number) <= tick &&
-          slots.slice(1, 4).every((v) => (v as number) >= 0);
-        if (!ok) throw ValidationError.forField(where, `must be ${SLOTS} finite numbers [tick ≤ ${tick}, n, failures, successes, Σ, Σ²]`);
-        const arm = Float64Array.from(slots as number[]);
-        let stateRow = this.#arms.get(stateKey);
-        if (stateRow === undefined) {
-          stateRow = new Map();
-          this.#arms.set(stateKey, stateRow);
-        }
-        stateRow.set(providerId, arm);
-        let provider = this.#providers.get(providerId);
-        if (provider === undefined) {
-          provider = new Float64Array(SLOTS);
-          provider[LAST] = tick;
-          this.#providers.set(providerId, provider);
-        }
-        this.#everyone[LAST] = tick;
-        const factor = this.#factor(arm);
-        for (let i = N; i < SLOTS; i++) {
-          const value = (arm[i] as number) * factor;
-          provider[i] = (provider[i] as number) + value;
-          this.#everyone[i] = (this.#everyone[i] as number) + value;
-        }
+        stateRow.set(providerId, slotsAt((row as Record<string, unknown>)[providerId], where));
       }
+      this.#arms.set(stateKey, stateRow);
     }
+    const providers = s.providers as unknown;
+    if (typeof providers !== "object" || providers === null || Array.isArray(providers)) {
+      throw ValidationError.forField(`${field}.providers`, "must be an object: provider id → counts");
+    }
+    for (const providerId of Object.keys(providers)) {
+      this.#providers.set(
+        providerId,
+        slotsAt((providers as Record<string, unknown>)[providerId], `${field}.providers[${JSON.stringify(providerId)}]`),
+      );
+    }
+    this.#everyone.set(slotsAt(s.everyone, `${field}.everyone`));
   }
 
   #factor(slots: Float64Array): number {

@@ -71,7 +71,12 @@ export class BanditModel {
 
   update(update: RewardUpdate): void {
     const failed = !succeeded(update, this.#weights);
-    this.statistics.observe(update.stateKey, update.provider.provider_id, failed, failed ? 0 : successResidual(update, this.#weights));
+    this.statistics.observe(
+      update.stateKey,
+      update.provider.provider_id,
+      failed,
+      failed ? 0 : successResidual(update, this.#weights),
+    );
   }
 
   toJSON(): ArmStatisticsSnapshot {

@@ -6,13 +6,7 @@
  * draws then simply have no spread along the missing directions). `a` and `out` may be the
  * same array. Returns the rank found.
  */
-export function choleskyLower(
-  a: Float64Array,
-  n: number,
-  stride: number,
-  out: Float64Array,
-  tolerance = 1e-12,
-): number {
+export function choleskyLower(a: Float64Array, n: number, stride: number, out: Float64Array, tolerance = 1e-12): number {
   let largest = 0;
   for (let i = 0; i < n; i++) largest = Math.max(largest, Math.abs(a[i * stride + i] as number));
   const floor = largest * tolerance;

@@ -1,5 +1,5 @@
-import { ValidationError } from "@aurora/domain";
 import type { Context, Provider } from "@aurora/domain";
+import { ValidationError } from "@aurora/domain";
 import type { SparseVector } from "./sparse-vector.js";
 
 /** Parts of the context a provider's failure rate may depend on, each crossed with the provider. */
@@ -30,7 +30,7 @@ interface ProviderEntry {
 }
 
 /** The job's advertised cost in tens of USD (price × gpu_hours / 10), a feature scaled near 1. */
-export function jobCostFeature(context: Context, provider: Provider): number {
+function jobCostFeature(context: Context, provider: Provider): number {
   return (provider.price_usd_per_hour * context.gpu_hours) / 10;
 }
 
@@ -134,7 +134,8 @@ export class ContextFeatures {
           (i < shared || (item[1] as string).length > 0);
         if (!ok) throw ValidationError.forField(`${field}.${name}[${i}]`, "must be a feature name [kind, provider id, value?]");
       });
-      if (list.length < shared) throw ValidationError.forField(`${field}.${name}`, `must list at least the ${shared} shared features`);
+      if (list.length < shared)
+        throw ValidationError.forField(`${field}.${name}`, `must list at least the ${shared} shared features`);
     };
     check(failure, "failure", FAILURE_SHARED);
     check(success, "success", SUCCESS_SHARED);

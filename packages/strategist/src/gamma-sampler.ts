@@ -1,5 +1,5 @@
-import type { NormalSampler } from "./normal-sampler.js";
 import type { Rng } from "@aurora/domain";
+import type { NormalSampler } from "./normal-sampler.js";
 
 /**
  * A Gamma(shape, 1) draw by Marsaglia & Tsang's method ("A simple method for generating

@@ -12,7 +12,7 @@ export function fnv1a(text: string, seed = 0x811c9dc5): number {
 }
 
 /** Mixes two hashes and a tag into one (murmur3's finaliser on a combination). */
-export function combine(a: number, b: number, tag: number): number {
+function combine(a: number, b: number, tag: number): number {
   let h = (Math.imul(a ^ (tag * 0x9e3779b1), 0x85ebca6b) ^ Math.imul(b, 0xc2b2ae35)) >>> 0;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -117,7 +117,7 @@ export class HashedFeatures {
 
   #slot(hash: number): number {
     // Never a dense index: hashed features share the rest of the table.
-    return DENSE_FEATURES + (hash & this.#mask) % (this.#mask + 1 - DENSE_FEATURES);
+    return DENSE_FEATURES + ((hash & this.#mask) % (this.#mask + 1 - DENSE_FEATURES));
   }
 
   #provider(providerId: string): number {

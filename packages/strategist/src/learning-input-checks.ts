@@ -1,5 +1,5 @@
-import { ValidationError } from "@aurora/domain";
 import type { Provider } from "@aurora/domain";
+import { ValidationError } from "@aurora/domain";
 import { effectiveEpsilon } from "./epsilon-greedy.js";
 import type { ChooseRequest, RewardUpdate } from "./policy.js";
 
@@ -33,7 +33,10 @@ export function checkLearningChoose(request: ChooseRequest, seen: Set<string>): 
     const providerId = (candidates[i] as Provider | undefined)?.provider_id;
     requireProviderId(providerId, `candidates[${i}].provider_id`);
     if (seen.has(providerId)) {
-      throw ValidationError.forField(`candidates[${i}].provider_id`, `duplicate provider_id "${providerId}": each candidate must appear once`);
+      throw ValidationError.forField(
+        `candidates[${i}].provider_id`,
+        `duplicate provider_id "${providerId}": each candidate must appear once`,
+      );
     }
     seen.add(providerId);
   }

@@ -1,9 +1,8 @@
-import { ValidationError } from "@aurora/domain";
 import type { Provider, Rng } from "@aurora/domain";
 import { choleskyLower } from "./cholesky.js";
 import { LearningCounters } from "./learning-counters.js";
 import { checkLearningChoose, checkLearningUpdate } from "./learning-input-checks.js";
-import { CandidateScratch, definedOnly, estimateAll, estimateOne } from "./lin-ucb-policy.js";
+import { CandidateScratch, estimateAll, estimateOne } from "./linear-candidates.js";
 import type { LinearModelParams } from "./linear-model-options.js";
 import { linearModelRules } from "./linear-model-options.js";
 import type { CandidateEstimate, LinearOutcomeModelSnapshot } from "./linear-outcome-model.js";
@@ -13,7 +12,8 @@ import { NormalSampler } from "./normal-sampler.js";
 import type { OptionRules } from "./option-rules.js";
 import { integerRule, numberRule, resolveOptions } from "./option-rules.js";
 import type { Choice, ChooseRequest, Policy, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
-import { own, requireSnapshotHead } from "./snapshot-fields.js";
+import { requireRng, restoreLastEpsilon, snapshotSettings } from "./policy-setup.js";
+import { own } from "./snapshot-fields.js";
 import type { SparseVector } from "./sparse-vector.js";
 
 export interface LinThompsonParams extends LinearModelParams {
@@ -81,16 +81,15 @@ export class LinThompsonPolicy implements Policy {
   #failureL = new Float64Array(64);
   #successL = new Float64Array(64);
   #z = new Float64Array(16);
+  #failureMean = new Float64Array(16);
+  #successMean = new Float64Array(16);
   #w = new Float64Array(16);
   #wins = new Int32Array(8);
 
   constructor(options: LinThompsonPolicyOptions = {}) {
     const { rng, ...params } = options ?? {};
-    if (rng !== undefined && typeof rng !== "function") {
-      throw ValidationError.forField("rng", "must be a function returning numbers in [0, 1), e.g. createRng(42) from @aurora/domain");
-    }
     this.#params = resolveLinThompsonOptions(params);
-    this.#normal = new NormalSampler(rng ?? Math.random);
+    this.#normal = new NormalSampler(requireRng(rng));
     this.#model = new LinearOutcomeModel(this.#params);
   }
 
@@ -109,7 +108,14 @@ export class LinThompsonPolicy implements Policy {
     let greedy = 0;
     for (let i = 0; i < n; i++) {
       const estimate = scratch.estimates[i] as CandidateEstimate;
-      model.estimate(context, candidates[i] as Provider, true, scratch.failureX[i] as SparseVector, scratch.successX[i] as SparseVector, estimate);
+      model.estimate(
+        context,
+        candidates[i] as Provider,
+        true,
+        scratch.failureX[i] as SparseVector,
+        scratch.successX[i] as SparseVector,
+        estimate,
+      );
       if (estimate.value > (scratch.estimates[greedy] as CandidateEstimate).value) greedy = i;
     }
     // Joint posterior covariance of the candidates' failure probabilities and success values:
@@ -122,10 +128,12 @@ export class LinThompsonPolicy implements Policy {
       for (let j = 0; j <= i; j++) {
         const ej = scratch.estimates[j] as CandidateEstimate;
         let f =
-          ei.failureSlowScale * ej.failureSlowScale *
+          ei.failureSlowScale *
+          ej.failureSlowScale *
           model.failureModel.covariance(scratch.failureX[i] as SparseVector, scratch.failureX[j] as SparseVector);
         let s =
-          ei.successSlowScale * ej.successSlowScale *
+          ei.successSlowScale *
+          ej.successSlowScale *
           model.successModel.covariance(scratch.successX[i] as SparseVector, scratch.successX[j] as SparseVector);
         if (i === j) {
           f += ei.failureExtraVariance;
@@ -136,6 +144,10 @@ export class LinThompsonPolicy implements Policy {
         successCov[i * n + j] = spread2 * s;
         successCov[j * n + i] = spread2 * s;
       }
+    }
+    for (let i = 0; i < n; i++) {
+      this.#failureMean[i] = (scratch.estimates[i] as CandidateEstimate).failure;
+      this.#successMean[i] = (scratch.estimates[i] as CandidateEstimate).successValue;
     }
     choleskyLower(failureCov, n, n, this.#failureL);
     choleskyLower(successCov, n, n, this.#successL);
@@ -192,33 +204,29 @@ export class LinThompsonPolicy implements Policy {
   }
 
   static fromJSON(snapshot: unknown, options: LinThompsonPolicyOptions = {}): LinThompsonPolicy {
-    const value = requireSnapshotHead(snapshot, "lin-thompson");
     const { rng, ...overrides } = options ?? {};
-    resolveLinThompsonOptions(overrides);
-    const saved = resolveLinThompsonOptions(own(value, "params"), "params");
-    const policy = new LinThompsonPolicy({ ...saved, ...definedOnly(overrides), ...(rng ? { rng } : {}) });
+    const settings = snapshotSettings("lin-thompson", resolveLinThompsonOptions, snapshot, overrides);
+    const value = settings.snapshot;
+    const policy = new LinThompsonPolicy({ ...settings.params, ...(rng !== undefined ? { rng } : {}) });
     policy.#counters.restore(value);
     policy.#model.restore(own(value, "model"), "model");
-    const last = own(value, "last_epsilon");
-    if (last !== undefined) {
-      if (typeof last !== "number" || !(last >= 0 && last <= 1)) throw ValidationError.forField("last_epsilon", "must be a number from 0 to 1");
-      policy.#lastEpsilon = last;
-    }
+    policy.#lastEpsilon = restoreLastEpsilon(own(value, "last_epsilon"));
     return policy;
   }
 
   /**
    * One joint draw; returns the candidate with the best sampled reward (the first on a tie).
-   * `mode` 1 draws fresh normals and keeps them; 0 draws fresh ones too; −1 reuses the previous
-   * draw's normals negated (the antithetic twin).
+   * `mode` ≥ 0 draws fresh normals and keeps them; −1 reuses the previous draw's normals
+   * negated (the antithetic twin).
    */
   #draw(n: number, mode: number): number {
     const z = this.#z;
     const w = this.#w;
     if (mode >= 0) {
+      const normal = this.#normal;
       for (let i = 0; i < n; i++) {
-        z[i] = this.#normal.next();
-        w[i] = this.#normal.next();
+        z[i] = normal.next();
+        w[i] = normal.next();
       }
     } else {
       for (let i = 0; i < n; i++) {
@@ -229,12 +237,13 @@ export class LinThompsonPolicy implements Policy {
     const failureReward = this.#params.rewardWeights.failure_reward;
     const fl = this.#failureL;
     const sl = this.#successL;
+    const failureMean = this.#failureMean;
+    const successMean = this.#successMean;
     let best = 0;
     let bestScore = -Infinity;
     for (let i = 0; i < n; i++) {
-      const estimate = this.#scratch.estimates[i] as CandidateEstimate;
-      let q = estimate.failure;
-      let s = estimate.successValue;
+      let q = failureMean[i] as number;
+      let s = successMean[i] as number;
       const row = i * n;
       for (let k = 0; k <= i; k++) {
         q += (fl[row + k] as number) * (z[k] as number);
@@ -242,7 +251,7 @@ export class LinThompsonPolicy implements Policy {
       }
       if (q < 0) q = 0;
       else if (q > 1) q = 1;
-      const score = (1 - q) * s + q * failureReward;
+      const score = s - q * (s - failureReward);
       if (score > bestScore) {
         bestScore = score;
         best = i;
@@ -254,6 +263,8 @@ export class LinThompsonPolicy implements Policy {
   #ensure(n: number): void {
     if (this.#z.length < n) {
       this.#z = new Float64Array(n * 2);
+      this.#failureMean = new Float64Array(n * 2);
+      this.#successMean = new Float64Array(n * 2);
       this.#w = new Float64Array(n * 2);
       this.#wins = new Int32Array(n * 2);
     }

@@ -1,17 +1,18 @@
-import { ValidationError } from "@aurora/domain";
 import type { Provider, Rng } from "@aurora/domain";
 import { LearningCounters } from "./learning-counters.js";
 import { checkLearningChoose, checkLearningUpdate } from "./learning-input-checks.js";
+import { CandidateScratch, estimateAll, estimateOne, rewardSd } from "./linear-candidates.js";
 import type { LinearModelParams } from "./linear-model-options.js";
 import { linearModelRules } from "./linear-model-options.js";
 import type { CandidateEstimate, LinearOutcomeModelSnapshot } from "./linear-outcome-model.js";
-import { emptyEstimate, LinearOutcomeModel } from "./linear-outcome-model.js";
+import { LinearOutcomeModel } from "./linear-outcome-model.js";
 import { MODEL_FORMAT, MODEL_VERSION } from "./model-snapshot.js";
 import type { OptionRules } from "./option-rules.js";
 import { numberRule, resolveOptions } from "./option-rules.js";
 import type { Choice, ChooseRequest, Policy, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
-import { own, requireSnapshotHead } from "./snapshot-fields.js";
-import { SparseVector } from "./sparse-vector.js";
+import { requireRng, snapshotSettings } from "./policy-setup.js";
+import { own } from "./snapshot-fields.js";
+import type { SparseVector } from "./sparse-vector.js";
 
 export interface LinUcbParams extends LinearModelParams {
   /** Width of the confidence bound in posterior standard deviations. Default 0.7. */
@@ -24,8 +25,16 @@ export type LinUcbOptions = Partial<LinUcbParams>;
 
 const linUcbRules: OptionRules<LinUcbParams> = {
   ...linearModelRules,
-  alpha: numberRule(0.7, (v) => Number.isFinite(v) && v >= 0, "must be a finite number ≥ 0 (width of the confidence bound in standard deviations)"),
-  explorationFloor: numberRule(0, (v) => v >= 0 && v <= 1, "must be a number from 0 to 1 (ε of the uniform exploration mixed in)"),
+  alpha: numberRule(
+    0.7,
+    (v) => Number.isFinite(v) && v >= 0,
+    "must be a finite number ≥ 0 (width of the confidence bound in standard deviations)",
+  ),
+  explorationFloor: numberRule(
+    0,
+    (v) => v >= 0 && v <= 1,
+    "must be a number from 0 to 1 (ε of the uniform exploration mixed in)",
+  ),
 };
 
 export function resolveLinUcbOptions(input: unknown, root?: string): LinUcbParams {
@@ -49,28 +58,6 @@ export interface LinUcbPolicyOptions extends LinUcbOptions {
   rng?: Rng;
 }
 
-/** Per-candidate scratch, reused across calls. */
-export class CandidateScratch {
-  failureX: SparseVector[] = [];
-  successX: SparseVector[] = [];
-  estimates: CandidateEstimate[] = [];
-
-  ensure(n: number): void {
-    while (this.estimates.length < n) {
-      this.failureX.push(new SparseVector());
-      this.successX.push(new SparseVector());
-      this.estimates.push(emptyEstimate());
-    }
-  }
-}
-
-/** Standard deviation of a candidate's expected reward (delta method over failure and success value). */
-export function rewardSd(estimate: CandidateEstimate, failureReward: number): number {
-  const spread = estimate.successValue - failureReward;
-  const keep = 1 - estimate.failure;
-  return Math.sqrt(spread * spread * estimate.failureSd * estimate.failureSd + keep * keep * estimate.successSd * estimate.successSd);
-}
-
 /**
  * LinUCB over the decomposed reward (registry kind `"lin-ucb"`; Li et al. 2010, with the
  * discounting of D-LinUCB, Russac et al. 2019). Each candidate's expected reward is
@@ -92,11 +79,8 @@ export class LinUcbPolicy implements Policy {
 
   constructor(options: LinUcbPolicyOptions = {}) {
     const { rng, ...params } = options ?? {};
-    if (rng !== undefined && typeof rng !== "function") {
-      throw ValidationError.forField("rng", "must be a function returning numbers in [0, 1), e.g. createRng(42) from @aurora/domain");
-    }
+    this.#rng = requireRng(rng);
     this.#params = resolveLinUcbOptions(params);
-    this.#rng = rng ?? Math.random;
     this.#model = new LinearOutcomeModel(this.#params);
   }
 
@@ -118,7 +102,14 @@ export class LinUcbPolicy implements Policy {
     let bestIndex = -Infinity;
     for (let i = 0; i < n; i++) {
       const estimate = scratch.estimates[i] as CandidateEstimate;
-      this.#model.estimate(context, candidates[i] as Provider, true, scratch.failureX[i] as SparseVector, scratch.successX[i] as SparseVector, estimate);
+      this.#model.estimate(
+        context,
+        candidates[i] as Provider,
+        true,
+        scratch.failureX[i] as SparseVector,
+        scratch.successX[i] as SparseVector,
+        estimate,
+      );
       const index = estimate.value + alpha * rewardSd(estimate, failureReward);
       if (estimate.value > bestValue) {
         bestValue = estimate.value;
@@ -173,39 +164,12 @@ export class LinUcbPolicy implements Policy {
 
   /** Restores a snapshot; settings come from its `params`, each overridden by `options`. */
   static fromJSON(snapshot: unknown, options: LinUcbPolicyOptions = {}): LinUcbPolicy {
-    const value = requireSnapshotHead(snapshot, "lin-ucb");
     const { rng, ...overrides } = options ?? {};
-    resolveLinUcbOptions(overrides);
-    const saved = resolveLinUcbOptions(own(value, "params"), "params");
-    const policy = new LinUcbPolicy({ ...saved, ...definedOnly(overrides), ...(rng ? { rng } : {}) });
+    const settings = snapshotSettings("lin-ucb", resolveLinUcbOptions, snapshot, overrides);
+    const value = settings.snapshot;
+    const policy = new LinUcbPolicy({ ...settings.params, ...(rng !== undefined ? { rng } : {}) });
     policy.#counters.restore(value);
     policy.#model.restore(own(value, "model"), "model");
     return policy;
   }
-}
-
-/** The options given, without those set to `undefined` (which mean "keep the saved value"). */
-export function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** Every candidate's expected reward, in order, without learning new features. */
-export function estimateAll(model: LinearOutcomeModel, request: ChooseRequest, scratch: CandidateScratch): number[] {
-  const n = request.candidates.length;
-  scratch.ensure(n);
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    const estimate = scratch.estimates[i] as CandidateEstimate;
-    model.estimate(request.context, request.candidates[i] as Provider, false, scratch.failureX[i] as SparseVector, scratch.successX[i] as SparseVector, estimate);
-    out[i] = estimate.value;
-  }
-  return out;
-}
-
-/** The expected reward of an update's provider for its job. */
-export function estimateOne(model: LinearOutcomeModel, update: RewardUpdate, scratch: CandidateScratch): number {
-  scratch.ensure(1);
-  const estimate = scratch.estimates[0] as CandidateEstimate;
-  model.estimate(update.context, update.provider, false, scratch.failureX[0] as SparseVector, scratch.successX[0] as SparseVector, estimate);
-  return estimate.value;
 }

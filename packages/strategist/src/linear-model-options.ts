@@ -27,7 +27,7 @@ export interface LinearModelParams {
   rewardWeights: PolicyRewardWeights;
 }
 
-export const crossesRule: OptionRule<FeatureCross[]> = {
+const crossesRule: OptionRule<FeatureCross[]> = {
   default: [],
   check(value, field) {
     const ok =
@@ -36,7 +36,12 @@ export const crossesRule: OptionRule<FeatureCross[]> = {
       new Set(value).size === value.length;
     return ok
       ? []
-      : [{ field, message: `must be an array of distinct context parts from ${FEATURE_CROSSES.map((c) => `"${c}"`).join(", ")}` }];
+      : [
+          {
+            field,
+            message: `must be an array of distinct context parts from ${FEATURE_CROSSES.map((c) => `"${c}"`).join(", ")}`,
+          },
+        ];
   },
   resolve: (value) => [...(value as FeatureCross[])],
 };
@@ -67,8 +72,16 @@ export const shiftPriorRule = numberRule(
 
 export const linearModelRules: OptionRules<LinearModelParams> = {
   discount: discountRule,
-  ridge: numberRule(100, (v) => Number.isFinite(v) && v > 0, "must be a finite number > 0 (λ, the prior precision of a provider's failure features)"),
-  successRidge: numberRule(2, (v) => Number.isFinite(v) && v > 0, "must be a finite number > 0 (λ, the prior precision of a provider's success features)"),
+  ridge: numberRule(
+    100,
+    (v) => Number.isFinite(v) && v > 0,
+    "must be a finite number > 0 (λ, the prior precision of a provider's failure features)",
+  ),
+  successRidge: numberRule(
+    2,
+    (v) => Number.isFinite(v) && v > 0,
+    "must be a finite number > 0 (λ, the prior precision of a provider's success features)",
+  ),
   priorFailureRate: priorFailureRateRule,
   maxFeatures: integerRule(256, 8, 4096, "features per model; memory grows with its square"),
   crosses: crossesRule,

@@ -1,16 +1,16 @@
-import { ValidationError } from "@aurora/domain";
 import type { Context, Provider } from "@aurora/domain";
+import { ValidationError } from "@aurora/domain";
 import type { FeatureCross, FeatureName } from "./context-features.js";
 import { ContextFeatures, FAILURE_SHARED_FEATURES, SUCCESS_SHARED_FEATURES } from "./context-features.js";
+import type { CostScaledNoiseSnapshot } from "./cost-scaled-noise.js";
+import { CostScaledNoise } from "./cost-scaled-noise.js";
 import type { RewardUpdate } from "./policy.js";
 import type { PolicyRewardWeights } from "./reward-decomposition.js";
 import { knownReward, succeeded, successPrior, successResidual } from "./reward-decomposition.js";
 import type { RidgeRegressionSnapshot } from "./ridge-regression.js";
 import { RidgeRegression } from "./ridge-regression.js";
-import { CostScaledNoise } from "./cost-scaled-noise.js";
-import type { CostScaledNoiseSnapshot } from "./cost-scaled-noise.js";
-import { ShiftDetector } from "./shift-detector.js";
 import type { ShiftBelief, ShiftDetectorSnapshot } from "./shift-detector.js";
+import { ShiftDetector } from "./shift-detector.js";
 import { SparseVector } from "./sparse-vector.js";
 
 export interface LinearOutcomeModelOptions {
@@ -154,16 +154,16 @@ export class LinearOutcomeModel {
     out.failureSd = Math.sqrt((1 - p) * slowFailureVariance + out.failureExtraVariance);
 
     const slowSuccess =
-      knownReward(context, provider, o.rewardWeights) + successPrior(provider, o.rewardWeights) + this.successModel.predict(successX);
+      knownReward(context, provider, o.rewardWeights) +
+      successPrior(provider, o.rewardWeights) +
+      this.successModel.predict(successX);
     const ps = belief.successShift;
     const successNoise = this.successNoise.variance(provider.price_usd_per_hour * context.gpu_hours);
     const slowSuccessVariance = successNoise * this.successModel.variance(successX);
     out.successValue = ps === 0 ? slowSuccess : slowSuccess + ps * belief.shiftedResidual;
     out.successSlowScale = Math.sqrt(successNoise * (1 - ps));
     out.successExtraVariance =
-      ps === 0
-        ? 0
-        : ps * belief.shiftedResidualVariance + ps * (1 - ps) * belief.shiftedResidual * belief.shiftedResidual;
+      ps === 0 ? 0 : ps * belief.shiftedResidualVariance + ps * (1 - ps) * belief.shiftedResidual * belief.shiftedResidual;
     out.successSd = Math.sqrt((1 - ps) * slowSuccessVariance + out.successExtraVariance);
     out.value = (1 - out.failure) * out.successValue + out.failure * o.rewardWeights.failure_reward;
   }
@@ -189,9 +189,7 @@ export class LinearOutcomeModel {
     this.features.failure(update.context, update.provider, x, true);
     this.#sync();
     const predictedFailure = clamp01(o.priorFailureRate + this.failureModel.predict(x));
-    // While a provider is shifted (an outage, a spike), its outcomes describe the shift, not its usual self.
-    const shifted = this.shifts.shifted(providerId);
-    if (!shifted) this.failureModel.update(x, (success ? 0 : 1) - o.priorFailureRate);
+    this.failureModel.update(x, (success ? 0 : 1) - o.priorFailureRate);
     if (!success) {
       this.shifts.observe(providerId, true, predictedFailure, 0, 1);
       return;
@@ -201,7 +199,6 @@ export class LinearOutcomeModel {
     const error = residual - this.successModel.predict(x);
     const cost = update.provider.price_usd_per_hour * update.context.gpu_hours;
     this.shifts.observe(providerId, false, predictedFailure, error, this.successNoise.variance(cost));
-    if (shifted) return;
     this.successNoise.observe(cost, error);
     this.successModel.update(x, residual);
   }
@@ -238,5 +235,5 @@ export class LinearOutcomeModel {
 }
 
 function clamp01(x: number): number {
-  return x < 0 ? 0 : x > 1 ? 1 : x;
+  return Math.min(1, Math.max(0, x));
 }

@@ -1,5 +1,5 @@
-import { ValidationError } from "@aurora/domain";
 import type { Context, Provider } from "@aurora/domain";
+import { ValidationError } from "@aurora/domain";
 import type { CostScaledNoiseSnapshot } from "./cost-scaled-noise.js";
 import { CostScaledNoise } from "./cost-scaled-noise.js";
 import { HashedFeatures } from "./hashed-features.js";
@@ -139,7 +139,10 @@ export class LinearValueModel {
     const ps = belief.successShift;
     const successVariance = this.successNoise.variance(cost) * successSpread;
     out.successValue =
-      knownReward(context, provider, o.rewardWeights) + successPrior(provider, o.rewardWeights) + residual + ps * belief.shiftedResidual;
+      knownReward(context, provider, o.rewardWeights) +
+      successPrior(provider, o.rewardWeights) +
+      residual +
+      ps * belief.shiftedResidual;
     out.successSd = Math.sqrt(
       (1 - ps) * successVariance +
         ps * belief.shiftedResidualVariance +
@@ -161,8 +164,7 @@ export class LinearValueModel {
     let logitSum = this.#prior;
     for (let k = 0; k < x.nnz; k++) logitSum += (this.#failureWeights[x.index[k] as number] as number) * (x.value[k] as number);
     const predicted = sigmoid(logitSum);
-    const shifted = this.shifts.shifted(providerId);
-    if (!shifted) {
+    {
       const gradient = ((success ? 0 : 1) - predicted) / Math.max(predicted * (1 - predicted), 0.01) / x.nnz;
       for (let k = 0; k < x.nnz; k++) {
         const j = x.index[k] as number;
@@ -183,7 +185,6 @@ export class LinearValueModel {
     for (let k = 0; k < x.nnz; k++) residual += (this.#successWeights[x.index[k] as number] as number) * (x.value[k] as number);
     const error = successResidual(update, o.rewardWeights) - residual;
     this.shifts.observe(providerId, false, predicted, error, this.successNoise.variance(cost));
-    if (shifted) return;
     this.successNoise.observe(cost, error);
     let norm = 0;
     for (let k = 0; k < x.nnz; k++) norm += (x.value[k] as number) * (x.value[k] as number);
@@ -233,7 +234,11 @@ export class LinearValueModel {
         entry[0] < size &&
         entry[2] >= 0 &&
         entry[4] >= 0;
-      if (!ok) throw ValidationError.forField(`${field}.weights[${i}]`, `must be [index < ${size}, weight, count ≥ 0, weight, count ≥ 0]`);
+      if (!ok)
+        throw ValidationError.forField(
+          `${field}.weights[${i}]`,
+          `must be [index < ${size}, weight, count ≥ 0, weight, count ≥ 0]`,
+        );
       const [j, fw, fc, sw, sc] = entry;
       this.#failureWeights[j] = fw;
       this.#failureCounts[j] = fc;

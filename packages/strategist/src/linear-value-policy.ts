@@ -1,5 +1,5 @@
-import { ValidationError } from "@aurora/domain";
 import type { Provider, Rng } from "@aurora/domain";
+import { ValidationError } from "@aurora/domain";
 import { decayedEpsilon } from "./epsilon-greedy.js";
 import { LearningCounters } from "./learning-counters.js";
 import { checkLearningChoose, checkLearningUpdate } from "./learning-input-checks.js";
@@ -22,7 +22,7 @@ export interface LinearValueParams {
   epsilonDecay: number;
   /** The floor ε decays to. Default 0.01. */
   epsilonMin: number;
-  /** c: width of the optimism bonus, in standard deviations of the value. Default 1. */
+  /** c: width of the optimism bonus, in standard deviations of the value. Default 0.3. */
   optimism: number;
   /** log₂ of the weight table's size. Default 16 (65,536 weights per model). */
   hashBits: number;
@@ -50,9 +50,13 @@ const linearValueRules: OptionRules<LinearValueParams> = {
     "must be a number greater than 0 and at most 1 (ε is multiplied by it once per learned reward)",
   ),
   epsilonMin: numberRule(0.01, (v) => v >= 0 && v <= 1, "must be a number from 0 to 1 (the floor ε decays to)"),
-  optimism: numberRule(1, (v) => Number.isFinite(v) && v >= 0, "must be a finite number ≥ 0 (width of the optimism bonus)"),
+  optimism: numberRule(0.3, (v) => Number.isFinite(v) && v >= 0, "must be a finite number ≥ 0 (width of the optimism bonus)"),
   hashBits: integerRule(16, 8, 24, "log₂ of the weight table's size"),
-  priorStrength: numberRule(20, (v) => Number.isFinite(v) && v > 0, "must be a finite number > 0 (observations a weight's prior is worth)"),
+  priorStrength: numberRule(
+    20,
+    (v) => Number.isFinite(v) && v > 0,
+    "must be a finite number > 0 (observations a weight's prior is worth)",
+  ),
   learningRate: numberRule(
     0.002,
     (v) => v > 0 && v <= 1,
@@ -132,7 +136,9 @@ export class LinearValuePolicy implements Policy {
       this.#model.estimate(context, candidates[i] as Provider, estimate);
       const spread = estimate.successValue - this.#params.rewardWeights.failure_reward;
       const keep = 1 - estimate.failure;
-      const sd = Math.sqrt(spread * spread * estimate.failureSd * estimate.failureSd + keep * keep * estimate.successSd * estimate.successSd);
+      const sd = Math.sqrt(
+        spread * spread * estimate.failureSd * estimate.failureSd + keep * keep * estimate.successSd * estimate.successSd,
+      );
       const index = estimate.value + c * sd;
       if (estimate.value > (estimates[greedy] as ValueEstimate).value) greedy = i;
       if (index > bestIndex) {
@@ -202,7 +208,8 @@ export class LinearValuePolicy implements Policy {
     policy.#counters.restore(settings.snapshot);
     policy.#model.restore(own(settings.snapshot, "model"), "model");
     const epsilon = requireFinite(own(settings.snapshot, "epsilon"), "epsilon");
-    if (epsilon < 0 || epsilon > 1) throw ValidationError.forField("epsilon", "must be a number from 0 to 1 (the current exploration rate)");
+    if (epsilon < 0 || epsilon > 1)
+      throw ValidationError.forField("epsilon", "must be a number from 0 to 1 (the current exploration rate)");
     policy.#epsilon = epsilon;
     return policy;
   }

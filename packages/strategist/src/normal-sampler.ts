@@ -1,10 +1,11 @@
 import type { Rng } from "@aurora/domain";
 
 /**
- * Standard normal draws from a uniform source, by the Box–Muller transform (as `normal()` in
- * @aurora/domain) but keeping both values of each pair: half the uniforms and logarithms per
- * draw, which matters when a Thompson policy estimates its propensity from many draws.
- * The same rng from the same state gives the same sequence.
+ * Standard normal draws from a uniform source, by Marsaglia's polar method (a Box–Muller
+ * variant without trigonometry): draw (u, v) uniform in the square [−1, 1)² until
+ * 0 < s = u² + v² < 1, then u·√(−2 ln s / s) and v·√(−2 ln s / s) are two independent normals.
+ * Both are used, which matters when a Thompson policy estimates its propensity from many
+ * draws. The same rng from the same state gives the same sequence.
  */
 export class NormalSampler {
   readonly #rng: Rng;
@@ -20,13 +21,17 @@ export class NormalSampler {
       this.#hasSpare = false;
       return this.#spare;
     }
-    let u = 0;
-    while (u === 0) u = this.#rng();
-    const v = this.#rng();
-    const radius = Math.sqrt(-2 * Math.log(u));
-    const angle = 2 * Math.PI * v;
-    this.#spare = radius * Math.sin(angle);
+    let u: number;
+    let v: number;
+    let square: number;
+    do {
+      u = 2 * this.#rng() - 1;
+      v = 2 * this.#rng() - 1;
+      square = u * u + v * v;
+    } while (square >= 1 || square === 0);
+    const factor = Math.sqrt((-2 * Math.log(square)) / square);
+    this.#spare = v * factor;
     this.#hasSpare = true;
-    return radius * Math.cos(angle);
+    return u * factor;
   }
 }

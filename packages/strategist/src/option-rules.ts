@@ -1,5 +1,5 @@
-import { ValidationError } from "@aurora/domain";
 import type { ValidationIssue } from "@aurora/domain";
+import { ValidationError } from "@aurora/domain";
 
 /** One option: its default, the values it accepts, and what to say when it is wrong. */
 export interface OptionRule<T> {
@@ -48,7 +48,7 @@ function unknownOptionMessage(kind: string, key: string, names: readonly string[
 }
 
 /** Every option at its default. */
-export function defaultOptions<P>(rules: OptionRules<P>): P {
+function defaultOptions<P>(rules: OptionRules<P>): P {
   const resolved = {} as P;
   for (const name of Object.keys(rules) as (keyof P)[]) resolved[name] = rules[name].default;
   return resolved;

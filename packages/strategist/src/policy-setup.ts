@@ -1,5 +1,5 @@
-import { ValidationError } from "@aurora/domain";
 import type { Rng } from "@aurora/domain";
+import { ValidationError } from "@aurora/domain";
 import type { JsonObject } from "./snapshot-fields.js";
 import { own, requireSnapshotHead } from "./snapshot-fields.js";
 
@@ -7,7 +7,10 @@ import { own, requireSnapshotHead } from "./snapshot-fields.js";
 export function requireRng(rng: unknown): Rng {
   if (rng === undefined) return Math.random;
   if (typeof rng !== "function") {
-    throw ValidationError.forField("rng", "must be a function returning numbers in [0, 1), e.g. createRng(42) from @aurora/domain");
+    throw ValidationError.forField(
+      "rng",
+      "must be a function returning numbers in [0, 1), e.g. createRng(42) from @aurora/domain",
+    );
   }
   return rng as Rng;
 }

@@ -76,9 +76,7 @@ export const rewardWeightsRule: OptionRule<PolicyRewardWeights> = {
 
 /** The part of a successful job's reward known from the advertised record: −cost·price·hours + reputation/divisor. */
 export function knownReward(context: Context, provider: Provider, weights: PolicyRewardWeights): number {
-  return (
-    -weights.cost * provider.price_usd_per_hour * context.gpu_hours + provider.reputation / weights.reputation_divisor
-  );
+  return -weights.cost * provider.price_usd_per_hour * context.gpu_hours + provider.reputation / weights.reputation_divisor;
 }
 
 /** What a success earns beyond the known part if the advertised latency holds and there are no hidden fees. */
@@ -88,7 +86,7 @@ export function successPrior(provider: Provider, weights: PolicyRewardWeights): 
 
 /** (1 − q)·valueOnSuccess + q·failureReward, with q clamped to [0, 1]. */
 export function expectedReward(failureProbability: number, valueOnSuccess: number, failureReward: number): number {
-  const q = failureProbability < 0 ? 0 : failureProbability > 1 ? 1 : failureProbability;
+  const q = Math.min(1, Math.max(0, failureProbability));
   return (1 - q) * valueOnSuccess + q * failureReward;
 }
 

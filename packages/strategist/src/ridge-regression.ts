@@ -19,7 +19,11 @@ export interface RidgeRegressionSnapshot {
   b: number[];
   /** The regulariser each weight currently carries on A's diagonal (d numbers). */
   regulariser: number[];
+  /** The weights θ = A⁻¹b as last computed (d numbers), so a restored model predicts to the last bit. */
+  theta: number[];
   updates: number;
+  /** Updates since A⁻¹ was last recomputed exactly. */
+  since_refresh: number;
 }
 
 /** Scale below which stored values are folded back into true units (far above float64's floor). */
@@ -109,9 +113,7 @@ export class RidgeRegression {
 
   /** xᵀA⁻¹y (true units): the posterior covariance of two predictions, up to the noise variance. */
   covariance(x: SparseVector, y: SparseVector): number {
-    return (
-      sparseQuadratic(this.#inverse, this.#stride, x.index, x.value, x.nnz, y.index, y.value, y.nnz) / this.#scale
-    );
+    return sparseQuadratic(this.#inverse, this.#stride, x.index, x.value, x.nnz, y.index, y.value, y.nnz) / this.#scale;
   }
 
   /** xᵀA⁻¹x (true units): the posterior variance of a prediction, up to the noise variance. */
@@ -160,7 +162,6 @@ export class RidgeRegression {
   refresh(): void {
     this.#sinceRefresh = 0;
     const d = this.#dimension;
-    if (d === 0) return;
     const stride = this.#stride;
     for (let j = 0; j < d; j++) {
       const target = (this.#ridgeOf[j] as number) / this.#scale;
@@ -168,9 +169,7 @@ export class RidgeRegression {
       this.#a[at] = (this.#a[at] as number) + target - (this.#regulariser[j] as number);
       this.#regulariser[j] = target;
     }
-    const factor = new Float64Array(stride * stride);
-    choleskyLower(this.#a, d, stride, factor);
-    inverseFromCholesky(factor, d, stride, this.#inverse, this.#product);
+    this.#invert();
     for (let i = 0; i < d; i++) {
       let sum = 0;
       const row = i * stride;
@@ -178,6 +177,18 @@ export class RidgeRegression {
       this.#theta[i] = sum;
     }
   }
+
+  /** A⁻¹ from A, by Cholesky (O(d³)). */
+  #invert(): void {
+    const d = this.#dimension;
+    if (d === 0) return;
+    const stride = this.#stride;
+    if (this.#factor.length < stride * stride) this.#factor = new Float64Array(stride * stride);
+    choleskyLower(this.#a, d, stride, this.#factor);
+    inverseFromCholesky(this.#factor, d, stride, this.#inverse, this.#product);
+  }
+
+  #factor = new Float64Array(0);
 
   toJSON(): RidgeRegressionSnapshot {
     const d = this.#dimension;
@@ -191,7 +202,15 @@ export class RidgeRegression {
       b.push((this.#b[i] as number) * scale);
       regulariser.push((this.#regulariser[i] as number) * scale);
     }
-    return { dimension: d, a, b, regulariser, updates: this.#updates };
+    return {
+      dimension: d,
+      a,
+      b,
+      regulariser,
+      theta: Array.from(this.#theta.subarray(0, d)),
+      updates: this.#updates,
+      since_refresh: this.#sinceRefresh,
+    };
   }
 
   /** Restores a snapshot written by `toJSON` into this (empty) model; `field` names it in errors. */
@@ -211,8 +230,11 @@ export class RidgeRegression {
     const a = finiteArray(s.a, (dimension * (dimension + 1)) / 2, "a");
     const b = finiteArray(s.b, dimension, "b");
     const regulariser = finiteArray(s.regulariser, dimension, "regulariser");
-    if (!Number.isSafeInteger(s.updates) || (s.updates as number) < 0) {
-      throw ValidationError.forField(`${field}.updates`, "must be a whole number ≥ 0");
+    const theta = finiteArray(s.theta, dimension, "theta");
+    for (const name of ["updates", "since_refresh"] as const) {
+      if (!Number.isSafeInteger(s[name]) || (s[name] as number) < 0) {
+        throw ValidationError.forField(`${field}.${name}`, "must be a whole number ≥ 0");
+      }
     }
     this.ensureDimension(dimension);
     this.#scale = 1;
@@ -225,11 +247,13 @@ export class RidgeRegression {
         this.#a[j * stride + i] = value;
       }
       this.#b[i] = b[i] as number;
+      this.#theta[i] = theta[i] as number;
       this.#regulariser[i] = regulariser[i] as number;
       if (!((regulariser[i] as number) > 0)) throw ValidationError.forField(`${field}.regulariser[${i}]`, "must be > 0");
     }
     this.#updates = s.updates as number;
-    this.refresh();
+    this.#sinceRefresh = s.since_refresh as number;
+    this.#invert();
   }
 
   #rescale(): void {

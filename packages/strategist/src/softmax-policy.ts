@@ -1,16 +1,16 @@
 import type { Provider, Rng } from "@aurora/domain";
 import type { ArmStatisticsSnapshot } from "./arm-statistics.js";
-import type { BanditParams } from "./bandit-options.js";
-import { banditRules } from "./bandit-options.js";
 import type { BanditEstimate } from "./bandit-model.js";
 import { BanditModel, emptyBanditEstimate } from "./bandit-model.js";
+import type { BanditParams } from "./bandit-options.js";
+import { banditRules } from "./bandit-options.js";
 import { LearningCounters } from "./learning-counters.js";
 import { checkLearningChoose, checkLearningUpdate } from "./learning-input-checks.js";
 import { MODEL_FORMAT, MODEL_VERSION } from "./model-snapshot.js";
 import type { OptionRules } from "./option-rules.js";
 import { numberRule, resolveOptions } from "./option-rules.js";
 import type { Choice, ChooseRequest, Policy, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
-import { requireRng, snapshotSettings } from "./policy-setup.js";
+import { requireRng, restoreLastEpsilon, snapshotSettings } from "./policy-setup.js";
 import { own } from "./snapshot-fields.js";
 
 export interface SoftmaxParams extends BanditParams {
@@ -43,6 +43,8 @@ export interface SoftmaxSnapshot {
   reward_history: number[];
   states: string[];
   arms: ArmStatisticsSnapshot;
+  /** The exploration probability of the last decision (1 − π of the best mean). */
+  last_epsilon: number;
 }
 
 export interface SoftmaxPolicyOptions extends SoftmaxOptions {
@@ -166,6 +168,7 @@ export class SoftmaxPolicy implements Policy {
       params: this.params,
       ...this.#counters.toJSON(),
       arms: this.#model.toJSON(),
+      last_epsilon: this.#lastEpsilon,
     };
   }
 
@@ -176,6 +179,7 @@ export class SoftmaxPolicy implements Policy {
     const policy = new SoftmaxPolicy({ ...settings.params, ...(rng !== undefined ? { rng } : {}) });
     policy.#counters.restore(settings.snapshot);
     policy.#model.restore(own(settings.snapshot, "arms"), "arms");
+    policy.#lastEpsilon = restoreLastEpsilon(own(settings.snapshot, "last_epsilon"));
     return policy;
   }
 

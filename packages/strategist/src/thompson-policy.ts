@@ -1,9 +1,9 @@
 import type { Provider, Rng } from "@aurora/domain";
 import type { ArmStatisticsSnapshot } from "./arm-statistics.js";
-import type { BanditParams } from "./bandit-options.js";
-import { banditRules } from "./bandit-options.js";
 import type { BanditEstimate } from "./bandit-model.js";
 import { BanditModel, emptyBanditEstimate } from "./bandit-model.js";
+import type { BanditParams } from "./bandit-options.js";
+import { banditRules } from "./bandit-options.js";
 import { betaSample } from "./gamma-sampler.js";
 import { LearningCounters } from "./learning-counters.js";
 import { checkLearningChoose, checkLearningUpdate } from "./learning-input-checks.js";

@@ -1,9 +1,9 @@
 import type { Provider, Rng } from "@aurora/domain";
 import type { ArmStatisticsSnapshot } from "./arm-statistics.js";
-import type { BanditParams } from "./bandit-options.js";
-import { banditRules } from "./bandit-options.js";
 import type { BanditEstimate } from "./bandit-model.js";
 import { BanditModel, emptyBanditEstimate } from "./bandit-model.js";
+import type { BanditParams } from "./bandit-options.js";
+import { banditRules } from "./bandit-options.js";
 import { LearningCounters } from "./learning-counters.js";
 import { checkLearningChoose, checkLearningUpdate } from "./learning-input-checks.js";
 import { MODEL_FORMAT, MODEL_VERSION } from "./model-snapshot.js";
@@ -24,8 +24,16 @@ export type Ucb1Options = Partial<Ucb1Params>;
 
 const ucb1Rules: OptionRules<Ucb1Params> = {
   ...banditRules,
-  exploration: numberRule(0.3, (v) => Number.isFinite(v) && v >= 0, "must be a finite number ≥ 0 (c, the width of the confidence bonus)"),
-  explorationFloor: numberRule(0, (v) => v >= 0 && v <= 1, "must be a number from 0 to 1 (ε of the uniform exploration mixed in)"),
+  exploration: numberRule(
+    0.3,
+    (v) => Number.isFinite(v) && v >= 0,
+    "must be a finite number ≥ 0 (c, the width of the confidence bonus)",
+  ),
+  explorationFloor: numberRule(
+    0,
+    (v) => v >= 0 && v <= 1,
+    "must be a number from 0 to 1 (ε of the uniform exploration mixed in)",
+  ),
 };
 
 export function resolveUcb1Options(input: unknown, root?: string): Ucb1Params {

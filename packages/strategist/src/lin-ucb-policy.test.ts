@@ -1,0 +1,140 @@
+import { createRng } from "@aurora/domain";
+import { describe, expect, it } from "vitest";
+import { context, provider, request, runMarket } from "../test/learning-market.js";
+import { describeLearningPolicyContract } from "../test/policy-contract.js";
+import { LinUcbPolicy, resolveLinUcbOptions } from "./lin-ucb-policy.js";
+
+describeLearningPolicyContract({
+  kind: "lin-ucb",
+  create: (options, rng) => new LinUcbPolicy({ ...options, ...(rng ? { rng } : {}) }),
+  restore: (snapshot, options) => LinUcbPolicy.fromJSON(snapshot, options),
+  badOption: ["alpha", -1],
+});
+
+const trio = [provider("akash", 1.2, 100, 90), provider("ionet", 1, 100, 80), provider("vast", 1.1, 80, 85)];
+
+describe("LinUcbPolicy", () => {
+  it("has the documented defaults", () => {
+    expect(resolveLinUcbOptions({})).toEqual({
+      discount: 0.9995,
+      ridge: 100,
+      successRidge: 2,
+      priorFailureRate: 0.05,
+      maxFeatures: 256,
+      crosses: [],
+      shiftHalfLife: 600,
+      shiftPrior: 0.0002,
+      rewardWeights: { success_bonus: 10, failure_reward: -20, cost: 1, latency_divisor: 500, reputation_divisor: 100 },
+      alpha: 0.7,
+      explorationFloor: 0,
+    });
+  });
+
+  it("is deterministic: it draws nothing and its pick has propensity 1", () => {
+    const draws: number[] = [];
+    const policy = new LinUcbPolicy({
+      rng: () => {
+        draws.push(0);
+        return 0.5;
+      },
+    });
+    const choice = policy.choose(request(trio));
+    expect(draws).toEqual([]);
+    expect(choice).toMatchObject({ probability: 1, epsilon: 0 });
+  });
+
+  it("follows the seeded market exactly", () => {
+    const policy = new LinUcbPolicy();
+    const run = runMarket(
+      policy,
+      trio,
+      { failure: { ionet: 0.3 } },
+      { steps: 400, seed: 42, regions: ["us-west", "eu-central"] },
+    );
+    expect(Object.fromEntries(run.tailPicks)).toEqual(EXPECTED_TAIL_PICKS);
+    expect(run.totalReward).toBeCloseTo(EXPECTED_TOTAL_REWARD, 9);
+  });
+
+  it("with an exploration floor ε, mixes in uniform picks with propensity ε/n + (1 − ε)·[UCB pick]", () => {
+    const draws = [0.05, 0.9, 0.5];
+    const policy = new LinUcbPolicy({ explorationFloor: 0.3, rng: () => draws.shift() ?? 0.99 });
+    const greedy = policy.choose(request(trio));
+    expect(greedy).toMatchObject({ epsilon: 0.3 });
+    // First draw 0.05 < 0.3 explores; 0.9 picks ⌊3·0.9⌋ = 2.
+    expect(greedy.index).toBe(2);
+    const ucbPick = new LinUcbPolicy().choose(request(trio)).index;
+    expect(greedy.probability).toBeCloseTo(0.1 + (ucbPick === 2 ? 0.7 : 0), 15);
+    const exploit = policy.choose(request(trio));
+    expect(exploit.index).toBe(ucbPick);
+    expect(exploit.probability).toBeCloseTo(0.1 + 0.7, 15);
+  });
+
+  it("shares what it learns across states: a provider failing in one region looks worse in another, and worse than the rest", () => {
+    const policy = new LinUcbPolicy();
+    const elsewhere = request(trio, context("ap-south", 1, "h100", "render"));
+    const before = policy.estimate(elsewhere);
+    for (let i = 0; i < 40; i++) {
+      policy.update({ stateKey: "llm:a100:us-west", context: context(), provider: trio[1]!, reward: i % 2 === 0 ? -20 : 9 });
+    }
+    const after = policy.estimate(elsewhere);
+    const drop = (i: number) => (before[i] as number) - (after[i] as number);
+    expect(drop(1)).toBeGreaterThan(1);
+    expect(drop(1)).toBeGreaterThan(drop(0));
+    expect(drop(1)).toBeGreaterThan(drop(2));
+  });
+
+  it("moves away from a provider after a few failures in a row (a silent outage)", () => {
+    const policy = new LinUcbPolicy();
+    const run = runMarket(policy, trio, { failure: { ionet: 0.02, akash: 0.02, vast: 0.02 } }, { steps: 300, seed: 1 });
+    const favourite = [...run.tailPicks].sort((a, b) => b[1] - a[1])[0]![0];
+    const down = trio.find((p) => p.provider_id === favourite)!;
+    let failures = 0;
+    for (let i = 0; i < 10; i++) {
+      const choice = policy.choose(request(trio));
+      if (choice.providerId !== favourite) break;
+      failures++;
+      policy.update({
+        stateKey: "llm:a100:us-west",
+        context: context(),
+        provider: down,
+        reward: -20,
+        outcome: { success: false, actual_cost_usd: 0, actual_latency_ms: 100 },
+      });
+    }
+    expect(failures).toBeGreaterThan(0);
+    expect(failures).toBeLessThanOrEqual(4);
+  });
+
+  it("explores less under a dense Ψ field: the confidence bonus shrinks by 1 − 0.5·d", () => {
+    const wide = new LinUcbPolicy({ alpha: 1 });
+    const narrow = new LinUcbPolicy({ alpha: 2 });
+    // α = 2 at d = 1 is α = 1 at d = 0: the same picks.
+    for (let i = 0; i < 5; i++) {
+      const r = request(trio, context("us-west", 1 + i));
+      expect(narrow.choose({ ...r, psiDensity: 1 }).index).toBe(wide.choose(r).index);
+    }
+  });
+
+  it("keeps its features within maxFeatures: past the cap, new providers are judged by the shared features", () => {
+    const policy = new LinUcbPolicy({ maxFeatures: 8 });
+    const many = Array.from({ length: 12 }, (_, i) => provider(`p${i}`, 1 + i / 10));
+    for (let i = 0; i < 12; i++)
+      policy.update({ stateKey: "llm:a100:us-west", context: context(), provider: many[i]!, reward: 8 });
+    const model = policy.toJSON().model;
+    expect(model.features.failure.length).toBeLessThanOrEqual(8);
+    expect(model.features.success.length).toBeLessThanOrEqual(8);
+    expect(policy.estimate(request(many)).every(Number.isFinite)).toBe(true);
+  });
+
+  it("uses createRng-seeded randomness only for the exploration floor", () => {
+    const a = new LinUcbPolicy({ explorationFloor: 0.5, rng: createRng(4) });
+    const b = new LinUcbPolicy({ explorationFloor: 0.5, rng: createRng(4) });
+    const picks = (p: LinUcbPolicy) =>
+      Array.from({ length: 20 }, (_, i) => p.choose(request(trio, context("us-west", 1 + i))).index);
+    expect(picks(a)).toEqual(picks(b));
+  });
+});
+
+// Pinned from a run: any change to the maths or the draws shows up here.
+const EXPECTED_TAIL_PICKS = { akash: 100 };
+const EXPECTED_TOTAL_REWARD = 3239.9;

@@ -1,0 +1,123 @@
+import { ValidationError } from "@aurora/domain";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { RidgeRegression } from "./ridge-regression.js";
+import { SparseVector } from "./sparse-vector.js";
+
+function vector(entries: [number, number][]): SparseVector {
+  const v = new SparseVector();
+  for (const [i, x] of entries) v.push(i, x);
+  return v;
+}
+
+/** θ = (λI + Σ wₜ xₜxₜᵀ)⁻¹ Σ wₜ yₜxₜ in two dimensions, solved directly. */
+function ridge2(rows: [number, number, number, number][], lambda: number): [number, number] {
+  let a = lambda;
+  let b = 0;
+  let d = lambda;
+  let u = 0;
+  let v = 0;
+  for (const [x0, x1, y, w] of rows) {
+    a += w * x0 * x0;
+    b += w * x0 * x1;
+    d += w * x1 * x1;
+    u += w * y * x0;
+    v += w * y * x1;
+  }
+  const det = a * d - b * b;
+  return [(d * u - b * v) / det, (a * v - b * u) / det];
+}
+
+describe("RidgeRegression", () => {
+  it("starts with weights 0 and variance 1/λ for each feature", () => {
+    const model = new RidgeRegression({ ridge: (j) => (j === 0 ? 1 : 4), discount: 1 });
+    model.ensureDimension(2);
+    expect(
+      model.predict(
+        vector([
+          [0, 1],
+          [1, 1],
+        ]),
+      ),
+    ).toBe(0);
+    expect(model.variance(vector([[0, 1]]))).toBe(1);
+    expect(model.variance(vector([[1, 2]]))).toBe(1);
+  });
+
+  it("equals the closed-form ridge solution, forgetting included", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.double({ min: -2, max: 2, noNaN: true }),
+            fc.double({ min: -2, max: 2, noNaN: true }),
+            fc.double({ min: -5, max: 5, noNaN: true }),
+          ),
+          {
+            minLength: 1,
+            maxLength: 150,
+          },
+        ),
+        fc.constantFrom(1, 0.99),
+        (rows, discount) => {
+          const model = new RidgeRegression({ ridge: () => 1, discount });
+          for (const [x0, x1, y] of rows)
+            model.update(
+              vector([
+                [0, x0],
+                [1, x1],
+              ]),
+              y,
+            );
+          // Row t of T weighs γ^(T − t); the prior is topped back up to λ at each refresh, so compare right after one.
+          model.refresh();
+          const weighted = rows.map(
+            ([x0, x1, y], t) => [x0, x1, y, discount ** (rows.length - 1 - t)] as [number, number, number, number],
+          );
+          const [t0, t1] = ridge2(weighted, 1);
+          expect(model.weights[0]).toBeCloseTo(t0, 6);
+          expect(model.weights[1]).toBeCloseTo(t1, 6);
+        },
+      ),
+    );
+  });
+
+  it("grows: a feature added later joins with weight 0 and variance 1/λ", () => {
+    const model = new RidgeRegression({ ridge: () => 2, discount: 1 });
+    model.update(vector([[0, 1]]), 3);
+    model.update(vector([[3, 1]]), 1);
+    expect(model.dimension).toBe(4);
+    expect(model.variance(vector([[2, 1]]))).toBe(0.5);
+    expect(model.predict(vector([[0, 1]]))).toBeCloseTo(1, 12);
+  });
+
+  it("round-trips through its snapshot to the last bit", () => {
+    const model = new RidgeRegression({ ridge: () => 1, discount: 0.995 });
+    for (let t = 0; t < 100; t++)
+      model.update(
+        vector([
+          [0, 1],
+          [1 + (t % 3), t / 50],
+        ]),
+        Math.sin(t),
+      );
+    const copy = new RidgeRegression({ ridge: () => 1, discount: 0.995 });
+    copy.restore(JSON.parse(JSON.stringify(model.toJSON())), "model");
+    expect(copy.toJSON()).toEqual(model.toJSON());
+    const x = vector([
+      [0, 1],
+      [2, 0.5],
+    ]);
+    expect(copy.predict(x)).toBe(model.predict(x));
+    expect(copy.variance(x)).toBeCloseTo(model.variance(x), 12);
+  });
+
+  it("refuses a broken snapshot, naming the field", () => {
+    const model = new RidgeRegression({ ridge: () => 1, discount: 1 });
+    const good = new RidgeRegression({ ridge: () => 1, discount: 1 });
+    good.update(vector([[0, 1]]), 1);
+    const snapshot = { ...good.toJSON(), b: [Number.NaN] };
+    expect(() => model.restore(snapshot, "model.failure")).toThrow(ValidationError);
+    expect(() => model.restore(snapshot, "model.failure")).toThrow(/^model\.failure\.b: /);
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import type { ShiftBelief } from "./shift-detector.js";
+import { ShiftDetector } from "./shift-detector.js";
+
+function belief(detector: ShiftDetector, providerId: string): ShiftBelief {
+  const out: ShiftBelief = {
+    failureShift: 0,
+    shiftedRate: 0,
+    shiftedRateVariance: 0,
+    successShift: 0,
+    shiftedResidual: 0,
+    shiftedResidualVariance: 0,
+  };
+  detector.belief(providerId, out);
+  return out;
+}
+
+/** The failure probability the detector's belief gives, mixing in a slow prediction of 5%. */
+function failure(detector: ShiftDetector, providerId: string, slow = 0.05): number {
+  const b = belief(detector, providerId);
+  return (1 - b.failureShift) * slow + b.failureShift * b.shiftedRate;
+}
+
+/** A provider with a normal record: 60 outcomes, 3 failures, as a 5% model expects. */
+function withRecord(options = { halfLife: 600, prior: 0.0002 }): ShiftDetector {
+  const detector = new ShiftDetector(options);
+  for (let i = 0; i < 60; i++) detector.observe("mesh", i % 20 === 7, 0.05, 0, 0.05);
+  return detector;
+}
+
+describe("ShiftDetector", () => {
+  it("barely moves on one ordinary failure", () => {
+    const detector = withRecord();
+    detector.observe("mesh", true, 0.05, 0, 0.05);
+    expect(failure(detector, "mesh")).toBeLessThan(0.07);
+  });
+
+  it("takes a few failures in a row for an outage", () => {
+    const detector = withRecord();
+    const after: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      detector.observe("mesh", true, 0.05, 0, 0.05);
+      after.push(failure(detector, "mesh"));
+    }
+    // 5% expected: 1 failure → 5.2%, 2 → 6.7%, 3 → 18%, 4 in a row → 54%.
+    expect(after.map((q) => Math.round(q * 1000) / 1000)).toEqual([0.052, 0.067, 0.184, 0.538]);
+  });
+
+  it("lets the belief fade as time passes without news of the provider, so it is tried again", () => {
+    const detector = withRecord();
+    for (let i = 0; i < 5; i++) detector.observe("mesh", true, 0.05, 0, 0.05);
+    const fresh = belief(detector, "mesh").failureShift;
+    for (let i = 0; i < 600; i++) detector.observe("other", false, 0.05, 0, 0.05);
+    expect(belief(detector, "mesh").failureShift).toBeCloseTo(fresh / 2, 9);
+  });
+
+  it("detects a latency spike from a few large errors of the success residual", () => {
+    const detector = withRecord();
+    for (let i = 0; i < 3; i++) detector.observe("mesh", false, 0.05, -1.6, 0.02);
+    const b = belief(detector, "mesh");
+    expect(b.successShift).toBeGreaterThan(0.9);
+    expect(b.shiftedResidual).toBeCloseTo(-1.6, 1);
+    expect(b.failureShift).toBeLessThan(0.01);
+  });
+
+  it("says nothing about providers it never saw, or when turned off", () => {
+    expect(belief(withRecord(), "ionet")).toMatchObject({ failureShift: 0, successShift: 0 });
+    const off = withRecord({ halfLife: 0, prior: 0.0002 });
+    for (let i = 0; i < 5; i++) off.observe("mesh", true, 0.05, 0, 0.05);
+    expect(belief(off, "mesh")).toMatchObject({ failureShift: 0, successShift: 0 });
+  });
+
+  it("round-trips through its snapshot with the same beliefs", () => {
+    const detector = withRecord();
+    for (let i = 0; i < 3; i++) detector.observe("mesh", true, 0.05, 0, 0.05);
+    detector.observe("__proto__", false, 0.02, 0.3, 0.04);
+    const copy = new ShiftDetector({ halfLife: 600, prior: 0.0002 });
+    copy.restore(JSON.parse(JSON.stringify(detector.toJSON())), "shifts");
+    expect(copy.toJSON()).toEqual(detector.toJSON());
+    expect(belief(copy, "mesh")).toEqual(belief(detector, "mesh"));
+    expect(belief(copy, "__proto__")).toEqual(belief(detector, "__proto__"));
+  });
+
+  it("refuses a broken snapshot, naming the field", () => {
+    const detector = new ShiftDetector({ halfLife: 600, prior: 0.0002 });
+    expect(() => detector.restore({ clock: 3, providers: [["mesh", [[9, 1, 0.05, 0, 1]], [0, 0]]] }, "model.shifts")).toThrow(
+      /^model\.shifts\.providers\[0\]\[1\]\[0\]: /,
+    );
+  });
+});

@@ -1,0 +1,59 @@
+import { createRng } from "@aurora/domain";
+import { describe, expect, it } from "vitest";
+import { context, provider, request, runMarket } from "../test/learning-market.js";
+import { describeLearningPolicyContract } from "../test/policy-contract.js";
+import { resolveThompsonOptions, ThompsonPolicy } from "./thompson-policy.js";
+
+describeLearningPolicyContract({
+  kind: "thompson",
+  create: (options, rng) => new ThompsonPolicy({ ...options, ...(rng ? { rng } : {}) }),
+  restore: (snapshot, options) => ThompsonPolicy.fromJSON(snapshot, options),
+  badOption: ["priorStrength", 0],
+});
+
+const trio = [provider("akash", 1.2, 100, 90), provider("ionet", 1, 100, 80), provider("vast", 1.1, 80, 85)];
+
+describe("ThompsonPolicy", () => {
+  it("has the documented defaults", () => {
+    expect(resolveThompsonOptions({})).toMatchObject({ propensityDraws: 100, discount: 0.9995, priorStrength: 5 });
+  });
+
+  it("follows the seeded draws exactly", () => {
+    const policy = new ThompsonPolicy({ rng: createRng(42) });
+    const picks = Array.from({ length: 8 }, (_, i) => policy.choose(request(trio, context("us-west", 1 + i / 4))));
+    expect(picks.map((c) => c.index)).toEqual(EXPECTED_PICKS);
+    expect(picks.map((c) => Math.round(c.probability * 101))).toEqual(EXPECTED_WINS);
+  });
+
+  it("reports propensities that match how often it picks each candidate", () => {
+    const policy = new ThompsonPolicy({ rng: createRng(8), propensityDraws: 200 });
+    runMarket(policy, trio, { failure: { ionet: 0.1 } }, { steps: 60, seed: 3 });
+    const r = request(trio);
+    const count = [0, 0, 0];
+    const reported = [0, 0, 0];
+    const rounds = 1500;
+    for (let i = 0; i < rounds; i++) {
+      const choice = policy.choose(r);
+      count[choice.index]! += 1;
+      reported[choice.index]! += choice.probability;
+    }
+    for (let i = 0; i < 3; i++) {
+      if (count[i] === 0) continue;
+      expect(Math.abs(reported[i]! / count[i]! - count[i]! / rounds)).toBeLessThan(0.05);
+    }
+  });
+
+  it("learns which provider is best in each state on its own", () => {
+    const run = runMarket(
+      new ThompsonPolicy({ rng: createRng(3) }),
+      trio,
+      { failure: { akash: 0.3, vast: 0.3 } },
+      { steps: 800, seed: 9 },
+    );
+    expect(run.tailPicks.get("ionet") ?? 0).toBeGreaterThan(150);
+  });
+});
+
+// Pinned from a run: propensities are (1 + wins)/(100 + 1).
+const EXPECTED_PICKS = [2, 2, 2, 1, 0, 2, 2, 1];
+const EXPECTED_WINS = [36, 38, 25, 45, 22, 30, 38, 50];
