@@ -23,12 +23,12 @@ function usageError(...argv: string[]): UsageError {
 
 describe("parseCliArgs", () => {
   describe("defaults", () => {
-    it("runs the everything scenario at its own length, seed 1, q-learning, into ./aurora-demo, without Ψ", () => {
+    it("runs the everything scenario at its own length, seed 1, lin-ucb (the recommended policy), into ./aurora-demo, without Ψ", () => {
       expect(run()).toEqual({
         scenario: "everything",
         decisions: undefined,
         seed: 1,
-        policy: "q-learning",
+        policy: "lin-ucb",
         outDir: "/home/newcomer/work/aurora-demo",
         psi: false,
       });

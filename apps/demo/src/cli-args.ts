@@ -22,7 +22,7 @@ export type CliCommand = { kind: "help" } | { kind: "run"; options: DemoCliOptio
 
 const DEFAULT_SCENARIO = "everything";
 const DEFAULT_SEED = 1;
-const DEFAULT_POLICY = "q-learning";
+const DEFAULT_POLICY = "lin-ucb";
 const DEFAULT_OUT_DIR = "aurora-demo";
 /** The simulator's own ceiling; 10,000,000 steps take several minutes. */
 const MAX_DECISIONS = 10_000_000;
