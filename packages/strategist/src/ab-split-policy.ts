@@ -14,7 +14,7 @@ import {
   refuseUnknownKeys,
   requireCount,
   requireRewards,
-  requireSnapshotHead,
+  resumedSnapshot,
   withFieldPrefix,
 } from "./snapshot-fields.js";
 
@@ -232,8 +232,7 @@ export class AbSplitPolicy implements Policy {
   ): AbSplitPolicy {
     if (!isObject(options)) throw ValidationError.forField("(root)", "must be an object { arms, assignment?, salt? }");
     refuseUnknownKeys(options, OPTION_NAMES, "an ab");
-    const snapshot = deps.snapshot === undefined ? undefined : requireSnapshotHead(deps.snapshot, "ab");
-    const saved = snapshot && isObject(own(snapshot, "params")) ? (own(snapshot, "params") as Record<string, unknown>) : {};
+    const { snapshot, saved } = resumedSnapshot(deps.snapshot, "ab");
     const arms = (options.arms ?? own(saved, "arms")) as AbArmConfig[];
     checkArms(arms);
     const savedArms = snapshot ? own(snapshot, "arms") : undefined;

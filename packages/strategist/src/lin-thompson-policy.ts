@@ -1,18 +1,16 @@
 import type { Provider, Rng } from "@aurora/domain";
 import { choleskyLower } from "./cholesky.js";
-import { LearningCounters } from "./learning-counters.js";
-import { checkLearningChoose, checkLearningUpdate } from "./learning-input-checks.js";
-import { CandidateScratch, estimateAll, estimateOne } from "./linear-candidates.js";
+import type { LearningSnapshotHead } from "./learning-policy.js";
 import type { LinearModelParams } from "./linear-model-options.js";
 import { linearModelRules } from "./linear-model-options.js";
 import type { CandidateEstimate, LinearOutcomeModelSnapshot } from "./linear-outcome-model.js";
-import { LinearOutcomeModel } from "./linear-outcome-model.js";
-import { MODEL_FORMAT, MODEL_VERSION } from "./model-snapshot.js";
+import { LinearOutcomePolicy } from "./linear-outcome-policy.js";
 import { NormalSampler } from "./normal-sampler.js";
 import type { OptionRules } from "./option-rules.js";
 import { integerRule, numberRule, resolveOptions } from "./option-rules.js";
-import type { Choice, ChooseRequest, Policy, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
-import { requireRng, restoreLastEpsilon, snapshotSettings } from "./policy-setup.js";
+import type { Choice, ChooseRequest } from "./policy.js";
+import { requireRng, restoreLastEpsilon } from "./policy-setup.js";
+import type { JsonObject } from "./snapshot-fields.js";
 import { own } from "./snapshot-fields.js";
 import type { SparseVector } from "./sparse-vector.js";
 
@@ -35,15 +33,7 @@ export function resolveLinThompsonOptions(input: unknown, root?: string): LinTho
   return resolveOptions("lin-thompson", linThompsonRules, input, root);
 }
 
-export interface LinThompsonSnapshot {
-  format: typeof MODEL_FORMAT;
-  version: typeof MODEL_VERSION;
-  policy: "lin-thompson";
-  params: LinThompsonParams;
-  decision_count: number;
-  total_rewards: number;
-  reward_history: number[];
-  states: string[];
+export interface LinThompsonSnapshot extends LearningSnapshotHead<"lin-thompson", LinThompsonParams> {
   model: LinearOutcomeModelSnapshot;
   /** The exploration probability of the last decision (1 − propensity of the best mean). */
   last_epsilon: number;
@@ -67,14 +57,9 @@ export interface LinThompsonPolicyOptions extends LinThompsonOptions {
  * 1 − the propensity of the candidate with the best mean, estimated the same way. A Ψ
  * density d scales the posterior spread by 1 − 0.5·d.
  */
-export class LinThompsonPolicy implements Policy {
+export class LinThompsonPolicy extends LinearOutcomePolicy<"lin-thompson", LinThompsonParams> {
   readonly name = "lin-thompson" as const;
-  readonly #params: LinThompsonParams;
   readonly #normal: NormalSampler;
-  readonly #model: LinearOutcomeModel;
-  readonly #counters = new LearningCounters();
-  readonly #scratch = new CandidateScratch();
-  readonly #seen = new Set<string>();
   #lastEpsilon = 0;
   #failureCov = new Float64Array(64);
   #successCov = new Float64Array(64);
@@ -88,23 +73,19 @@ export class LinThompsonPolicy implements Policy {
 
   constructor(options: LinThompsonPolicyOptions = {}) {
     const { rng, ...params } = options ?? {};
-    this.#params = resolveLinThompsonOptions(params);
-    this.#normal = new NormalSampler(requireRng(rng));
-    this.#model = new LinearOutcomeModel(this.#params);
-  }
-
-  get params(): LinThompsonParams {
-    return structuredClone(this.#params);
+    const settings = resolveLinThompsonOptions(params);
+    super(requireRng(rng), settings);
+    this.#normal = new NormalSampler(this.rng);
   }
 
   choose(request: ChooseRequest): Choice {
-    const spread = checkLearningChoose(request, this.#seen) * this.#params.scale;
+    const spread = this.checkChoose(request) * this.settings.scale;
     const { context, candidates } = request;
     const n = candidates.length;
     this.#ensure(n);
-    const scratch = this.#scratch;
+    const scratch = this.scratch;
     scratch.ensure(n);
-    const model = this.#model;
+    const model = this.model;
     let greedy = 0;
     for (let i = 0; i < n; i++) {
       const estimate = scratch.estimates[i] as CandidateEstimate;
@@ -155,7 +136,7 @@ export class LinThompsonPolicy implements Policy {
     const pick = this.#draw(n, 1);
     const wins = this.#wins;
     wins.fill(0, 0, n);
-    const draws = this.#params.propensityDraws;
+    const draws = this.settings.propensityDraws;
     for (let d = 0; d < draws; d++) {
       const winner = this.#draw(n, d % 2 === 0 ? 0 : -1);
       wins[winner] = (wins[winner] as number) + 1;
@@ -163,7 +144,7 @@ export class LinThompsonPolicy implements Policy {
     const probability = (1 + (wins[pick] as number)) / (draws + 1);
     const greedyProbability = ((wins[greedy] as number) + (pick === greedy ? 1 : 0)) / (draws + 1);
     this.#lastEpsilon = 1 - greedyProbability;
-    this.#counters.decided(request.stateKey);
+    this.decided(request.stateKey);
     return {
       index: pick,
       providerId: (candidates[pick] as Provider).provider_id,
@@ -174,44 +155,22 @@ export class LinThompsonPolicy implements Policy {
     };
   }
 
-  estimate(request: ChooseRequest): number[] {
-    checkLearningChoose(request, this.#seen);
-    return estimateAll(this.#model, request, this.#scratch);
-  }
-
-  update(update: RewardUpdate): UpdateResult {
-    checkLearningUpdate(update);
-    const before = estimateOne(this.#model, update, this.#scratch);
-    this.#model.update(update);
-    this.#counters.learned(update.stateKey, update.reward);
-    return { before, after: estimateOne(this.#model, update, this.#scratch) };
-  }
-
-  stats(): StrategistStats {
-    return this.#counters.stats(this.#lastEpsilon);
-  }
-
   toJSON(): LinThompsonSnapshot {
-    return {
-      format: MODEL_FORMAT,
-      version: MODEL_VERSION,
-      policy: this.name,
-      params: this.params,
-      ...this.#counters.toJSON(),
-      model: this.#model.toJSON(),
-      last_epsilon: this.#lastEpsilon,
-    };
+    return { ...this.snapshotHead(), model: this.model.toJSON(), last_epsilon: this.#lastEpsilon };
   }
 
   static fromJSON(snapshot: unknown, options: LinThompsonPolicyOptions = {}): LinThompsonPolicy {
-    const { rng, ...overrides } = options ?? {};
-    const settings = snapshotSettings("lin-thompson", resolveLinThompsonOptions, snapshot, overrides);
-    const value = settings.snapshot;
-    const policy = new LinThompsonPolicy({ ...settings.params, ...(rng !== undefined ? { rng } : {}) });
-    policy.#counters.restore(value);
-    policy.#model.restore(own(value, "model"), "model");
-    policy.#lastEpsilon = restoreLastEpsilon(own(value, "last_epsilon"));
-    return policy;
+    const create = (settings: LinThompsonPolicyOptions) => new LinThompsonPolicy(settings);
+    return LinThompsonPolicy.restored("lin-thompson", resolveLinThompsonOptions, snapshot, options, create);
+  }
+
+  protected override restore(saved: JsonObject): void {
+    super.restore(saved);
+    this.#lastEpsilon = restoreLastEpsilon(own(saved, "last_epsilon"));
+  }
+
+  protected exploration(): number {
+    return this.#lastEpsilon;
   }
 
   /**
@@ -234,7 +193,7 @@ export class LinThompsonPolicy implements Policy {
         w[i] = -(w[i] as number);
       }
     }
-    const failureReward = this.#params.rewardWeights.failure_reward;
+    const failureReward = this.settings.rewardWeights.failure_reward;
     const fl = this.#failureL;
     const sl = this.#successL;
     const failureMean = this.#failureMean;

@@ -1,24 +1,21 @@
 import type { Provider, Rng } from "@aurora/domain";
-import { LearningCounters } from "./learning-counters.js";
-import { checkLearningChoose, checkLearningUpdate } from "./learning-input-checks.js";
-import { CandidateScratch, estimateAll, estimateOne, rewardSd } from "./linear-candidates.js";
+import type { ExplorationFloorParams } from "./exploration-floor.js";
+import { explorationFloorRule, floorPropensity, pickWithFloor } from "./exploration-floor.js";
+import type { LearningSnapshotHead } from "./learning-policy.js";
+import { rewardSd } from "./linear-candidates.js";
 import type { LinearModelParams } from "./linear-model-options.js";
 import { linearModelRules } from "./linear-model-options.js";
 import type { CandidateEstimate, LinearOutcomeModelSnapshot } from "./linear-outcome-model.js";
-import { LinearOutcomeModel } from "./linear-outcome-model.js";
-import { MODEL_FORMAT, MODEL_VERSION } from "./model-snapshot.js";
+import { LinearOutcomePolicy } from "./linear-outcome-policy.js";
 import type { OptionRules } from "./option-rules.js";
 import { numberRule, resolveOptions } from "./option-rules.js";
-import type { Choice, ChooseRequest, Policy, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
-import { requireRng, snapshotSettings } from "./policy-setup.js";
-import { own } from "./snapshot-fields.js";
+import type { Choice, ChooseRequest } from "./policy.js";
+import { requireRng } from "./policy-setup.js";
 import type { SparseVector } from "./sparse-vector.js";
 
-export interface LinUcbParams extends LinearModelParams {
+export interface LinUcbParams extends LinearModelParams, ExplorationFloorParams {
   /** Width of the confidence bound in posterior standard deviations. Default 0.7. */
   alpha: number;
-  /** ε of an optional uniform exploration mixed in, so every candidate keeps a nonzero propensity. Default 0. */
-  explorationFloor: number;
 }
 
 export type LinUcbOptions = Partial<LinUcbParams>;
@@ -30,26 +27,14 @@ const linUcbRules: OptionRules<LinUcbParams> = {
     (v) => Number.isFinite(v) && v >= 0,
     "must be a finite number ≥ 0 (width of the confidence bound in standard deviations)",
   ),
-  explorationFloor: numberRule(
-    0,
-    (v) => v >= 0 && v <= 1,
-    "must be a number from 0 to 1 (ε of the uniform exploration mixed in)",
-  ),
+  explorationFloor: explorationFloorRule,
 };
 
 export function resolveLinUcbOptions(input: unknown, root?: string): LinUcbParams {
   return resolveOptions("lin-ucb", linUcbRules, input, root);
 }
 
-export interface LinUcbSnapshot {
-  format: typeof MODEL_FORMAT;
-  version: typeof MODEL_VERSION;
-  policy: "lin-ucb";
-  params: LinUcbParams;
-  decision_count: number;
-  total_rewards: number;
-  reward_history: number[];
-  states: string[];
+export interface LinUcbSnapshot extends LearningSnapshotHead<"lin-ucb", LinUcbParams> {
   model: LinearOutcomeModelSnapshot;
 }
 
@@ -68,41 +53,29 @@ export interface LinUcbPolicyOptions extends LinUcbOptions {
  * when a uniform pick is made with probability ε and the propensity is ε/n + (1 − ε)·[UCB pick].
  * A Ψ density d scales α and ε by 1 − 0.5·d.
  */
-export class LinUcbPolicy implements Policy {
+export class LinUcbPolicy extends LinearOutcomePolicy<"lin-ucb", LinUcbParams> {
   readonly name = "lin-ucb" as const;
-  readonly #params: LinUcbParams;
-  readonly #rng: Rng;
-  readonly #model: LinearOutcomeModel;
-  readonly #counters = new LearningCounters();
-  readonly #scratch = new CandidateScratch();
-  readonly #seen = new Set<string>();
 
   constructor(options: LinUcbPolicyOptions = {}) {
     const { rng, ...params } = options ?? {};
-    this.#rng = requireRng(rng);
-    this.#params = resolveLinUcbOptions(params);
-    this.#model = new LinearOutcomeModel(this.#params);
-  }
-
-  get params(): LinUcbParams {
-    return structuredClone(this.#params);
+    super(requireRng(rng), resolveLinUcbOptions(params));
   }
 
   choose(request: ChooseRequest): Choice {
-    const scale = checkLearningChoose(request, this.#seen);
+    const scale = this.checkChoose(request);
     const { context, candidates } = request;
     const n = candidates.length;
-    const scratch = this.#scratch;
+    const scratch = this.scratch;
     scratch.ensure(n);
-    const failureReward = this.#params.rewardWeights.failure_reward;
-    const alpha = this.#params.alpha * scale;
+    const failureReward = this.settings.rewardWeights.failure_reward;
+    const alpha = this.settings.alpha * scale;
     let greedy = 0;
     let ucbPick = 0;
     let bestValue = -Infinity;
     let bestIndex = -Infinity;
     for (let i = 0; i < n; i++) {
       const estimate = scratch.estimates[i] as CandidateEstimate;
-      this.#model.estimate(
+      this.model.estimate(
         context,
         candidates[i] as Provider,
         true,
@@ -120,56 +93,29 @@ export class LinUcbPolicy implements Policy {
         ucbPick = i;
       }
     }
-    const epsilon = this.#params.explorationFloor * scale;
-    let pick = ucbPick;
-    if (epsilon > 0 && this.#rng() < epsilon) pick = Math.min(n - 1, Math.floor(this.#rng() * n));
-    this.#counters.decided(request.stateKey);
+    const epsilon = this.settings.explorationFloor * scale;
+    const pick = pickWithFloor(ucbPick, n, epsilon, this.rng);
+    this.decided(request.stateKey);
     return {
       index: pick,
       providerId: (candidates[pick] as Provider).provider_id,
       mode: pick === greedy ? "exploit" : "explore",
       estimate: (scratch.estimates[pick] as CandidateEstimate).value,
       epsilon,
-      probability: epsilon / n + (pick === ucbPick ? 1 - epsilon : 0),
+      probability: floorPropensity(pick, ucbPick, n, epsilon),
     };
-  }
-
-  estimate(request: ChooseRequest): number[] {
-    checkLearningChoose(request, this.#seen);
-    return estimateAll(this.#model, request, this.#scratch);
-  }
-
-  update(update: RewardUpdate): UpdateResult {
-    checkLearningUpdate(update);
-    const before = estimateOne(this.#model, update, this.#scratch);
-    this.#model.update(update);
-    this.#counters.learned(update.stateKey, update.reward);
-    return { before, after: estimateOne(this.#model, update, this.#scratch) };
-  }
-
-  stats(): StrategistStats {
-    return this.#counters.stats(this.#params.explorationFloor);
   }
 
   toJSON(): LinUcbSnapshot {
-    return {
-      format: MODEL_FORMAT,
-      version: MODEL_VERSION,
-      policy: this.name,
-      params: this.params,
-      ...this.#counters.toJSON(),
-      model: this.#model.toJSON(),
-    };
+    return { ...this.snapshotHead(), model: this.model.toJSON() };
   }
 
   /** Restores a snapshot; settings come from its `params`, each overridden by `options`. */
   static fromJSON(snapshot: unknown, options: LinUcbPolicyOptions = {}): LinUcbPolicy {
-    const { rng, ...overrides } = options ?? {};
-    const settings = snapshotSettings("lin-ucb", resolveLinUcbOptions, snapshot, overrides);
-    const value = settings.snapshot;
-    const policy = new LinUcbPolicy({ ...settings.params, ...(rng !== undefined ? { rng } : {}) });
-    policy.#counters.restore(value);
-    policy.#model.restore(own(value, "model"), "model");
-    return policy;
+    return LinUcbPolicy.restored("lin-ucb", resolveLinUcbOptions, snapshot, options, (settings) => new LinUcbPolicy(settings));
+  }
+
+  protected exploration(): number {
+    return this.settings.explorationFloor;
   }
 }

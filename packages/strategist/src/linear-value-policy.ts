@@ -1,18 +1,19 @@
 import type { Provider, Rng } from "@aurora/domain";
 import { ValidationError } from "@aurora/domain";
 import { decayedEpsilon } from "./epsilon-greedy.js";
-import { LearningCounters } from "./learning-counters.js";
-import { checkLearningChoose, checkLearningUpdate } from "./learning-input-checks.js";
+import type { LearningSnapshotHead } from "./learning-policy.js";
+import { LearningPolicy } from "./learning-policy.js";
 import { priorFailureRateRule, shiftHalfLifeRule, shiftPriorRule } from "./linear-model-options.js";
 import type { LinearValueModelSnapshot, ValueEstimate } from "./linear-value-model.js";
 import { emptyValueEstimate, LinearValueModel } from "./linear-value-model.js";
 import { MODEL_FORMAT, MODEL_VERSION } from "./model-snapshot.js";
 import type { OptionRules } from "./option-rules.js";
 import { integerRule, numberRule, resolveOptions } from "./option-rules.js";
-import type { Choice, ChooseRequest, Policy, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
-import { requireRng, snapshotSettings } from "./policy-setup.js";
+import type { Choice, ChooseRequest, RewardUpdate } from "./policy.js";
+import { requireRng } from "./policy-setup.js";
 import type { PolicyRewardWeights } from "./reward-decomposition.js";
 import { rewardWeightsRule } from "./reward-decomposition.js";
+import type { JsonObject } from "./snapshot-fields.js";
 import { own, requireFinite } from "./snapshot-fields.js";
 
 export interface LinearValueParams {
@@ -72,17 +73,9 @@ export function resolveLinearValueOptions(input: unknown, root?: string): Linear
   return resolveOptions("linear-value", linearValueRules, input, root);
 }
 
-export interface LinearValueSnapshot {
-  format: typeof MODEL_FORMAT;
-  version: typeof MODEL_VERSION;
-  policy: "linear-value";
-  params: LinearValueParams;
+export interface LinearValueSnapshot extends LearningSnapshotHead<"linear-value", LinearValueParams> {
   /** The current, decayed ε. */
   epsilon: number;
-  decision_count: number;
-  total_rewards: number;
-  reward_history: number[];
-  states: string[];
   model: LinearValueModelSnapshot;
 }
 
@@ -99,42 +92,33 @@ export interface LinearValuePolicyOptions extends LinearValueOptions {
  * ε/n + (1 − ε)·[optimistic pick]; ε decays once per learned reward to `epsilonMin`. A Ψ
  * density d scales ε and c by 1 − 0.5·d.
  */
-export class LinearValuePolicy implements Policy {
+export class LinearValuePolicy extends LearningPolicy<"linear-value", LinearValueParams, LinearValueModel> {
   readonly name = "linear-value" as const;
-  readonly #params: LinearValueParams;
-  readonly #rng: Rng;
-  readonly #model: LinearValueModel;
-  readonly #counters = new LearningCounters();
-  readonly #seen = new Set<string>();
   #estimates: ValueEstimate[] = [];
   #epsilon: number;
 
   constructor(options: LinearValuePolicyOptions = {}) {
     const { rng, ...params } = options ?? {};
-    this.#rng = requireRng(rng);
-    this.#params = resolveLinearValueOptions(params);
-    this.#model = new LinearValueModel(this.#params);
-    this.#epsilon = this.#params.epsilon;
-  }
-
-  get params(): LinearValueParams {
-    return structuredClone(this.#params);
+    const checkedRng = requireRng(rng);
+    const settings = resolveLinearValueOptions(params);
+    super(checkedRng, settings, new LinearValueModel(settings), "model");
+    this.#epsilon = settings.epsilon;
   }
 
   choose(request: ChooseRequest): Choice {
-    const scale = checkLearningChoose(request, this.#seen);
+    const scale = this.checkChoose(request);
     const { stateKey, context, candidates } = request;
     const n = candidates.length;
     const estimates = this.#fill(n);
-    const c = this.#params.optimism * scale;
-    this.#model.setContext(context);
+    const c = this.settings.optimism * scale;
+    this.model.setContext(context);
     let greedy = 0;
     let optimistic = 0;
     let bestIndex = -Infinity;
     for (let i = 0; i < n; i++) {
       const estimate = estimates[i] as ValueEstimate;
-      this.#model.estimate(context, candidates[i] as Provider, estimate);
-      const spread = estimate.successValue - this.#params.rewardWeights.failure_reward;
+      this.model.estimate(context, candidates[i] as Provider, estimate);
+      const spread = estimate.successValue - this.settings.rewardWeights.failure_reward;
       const keep = 1 - estimate.failure;
       const sd = Math.sqrt(
         spread * spread * estimate.failureSd * estimate.failureSd + keep * keep * estimate.successSd * estimate.successSd,
@@ -147,9 +131,9 @@ export class LinearValuePolicy implements Policy {
       }
     }
     const epsilon = this.#epsilon * scale;
-    const explore = this.#rng() < epsilon;
-    const pick = explore ? Math.min(n - 1, Math.floor(this.#rng() * n)) : optimistic;
-    this.#counters.decided(stateKey);
+    const explore = this.rng() < epsilon;
+    const pick = explore ? Math.min(n - 1, Math.floor(this.rng() * n)) : optimistic;
+    this.decided(stateKey);
     return {
       index: pick,
       providerId: (candidates[pick] as Provider).provider_id,
@@ -160,58 +144,55 @@ export class LinearValuePolicy implements Policy {
     };
   }
 
-  estimate(request: ChooseRequest): number[] {
-    checkLearningChoose(request, this.#seen);
-    const estimate = this.#fill(1)[0] as ValueEstimate;
-    this.#model.setContext(request.context);
-    return request.candidates.map((candidate) => {
-      this.#model.estimate(request.context, candidate, estimate);
-      return estimate.value;
-    });
-  }
-
-  update(update: RewardUpdate): UpdateResult {
-    checkLearningUpdate(update);
-    const estimate = this.#fill(1)[0] as ValueEstimate;
-    this.#model.setContext(update.context);
-    this.#model.estimate(update.context, update.provider, estimate);
-    const before = estimate.value;
-    this.#model.update(update);
-    this.#counters.learned(update.stateKey, update.reward);
-    this.#epsilon = decayedEpsilon(this.#epsilon, this.#params.epsilonDecay, this.#params.epsilonMin);
-    this.#model.setContext(update.context);
-    this.#model.estimate(update.context, update.provider, estimate);
-    return { before, after: estimate.value };
-  }
-
-  stats(): StrategistStats {
-    return this.#counters.stats(this.#epsilon);
-  }
-
   toJSON(): LinearValueSnapshot {
+    // Not snapshotHead(): saved files keep `epsilon` ahead of the counters, as they always have.
     return {
       format: MODEL_FORMAT,
       version: MODEL_VERSION,
       policy: this.name,
       params: this.params,
       epsilon: this.#epsilon,
-      ...this.#counters.toJSON(),
-      model: this.#model.toJSON(),
+      ...this.counts(),
+      model: this.model.toJSON(),
     };
   }
 
   /** Restores a snapshot; settings come from its `params`, each overridden by `options`; ε from the snapshot. */
   static fromJSON(snapshot: unknown, options: LinearValuePolicyOptions = {}): LinearValuePolicy {
-    const { rng, ...overrides } = options ?? {};
-    const settings = snapshotSettings("linear-value", resolveLinearValueOptions, snapshot, overrides);
-    const policy = new LinearValuePolicy({ ...settings.params, ...(rng !== undefined ? { rng } : {}) });
-    policy.#counters.restore(settings.snapshot);
-    policy.#model.restore(own(settings.snapshot, "model"), "model");
-    const epsilon = requireFinite(own(settings.snapshot, "epsilon"), "epsilon");
+    const create = (settings: LinearValuePolicyOptions) => new LinearValuePolicy(settings);
+    return LinearValuePolicy.restored("linear-value", resolveLinearValueOptions, snapshot, options, create);
+  }
+
+  protected override restore(saved: JsonObject): void {
+    super.restore(saved);
+    const epsilon = requireFinite(own(saved, "epsilon"), "epsilon");
     if (epsilon < 0 || epsilon > 1)
       throw ValidationError.forField("epsilon", "must be a number from 0 to 1 (the current exploration rate)");
-    policy.#epsilon = epsilon;
-    return policy;
+    this.#epsilon = epsilon;
+  }
+
+  protected exploration(): number {
+    return this.#epsilon;
+  }
+
+  protected values(request: ChooseRequest): number[] {
+    const estimate = this.#fill(1)[0] as ValueEstimate;
+    this.model.setContext(request.context);
+    return request.candidates.map((candidate) => {
+      this.model.estimate(request.context, candidate, estimate);
+      return estimate.value;
+    });
+  }
+
+  protected valueFor(update: RewardUpdate): number {
+    const estimate = this.#fill(1)[0] as ValueEstimate;
+    this.model.setContext(update.context);
+    this.model.estimate(update.context, update.provider, estimate);
+    return estimate.value;
+  }
+
+  protected override learned(): void {
+    this.#epsilon = decayedEpsilon(this.#epsilon, this.settings.epsilonDecay, this.settings.epsilonMin);
   }
 
   #fill(n: number): ValueEstimate[] {

@@ -13,7 +13,7 @@ import {
   refuseUnknownKeys,
   requireCount,
   requireRewards,
-  requireSnapshotHead,
+  resumedSnapshot,
   withFieldPrefix,
 } from "./snapshot-fields.js";
 
@@ -119,8 +119,7 @@ export class ShadowPolicy implements Policy {
   ): ShadowPolicy {
     if (!isObject(options)) throw ValidationError.forField("(root)", "must be an object { primary, shadow, seed? }");
     refuseUnknownKeys(options, OPTION_NAMES, "a shadow");
-    const snapshot = deps.snapshot === undefined ? undefined : requireSnapshotHead(deps.snapshot, "shadow");
-    const saved = snapshot && isObject(own(snapshot, "params")) ? (own(snapshot, "params") as Record<string, unknown>) : {};
+    const { snapshot, saved } = resumedSnapshot(deps.snapshot, "shadow");
     const primaryConfig = (options.primary ?? own(saved, "primary")) as PolicyConfig | undefined;
     const shadowConfig = (options.shadow ?? own(saved, "shadow")) as PolicyConfig | undefined;
     const seed = options.seed ?? own(saved, "seed") ?? 0;

@@ -84,3 +84,13 @@ export function refuseUnknownKeys(input: JsonObject, known: readonly string[], w
   }
   if (issues.length > 0) throw new ValidationError(issues);
 }
+
+/**
+ * A composite policy's snapshot to resume from, checked (absent when there is none), and the
+ * params it saved (`{}` when none), which options given at creation override.
+ */
+export function resumedSnapshot(value: unknown, policy: string): { snapshot: JsonObject | undefined; saved: JsonObject } {
+  const snapshot = value === undefined ? undefined : requireSnapshotHead(value, policy);
+  const saved = snapshot && isObject(own(snapshot, "params")) ? (own(snapshot, "params") as JsonObject) : {};
+  return { snapshot, saved };
+}

@@ -1,16 +1,15 @@
 import type { Provider, Rng } from "@aurora/domain";
 import type { ArmStatisticsSnapshot } from "./arm-statistics.js";
 import type { BanditEstimate } from "./bandit-model.js";
-import { BanditModel, emptyBanditEstimate } from "./bandit-model.js";
 import type { BanditParams } from "./bandit-options.js";
 import { banditRules } from "./bandit-options.js";
-import { LearningCounters } from "./learning-counters.js";
-import { checkLearningChoose, checkLearningUpdate } from "./learning-input-checks.js";
-import { MODEL_FORMAT, MODEL_VERSION } from "./model-snapshot.js";
+import { BanditPolicy } from "./bandit-policy.js";
+import type { LearningSnapshotHead } from "./learning-policy.js";
 import type { OptionRules } from "./option-rules.js";
 import { numberRule, resolveOptions } from "./option-rules.js";
-import type { Choice, ChooseRequest, Policy, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
-import { requireRng, restoreLastEpsilon, snapshotSettings } from "./policy-setup.js";
+import type { Choice, ChooseRequest } from "./policy.js";
+import { restoreLastEpsilon } from "./policy-setup.js";
+import type { JsonObject } from "./snapshot-fields.js";
 import { own } from "./snapshot-fields.js";
 
 export interface SoftmaxParams extends BanditParams {
@@ -33,15 +32,7 @@ export function resolveSoftmaxOptions(input: unknown, root?: string): SoftmaxPar
   return resolveOptions("softmax", softmaxRules, input, root);
 }
 
-export interface SoftmaxSnapshot {
-  format: typeof MODEL_FORMAT;
-  version: typeof MODEL_VERSION;
-  policy: "softmax";
-  params: SoftmaxParams;
-  decision_count: number;
-  total_rewards: number;
-  reward_history: number[];
-  states: string[];
+export interface SoftmaxSnapshot extends LearningSnapshotHead<"softmax", SoftmaxParams> {
   arms: ArmStatisticsSnapshot;
   /** The exploration probability of the last decision (1 − π of the best mean). */
   last_epsilon: number;
@@ -60,42 +51,24 @@ export interface SoftmaxPolicyOptions extends SoftmaxOptions {
  * exceeds u. The propensity is πᵢ exactly; `epsilon` is 1 − π of the candidate with the best
  * mean (what exploring costs in probability).
  */
-export class SoftmaxPolicy implements Policy {
+export class SoftmaxPolicy extends BanditPolicy<"softmax", SoftmaxParams> {
   readonly name = "softmax" as const;
-  readonly #params: SoftmaxParams;
-  readonly #rng: Rng;
-  readonly #model: BanditModel;
-  readonly #counters = new LearningCounters();
-  readonly #seen = new Set<string>();
-  #estimates: BanditEstimate[] = [];
   #weights = new Float64Array(8);
   #lastEpsilon = 0;
 
   constructor(options: SoftmaxPolicyOptions = {}) {
-    const { rng, ...params } = options ?? {};
-    this.#rng = requireRng(rng);
-    this.#params = resolveSoftmaxOptions(params);
-    this.#model = new BanditModel(this.#params);
-  }
-
-  get params(): SoftmaxParams {
-    return structuredClone(this.#params);
+    super(options, resolveSoftmaxOptions);
   }
 
   choose(request: ChooseRequest): Choice {
-    const scale = checkLearningChoose(request, this.#seen);
-    const { stateKey, context, candidates } = request;
+    const scale = this.checkChoose(request);
+    const greedy = this.estimateCandidates(request);
+    const { stateKey, candidates } = request;
     const n = candidates.length;
-    const estimates = this.#fill(n);
+    const estimates = this.fill(n);
     if (this.#weights.length < n) this.#weights = new Float64Array(n * 2);
     const weights = this.#weights;
-    let greedy = 0;
-    for (let i = 0; i < n; i++) {
-      const estimate = estimates[i] as BanditEstimate;
-      this.#model.estimate(stateKey, context, candidates[i] as Provider, estimate);
-      if (estimate.value > (estimates[greedy] as BanditEstimate).value) greedy = i;
-    }
-    const temperature = this.#params.temperature * scale;
+    const temperature = this.settings.temperature * scale;
     const top = (estimates[greedy] as BanditEstimate).value;
     let total = 0;
     for (let i = 0; i < n; i++) {
@@ -104,7 +77,7 @@ export class SoftmaxPolicy implements Policy {
       weights[i] = w;
       total += w;
     }
-    const u = this.#rng() * total;
+    const u = this.rng() * total;
     let pick = n - 1;
     let cumulative = 0;
     for (let i = 0; i < n; i++) {
@@ -115,7 +88,7 @@ export class SoftmaxPolicy implements Policy {
       }
     }
     this.#lastEpsilon = 1 - (weights[greedy] as number) / total;
-    this.#counters.decided(stateKey);
+    this.decided(stateKey);
     return {
       index: pick,
       providerId: (candidates[pick] as Provider).provider_id,
@@ -128,63 +101,29 @@ export class SoftmaxPolicy implements Policy {
 
   /** Every candidate's softmax probability for this request, in order (no side effects). */
   probabilities(request: ChooseRequest): number[] {
-    const scale = checkLearningChoose(request, this.#seen);
+    const scale = this.checkChoose(request);
     const values = this.estimate(request);
     const top = Math.max(...values);
-    const weights = values.map((v) => Math.exp((v - top) / (this.#params.temperature * scale)));
+    const weights = values.map((v) => Math.exp((v - top) / (this.settings.temperature * scale)));
     const total = weights.reduce((a, b) => a + b, 0);
     return weights.map((w) => w / total);
   }
 
-  estimate(request: ChooseRequest): number[] {
-    checkLearningChoose(request, this.#seen);
-    const estimate = this.#fill(1)[0] as BanditEstimate;
-    return request.candidates.map((candidate) => {
-      this.#model.estimate(request.stateKey, request.context, candidate, estimate);
-      return estimate.value;
-    });
-  }
-
-  update(update: RewardUpdate): UpdateResult {
-    checkLearningUpdate(update);
-    const estimate = this.#fill(1)[0] as BanditEstimate;
-    this.#model.estimate(update.stateKey, update.context, update.provider, estimate);
-    const before = estimate.value;
-    this.#model.update(update);
-    this.#counters.learned(update.stateKey, update.reward);
-    this.#model.estimate(update.stateKey, update.context, update.provider, estimate);
-    return { before, after: estimate.value };
-  }
-
-  stats(): StrategistStats {
-    return this.#counters.stats(this.#lastEpsilon);
-  }
-
   toJSON(): SoftmaxSnapshot {
-    return {
-      format: MODEL_FORMAT,
-      version: MODEL_VERSION,
-      policy: this.name,
-      params: this.params,
-      ...this.#counters.toJSON(),
-      arms: this.#model.toJSON(),
-      last_epsilon: this.#lastEpsilon,
-    };
+    return { ...this.snapshotHead(), arms: this.model.toJSON(), last_epsilon: this.#lastEpsilon };
   }
 
   /** Restores a snapshot; settings come from its `params`, each overridden by `options`. */
   static fromJSON(snapshot: unknown, options: SoftmaxPolicyOptions = {}): SoftmaxPolicy {
-    const { rng, ...overrides } = options ?? {};
-    const settings = snapshotSettings("softmax", resolveSoftmaxOptions, snapshot, overrides);
-    const policy = new SoftmaxPolicy({ ...settings.params, ...(rng !== undefined ? { rng } : {}) });
-    policy.#counters.restore(settings.snapshot);
-    policy.#model.restore(own(settings.snapshot, "arms"), "arms");
-    policy.#lastEpsilon = restoreLastEpsilon(own(settings.snapshot, "last_epsilon"));
-    return policy;
+    return SoftmaxPolicy.restored("softmax", resolveSoftmaxOptions, snapshot, options, (settings) => new SoftmaxPolicy(settings));
   }
 
-  #fill(n: number): BanditEstimate[] {
-    while (this.#estimates.length < n) this.#estimates.push(emptyBanditEstimate());
-    return this.#estimates;
+  protected override restore(saved: JsonObject): void {
+    super.restore(saved);
+    this.#lastEpsilon = restoreLastEpsilon(own(saved, "last_epsilon"));
+  }
+
+  protected exploration(): number {
+    return this.#lastEpsilon;
   }
 }
