@@ -78,29 +78,41 @@ describe("FinishedDecisions", () => {
   });
 
   it("behaves as a first-in-first-out map of ids, whatever the capacity and the order of ids", () => {
-    const id = fc.oneof(fc.integer({ min: 0, max: 300 }).map((i) => `d${i}`), fc.string({ maxLength: 6 }));
-    const finished = fc.oneof(fc.constant(FEEDBACK_RECEIVED), fc.integer().map((settledAt): Finished => ({ kind: "settled", settledAt })));
+    const id = fc.oneof(
+      fc.integer({ min: 0, max: 300 }).map((i) => `d${i}`),
+      fc.string({ maxLength: 6 }),
+    );
+    const finished = fc.oneof(
+      fc.constant(FEEDBACK_RECEIVED),
+      fc.integer().map((settledAt): Finished => ({ kind: "settled", settledAt })),
+    );
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 150 }), fc.array(fc.tuple(id, finished), { maxLength: 600 }), fc.array(id, { maxLength: 40 }), (capacity, steps, probes) => {
-        const memory = new FinishedDecisions(capacity);
-        const reference = new Reference(capacity);
-        for (const [decisionId, how] of steps) {
-          memory.remember(decisionId, how);
-          reference.remember(decisionId, how);
-        }
-        expect(memory.size).toBe(reference.size);
-        for (const decisionId of [...probes, ...steps.map(([d]) => d)]) {
-          expect(memory.get(decisionId)).toEqual(reference.get(decisionId));
-          expect(memory.has(decisionId)).toBe(reference.get(decisionId) !== undefined);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 150 }),
+        fc.array(fc.tuple(id, finished), { maxLength: 600 }),
+        fc.array(id, { maxLength: 40 }),
+        (capacity, steps, probes) => {
+          const memory = new FinishedDecisions(capacity);
+          const reference = new Reference(capacity);
+          for (const [decisionId, how] of steps) {
+            memory.remember(decisionId, how);
+            reference.remember(decisionId, how);
+          }
+          expect(memory.size).toBe(reference.size);
+          for (const decisionId of [...probes, ...steps.map(([d]) => d)]) {
+            expect(memory.get(decisionId)).toEqual(reference.get(decisionId));
+            expect(memory.has(decisionId)).toBe(reference.get(decisionId) !== undefined);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it("stays exact at scale: 250,000 ids through a memory of 100,000", () => {
     const memory = new FinishedDecisions(100_000);
-    for (let i = 0; i < 250_000; i++) memory.remember(`decision-${i}`, i % 3 === 0 ? { kind: "settled", settledAt: i } : FEEDBACK_RECEIVED);
+    for (let i = 0; i < 250_000; i++)
+      memory.remember(`decision-${i}`, i % 3 === 0 ? { kind: "settled", settledAt: i } : FEEDBACK_RECEIVED);
     expect(memory.size).toBe(100_000);
     for (let i = 0; i < 250_000; i += 7) {
       const expected = i < 150_000 ? undefined : i % 3 === 0 ? { kind: "settled", settledAt: i } : { kind: "feedback" };

@@ -28,7 +28,14 @@ describe("createUuidV4Source", () => {
       for (let c = 0; c < 36; c++) digitsAt[c]?.add(id[c] as string);
     }
     // Fixed positions: the four dashes, the version digit (14) and the variant digit (19).
-    const fixed = new Map([[8, 1], [13, 1], [18, 1], [23, 1], [14, 1], [19, 4]]);
+    const fixed = new Map([
+      [8, 1],
+      [13, 1],
+      [18, 1],
+      [23, 1],
+      [14, 1],
+      [19, 4],
+    ]);
     for (let c = 0; c < 36; c++) expect(digitsAt[c]?.size).toBe(fixed.get(c) ?? 16);
   });
 });

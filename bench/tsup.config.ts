@@ -1,0 +1,11 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig({
+  // main.ts runs the suite; child.ts runs one scenario in a fresh process (its own heap and JIT).
+  entry: ["src/main.ts", "src/child.ts"],
+  format: ["esm"],
+  clean: true,
+  sourcemap: true,
+  target: "node20",
+  keepNames: true,
+});
