@@ -10,7 +10,8 @@ let failed = 0;
 for (const dir of readdirSync(join(root, "packages"))) {
   const pkgDir = join(root, "packages", dir);
   const { name } = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
-  const run = (code) => execFileSync(process.execPath, ["--input-type=module", "-e", code], { cwd: pkgDir, encoding: "utf8" }).trim();
+  const run = (code) =>
+    execFileSync(process.execPath, ["--input-type=module", "-e", code], { cwd: pkgDir, encoding: "utf8" }).trim();
   try {
     const esm = run(`const m = await import(${JSON.stringify(name)}); console.log(Object.keys(m).sort().join(","));`);
     const cjs = run(

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ManualClock, RoutingEngine, type RoutingEngineOptions } from "@aurora/engine";
 import { computeReward } from "@aurora/executor";
-import { listScenarios, runSimulation, type RewardFn, type SimRouter, type SimulationResult } from "@aurora/simulator";
+import { listScenarios, type RewardFn, runSimulation, type SimRouter, type SimulationResult } from "@aurora/simulator";
 import { type PolicyConfig, policyKinds } from "@aurora/strategist";
 
 const SAFE_RATIO = 1.1;
@@ -21,8 +21,7 @@ function workspaceRoot(): string {
   let dir = process.cwd();
   while (!existsSync(join(dir, "pnpm-workspace.yaml"))) {
     const parent = dirname(dir);
-    if (parent === dir)
-      throw new Error("run this from inside the Aurora workspace (pnpm evidence:guardrail)");
+    if (parent === dir) throw new Error("run this from inside the Aurora workspace (pnpm evidence:guardrail)");
     dir = parent;
   }
   return dir;

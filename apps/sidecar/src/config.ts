@@ -132,7 +132,9 @@ const envSchema = z.object({
   PSI_TTL_MS: optional(wholeNumber(1, MAX_TIMER_MS, "milliseconds a Ψ reading stays fresh")),
   MODEL_PATH: optional(z.string()),
   AURORA_DATABASE_SCHEMA: optional(
-    z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "must be a lower-case SQL identifier such as aurora (letters, digits, _)" }),
+    z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "must be a lower-case SQL identifier such as aurora (letters, digits, _)" }),
   ),
   DATABASE_URL: optional(
     z.string().regex(/^postgres(ql)?:\/\//, { error: "must be a PostgreSQL URL such as postgres://user@host:5432/aurora" }),

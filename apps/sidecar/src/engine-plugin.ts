@@ -72,7 +72,10 @@ async function enginePlugin(app: FastifyInstance, options: EnginePluginOptions):
   const modelPath = options.config.modelPath;
   app.addHook("onReady", async () => {
     if (options.config.databaseUrl !== undefined) {
-      app.log.info({ store: "postgres" }, "DATABASE_URL is set: the model, decisions and outcomes live in PostgreSQL, shared with every replica on it");
+      app.log.info(
+        { store: "postgres" },
+        "DATABASE_URL is set: the model, decisions and outcomes live in PostgreSQL, shared with every replica on it",
+      );
       return;
     }
     if (modelPath === undefined) {

@@ -168,8 +168,10 @@ async function serverReachable(): Promise<boolean> {
 }
 
 const reachable = await serverReachable();
-if (!reachable && process.env.CI === "true") throw new Error(`CI must run the replica tests against PostgreSQL at ${DATABASE_URL}`);
-if (!reachable) console.warn(`PostgreSQL at ${DATABASE_URL} does not answer: the replica process tests are skipped (CI runs them)`);
+if (!reachable && process.env.CI === "true")
+  throw new Error(`CI must run the replica tests against PostgreSQL at ${DATABASE_URL}`);
+if (!reachable)
+  console.warn(`PostgreSQL at ${DATABASE_URL} does not answer: the replica process tests are skipped (CI runs them)`);
 
 describe.skipIf(!reachable)("sidecars on one PostgreSQL database", () => {
   const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
@@ -221,7 +223,12 @@ describe.skipIf(!reachable)("sidecars on one PostgreSQL database", () => {
       let watching = true;
       const watcher = (async () => {
         while (watching) {
-          readiness.push(await call(sidecar.port, "GET", "/readyz").then((r) => r.status, () => 0));
+          readiness.push(
+            await call(sidecar.port, "GET", "/readyz").then(
+              (r) => r.status,
+              () => 0,
+            ),
+          );
           await sleep(50);
         }
       })();

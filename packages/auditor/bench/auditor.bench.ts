@@ -43,7 +43,12 @@ describe("audit trail", () => {
   let i = 0;
   const approved = new Auditor();
   bench("record, approved", () => {
-    approved.record({ decision_id: ids[i++ & 0xffff] as string, state_key: "llm_inference:a100:us-west", provider_id: "provider-1", violations: [] });
+    approved.record({
+      decision_id: ids[i++ & 0xffff] as string,
+      state_key: "llm_inference:a100:us-west",
+      provider_id: "provider-1",
+      violations: [],
+    });
   });
   const flagged = new Auditor();
   bench("record, flagged with 2 violations and a note", () => {

@@ -1,7 +1,7 @@
-import { VIOLATION_TYPES } from "@aurora/domain";
 import type { AuditStatus, ViolationType } from "@aurora/domain";
-import { ANOMALY_KINDS } from "./anomaly.js";
+import { VIOLATION_TYPES } from "@aurora/domain";
 import type { AnomalyKind } from "./anomaly.js";
+import { ANOMALY_KINDS } from "./anomaly.js";
 
 export interface AuditorStats {
   /** Entries ever recorded (not only those still held in memory). */

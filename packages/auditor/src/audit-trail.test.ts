@@ -114,7 +114,10 @@ describe("AuditTrail", () => {
         steps.forEach((s, i) => {
           if ("append" in s) trail.append(entry(s.append, String(i)));
           else {
-            const scan = trail.newest(capacity).filter((e) => e.decision_id === s.lookup).slice(0, s.limit);
+            const scan = trail
+              .newest(capacity)
+              .filter((e) => e.decision_id === s.lookup)
+              .slice(0, s.limit);
             expect(trail.forDecision(s.lookup, s.limit)).toEqual(scan);
           }
           expect(trail.indexedDecisions).toBeLessThanOrEqual(2 * capacity);

@@ -1,5 +1,5 @@
-import { ValidationError, systemClock } from "@aurora/domain";
 import type { Clock } from "@aurora/domain";
+import { systemClock, ValidationError } from "@aurora/domain";
 import type { Anomaly } from "./anomaly.js";
 import type { AuditEntry } from "./audit-entry.js";
 import type { QSpikeOptions } from "./q-spike-detector.js";
@@ -88,7 +88,13 @@ export function resolveAuditorOptions(options: AuditorOptions = {}): ResolvedAud
   const q = group("qSpike", options.qSpike);
   const u = group("underperforming", options.underperforming);
   const window = wholeNumber("underperforming.window", u.window, 50, 1, "outcomes per provider");
-  const minOutcomes = wholeNumber("underperforming.minOutcomes", u.minOutcomes, Math.min(20, window), 1, "outcomes before judging");
+  const minOutcomes = wholeNumber(
+    "underperforming.minOutcomes",
+    u.minOutcomes,
+    Math.min(20, window),
+    1,
+    "outcomes before judging",
+  );
   if (minOutcomes > window) {
     throw ValidationError.forField(
       "options.underperforming.minOutcomes",
@@ -103,9 +109,20 @@ export function resolveAuditorOptions(options: AuditorOptions = {}): ResolvedAud
     onEntry: callback("onEntry", options.onEntry),
     onAnomaly: callback("onAnomaly", options.onAnomaly),
     qSpike: {
-      factor: finiteNumber("qSpike.factor", q.factor, 5, (n) => n > 0, "must be a finite number > 0 (multiple of the recent peak change)"),
+      factor: finiteNumber(
+        "qSpike.factor",
+        q.factor,
+        5,
+        (n) => n > 0,
+        "must be a finite number > 0 (multiple of the recent peak change)",
+      ),
       minSamples: wholeNumber("qSpike.minSamples", q.minSamples, 30, 1, "updates before spikes are judged"),
-      halfLife: positiveOrInfinity("qSpike.halfLife", q.halfLife, 350, "updates for the recent peak to halve; Infinity: it never fades"),
+      halfLife: positiveOrInfinity(
+        "qSpike.halfLife",
+        q.halfLife,
+        350,
+        "updates for the recent peak to halve; Infinity: it never fades",
+      ),
     },
     underperforming: {
       window,

@@ -1,5 +1,5 @@
-import { ManualClock, ValidationError } from "@aurora/domain";
 import type { Context, Provider, ViolationType } from "@aurora/domain";
+import { ManualClock, ValidationError } from "@aurora/domain";
 import { describe, expect, it } from "vitest";
 import type { Anomaly } from "./anomaly.js";
 import type { AuditEntry } from "./audit-entry.js";
@@ -63,11 +63,14 @@ describe("Auditor", () => {
       [true, [], "akash", "approved"],
       [true, ["price_exceeded"], "akash", "rejected"],
       [true, [], null, "rejected"],
-    ] as const)("in strictMode %s, with violations %j and provider %s, marks the entry %s", (strictMode, violations, id, status) => {
-      const { auditor: a } = auditor({ strictMode });
-      expect(a.strictMode).toBe(strictMode);
-      expect(a.record(decision(1, [...violations], id)).status).toBe(status);
-    });
+    ] as const)(
+      "in strictMode %s, with violations %j and provider %s, marks the entry %s",
+      (strictMode, violations, id, status) => {
+        const { auditor: a } = auditor({ strictMode });
+        expect(a.strictMode).toBe(strictMode);
+        expect(a.record(decision(1, [...violations], id)).status).toBe(status);
+      },
+    );
 
     it("freezes the entry and keeps its own copies of violations and notes", () => {
       const { auditor: a } = auditor();
@@ -173,7 +176,8 @@ describe("Auditor", () => {
 
     it("never holds more than maxEntries, while stats count every entry ever recorded", () => {
       const { auditor: a } = auditor({ maxEntries: 100 });
-      for (let i = 0; i < 1000; i++) a.record(decision(i, i % 4 === 0 ? ["latency_exceeded"] : [], i % 10 === 0 ? null : "akash"));
+      for (let i = 0; i < 1000; i++)
+        a.record(decision(i, i % 4 === 0 ? ["latency_exceeded"] : [], i % 10 === 0 ? null : "akash"));
       const trail = a.getAuditTrail({ limit: Number.POSITIVE_INFINITY });
       expect(trail).toHaveLength(100);
       expect(trail[0]?.decision_id).toBe("d999");
@@ -224,12 +228,24 @@ describe("Auditor", () => {
 
     it("rejects a denied or not-allowed provider in every mode, with a note naming the rule", () => {
       const { auditor: a } = auditor();
-      const denied = a.validateDecision({ decision_id: "d1", state_key: "s", provider, constraints: { deny: ["akash"] }, context });
+      const denied = a.validateDecision({
+        decision_id: "d1",
+        state_key: "s",
+        provider,
+        constraints: { deny: ["akash"] },
+        context,
+      });
       expect(denied.valid).toBe(false);
       expect(denied.violations).toEqual([]);
       expect(denied.entry.status).toBe("rejected");
       expect(denied.entry.notes).toEqual(['provider "akash" is listed in constraints.deny, a hard rule in every mode']);
-      const outside = a.validateDecision({ decision_id: "d2", state_key: "s", provider, constraints: { allow: ["vast"] }, context });
+      const outside = a.validateDecision({
+        decision_id: "d2",
+        state_key: "s",
+        provider,
+        constraints: { allow: ["vast"] },
+        context,
+      });
       expect(outside.entry.status).toBe("rejected");
       expect(outside.entry.notes).toEqual(['provider "akash" is not listed in constraints.allow, a hard rule in every mode']);
       expect(a.stats().rejection_rate).toBe(1);
@@ -281,7 +297,15 @@ describe("Auditor", () => {
     it("keeps at most maxAnomalies, newest first, while counting all", () => {
       const { auditor: a } = auditor({ maxAnomalies: 3 });
       for (let i = 0; i < 30; i++) {
-        a.flagAnomaly({ kind: "underperforming_provider", decision_id: `d${i}`, state_key: "s", provider_id: "p", note: "", value: 0, threshold: 0 });
+        a.flagAnomaly({
+          kind: "underperforming_provider",
+          decision_id: `d${i}`,
+          state_key: "s",
+          provider_id: "p",
+          note: "",
+          value: 0,
+          threshold: 0,
+        });
       }
       expect(a.getAnomalies().map((x) => x.decision_id)).toEqual(["d29", "d28", "d27"]);
       expect(a.getAnomalies({ limit: 1 }).map((x) => x.decision_id)).toEqual(["d29"]);
@@ -355,7 +379,9 @@ describe("Auditor", () => {
     it("raises an underperforming provider once when it crosses below, and again after a recovery", () => {
       const { auditor: a } = auditor({ underperforming: { window: 10, minOutcomes: 5, minSuccessRate: 0.5 } });
       const kinds = (outcomes: string, from: number) =>
-        [...outcomes].flatMap((o, i) => a.observeUpdate(update(from + i, { success: o === "S" })).map((x) => `${x.kind}@d${from + i}`));
+        [...outcomes].flatMap((o, i) =>
+          a.observeUpdate(update(from + i, { success: o === "S" })).map((x) => `${x.kind}@d${from + i}`),
+        );
       expect(kinds("SSSSSSSSSS", 0)).toEqual([]);
       expect(kinds("FFFFFFFFFF", 10)).toEqual(["underperforming_provider@d15"]);
       expect(kinds("SSSSSS", 20)).toEqual([]);

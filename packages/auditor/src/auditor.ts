@@ -1,13 +1,13 @@
-import { VIOLATION_TYPES, ValidationError } from "@aurora/domain";
 import type { AuditStatus, Constraints, Context, Provider, ViolationType } from "@aurora/domain";
-import { ANOMALY_KINDS } from "./anomaly.js";
+import { ValidationError, VIOLATION_TYPES } from "@aurora/domain";
 import type { Anomaly } from "./anomaly.js";
-import { AuditCounters, violationIndexOf } from "./audit-counters.js";
+import { ANOMALY_KINDS } from "./anomaly.js";
 import type { AuditorStats } from "./audit-counters.js";
+import { AuditCounters, violationIndexOf } from "./audit-counters.js";
 import type { AuditEntry } from "./audit-entry.js";
 import { AuditTrail } from "./audit-trail.js";
-import { resolveAuditorOptions } from "./auditor-options.js";
 import type { AuditorOptions, ResolvedAuditorOptions } from "./auditor-options.js";
+import { resolveAuditorOptions } from "./auditor-options.js";
 import { checkConstraints } from "./check-constraints.js";
 import { exclusionRuleOf } from "./exclusion-rule.js";
 import { IsoTimestamps } from "./iso-timestamps.js";
@@ -154,7 +154,10 @@ export class Auditor {
   /** Records an anomaly (kept in the anomaly ring, counted, passed to `onAnomaly`); adds no audit entry. */
   flagAnomaly(input: Omit<Anomaly, "timestamp">): Anomaly {
     if (!ANOMALY_KINDS.includes(input.kind)) {
-      throw ValidationError.forField("kind", `unknown anomaly kind ${JSON.stringify(input.kind)}: use one of ${ANOMALY_KINDS.join(", ")}`);
+      throw ValidationError.forField(
+        "kind",
+        `unknown anomaly kind ${JSON.stringify(input.kind)}: use one of ${ANOMALY_KINDS.join(", ")}`,
+      );
     }
     checkKeys(input.decision_id, input.state_key, input.provider_id);
     if (typeof input.note !== "string") throw ValidationError.forField("note", "must be a string");

@@ -1,5 +1,5 @@
-import { VIOLATION_TYPES } from "@aurora/domain";
 import type { Constraints, Context, Provider } from "@aurora/domain";
+import { VIOLATION_TYPES } from "@aurora/domain";
 import { describe, expect, it } from "vitest";
 import { checkConstraints } from "./check-constraints.js";
 
@@ -68,7 +68,10 @@ describe("checkConstraints", () => {
 
   it("treats a provider without regions or GPU types as matching none", () => {
     const p = provider({ regions: [], gpu_types: [] });
-    expect(checkConstraints(p, { region: "us-west", gpu_type: "a100" }, context)).toEqual(["region_mismatch", "gpu_type_mismatch"]);
+    expect(checkConstraints(p, { region: "us-west", gpu_type: "a100" }, context)).toEqual([
+      "region_mismatch",
+      "gpu_type_mismatch",
+    ]);
   });
 
   it("treats null or absent capacity as unlimited", () => {

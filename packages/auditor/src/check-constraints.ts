@@ -1,5 +1,5 @@
-import { VIOLATION_TYPES } from "@aurora/domain";
 import type { Constraints, Context, Provider, ViolationType } from "@aurora/domain";
+import { VIOLATION_TYPES } from "@aurora/domain";
 
 // Bit i of a violation mask stands for VIOLATION_TYPES[i], so a mask lists violations in that order.
 const PRICE = 1 << VIOLATION_TYPES.indexOf("price_exceeded");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { IdList, exclusionRuleOf } from "./exclusion-rule.js";
+import { exclusionRuleOf, IdList } from "./exclusion-rule.js";
 
 describe("IdList", () => {
   const ids = (n: number) => Array.from({ length: n }, (_, i) => `p${i}`);

@@ -56,22 +56,25 @@ describe("partitionCandidates", () => {
     expect(partition.excluded.map((e) => e.rule)).toEqual(["not_allowed", "not_allowed"]);
   });
 
-  it.each([0, 40])("treats __proto__ and constructor as ordinary ids in short and long lists, with %i more candidates", (more) => {
-    const providers = [
-      provider("__proto__"),
-      provider("constructor"),
-      provider("toString"),
-      ...Array.from({ length: more }, (_, i) => provider(`other-${i}`)),
-    ];
-    const filler = Array.from({ length: 20 }, (_, i) => `filler-${i}`);
-    for (const deny of [["__proto__"], [...filler, "__proto__"]]) {
-      const partition = partitionCandidates(providers, { deny }, context);
-      expect(partition.excluded.map((e) => e.provider.provider_id)).toEqual(["__proto__"]);
-      expect(partition.compliant).toEqual(providers.slice(1));
-    }
-    const allowed = partitionCandidates(providers, { allow: [...filler, "constructor"] }, context);
-    expect(allowed.compliant.map((p) => p.provider_id)).toEqual(["constructor"]);
-  });
+  it.each([0, 40])(
+    "treats __proto__ and constructor as ordinary ids in short and long lists, with %i more candidates",
+    (more) => {
+      const providers = [
+        provider("__proto__"),
+        provider("constructor"),
+        provider("toString"),
+        ...Array.from({ length: more }, (_, i) => provider(`other-${i}`)),
+      ];
+      const filler = Array.from({ length: 20 }, (_, i) => `filler-${i}`);
+      for (const deny of [["__proto__"], [...filler, "__proto__"]]) {
+        const partition = partitionCandidates(providers, { deny }, context);
+        expect(partition.excluded.map((e) => e.provider.provider_id)).toEqual(["__proto__"]);
+        expect(partition.compliant).toEqual(providers.slice(1));
+      }
+      const allowed = partitionCandidates(providers, { allow: [...filler, "constructor"] }, context);
+      expect(allowed.compliant.map((p) => p.provider_id)).toEqual(["constructor"]);
+    },
+  );
 
   it("uses context.gpu_hours for the job's cost", () => {
     const p = provider("a", { price_usd_per_hour: 2 });
@@ -93,9 +96,9 @@ describe("partitionCandidates", () => {
         gpu_types: fc.subarray(["a100", "H100", "mi300"]),
         regions: fc.subarray(["us-west", "EU-central", "ap-south"]),
       });
-    const providersArb = fc.uniqueArray(fc.constantFrom(...ID_POOL), { maxLength: ID_POOL.length }).chain((ids) =>
-      fc.tuple(...ids.map(providerArb)),
-    );
+    const providersArb = fc
+      .uniqueArray(fc.constantFrom(...ID_POOL), { maxLength: ID_POOL.length })
+      .chain((ids) => fc.tuple(...ids.map(providerArb)));
     const constraintsArb: fc.Arbitrary<Constraints | undefined> = fc.option(
       fc.record(
         {

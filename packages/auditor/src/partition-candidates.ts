@@ -1,7 +1,7 @@
 import type { Constraints, Context, Provider, ViolationType } from "@aurora/domain";
 import { jobHoursOf, violationMask, violationsOf } from "./check-constraints.js";
-import { IdList } from "./exclusion-rule.js";
 import type { ExclusionRule } from "./exclusion-rule.js";
+import { IdList } from "./exclusion-rule.js";
 
 export interface Partition {
   /** Pass every constraint and rule, in input order. */

@@ -1,33 +1,33 @@
-export { AuroraError, UnknownDecisionError, DuplicateFeedbackError, LateFeedbackError } from "./errors.js";
-export { ValidationError, formatPath, toValidationError, parseWith } from "./validation-error.js";
-export type { ValidationIssue } from "./validation-error.js";
-export { createRng, normal } from "./rng.js";
-export type { Rng } from "./rng.js";
-export { systemClock, ManualClock } from "./clock.js";
 export type { Clock } from "./clock.js";
-export { stateKey } from "./state-key.js";
-export { VIOLATION_TYPES } from "./violation.js";
-export type { ViolationType, AuditStatus } from "./violation.js";
-export {
-  idSchema,
-  contextSchema,
-  providerSchema,
-  providersSchema,
-  constraintsSchema,
-  psiMetricsSchema,
-  outcomeSchema,
-  decideRequestSchema,
-} from "./schemas.js";
+export { ManualClock, systemClock } from "./clock.js";
+export { AuroraError, DuplicateFeedbackError, LateFeedbackError, UnknownDecisionError } from "./errors.js";
+export type { Rng } from "./rng.js";
+export { createRng, normal } from "./rng.js";
 export type {
-  Context,
-  ContextInput,
-  Provider,
-  ProviderInput,
   Constraints,
   ConstraintsInput,
-  PsiMetrics,
-  Outcome,
-  OutcomeInput,
+  Context,
+  ContextInput,
   DecideRequest,
   DecideRequestInput,
+  Outcome,
+  OutcomeInput,
+  Provider,
+  ProviderInput,
+  PsiMetrics,
 } from "./schemas.js";
+export {
+  constraintsSchema,
+  contextSchema,
+  decideRequestSchema,
+  idSchema,
+  outcomeSchema,
+  providerSchema,
+  providersSchema,
+  psiMetricsSchema,
+} from "./schemas.js";
+export { stateKey } from "./state-key.js";
+export type { ValidationIssue } from "./validation-error.js";
+export { formatPath, parseWith, toValidationError, ValidationError } from "./validation-error.js";
+export type { AuditStatus, ViolationType } from "./violation.js";
+export { VIOLATION_TYPES } from "./violation.js";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ValidationError, parseWith } from "./validation-error.js";
 import { constraintsSchema, contextSchema, decideRequestSchema, outcomeSchema, providersSchema } from "./schemas.js";
+import { parseWith, ValidationError } from "./validation-error.js";
 
 const provider = (id: string, extra: Record<string, unknown> = {}) => ({
   provider_id: id,
@@ -37,13 +37,15 @@ describe("contextSchema", () => {
 
 describe("providersSchema", () => {
   it("names the field of a NaN price", () => {
-    expect(fieldOf(() => parseWith(providersSchema, [provider("a"), provider("b", { price_usd_per_hour: Number.NaN })], "providers"))).toBe(
-      "providers[1].price_usd_per_hour",
-    );
+    expect(
+      fieldOf(() => parseWith(providersSchema, [provider("a"), provider("b", { price_usd_per_hour: Number.NaN })], "providers")),
+    ).toBe("providers[1].price_usd_per_hour");
   });
 
   it("refuses negative latency", () => {
-    expect(fieldOf(() => parseWith(providersSchema, [provider("a", { latency_ms: -1 })], "providers"))).toBe("providers[0].latency_ms");
+    expect(fieldOf(() => parseWith(providersSchema, [provider("a", { latency_ms: -1 })], "providers"))).toBe(
+      "providers[0].latency_ms",
+    );
   });
 
   it("refuses duplicate provider ids", () => {
@@ -77,13 +79,17 @@ describe("providersSchema", () => {
 
 describe("constraintsSchema", () => {
   it("refuses an id that is both allowed and denied", () => {
-    expect(fieldOf(() => parseWith(constraintsSchema, { allow: ["a", "b"], deny: ["b"] }, "constraints"))).toBe("constraints.deny[0]");
+    expect(fieldOf(() => parseWith(constraintsSchema, { allow: ["a", "b"], deny: ["b"] }, "constraints"))).toBe(
+      "constraints.deny[0]",
+    );
   });
 });
 
 describe("outcomeSchema", () => {
   it("names a missing success flag", () => {
-    expect(fieldOf(() => parseWith(outcomeSchema, { decision_id: "d", actual_cost_usd: 1, actual_latency_ms: 1 }))).toBe("success");
+    expect(fieldOf(() => parseWith(outcomeSchema, { decision_id: "d", actual_cost_usd: 1, actual_latency_ms: 1 }))).toBe(
+      "success",
+    );
   });
 });
 

@@ -6,7 +6,10 @@ import { z } from "zod";
  */
 
 const finiteNonNegative = (what: string) =>
-  z.number({ error: `must be a finite number ≥ 0 (${what})` }).finite().min(0, { error: `must be ≥ 0 (${what})` });
+  z
+    .number({ error: `must be a finite number ≥ 0 (${what})` })
+    .finite()
+    .min(0, { error: `must be ≥ 0 (${what})` });
 
 /** A provider or decision id. Any printable text works, `__proto__` included. */
 export const idSchema = z
@@ -82,11 +85,7 @@ export const constraintsSchema = z
     region: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
     gpu_type: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
     /** Capacity the job needs, in GPU hours; compared with `capacity_available`. */
-    gpu_hours: z
-      .number({ error: "must be a finite number > 0" })
-      .finite()
-      .positive({ error: "must be > 0" })
-      .optional(),
+    gpu_hours: z.number({ error: "must be a finite number > 0" }).finite().positive({ error: "must be > 0" }).optional(),
     /** Most the whole job may cost: price_usd_per_hour × context.gpu_hours. */
     max_cost_usd: finiteNonNegative("USD for the whole job").optional(),
     /** Only these providers may be chosen, in every mode. */

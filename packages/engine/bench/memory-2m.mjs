@@ -30,9 +30,21 @@ const mb = (bytes) => Math.round(bytes / 1048576);
 const started = Date.now();
 let inFlight = [];
 for (let i = 1; i <= PAIRS; i++) {
-  const context = { workload_type: workloads[i % 4], gpu_type: gpus[i % 3], region: regions[(i >> 2) % 4], gpu_hours: 1 + (i % 3) };
+  const context = {
+    workload_type: workloads[i % 4],
+    gpu_type: gpus[i % 3],
+    region: regions[(i >> 2) % 4],
+    gpu_hours: 1 + (i % 3),
+  };
   const { metadata } = engine.decide({ context, providers });
-  inFlight.push(engine.feedback({ decision_id: metadata.decision_id, success: i % 9 !== 0, actual_cost_usd: 1 + (i % 7), actual_latency_ms: 60 + (i % 90) }));
+  inFlight.push(
+    engine.feedback({
+      decision_id: metadata.decision_id,
+      success: i % 9 !== 0,
+      actual_cost_usd: 1 + (i % 7),
+      actual_latency_ms: 60 + (i % 90),
+    }),
+  );
   if (inFlight.length >= IN_FLIGHT) {
     await Promise.all(inFlight);
     inFlight = [];
@@ -56,5 +68,7 @@ rmSync(dir, { recursive: true, force: true });
 const quarter = Math.max(1, Math.floor(samples.length / 4));
 const early = Math.max(...samples.slice(0, quarter));
 const late = Math.max(...samples.slice(-quarter));
-console.log(`summary: ${PAIRS} pairs in ${Math.round((Date.now() - started) / 1000)} s; max RSS first quarter ${mb(early)} MB, last quarter ${mb(late)} MB, growth ${mb(late - early)} MB`);
+console.log(
+  `summary: ${PAIRS} pairs in ${Math.round((Date.now() - started) / 1000)} s; max RSS first quarter ${mb(early)} MB, last quarter ${mb(late)} MB, growth ${mb(late - early)} MB`,
+);
 process.exit(late - early > ALLOWED_GROWTH_MB * 1048576 ? 1 : 0);

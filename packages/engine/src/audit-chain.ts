@@ -37,14 +37,19 @@ export class AuditChain {
  * Checks audit records in order: each hash matches its fields, each `prev` is the hash of the one
  * before, numbers rise by one. Returns the first broken link, or `null`.
  */
-export function verifyAuditChain(records: Iterable<ChainedAuditRecord>, firstPrev: string | null = GENESIS_HASH): ChainBreak | null {
+export function verifyAuditChain(
+  records: Iterable<ChainedAuditRecord>,
+  firstPrev: string | null = GENESIS_HASH,
+): ChainBreak | null {
   let prev: string | undefined = firstPrev ?? undefined;
   let seq: number | undefined;
   let index = 0;
   for (const { seq: n, prev: p, record, hash } of records) {
     const name = `audit record ${n}`;
-    if (linkHash({ seq: n, prev: p, record }) !== hash) return { index, reason: `${name}: its hash does not match its content (edited?)` };
-    if (prev !== undefined && p !== prev) return { index, reason: `${name}: prev is not the hash of the record before it (removed or reordered?)` };
+    if (linkHash({ seq: n, prev: p, record }) !== hash)
+      return { index, reason: `${name}: its hash does not match its content (edited?)` };
+    if (prev !== undefined && p !== prev)
+      return { index, reason: `${name}: prev is not the hash of the record before it (removed or reordered?)` };
     if (seq !== undefined && n !== seq + 1) return { index, reason: `${name}: follows record ${seq} (a record is missing)` };
     prev = hash;
     seq = n;

@@ -4,9 +4,12 @@ import type { GuardrailSettings, Policy, PolicyConfig } from "@aurora/strategist
 import { z } from "zod";
 
 const positiveInt = (what: string) =>
-  z.number({ error: `must be a whole number ≥ 1 (${what})` }).int({ error: `must be a whole number (${what})` }).min(1, {
-    error: `must be ≥ 1 (${what})`,
-  });
+  z
+    .number({ error: `must be a whole number ≥ 1 (${what})` })
+    .int({ error: `must be a whole number (${what})` })
+    .min(1, {
+      error: `must be ≥ 1 (${what})`,
+    });
 
 export const engineOptionsSchema = z.object({
   /** Base URL of the Ψ-Field service; without it Ψ metrics come only from decide requests. */
@@ -21,9 +24,11 @@ export const engineOptionsSchema = z.object({
   modelPath: z.string({ error: "must be a file path" }).min(1, { error: "must not be empty" }).optional(),
   saveEvery: positiveInt("decisions between snapshots").default(10),
   /** The learning policy: a registry config such as `{ kind: "q-learning", epsilon: 0.2 }`, or a ready instance. */
-  policy: z.custom<PolicyConfig | Policy>((v) => typeof v === "object" && v !== null, {
-    error: 'must be a policy config such as { kind: "q-learning" } or a Policy instance',
-  }).optional(),
+  policy: z
+    .custom<PolicyConfig | Policy>((v) => typeof v === "object" && v !== null, {
+      error: 'must be a policy config such as { kind: "q-learning" } or a Policy instance',
+    })
+    .optional(),
   /**
    * Guard the policy with a baseline (the weighted-score rule router unless `baseline` says
    * otherwise): its pick is played only where the evidence says it beats the baseline's.
@@ -85,7 +90,9 @@ export const engineOptionsSchema = z.object({
     })
     .optional(),
   /** Where the store's recovery notes go (a dropped torn journal tail, a refused snapshot); default console.warn. */
-  log: z.custom<(message: string) => void>((v) => typeof v === "function", { error: "must be a function taking a message" }).optional(),
+  log: z
+    .custom<(message: string) => void>((v) => typeof v === "function", { error: "must be a function taking a message" })
+    .optional(),
   clock: z
     .custom<Clock>((v) => typeof v === "object" && v !== null && typeof (v as Clock).now === "function", {
       error: "must be an object with a now() method returning milliseconds",

@@ -1,4 +1,4 @@
-import type { AuditEntry, Anomaly } from "@aurora/auditor";
+import type { Anomaly, AuditEntry } from "@aurora/auditor";
 import type { EngineEvent } from "./routing-engine.js";
 
 /** A saved model version: its number, the SHA-256 of its bytes and the hash of the receipt before it (a chain). */

@@ -42,7 +42,8 @@ export function decodeEvent(value: unknown): EngineEvent {
     case "decision": {
       const { candidates, chosen, alternatives } = stored;
       const provider = Array.isArray(candidates) ? candidates[chosen] : undefined;
-      if (provider === undefined) throw new StoredEventError(`${stored.record?.decision_id}: chosen index ${chosen} has no candidate`);
+      if (provider === undefined)
+        throw new StoredEventError(`${stored.record?.decision_id}: chosen index ${chosen} has no candidate`);
       const record: DecisionRecord = { ...stored.record, provider };
       if (alternatives !== undefined) record.alternatives = alternatives.map((i) => candidates[i] as Provider);
       return { type: "decision", record, candidates };

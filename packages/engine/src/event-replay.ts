@@ -33,7 +33,12 @@ export function replayChoice(policy: Policy, event: DecisionEvent): void {
 }
 
 /** The policy update an outcome or a default-reward settlement of `record` makes. */
-export function rewardUpdate(record: DecisionRecord, provider: Provider, reward: number, outcome?: OutcomeEvent["outcome"]): RewardUpdate {
+export function rewardUpdate(
+  record: DecisionRecord,
+  provider: Provider,
+  reward: number,
+  outcome?: OutcomeEvent["outcome"],
+): RewardUpdate {
   const tag = (record.metadata as { arm?: string }).arm;
   const update: RewardUpdate = { stateKey: record.state_key, context: record.context, provider, reward };
   if (tag !== undefined) update.tag = tag;
@@ -52,7 +57,11 @@ function providerOf(record: DecisionRecord, providerId: string): Provider {
  * recorded reward; settled → the default reward is learned, or the decision is dropped. The
  * pending decisions come back for the executor, oldest first.
  */
-export function replayEvents(policy: Policy, snapshotPending: readonly DecisionRecord[], events: Iterable<EngineEvent>): ReplayResult {
+export function replayEvents(
+  policy: Policy,
+  snapshotPending: readonly DecisionRecord[],
+  events: Iterable<EngineEvent>,
+): ReplayResult {
   const pending = new Map<string, DecisionRecord>();
   for (const record of snapshotPending) pending.set(record.decision_id, record);
   const result: ReplayResult = { pending: [], outcomes: 0, settledWithDefault: 0, settledDropped: 0, skipped: 0 };
@@ -102,6 +111,8 @@ export function applyRemoteEvent(policy: Policy, executor: Executor, event: Engi
   }
   if (event.type !== "outcome" || executor.getPending(event.decision_id) === undefined) return false;
   const { record } = executor.recordOutcome(event.outcome);
-  const { before, after } = policy.update(rewardUpdate(record, providerOf(record, event.provider_id), event.reward, event.outcome));
+  const { before, after } = policy.update(
+    rewardUpdate(record, providerOf(record, event.provider_id), event.reward, event.outcome),
+  );
   return { ...event, before, after };
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UnknownDecisionError } from "@aurora/domain";
@@ -227,7 +227,10 @@ describe("FileStore", () => {
       second.sha256 = "f".repeat(64);
       lines[1] = frameLine(JSON.stringify(second)).trimEnd();
       writeFileSync(path, lines.join("\n"));
-      expect(verifyFileStore(modelPath).broken).toEqual({ part: "receipts", reason: "receipt 2 (version 2): its hash does not match its fields (edited?)" });
+      expect(verifyFileStore(modelPath).broken).toEqual({
+        part: "receipts",
+        reason: "receipt 2 (version 2): its hash does not match its fields (edited?)",
+      });
     });
 
     it("names the receipt that follows a removed one", async () => {
@@ -237,7 +240,9 @@ describe("FileStore", () => {
       const lines = readFileSync(path, "utf8").split("\n");
       lines.splice(1, 1);
       writeFileSync(path, lines.join("\n"));
-      expect(verifyFileStore(modelPath).broken?.reason).toMatch(/^receipt 2 \(version 3\): prev .* is not the hash of the receipt before it/);
+      expect(verifyFileStore(modelPath).broken?.reason).toMatch(
+        /^receipt 2 \(version 3\): prev .* is not the hash of the receipt before it/,
+      );
     });
 
     it("names a snapshot that does not match its receipt", async () => {
@@ -246,7 +251,9 @@ describe("FileStore", () => {
       writeFileSync(modelPath, readFileSync(modelPath, "utf8").replace('"decision_count":15', '"decision_count":16'));
       const report = verifyFileStore(modelPath);
       expect(report.broken?.part).toBe("snapshot");
-      expect(report.broken?.reason).toMatch(/model\.json \(version 4\) hashes to [0-9a-f]{64}, not [0-9a-f]{64} as its receipt says/);
+      expect(report.broken?.reason).toMatch(
+        /model\.json \(version 4\) hashes to [0-9a-f]{64}, not [0-9a-f]{64} as its receipt says/,
+      );
     });
 
     it("names the first audit record that was altered", async () => {
@@ -259,7 +266,10 @@ describe("FileStore", () => {
       seventh.record.entry.provider_id = "someone-else";
       lines[6] = frameLine(JSON.stringify(seventh)).trimEnd();
       writeFileSync(path, lines.join("\n"));
-      expect(verifyFileStore(modelPath).broken).toEqual({ part: "audit", reason: "audit record 7: its hash does not match its content (edited?)" });
+      expect(verifyFileStore(modelPath).broken).toEqual({
+        part: "audit",
+        reason: "audit record 7: its hash does not match its content (edited?)",
+      });
     });
   });
 

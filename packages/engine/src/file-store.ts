@@ -1,13 +1,13 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { rename } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { type ChainedAuditRecord, AuditChain } from "./audit-chain.js";
+import { AuditChain, type ChainedAuditRecord } from "./audit-chain.js";
 import type { AuditRecord, EngineStore, FsyncPolicy, Receipt, Recovered, StoreStatus } from "./engine-store.js";
 import { decodeEvent, encodeEvent } from "./event-codec.js";
 import { acquireFileLock } from "./file-lock.js";
 import { sha256Hex } from "./hash-chain.js";
-import { JournalWriter, frameLine, listSegments, readFramedFile, readJournal, segmentName } from "./journal.js";
-import { ModelFileError, fsyncDirectory } from "./model-file.js";
+import { frameLine, JournalWriter, listSegments, readFramedFile, readJournal, segmentName } from "./journal.js";
+import { fsyncDirectory, ModelFileError } from "./model-file.js";
 import { makeReceipt } from "./receipt.js";
 import type { EngineEvent } from "./routing-engine.js";
 import { writeSnapshotTemp, writeSnapshotTempSync } from "./snapshot-writer.js";
@@ -83,7 +83,10 @@ export class FileStore implements EngineStore {
 
   constructor(options: FileStoreOptions) {
     if (typeof options?.path !== "string" || options.path.length === 0) {
-      throw new ModelFileError(String(options?.path), "is not a usable path: give FileStore a file path such as ./aurora-model.json");
+      throw new ModelFileError(
+        String(options?.path),
+        "is not a usable path: give FileStore a file path such as ./aurora-model.json",
+      );
     }
     this.#paths = fileStorePaths(options.path);
     this.#journalOn = options.journal ?? true;
@@ -112,7 +115,9 @@ export class FileStore implements EngineStore {
       if (code !== "ENOENT" && code !== "EACCES" && code !== "EROFS" && code !== "EPERM") throw error;
       // The folder cannot take the model (missing, read-only): serve from memory, refuse to acknowledge feedback, report not ready.
       this.#lastError = error;
-      this.#log(`cannot write beside ${this.#paths.snapshot} (${code}): nothing will be persisted until this is fixed and the engine restarted`);
+      this.#log(
+        `cannot write beside ${this.#paths.snapshot} (${code}): nothing will be persisted until this is fixed and the engine restarted`,
+      );
       this.#opened = { snapshot: undefined, events: [] };
       return this.#opened;
     }
@@ -132,7 +137,8 @@ export class FileStore implements EngineStore {
         this.#openAudit();
       }
       const recovered: Recovered = { snapshot: loaded?.value, events };
-      const receipt = loaded?.header.model_version === undefined ? undefined : receipts.find((r) => r.version === loaded.header.model_version);
+      const receipt =
+        loaded?.header.model_version === undefined ? undefined : receipts.find((r) => r.version === loaded.header.model_version);
       if (receipt) recovered.receipt = receipt;
       this.#opened = recovered;
       return recovered;
@@ -164,11 +170,13 @@ export class FileStore implements EngineStore {
   }
 
   snapshot(take: () => object): Promise<Receipt> {
-    const run = this.#snapshotting.catch(() => {}).then(async () => {
-      const { content, cut } = this.#cutAndTake(take);
-      const written = await writeSnapshotTemp(this.#paths.snapshot, content);
-      return this.#install(written, cut);
-    });
+    const run = this.#snapshotting
+      .catch(() => {})
+      .then(async () => {
+        const { content, cut } = this.#cutAndTake(take);
+        const written = await writeSnapshotTemp(this.#paths.snapshot, content);
+        return this.#install(written, cut);
+      });
     this.#snapshotting = run;
     return run;
   }
@@ -323,9 +331,13 @@ function readSnapshotFile(path: string, receipts: readonly Receipt[]): SnapshotR
     value = JSON.parse(bytes.toString("utf8"));
   } catch (error) {
     return {
-      error: new ModelFileError(path, "is not valid JSON (a torn or foreign file?): restore a good copy or move it away to start fresh", {
-        cause: error,
-      }),
+      error: new ModelFileError(
+        path,
+        "is not valid JSON (a torn or foreign file?): restore a good copy or move it away to start fresh",
+        {
+          cause: error,
+        },
+      ),
     };
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {

@@ -3,13 +3,13 @@ import {
   existsSync,
   fsync,
   fsyncSync,
+  ftruncateSync,
   mkdirSync,
   openSync,
-  readFileSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
-  ftruncateSync,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -85,7 +85,11 @@ export interface JournalRead {
  * (and, with `repair`, truncated from the file so new records follow good ones); a bad record
  * followed by good ones throws `JournalCorruptError`.
  */
-export function readJournal(dir: string, fromSegment: number, options: { repair: boolean; log?: (message: string) => void }): JournalRead {
+export function readJournal(
+  dir: string,
+  fromSegment: number,
+  options: { repair: boolean; log?: (message: string) => void },
+): JournalRead {
   const segments = listSegments(dir).filter((segment) => segment >= fromSegment);
   const records: unknown[] = [];
   let droppedBytes = 0;
@@ -125,7 +129,9 @@ export function readFramedFile(
       const reason = end < 0 ? "a record without its end" : "a record whose checksum or JSON is bad";
       if (!options.last || hasGoodRecord(rest)) throw new JournalCorruptError(path, bytes, reason);
       const droppedBytes = Buffer.byteLength(rest, "utf8");
-      options.log?.(`${path}: dropped a torn tail of ${droppedBytes} bytes at byte ${bytes} (${reason}), left by a crash mid-write`);
+      options.log?.(
+        `${path}: dropped a torn tail of ${droppedBytes} bytes at byte ${bytes} (${reason}), left by a crash mid-write`,
+      );
       if (options.repair) truncateFile(path, bytes);
       return { records, droppedBytes };
     }

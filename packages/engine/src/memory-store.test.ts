@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { context, market } from "../test/market.js";
+import { verifyAuditChain } from "./audit-chain.js";
 import { MemoryStore } from "./memory-store.js";
 import { RoutingEngine } from "./routing-engine.js";
-import { FeedbackNotDurableError } from "./store-errors.js";
 import { describeEngineStoreContract } from "./store-contract.js";
-import { verifyAuditChain } from "./audit-chain.js";
+import { FeedbackNotDurableError } from "./store-errors.js";
 
 describeEngineStoreContract("MemoryStore", { create: () => new MemoryStore(), reopen: (store) => store });
 
@@ -14,7 +14,12 @@ describe("MemoryStore", () => {
     const engine = await RoutingEngine.open({ store, seed: 1 });
     const { metadata } = engine.decide({ context, providers: market(3) });
     store.failWrites(new Error("disk full"));
-    const feedback = engine.feedback({ decision_id: metadata.decision_id, success: true, actual_cost_usd: 1, actual_latency_ms: 100 });
+    const feedback = engine.feedback({
+      decision_id: metadata.decision_id,
+      success: true,
+      actual_cost_usd: 1,
+      actual_latency_ms: 100,
+    });
     await expect(feedback).rejects.toBeInstanceOf(FeedbackNotDurableError);
     await expect(feedback).rejects.toThrow(/disk full/);
     expect(engine.getStatus().store).toMatchObject({ kind: "memory", ready: false, last_error: "disk full" });

@@ -1,6 +1,6 @@
 import { AuditChain, type ChainedAuditRecord } from "./audit-chain.js";
 import type { AuditRecord, EngineStore, Receipt, Recovered, StoreStatus } from "./engine-store.js";
-import { type StoredEvent, decodeEvent, encodeEvent } from "./event-codec.js";
+import { decodeEvent, encodeEvent, type StoredEvent } from "./event-codec.js";
 import { sha256Hex } from "./hash-chain.js";
 import { makeReceipt } from "./receipt.js";
 import type { EngineEvent } from "./routing-engine.js";
@@ -54,7 +54,11 @@ export class MemoryStore implements EngineStore {
     if (this.#failure) throw this.#failure;
     const text = JSON.stringify(take());
     this.#events = [];
-    const receipt = makeReceipt(this.#receipts.at(-1), { sha256: sha256Hex(text), bytes: Buffer.byteLength(text) }, new Date().toISOString());
+    const receipt = makeReceipt(
+      this.#receipts.at(-1),
+      { sha256: sha256Hex(text), bytes: Buffer.byteLength(text) },
+      new Date().toISOString(),
+    );
     this.#receipts.push(receipt);
     this.#snapshot = { text, receipt };
     return receipt;

@@ -1,6 +1,6 @@
+import { LateFeedbackError, ManualClock } from "@aurora/domain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LateFeedbackError, ManualClock } from "@aurora/domain";
 import { context } from "../test/market.js";
 import { RoutingEngine } from "./routing-engine.js";
 
@@ -31,48 +31,78 @@ const rulesArb = fc
 describe("RoutingEngine (properties)", () => {
   it("never breaks allow or deny, and ranks alternatives: compliant, distinct, without the chosen, by estimate", async () => {
     await fc.assert(
-      fc.asyncProperty(providersArb, constraintsArb, rulesArb, fc.boolean(), fc.integer(), async (providers, constraints, rules, strict, seed) => {
-        const engine = new RoutingEngine({ seed, strictAudit: strict, alternatives: 3, policy: { kind: "q-learning", epsilon: 0.5 } });
-        const all = { ...constraints, ...(rules.allow ? { allow: rules.allow } : {}), deny: rules.deny };
-        for (let i = 0; i < 5; i++) {
-          const { provider_id, metadata } = engine.decide({ context, providers, constraints: all, explain: true });
-          if (provider_id !== null) {
-            if (rules.allow) expect(rules.allow).toContain(provider_id);
-            expect(rules.deny).not.toContain(provider_id);
-            await engine.feedback({ decision_id: metadata.decision_id, success: i % 2 === 0, actual_cost_usd: 2, actual_latency_ms: 100 });
+      fc.asyncProperty(
+        providersArb,
+        constraintsArb,
+        rulesArb,
+        fc.boolean(),
+        fc.integer(),
+        async (providers, constraints, rules, strict, seed) => {
+          const engine = new RoutingEngine({
+            seed,
+            strictAudit: strict,
+            alternatives: 3,
+            policy: { kind: "q-learning", epsilon: 0.5 },
+          });
+          const all = { ...constraints, ...(rules.allow ? { allow: rules.allow } : {}), deny: rules.deny };
+          for (let i = 0; i < 5; i++) {
+            const { provider_id, metadata } = engine.decide({ context, providers, constraints: all, explain: true });
+            if (provider_id !== null) {
+              if (rules.allow) expect(rules.allow).toContain(provider_id);
+              expect(rules.deny).not.toContain(provider_id);
+              await engine.feedback({
+                decision_id: metadata.decision_id,
+                success: i % 2 === 0,
+                actual_cost_usd: 2,
+                actual_latency_ms: 100,
+              });
+            }
+            const alternatives = metadata.alternatives.map((a) => a.provider_id);
+            expect(new Set(alternatives).size).toBe(alternatives.length);
+            expect(alternatives).not.toContain(provider_id);
+            const estimates = metadata.alternatives.map((a) => a.estimate);
+            expect([...estimates].sort((x, y) => y - x)).toEqual(estimates);
+            const status = new Map(metadata.candidates!.map((c) => [c.provider_id, c]));
+            for (const id of alternatives) {
+              expect(status.get(id)?.status).toBe("ranked_lower");
+              if (metadata.validated) expect(status.get(id)?.violations).toEqual([]);
+            }
           }
-          const alternatives = metadata.alternatives.map((a) => a.provider_id);
-          expect(new Set(alternatives).size).toBe(alternatives.length);
-          expect(alternatives).not.toContain(provider_id);
-          const estimates = metadata.alternatives.map((a) => a.estimate);
-          expect([...estimates].sort((x, y) => y - x)).toEqual(estimates);
-          const status = new Map(metadata.candidates!.map((c) => [c.provider_id, c]));
-          for (const id of alternatives) {
-            expect(status.get(id)?.status).toBe("ranked_lower");
-            if (metadata.validated) expect(status.get(id)?.violations).toEqual([]);
-          }
-        }
-      }),
+        },
+      ),
       { numRuns: 150 },
     );
   });
 
   it("never lets late feedback change the model", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer(), fc.boolean(), fc.option(fc.integer({ min: -20, max: 10 }), { nil: undefined }), async (seed, success, defaultReward) => {
-        const clock = new ManualClock(0);
-        const engine = new RoutingEngine({ seed, clock, rewardWaitMs: 1_000, ...(defaultReward !== undefined ? { defaultReward } : {}) });
-        const providers = [{ provider_id: "a", price_usd_per_hour: 1, latency_ms: 50, reputation: 90 }, { provider_id: "b", price_usd_per_hour: 2, latency_ms: 40, reputation: 95 }];
-        const { metadata } = engine.decide({ context, providers });
-        clock.advance(1_000);
-        engine.getStatus(); // settles
-        const before = JSON.stringify(engine.policy.toJSON());
-        await expect(
-          engine.feedback({ decision_id: metadata.decision_id, success, actual_cost_usd: 1, actual_latency_ms: 10 }),
-        ).rejects.toBeInstanceOf(LateFeedbackError);
-        expect(JSON.stringify(engine.policy.toJSON())).toBe(before);
-        expect(engine.getStatus().executor.late_feedback).toBe(1);
-      }),
+      fc.asyncProperty(
+        fc.integer(),
+        fc.boolean(),
+        fc.option(fc.integer({ min: -20, max: 10 }), { nil: undefined }),
+        async (seed, success, defaultReward) => {
+          const clock = new ManualClock(0);
+          const engine = new RoutingEngine({
+            seed,
+            clock,
+            rewardWaitMs: 1_000,
+            ...(defaultReward !== undefined ? { defaultReward } : {}),
+          });
+          const providers = [
+            { provider_id: "a", price_usd_per_hour: 1, latency_ms: 50, reputation: 90 },
+            { provider_id: "b", price_usd_per_hour: 2, latency_ms: 40, reputation: 95 },
+          ];
+          const { metadata } = engine.decide({ context, providers });
+          clock.advance(1_000);
+          engine.getStatus(); // settles
+          const before = JSON.stringify(engine.policy.toJSON());
+          await expect(
+            engine.feedback({ decision_id: metadata.decision_id, success, actual_cost_usd: 1, actual_latency_ms: 10 }),
+          ).rejects.toBeInstanceOf(LateFeedbackError);
+          expect(JSON.stringify(engine.policy.toJSON())).toBe(before);
+          expect(engine.getStatus().executor.late_feedback).toBe(1);
+        },
+      ),
       { numRuns: 50 },
     );
   });

@@ -1,12 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, copyFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DuplicateFeedbackError, LateFeedbackError, ManualClock, UnknownDecisionError, ValidationError } from "@aurora/domain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { context, market, provider } from "../test/market.js";
-import { DuplicateFeedbackError, ManualClock, LateFeedbackError, UnknownDecisionError, ValidationError } from "@aurora/domain";
-import { ModelFileError } from "./model-file.js";
 import { EngineClosedError } from "./engine-closed-error.js";
+import { ModelFileError } from "./model-file.js";
 import { RoutingEngine } from "./routing-engine.js";
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "aurora-engine-"));
@@ -221,14 +221,19 @@ describe("RoutingEngine", () => {
 
     it("never breaks allow and deny, in any mode", () => {
       fc.assert(
-        fc.property(fc.subarray(["p0", "p1", "p2", "p3", "p4", "p5"], { minLength: 1 }), fc.boolean(), fc.integer(), (allow, strict, seed) => {
-          const engine = new RoutingEngine({ seed, strictAudit: strict, policy: { kind: "q-learning", epsilon: 1 } });
-          const { provider_id } = engine.decide({ context, providers: market(6), constraints: { allow, max_price: 0.1 } });
-          if (!strict) expect(allow).toContain(provider_id);
-          else expect(provider_id).toBeNull();
-          const denied = engine.decide({ context, providers: market(6), constraints: { deny: allow } });
-          expect(allow).not.toContain(denied.provider_id);
-        }),
+        fc.property(
+          fc.subarray(["p0", "p1", "p2", "p3", "p4", "p5"], { minLength: 1 }),
+          fc.boolean(),
+          fc.integer(),
+          (allow, strict, seed) => {
+            const engine = new RoutingEngine({ seed, strictAudit: strict, policy: { kind: "q-learning", epsilon: 1 } });
+            const { provider_id } = engine.decide({ context, providers: market(6), constraints: { allow, max_price: 0.1 } });
+            if (!strict) expect(allow).toContain(provider_id);
+            else expect(provider_id).toBeNull();
+            const denied = engine.decide({ context, providers: market(6), constraints: { deny: allow } });
+            expect(allow).not.toContain(denied.provider_id);
+          },
+        ),
         { numRuns: 100 },
       );
     });

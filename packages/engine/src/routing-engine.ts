@@ -1,38 +1,44 @@
 import { randomUUID } from "node:crypto";
-import { Auditor, partitionCandidates } from "@aurora/auditor";
 import type { Anomaly, AuditEntry, AuditorStats, Partition } from "@aurora/auditor";
+import { Auditor, partitionCandidates } from "@aurora/auditor";
 import {
   type Clock,
   type Constraints,
   type Context,
+  createRng,
   type DecideRequestInput,
   type Outcome,
   type OutcomeInput,
   type Provider,
   type PsiMetrics,
   type Rng,
-  type ViolationType,
-  createRng,
   stateKey,
   systemClock,
+  type ViolationType,
 } from "@aurora/domain";
-import { Executor } from "@aurora/executor";
 import type { DecisionRecord, ExecutorDetailedStats, SettledDecision } from "@aurora/executor";
-import { NEUTRAL_PSI_METRICS, PsiClient } from "@aurora/psi-client";
+import { Executor } from "@aurora/executor";
 import type { PsiSource } from "@aurora/psi-client";
-import { createPolicy } from "@aurora/strategist";
+import { NEUTRAL_PSI_METRICS, PsiClient } from "@aurora/psi-client";
 import type { Policy, PolicyConfig, StrategistStats } from "@aurora/strategist";
+import { createPolicy } from "@aurora/strategist";
+import {
+  type ArchivedDecision,
+  type CandidateExplanation,
+  DecisionArchive,
+  type DecisionView,
+  explainCandidates,
+} from "./decision-archive.js";
+import { DecisionLogWriter } from "./decision-log-writer.js";
 import { EngineClosedError } from "./engine-closed-error.js";
-import { type ArchivedDecision, type CandidateExplanation, DecisionArchive, type DecisionView, explainCandidates } from "./decision-archive.js";
 import { type ResolvedEngineOptions, type RoutingEngineOptions, resolveEngineOptions } from "./engine-options.js";
 import type { EngineStore, StoreStatus } from "./engine-store.js";
 import { applyRemoteEvent, replayEvents } from "./event-replay.js";
-import { storeRefusal } from "./store-errors.js";
-import { recoverSync, rememberOpened, storeForOptions } from "./store-for-options.js";
 import { buildGuardedPolicy } from "./guarded-policy.js";
 import { type RankedAlternative, rankAlternatives } from "./rank-alternatives.js";
+import { storeRefusal } from "./store-errors.js";
+import { recoverSync, rememberOpened, storeForOptions } from "./store-for-options.js";
 import { parseDecideRequest, parseOutcome } from "./wire-parsers.js";
-import { DecisionLogWriter } from "./decision-log-writer.js";
 
 export type DecisionModeOrNone = "explore" | "exploit" | "baseline" | "none";
 
@@ -143,7 +149,10 @@ export class RoutingEngine {
     const rng: Rng = resolved.rng ?? (resolved.seed !== undefined ? createRng(resolved.seed) : Math.random);
 
     this.#decisionLog = resolved.decisionLogPath
-      ? new DecisionLogWriter({ path: resolved.decisionLogPath, ...(resolved.maxPending !== undefined ? { maxPending: resolved.maxPending } : {}) })
+      ? new DecisionLogWriter({
+          path: resolved.decisionLogPath,
+          ...(resolved.maxPending !== undefined ? { maxPending: resolved.maxPending } : {}),
+        })
       : undefined;
     this.#store = storeForOptions(resolved);
     const recovered = this.#store ? recoverSync(this.#store) : undefined;
@@ -406,9 +415,11 @@ export class RoutingEngine {
   #writeSnapshot(): Promise<void> {
     this.#decisionsSinceSave = 0;
     this.#modelVersion++;
-    const saving = this.#store!.snapshot(() => this.#snapshot()).then(() => {}).finally(() => {
-      if (this.#saving === saving) this.#saving = undefined;
-    });
+    const saving = this.#store!.snapshot(() => this.#snapshot())
+      .then(() => {})
+      .finally(() => {
+        if (this.#saving === saving) this.#saving = undefined;
+      });
     this.#saving = saving;
     return saving;
   }
@@ -494,7 +505,9 @@ export class RoutingEngine {
     if (requested) return { density: requested.density, source: "request" };
     if (!this.#psi) return { density: null, source: null };
     const reading = this.#psi.peek();
-    return reading.source === "neutral" ? { density: null, source: "neutral" } : { density: reading.metrics.density, source: reading.source };
+    return reading.source === "neutral"
+      ? { density: null, source: "neutral" }
+      : { density: reading.metrics.density, source: reading.source };
   }
 
   #noDecision(

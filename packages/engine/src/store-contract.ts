@@ -2,7 +2,7 @@ import type { ProviderInput } from "@aurora/domain";
 import { afterAll, describe, expect, it } from "vitest";
 import type { EngineStore } from "./engine-store.js";
 import { verifyReceiptChain } from "./receipt.js";
-import { RoutingEngine, type EngineEvent } from "./routing-engine.js";
+import { type EngineEvent, RoutingEngine } from "./routing-engine.js";
 
 /** How the contract suite gets stores: a fresh one, and the same storage opened again (a restart). */
 export interface StoreHarness {
@@ -14,7 +14,14 @@ export interface StoreHarness {
 const context = { workload_type: "llm_inference", gpu_type: "a100", region: "us-west", gpu_hours: 2 };
 
 function provider(id: string, price: number): ProviderInput {
-  return { provider_id: id, price_usd_per_hour: price, latency_ms: 100, reputation: 90, gpu_types: ["a100"], regions: ["us-west"] };
+  return {
+    provider_id: id,
+    price_usd_per_hour: price,
+    latency_ms: 100,
+    reputation: 90,
+    gpu_types: ["a100"],
+    regions: ["us-west"],
+  };
 }
 
 const market = [provider("akash", 1.2), provider("ionet", 1.5), provider("__proto__", 2), provider("vast", 0.9)];
@@ -48,7 +55,13 @@ const outcomeEvent = (id: string, at: number): EngineEvent => ({
   at,
 });
 
-const settledEvent = (id: string, at: number): EngineEvent => ({ type: "settled", decision_id: id, reason: "expired", reward: null, at });
+const settledEvent = (id: string, at: number): EngineEvent => ({
+  type: "settled",
+  decision_id: id,
+  reason: "expired",
+  reward: null,
+  at,
+});
 
 /**
  * The behaviour every `EngineStore` promises, as one vitest suite: call it from a test file of
@@ -72,7 +85,12 @@ export function describeEngineStoreContract(name: string, harness: StoreHarness)
     it("gives back every appended event, in order and unchanged, after a restart", async () => {
       const store = await harness.create();
       await store.open();
-      const events = [decisionEvent("d1", 1_000), decisionEvent("d2", 1_001), outcomeEvent("d1", 1_500), settledEvent("d2", 2_000)];
+      const events = [
+        decisionEvent("d1", 1_000),
+        decisionEvent("d2", 1_001),
+        outcomeEvent("d1", 1_500),
+        settledEvent("d2", 2_000),
+      ];
       await Promise.all(events.map((event) => store.append(event)));
       await store.close();
       const again = await harness.reopen(store);
@@ -115,7 +133,12 @@ export function describeEngineStoreContract(name: string, harness: StoreHarness)
       const ids: string[] = [];
       for (let i = 0; i < 40; i++) ids.push(first.decide({ context, providers: market }).metadata.decision_id);
       for (let i = 0; i < 25; i++) {
-        await first.feedback({ decision_id: ids[i]!, success: i % 4 !== 0, actual_cost_usd: 2 + (i % 3), actual_latency_ms: 90 + i });
+        await first.feedback({
+          decision_id: ids[i]!,
+          success: i % 4 !== 0,
+          actual_cost_usd: 2 + (i % 3),
+          actual_latency_ms: 90 + i,
+        });
       }
       const model = first.policy.toJSON();
       await first.close();
@@ -128,8 +151,12 @@ export function describeEngineStoreContract(name: string, harness: StoreHarness)
       });
       expect(second.policy.toJSON()).toEqual(model);
       expect(second.getStatus().executor.pending_feedback).toBe(15);
-      await expect(second.feedback({ decision_id: ids[30]!, success: true, actual_cost_usd: 2, actual_latency_ms: 95 })).resolves.toBeTypeOf("number");
-      await expect(second.feedback({ decision_id: ids[3]!, success: true, actual_cost_usd: 2, actual_latency_ms: 95 })).rejects.toThrow();
+      await expect(
+        second.feedback({ decision_id: ids[30]!, success: true, actual_cost_usd: 2, actual_latency_ms: 95 }),
+      ).resolves.toBeTypeOf("number");
+      await expect(
+        second.feedback({ decision_id: ids[3]!, success: true, actual_cost_usd: 2, actual_latency_ms: 95 }),
+      ).rejects.toThrow();
       await second.close();
     });
 
@@ -138,9 +165,11 @@ export function describeEngineStoreContract(name: string, harness: StoreHarness)
       const first = await RoutingEngine.open({ store, seed: 9, autoSave: false });
       const ids: string[] = [];
       for (let i = 0; i < 30; i++) ids.push(first.decide({ context, providers: market }).metadata.decision_id);
-      for (let i = 0; i < 10; i++) await first.feedback({ decision_id: ids[i]!, success: true, actual_cost_usd: 1 + i, actual_latency_ms: 100 });
+      for (let i = 0; i < 10; i++)
+        await first.feedback({ decision_id: ids[i]!, success: true, actual_cost_usd: 1 + i, actual_latency_ms: 100 });
       await first.save();
-      for (let i = 10; i < 20; i++) await first.feedback({ decision_id: ids[i]!, success: false, actual_cost_usd: 0, actual_latency_ms: 100 });
+      for (let i = 10; i < 20; i++)
+        await first.feedback({ decision_id: ids[i]!, success: false, actual_cost_usd: 0, actual_latency_ms: 100 });
       const model = first.policy.toJSON();
       await first.close();
 

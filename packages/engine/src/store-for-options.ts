@@ -1,6 +1,6 @@
-import type { EngineStore, Recovered } from "./engine-store.js";
-import type { ResolvedEngineOptions } from "./engine-options.js";
 import { AuroraError } from "@aurora/domain";
+import type { ResolvedEngineOptions } from "./engine-options.js";
+import type { EngineStore, Recovered } from "./engine-store.js";
 import { FileStore } from "./file-store.js";
 
 /** A store that can only open asynchronously was handed to `new RoutingEngine`. */

@@ -1,2 +1,2 @@
-export { describeEngineStoreContract } from "./store-contract.js";
 export type { StoreHarness } from "./store-contract.js";
+export { describeEngineStoreContract } from "./store-contract.js";

@@ -23,7 +23,11 @@ export interface VerifyReport {
 export function verifyFileStore(path: string): VerifyReport {
   const paths = fileStorePaths(path);
   const notes: string[] = [];
-  const fail = (part: NonNullable<VerifyReport["broken"]>["part"], reason: string): VerifyReport => ({ ok: false, broken: { part, reason }, notes });
+  const fail = (part: NonNullable<VerifyReport["broken"]>["part"], reason: string): VerifyReport => ({
+    ok: false,
+    broken: { part, reason },
+    notes,
+  });
   const log = (message: string) => notes.push(message);
   try {
     const receipts = readFramedFile(paths.receipts, { last: true, repair: false, log }).records as Receipt[];
@@ -52,7 +56,10 @@ export function verifyFileStore(path: string): VerifyReport {
       if (!receipt) return fail("snapshot", `${file} says it is version ${String(version)}, but no receipt has that version`);
       const sha256 = sha256Hex(bytes);
       if (sha256 !== receipt.sha256) {
-        return fail("snapshot", `${file} (version ${String(version)}) hashes to ${sha256}, not ${receipt.sha256} as its receipt says`);
+        return fail(
+          "snapshot",
+          `${file} (version ${String(version)}) hashes to ${sha256}, not ${receipt.sha256} as its receipt says`,
+        );
       }
       notes.push(`${file}: version ${String(version)} matches its receipt`);
     }
@@ -60,7 +67,11 @@ export function verifyFileStore(path: string): VerifyReport {
     const auditSegments = listSegments(paths.audit);
     const records: ChainedAuditRecord[] = [];
     auditSegments.forEach((segment, i) => {
-      const read = readFramedFile(join(paths.audit, segmentName(segment)), { last: i === auditSegments.length - 1, repair: false, log });
+      const read = readFramedFile(join(paths.audit, segmentName(segment)), {
+        last: i === auditSegments.length - 1,
+        repair: false,
+        log,
+      });
       for (const record of read.records) records.push(record as ChainedAuditRecord);
     });
     const first = records[0];
@@ -72,7 +83,11 @@ export function verifyFileStore(path: string): VerifyReport {
     const journalSegments = listSegments(paths.journal);
     let events = 0;
     journalSegments.forEach((segment, i) => {
-      events += readFramedFile(join(paths.journal, segmentName(segment)), { last: i === journalSegments.length - 1, repair: false, log }).records.length;
+      events += readFramedFile(join(paths.journal, segmentName(segment)), {
+        last: i === journalSegments.length - 1,
+        repair: false,
+        log,
+      }).records.length;
     });
     notes.push(`journal: ${journalSegments.length} segment(s), ${events} records with good checksums`);
   } catch (error) {

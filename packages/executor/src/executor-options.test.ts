@@ -1,4 +1,4 @@
-import { ManualClock, ValidationError, systemClock } from "@aurora/domain";
+import { ManualClock, systemClock, ValidationError } from "@aurora/domain";
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_MAX_PENDING,

@@ -1,4 +1,4 @@
-import { type Clock, ValidationError, systemClock } from "@aurora/domain";
+import { type Clock, systemClock, ValidationError } from "@aurora/domain";
 import { type RewardWeights, resolveRewardWeights } from "./reward-weights.js";
 import { createUuidV4Source } from "./uuid-v4.js";
 
@@ -42,7 +42,6 @@ export interface ResolvedExecutorOptions {
   /** `newId` is the built-in UUID source: its ids are fresh by construction (122 random bits). */
   freshIds: boolean;
 }
-
 
 /** Fills defaults and refuses unusable options with a `ValidationError` naming the option. */
 export function resolveExecutorOptions(options: ExecutorOptions = {}): ResolvedExecutorOptions {

@@ -244,9 +244,7 @@ describe("Executor", () => {
     it("refuses an invalid outcome, naming the field, and changes nothing", () => {
       const { executor } = setup();
       executor.recordDecision(decision());
-      expect(fieldOf(() => executor.recordOutcome(outcome("d1", { actual_cost_usd: Number.NaN })))).toBe(
-        "actual_cost_usd",
-      );
+      expect(fieldOf(() => executor.recordOutcome(outcome("d1", { actual_cost_usd: Number.NaN })))).toBe("actual_cost_usd");
       expect(fieldOf(() => executor.recordOutcome(outcome("d1", { actual_latency_ms: -1 })))).toBe("actual_latency_ms");
       expect(fieldOf(() => executor.recordOutcome({ ...outcome("d1"), success: "yes" } as never))).toBe("success");
       expect(executor.stats()).toMatchObject({ total_outcomes: 0, pending_feedback: 1 });
@@ -447,9 +445,7 @@ describe("Executor", () => {
       const { executor } = setup();
       expect(fieldOf(() => executor.restorePending(restored("a", Number.NaN)))).toBe("created_at");
       expect(fieldOf(() => executor.restorePending({ ...restored("a", 0), provider_id: "vast" }))).toBe("provider_id");
-      expect(fieldOf(() => executor.restorePending({ ...restored("a", 0), provider: undefined as never }))).toBe(
-        "provider",
-      );
+      expect(fieldOf(() => executor.restorePending({ ...restored("a", 0), provider: undefined as never }))).toBe("provider");
     });
 
     it("enforces maxPending by evicting the oldest", () => {

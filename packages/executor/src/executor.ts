@@ -1,14 +1,14 @@
 import {
   type Clock,
   DuplicateFeedbackError,
+  idSchema,
   LateFeedbackError,
   type Outcome,
+  outcomeSchema,
   type Provider,
+  parseWith,
   UnknownDecisionError,
   ValidationError,
-  idSchema,
-  outcomeSchema,
-  parseWith,
 } from "@aurora/domain";
 import { computeReward } from "./compute-reward.js";
 import type { DecisionInput, DecisionRecord } from "./decision-record.js";

@@ -1,10 +1,10 @@
-export { Executor } from "./executor.js";
 export { computeReward } from "./compute-reward.js";
-export { DEFAULT_REWARD_WEIGHTS } from "./reward-weights.js";
-export type { RewardWeights } from "./reward-weights.js";
-export { DEFAULT_REWARD_WAIT_MS, DEFAULT_MAX_PENDING, DEFAULT_REMEMBER_SETTLED } from "./executor-options.js";
+export type { DecisionInput, DecisionRecord } from "./decision-record.js";
+export { Executor } from "./executor.js";
 export type { ExecutorOptions } from "./executor-options.js";
-export type { DecisionRecord, DecisionInput } from "./decision-record.js";
-export type { SettledReason, SettledDecision } from "./settled-decision.js";
+export { DEFAULT_MAX_PENDING, DEFAULT_REMEMBER_SETTLED, DEFAULT_REWARD_WAIT_MS } from "./executor-options.js";
+export type { ExecutorDetailedStats, ExecutorStats } from "./executor-stats.js";
 export type { OutcomeResult } from "./outcome-result.js";
-export type { ExecutorStats, ExecutorDetailedStats } from "./executor-stats.js";
+export type { RewardWeights } from "./reward-weights.js";
+export { DEFAULT_REWARD_WEIGHTS } from "./reward-weights.js";
+export type { SettledDecision, SettledReason } from "./settled-decision.js";

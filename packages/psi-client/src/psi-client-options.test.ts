@@ -1,7 +1,7 @@
-import { ValidationError, systemClock } from "@aurora/domain";
+import { systemClock, ValidationError } from "@aurora/domain";
 import { describe, expect, it } from "vitest";
-import { parsePsiFieldUrl, resolvePsiClientOptions } from "./psi-client-options.js";
 import type { PsiClientOptions } from "./psi-client-options.js";
+import { parsePsiFieldUrl, resolvePsiClientOptions } from "./psi-client-options.js";
 
 function refusal(fn: () => unknown): ValidationError {
   try {

@@ -1,5 +1,5 @@
-import { ValidationError, parseWith, systemClock } from "@aurora/domain";
 import type { Clock } from "@aurora/domain";
+import { parseWith, systemClock, ValidationError } from "@aurora/domain";
 import { z } from "zod";
 
 export interface PsiClientOptions {
@@ -43,15 +43,13 @@ const tuningSchema = z.object({
     .int({ error: "must be a whole number of milliseconds ≥ 0 (0 disables the cache)" })
     .min(0, { error: "must be ≥ 0 ms (0 disables the cache)" })
     .default(DEFAULT_TTL_MS),
-  endpoint: z
-    .enum(["auto", "state", "api/metrics"], { error: 'must be "auto", "state" or "api/metrics"' })
-    .default("auto"),
+  endpoint: z.enum(["auto", "state", "api/metrics"], { error: 'must be "auto", "state" or "api/metrics"' }).default("auto"),
 });
 
 /** Validates the options, naming the offending field in a `ValidationError`. */
 export function resolvePsiClientOptions(options: PsiClientOptions): ResolvedPsiClientOptions {
   if (typeof options !== "object" || options === null) {
-    throw ValidationError.forField("psiFieldUrl", "options are required: pass { baseUrl: \"http://psi-field:9091\" }");
+    throw ValidationError.forField("psiFieldUrl", 'options are required: pass { baseUrl: "http://psi-field:9091" }');
   }
   const baseUrl = parsePsiFieldUrl(options.baseUrl);
   const tuning = parseWith(tuningSchema, {

@@ -55,8 +55,7 @@ export function reducePsiClientStats(stats: PsiClientStats, event: PsiClientEven
         errors: stats.errors + 1,
         timeouts: stats.timeouts + (event.kind === "timeout" ? 1 : 0),
         invalid: stats.invalid + (event.kind === "invalid" ? 1 : 0),
-        last_error:
-          event.reason.length > MAX_REASON_LENGTH ? `${event.reason.slice(0, MAX_REASON_LENGTH - 1)}…` : event.reason,
+        last_error: event.reason.length > MAX_REASON_LENGTH ? `${event.reason.slice(0, MAX_REASON_LENGTH - 1)}…` : event.reason,
       };
   }
 }

@@ -1,5 +1,5 @@
-import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import { ManualClock, ValidationError } from "@aurora/domain";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { NEUTRAL_PSI_METRICS } from "./neutral-psi-metrics.js";
@@ -376,13 +376,13 @@ describe("PsiClient", () => {
         "invalid body (GET /state): Psi: must be a number from 0 to 1 (Ψ density)",
         1,
       ],
+      ["density 3", json({ ...realState, Psi: 3 }), "invalid body (GET /state): Psi: must be from 0 to 1 (Ψ density)", 1],
       [
-        "density 3",
-        json({ ...realState, Psi: 3 }),
-        "invalid body (GET /state): Psi: must be from 0 to 1 (Ψ density)",
+        "a coherence of the wrong type",
+        json({ ...realState, C: "0.8" }),
+        "invalid body (GET /state): C: must be a finite number",
         1,
       ],
-      ["a coherence of the wrong type", json({ ...realState, C: "0.8" }), "invalid body (GET /state): C: must be a finite number", 1],
       ["a JSON array", json([realState]), "invalid body (GET /state): (root): must be a JSON object", 1],
       ["a body larger than 64 KiB", huge(70_000), "invalid body (GET /state): larger than 65536 bytes", 1],
       ["a 500 with an HTML page", text(html, 500, "text/html"), "HTTP 500 (GET /state)", 0],

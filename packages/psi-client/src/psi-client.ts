@@ -1,11 +1,11 @@
 import { ValidationError } from "@aurora/domain";
 import { NEUTRAL_PSI_METRICS } from "./neutral-psi-metrics.js";
-import { MAX_DELAY_MS, resolvePsiClientOptions } from "./psi-client-options.js";
 import type { PsiClientOptions, ResolvedPsiClientOptions } from "./psi-client-options.js";
-import { initialPsiClientStats, reducePsiClientStats } from "./psi-client-stats.js";
+import { MAX_DELAY_MS, resolvePsiClientOptions } from "./psi-client-options.js";
 import type { PsiClientEvent, PsiClientStats } from "./psi-client-stats.js";
-import { parsePsiFieldBody } from "./psi-field-body.js";
+import { initialPsiClientStats, reducePsiClientStats } from "./psi-client-stats.js";
 import { PsiFetchError } from "./psi-fetch-error.js";
+import { parsePsiFieldBody } from "./psi-field-body.js";
 import type { PsiEndpoint, PsiReading } from "./psi-reading.js";
 import { readTextCapped } from "./read-text-capped.js";
 

@@ -1,5 +1,5 @@
-import { formatPath, psiMetricsSchema } from "@aurora/domain";
 import type { PsiMetrics } from "@aurora/domain";
+import { formatPath, psiMetricsSchema } from "@aurora/domain";
 import { z } from "zod";
 import type { PsiEndpoint } from "./psi-reading.js";
 

@@ -20,7 +20,15 @@ const request = (constraints: Constraints, providers: Provider[] = [provider]): 
 
 describe("violationsOf", () => {
   it("finds nothing when every constraint holds, limits included", () => {
-    const limits = { max_price: 2, max_latency_ms: 100, min_reputation: 80, region: "us-west", gpu_type: "a100", gpu_hours: 10, max_cost_usd: 6 };
+    const limits = {
+      max_price: 2,
+      max_latency_ms: 100,
+      min_reputation: 80,
+      region: "us-west",
+      gpu_type: "a100",
+      gpu_hours: 10,
+      max_cost_usd: 6,
+    };
     expect(violationsOf(provider, request(limits))).toEqual([]);
   });
 
@@ -43,7 +51,10 @@ describe("violationsOf", () => {
   });
 
   it("reports every violation at once", () => {
-    expect(violationsOf(provider, request({ max_price: 1, region: "eu-central" }))).toEqual(["price_exceeded", "region_mismatch"]);
+    expect(violationsOf(provider, request({ max_price: 1, region: "eu-central" }))).toEqual([
+      "price_exceeded",
+      "region_mismatch",
+    ]);
   });
 });
 
@@ -51,6 +62,9 @@ describe("compliantProviders", () => {
   it("keeps the compliant providers in request order", () => {
     const dear = { ...provider, provider_id: "dear", price_usd_per_hour: 9 };
     const other = { ...provider, provider_id: "other" };
-    expect(compliantProviders(request({ max_price: 5 }, [provider, dear, other])).map((p) => p.provider_id)).toEqual(["p", "other"]);
+    expect(compliantProviders(request({ max_price: 5 }, [provider, dear, other])).map((p) => p.provider_id)).toEqual([
+      "p",
+      "other",
+    ]);
   });
 });

@@ -8,7 +8,8 @@ describe("deriveSeed", () => {
 
   it("separates neighbouring coordinates and the order of parts", () => {
     const seeds = new Set<number>();
-    for (let step = 0; step < 100; step++) for (let provider = 0; provider < 10; provider++) seeds.add(deriveSeed(1, 2, step, provider));
+    for (let step = 0; step < 100; step++)
+      for (let provider = 0; provider < 10; provider++) seeds.add(deriveSeed(1, 2, step, provider));
     expect(seeds.size).toBe(1000);
     expect(deriveSeed(1, 2, 3)).not.toBe(deriveSeed(1, 3, 2));
   });

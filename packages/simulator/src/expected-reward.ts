@@ -25,5 +25,11 @@ export function noDecisionReward(reward: RewardFn): number {
 }
 
 function failedOutcome(latencyMs: number) {
-  return { decision_id: "expected", success: false, actual_cost_usd: 0, actual_latency_ms: latencyMs, error_reason: "job_failed" };
+  return {
+    decision_id: "expected",
+    success: false,
+    actual_cost_usd: 0,
+    actual_latency_ms: latencyMs,
+    error_reason: "job_failed",
+  };
 }

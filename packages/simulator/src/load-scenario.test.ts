@@ -38,7 +38,8 @@ describe("loadScenario", () => {
 
     it("keeps the markets realistic: A100 within $1–4/h and H100 within $2–8/h at the clouds, DePIN cheaper", () => {
       const scenario = loadScenario("calm");
-      const price = (id: string, gpu: string) => scenario.providers.find((p) => p.provider_id === id)?.advertised.prices[gpu] as number;
+      const price = (id: string, gpu: string) =>
+        scenario.providers.find((p) => p.provider_id === id)?.advertised.prices[gpu] as number;
       for (const cloud of ["nimbus-cloud", "stratus-gpu"]) {
         expect(price(cloud, "a100")).toBeGreaterThanOrEqual(1);
         expect(price(cloud, "a100")).toBeLessThanOrEqual(4);
@@ -69,7 +70,11 @@ describe("loadScenario", () => {
 
     it("throws a ValidationError naming the field and the file for a bad scenario", () => {
       const file = join(dir, "bad.json");
-      const events = [{ type: "outage", at: 1, provider_id: "cheap" }, { type: "outage", at: 2, provider_id: "cheap" }, { type: "outage", at: "soon", provider_id: "cheap" }];
+      const events = [
+        { type: "outage", at: 1, provider_id: "cheap" },
+        { type: "outage", at: 2, provider_id: "cheap" },
+        { type: "outage", at: "soon", provider_id: "cheap" },
+      ];
       writeFileSync(file, JSON.stringify({ ...tinyScenario(), events }));
       let caught: unknown;
       try {

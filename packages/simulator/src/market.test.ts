@@ -1,4 +1,4 @@
-import { ValidationError, decideRequestSchema, type Context, type Provider } from "@aurora/domain";
+import { type Context, decideRequestSchema, type Provider, ValidationError } from "@aurora/domain";
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "./load-scenario.js";
 import { Market } from "./market.js";
@@ -56,8 +56,15 @@ describe("Market", () => {
       for (let step = 0; step < 200; step++) {
         const { context, constraints } = calm.request(step);
         const tenant = scenario.tenants.find((t) => t.regions.includes(context.region));
-        expect(constraints).toEqual({ ...tenant?.constraints, region: context.region, gpu_type: context.gpu_type, gpu_hours: context.gpu_hours });
-        const workload = tenant?.workloads.find((w) => w.workload_type === context.workload_type && w.gpu_types.includes(context.gpu_type));
+        expect(constraints).toEqual({
+          ...tenant?.constraints,
+          region: context.region,
+          gpu_type: context.gpu_type,
+          gpu_hours: context.gpu_hours,
+        });
+        const workload = tenant?.workloads.find(
+          (w) => w.workload_type === context.workload_type && w.gpu_types.includes(context.gpu_type),
+        );
         const [min, max] = workload?.gpu_hours ?? [0, 0];
         expect(context.gpu_hours).toBeGreaterThanOrEqual(min);
         expect(context.gpu_hours).toBeLessThanOrEqual(max);
@@ -70,7 +77,10 @@ describe("Market", () => {
       const step = stepFor(calm, 0, "h100");
       expect(record(calm.request(step), "nimbus-cloud")?.price_usd_per_hour).toBe(4.2);
       expect(record(calm.request(step), "meshcompute")?.price_usd_per_hour).toBe(1.9);
-      expect(record(calm.request(step), "renderhive")).toMatchObject({ gpu_types: ["a100", "rtx4090"], price_usd_per_hour: 0.42 });
+      expect(record(calm.request(step), "renderhive")).toMatchObject({
+        gpu_types: ["a100", "rtx4090"],
+        price_usd_per_hour: 0.42,
+      });
     });
   });
 
@@ -148,7 +158,14 @@ describe("Market", () => {
     });
 
     it("lists only the events that start within the run", () => {
-      const scenario = parseScenario(tinyScenario({ events: [{ type: "outage", at: 50, provider_id: "cheap" }, { type: "outage", at: 500, provider_id: "cheap" }] }));
+      const scenario = parseScenario(
+        tinyScenario({
+          events: [
+            { type: "outage", at: 50, provider_id: "cheap" },
+            { type: "outage", at: 500, provider_id: "cheap" },
+          ],
+        }),
+      );
       expect(new Market(scenario, { seed: 1, decisions: 100 }).events.map((e) => e.start)).toEqual([50]);
     });
 
@@ -169,8 +186,14 @@ describe("Market", () => {
       const gpu = hidden.extra_failure_rate_by_gpu?.["h200"] as number;
       expect(base * region * gpu).toBeGreaterThan(0);
       const context: Context = { workload_type: "llm_training", gpu_type: "h200", region: "ap-south-3", gpu_hours: 2 };
-      expect(market.truth(0, context, "meshcompute").failureProbability).toBeCloseTo(1 - (1 - base) * (1 - region) * (1 - gpu), 12);
-      expect(market.truth(0, { ...context, region: "eu-west-1", gpu_type: "t4" }, "meshcompute").failureProbability).toBeCloseTo(base, 12);
+      expect(market.truth(0, context, "meshcompute").failureProbability).toBeCloseTo(
+        1 - (1 - base) * (1 - region) * (1 - gpu),
+        12,
+      );
+      expect(market.truth(0, { ...context, region: "eu-west-1", gpu_type: "t4" }, "meshcompute").failureProbability).toBeCloseTo(
+        base,
+        12,
+      );
     });
 
     it("reads GPU types and regions named like Object.prototype members as ordinary keys", () => {
@@ -196,7 +219,10 @@ describe("Market", () => {
       const first = market.outcome(42, context, "meshcompute", "a");
       market.outcome(42, context, "stratus-gpu", "b");
       market.outcome(41, market.request(41).context, "meshcompute", "c");
-      expect(market.outcome(42, context, "meshcompute", "another-decision-id")).toEqual({ ...first, decision_id: "another-decision-id" });
+      expect(market.outcome(42, context, "meshcompute", "another-decision-id")).toEqual({
+        ...first,
+        decision_id: "another-decision-id",
+      });
       expect(new Market(loadScenario("calm"), { seed: 4 }).outcome(42, context, "meshcompute", "a")).not.toEqual(first);
     });
 
@@ -214,7 +240,9 @@ describe("Market", () => {
 
     it("fails a job at the hidden rate, costing nothing", () => {
       const market = new Market(parseScenario(tinyScenario({ decisions: 4000 })), { seed: 1 });
-      const outcomes = Array.from({ length: 4000 }, (_, step) => market.outcome(step, market.request(step).context, "cheap", "d"));
+      const outcomes = Array.from({ length: 4000 }, (_, step) =>
+        market.outcome(step, market.request(step).context, "cheap", "d"),
+      );
       const failures = outcomes.filter((o) => !o.success);
       expect(failures.length / outcomes.length).toBeGreaterThan(0.47);
       expect(failures.length / outcomes.length).toBeLessThan(0.53);

@@ -1,4 +1,4 @@
-import { ValidationError, createRng, type Constraints, type Context, type Provider, type Rng } from "@aurora/domain";
+import { type Constraints, type Context, createRng, type Provider, type Rng, ValidationError } from "@aurora/domain";
 import { deriveSeed } from "./derive-seed.js";
 import { lognormal } from "./lognormal.js";
 import { resolveEvents, type SimEvent } from "./resolve-events.js";
@@ -213,7 +213,14 @@ export class Market {
     const latency = lognormal(rng, truth.latencyMeanMs, truth.latencySdMs);
     const cost = truth.costMeanUsd * lognormal(rng, 1, truth.costCv);
     if (failed) {
-      return { decision_id: decisionId, success: false, actual_cost_usd: 0, actual_latency_ms: latency, error_reason: "job_failed", provider_id: providerId };
+      return {
+        decision_id: decisionId,
+        success: false,
+        actual_cost_usd: 0,
+        actual_latency_ms: latency,
+        error_reason: "job_failed",
+        provider_id: providerId,
+      };
     }
     return { decision_id: decisionId, success: true, actual_cost_usd: cost, actual_latency_ms: latency, provider_id: providerId };
   }

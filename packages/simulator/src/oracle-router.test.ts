@@ -15,9 +15,7 @@ describe("oracleRouter", () => {
   });
 
   it("follows the hidden truth as it changes", () => {
-    const scenario = parseScenario(
-      tinyScenario({ events: [{ type: "outage", at: 0, duration: 50, provider_id: "steady" }] }),
-    );
+    const scenario = parseScenario(tinyScenario({ events: [{ type: "outage", at: 0, duration: 50, provider_id: "steady" }] }));
     const market = new Market(scenario, { seed: 1 });
     const oracle = oracleRouter();
     oracle.start?.({ market, reward: specReward, seed: 1, decisions: market.decisions });

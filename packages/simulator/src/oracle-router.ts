@@ -19,7 +19,8 @@ export function oracleRouter(options: OracleRouterOptions = {}): SimRouter {
       run = r;
     },
     decide(request, step) {
-      if (run === undefined) throw new Error("oracleRouter needs the hidden truth: run it inside runSimulation, which calls start() first");
+      if (run === undefined)
+        throw new Error("oracleRouter needs the hidden truth: run it inside runSimulation, which calls start() first");
       const { market, reward } = run;
       let best: string | null = null;
       let bestValue = Number.NEGATIVE_INFINITY;

@@ -33,7 +33,9 @@ describe("randomRouter", () => {
   });
 
   it("makes no decision when nothing complies", () => {
-    expect(randomRouter({ rng: createRng(1) }).decide({ ...request, constraints: { max_price: 0.5 } }, 0)).toEqual({ provider_id: null });
+    expect(randomRouter({ rng: createRng(1) }).decide({ ...request, constraints: { max_price: 0.5 } }, 0)).toEqual({
+      provider_id: null,
+    });
   });
 
   it("repeats itself for the same seed", () => {

@@ -18,7 +18,12 @@ export interface RuleRouterOptions {
 }
 
 /** aurora-router phase 1's weights. */
-export const RULE_WEIGHTS: Readonly<RuleWeights> = Object.freeze({ price: 0.35, latency: 0.3, reputation: 0.2, availability: 0.15 });
+export const RULE_WEIGHTS: Readonly<RuleWeights> = Object.freeze({
+  price: 0.35,
+  latency: 0.3,
+  reputation: 0.2,
+  availability: 0.15,
+});
 
 // Floors that keep a free or zero-latency provider's score finite: 1 cent per GPU hour, 1 ms.
 const MIN_PRICE = 0.01;

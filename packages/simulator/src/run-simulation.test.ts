@@ -1,4 +1,4 @@
-import { ValidationError, createRng, stateKey, type Rng } from "@aurora/domain";
+import { createRng, type Rng, stateKey, ValidationError } from "@aurora/domain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compliantProviders } from "./compliance.js";
@@ -50,7 +50,12 @@ const fixed = (name: string, pick: (step: number) => string | null): SimRouter =
 describe("runSimulation", () => {
   describe("on a market computable by hand", () => {
     it("measures reward, regret, failures, cost, latency and shares exactly", async () => {
-      const result = await runSimulation({ scenario: tinyScenario(), routers: [ruleRouter(), oracleRouter()], seed: 1, reward: specReward });
+      const result = await runSimulation({
+        scenario: tinyScenario(),
+        routers: [ruleRouter(), oracleRouter()],
+        seed: 1,
+        reward: specReward,
+      });
       const [rule, oracle] = result.routers;
 
       expect(result.oracleMeanExpectedReward).toBeCloseTo(8.7, 12);
@@ -70,16 +75,37 @@ describe("runSimulation", () => {
     });
 
     it("values a step with no decision at the failure reward", async () => {
-      const result = await runSimulation({ scenario: tinyScenario(), routers: [fixed("idle", () => null)], seed: 1, reward: specReward });
+      const result = await runSimulation({
+        scenario: tinyScenario(),
+        routers: [fixed("idle", () => null)],
+        seed: 1,
+        reward: specReward,
+      });
       expect(result.noDecisionReward).toBe(-20);
-      expect(result.routers[0]).toMatchObject({ meanReward: -20, meanExpectedReward: -20, noDecisionRate: 1, failureRate: 1, meanCostUsd: null });
+      expect(result.routers[0]).toMatchObject({
+        meanReward: -20,
+        meanExpectedReward: -20,
+        noDecisionRate: 1,
+        failureRate: 1,
+        meanCostUsd: null,
+      });
       expect(result.routers[0]?.cumulativeRegret).toBeCloseTo(28.7 * 100, 9);
     });
 
     it("refuses a pick outside the request or against the constraints, as a failed job", async () => {
-      const tenants = [{ tenant_id: "t", regions: ["r1"], constraints: { min_reputation: 85 }, workloads: [{ workload_type: "w", gpu_types: ["a100"], gpu_hours: [1, 1] as [number, number] }] }];
+      const tenants = [
+        {
+          tenant_id: "t",
+          regions: ["r1"],
+          constraints: { min_reputation: 85 },
+          workloads: [{ workload_type: "w", gpu_types: ["a100"], gpu_hours: [1, 1] as [number, number] }],
+        },
+      ];
       const outcomes: SimOutcome[] = [];
-      const picker = (name: string, id: string): SimRouter => ({ ...fixed(name, () => id), feedback: (o) => void outcomes.push(o) });
+      const picker = (name: string, id: string): SimRouter => ({
+        ...fixed(name, () => id),
+        feedback: (o) => void outcomes.push(o),
+      });
       const result = await runSimulation({
         scenario: tinyScenario({ tenants, decisions: 10 }),
         routers: [picker("ghostly", "ghost"), picker("rebel", "cheap")],
@@ -89,8 +115,19 @@ describe("runSimulation", () => {
       for (const router of result.routers) expect(router).toMatchObject({ violationRate: 1, failureRate: 1, meanReward: -20 });
       expect({ ...result.routers[0]?.share }).toEqual({ steady: 0, cheap: 0 });
       expect({ ...result.routers[1]?.share }).toEqual({ steady: 0, cheap: 1 });
-      expect(outcomes[0]).toEqual({ decision_id: "ghostly#0", success: false, actual_cost_usd: 0, actual_latency_ms: 0, error_reason: "unknown_provider", provider_id: "ghost" });
-      expect(outcomes[1]).toMatchObject({ success: false, error_reason: "constraint_violation: reputation_too_low", provider_id: "cheap" });
+      expect(outcomes[0]).toEqual({
+        decision_id: "ghostly#0",
+        success: false,
+        actual_cost_usd: 0,
+        actual_latency_ms: 0,
+        error_reason: "unknown_provider",
+        provider_id: "ghost",
+      });
+      expect(outcomes[1]).toMatchObject({
+        success: false,
+        error_reason: "constraint_violation: reputation_too_low",
+        provider_id: "cheap",
+      });
     });
   });
 
@@ -117,7 +154,13 @@ describe("runSimulation", () => {
         const inner = randomRouter({ rng: createRng(seed), name: i === 0 ? "random" : "another-random" });
         return { ...inner, feedback: (outcome, step) => void seen[i]!.set(step, outcome) };
       };
-      await runSimulation({ scenario: "calm", decisions: 2000, seed: 3, reward: specReward, routers: [recording(0, 10), recording(1, 20)] });
+      await runSimulation({
+        scenario: "calm",
+        decisions: 2000,
+        seed: 3,
+        reward: specReward,
+        routers: [recording(0, 10), recording(1, 20)],
+      });
       const market = new Market(loadScenario("calm"), { seed: 3, decisions: 2000 });
       let shared = 0;
       for (const [step, first] of seen[0]!) {
@@ -145,7 +188,14 @@ describe("runSimulation", () => {
         },
       };
       await runSimulation({ scenario: tinyScenario({ decisions: 3 }), routers: [slow], seed: 1, reward: specReward });
-      expect(log).toEqual(["decide 0", "learned slow-0 at 0", "decide 1", "learned slow-1 at 1", "decide 2", "learned slow-2 at 2"]);
+      expect(log).toEqual([
+        "decide 0",
+        "learned slow-0 at 0",
+        "decide 1",
+        "learned slow-1 at 1",
+        "decide 2",
+        "learned slow-2 at 2",
+      ]);
     });
 
     it("lets no router beat the oracle's expected reward at any step", async () => {
@@ -172,7 +222,9 @@ describe("runSimulation", () => {
             routers: [chaos, randomRouter({ rng: createRng(seed + 1) }), ruleRouter(), greedyLearner(createRng(seed + 2), 0.3)],
           });
           for (const router of result.routers) {
-            router.regretSeries.forEach((regret, i) => expect(regret).toBeGreaterThanOrEqual(i === 0 ? 0 : (router.regretSeries[i - 1] as number)));
+            router.regretSeries.forEach((regret, i) =>
+              expect(regret).toBeGreaterThanOrEqual(i === 0 ? 0 : (router.regretSeries[i - 1] as number)),
+            );
             expect(router.meanExpectedReward).toBeLessThanOrEqual(result.oracleMeanExpectedReward);
           }
         }),
@@ -190,14 +242,24 @@ describe("runSimulation", () => {
 
   describe("learnability of the built-in scenarios", () => {
     it("makes the rule router a fair baseline in a calm market: better than random, short of the oracle", async () => {
-      const result = await runSimulation({ scenario: "calm", seed: 1, reward: specReward, routers: [ruleRouter(), randomRouter({ rng: createRng(1) })] });
+      const result = await runSimulation({
+        scenario: "calm",
+        seed: 1,
+        reward: specReward,
+        routers: [ruleRouter(), randomRouter({ rng: createRng(1) })],
+      });
       const [rule, random] = result.routers;
       expect(rule?.cumulativeRegret).toBeLessThan(random?.cumulativeRegret ?? 0);
       expect(rule?.cumulativeRegret).toBeGreaterThan(0);
     });
 
     it.each(["outage", "newcomer"])("leaves a learner much to gain over the rule router in %s", async (scenario) => {
-      const result = await runSimulation({ scenario, seed: 1, reward: specReward, routers: [ruleRouter(), greedyLearner(createRng(2))] });
+      const result = await runSimulation({
+        scenario,
+        seed: 1,
+        reward: specReward,
+        routers: [ruleRouter(), greedyLearner(createRng(2))],
+      });
       const [rule, learner] = result.routers;
       expect((rule?.cumulativeRegret ?? 0) / result.decisions).toBeGreaterThan(1);
       expect(learner?.cumulativeRegret).toBeLessThan((rule?.cumulativeRegret ?? 0) / 2.5);
@@ -205,17 +267,32 @@ describe("runSimulation", () => {
     });
 
     it("sends the rule router into the hidden outage for its whole window", async () => {
-      const result = await runSimulation({ scenario: "outage", decisions: 1000, sampleEvery: 50, seed: 1, reward: specReward, routers: [ruleRouter()] });
+      const result = await runSimulation({
+        scenario: "outage",
+        decisions: 1000,
+        sampleEvery: 50,
+        seed: 1,
+        reward: specReward,
+        routers: [ruleRouter()],
+      });
       const { shareSeries } = result.routers[0]!;
       // meshcompute is out from step 300 to 650; windows 6…12 lie inside it.
       for (let w = 6; w < 13; w++) expect(shareSeries["meshcompute"]![w]).toBeGreaterThan(0.3);
-      expect(result.events).toEqual([{ type: "outage", label: "meshcompute outage (hidden)", start: 300, end: 650, providerIds: ["meshcompute"] }]);
+      expect(result.events).toEqual([
+        { type: "outage", label: "meshcompute outage (hidden)", start: 300, end: 650, providerIds: ["meshcompute"] },
+      ]);
     });
   });
 
   describe("series", () => {
     it("samples every sampleEvery steps and at the end", async () => {
-      const result = await runSimulation({ scenario: tinyScenario(), routers: [ruleRouter()], seed: 1, reward: specReward, sampleEvery: 30 });
+      const result = await runSimulation({
+        scenario: tinyScenario(),
+        routers: [ruleRouter()],
+        seed: 1,
+        reward: specReward,
+        sampleEvery: 30,
+      });
       expect(result.sampleSteps).toEqual([30, 60, 90, 100]);
       const router = result.routers[0]!;
       expect(router.regretSeries).toHaveLength(4);
@@ -226,7 +303,12 @@ describe("runSimulation", () => {
     });
 
     it("uses a hundred windows by default", async () => {
-      const result = await runSimulation({ scenario: tinyScenario({ decisions: 250 }), routers: [ruleRouter()], seed: 1, reward: specReward });
+      const result = await runSimulation({
+        scenario: tinyScenario({ decisions: 250 }),
+        routers: [ruleRouter()],
+        seed: 1,
+        reward: specReward,
+      });
       expect(result.sampleEvery).toBe(3);
       expect(result.sampleSteps).toHaveLength(84);
     });
@@ -234,16 +316,30 @@ describe("runSimulation", () => {
     it("averages each extra number per window, null before a router first reports it", async () => {
       const router: SimRouter = {
         name: "cooling",
-        decide: (_request, step) => ({ provider_id: "steady", extra: step < 50 ? undefined : { epsilon: step < 75 ? 0.5 : 0.25 } }),
+        decide: (_request, step) => ({
+          provider_id: "steady",
+          extra: step < 50 ? undefined : { epsilon: step < 75 ? 0.5 : 0.25 },
+        }),
       };
-      const result = await runSimulation({ scenario: tinyScenario(), routers: [router], seed: 1, reward: specReward, sampleEvery: 25 });
+      const result = await runSimulation({
+        scenario: tinyScenario(),
+        routers: [router],
+        seed: 1,
+        reward: specReward,
+        sampleEvery: 25,
+      });
       expect({ ...result.routers[0]?.extraSeries }).toEqual({ epsilon: [null, null, 0.5, 0.25] });
     });
 
     it("keys shares by provider id safely, __proto__ included", async () => {
       const base = tinyScenario();
       const providers = base.providers.map((p, i) => (i === 0 ? { ...p, provider_id: "__proto__" } : p));
-      const result = await runSimulation({ scenario: { ...base, providers }, routers: [oracleRouter()], seed: 1, reward: specReward });
+      const result = await runSimulation({
+        scenario: { ...base, providers },
+        routers: [oracleRouter()],
+        seed: 1,
+        reward: specReward,
+      });
       const { share } = result.routers[0]!;
       expect(Object.getPrototypeOf(share)).toBeNull();
       expect(Object.keys(share)).toEqual(["__proto__", "cheap"]);
@@ -256,19 +352,29 @@ describe("runSimulation", () => {
     const options = { scenario: tinyScenario(), seed: 1, reward: specReward };
 
     it("names a router that repeats a name", async () => {
-      await expect(runSimulation({ ...options, routers: [ruleRouter(), ruleRouter()] })).rejects.toThrow(/^routers\[1\]\.name: "rule" is already the name of routers\[0\]/);
+      await expect(runSimulation({ ...options, routers: [ruleRouter(), ruleRouter()] })).rejects.toThrow(
+        /^routers\[1\]\.name: "rule" is already the name of routers\[0\]/,
+      );
     });
 
     it("names an empty router list, a bad window and a missing reward", async () => {
       await expect(runSimulation({ ...options, routers: [] })).rejects.toThrow(/^routers:/);
       await expect(runSimulation({ ...options, routers: [ruleRouter()], sampleEvery: 0 })).rejects.toThrow(/^sampleEvery:/);
-      await expect(runSimulation({ ...options, routers: [ruleRouter()], reward: undefined as never })).rejects.toThrow(ValidationError);
+      await expect(runSimulation({ ...options, routers: [ruleRouter()], reward: undefined as never })).rejects.toThrow(
+        ValidationError,
+      );
       await expect(runSimulation({ ...options, routers: [ruleRouter()], seed: Number.NaN })).rejects.toThrow(/^seed:/);
     });
 
     it("names the router and step when a router throws, keeping the cause", async () => {
       const cause = new Error("boom");
-      const broken: SimRouter = { name: "broken", decide: (_r, step) => { if (step === 3) throw cause; return { provider_id: null }; } };
+      const broken: SimRouter = {
+        name: "broken",
+        decide: (_r, step) => {
+          if (step === 3) throw cause;
+          return { provider_id: null };
+        },
+      };
       const error = await runSimulation({ ...options, routers: [broken] }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RouterFailedError);
       expect((error as RouterFailedError).message).toBe('router "broken" failed in decide() at step 3: boom');
@@ -276,13 +382,20 @@ describe("runSimulation", () => {
     });
 
     it("reports a rejected feedback as the router's failure", async () => {
-      const sulky: SimRouter = { ...fixed("sulky", () => "steady"), feedback: async () => Promise.reject(new Error("disk full")) };
-      await expect(runSimulation({ ...options, routers: [sulky] })).rejects.toThrow('router "sulky" failed in feedback() at step 0: disk full');
+      const sulky: SimRouter = {
+        ...fixed("sulky", () => "steady"),
+        feedback: async () => Promise.reject(new Error("disk full")),
+      };
+      await expect(runSimulation({ ...options, routers: [sulky] })).rejects.toThrow(
+        'router "sulky" failed in feedback() at step 0: disk full',
+      );
     });
 
     it("reports a decision without a provider_id", async () => {
       const vague: SimRouter = { name: "vague", decide: () => ({}) as never };
-      await expect(runSimulation({ ...options, routers: [vague] })).rejects.toThrow(/router "vague" failed in decide\(\) at step 0: decide\(\) must return/);
+      await expect(runSimulation({ ...options, routers: [vague] })).rejects.toThrow(
+        /router "vague" failed in decide\(\) at step 0: decide\(\) must return/,
+      );
     });
   });
 });

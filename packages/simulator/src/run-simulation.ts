@@ -5,7 +5,7 @@ import { expectedReward, noDecisionReward } from "./expected-reward.js";
 import { loadScenario } from "./load-scenario.js";
 import { Market } from "./market.js";
 import type { SimEvent } from "./resolve-events.js";
-import { RouterTally, type RouterResult } from "./router-tally.js";
+import { type RouterResult, RouterTally } from "./router-tally.js";
 import { parseScenario, type ScenarioInput } from "./scenario.js";
 import type { RewardFn, SimDecision, SimOutcome, SimRouter } from "./sim-router.js";
 
@@ -50,7 +50,8 @@ export interface SimulationResult {
 export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
   const { routers, seed, reward } = options;
   checkRouters(routers);
-  if (typeof reward !== "function") throw ValidationError.forField("reward", "must be a function (outcome, advertisedReputation) => number");
+  if (typeof reward !== "function")
+    throw ValidationError.forField("reward", "must be a function (outcome, advertisedReputation) => number");
   const scenario = typeof options.scenario === "string" ? loadScenario(options.scenario) : parseScenario(options.scenario);
   const market = new Market(scenario, { seed, decisions: options.decisions ?? scenario.decisions });
   const { decisions } = market;
@@ -95,11 +96,24 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       }
       const providerId = decision?.provider_id;
       if (providerId !== null && typeof providerId !== "string") {
-        throw new RouterFailedError(router.name, step, "decide", new TypeError(`decide() must return { provider_id: string | null }, got ${JSON.stringify(decision)}`));
+        throw new RouterFailedError(
+          router.name,
+          step,
+          "decide",
+          new TypeError(`decide() must return { provider_id: string | null }, got ${JSON.stringify(decision)}`),
+        );
       }
       const tally = tallies[r] as RouterTally;
       if (providerId === null) {
-        tally.record({ providerIndex: -1, value: failureValue, realised: failureValue, regret: oracleValue - failureValue, outcome: null, violation: false, extra: decision.extra });
+        tally.record({
+          providerIndex: -1,
+          value: failureValue,
+          realised: failureValue,
+          regret: oracleValue - failureValue,
+          outcome: null,
+          violation: false,
+          extra: decision.extra,
+        });
         continue;
       }
 
@@ -110,8 +124,16 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       if (value !== undefined) {
         outcome = market.outcome(step, request.context, providerId, decisionId);
       } else {
-        const reason = provider === undefined ? "unknown_provider" : `constraint_violation: ${violationsOf(provider, request).join(", ")}`;
-        outcome = { decision_id: decisionId, success: false, actual_cost_usd: 0, actual_latency_ms: 0, error_reason: reason, provider_id: providerId };
+        const reason =
+          provider === undefined ? "unknown_provider" : `constraint_violation: ${violationsOf(provider, request).join(", ")}`;
+        outcome = {
+          decision_id: decisionId,
+          success: false,
+          actual_cost_usd: 0,
+          actual_latency_ms: 0,
+          error_reason: reason,
+          provider_id: providerId,
+        };
       }
       const stepValue = value ?? failureValue;
       tally.record({
@@ -158,10 +180,14 @@ function checkRouters(routers: readonly SimRouter[]): void {
     if (typeof router?.name !== "string" || router.name === "") {
       throw ValidationError.forField(`routers[${i}].name`, "must be a non-empty string");
     }
-    if (typeof router.decide !== "function") throw ValidationError.forField(`routers[${i}].decide`, "must be a function (request, step) => { provider_id }");
+    if (typeof router.decide !== "function")
+      throw ValidationError.forField(`routers[${i}].decide`, "must be a function (request, step) => { provider_id }");
     const earlier = names.get(router.name);
     if (earlier !== undefined) {
-      throw ValidationError.forField(`routers[${i}].name`, `"${router.name}" is already the name of routers[${earlier}]: names must be distinct`);
+      throw ValidationError.forField(
+        `routers[${i}].name`,
+        `"${router.name}" is already the name of routers[${earlier}]: names must be distinct`,
+      );
     }
     names.set(router.name, i);
   });

@@ -83,7 +83,9 @@ describe("parseScenario", () => {
     });
 
     it("names an event about an unknown provider", () => {
-      expect(fieldOf(withEvents([{ type: "latency_spike", at: 1, provider_id: "ghost", factor: 2 }]))).toBe("events[0].provider_id");
+      expect(fieldOf(withEvents([{ type: "latency_spike", at: 1, provider_id: "ghost", factor: 2 }]))).toBe(
+        "events[0].provider_id",
+      );
       expect(fieldOf(withEvents([{ type: "price_spike", at: 1, provider_ids: ["cheap", "ghost"], factor: 2 }]))).toBe(
         "events[0].provider_ids[1]",
       );

@@ -1,11 +1,4 @@
-import {
-  ValidationError,
-  constraintsSchema,
-  contextSchema,
-  idSchema,
-  providerSchema,
-  toValidationError,
-} from "@aurora/domain";
+import { constraintsSchema, contextSchema, idSchema, providerSchema, toValidationError, ValidationError } from "@aurora/domain";
 import { z } from "zod";
 
 /**
@@ -30,10 +23,16 @@ const probability = z
   .max(1, { error: "must be a probability from 0 to 1" });
 
 const positive = (what: string) =>
-  z.number({ error: `must be a finite number > 0 (${what})` }).finite().positive({ error: `must be > 0 (${what})` });
+  z
+    .number({ error: `must be a finite number > 0 (${what})` })
+    .finite()
+    .positive({ error: `must be > 0 (${what})` });
 
 const nonNegative = (what: string) =>
-  z.number({ error: `must be a finite number ≥ 0 (${what})` }).finite().min(0, { error: `must be ≥ 0 (${what})` });
+  z
+    .number({ error: `must be a finite number ≥ 0 (${what})` })
+    .finite()
+    .min(0, { error: `must be ≥ 0 (${what})` });
 
 /**
  * `{ "<key>": value }` with user-chosen keys (GPU types, regions). zod's own record drops a
@@ -162,7 +161,10 @@ export const eventSchema = z.discriminatedUnion(
       duration: durationSchema.optional(),
       factor: positive("price multiplier"),
       provider_ids: z.array(idSchema).min(1, { error: "must list at least one provider, or be left out for all" }).optional(),
-      gpu_types: z.array(contextSchema.shape.gpu_type).min(1, { error: "must list at least one GPU type, or be left out for all" }).optional(),
+      gpu_types: z
+        .array(contextSchema.shape.gpu_type)
+        .min(1, { error: "must list at least one GPU type, or be left out for all" })
+        .optional(),
     }),
     /** Jobs fail with this probability (default 1); the advertised record does not change. */
     strict({
@@ -171,7 +173,10 @@ export const eventSchema = z.discriminatedUnion(
       duration: durationSchema.optional(),
       provider_id: idSchema,
       failure_rate: probability.default(1),
-      regions: z.array(contextSchema.shape.region).min(1, { error: "must list at least one region, or be left out for all" }).optional(),
+      regions: z
+        .array(contextSchema.shape.region)
+        .min(1, { error: "must list at least one region, or be left out for all" })
+        .optional(),
     }),
     /** Real latency (mean and spread) × factor; the advertised latency does not change. */
     strict({
@@ -240,14 +245,19 @@ export const scenarioSchema = strict({
     }
     tenantIds.add(tenant.tenant_id);
     tenant.regions.forEach((region, r) => {
-      if (!regionsServed.has(region)) issue(["tenants", t, "regions", r], `no provider serves region "${region}": add it to a provider's advertised.regions`);
+      if (!regionsServed.has(region))
+        issue(["tenants", t, "regions", r], `no provider serves region "${region}": add it to a provider's advertised.regions`);
     });
     tenant.workloads.forEach((workload, w) => {
       const [min, max] = workload.gpu_hours;
-      if (min > max) issue(["tenants", t, "workloads", w, "gpu_hours"], `must be [min, max] with min ≤ max, got [${min}, ${max}]`);
+      if (min > max)
+        issue(["tenants", t, "workloads", w, "gpu_hours"], `must be [min, max] with min ≤ max, got [${min}, ${max}]`);
       workload.gpu_types.forEach((gpu, g) => {
         if (!gpusOffered.has(gpu)) {
-          issue(["tenants", t, "workloads", w, "gpu_types", g], `no provider offers GPU type "${gpu}": add it to a provider's advertised.prices`);
+          issue(
+            ["tenants", t, "workloads", w, "gpu_types", g],
+            `no provider offers GPU type "${gpu}": add it to a provider's advertised.prices`,
+          );
         }
       });
     });
@@ -270,13 +280,19 @@ export const scenarioSchema = strict({
       const seen = event.type === "provider_joins" ? joins : leaves;
       const earlier = seen.get(event.provider_id);
       if (earlier !== undefined) {
-        issue(["events", e, "provider_id"], `provider "${event.provider_id}" already has a ${event.type} event (events[${earlier}]): a provider joins and leaves at most once`);
+        issue(
+          ["events", e, "provider_id"],
+          `provider "${event.provider_id}" already has a ${event.type} event (events[${earlier}]): a provider joins and leaves at most once`,
+        );
       }
       seen.set(event.provider_id, e);
     }
   });
   if (scenario.providers.every((p) => joins.has(p.provider_id) || leaves.has(p.provider_id))) {
-    issue(["providers"], "at least one provider must be present for the whole run (no provider_joins or provider_leaves event), so every request has a candidate");
+    issue(
+      ["providers"],
+      "at least one provider must be present for the whole run (no provider_joins or provider_leaves event), so every request has a candidate",
+    );
   }
 });
 

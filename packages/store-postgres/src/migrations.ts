@@ -3,7 +3,9 @@ import type { SqlClient } from "./sql-client.js";
 /** A schema name the store accepts: it is written into SQL, so only plain identifiers. */
 export function assertSchemaName(schema: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    throw new TypeError(`schema must be a lower-case SQL identifier such as "aurora" (letters, digits, _), got ${JSON.stringify(schema)}`);
+    throw new TypeError(
+      `schema must be a lower-case SQL identifier such as "aurora" (letters, digits, _), got ${JSON.stringify(schema)}`,
+    );
   }
   return schema;
 }
@@ -108,13 +110,16 @@ export async function migrate(client: SqlClient, schema: string): Promise<number
   return client.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`aurora-migrate:${schema}`]);
     await tx.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-    await tx.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await tx.query(
+      `CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
     const { rows } = await tx.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
     const done = new Set(rows.map((row) => Number(row.version)));
     let applied = 0;
     for (let i = 0; i < steps.length; i++) {
       if (done.has(i + 1)) continue;
-      for (const statement of (steps[i] as string).split(/;\s*\n/).filter((part) => part.trim() !== "")) await tx.query(statement);
+      for (const statement of (steps[i] as string).split(/;\s*\n/).filter((part) => part.trim() !== ""))
+        await tx.query(statement);
       await tx.query(`INSERT INTO ${s}.schema_migrations (version) VALUES ($1)`, [i + 1]);
       applied++;
     }

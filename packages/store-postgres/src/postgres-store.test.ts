@@ -1,5 +1,11 @@
-import { RoutingEngine, UnknownDecisionError, DuplicateFeedbackError, verifyAuditChain, verifyReceiptChain } from "@aurora/engine";
 import type { ChainedAuditRecord, Receipt } from "@aurora/engine";
+import {
+  DuplicateFeedbackError,
+  RoutingEngine,
+  UnknownDecisionError,
+  verifyAuditChain,
+  verifyReceiptChain,
+} from "@aurora/engine";
 import { describeEngineStoreContract } from "@aurora/engine/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestDatabase, testDatabase } from "../test/database.js";
@@ -7,7 +13,9 @@ import type { PostgresStore } from "./postgres-store.js";
 
 const db: TestDatabase = await testDatabase();
 // Say which database this run used: CI requires the server, a bare machine falls back to PGlite.
-console.log(`@aurora/store-postgres tests run on ${db.backend === "postgres" ? `the PostgreSQL server (${process.env.DATABASE_URL ?? "default URL"})` : "PGlite (no server reachable)"}`);
+console.log(
+  `@aurora/store-postgres tests run on ${db.backend === "postgres" ? `the PostgreSQL server (${process.env.DATABASE_URL ?? "default URL"})` : "PGlite (no server reachable)"}`,
+);
 
 const bySchema = new WeakMap<PostgresStore, string>();
 describeEngineStoreContract(`PostgresStore on ${db.backend}`, {
@@ -47,7 +55,8 @@ const outcome = (decision_id: string, i: number) => ({
 
 async function replicas(schema: string, count: number, options: object = {}): Promise<RoutingEngine[]> {
   const engines: RoutingEngine[] = [];
-  for (let i = 0; i < count; i++) engines.push(await RoutingEngine.open({ store: db.store(schema), seed: i + 1, autoSave: false, ...options }));
+  for (let i = 0; i < count; i++)
+    engines.push(await RoutingEngine.open({ store: db.store(schema), seed: i + 1, autoSave: false, ...options }));
   return engines;
 }
 
@@ -82,13 +91,24 @@ describe(`PostgresStore on ${db.backend}`, () => {
       }
       await Promise.all(work);
       expect(acknowledged).toBe(150);
-      const [{ outcomes }] = (await db.query<{ outcomes: string }>(`SELECT count(*) AS outcomes FROM "${schema}".outcomes`)) as [{ outcomes: string }];
+      const [{ outcomes }] = (await db.query<{ outcomes: string }>(`SELECT count(*) AS outcomes FROM "${schema}".outcomes`)) as [
+        { outcomes: string },
+      ];
       expect(Number(outcomes)).toBe(acknowledged);
-      const [{ n }] = (await db.query<{ n: string }>(`SELECT sum(outcomes) AS n FROM "${schema}".learning_state`)) as [{ n: string }];
+      const [{ n }] = (await db.query<{ n: string }>(`SELECT sum(outcomes) AS n FROM "${schema}".learning_state`)) as [
+        { n: string },
+      ];
       expect(Number(n)).toBe(acknowledged);
       // Every replica applies every outcome exactly once: its policy has learned all of them.
-      await until(() => engines.every((e) => e.getStatus().strategist.total_rewards === 150), "every replica to learn every outcome");
-      await until(() => engines.every((e) => e.getStatus().store?.shared_totals?.outcomes === 150), "shared totals on every replica", 1_000);
+      await until(
+        () => engines.every((e) => e.getStatus().strategist.total_rewards === 150),
+        "every replica to learn every outcome",
+      );
+      await until(
+        () => engines.every((e) => e.getStatus().store?.shared_totals?.outcomes === 150),
+        "shared totals on every replica",
+        1_000,
+      );
       for (const engine of engines) expect(engine.getStatus().store?.shared_totals).toEqual({ decisions: 150, outcomes: 150 });
       for (const engine of engines) await engine.close();
     });
@@ -100,7 +120,9 @@ describe(`PostgresStore on ${db.backend}`, () => {
       await a!.feedback(outcome(metadata.decision_id, 1));
       await until(() => b!.getStatus().strategist.total_rewards === 1, "replica b to learn the outcome");
       await expect(b!.feedback(outcome(metadata.decision_id, 1))).rejects.toThrow();
-      const [{ outcomes }] = (await db.query<{ outcomes: string }>(`SELECT count(*) AS outcomes FROM "${schema}".outcomes`)) as [{ outcomes: string }];
+      const [{ outcomes }] = (await db.query<{ outcomes: string }>(`SELECT count(*) AS outcomes FROM "${schema}".outcomes`)) as [
+        { outcomes: string },
+      ];
       expect(Number(outcomes)).toBe(1);
       await a!.close();
       await b!.close();
@@ -163,12 +185,20 @@ describe(`PostgresStore on ${db.backend}`, () => {
       }
       const model = a!.policy.toJSON();
       await a!.close();
-      const receipts = await db.query<Receipt>(`SELECT version, sha256, bytes::float8 AS bytes, prev, saved_at, hash FROM "${schema}".receipts ORDER BY version`);
+      const receipts = await db.query<Receipt>(
+        `SELECT version, sha256, bytes::float8 AS bytes, prev, saved_at, hash FROM "${schema}".receipts ORDER BY version`,
+      );
       expect(receipts.map((r) => r.version)).toEqual([1, 2]);
       expect(verifyReceiptChain(receipts)).toBeNull();
-      await db.query(`UPDATE "${schema}".snapshots SET content = replace(content, '"epsilon":', '"epsilon": ') WHERE version = 2`);
+      await db.query(
+        `UPDATE "${schema}".snapshots SET content = replace(content, '"epsilon":', '"epsilon": ') WHERE version = 2`,
+      );
       const lines: string[] = [];
-      const restarted = await RoutingEngine.open({ store: db.store(schema, { log: (line) => lines.push(line) }), seed: 1, autoSave: false });
+      const restarted = await RoutingEngine.open({
+        store: db.store(schema, { log: (line) => lines.push(line) }),
+        seed: 1,
+        autoSave: false,
+      });
       expect(lines[0]).toMatch(/snapshot version 2 .* not .* as its receipt says: refused/);
       expect(restarted.policy.toJSON()).toEqual(model);
       await restarted.close();
@@ -179,7 +209,9 @@ describe(`PostgresStore on ${db.backend}`, () => {
       const engines = await replicas(schema, 2);
       for (let i = 0; i < 20; i++) engines[i % 2]!.decide({ context, providers });
       for (const engine of engines) await engine.close();
-      const rows = await db.query<ChainedAuditRecord>(`SELECT seq::float8 AS seq, prev, hash, record FROM "${schema}".audit_trail ORDER BY seq`);
+      const rows = await db.query<ChainedAuditRecord>(
+        `SELECT seq::float8 AS seq, prev, hash, record FROM "${schema}".audit_trail ORDER BY seq`,
+      );
       expect(rows).toHaveLength(20);
       expect(verifyAuditChain(rows)).toBeNull();
       const tampered = rows.map((row) => structuredClone(row));

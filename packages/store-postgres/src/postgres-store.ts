@@ -1,23 +1,23 @@
 import { randomUUID } from "node:crypto";
 import {
-  type AuditRecord,
   AuditChain,
-  type EngineEvent,
-  type EngineStore,
-  type Receipt,
-  type Recovered,
-  type StoreStatus,
-  type StoredEvent,
+  type AuditRecord,
   DuplicateFeedbackError,
   decodeEvent,
+  type EngineEvent,
+  type EngineStore,
   encodeEvent,
   jsonPieces,
   makeReceipt,
+  type Receipt,
+  type Recovered,
+  type StoredEvent,
+  type StoreStatus,
   sha256Hex,
 } from "@aurora/engine";
 import pg from "pg";
 import { assertSchemaName, migrate } from "./migrations.js";
-import { type PgliteLike, type SqlClient, type SqlQueryable, pgClient, pgliteClient } from "./sql-client.js";
+import { type PgliteLike, pgClient, pgliteClient, type SqlClient, type SqlQueryable } from "./sql-client.js";
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:port/db`; default `DATABASE_URL` from the environment. Ignored with `pool` or `pglite`. */
@@ -112,7 +112,9 @@ export class PostgresStore implements EngineStore {
     else {
       const connectionString = options.connectionString ?? process.env.DATABASE_URL;
       if (!connectionString) {
-        throw new TypeError("PostgresStore needs a database: pass connectionString (e.g. postgres://postgres@127.0.0.1:5432/aurora) or set DATABASE_URL");
+        throw new TypeError(
+          "PostgresStore needs a database: pass connectionString (e.g. postgres://postgres@127.0.0.1:5432/aurora) or set DATABASE_URL",
+        );
       }
       const pool = new pg.Pool({ connectionString, max: 4, connectionTimeoutMillis: 2_000 });
       // An idle connection dropped by a database restart must not crash the process; the next query reconnects.
@@ -151,7 +153,12 @@ export class PostgresStore implements EngineStore {
       for (const row of rows) {
         const seq = Number(row.seq);
         after = seq;
-        if (snapshot && row.origin === snapshot.origin && Number(row.n) >= snapshot.origin_from_n && Number(row.n) <= snapshot.origin_to_n) {
+        if (
+          snapshot &&
+          row.origin === snapshot.origin &&
+          Number(row.n) >= snapshot.origin_from_n &&
+          Number(row.n) <= snapshot.origin_to_n
+        ) {
           continue;
         }
         events.push(decodeEvent(row.event));
@@ -168,7 +175,8 @@ export class PostgresStore implements EngineStore {
   }
 
   append(event: EngineEvent): Promise<void> {
-    if (!this.#opened || this.#closed) return Promise.reject(new Error("PostgresStore is not open: the engine opens it (RoutingEngine.open)"));
+    if (!this.#opened || this.#closed)
+      return Promise.reject(new Error("PostgresStore is not open: the engine opens it (RoutingEngine.open)"));
     this.#eventsSinceSnapshot++;
     return new Promise<void>((resolve, reject) => {
       const pending: Pending = { n: ++this.#n, event, resolve, reject };
@@ -176,7 +184,9 @@ export class PostgresStore implements EngineStore {
         // Only feedback is acknowledged to a caller: it must not wait forever on a database that is down.
         pending.timer = setTimeout(() => {
           pending.reject(
-            new StoreUnavailableError(`the database did not take this outcome within ${this.#appendTimeoutMs} ms; it stays queued and is retried`),
+            new StoreUnavailableError(
+              `the database did not take this outcome within ${this.#appendTimeoutMs} ms; it stays queued and is retried`,
+            ),
           );
           pending.resolve = () => {};
           pending.reject = () => {};
@@ -225,14 +235,10 @@ export class PostgresStore implements EngineStore {
         made.saved_at,
         made.hash,
       ]);
-      await tx.query(`INSERT INTO ${t}.snapshots (version, content, upto_seq, origin, origin_from_n, origin_to_n) VALUES ($1, $2, $3, $4, $5, $6)`, [
-        made.version,
-        text,
-        cut.upto_seq,
-        cut.origin,
-        cut.origin_from_n,
-        cut.origin_to_n,
-      ]);
+      await tx.query(
+        `INSERT INTO ${t}.snapshots (version, content, upto_seq, origin, origin_from_n, origin_to_n) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [made.version, text, cut.upto_seq, cut.origin, cut.origin_from_n, cut.origin_to_n],
+      );
       // Keep two versions: the newest, and the one to fall back on if it were ever found damaged.
       await tx.query(`DELETE FROM ${t}.snapshots WHERE version < $1`, [made.version - 1]);
       return made;
@@ -254,7 +260,10 @@ export class PostgresStore implements EngineStore {
   async findDecision(decisionId: string): Promise<EngineEvent | undefined> {
     const deadline = Date.now() + this.#findDecisionWaitMs;
     for (;;) {
-      const { rows } = await this.#client.query<{ event: StoredEvent }>(`SELECT event FROM ${this.#t}.decisions WHERE decision_id = $1`, [decisionId]);
+      const { rows } = await this.#client.query<{ event: StoredEvent }>(
+        `SELECT event FROM ${this.#t}.decisions WHERE decision_id = $1`,
+        [decisionId],
+      );
       if (rows[0]) return decodeEvent(rows[0].event);
       // The replica that made it may not have written it yet (group commit): wait a little before calling it unknown.
       if (Date.now() >= deadline) return undefined;
@@ -289,7 +298,9 @@ export class PostgresStore implements EngineStore {
     clearTimeout(this.#flushTimer);
     this.#listener = undefined;
     try {
-      await this.flush().catch((error: unknown) => this.#log(`closing with ${this.#outbox.length} unwritten events: ${(error as Error).message}`));
+      await this.flush().catch((error: unknown) =>
+        this.#log(`closing with ${this.#outbox.length} unwritten events: ${(error as Error).message}`),
+      );
       await this.#polling;
     } finally {
       await this.#client.end();
@@ -369,9 +380,28 @@ export class PostgresStore implements EngineStore {
       const stored = encodeEvent(event);
       if (event.type === "decision") {
         const { record } = event;
-        decisions.push([record.decision_id, seq, this.origin, n, record.state_key, record.provider_id, record.created_at, JSON.stringify(stored)]);
+        decisions.push([
+          record.decision_id,
+          seq,
+          this.origin,
+          n,
+          record.state_key,
+          record.provider_id,
+          record.created_at,
+          JSON.stringify(stored),
+        ]);
       } else if (event.type === "outcome") {
-        outcomes.push([event.decision_id, seq, this.origin, n, event.provider_id, event.outcome.success, event.reward, event.at, JSON.stringify(stored)]);
+        outcomes.push([
+          event.decision_id,
+          seq,
+          this.origin,
+          n,
+          event.provider_id,
+          event.outcome.success,
+          event.reward,
+          event.at,
+          JSON.stringify(stored),
+        ]);
       } else {
         settlements.push([seq, this.origin, n, event.decision_id, event.reason, event.reward, event.at, JSON.stringify(stored)]);
       }
@@ -452,8 +482,11 @@ export class PostgresStore implements EngineStore {
 
   /** The state key of a decision: from this batch when it is there, else from its row. */
   async #stateKeyOf(tx: SqlQueryable, decisionId: string, batch: Pending[]): Promise<string> {
-    for (const { event } of batch) if (event.type === "decision" && event.record.decision_id === decisionId) return event.record.state_key;
-    const { rows } = await tx.query<{ state_key: string }>(`SELECT state_key FROM ${this.#t}.decisions WHERE decision_id = $1`, [decisionId]);
+    for (const { event } of batch)
+      if (event.type === "decision" && event.record.decision_id === decisionId) return event.record.state_key;
+    const { rows } = await tx.query<{ state_key: string }>(`SELECT state_key FROM ${this.#t}.decisions WHERE decision_id = $1`, [
+      decisionId,
+    ]);
     return rows[0]?.state_key ?? "(unknown)";
   }
 
@@ -517,15 +550,17 @@ export class PostgresStore implements EngineStore {
     { value: unknown; upto_seq: number; origin: string; origin_from_n: number; origin_to_n: number; receipt: Receipt } | undefined
   > {
     const t = this.#t;
-    const { rows } = await this.#client.query<{
-      version: number;
-      content: string;
-      upto_seq: string;
-      origin: string;
-      origin_from_n: string;
-      origin_to_n: string;
-      sha256: string | null;
-    } & Partial<Receipt>>(
+    const { rows } = await this.#client.query<
+      {
+        version: number;
+        content: string;
+        upto_seq: string;
+        origin: string;
+        origin_from_n: string;
+        origin_to_n: string;
+        sha256: string | null;
+      } & Partial<Receipt>
+    >(
       `SELECT s.version, s.content, s.upto_seq, s.origin, s.origin_from_n, s.origin_to_n, r.sha256, r.bytes, r.prev, r.saved_at, r.hash
          FROM ${t}.snapshots s LEFT JOIN ${t}.receipts r ON r.version = s.version ORDER BY s.version DESC`,
     );
@@ -533,7 +568,8 @@ export class PostgresStore implements EngineStore {
       const sha256 = sha256Hex(row.content);
       let problem: string | undefined;
       if (row.sha256 === null) problem = "has no receipt";
-      else if (row.sha256 !== sha256) problem = `hashes to ${sha256.slice(0, 12)}…, not ${row.sha256.slice(0, 12)}… as its receipt says`;
+      else if (row.sha256 !== sha256)
+        problem = `hashes to ${sha256.slice(0, 12)}…, not ${row.sha256.slice(0, 12)}… as its receipt says`;
       let value: unknown;
       if (!problem) {
         try {
@@ -543,7 +579,9 @@ export class PostgresStore implements EngineStore {
         }
       }
       if (problem) {
-        this.#log(`snapshot version ${row.version} in ${this.#schema}.snapshots ${problem}: refused, trying the previous version`);
+        this.#log(
+          `snapshot version ${row.version} in ${this.#schema}.snapshots ${problem}: refused, trying the previous version`,
+        );
         continue;
       }
       return {
@@ -555,12 +593,14 @@ export class PostgresStore implements EngineStore {
         receipt: receiptOf(row as unknown as Receipt),
       };
     }
-    if (rows.length > 0) throw new Error(`no snapshot in ${this.#schema}.snapshots matches its receipt: restore the database from a backup`);
+    if (rows.length > 0)
+      throw new Error(`no snapshot in ${this.#schema}.snapshots matches its receipt: restore the database from a backup`);
     return undefined;
   }
 
   #noteError(error: unknown): void {
-    if (this.#lastError === undefined) this.#log(`database unreachable or failing: ${(error as Error)?.message ?? String(error)}`);
+    if (this.#lastError === undefined)
+      this.#log(`database unreachable or failing: ${(error as Error)?.message ?? String(error)}`);
     this.#lastError = error;
   }
 }

@@ -56,7 +56,9 @@ export async function testDatabase(): Promise<TestDatabase> {
     };
   }
   if (process.env.CI === "true") {
-    throw new Error(`CI must test against the real PostgreSQL server, but ${databaseUrl} does not answer: start it (.ci/run does)`);
+    throw new Error(
+      `CI must test against the real PostgreSQL server, but ${databaseUrl} does not answer: start it (.ci/run does)`,
+    );
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const db = new PGlite();

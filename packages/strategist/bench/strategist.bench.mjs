@@ -39,7 +39,9 @@ function throughput() {
   const start = process.hrtime.bigint();
   run(pairs);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  console.log(`choose+update pairs/s (10 providers, ${stateKeys.length} states): ${Math.round(pairs / seconds).toLocaleString("en")}`);
+  console.log(
+    `choose+update pairs/s (10 providers, ${stateKeys.length} states): ${Math.round(pairs / seconds).toLocaleString("en")}`,
+  );
 }
 
 function used() {
@@ -84,7 +86,9 @@ async function persistence() {
     start = Date.now();
     await Strategist.load(path);
     const loadMs = Date.now() - start;
-    console.log(`save / load of ${memoryStates.toLocaleString("en")} states (${Math.round(size / 1e6)} MB): ${saveMs} ms / ${loadMs} ms`);
+    console.log(
+      `save / load of ${memoryStates.toLocaleString("en")} states (${Math.round(size / 1e6)} MB): ${saveMs} ms / ${loadMs} ms`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

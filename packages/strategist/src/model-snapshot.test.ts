@@ -66,9 +66,9 @@ describe("parseModelSnapshot", () => {
     it("names the Q-value that is not a finite number", () => {
       expect(fieldOf({ ...pythonFile, q_table: { "a:b:c": { akash: "high" } } })).toBe('q_table["a:b:c"].akash');
       expect(fieldOf({ ...pythonFile, q_table: { "a:b:c": { "io.net": null } } })).toBe('q_table["a:b:c"]["io.net"]');
-      expect(fieldOf(JSON.parse('{"q_table":{"s":{"__proto__":"x"}},"epsilon":0.1,"decision_count":0,"reward_history":[]}'))).toBe(
-        "q_table.s.__proto__",
-      );
+      expect(
+        fieldOf(JSON.parse('{"q_table":{"s":{"__proto__":"x"}},"epsilon":0.1,"decision_count":0,"reward_history":[]}')),
+      ).toBe("q_table.s.__proto__");
     });
 
     it("names a state whose row is not an object", () => {

@@ -1,9 +1,9 @@
-import { createRng, ValidationError } from "@aurora/domain";
 import type { Context, Provider } from "@aurora/domain";
+import { createRng, ValidationError } from "@aurora/domain";
 import { describe, expect, expectTypeOf, it } from "vitest";
+import type { ChooseRequest } from "./policy.js";
 import type { PolicyConfig } from "./policy-registry.js";
 import { createPolicy, policyKinds } from "./policy-registry.js";
-import type { ChooseRequest } from "./policy.js";
 import type { QLearningOptions } from "./q-learning-options.js";
 import { Strategist } from "./strategist.js";
 
@@ -59,7 +59,9 @@ describe("createPolicy", () => {
   describe("invalid", () => {
     it("refuses a kind it does not know, naming kind and listing the known ones", () => {
       const known = policyKinds.map((k) => JSON.stringify(k)).join(", ");
-      expect(() => createPolicy({ kind: "no-such-policy" } as never)).toThrow(`kind: must be one of ${known}, got "no-such-policy"`);
+      expect(() => createPolicy({ kind: "no-such-policy" } as never)).toThrow(
+        `kind: must be one of ${known}, got "no-such-policy"`,
+      );
       expect(fieldOf(() => createPolicy({} as never))).toBe("kind");
       expect(fieldOf(() => createPolicy({ kind: "constructor" } as never))).toBe("kind");
       expect(fieldOf(() => createPolicy({ kind: "__proto__" } as never))).toBe("kind");

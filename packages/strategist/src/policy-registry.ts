@@ -1,28 +1,28 @@
-import { ValidationError } from "@aurora/domain";
 import type { Rng } from "@aurora/domain";
+import { ValidationError } from "@aurora/domain";
+import type { AbSplitOptions } from "./ab-split-policy.js";
+import { AbSplitPolicy } from "./ab-split-policy.js";
+import type { GuardrailOptions } from "./guardrail-options.js";
+import { GuardrailPolicy } from "./guardrail-policy.js";
+import type { LinThompsonOptions } from "./lin-thompson-policy.js";
+import { LinThompsonPolicy } from "./lin-thompson-policy.js";
+import type { LinUcbOptions } from "./lin-ucb-policy.js";
+import { LinUcbPolicy } from "./lin-ucb-policy.js";
+import type { LinearValueOptions } from "./linear-value-policy.js";
+import { LinearValuePolicy } from "./linear-value-policy.js";
 import type { Policy } from "./policy.js";
 import type { QLearningOptions } from "./q-learning-options.js";
-import { Strategist } from "./strategist.js";
-import { Ucb1Policy } from "./ucb1-policy.js";
-import type { Ucb1Options } from "./ucb1-policy.js";
-import { ThompsonPolicy } from "./thompson-policy.js";
-import type { ThompsonOptions } from "./thompson-policy.js";
-import { SoftmaxPolicy } from "./softmax-policy.js";
-import type { SoftmaxOptions } from "./softmax-policy.js";
-import { LinUcbPolicy } from "./lin-ucb-policy.js";
-import type { LinUcbOptions } from "./lin-ucb-policy.js";
-import { LinThompsonPolicy } from "./lin-thompson-policy.js";
-import type { LinThompsonOptions } from "./lin-thompson-policy.js";
-import { LinearValuePolicy } from "./linear-value-policy.js";
-import type { LinearValueOptions } from "./linear-value-policy.js";
 import { RulePolicy } from "./rule-policy.js";
 import type { RuleOptions } from "./rule-score.js";
-import { AbSplitPolicy } from "./ab-split-policy.js";
-import type { AbSplitOptions } from "./ab-split-policy.js";
-import { ShadowPolicy } from "./shadow-policy.js";
 import type { ShadowOptions } from "./shadow-policy.js";
-import { GuardrailPolicy } from "./guardrail-policy.js";
-import type { GuardrailOptions } from "./guardrail-options.js";
+import { ShadowPolicy } from "./shadow-policy.js";
+import type { SoftmaxOptions } from "./softmax-policy.js";
+import { SoftmaxPolicy } from "./softmax-policy.js";
+import { Strategist } from "./strategist.js";
+import type { ThompsonOptions } from "./thompson-policy.js";
+import { ThompsonPolicy } from "./thompson-policy.js";
+import type { Ucb1Options } from "./ucb1-policy.js";
+import { Ucb1Policy } from "./ucb1-policy.js";
 
 export interface PolicyDeps {
   /** Uniform numbers in [0, 1); each policy defaults to `Math.random`. */
@@ -44,9 +44,13 @@ const policyFactories = {
   "lin-ucb": (options: LinUcbOptions, { rng, snapshot }: PolicyDeps): Policy =>
     snapshot === undefined ? new LinUcbPolicy({ ...options, rng }) : LinUcbPolicy.fromJSON(snapshot, { ...options, rng }),
   "lin-thompson": (options: LinThompsonOptions, { rng, snapshot }: PolicyDeps): Policy =>
-    snapshot === undefined ? new LinThompsonPolicy({ ...options, rng }) : LinThompsonPolicy.fromJSON(snapshot, { ...options, rng }),
+    snapshot === undefined
+      ? new LinThompsonPolicy({ ...options, rng })
+      : LinThompsonPolicy.fromJSON(snapshot, { ...options, rng }),
   "linear-value": (options: LinearValueOptions, { rng, snapshot }: PolicyDeps): Policy =>
-    snapshot === undefined ? new LinearValuePolicy({ ...options, rng }) : LinearValuePolicy.fromJSON(snapshot, { ...options, rng }),
+    snapshot === undefined
+      ? new LinearValuePolicy({ ...options, rng })
+      : LinearValuePolicy.fromJSON(snapshot, { ...options, rng }),
   rule: (options: RuleOptions, { snapshot }: PolicyDeps): Policy =>
     snapshot === undefined ? new RulePolicy(options) : RulePolicy.fromJSON(snapshot, options),
   ab: (options: AbSplitOptions, deps: PolicyDeps): Policy => AbSplitPolicy.fromConfig(options, deps, createPolicy),

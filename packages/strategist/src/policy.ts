@@ -1,10 +1,10 @@
 import type { Context, Outcome, Provider } from "@aurora/domain";
-import type { QLearningSnapshot } from "./model-snapshot.js";
 import type { AbSplitSnapshot, AbSplitStats } from "./ab-split-policy.js";
 import type { GuardrailSnapshot, GuardrailStats } from "./guardrail-policy.js";
+import type { LearningPolicySnapshot } from "./learning-policy-snapshot.js";
+import type { QLearningSnapshot } from "./model-snapshot.js";
 import type { RuleSnapshot } from "./rule-policy.js";
 import type { ShadowSnapshot, ShadowStats } from "./shadow-policy.js";
-import type { LearningPolicySnapshot } from "./learning-policy-snapshot.js";
 
 export interface ChooseRequest {
   /** The seed's state key, `workload_type:gpu_type:region`. */

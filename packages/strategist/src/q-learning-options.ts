@@ -1,5 +1,5 @@
-import { ValidationError } from "@aurora/domain";
 import type { ValidationIssue } from "@aurora/domain";
+import { ValidationError } from "@aurora/domain";
 
 /** The Q-learning hyperparameters, all resolved. */
 export interface QLearningParams {

@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRng, ValidationError } from "@aurora/domain";
 import type { Context, Provider } from "@aurora/domain";
+import { createRng, ValidationError } from "@aurora/domain";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { epsilonGreedyPropensities, greedyIndex } from "./epsilon-greedy.js";
@@ -157,7 +157,8 @@ describe("Strategist", () => {
               const chosen = request(ids);
               strategist.choose(chosen);
               const candidates = chosen.candidates as Provider[];
-              if (between === "update") strategist.update({ stateKey: STATE, context, provider: candidates[0] as Provider, reward: 3 });
+              if (between === "update")
+                strategist.update({ stateKey: STATE, context, provider: candidates[0] as Provider, reward: 3 });
               if (between === "swap") candidates.reverse();
               if (between === "rename") candidates[0] = provider("newcomer");
               if (between === "state") chosen.stateKey = "other:state:key";
@@ -173,7 +174,8 @@ describe("Strategist", () => {
   describe("update", () => {
     it("applies the seed's rule exactly: Q ← Q + α·(r + γ·max_row Q − Q)", () => {
       const strategist = new Strategist({ rng: createRng(42) });
-      const update = (id: string, reward: number) => strategist.update({ stateKey: STATE, context, provider: provider(id), reward });
+      const update = (id: string, reward: number) =>
+        strategist.update({ stateKey: STATE, context, provider: provider(id), reward });
       expect(update("akash", 9)).toEqual({ before: 0, after: 0.9 });
       expect(update("akash", 9)).toEqual({ before: 0.9, after: 0.9 + 0.1 * (9 + 0.95 * 0.9 - 0.9) });
       const third = update("ionet", -20);
@@ -399,13 +401,23 @@ describe("Strategist", () => {
     it("recommends with snake_case metadata and validates its input", () => {
       const strategist = new Strategist({ epsilon: 0.5, rng: createRng(42) });
       const providers = [provider("akash"), provider("ionet")];
-      expect(strategist.recommend({ workload_type: "llm_inference", gpu_type: "a100", region: "us-west" }, providers, 0.68)).toEqual({
+      expect(
+        strategist.recommend({ workload_type: "llm_inference", gpu_type: "a100", region: "us-west" }, providers, 0.68),
+      ).toEqual({
         providerId: "akash",
-        metadata: { mode: "exploit", q_value: 0, epsilon: 0.5 * (1 - 0.5 * 0.68), state_key: STATE, probability: expect.any(Number) },
+        metadata: {
+          mode: "exploit",
+          q_value: 0,
+          epsilon: 0.5 * (1 - 0.5 * 0.68),
+          state_key: STATE,
+          probability: expect.any(Number),
+        },
       });
       expect(strategist.stats().decision_count).toBe(1);
       expect(validationField(() => strategist.recommend({ ...context, region: "us:west" }, providers))).toBe("context.region");
-      expect(validationField(() => strategist.recommend(context, [provider("a"), provider("a")]))).toBe("providers[1].provider_id");
+      expect(validationField(() => strategist.recommend(context, [provider("a"), provider("a")]))).toBe(
+        "providers[1].provider_id",
+      );
     });
 
     it("updates a Q-value without decaying ε, and decays ε on request", () => {
@@ -508,7 +520,8 @@ describe("Strategist", () => {
       const loaded = await Strategist.load(path);
       expect(loaded.stats().total_rewards).toBe(30_000);
       expect(loaded.stats().q_states).toBeGreaterThanOrEqual(30_000);
-      for (const s of [0, 12_345, 29_999]) expect(loaded.getQValue(`a:b:${s}`, `p${s % 5}`)).toBe(strategist.getQValue(`a:b:${s}`, `p${s % 5}`));
+      for (const s of [0, 12_345, 29_999])
+        expect(loaded.getQValue(`a:b:${s}`, `p${s % 5}`)).toBe(strategist.getQValue(`a:b:${s}`, `p${s % 5}`));
     });
 
     it("replaces the file atomically: saved twice to one path, it is always valid JSON and no temp file is left", async () => {
@@ -560,8 +573,19 @@ describe("Strategist", () => {
       });
       expect(strategist.getQValue(STATE, "akash")).toBe(7.912);
       expect(strategist.getQValue("training:h100:eu-central", "render")).toBe(-1.25);
-      expect(strategist.toJSON().params).toEqual({ epsilon: 0.1, epsilonDecay: 0.995, epsilonMin: 0.01, alpha: 0.1, gamma: 0.95, initialQ: 0 });
-      expect(strategist.choose(request(["vast", "ionet", "akash"]))).toMatchObject({ providerId: "akash", mode: "exploit", estimate: 7.912 });
+      expect(strategist.toJSON().params).toEqual({
+        epsilon: 0.1,
+        epsilonDecay: 0.995,
+        epsilonMin: 0.01,
+        alpha: 0.1,
+        gamma: 0.95,
+        initialQ: 0,
+      });
+      expect(strategist.choose(request(["vast", "ionet", "akash"]))).toMatchObject({
+        providerId: "akash",
+        mode: "exploit",
+        estimate: 7.912,
+      });
     });
 
     it("takes hyperparameters from the snapshot, each overridden by options, and ε always from the snapshot", () => {

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { contextSchema, parseWith, providersSchema, stateKey as stateKeyOf, ValidationError } from "@aurora/domain";
 import type { ContextInput, Provider, ProviderInput, Rng } from "@aurora/domain";
+import { contextSchema, parseWith, providersSchema, stateKey as stateKeyOf, ValidationError } from "@aurora/domain";
 import { writeFileAtomic } from "./atomic-write.js";
 import { decayedEpsilon, effectiveEpsilon, epsilonGreedyPropensity } from "./epsilon-greedy.js";
 import type { ModelState, QLearningSnapshot } from "./model-snapshot.js";
@@ -33,7 +33,7 @@ const PIECE_CHARS = 1 << 20;
 
 function requireStateKey(stateKey: unknown): asserts stateKey is string {
   if (typeof stateKey !== "string" || stateKey.length === 0) {
-    throw ValidationError.forField("stateKey", "must be a non-empty string such as \"llm_inference:a100:us-west\"");
+    throw ValidationError.forField("stateKey", 'must be a non-empty string such as "llm_inference:a100:us-west"');
   }
 }
 
@@ -45,10 +45,7 @@ function requireProviderId(providerId: unknown, field: string): asserts provider
 
 function requireCandidates(candidates: unknown): asserts candidates is readonly Provider[] {
   if (!Array.isArray(candidates) || candidates.length === 0) {
-    throw ValidationError.forField(
-      "candidates",
-      "must list at least one provider (filter by constraints first, then choose)",
-    );
+    throw ValidationError.forField("candidates", "must list at least one provider (filter by constraints first, then choose)");
   }
 }
 

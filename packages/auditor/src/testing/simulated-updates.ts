@@ -32,7 +32,9 @@ export function* simulatedUpdates(options: SimulatedUpdatesOptions): Generator<O
   for (let t = 0; t < options.updates; t++) {
     const open = providers.filter((p) => p.joinsAt <= t);
     const chosen =
-      rng() < epsilon ? (open[Math.floor(rng() * open.length)] as (typeof open)[number]) : open.reduce((a, b) => (b.q > a.q ? b : a));
+      rng() < epsilon
+        ? (open[Math.floor(rng() * open.length)] as (typeof open)[number])
+        : open.reduce((a, b) => (b.q > a.q ? b : a));
     epsilon = Math.max(0.01, epsilon * 0.995);
     const hours = 0.5 + rng() * 7.5;
     const success = rng() < chosen.success;
