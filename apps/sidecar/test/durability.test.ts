@@ -25,6 +25,13 @@ interface Sidecar {
 
 const running: Sidecar[] = [];
 
+/** The fields of the sidecar's answers (POST /decide, GET /status) that these tests read. */
+interface SidecarJson {
+  metadata: { decision_id: string };
+  strategist: { total_rewards: number };
+  store: { shared_totals: { outcomes: number } };
+}
+
 async function startSidecar(env: Record<string, string>): Promise<Sidecar> {
   const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? "", PORT: "0", LOG_LEVEL: "info", ...env },
@@ -61,12 +68,12 @@ afterEach(async () => {
   for (const sidecar of running.splice(0)) await stopSidecar(sidecar, "SIGKILL");
 });
 
-async function call(port: number, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+async function call(port: number, method: string, path: string, body?: unknown): Promise<{ status: number; json: SidecarJson }> {
   const answer = await fetch(`http://127.0.0.1:${port}${path}`, {
     method,
     ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
   });
-  return { status: answer.status, json: await answer.json() };
+  return { status: answer.status, json: (await answer.json()) as SidecarJson };
 }
 
 const outcomeFor = (decision_id: string, i: number) => ({
@@ -91,7 +98,7 @@ function load(ports: () => number[], workers: number) {
       try {
         const decided = await call(targets[n % targets.length]!, "POST", "/decide", DECIDE_BODY);
         if (decided.status !== 200) continue;
-        const id = decided.json.metadata.decision_id as string;
+        const id = decided.json.metadata.decision_id;
         sent.add(id);
         const fed = await call(targets[(n + 1) % targets.length]!, "POST", "/feedback", outcomeFor(id, n));
         if (fed.status === 200) acknowledged.add(id);
@@ -140,7 +147,7 @@ describe("kill -9 under load (file store)", () => {
 
     const second = await startSidecar(env);
     const status = await call(second.port, "GET", "/status");
-    const learned = status.json.strategist.total_rewards as number;
+    const learned = status.json.strategist.total_rewards;
     const inFlight = traffic.sent.size - traffic.acknowledged.size;
     expect(learned).toBeGreaterThanOrEqual(traffic.acknowledged.size);
     expect(learned).toBeLessThanOrEqual(traffic.acknowledged.size + inFlight);

@@ -80,7 +80,9 @@ export class Market {
     this.seed = seed;
     this.decisions = decisions;
     this.providerIds = Object.freeze(scenario.providers.map((p) => p.provider_id));
-    scenario.providers.forEach((p, i) => this.#indexById.set(p.provider_id, i));
+    scenario.providers.forEach((p, i) => {
+      this.#indexById.set(p.provider_id, i);
+    });
 
     const resolved = resolveEvents(scenario.events, decisions);
     this.events = Object.freeze(resolved.filter((e) => e.start < decisions).map((e) => Object.freeze(e)));

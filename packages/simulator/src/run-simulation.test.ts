@@ -222,9 +222,9 @@ describe("runSimulation", () => {
             routers: [chaos, randomRouter({ rng: createRng(seed + 1) }), ruleRouter(), greedyLearner(createRng(seed + 2), 0.3)],
           });
           for (const router of result.routers) {
-            router.regretSeries.forEach((regret, i) =>
-              expect(regret).toBeGreaterThanOrEqual(i === 0 ? 0 : (router.regretSeries[i - 1] as number)),
-            );
+            router.regretSeries.forEach((regret, i) => {
+              expect(regret).toBeGreaterThanOrEqual(i === 0 ? 0 : (router.regretSeries[i - 1] as number));
+            });
             expect(router.meanExpectedReward).toBeLessThanOrEqual(result.oracleMeanExpectedReward);
           }
         }),

@@ -48,5 +48,5 @@ export interface SimRouter {
   start?(run: SimRun): void;
   decide(request: SimRequest, step: number): SimDecision;
   /** Called right after the step's decision when a provider was chosen; awaited when it returns a promise. */
-  feedback?(outcome: SimOutcome, step: number): void | Promise<unknown>;
+  feedback?(outcome: SimOutcome, step: number): unknown;
 }
