@@ -1,6 +1,8 @@
 export type { Clock } from "./clock.js";
 export { ManualClock, systemClock } from "./clock.js";
 export { AuroraError, DuplicateFeedbackError, LateFeedbackError, UnknownDecisionError } from "./errors.js";
+export type { Predicate } from "./predicate-refinement.js";
+export { predicateOf, predicateRefinement } from "./predicate-refinement.js";
 export type { Rng } from "./rng.js";
 export { createRng, normal } from "./rng.js";
 export type {

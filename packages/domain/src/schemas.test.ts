@@ -60,6 +60,38 @@ describe("providersSchema", () => {
     expect(error?.message).toContain('duplicate provider_id "a"');
   });
 
+  // The duplicate check scans pairwise up to 16 providers and uses a Set beyond: both name the field.
+  for (const count of [16, 17]) {
+    it(`refuses a duplicate id among ${count} providers, naming the repeated entry`, () => {
+      const list = Array.from({ length: count }, (_, i) => provider(`p${i}`));
+      list[count - 1] = provider("p3");
+      const error = (() => {
+        try {
+          parseWith(providersSchema, list, "providers");
+        } catch (e) {
+          return e as ValidationError;
+        }
+      })();
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error?.field).toBe(`providers[${count - 1}].provider_id`);
+      expect(error?.message).toBe(
+        `providers[${count - 1}].provider_id: duplicate provider_id "p3": each candidate must appear once`,
+      );
+    });
+  }
+
+  it("names every repeated entry, not only the first", () => {
+    try {
+      parseWith(providersSchema, [provider("a"), provider("b"), provider("a"), provider("b")], "providers");
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ValidationError).issues.map((issue) => issue.field)).toEqual([
+        "providers[2].provider_id",
+        "providers[3].provider_id",
+      ]);
+    }
+  });
+
   it("refuses an empty list", () => {
     expect(fieldOf(() => parseWith(providersSchema, [], "providers"))).toBe("providers");
   });

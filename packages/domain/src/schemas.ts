@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { areDisjoint, hasDistinctProviderIds } from "./distinct-ids.js";
+import { predicateRefinement } from "./predicate-refinement.js";
 
 /**
  * The wire vocabulary. Field names are snake_case, as in the Python engine and
@@ -58,20 +60,22 @@ export const providersSchema = z
   .array(providerSchema, { error: "must be an array of providers" })
   .min(1, { error: "must list at least one provider" })
   .max(10_000, { error: "must list at most 10,000 providers" })
-  .superRefine((providers, ctx) => {
-    const seen = new Set<string>();
-    for (let i = 0; i < providers.length; i++) {
-      const id = (providers[i] as Provider).provider_id;
-      if (seen.has(id)) {
-        ctx.addIssue({
-          code: "custom",
-          path: [i, "provider_id"],
-          message: `duplicate provider_id "${id}": each candidate must appear once`,
-        });
+  .check(
+    predicateRefinement<Provider[]>(hasDistinctProviderIds, (providers, ctx) => {
+      const seen = new Set<string>();
+      for (let i = 0; i < providers.length; i++) {
+        const id = (providers[i] as Provider).provider_id;
+        if (seen.has(id)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [i, "provider_id"],
+            message: `duplicate provider_id "${id}": each candidate must appear once`,
+          });
+        }
+        seen.add(id);
       }
-      seen.add(id);
-    }
-  });
+    }),
+  );
 
 export const constraintsSchema = z
   .object({
@@ -93,19 +97,23 @@ export const constraintsSchema = z
     /** These providers are never chosen, in every mode. */
     deny: z.array(idSchema).optional(),
   })
-  .superRefine((c, ctx) => {
-    if (!c.allow || !c.deny) return;
-    const allowed = new Set(c.allow);
-    c.deny.forEach((id, i) => {
-      if (allowed.has(id)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["deny", i],
-          message: `provider "${id}" is in both allow and deny: remove it from one of them`,
+  .check(
+    predicateRefinement<{ allow?: string[] | undefined; deny?: string[] | undefined }>(
+      (c) => areDisjoint(c.allow, c.deny),
+      (c, ctx) => {
+        const allowed = new Set(c.allow);
+        c.deny?.forEach((id, i) => {
+          if (allowed.has(id)) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["deny", i],
+              message: `provider "${id}" is in both allow and deny: remove it from one of them`,
+            });
+          }
         });
-      }
-    });
-  });
+      },
+    ),
+  );
 export type Constraints = z.output<typeof constraintsSchema>;
 export type ConstraintsInput = z.input<typeof constraintsSchema>;
 

@@ -5,6 +5,7 @@ import {
   idSchema,
   outcomeSchema,
   parseWith,
+  predicateRefinement,
   providerSchema,
   providersSchema,
   psiMetricsSchema,
@@ -97,6 +98,25 @@ const providers = near(
         : list,
     ),
 );
+/**
+ * Longer lists, on both sides of the 16 ids up to which the duplicate check scans pairwise (a Set
+ * beyond): valid providers whose ids are distinct or, now and then, repeat one anywhere in the list.
+ */
+const validProvider = (id: string) => ({
+  provider_id: id,
+  price_usd_per_hour: 2,
+  latency_ms: 100,
+  reputation: 90,
+  gpu_types: ["a100"],
+  regions: ["us-west"],
+});
+const longProviders = fc
+  .tuple(fc.integer({ min: 14, max: 20 }), fc.option(fc.tuple(fc.nat(), fc.nat()), { freq: 2 }))
+  .map(([n, repeat]) => {
+    const ids = Array.from({ length: n }, (_, i) => (i === 1 ? "__proto__" : `p${i}`));
+    if (repeat !== null) ids[repeat[0] % n] = ids[repeat[1] % n] as string;
+    return ids.map(validProvider);
+  });
 const idList = near(fc.array(near(providerId), { maxLength: 3 }));
 const constraints = record({
   max_price: near(atLeastZero),
@@ -144,6 +164,7 @@ describe("compileFastPath", () => {
     ["contextSchema", contextSchema, context],
     ["providerSchema", providerSchema, provider],
     ["providersSchema", providersSchema, providers],
+    ["providersSchema (14 to 20 providers)", providersSchema, longProviders],
     ["constraintsSchema", constraintsSchema, constraints],
     ["psiMetricsSchema", psiMetricsSchema, psi],
     ["idSchema", idSchema, near(strings)],
@@ -178,6 +199,26 @@ describe("compileFastPath", () => {
       }),
       { numRuns: 1_000 },
     );
+  });
+
+  it("runs a predicateRefinement's predicate on the fast path and leaves its failures to zod", () => {
+    const calls = { passes: 0, explain: 0 };
+    const schema = z.array(z.string()).check(
+      predicateRefinement<string[]>(
+        (list) => {
+          calls.passes++;
+          return list.length % 2 === 0;
+        },
+        (_list, ctx) => {
+          calls.explain++;
+          ctx.addIssue({ code: "custom", message: "must have an even length" });
+        },
+      ),
+    );
+    const fast = compileFastPath(schema)!;
+    expect(fast(["a", "b"])).toStrictEqual(["a", "b"]);
+    expect(fast(["a"])).toBe(DEFER);
+    expect(calls).toEqual({ passes: 2, explain: 0 });
   });
 
   it("takes the fast path for a valid request, filling zod's defaults", () => {

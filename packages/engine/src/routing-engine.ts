@@ -234,7 +234,11 @@ export class RoutingEngine {
       return this.#noDecision(key, psi, providers.length, partition, strict, context, constraints, explain === true);
     }
 
-    const request_ = { stateKey: key, context, candidates, ...(psi.density !== null ? { psiDensity: psi.density } : {}) };
+    // Two literals rather than a conditional spread, which copies through a generic clone each decision.
+    const request_ =
+      psi.density !== null
+        ? { stateKey: key, context, candidates, psiDensity: psi.density }
+        : { stateKey: key, context, candidates };
     const choice = this.#policy.choose(request_);
     const chosen = candidates[choice.index]!;
     const violations: ViolationType[] = useCompliant ? [] : partition.violating[choice.index]!.violations;
@@ -272,7 +276,7 @@ export class RoutingEngine {
       metadata: metadata as unknown as Record<string, unknown>,
     });
     metadata.decision_id = record.decision_id;
-    this.#emit({ type: "decision", record, candidates });
+    if (this.#hasEventSinks) this.#emit({ type: "decision", record, candidates });
     const archived: ArchivedDecision = {
       decision_id: record.decision_id,
       at: record.created_at,
@@ -318,25 +322,21 @@ export class RoutingEngine {
     }
     const { reward, record, provider } = this.#executor.recordOutcome(parsed);
     const tag = (record.metadata as { arm?: string }).arm;
-    const { before, after } = this.#policy.update({
-      stateKey: record.state_key,
-      context: record.context,
-      provider,
-      reward,
-      outcome: parsed,
-      ...(tag !== undefined ? { tag } : {}),
-    });
+    const update = { stateKey: record.state_key, context: record.context, provider, reward, outcome: parsed };
+    const { before, after } = this.#policy.update(tag !== undefined ? { ...update, tag } : update);
     this.#archive.attachOutcome(record.decision_id, parsed, reward, provider.provider_id);
-    const durable = this.#emit({
-      type: "outcome",
-      decision_id: record.decision_id,
-      outcome: parsed,
-      provider_id: provider.provider_id,
-      reward,
-      before,
-      after,
-      at: this.#clock.now(),
-    });
+    const durable = this.#hasEventSinks
+      ? this.#emit({
+          type: "outcome",
+          decision_id: record.decision_id,
+          outcome: parsed,
+          provider_id: provider.provider_id,
+          reward,
+          before,
+          after,
+          at: this.#clock.now(),
+        })
+      : undefined;
     this.#auditor.observeUpdate({
       decision_id: record.decision_id,
       state_key: record.state_key,
@@ -568,6 +568,11 @@ export class RoutingEngine {
     };
     if (explain) metadata.candidates = explainCandidates(archived);
     return { provider_id: null, metadata };
+  }
+
+  /** Whether any store, decision log or `onEvent` listener takes events: without one, none is built. */
+  get #hasEventSinks(): boolean {
+    return this.#store !== undefined || this.#decisionLog !== undefined || this.#options.onEvent !== undefined;
   }
 
   /** Hands the event to the store (in order) and to `onEvent`; returns when it will be durable. */

@@ -261,6 +261,24 @@ describe("Executor", () => {
   });
 
   describe("expiry", () => {
+    it("reads no clock to settle while nothing is pending, and reads it once something is", () => {
+      let reads = 0;
+      const executor = new Executor({
+        clock: {
+          now: () => {
+            reads++;
+            return 0;
+          },
+        },
+      });
+      expect(executor.settleExpired()).toEqual([]);
+      expect(reads).toBe(0);
+      executor.recordDecision(decision());
+      reads = 0;
+      expect(executor.settleExpired()).toEqual([]);
+      expect(reads).toBe(1);
+    });
+
     it("waits 48 hours by default", () => {
       const { clock, executor } = setup();
       executor.recordDecision(decision());

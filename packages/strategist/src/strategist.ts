@@ -343,7 +343,9 @@ export class Strategist implements Policy {
     const scan = this.#scan;
     for (let i = 0; i < n; i++) {
       const providerId = (candidates[i] as Provider | undefined)?.provider_id;
-      requireProviderId(providerId, `candidates[${i}].provider_id`);
+      // The field name is built only on failure: a template string per candidate was 500 bytes a decision.
+      if (typeof providerId !== "string" || providerId.length === 0)
+        requireProviderId(providerId, `candidates[${i}].provider_id`);
       const column = this.#table.internProvider(providerId);
       if (column >= this.#seenInScan.length) {
         const seen = new Uint32Array(Math.max(column + 1, this.#seenInScan.length * 2));
