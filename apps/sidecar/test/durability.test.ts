@@ -125,6 +125,16 @@ function load(ports: () => number[], workers: number) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Lets the traffic run for at least `ms`, then until it has `count` acknowledged feedbacks: a
+ * machine under load answers fewer requests in the same time, and the tests need enough of them
+ * to mean something (each test's own timeout bounds the wait).
+ */
+async function runFor(traffic: { acknowledged: Set<string> }, ms: number, count: number): Promise<void> {
+  await sleep(ms);
+  while (traffic.acknowledged.size < count) await sleep(50);
+}
+
 describe("kill -9 under load (file store)", () => {
   const dirs: string[] = [];
   afterAll(() => {
@@ -137,7 +147,7 @@ describe("kill -9 under load (file store)", () => {
     const env = { MODEL_PATH: join(dir, "model.json"), SAVE_EVERY: "20" };
     const first = await startSidecar(env);
     const traffic = load(() => [first.port], 8);
-    await sleep(2_500);
+    await runFor(traffic, 2_500, 101);
     first.child.kill("SIGKILL");
     await first.exited;
     await traffic.stop();
@@ -202,7 +212,7 @@ describe.skipIf(!reachable)("sidecars on one PostgreSQL database", () => {
     const ports = replicas.map((r) => r.port);
     // Random replicas: each worker shuffles which one decides and which one hears the feedback.
     const traffic = load(() => [...ports].sort(() => Math.random() - 0.5), 12);
-    await sleep(3_000);
+    await runFor(traffic, 3_000, 101);
     await traffic.stop();
     expect(traffic.acknowledged.size).toBeGreaterThan(100);
     expect(traffic.refused).toEqual([]);
@@ -241,7 +251,7 @@ describe.skipIf(!reachable)("sidecars on one PostgreSQL database", () => {
       })();
       // Asynchronously, so that the traffic and the readiness probe go on while the server is down.
       await promisify(execFile)("pg_ctlcluster", ["--skip-systemctl-redirect", clusterVersion!, "main", "restart", "-m", "fast"]);
-      await sleep(3_000);
+      await runFor(traffic, 3_000, 51);
       await traffic.stop();
       await sleep(1_500);
       watching = false;
