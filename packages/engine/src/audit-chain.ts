@@ -1,5 +1,6 @@
+import type { Anomaly, AuditEntry } from "@aurora/auditor";
 import type { AuditRecord } from "./engine-store.js";
-import { type ChainBreak, GENESIS_HASH, linkHash } from "./hash-chain.js";
+import { type ChainBreak, canonicalJson, GENESIS_HASH, linkHash, sha256Hex } from "./hash-chain.js";
 
 /** An audit record as stored: numbered and chained to the one before by hash. */
 export interface ChainedAuditRecord {
@@ -26,11 +27,107 @@ export class AuditChain {
   link(record: AuditRecord): ChainedAuditRecord {
     const seq = this.#seq + 1;
     const prev = this.#prev;
-    const hash = linkHash({ seq, prev, record });
+    const hash = sha256Hex(canonicalLinkFields(seq, prev, record));
     this.#seq = seq;
     this.#prev = hash;
     return { seq, prev, record, hash };
   }
+
+  /**
+   * Links `record` and returns the JSON text of the chained record, `{ hash, prev, record, seq }`
+   * with keys sorted: the canonical text the hash covers with `hash` put first, so the record is
+   * serialized once for both hashing and storing.
+   */
+  linkJson(record: AuditRecord): string {
+    const seq = this.#seq + 1;
+    const canonical = canonicalLinkFields(seq, this.#prev, record);
+    const hash = sha256Hex(canonical);
+    this.#seq = seq;
+    this.#prev = hash;
+    return `{"hash":"${hash}",${canonical.slice(1)}`;
+  }
+}
+
+/**
+ * `canonicalJson({ seq, prev, record })`, the text a link's hash covers. Audit entries and
+ * anomalies have a fixed shape, so their canonical text is written field by field in sorted key
+ * order; anything else (an extra or missing field, a field of another type) goes through the
+ * general `canonicalJson`. Both give the same text, so the hashes verify either way.
+ */
+export function canonicalLinkFields(seq: number, prev: string, record: AuditRecord): string {
+  const fast = canonicalRecord(record);
+  if (fast === undefined || typeof prev !== "string" || !Number.isSafeInteger(seq)) return canonicalJson({ seq, prev, record });
+  return `{"prev":${JSON.stringify(prev)},"record":${fast},"seq":${seq}}`;
+}
+
+function canonicalRecord(record: AuditRecord): string | undefined {
+  if (ownKeys(record) !== 2) return undefined;
+  if (record.kind === "entry") {
+    const entry = canonicalEntry(record.entry);
+    return entry === undefined ? undefined : `{"entry":${entry},"kind":"entry"}`;
+  }
+  if (record.kind === "anomaly") {
+    const anomaly = canonicalAnomaly(record.anomaly);
+    return anomaly === undefined ? undefined : `{"anomaly":${anomaly},"kind":"anomaly"}`;
+  }
+  return undefined;
+}
+
+function canonicalEntry(entry: AuditEntry): string | undefined {
+  if (typeof entry !== "object" || entry === null || ownKeys(entry) !== 7) return undefined;
+  const { decision_id, notes, provider_id, state_key, status, timestamp, violations } = entry;
+  if (
+    typeof decision_id !== "string" ||
+    (provider_id !== null && typeof provider_id !== "string") ||
+    typeof state_key !== "string" ||
+    typeof status !== "string" ||
+    typeof timestamp !== "string" ||
+    !isStringArray(notes) ||
+    !isStringArray(violations)
+  ) {
+    return undefined;
+  }
+  return (
+    `{"decision_id":${JSON.stringify(decision_id)},"notes":${JSON.stringify(notes)},` +
+    `"provider_id":${JSON.stringify(provider_id)},"state_key":${JSON.stringify(state_key)},` +
+    `"status":${JSON.stringify(status)},"timestamp":${JSON.stringify(timestamp)},"violations":${JSON.stringify(violations)}}`
+  );
+}
+
+function canonicalAnomaly(anomaly: Anomaly): string | undefined {
+  if (typeof anomaly !== "object" || anomaly === null || ownKeys(anomaly) !== 8) return undefined;
+  const { decision_id, kind, note, provider_id, state_key, threshold, timestamp, value } = anomaly;
+  if (
+    typeof decision_id !== "string" ||
+    typeof kind !== "string" ||
+    typeof note !== "string" ||
+    typeof provider_id !== "string" ||
+    typeof state_key !== "string" ||
+    typeof threshold !== "number" ||
+    typeof timestamp !== "string" ||
+    typeof value !== "number"
+  ) {
+    return undefined;
+  }
+  return (
+    `{"decision_id":${JSON.stringify(decision_id)},"kind":${JSON.stringify(kind)},"note":${JSON.stringify(note)},` +
+    `"provider_id":${JSON.stringify(provider_id)},"state_key":${JSON.stringify(state_key)},` +
+    `"threshold":${JSON.stringify(threshold)},"timestamp":${JSON.stringify(timestamp)},"value":${JSON.stringify(value)}}`
+  );
+}
+
+/** Own enumerable keys, as `Object.keys(value).length` counts them, without building the array. */
+function ownKeys(value: object): number {
+  let count = 0;
+  for (const key in value) if (Object.hasOwn(value, key)) count++;
+  return count;
+}
+
+/** A dense array of strings: its JSON text is its canonical text. */
+function isStringArray(value: unknown): value is string[] {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== "string") return false;
+  return true;
 }
 
 /**

@@ -12,14 +12,17 @@ function crc32Table(): Uint32Array {
   return t;
 }
 
-/** CRC-32 (IEEE 802.3, as zlib and PNG use it) of UTF-8 text or bytes, as an unsigned integer. */
-export function crc32(data: string | Uint8Array): number {
-  const native = (zlib as { crc32?: (data: string | Uint8Array) => number }).crc32;
-  // zlib.crc32 arrived in Node 20.15; the table fallback keeps older Node 20 releases working.
-  if (native) return native(data);
+/** The table-driven CRC-32 in JavaScript: the fallback where `zlib.crc32` is missing. */
+export function crc32Portable(data: string | Uint8Array): number {
   const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   table ??= crc32Table();
   let c = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) c = (table[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
+
+// zlib.crc32 arrived in Node 20.15 (native, several times faster); older Node 20 releases use the table.
+const native = (zlib as { crc32?: (data: string | Uint8Array) => number }).crc32;
+
+/** CRC-32 (IEEE 802.3, as zlib and PNG use it) of UTF-8 text or bytes, as an unsigned integer. */
+export const crc32: (data: string | Uint8Array) => number = native ?? crc32Portable;

@@ -17,7 +17,7 @@ export class ModelLockedError extends AuroraError {
   }
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,12 +1,24 @@
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { UnknownDecisionError } from "@aurora/domain";
 import { describe, expect, it } from "vitest";
 import { context, market } from "../test/market.js";
+import { encodeEvent, JournalEventDecoder } from "./event-codec.js";
 import { ModelLockedError } from "./file-lock.js";
 import { FileStore, fileStorePaths } from "./file-store.js";
-import { JournalCorruptError, segmentName } from "./journal.js";
+import { frameLine, JournalCorruptError, readJournal, segmentName } from "./journal.js";
 import { ModelFileError } from "./model-file.js";
 import { RoutingEngine } from "./routing-engine.js";
 import { describeEngineStoreContract } from "./store-contract.js";
@@ -144,6 +156,22 @@ describe("FileStore", () => {
       await restarted.close();
     });
 
+    it("removes a snapshot temp file a killed process left, and keeps a live process's", async () => {
+      const modelPath = modelIn();
+      const dir = join(modelPath, "..");
+      const abandoned = join(dir, ".model.json.999999999.0a1b2c3d4e5f.tmp");
+      const live = join(dir, `.model.json.${process.ppid}.0a1b2c3d4e5f.tmp`);
+      const other = join(dir, ".other.json.999999999.0a1b2c3d4e5f.tmp");
+      for (const path of [abandoned, live, other]) writeFileSync(path, '{"half": ');
+      const lines: string[] = [];
+      const engine = new RoutingEngine({ modelPath, log: (line) => lines.push(line) });
+      expect([abandoned, live, other].map((path) => existsSync(path))).toEqual([false, true, true]);
+      expect(lines).toEqual([
+        `removed ${abandoned}, a snapshot process 999999999 was writing when it stopped (never renamed into place)`,
+      ]);
+      await engine.close();
+    });
+
     it("refuses to start when neither the snapshot nor the previous one is good", () => {
       const modelPath = modelIn();
       writeFileSync(modelPath, '{"q_table": {"a:b:c": {"x": 1');
@@ -270,6 +298,135 @@ describe("FileStore", () => {
         part: "audit",
         reason: "audit record 7: its hash does not match its content (edited?)",
       });
+    });
+  });
+
+  describe("journal format", () => {
+    const fixture = fileURLToPath(new URL("../test/fixtures/journal-v1", import.meta.url));
+    const expected = JSON.parse(readFileSync(join(fixture, "expected.json"), "utf8")) as {
+      now: number;
+      policy: unknown;
+      pending: string[];
+      pending_feedback: number;
+    };
+    const atFixtureTime = { now: () => expected.now };
+
+    /** Decoded journal records from segment `from` on, read alone (as a restart from that cut reads them). */
+    const readFrom = (modelPath: string, from: number) => {
+      const decoder = new JournalEventDecoder();
+      return readJournal(fileStorePaths(modelPath).journal, from, { repair: false }).records.map((r) => decoder.decode(r));
+    };
+
+    it("loads a store written before candidate lists were shared, to the model and pending decisions it held", async () => {
+      const dir = tempDir();
+      dirs.push(dir);
+      cpSync(fixture, dir, { recursive: true });
+      const modelPath = join(dir, "model");
+      expect(verifyFileStore(modelPath).ok).toBe(true);
+      const options = {
+        modelPath,
+        seed: 1,
+        log: quiet,
+        clock: atFixtureTime,
+        policy: { kind: "q-learning", epsilon: 0.3 },
+      } as const;
+      const engine = new RoutingEngine(options);
+      expect(engine.policy.toJSON()).toEqual(expected.policy);
+      expect(engine.getStatus().executor.pending_feedback).toBe(expected.pending_feedback);
+      await expect(engine.feedback(outcome(expected.pending[0]!))).resolves.toBeTypeOf("number");
+      const { metadata } = engine.decide({ context, providers: market(5) });
+      const model = engine.policy.toJSON();
+      await engine.close();
+
+      const report = verifyFileStore(modelPath);
+      expect(report.broken).toBeNull();
+      const fixtureAudit = readFileSync(join(fixture, "model.audit", segmentName(1)), "utf8").split("\n").length - 1;
+      expect(report.notes).toContain(`audit: ${fixtureAudit + 1} records linked`);
+      const again = new RoutingEngine(options);
+      expect(again.policy.toJSON()).toEqual(model);
+      await expect(again.feedback(outcome(metadata.decision_id))).resolves.toBeTypeOf("number");
+      await again.close();
+    });
+
+    it("restores the same model from a journal with shared candidate lists as from the same events written one by one", async () => {
+      const modelPath = modelIn();
+      const { model, ids } = await runAndAbandon(modelPath, 60, 35);
+      const records = readJournal(fileStorePaths(modelPath).journal, 0, { repair: false }).records as { list?: number }[];
+      expect(records.filter((r) => r.list !== undefined).length).toBe(60);
+      expect(records.filter((r) => "candidates" in r).length).toBe(1);
+
+      const inline = modelIn();
+      const segment = join(fileStorePaths(inline).journal, segmentName(1));
+      mkdirSync(fileStorePaths(inline).journal, { recursive: true });
+      writeFileSync(
+        segment,
+        readFrom(modelPath, 0)
+          .map((event) => frameLine(JSON.stringify(encodeEvent(event))))
+          .join(""),
+      );
+      expect(readFileSync(segment, "utf8")).not.toContain('"list":');
+
+      const shared = new RoutingEngine({ modelPath, seed: 3, log: quiet });
+      const written = new RoutingEngine({ modelPath: inline, seed: 3, log: quiet });
+      expect(shared.policy.toJSON()).toEqual(model);
+      expect(written.policy.toJSON()).toEqual(model);
+      expect(shared.getStatus().executor).toEqual(written.getStatus().executor);
+      for (const engine of [shared, written]) {
+        await expect(engine.feedback(outcome(ids[40]!))).resolves.toBeTypeOf("number");
+        await engine.close();
+      }
+    });
+
+    it("writes each candidate list again after a snapshot, so the journal from every cut reads alone", async () => {
+      const modelPath = modelIn();
+      const engine = new RoutingEngine({ modelPath, seed: 6, saveEvery: 1_000_000, log: quiet });
+      const lists = [market(4), market(3)];
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 12; i++) {
+          const { metadata } = engine.decide({ context, providers: lists[i % 2]! });
+          await engine.feedback(outcome(metadata.decision_id, i));
+        }
+        await engine.save();
+      }
+      const pending = Array.from({ length: 5 }, () => engine.decide({ context, providers: lists[0]! }).metadata.decision_id);
+      await engine.feedback(outcome(pending[0]!));
+      const model = engine.policy.toJSON();
+      const { journal } = fileStorePaths(modelPath);
+      const segments = readdirSync(journal).map((name) => Number(name.slice(0, 8)));
+      expect(segments.length).toBeGreaterThanOrEqual(2);
+      for (const from of segments) {
+        const decisions = readFrom(modelPath, from).filter((e) => e.type === "decision");
+        expect(decisions.length).toBeGreaterThan(0);
+      }
+      const newest = readJournal(journal, Math.max(...segments), { repair: false }).records as { list?: number }[];
+      expect(newest.filter((r) => "candidates" in r)).toHaveLength(1);
+
+      // Fall back to the previous snapshot: its journal suffix spans a cut and still decodes.
+      writeFileSync(modelPath, readFileSync(modelPath, "utf8").replace('"epsilon":', '"epsilon": '));
+      const restarted = new RoutingEngine({ modelPath, seed: 6, log: quiet });
+      expect(restarted.policy.toJSON()).toEqual(model);
+      expect(restarted.getStatus().executor.pending_feedback).toBe(4);
+      await restarted.close();
+    });
+
+    it("numbers new lists after those of the journal it recovered, and recovers again across both", async () => {
+      const modelPath = modelIn();
+      const { engine: first } = await runAndAbandon(modelPath, 10, 10);
+      first.decide({ context, providers: market(2) });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const second = new RoutingEngine({ modelPath, seed: 3, log: quiet });
+      const ids = [market(2), market(5), market(2)].map(
+        (providers) => second.decide({ context, providers }).metadata.decision_id,
+      );
+      await Promise.all(ids.map((id) => second.feedback(outcome(id))));
+      const model = second.policy.toJSON();
+      const lists = (readJournal(fileStorePaths(modelPath).journal, 0, { repair: false }).records as { list?: number }[])
+        .filter((r) => "candidates" in r)
+        .map((r) => r.list);
+      expect(lists).toEqual([1, 2, 3, 4]);
+      const third = new RoutingEngine({ modelPath, seed: 3, log: quiet });
+      expect(third.policy.toJSON()).toEqual(model);
+      await third.close();
     });
   });
 

@@ -1,10 +1,10 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { rename } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { AuditChain, type ChainedAuditRecord } from "./audit-chain.js";
 import type { AuditRecord, EngineStore, FsyncPolicy, Receipt, Recovered, StoreStatus } from "./engine-store.js";
-import { decodeEvent, encodeEvent } from "./event-codec.js";
-import { acquireFileLock } from "./file-lock.js";
+import { JournalEventDecoder, JournalEventEncoder } from "./event-codec.js";
+import { acquireFileLock, isAlive } from "./file-lock.js";
 import { sha256Hex } from "./hash-chain.js";
 import { frameLine, JournalWriter, listSegments, readFramedFile, readJournal, segmentName } from "./journal.js";
 import { fsyncDirectory, ModelFileError } from "./model-file.js";
@@ -71,6 +71,7 @@ export class FileStore implements EngineStore {
   #writer: JournalWriter | undefined;
   #audit: JournalWriter | undefined;
   #chain = new AuditChain();
+  #encoder = new JournalEventEncoder();
   #receipt: Receipt | undefined;
   /** The journal segment the current snapshot starts from (segments before it are covered). */
   #cut = 0;
@@ -122,6 +123,7 @@ export class FileStore implements EngineStore {
       return this.#opened;
     }
     try {
+      this.#removeAbandonedTemps();
       const receipts = readFramedFile(this.#paths.receipts, { last: true, repair: true, log: this.#log }).records as Receipt[];
       const loaded = this.#loadSnapshot(receipts);
       this.#receipt = receipts.at(-1);
@@ -130,7 +132,9 @@ export class FileStore implements EngineStore {
       let events: EngineEvent[] = [];
       if (this.#journalOn) {
         const read = readJournal(this.#paths.journal, this.#cut, { repair: true, log: this.#log });
-        events = read.records.map(decodeEvent);
+        const decoder = new JournalEventDecoder();
+        events = read.records.map((record) => decoder.decode(record));
+        this.#encoder = new JournalEventEncoder(decoder.highestList + 1);
         this.#eventsSinceSnapshot = events.length;
         const segment = Math.max(this.#cut, 1, ...listSegments(this.#paths.journal));
         this.#writer = new JournalWriter(this.#paths.journal, segment, this.#fsync);
@@ -154,13 +158,12 @@ export class FileStore implements EngineStore {
     if (!this.#releaseLock) return Promise.reject(this.#lastError);
     if (!writer) return Promise.resolve();
     this.#eventsSinceSnapshot++;
-    return writer.append(JSON.stringify(encodeEvent(event)), true);
+    return writer.append(this.#encoder.encode(event), true);
   }
 
   appendAudit(record: AuditRecord): void {
     if (!this.#audit) return;
-    const linked = this.#chain.link(record);
-    this.#audit.append(JSON.stringify(linked), false);
+    this.#audit.append(this.#chain.linkJson(record), false);
     if (this.#audit.bytesSinceRotation >= this.#auditSegmentBytes) this.#audit.rotate();
   }
 
@@ -219,6 +222,24 @@ export class FileStore implements EngineStore {
     return this.#writer;
   }
 
+  /**
+   * Removes snapshot temp files (`.<name>.<pid>.<random>.tmp`) left by a process that is gone:
+   * killed while writing a snapshot, before the rename. A live process's (this one's included) are
+   * its own business.
+   */
+  #removeAbandonedTemps(): void {
+    const dir = dirname(this.#paths.snapshot);
+    const prefix = `.${basename(this.#paths.snapshot)}.`;
+    for (const name of readdirSync(dir)) {
+      if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
+      const match = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length));
+      const pid = match ? Number(match[1]) : Number.NaN;
+      if (!Number.isSafeInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+      rmSync(join(dir, name), { force: true });
+      this.#log(`removed ${join(dir, name)}, a snapshot process ${pid} was writing when it stopped (never renamed into place)`);
+    }
+  }
+
   #openAudit(): void {
     const dir = this.#paths.audit;
     const segments = listSegments(dir);
@@ -236,6 +257,8 @@ export class FileStore implements EngineStore {
     this.#requireWriter();
     const value = take();
     const cut = this.#writer ? this.#writer.rotate() : 0;
+    // The journal from the cut on must decode by itself: each candidate list is written again at its next use.
+    this.#encoder.forget();
     this.#eventsSinceSnapshot = 0;
     const header: SnapshotHeader = { model_version: (this.#receipt?.version ?? 0) + 1, journal_segment: cut };
     return { content: { ...value, ...header }, cut };

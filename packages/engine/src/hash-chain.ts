@@ -1,10 +1,15 @@
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 
 /** The `prev` of the first link of a chain. */
 export const GENESIS_HASH = "0".repeat(64);
 
+type OneShotHash = (algorithm: string, data: string | Uint8Array, outputEncoding: "hex") => string;
+// crypto.hash (Node ≥ 20.12) hashes in one call, without a Hash object per link; older Node 20 releases use createHash.
+const oneShot = (crypto as { hash?: OneShotHash }).hash;
+
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
+  if (oneShot) return oneShot("sha256", data, "hex");
+  return crypto.createHash("sha256").update(data).digest("hex");
 }
 
 /**

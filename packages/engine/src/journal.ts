@@ -45,6 +45,60 @@ export function frameLine(json: string): string {
   return `${crc32(json).toString(16).padStart(8, "0")} ${json}\n`;
 }
 
+const INITIAL_FRAME_BYTES = 64 * 1024;
+/** A buffer grown past this by a burst is let go once written, so one burst does not pin it. */
+const KEEP_FRAME_BYTES = 4 * 1024 * 1024;
+const HEX = Buffer.from("0123456789abcdef", "latin1");
+
+/**
+ * Framed lines gathered in one byte buffer, as `frameLine` would write them: each JSON is encoded
+ * to UTF-8 once, straight into place, and its CRC taken over those bytes.
+ */
+export class FrameBuffer {
+  #bytes = Buffer.allocUnsafe(INITIAL_FRAME_BYTES);
+  #length = 0;
+
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Appends the framed line of `json`; returns its length in bytes. */
+  add(json: string): number {
+    const start = this.#length;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units).
+    this.#reserve(start + HEADER + 3 * json.length + 1);
+    const bytes = this.#bytes;
+    const body = start + HEADER;
+    const end = body + bytes.write(json, body, "utf8");
+    let sum = crc32(bytes.subarray(body, end));
+    for (let i = HEADER - 2; i >= 0; i--) {
+      bytes[start + i] = HEX[sum & 0xf] as number;
+      sum >>>= 4;
+    }
+    bytes[body - 1] = 0x20;
+    bytes[end] = 0x0a;
+    this.#length = end + 1;
+    return this.#length - start;
+  }
+
+  /** The framed lines so far; valid until the next `add` or `clear`. */
+  view(): Buffer {
+    return this.#bytes.subarray(0, this.#length);
+  }
+
+  clear(): void {
+    this.#length = 0;
+    if (this.#bytes.length > KEEP_FRAME_BYTES) this.#bytes = Buffer.allocUnsafe(INITIAL_FRAME_BYTES);
+  }
+
+  #reserve(size: number): void {
+    if (size <= this.#bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(size, 2 * this.#bytes.length));
+    this.#bytes.copy(grown, 0, 0, this.#length);
+    this.#bytes = grown;
+  }
+}
+
 /** The JSON of a framed line, or `undefined` when the line is bad. */
 function unframe(line: string): unknown {
   if (line.length < HEADER + 2 || line.charCodeAt(HEADER - 1) !== 0x20) return undefined;
@@ -183,8 +237,10 @@ export class JournalWriter {
   #segment: number;
   #fd: number;
   #size: number;
-  #queue: string[] = [];
+  #queue = new FrameBuffer();
   #queueWaiters: Waiter[] = [];
+  /** The promise every waiting append since the last write shares: one per group commit, not one per record. */
+  #batch: Promise<void> | undefined;
   #written: Written[] = [];
   #cycle: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -221,11 +277,9 @@ export class JournalWriter {
   append(json: string, wait: false): undefined;
   append(json: string, wait: boolean): Promise<void> | undefined {
     if (this.#closed) throw new Error("journal is closed");
-    const line = frameLine(json);
-    this.#queue.push(line);
-    this.#bytesSinceRotation += line.length;
+    this.#bytesSinceRotation += this.#queue.add(json);
     let promise: Promise<void> | undefined;
-    if (wait) promise = new Promise<void>((resolve, reject) => this.#queueWaiters.push({ resolve, reject }));
+    if (wait) promise = this.#batch ??= new Promise<void>((resolve, reject) => this.#queueWaiters.push({ resolve, reject }));
     this.#schedule();
     return promise;
   }
@@ -337,7 +391,7 @@ export class JournalWriter {
   #writeQueue(closeAfter: boolean): void {
     const waiters = this.#queueWaiters;
     if (this.#queue.length > 0) {
-      const bytes = Buffer.from(this.#queue.join(""), "utf8");
+      const bytes = this.#queue.view();
       let offset = 0;
       try {
         while (offset < bytes.length) offset += writeSync(this.#fd, bytes, offset, bytes.length - offset);
@@ -347,9 +401,10 @@ export class JournalWriter {
         throw error;
       }
       this.#size += bytes.length;
-      this.#queue = [];
+      this.#queue.clear();
     }
     this.#queueWaiters = [];
+    this.#batch = undefined;
     if (waiters.length > 0 || closeAfter) this.#written.push({ fd: this.#fd, waiters, closeAfter });
   }
 
@@ -358,6 +413,7 @@ export class JournalWriter {
     this.#lastError = error;
     const waiters = this.#queueWaiters;
     this.#queueWaiters = [];
+    this.#batch = undefined;
     for (const waiter of waiters) waiter.reject(error);
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;

@@ -7,7 +7,7 @@ import {
   verifyReceiptChain,
 } from "@aurora/engine";
 import { describeEngineStoreContract } from "@aurora/engine/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { type TestDatabase, testDatabase } from "../test/database.js";
 import type { PostgresStore } from "./postgres-store.js";
 
