@@ -14,7 +14,7 @@ import { requireRng } from "./policy-setup.js";
 import type { SparseVector } from "./sparse-vector.js";
 
 export interface LinUcbParams extends LinearModelParams, ExplorationFloorParams {
-  /** Width of the confidence bound in posterior standard deviations. Default 0.7. */
+  /** Width of the confidence bound in posterior standard deviations. Default 1. */
   alpha: number;
 }
 
@@ -23,7 +23,7 @@ export type LinUcbOptions = Partial<LinUcbParams>;
 const linUcbRules: OptionRules<LinUcbParams> = {
   ...linearModelRules,
   alpha: numberRule(
-    0.7,
+    1,
     (v) => Number.isFinite(v) && v >= 0,
     "must be a finite number ≥ 0 (width of the confidence bound in standard deviations)",
   ),

@@ -17,8 +17,18 @@ export interface LinearModelParams {
   priorFailureRate: number;
   /** Most features per model (memory d² · 8 bytes · 2 per model). Default 256. */
   maxFeatures: number;
-  /** Learned rewards after which a provider's recent evidence counts half; 0 turns shift detection off. Default 600. */
+  /**
+   * Half-life, in learned rewards, of a provider's failure shift (an outage): the chance it ends
+   * between two outcomes, and how fast the belief fades while the provider goes untried (so it
+   * is tried again). 0 turns shift detection off. Default 600.
+   */
   shiftHalfLife: number;
+  /**
+   * Learned rewards after which a provider's success evidence, and the belief in a shift of its
+   * success residual (a latency spike, new fees), count half. Successes come often, so this
+   * evidence can fade faster than an outage's. Default 300.
+   */
+  successShiftHalfLife: number;
   /** Prior probability, per outcome, that a provider's behaviour shifts (an outage, a spike). Default 0.0002. */
   shiftPrior: number;
   /** Context parts crossed with each provider in the failure model. Default none: the provider is one feature everywhere. */
@@ -61,7 +71,13 @@ export const priorFailureRateRule = numberRule(
 export const shiftHalfLifeRule = numberRule(
   600,
   (v) => Number.isFinite(v) && v >= 0,
-  "must be a finite number ≥ 0 (learned rewards after which recent evidence counts half; 0 turns shift detection off)",
+  "must be a finite number ≥ 0 (half-life, in learned rewards, of a provider's shift; 0 turns shift detection off)",
+);
+
+export const successShiftHalfLifeRule = numberRule(
+  300,
+  (v) => Number.isFinite(v) && v > 0,
+  "must be a finite number > 0 (learned rewards after which a provider's success evidence counts half)",
 );
 
 export const shiftPriorRule = numberRule(
@@ -86,6 +102,7 @@ export const linearModelRules: OptionRules<LinearModelParams> = {
   maxFeatures: integerRule(256, 8, 4096, "features per model; memory grows with its square"),
   crosses: crossesRule,
   shiftHalfLife: shiftHalfLifeRule,
+  successShiftHalfLife: successShiftHalfLifeRule,
   shiftPrior: shiftPriorRule,
   rewardWeights: rewardWeightsRule,
 };

@@ -24,8 +24,10 @@ export interface LinearOutcomeModelOptions {
   discount: number;
   maxFeatures: number;
   crosses: readonly FeatureCross[];
-  /** Learned rewards after which a provider's recent evidence counts half (0: no shift detection). */
+  /** Half-life, in learned rewards, of a provider's failure shift (an outage); 0: no shift detection. */
   shiftHalfLife: number;
+  /** Learned rewards after which a provider's success evidence, and a shift of its success residual, count half. */
+  successShiftHalfLife: number;
   /** Prior probability that a provider is in a shifted state (an outage, a spike). */
   shiftPrior: number;
   rewardWeights: PolicyRewardWeights;
@@ -111,7 +113,11 @@ export class LinearOutcomeModel {
   constructor(options: LinearOutcomeModelOptions) {
     this.#options = options;
     this.features = new ContextFeatures(options.crosses, options.maxFeatures);
-    this.shifts = new ShiftDetector({ halfLife: options.shiftHalfLife, prior: options.shiftPrior });
+    this.shifts = new ShiftDetector({
+      halfLife: options.shiftHalfLife,
+      successHalfLife: options.successShiftHalfLife,
+      prior: options.shiftPrior,
+    });
     this.failureModel = new RidgeRegression({
       ridge: (j) => (j < FAILURE_SHARED_FEATURES ? SHARED_RIDGE : options.ridge),
       discount: options.discount,

@@ -90,7 +90,11 @@ export class LinearValueModel {
     this.#options = options;
     const size = 1 << options.hashBits;
     this.features = new HashedFeatures(options.hashBits);
-    this.shifts = new ShiftDetector({ halfLife: options.shiftHalfLife, prior: options.shiftPrior });
+    this.shifts = new ShiftDetector({
+      halfLife: options.shiftHalfLife,
+      successHalfLife: options.shiftHalfLife,
+      prior: options.shiftPrior,
+    });
     this.successNoise = new CostScaledNoise(1 - options.learningRate);
     this.#failureWeights = new Float64Array(size);
     this.#failureCounts = new Float32Array(size);

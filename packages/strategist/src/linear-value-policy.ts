@@ -33,7 +33,10 @@ export interface LinearValueParams {
   learningRate: number;
   /** Failure probability assumed before anything is learned. Default 0.05. */
   priorFailureRate: number;
-  /** Learned rewards after which a provider's recent evidence counts half; 0 turns shift detection off. Default 300. */
+  /**
+   * Half-life, in learned rewards, of a provider's shift (an outage's chance of ending, the
+   * fading of the belief, and of its success evidence); 0 turns shift detection off. Default 300.
+   */
   shiftHalfLife: number;
   /** Prior probability, per outcome, that a provider's behaviour shifts. Default 0.0002. */
   shiftPrior: number;

@@ -22,7 +22,7 @@ function failure(detector: ShiftDetector, providerId: string, slow = 0.05): numb
 }
 
 /** A provider with a normal record: 60 outcomes, 3 failures, as a 5% model expects. */
-function withRecord(options = { halfLife: 600, prior: 0.0002 }): ShiftDetector {
+function withRecord(options = { halfLife: 600, successHalfLife: 300, prior: 0.0002 }): ShiftDetector {
   const detector = new ShiftDetector(options);
   for (let i = 0; i < 60; i++) detector.observe("mesh", i % 20 === 7, 0.05, 0, 0.05);
   return detector;
@@ -43,7 +43,7 @@ describe("ShiftDetector", () => {
       after.push(failure(detector, "mesh"));
     }
     // 5% expected: 1 failure → 5.2%, 2 → 6.7%, 3 → 18%, 4 in a row → 54%.
-    expect(after.map((q) => Math.round(q * 1000) / 1000)).toEqual([0.052, 0.067, 0.184, 0.538]);
+    expect(after.map((q) => Math.round(q * 1000) / 1000)).toEqual([0.052, 0.067, 0.184, 0.54]);
   });
 
   it("lets the belief fade as time passes without news of the provider, so it is tried again", () => {
@@ -52,6 +52,46 @@ describe("ShiftDetector", () => {
     const fresh = belief(detector, "mesh").failureShift;
     for (let i = 0; i < 600; i++) detector.observe("other", false, 0.05, 0, 0.05);
     expect(belief(detector, "mesh").failureShift).toBeCloseTo(fresh / 2, 9);
+  });
+
+  it("brings an outage straight back when the provider fails again after a long silence", () => {
+    const detector = withRecord();
+    for (let i = 0; i < 5; i++) detector.observe("mesh", true, 0.05, 0, 0.05);
+    for (let i = 0; i < 600; i++) detector.observe("other", false, 0.05, 0, 0.05);
+    expect(belief(detector, "mesh").failureShift).toBeLessThan(0.6);
+    detector.observe("mesh", true, 0.05, 0, 0.05);
+    // The outage simply went on: one more failure, not a new outage to detect from scratch.
+    expect(belief(detector, "mesh").failureShift).toBeGreaterThan(0.85);
+    expect(failure(detector, "mesh")).toBeGreaterThan(0.75);
+  });
+
+  it("reads a success after an outage and a silence as the outage having ended", () => {
+    const detector = withRecord();
+    for (let i = 0; i < 8; i++) detector.observe("mesh", true, 0.05, 0, 0.05);
+    for (let i = 0; i < 300; i++) detector.observe("other", false, 0.05, 0, 0.05);
+    detector.observe("mesh", false, 0.05, 0, 0.05);
+    // Not "an outage that fails 8 times in 9" (about 80%): most likely back to the slow model's 5%.
+    expect(failure(detector, "mesh")).toBeLessThan(0.25);
+  });
+
+  it("keeps a provider that failed for a long time shifted while its outcomes say so", () => {
+    const detector = withRecord();
+    for (let i = 0; i < 30; i++) {
+      detector.observe("mesh", true, 0.05, 0, 0.05);
+      for (let j = 0; j < 20; j++) detector.observe("other", false, 0.05, 0, 0.05);
+    }
+    expect(belief(detector, "mesh").failureShift).toBeGreaterThan(0.95);
+  });
+
+  it("fades a shift of the success residual with its own half-life", () => {
+    const detector = withRecord();
+    for (let i = 0; i < 3; i++) detector.observe("mesh", false, 0.05, -1.6, 0.02);
+    for (let i = 0; i < 5; i++) detector.observe("mesh", true, 0.05, 0, 0.05);
+    const fresh = belief(detector, "mesh");
+    for (let i = 0; i < 300; i++) detector.observe("other", false, 0.05, 0, 0.05);
+    const later = belief(detector, "mesh");
+    expect(later.successShift).toBeCloseTo(fresh.successShift / 2, 9);
+    expect(later.failureShift).toBeCloseTo(fresh.failureShift / Math.SQRT2, 9);
   });
 
   it("detects a latency spike from a few large errors of the success residual", () => {
@@ -65,7 +105,7 @@ describe("ShiftDetector", () => {
 
   it("says nothing about providers it never saw, or when turned off", () => {
     expect(belief(withRecord(), "ionet")).toMatchObject({ failureShift: 0, successShift: 0 });
-    const off = withRecord({ halfLife: 0, prior: 0.0002 });
+    const off = withRecord({ halfLife: 0, successHalfLife: 300, prior: 0.0002 });
     for (let i = 0; i < 5; i++) off.observe("mesh", true, 0.05, 0, 0.05);
     expect(belief(off, "mesh")).toMatchObject({ failureShift: 0, successShift: 0 });
   });
@@ -74,7 +114,7 @@ describe("ShiftDetector", () => {
     const detector = withRecord();
     for (let i = 0; i < 3; i++) detector.observe("mesh", true, 0.05, 0, 0.05);
     detector.observe("__proto__", false, 0.02, 0.3, 0.04);
-    const copy = new ShiftDetector({ halfLife: 600, prior: 0.0002 });
+    const copy = new ShiftDetector({ halfLife: 600, successHalfLife: 300, prior: 0.0002 });
     copy.restore(JSON.parse(JSON.stringify(detector.toJSON())), "shifts");
     expect(copy.toJSON()).toEqual(detector.toJSON());
     expect(belief(copy, "mesh")).toEqual(belief(detector, "mesh"));
@@ -82,7 +122,7 @@ describe("ShiftDetector", () => {
   });
 
   it("refuses a broken snapshot, naming the field", () => {
-    const detector = new ShiftDetector({ halfLife: 600, prior: 0.0002 });
+    const detector = new ShiftDetector({ halfLife: 600, successHalfLife: 300, prior: 0.0002 });
     expect(() => detector.restore({ clock: 3, providers: [["mesh", [[9, 1, 0.05, 0, 1]], [0, 0]]] }, "model.shifts")).toThrow(
       /^model\.shifts\.providers\[0\]\[1\]\[0\]: /,
     );

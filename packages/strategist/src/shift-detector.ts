@@ -1,15 +1,26 @@
 import { ValidationError } from "@aurora/domain";
-import { logBeta } from "./log-gamma.js";
 
 export interface ShiftDetectorOptions {
-  /** Learned rewards (of any provider) after which a provider's evidence counts half; 0 turns detection off. */
+  /**
+   * Half-life, in learned rewards of any provider, of a failure shift (an outage): its chance
+   * of ending between two outcomes and the fading of the belief while a provider goes untried.
+   * 0 turns detection off.
+   */
   halfLife: number;
+  /** Learned rewards after which a provider's success evidence (and the belief in a success shift) counts half. */
+  successHalfLife: number;
   /** π: prior probability, per outcome, that a provider's behaviour shifts (an outage, a spike) just before it. */
   prior: number;
 }
 
 /** Outcomes remembered per provider: a shift longer than this is as certain as it gets. */
 const WINDOW = 16;
+/** ln n! for the failure counts of a window (weights are whole outcomes). */
+const LOG_FACTORIAL = Array.from({ length: WINDOW + 2 }, (_, n) => {
+  let sum = 0;
+  for (let j = 2; j <= n; j++) sum += Math.log(j);
+  return sum;
+});
 /** The slow model's calibration for a provider fades this many times slower than the recent evidence. */
 const LONG_RUN = 20;
 /** Pseudo-counts that keep a calibration factor near 1 until a provider has a record. */
@@ -67,41 +78,54 @@ export interface ShiftDetectorSnapshot {
  * (Adams & MacKay 2007) over a short window.
  *
  * It keeps each provider's last 16 outcomes with the slow model's predictions for them
- * (failure probability q̂ⱼ; error eⱼ of the success residual). Each outcome weighs
- * 2^(−age/halfLife), age counted in learned rewards of any provider, so old news fades.
- * Hypotheses: no change in the window, or a change just before the s-th newest outcome, each
- * s with prior weight π. After a change the failure rate is unknown (uniform on [0, 1]) and
- * the success residual shifts by δ ~ N(0, τ²), τ = 2. So, over the last s outcomes,
+ * (failure probability q̂ⱼ; error eⱼ of the success residual), ticks counted in learned
+ * rewards of any provider.
  *
- * - failures: Bayes factor B(k + 1, n − k + 1) / Πⱼ q̂ⱼ^fⱼ(1 − q̂ⱼ)^(1−fⱼ) (weighted k, n);
- *   the rate after the change is Beta(k + 1, n − k + 1);
- * - success residual: Bayes factor N(ē; 0, 1/P + τ²) / N(ē; 0, 1/P), ē the precision-weighted
- *   mean error of the successes and P their total precision (each error's noise variance
- *   comes from the slow model); the shift is N(ē·τ²/(τ² + 1/P), τ²(1/P)/(τ² + 1/P)).
+ * Failures: a shift (an outage) begins with prior π before any outcome and, once begun, ends
+ * with probability 1 − 2^(−Δt/halfLife) over a gap of Δt ticks (half-life `halfLife`). The
+ * hypotheses are "no shift in the window" and every segment of consecutive outcomes that was
+ * shifted — either still going on (it reaches the newest outcome) or ended before a later
+ * one, the outcomes after it back to the slow model's. A shifted segment's failure rate is
+ * unknown (uniform on [0, 1]): its k failures in n outcomes weigh B(k + 1, n − k + 1) against
+ * Πⱼ q̂ⱼ^fⱼ(1 − q̂ⱼ)^(1−fⱼ) under the slow model, times π, times the chance the shift lasted
+ * (2^(−duration/halfLife)) and, for one that ended, the chance it ended where it did. The
+ * belief that a provider is shifted now is the weight of the ongoing segments; its rate is
+ * their Beta(k + 1, n − k + 1) mixed. So one failure after a long silence brings an outage
+ * straight back (the segment simply goes on), and one success after it reads as the outage
+ * having ended, not as a slightly lower outage rate.
+ *
+ * Success residual: outcomes weigh 2^(−age/successHalfLife); hypotheses: no change, or a change
+ * just before the s-th newest outcome (prior π each), after which the residual shifts by
+ * δ ~ N(0, τ²), τ = 2: Bayes factor N(ē; 0, 1/P + τ²) / N(ē; 0, 1/P), ē the precision-weighted
+ * mean error of the last s successes and P their total precision (each error's noise variance
+ * comes from the slow model); the shift is N(ē·τ²/(τ² + 1/P), τ²(1/P)/(τ² + 1/P)).
  *
  * The estimates returned mix the slow model's with the shifted ones by the posterior
- * probability of a change, itself fading with the time since the provider's last outcome, so
- * an avoided provider is tried again; if it is still down, its next failure brings the shift
- * straight back. With π = 0.0002 and q̂ = 5% (a provider whose record matches the model):
- * after 1, 2, 3, 4 failures in a row the estimate is 5.2%, 6.7%, 18%, 54%.
+ * probability of a shift, faded with the time since the provider's last outcome (by
+ * `halfLife` for failures, `successHalfLife` for the residual), so an avoided provider is tried
+ * again. With π = 0.0002 and q̂ = 5% (a provider whose record matches the model): after 1, 2,
+ * 3, 4 failures in a row the estimate is 5.2%, 6.7%, 18%, 54%.
  */
 export class ShiftDetector {
   readonly #halfLife: number;
+  readonly #successHalfLife: number;
   readonly #logPrior: number;
   readonly #enabled: boolean;
   readonly #providers = new Map<string, ProviderEvidence>();
-  readonly #failureLog = new Float64Array(WINDOW);
-  readonly #failureMean = new Float64Array(WINDOW);
-  readonly #failureSecond = new Float64Array(WINDOW);
   readonly #successLog = new Float64Array(WINDOW);
   readonly #successMean = new Float64Array(WINDOW);
   readonly #successSecond = new Float64Array(WINDOW);
   readonly #mixed: [number, number, number] = [0, 0, 0];
+  /** Per outcome, newest first (index i: the i newest): failures, slow-model log-likelihood (cumulative), tick. */
+  readonly #cumulativeFailures = new Float64Array(WINDOW + 1);
+  readonly #cumulativeNull = new Float64Array(WINDOW + 1);
+  readonly #ticks = new Float64Array(WINDOW + 1);
   #clock = 0;
 
   constructor(options: ShiftDetectorOptions) {
     this.#enabled = options.halfLife > 0 && options.prior > 0;
     this.#halfLife = options.halfLife;
+    this.#successHalfLife = options.successHalfLife;
     this.#logPrior = Math.log(options.prior);
   }
 
@@ -144,11 +168,11 @@ export class ShiftDetector {
       out.successShift = 0;
       return;
     }
-    const fade = 2 ** (-(this.#clock - e.lastTick) / this.#halfLife);
-    out.failureShift = e.failureShift * fade;
+    const untried = this.#clock - e.lastTick;
+    out.failureShift = e.failureShift * 2 ** (-untried / this.#halfLife);
     out.shiftedRate = e.shiftedRate;
     out.shiftedRateVariance = e.shiftedRateVariance;
-    out.successShift = e.successShift * fade;
+    out.successShift = e.successShift * 2 ** (-untried / this.#successHalfLife);
     out.shiftedResidual = e.shiftedResidual;
     out.shiftedResidualVariance = e.shiftedResidualVariance;
   }
@@ -237,58 +261,96 @@ export class ShiftDetector {
     }
   }
 
-  /** Recomputes the posterior over change points from the window, as of tick `now`. */
+  /** Recomputes the posterior over shifts from the window, as of tick `now`. */
   #judge(e: ProviderEvidence, now = this.#clock): void {
+    this.#judgeFailures(e);
     const tau2 = SUCCESS_SHIFT_SD * SUCCESS_SHIFT_SD;
-    const failureLog = this.#failureLog;
-    const failureMean = this.#failureMean;
-    const failureSecond = this.#failureSecond;
     const successLog = this.#successLog;
     const successMean = this.#successMean;
     const successSecond = this.#successSecond;
-    // The slow model may be off for this provider (a strong prior): judge shifts against its record.
-    const calibration = (e.longFailures + CALIBRATION_PRIOR) / (e.longExpected + CALIBRATION_PRIOR);
-    let k = 0;
-    let n = 0;
-    let nullLogLikelihood = 0;
     let precision = 0;
     let errorSum = 0;
     let successHypotheses = 0;
     // Hypothesis s: a change just before the s-th newest outcome. Log weights relative to "no change" (0).
     for (let s = 1; s <= e.count; s++) {
       const at = (e.next - s + WINDOW) % WINDOW;
-      const weight = 2 ** (-(now - (e.ticks[at] as number)) / this.#halfLife);
-      const q = Math.min(0.5, (e.predicted[at] as number) * calibration);
-      n += weight;
-      if (e.failed[at] === 1) {
-        k += weight;
-        nullLogLikelihood += weight * Math.log(q);
-      } else {
-        nullLogLikelihood += weight * Math.log1p(-q);
-        const observationPrecision = weight / (e.variances[at] as number);
-        precision += observationPrecision;
-        errorSum += observationPrecision * (e.errors[at] as number);
-      }
-      const rate = (k + 1) / (n + 2);
-      failureLog[s - 1] = this.#logPrior + logBeta(k + 1, n - k + 1) - nullLogLikelihood;
-      failureMean[s - 1] = rate;
-      failureSecond[s - 1] = (rate * (1 - rate)) / (n + 3) + rate * rate;
-      if (precision > 0 && e.failed[at] === 0) {
-        const mean = errorSum / precision;
-        const quiet = 1 / precision;
-        const loud = quiet + tau2;
-        const shift = (mean * tau2) / loud;
-        successLog[successHypotheses] =
-          this.#logPrior + 0.5 * Math.log(quiet / loud) + 0.5 * mean * mean * (1 / quiet - 1 / loud);
-        successMean[successHypotheses] = shift;
-        successSecond[successHypotheses] = (tau2 * quiet) / loud + shift * shift;
-        successHypotheses++;
-      }
+      if (e.failed[at] === 1) continue;
+      const weight = 2 ** (-(now - (e.ticks[at] as number)) / this.#successHalfLife);
+      const observationPrecision = weight / (e.variances[at] as number);
+      precision += observationPrecision;
+      errorSum += observationPrecision * (e.errors[at] as number);
+      const mean = errorSum / precision;
+      const quiet = 1 / precision;
+      const loud = quiet + tau2;
+      const shift = (mean * tau2) / loud;
+      successLog[successHypotheses] = this.#logPrior + 0.5 * Math.log(quiet / loud) + 0.5 * mean * mean * (1 / quiet - 1 / loud);
+      successMean[successHypotheses] = shift;
+      successSecond[successHypotheses] = (tau2 * quiet) / loud + shift * shift;
+      successHypotheses++;
     }
-    mixture(failureLog, failureMean, failureSecond, e.count, this.#mixed);
-    [e.failureShift, e.shiftedRate, e.shiftedRateVariance] = this.#mixed;
     mixture(successLog, successMean, successSecond, successHypotheses, this.#mixed);
     [e.successShift, e.shiftedResidual, e.shiftedResidualVariance] = this.#mixed;
+  }
+
+  /**
+   * The failure part: every segment (r, s] of the window's outcomes, counted from the newest
+   * (the s − r outcomes from the s-th newest to the (r + 1)-th), shifted; r = 0 is a shift
+   * still going on. Log weights relative to "no shift" (0), mixed in two passes for stability.
+   */
+  #judgeFailures(e: ProviderEvidence): void {
+    const m = e.count;
+    const failures = this.#cumulativeFailures;
+    const nullLog = this.#cumulativeNull;
+    const ticks = this.#ticks;
+    const hazard = Math.LN2 / this.#halfLife;
+    // The slow model may be off for this provider (a strong prior): judge shifts against its record.
+    const calibration = (e.longFailures + CALIBRATION_PRIOR) / (e.longExpected + CALIBRATION_PRIOR);
+    for (let i = 1; i <= m; i++) {
+      const at = (e.next - i + WINDOW) % WINDOW;
+      const q = Math.min(0.5, (e.predicted[at] as number) * calibration);
+      const failed = e.failed[at] === 1;
+      failures[i] = (failures[i - 1] as number) + (failed ? 1 : 0);
+      nullLog[i] = (nullLog[i - 1] as number) + (failed ? Math.log(q) : Math.log1p(-q));
+      ticks[i] = e.ticks[at] as number;
+    }
+    let top = 0;
+    let total = 0;
+    let ongoing = 0;
+    let mean = 0;
+    let second = 0;
+    for (let pass = 0; pass < 2; pass++) {
+      if (pass === 1) total = Math.exp(-top);
+      for (let r = 0; r < m; r++) {
+        // A shift that ended between the (r + 1)-th and the r-th newest outcome.
+        const ended = r === 0 ? 0 : Math.log(-Math.expm1(-hazard * ((ticks[r] as number) - (ticks[r + 1] as number))) + 1e-300);
+        for (let s = r + 1; s <= m; s++) {
+          const k = (failures[s] as number) - (failures[r] as number);
+          const n = s - r;
+          const log =
+            this.#logPrior +
+            ended -
+            hazard * ((ticks[r + 1] as number) - (ticks[s] as number)) +
+            (LOG_FACTORIAL[k] as number) +
+            (LOG_FACTORIAL[n - k] as number) -
+            (LOG_FACTORIAL[n + 1] as number) -
+            ((nullLog[s] as number) - (nullLog[r] as number));
+          if (pass === 0) {
+            if (log > top) top = log;
+            continue;
+          }
+          const w = Math.exp(log - top);
+          total += w;
+          if (r > 0) continue;
+          const rate = (k + 1) / (n + 2);
+          ongoing += w;
+          mean += w * rate;
+          second += w * ((rate * (1 - rate)) / (n + 3) + rate * rate);
+        }
+      }
+    }
+    e.failureShift = ongoing / total;
+    e.shiftedRate = ongoing > 0 ? mean / ongoing : 0;
+    e.shiftedRateVariance = ongoing > 0 ? Math.max(0, second / ongoing - e.shiftedRate * e.shiftedRate) : 0;
   }
 }
 
