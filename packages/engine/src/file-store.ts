@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { rename } from "node:fs/promises";
+import { open, rename } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { AuditChain, type ChainedAuditRecord } from "./audit-chain.js";
 import type { AuditRecord, EngineStore, FsyncPolicy, Receipt, Recovered, StoreStatus } from "./engine-store.js";
@@ -7,7 +7,7 @@ import { JournalEventDecoder, JournalEventEncoder } from "./event-codec.js";
 import { acquireFileLock, isAlive } from "./file-lock.js";
 import { sha256Hex } from "./hash-chain.js";
 import { frameLine, JournalWriter, listSegments, readFramedFile, readJournal, segmentName } from "./journal.js";
-import { fsyncDirectory, ModelFileError } from "./model-file.js";
+import { fsyncDirectory, fsyncDirectoryAsync, ModelFileError } from "./model-file.js";
 import { makeReceipt } from "./receipt.js";
 import type { EngineEvent } from "./routing-engine.js";
 import { writeSnapshotTemp, writeSnapshotTempSync } from "./snapshot-writer.js";
@@ -264,18 +264,24 @@ export class FileStore implements EngineStore {
     return { content: { ...value, ...header }, cut };
   }
 
+  /** Puts a written snapshot in place without blocking the event loop: every fsync, rename and unlink is asynchronous. */
   async #install(written: { temp: string; sha256: string; bytes: number }, cut: number): Promise<Receipt> {
-    const receipt = this.#writeReceipt(written);
     const { snapshot, previous } = this.#paths;
+    let receipt: Receipt;
     try {
+      receipt = await this.#writeReceiptAsync(written);
       if (existsSync(snapshot)) await rename(snapshot, previous);
       await rename(written.temp, snapshot);
     } catch (error) {
       this.#lastError = error;
       throw error;
     }
-    fsyncDirectory(dirname(snapshot));
-    return this.#installed(receipt, written.bytes, cut);
+    await fsyncDirectoryAsync(dirname(snapshot));
+    // The previous snapshot (now at .prev) still needs the segments from its own cut on.
+    const covered = this.#cut;
+    this.#installed(written.bytes, cut);
+    await this.#writer?.removeBeforeAsync(covered);
+    return receipt;
   }
 
   #installSync(written: { temp: string; sha256: string; bytes: number }, cut: number): Receipt {
@@ -284,7 +290,10 @@ export class FileStore implements EngineStore {
     if (existsSync(snapshot)) renameSync(snapshot, previous);
     renameSync(written.temp, snapshot);
     fsyncDirectory(dirname(snapshot));
-    return this.#installed(receipt, written.bytes, cut);
+    const covered = this.#cut;
+    this.#installed(written.bytes, cut);
+    this.#writer?.removeBefore(covered);
+    return receipt;
   }
 
   /** The receipt goes first: a snapshot in place always has one; a receipt may name a snapshot a crash kept from its place. */
@@ -301,13 +310,24 @@ export class FileStore implements EngineStore {
     return receipt;
   }
 
-  #installed(receipt: Receipt, bytes: number, cut: number): Receipt {
-    // The previous snapshot (now at .prev) still needs the segments from its own cut on.
-    this.#writer?.removeBefore(this.#cut);
-    this.#cut = cut;
-    this.#snapshotBytes = bytes;
-    this.#lastError = undefined;
+  /** {@link #writeReceipt} off the event loop. */
+  async #writeReceiptAsync(written: { sha256: string; bytes: number }): Promise<Receipt> {
+    const receipt = makeReceipt(this.#receipt, written, this.#now());
+    const handle = await open(this.#paths.receipts, "a", 0o644);
+    try {
+      await handle.write(frameLine(JSON.stringify(receipt)));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    this.#receipt = receipt;
     return receipt;
+  }
+
+  #installed(snapshotBytes: number, cut: number): void {
+    this.#cut = cut;
+    this.#snapshotBytes = snapshotBytes;
+    this.#lastError = undefined;
   }
 
   /**

@@ -12,11 +12,12 @@ import {
   statSync,
   writeSync,
 } from "node:fs";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { AuroraError } from "@aurora/domain";
 import { crc32 } from "./crc32.js";
 import type { FsyncPolicy } from "./engine-store.js";
-import { fsyncDirectory } from "./model-file.js";
+import { fsyncDirectory, fsyncDirectoryAsync } from "./model-file.js";
 
 /**
  * A journal line is `<crc32 of the JSON, 8 hex digits> <JSON>\n`. A line that lacks its newline,
@@ -249,6 +250,8 @@ export class JournalWriter {
   #closed = false;
   /** Bytes appended since the last rotation. */
   #bytesSinceRotation = 0;
+  /** A segment was created since the folder was last fsync'd: its name must be durable before its records are acknowledged. */
+  #directoryDirty = false;
 
   constructor(dir: string, segment: number, policy: FsyncPolicy) {
     this.#dir = dir;
@@ -294,7 +297,8 @@ export class JournalWriter {
     this.#fd = this.#openSegment(this.#segment);
     this.#size = 0;
     this.#bytesSinceRotation = 0;
-    fsyncDirectory(this.#dir);
+    // The new segment's name is made durable before any record in it is acknowledged (in #drain), off the event loop.
+    this.#directoryDirty = true;
     this.#schedule();
     return this.#segment;
   }
@@ -310,6 +314,10 @@ export class JournalWriter {
   /** Writes and fsyncs everything synchronously (exit handlers). */
   flushSync(): void {
     this.#writeQueue(false);
+    if (this.#directoryDirty) {
+      this.#directoryDirty = false;
+      fsyncDirectory(this.#dir);
+    }
     for (const written of this.#written.splice(0)) {
       fsyncSync(written.fd);
       for (const waiter of written.waiters) waiter.resolve();
@@ -321,6 +329,13 @@ export class JournalWriter {
   removeBefore(segment: number): void {
     for (const old of listSegments(this.#dir)) {
       if (old < segment) rmSync(join(this.#dir, segmentName(old)), { force: true });
+    }
+  }
+
+  /** {@link removeBefore} off the event loop: unlinking a large file can take milliseconds. */
+  async removeBeforeAsync(segment: number): Promise<void> {
+    for (const old of listSegments(this.#dir)) {
+      if (old < segment) await rm(join(this.#dir, segmentName(old)), { force: true });
     }
   }
 
@@ -375,6 +390,10 @@ export class JournalWriter {
     for (let written = this.#written.shift(); written !== undefined; written = this.#written.shift()) {
       const { fd } = written;
       try {
+        if (this.#directoryDirty) {
+          this.#directoryDirty = false;
+          await fsyncDirectoryAsync(this.#dir);
+        }
         await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
       } catch (error) {
         for (const waiter of written.waiters) waiter.reject(error);

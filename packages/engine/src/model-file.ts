@@ -33,6 +33,23 @@ export function fsyncDirectory(dir: string): void {
   }
 }
 
+/** {@link fsyncDirectory} off the event loop: the main thread never waits for the disk. */
+export async function fsyncDirectoryAsync(dir: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(dir, "r");
+  } catch {
+    return; // some platforms cannot open a directory, which is harmless to skip
+  }
+  try {
+    await handle.sync();
+  } catch {
+    /* not supported here */
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Replaces `path` atomically: the text goes to a temporary file in the same folder, is
  * fsync'd, then renamed over the target. A crash at any point leaves either the old file
