@@ -56,6 +56,20 @@ describe("Auditor", () => {
       });
     });
 
+    it("stamps the entry with `at` when given (the caller's clock read), not the clock's time", () => {
+      const { auditor: a, clock } = auditor();
+      const entry = a.record({ ...decision(1), at: START + 5_250 });
+      expect(entry.timestamp).toBe("2025-06-01T12:00:05.250Z");
+      clock.advance(1_000);
+      expect(a.record(decision(2)).timestamp).toBe("2025-06-01T12:00:01.000Z");
+    });
+
+    it.each([NaN, Infinity, "2025-06-01", null])("refuses `at` = %s, naming the field, and records nothing", (at) => {
+      const { auditor: a } = auditor();
+      expect(validationField(() => a.record({ ...decision(1), at: at as number }))).toBe("at");
+      expect(a.getAuditTrail()).toEqual([]);
+    });
+
     it.each([
       [false, [], "akash", "approved"],
       [false, ["price_exceeded"], "akash", "flagged"],

@@ -22,6 +22,12 @@ export interface RecordInput {
   provider_id: string | null;
   violations: ViolationType[];
   notes?: string[];
+  /**
+   * When the decision was made, in clock milliseconds (e.g. the executor's `created_at`): the
+   * entry's timestamp, so a caller that already read the clock does not make the auditor read it
+   * again. Default: the auditor's clock, now.
+   */
+  at?: number;
 }
 
 export interface ValidateDecisionInput {
@@ -109,8 +115,11 @@ export class Auditor {
    * to `onEntry`, and returned. If `onEntry` throws, the error propagates after the entry was kept.
    */
   record(input: RecordInput): AuditEntry {
-    const { decision_id, state_key, provider_id, violations, notes } = input;
+    const { decision_id, state_key, provider_id, violations, notes, at } = input;
     checkKeys(decision_id, state_key, provider_id, true);
+    if (at !== undefined && (typeof at !== "number" || !Number.isFinite(at))) {
+      throw ValidationError.forField("at", `must be finite clock milliseconds when given, got ${String(at)}`);
+    }
     if (!Array.isArray(violations)) throw ValidationError.forField("violations", "must be an array of violation types");
     for (let i = 0; i < violations.length; i++) {
       if (violationIndexOf(violations[i]) < 0) {
@@ -125,7 +134,7 @@ export class Auditor {
     }
     const status: AuditStatus =
       provider_id === null ? "rejected" : violations.length === 0 ? "approved" : this.strictMode ? "rejected" : "flagged";
-    return this.#append(decision_id, state_key, provider_id, status, violations, notes ?? NONE);
+    return this.#append(decision_id, state_key, provider_id, status, violations, notes ?? NONE, at ?? this.#options.clock.now());
   }
 
   /**
@@ -147,7 +156,15 @@ export class Auditor {
       rule === "denied"
         ? `provider "${provider.provider_id}" is listed in constraints.deny, a hard rule in every mode`
         : `provider "${provider.provider_id}" is not listed in constraints.allow, a hard rule in every mode`;
-    const entry = this.#append(decision_id, state_key, provider.provider_id, "rejected", violations, [note]);
+    const entry = this.#append(
+      decision_id,
+      state_key,
+      provider.provider_id,
+      "rejected",
+      violations,
+      [note],
+      this.#options.clock.now(),
+    );
     return { valid: false, violations, entry };
   }
 
@@ -243,9 +260,10 @@ export class Auditor {
     status: AuditStatus,
     violations: readonly ViolationType[],
     notes: readonly string[],
+    at: number,
   ): AuditEntry {
     const entry: AuditEntry = Object.freeze({
-      timestamp: this.#timestamps.format(this.#options.clock.now()),
+      timestamp: this.#timestamps.format(at),
       decision_id,
       state_key,
       provider_id,

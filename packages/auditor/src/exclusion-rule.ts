@@ -31,7 +31,7 @@ export class IdList {
  */
 export function exclusionRuleOf(providerId: string, constraints: Constraints | undefined): ExclusionRule | null {
   if (constraints === undefined) return null;
-  if (constraints.deny !== undefined && constraints.deny.includes(providerId)) return "denied";
+  if (constraints.deny?.includes(providerId)) return "denied";
   if (constraints.allow !== undefined && !constraints.allow.includes(providerId)) return "not_allowed";
   return null;
 }

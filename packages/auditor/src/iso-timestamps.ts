@@ -16,7 +16,7 @@ export class IsoTimestamps {
     const millis = ms - this.#secondStart;
     let iso: string;
     if (millis >= 0 && millis < 1000) {
-      iso = this.#secondPrefix + (millis < 10 ? "00" : millis < 100 ? "0" : "") + millis + "Z";
+      iso = `${this.#secondPrefix}${millis < 10 ? "00" : millis < 100 ? "0" : ""}${millis}Z`;
     } else {
       iso = new Date(ms).toISOString();
       // Only the plain four-digit-year form (24 characters) has a fixed layout to reuse.

@@ -37,7 +37,7 @@ export function partitionCandidates(
   const gpuTypeLower = constraints.gpu_type?.toLowerCase();
   for (let i = 0; i < providers.length; i++) {
     const provider = providers[i] as Provider;
-    if (deny !== undefined && deny.has(provider.provider_id)) {
+    if (deny?.has(provider.provider_id)) {
       excluded.push({ provider, rule: "denied" });
     } else if (allow !== undefined && !allow.has(provider.provider_id)) {
       excluded.push({ provider, rule: "not_allowed" });

@@ -52,7 +52,7 @@ export class QSpikeDetector {
     const spike = change > threshold;
     const counted = spike ? threshold : change;
     const faded = this.#peak * this.#decay;
-    this.#peak = counted > faded ? counted : faded;
+    this.#peak = Math.max(counted, faded);
     this.#samples++;
     return spike ? threshold : undefined;
   }

@@ -303,6 +303,7 @@ export class RoutingEngine {
       state_key: key,
       provider_id: chosen.provider_id,
       violations,
+      at: record.created_at, // the executor's clock read, not a second one
     });
     this.#afterDecision();
     return { provider_id: chosen.provider_id, metadata };

@@ -34,8 +34,12 @@ describe("QTable", () => {
   it("treats __proto__, constructor and toString as ordinary keys", () => {
     const table = new QTable();
     const keys = ["__proto__", "constructor", "toString", "hasOwnProperty"];
-    keys.forEach((key, i) => table.set(table.ensureRow(key), table.internProvider(key), i));
-    keys.forEach((key, i) => expect(table.get(table.findRow(key), table.findProvider(key))).toBe(i));
+    keys.forEach((key, i) => {
+      table.set(table.ensureRow(key), table.internProvider(key), i);
+    });
+    keys.forEach((key, i) => {
+      expect(table.get(table.findRow(key), table.findProvider(key))).toBe(i);
+    });
     expect(table.stateCount).toBe(4);
     expect(table.providerCount).toBe(4);
   });

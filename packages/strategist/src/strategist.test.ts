@@ -190,6 +190,74 @@ describe("Strategist", () => {
       });
     });
 
+    it("after a choice in one state, learns another state's reward in that other state's row", () => {
+      const strategist = new Strategist({ rng: createRng(3) });
+      const other = "training:h100:eu-central";
+      strategist.updateQValue(other, "akash", 4);
+      strategist.choose(request(["akash", "vast"]));
+      const { before, after } = strategist.update({ stateKey: other, context, provider: provider("akash"), reward: 9 });
+      expect(before).toBe(0.4);
+      expect(strategist.getQValue(other, "akash")).toBe(after);
+      expect(strategist.getQValue(STATE, "akash")).toBe(0);
+      // A key equal to the chosen one but built separately finds the chosen row.
+      strategist.choose(request(["akash"], { stateKey: other }));
+      strategist.update({
+        stateKey: ["training", "h100", "eu-central"].join(":"),
+        context,
+        provider: provider("akash"),
+        reward: 1,
+      });
+      expect(strategist.getQValue(other, "akash")).toBe(after + 0.1 * (1 + 0.95 * after - after));
+      expect(strategist.stats().q_states).toBe(2);
+    });
+
+    it("learns exactly as a plain state → provider → value model, whatever order choices and updates come in", () => {
+      const op = fc.oneof(
+        fc.record({
+          kind: fc.constant("choose" as const),
+          state: fc.constantFrom(...statePool),
+          ids: fc.uniqueArray(fc.constantFrom(...idPool), { minLength: 1, maxLength: 4 }),
+        }),
+        fc.record({
+          kind: fc.constant("update" as const),
+          state: fc.constantFrom(...statePool),
+          id: fc.constantFrom(...idPool),
+          reward: fc.double({ min: -50, max: 50, noNaN: true }),
+        }),
+      );
+      fc.assert(
+        fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+          const strategist = new Strategist({ rng: createRng(9) });
+          const model = new Map<string, Map<string, number>>();
+          const rowOf = (state: string) => model.get(state) ?? model.set(state, new Map()).get(state)!;
+          for (const o of ops) {
+            // Keys rebuilt per call, as the engine builds them per request: equal text, another string.
+            const stateKey = o.state.split(":").join(":");
+            if (o.kind === "choose") {
+              strategist.choose({ stateKey, context, candidates: o.ids.map(provider) });
+              const row = rowOf(o.state);
+              for (const id of o.ids) if (!row.has(id)) row.set(id, 0);
+            } else {
+              const { before, after } = strategist.update({ stateKey, context, provider: provider(o.id), reward: o.reward });
+              const row = rowOf(o.state);
+              const expectedBefore = row.get(o.id) ?? 0;
+              row.set(o.id, expectedBefore);
+              const max = Math.max(...row.values());
+              const expectedAfter = expectedBefore + 0.1 * (o.reward + 0.95 * max - expectedBefore);
+              row.set(o.id, expectedAfter);
+              expect(before).toBe(expectedBefore);
+              expect(after).toBe(expectedAfter);
+            }
+          }
+          for (const state of statePool) {
+            for (const id of idPool) expect(strategist.getQValue(state, id)).toBe(model.get(state)?.get(id) ?? 0);
+          }
+          expect(strategist.stats().q_states).toBe(model.size);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
     it("decays ε once per learned reward, down to epsilonMin", () => {
       const strategist = new Strategist();
       const learn = () => strategist.update({ stateKey: STATE, context, provider: provider("akash"), reward: 1 });

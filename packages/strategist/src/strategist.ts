@@ -106,7 +106,7 @@ export class Strategist implements Policy {
     for (let i = 0; i < n; i++) {
       const column = columns[i] as number;
       let q = table.get(row, column);
-      if (q !== q) {
+      if (Number.isNaN(q)) {
         // A provider first seen in this state joins its row (the seed crashed here).
         q = initialQ;
         table.set(row, column, q);
@@ -145,7 +145,7 @@ export class Strategist implements Policy {
       requireProviderId(candidate?.provider_id, `candidates[${i}].provider_id`);
       const column = row < 0 ? -1 : this.#table.findProvider(candidate.provider_id);
       const q = column < 0 ? NaN : this.#table.get(row, column);
-      return q === q ? q : this.#params.initialQ;
+      return Number.isNaN(q) ? this.#params.initialQ : q;
     });
   }
 
@@ -174,7 +174,7 @@ export class Strategist implements Policy {
       const values: Record<string, number> = Object.create(null);
       for (let column = 0; column < table.providerCount; column++) {
         const q = table.get(row, column);
-        if (q === q) values[table.providerId(column)] = q;
+        if (!Number.isNaN(q)) values[table.providerId(column)] = q;
       }
       qTable[stateKey] = values;
     }
@@ -222,7 +222,7 @@ export class Strategist implements Policy {
     const row = this.#table.findRow(stateKey);
     const column = row < 0 ? -1 : this.#table.findProvider(providerId);
     const q = column < 0 ? NaN : this.#table.get(row, column);
-    return q === q ? q : this.#params.initialQ;
+    return Number.isNaN(q) ? this.#params.initialQ : q;
   }
 
   /**
@@ -298,9 +298,11 @@ export class Strategist implements Policy {
     }
     const table = this.#table;
     const column = table.internProvider(providerId);
-    const row = table.ensureRow(stateKey);
+    // Feedback mostly follows its own decision: the row `choose` just found is reused (the same key
+    // string, so the comparison is a pointer check), saving a second probe of a map of every state.
+    const row = stateKey === this.#chosenStateKey ? this.#chosenRow : table.ensureRow(stateKey);
     let before = table.get(row, column);
-    if (before !== before) {
+    if (Number.isNaN(before)) {
       before = this.#params.initialQ;
       table.set(row, column, before);
     }
@@ -326,7 +328,7 @@ export class Strategist implements Policy {
       const column = this.#columns[i] as number;
       if (table.providerId(column) !== candidates[i]?.provider_id) return undefined;
       const q = table.get(row, column);
-      estimates[i] = q === q ? q : this.#params.initialQ;
+      estimates[i] = Number.isNaN(q) ? this.#params.initialQ : q;
     }
     return estimates;
   }
@@ -393,7 +395,7 @@ export class Strategist implements Policy {
       const entries: string[] = [];
       for (let column = 0; column < providerKeys.length; column++) {
         const q = table.get(row, column);
-        if (q === q) entries.push(`${providerKeys[column]}:${q}`);
+        if (!Number.isNaN(q)) entries.push(`${providerKeys[column]}:${q}`);
       }
       const state = `${JSON.stringify(stateKey)}:{${entries.join(",")}}`;
       states.push(state);
