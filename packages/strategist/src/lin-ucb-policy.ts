@@ -2,7 +2,7 @@ import type { Provider, Rng } from "@aurora/domain";
 import type { ExplorationFloorParams } from "./exploration-floor.js";
 import { explorationFloorRule, floorPropensity, pickWithFloor } from "./exploration-floor.js";
 import type { LearningSnapshotHead } from "./learning-policy.js";
-import { rewardSd } from "./linear-candidates.js";
+import { ucbIndex } from "./linear-candidates.js";
 import type { LinearModelParams } from "./linear-model-options.js";
 import { linearModelRules } from "./linear-model-options.js";
 import type { CandidateEstimate, LinearOutcomeModelSnapshot } from "./linear-outcome-model.js";
@@ -48,7 +48,8 @@ export interface LinUcbPolicyOptions extends LinUcbOptions {
  * discounting of D-LinUCB, Russac et al. 2019). Each candidate's expected reward is
  * (1 − q)·(known + promise + residual) + q·failure_reward, q and the residual coming from a
  * {@link LinearOutcomeModel} shared by every state; the pick maximises expected reward +
- * α·(its posterior standard deviation), the first on a tie. Deterministic given the model:
+ * α·(its posterior standard deviation), capped at what that index would be were the candidate
+ * not shifted (see {@link ucbIndex}), the first on a tie. Deterministic given the model:
  * the pick's probability is 1 (and every other candidate's 0) unless `explorationFloor` ε > 0,
  * when a uniform pick is made with probability ε and the propensity is ε/n + (1 − ε)·[UCB pick].
  * A Ψ density d scales α and ε by 1 − 0.5·d.
@@ -83,7 +84,7 @@ export class LinUcbPolicy extends LinearOutcomePolicy<"lin-ucb", LinUcbParams> {
         scratch.successX[i] as SparseVector,
         estimate,
       );
-      const index = estimate.value + alpha * rewardSd(estimate, failureReward);
+      const index = ucbIndex(estimate, failureReward, alpha);
       if (estimate.value > bestValue) {
         bestValue = estimate.value;
         greedy = i;

@@ -28,6 +28,26 @@ export function rewardSd(estimate: CandidateEstimate, failureReward: number): nu
   );
 }
 
+/**
+ * LinUCB's index of a candidate: expected reward + α·{@link rewardSd}, but never above the
+ * index the candidate would have if it were not shifted (the slow model's failure probability
+ * and spread alone). Learning whether a suspected outage is over can at best reveal the
+ * unshifted provider, so the uncertainty about the shift state earns no bonus beyond it: a
+ * provider suspected down (or falsely suspected after a few unlucky failures) is re-tried on
+ * the jobs where it would win if it were up, not on every job its widened spread could reach.
+ */
+export function ucbIndex(estimate: CandidateEstimate, failureReward: number, alpha: number): number {
+  const index = estimate.value + alpha * rewardSd(estimate, failureReward);
+  const q = estimate.unshiftedFailure;
+  const keep = 1 - q;
+  const spread = estimate.successValue - failureReward;
+  const unshiftedSd = Math.sqrt(
+    spread * spread * estimate.unshiftedFailureSd * estimate.unshiftedFailureSd +
+      keep * keep * estimate.successSd * estimate.successSd,
+  );
+  return Math.min(index, keep * estimate.successValue + q * failureReward + alpha * unshiftedSd);
+}
+
 /** Every candidate's expected reward, in order, without learning new features. */
 export function estimateAll(model: LinearOutcomeModel, request: ChooseRequest, scratch: CandidateScratch): number[] {
   const n = request.candidates.length;

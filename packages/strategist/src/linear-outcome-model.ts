@@ -46,6 +46,9 @@ export interface CandidateEstimate {
   failureSd: number;
   failureSlowScale: number;
   failureExtraVariance: number;
+  /** The slow model's failure probability alone (as if no shift), and its standard deviation. */
+  unshiftedFailure: number;
+  unshiftedFailureSd: number;
   /** Mean reward if the job succeeds: known part + advertised promise + learned residual (+ shift). */
   successValue: number;
   successSd: number;
@@ -62,6 +65,8 @@ export function emptyEstimate(): CandidateEstimate {
     failureSd: 0,
     failureSlowScale: 0,
     failureExtraVariance: 0,
+    unshiftedFailure: 0,
+    unshiftedFailureSd: 0,
     successValue: 0,
     successSd: 0,
     successSlowScale: 0,
@@ -158,6 +163,8 @@ export class LinearOutcomeModel {
     out.failureSlowScale = failureNoise * Math.sqrt(1 - p);
     out.failureExtraVariance = p === 0 ? 0 : p * belief.shiftedRateVariance + p * (1 - p) * failureGap * failureGap;
     out.failureSd = Math.sqrt((1 - p) * slowFailureVariance + out.failureExtraVariance);
+    out.unshiftedFailure = slowFailure;
+    out.unshiftedFailureSd = Math.sqrt(slowFailureVariance);
 
     const slowSuccess =
       knownReward(context, provider, o.rewardWeights) +
