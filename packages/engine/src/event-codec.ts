@@ -39,12 +39,22 @@ export class StoredEventError extends Error {
 
 export function encodeEvent(event: EngineEvent): StoredEvent {
   if (event.type !== "decision") return event;
-  const { record, candidates } = event;
-  const { provider: _provider, alternatives: _alternatives, ...rest } = record;
-  const chosen = indexOf(candidates, record.provider_id);
-  const stored: StoredEvent = { type: "decision", record: rest, candidates: candidates as Provider[], chosen };
-  if (record.alternatives !== undefined) stored.alternatives = record.alternatives.map((a) => indexOf(candidates, a.provider_id));
+  const { candidates } = event;
+  const { record, chosen, alternatives } = decisionParts(event.record, candidates);
+  const stored: StoredEvent = { type: "decision", record, candidates: candidates as Provider[], chosen };
+  if (alternatives !== undefined) stored.alternatives = alternatives;
   return stored;
+}
+
+/** A decision record as stored: without its providers, which become indices into the candidates. */
+function decisionParts(
+  decision: DecisionRecord,
+  candidates: readonly Provider[],
+): { record: StoredDecision["record"]; chosen: number; alternatives: number[] | undefined } {
+  const { provider: _provider, alternatives: _alternatives, ...record } = decision;
+  const chosen = indexOf(candidates, decision.provider_id);
+  const alternatives = decision.alternatives?.map((a) => indexOf(candidates, a.provider_id));
+  return { record, chosen, alternatives };
 }
 
 /** Decodes one stored event on its own; a decision that only names a shared list needs `JournalEventDecoder`. */
@@ -121,10 +131,8 @@ export class JournalEventEncoder {
 
   encode(event: EngineEvent): string {
     if (event.type !== "decision") return JSON.stringify(event);
-    const { record, candidates } = event;
-    const { provider: _provider, alternatives: _alternatives, ...rest } = record;
-    const chosen = indexOf(candidates, record.provider_id);
-    const alternatives = record.alternatives?.map((a) => indexOf(candidates, a.provider_id));
+    const { candidates } = event;
+    const { record: rest, chosen, alternatives } = decisionParts(event.record, candidates);
     const known = this.#find(candidates);
     if (known !== undefined) {
       const stored: StoredDecision = { type: "decision", record: rest, list: known, chosen };
