@@ -6,6 +6,7 @@ import {
   type Constraints,
   type Context,
   createRng,
+  type DecideRequest,
   type DecideRequestInput,
   type Outcome,
   type OutcomeInput,
@@ -22,6 +23,7 @@ import type { PsiSource } from "@aurora/psi-client";
 import { NEUTRAL_PSI_METRICS, PsiClient } from "@aurora/psi-client";
 import type { Policy, PolicyConfig, StrategistStats } from "@aurora/strategist";
 import { createPolicy } from "@aurora/strategist";
+import { CandidateMemo } from "./candidate-memo.js";
 import {
   type ArchivedDecision,
   type CandidateExplanation,
@@ -38,7 +40,7 @@ import { buildGuardedPolicy } from "./guarded-policy.js";
 import { type RankedAlternative, rankAlternatives } from "./rank-alternatives.js";
 import { storeRefusal } from "./store-errors.js";
 import { recoverSync, rememberOpened, storeForOptions } from "./store-for-options.js";
-import { parseDecideRequest, parseOutcome } from "./wire-parsers.js";
+import { parseDecideRequest, parseDecideRequestRest, parseOutcome } from "./wire-parsers.js";
 
 export type DecisionModeOrNone = "explore" | "exploit" | "baseline" | "none";
 
@@ -136,6 +138,7 @@ export class RoutingEngine {
   /** Bumped on every snapshot written; decisions record the version they were made with. */
   #modelVersion = 0;
   readonly #archive: DecisionArchive;
+  readonly #candidateLists = new CandidateMemo();
   #saving: Promise<void> | undefined;
   #queuedSave: Promise<void> | undefined;
   #settledWithDefault = 0;
@@ -220,7 +223,7 @@ export class RoutingEngine {
    */
   decide(request: DecideRequestInput): DecideResult {
     this.#assertOpen();
-    const { context, providers, constraints, psi_metrics, explain } = parseDecideRequest(request);
+    const { context, providers, constraints, psi_metrics, explain } = this.#parseRequest(request);
     this.#settle(this.#executor.settleExpired());
 
     const key = stateKey(context);
@@ -585,6 +588,33 @@ export class RoutingEngine {
     const listener = this.#options.onEvent;
     if (listener) listener(event);
     return durable;
+  }
+
+  /**
+   * `parseDecideRequest`, validating a candidate list that equals one validated before only by
+   * comparing it (see `CandidateMemo`). Any error comes from the whole request's parse, as always.
+   */
+  #parseRequest(request: DecideRequestInput): DecideRequest {
+    const input = typeof request === "object" && request !== null ? (request as { providers?: unknown }).providers : undefined;
+    const known = this.#candidateLists.find(input);
+    if (known !== undefined) {
+      let rest: Omit<DecideRequest, "providers">;
+      try {
+        rest = parseDecideRequestRest(request);
+      } catch {
+        return parseDecideRequest(request);
+      }
+      // Built field by field: a spread of `rest` would copy through a generic clone.
+      const { context, constraints, psi_metrics, explain } = rest;
+      const parsed: DecideRequest = { context, providers: known as Provider[] };
+      if (constraints !== undefined) parsed.constraints = constraints;
+      if (psi_metrics !== undefined) parsed.psi_metrics = psi_metrics;
+      if (explain !== undefined) parsed.explain = explain;
+      return parsed;
+    }
+    const parsed = parseDecideRequest(request);
+    parsed.providers = this.#candidateLists.remember(input, parsed.providers) as Provider[];
+    return parsed;
   }
 
   #assertOpen(): void {
