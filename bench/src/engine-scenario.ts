@@ -20,6 +20,13 @@ export interface EngineSpec {
   latencySeconds: number;
   /** Durable only: feedbacks awaiting their fsync at once (a sidecar under concurrent load). */
   inFlight: number;
+  /**
+   * Durable only. "batches": `inFlight` pairs are issued, then all their acknowledgements awaited
+   * before the next batch (the work stops while each fsync runs). "window": a pair is issued as
+   * soon as fewer than `inFlight` feedbacks await acknowledgement, as `inFlight` clients that each
+   * send decide, feedback, wait, and again would (work overlaps the fsync). Default "batches".
+   */
+  loop?: "batches" | "window";
 }
 
 interface Measured {
@@ -27,6 +34,8 @@ interface Measured {
   per_sec: number;
   /** Operations per second of CPU time (user + system, all threads): steadier on a shared machine. */
   per_cpu_sec: number;
+  /** Share of the wall time the main thread was busy (event-loop utilisation); near 1: the thread is the limit. */
+  main_busy: number;
   p50_us: number;
   p99_us: number;
   samples: number;
@@ -65,10 +74,13 @@ class Timer {
   cpuUs = 0;
   ops = 0;
   #wall = 0;
+  activeMs = 0;
   #cpu: NodeJS.CpuUsage = { user: 0, system: 0 };
+  #loop = performance.eventLoopUtilization();
 
   start(): void {
     this.#cpu = process.cpuUsage();
+    this.#loop = performance.eventLoopUtilization();
     this.#wall = performance.now();
   }
 
@@ -76,11 +88,16 @@ class Timer {
     this.wallMs += performance.now() - this.#wall;
     const cpu = process.cpuUsage(this.#cpu);
     this.cpuUs += cpu.user + cpu.system;
+    this.activeMs += performance.eventLoopUtilization(this.#loop).active;
     this.ops += ops;
   }
 
-  rates(): Pick<Measured, "per_sec" | "per_cpu_sec"> {
-    return { per_sec: (this.ops / this.wallMs) * 1e3, per_cpu_sec: (this.ops / this.cpuUs) * 1e6 };
+  rates(): Pick<Measured, "per_sec" | "per_cpu_sec" | "main_busy"> {
+    return {
+      per_sec: (this.ops / this.wallMs) * 1e3,
+      per_cpu_sec: (this.ops / this.cpuUs) * 1e6,
+      main_busy: Math.min(1, this.activeMs / this.wallMs),
+    };
   }
 }
 
@@ -134,7 +151,9 @@ export async function runEngineScenario(spec: EngineSpec): Promise<EngineResult>
     }
     for (const deadline = until(spec.seconds); performance.now() < deadline; ) {
       pair.start();
-      if (spec.durable) {
+      if (spec.durable && spec.loop === "window") {
+        await windowedPairs(engine, request, spec.inFlight, ROUND);
+      } else if (spec.durable) {
         for (let k = 0; k < ROUND; k++) ids[k] = engine.decide(request()).metadata.decision_id;
         await settle(engine, ids, spec);
       } else {
@@ -170,6 +189,50 @@ async function settle(engine: RoutingEngine, ids: string[], spec: EngineSpec): P
     const batch = ids.slice(from, from + spec.inFlight);
     await Promise.all(batch.map((id) => engine.feedback(success(id))));
   }
+}
+
+/**
+ * `count` decide+feedback pairs, each issued while fewer than `inFlight` feedbacks await their
+ * acknowledgement; resolves when all are acknowledged. `onAcknowledged` gets each pair's times.
+ */
+async function windowedPairs(
+  engine: RoutingEngine,
+  request: () => Parameters<RoutingEngine["decide"]>[0],
+  inFlight: number,
+  count: number,
+  onAcknowledged?: (decidedAt: number, sentAt: number, now: number) => void,
+): Promise<void> {
+  let waiting = 0;
+  let wake: (() => void) | undefined;
+  let failure: unknown;
+  const acknowledged = () => {
+    waiting--;
+    if (wake !== undefined && waiting < inFlight) {
+      const resume = wake;
+      wake = undefined;
+      resume();
+    }
+  };
+  for (let k = 0; k < count; k++) {
+    if (waiting >= inFlight) await new Promise<void>((resolve) => (wake = resolve));
+    if (failure !== undefined) throw failure;
+    const decidedAt = onAcknowledged ? performance.now() : 0;
+    const id = engine.decide(request()).metadata.decision_id;
+    const sentAt = onAcknowledged ? performance.now() : 0;
+    waiting++;
+    engine.feedback(success(id)).then(
+      () => {
+        onAcknowledged?.(decidedAt, sentAt, performance.now());
+        acknowledged();
+      },
+      (error: unknown) => {
+        failure ??= error;
+        acknowledged();
+      },
+    );
+  }
+  while (waiting > 0) await new Promise<void>((resolve) => (wake = resolve));
+  if (failure !== undefined) throw failure;
 }
 
 type Latencies = Record<"decide" | "feedback" | "pair", Pick<Measured, "p50_us" | "p99_us" | "samples">>;
@@ -218,6 +281,14 @@ async function durableAcknowledgements(
   const feedback: number[] = [];
   const pair: number[] = [];
   const deadline = performance.now() + spec.latencySeconds * 1e3;
+  if (spec.loop === "window") {
+    const record = (decidedAt: number, sentAt: number, now: number) => {
+      feedback.push(now - sentAt);
+      pair.push(now - decidedAt);
+    };
+    while (performance.now() < deadline) await windowedPairs(engine, request, spec.inFlight, ROUND, record);
+    return { feedback, pair };
+  }
   while (performance.now() < deadline) {
     const waits: Promise<void>[] = [];
     for (let k = 0; k < spec.inFlight; k++) {

@@ -173,7 +173,13 @@ async function runSuite(options: Options): Promise<Results> {
     );
     if (result) results.engine.push(result);
   }
-  for (const states of [10, 10_000]) {
+  const durableRuns: [number, "batches" | "window"][] = [
+    [10, "window"],
+    [10, "batches"],
+    [10_000, "window"],
+    [10_000, "batches"],
+  ];
+  for (const [states, loop] of durableRuns) {
     const spec: EngineSpec = {
       kind: "engine",
       providers: 10,
@@ -182,8 +188,11 @@ async function runSuite(options: Options): Promise<Results> {
       seconds: options.quick ? 1 : 3,
       latencySeconds: options.quick ? 0.5 : 1.5,
       inFlight: 256,
+      loop,
     };
-    const result = await attempt(`durable engine, 10 providers, ${states} states`, failures, () => runChild<EngineResult>(spec));
+    const result = await attempt(`durable engine, 10 providers, ${states} states, ${loop}`, failures, () =>
+      runChild<EngineResult>(spec),
+    );
     if (result) results.durable.push(result);
   }
   results.memory = await attempt("memory per Q-state", failures, () =>
@@ -210,6 +219,11 @@ function find(results: EngineResult[], providers: number, states: number): Engin
   return results.find((r) => r.spec.providers === providers && r.spec.states === states);
 }
 
+/** The durable run the target is read from: `inFlight` clients each waiting for their own acknowledgement. */
+function findDurable(results: EngineResult[]): EngineResult | undefined {
+  return results.find((r) => r.spec.states === 10 && r.spec.loop === "window") ?? find(results, 10, 10);
+}
+
 function check(met: boolean | undefined): string {
   return met === undefined ? "not measured" : met ? "yes" : "**no**";
 }
@@ -217,7 +231,7 @@ function check(met: boolean | undefined): string {
 function targetsTable(results: Results): string {
   const base = find(results.engine, 10, 10);
   const large = find(results.engine, 10, 1_000_000) ?? find(results.engine, 10, 10_000);
-  const durable = find(results.durable, 10, 10);
+  const durable = findDurable(results.durable);
   const p100 = find(results.engine, 100, 10);
   const p1000 = find(results.engine, 1_000, 10);
   const perPair = (r: EngineResult | undefined) => (r ? 1e6 / r.pair.per_sec : Number.NaN);
@@ -230,7 +244,7 @@ function targetsTable(results: Results): string {
     ],
     ["p99 decide (µs), 10 providers", "≤ 50", base ? micros(base.decide.p99_us) : "–", check(base && base.decide.p99_us <= 50)],
     [
-      `pairs/s, durable store (fsync "always", ${durable?.spec.inFlight ?? 256} feedbacks in flight)`,
+      `pairs/s, durable store (fsync "always", ${durable?.spec.inFlight ?? 256} clients each awaiting its acknowledgement)`,
       "≥ 50,000",
       durable ? count(durable.pair.per_sec) : "–",
       check(durable && durable.pair.per_sec >= 50_000),
@@ -271,7 +285,7 @@ function targetsTable(results: Results): string {
  */
 function seedTable(results: Results): string {
   const base = find(results.engine, 10, 10);
-  const durable = find(results.durable, 10, 10);
+  const durable = findDurable(results.durable);
   const grows = results.heap
     ? (results.heap.points.at(-1)?.heap_mb ?? Number.NaN) - (results.heap.points[0]?.heap_mb ?? Number.NaN)
     : Number.NaN;
@@ -342,6 +356,7 @@ function durableTable(results: EngineResult[]): string {
     [
       "providers",
       "states",
+      "loop",
       "in flight",
       "decide/s",
       "decide p99 µs",
@@ -350,10 +365,12 @@ function durableTable(results: EngineResult[]): string {
       "feedback ack p99 ms",
       "pairs/s",
       "pairs per CPU-s",
+      "main thread busy",
     ],
     results.map((r) => [
       count(r.spec.providers),
       count(r.spec.states),
+      r.spec.loop ?? "batches",
       count(r.spec.inFlight),
       count(r.decide.per_sec),
       micros(r.decide.p99_us),
@@ -362,6 +379,7 @@ function durableTable(results: EngineResult[]): string {
       (r.feedback.p99_us / 1e3).toFixed(2),
       count(r.pair.per_sec),
       count(r.pair.per_cpu_sec),
+      r.pair.main_busy === undefined ? "–" : `${Math.round(r.pair.main_busy * 100)}%`,
     ]),
   );
 }
@@ -392,7 +410,12 @@ function render(results: Results): string {
     parts.push(
       "### Durable store (journal, default fsync policy)",
       '`modelPath` in a temporary folder: the default `FileStore`, `fsync: "always"` — a feedback resolves once its journal line is fsync\'d; ' +
-        "feedbacks waiting at the same time share one fsync (group commit). Pairs are pipelined as a busy sidecar's would be.",
+        "feedbacks waiting at the same time share one fsync (group commit). Two loops, both with 256 feedbacks in flight: " +
+        "*window* — a pair starts whenever fewer than 256 feedbacks await acknowledgement, as 256 clients that each send decide, " +
+        "feedback, wait for the acknowledgement and go again would (the work overlaps the fsync; the target is read from this one); " +
+        "*batches* — 256 pairs, then all their acknowledgements awaited before the next 256 (the figure of earlier reports: " +
+        "nothing runs while an fsync does). *Main thread busy* is the event loop's utilisation during the pairs: near 100%, the " +
+        "main thread's work, not the disk, is the limit.",
       durableTable(results.durable),
     );
   }
