@@ -1,5 +1,5 @@
 import type { Provider } from "@aurora/domain";
-import type { DecisionRecord, Executor } from "@aurora/executor";
+import { type DecisionRecord, type Executor, FEEDBACK_RECEIVED, type Finished } from "@aurora/executor";
 import type { Policy, RewardUpdate } from "@aurora/strategist";
 import type { EngineEvent } from "./routing-engine.js";
 
@@ -14,6 +14,8 @@ export interface ReplayResult {
   settledDropped: number;
   /** Outcomes or settlements for a decision that was not pending (already settled, or another replica's copy). */
   skipped: number;
+  /** The decisions that finished in the replayed events (feedback or settlement), in the order they did. */
+  finished: [decisionId: string, finished: Finished][];
 }
 
 /**
@@ -64,7 +66,7 @@ export function replayEvents(
 ): ReplayResult {
   const pending = new Map<string, DecisionRecord>();
   for (const record of snapshotPending) pending.set(record.decision_id, record);
-  const result: ReplayResult = { pending: [], outcomes: 0, settledWithDefault: 0, settledDropped: 0, skipped: 0 };
+  const result: ReplayResult = { pending: [], outcomes: 0, settledWithDefault: 0, settledDropped: 0, skipped: 0, finished: [] };
   for (const event of events) {
     if (event.type === "decision") {
       if (pending.has(event.record.decision_id)) continue;
@@ -78,6 +80,10 @@ export function replayEvents(
       continue;
     }
     pending.delete(event.decision_id);
+    result.finished.push([
+      event.decision_id,
+      event.type === "outcome" ? FEEDBACK_RECEIVED : { kind: "settled", settledAt: event.at },
+    ]);
     if (event.type === "outcome") {
       policy.update(rewardUpdate(record, providerOf(record, event.provider_id), event.reward, event.outcome));
       result.outcomes++;

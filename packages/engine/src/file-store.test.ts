@@ -12,7 +12,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { UnknownDecisionError } from "@aurora/domain";
+import { DuplicateFeedbackError, LateFeedbackError, ManualClock, UnknownDecisionError } from "@aurora/domain";
 import { describe, expect, it } from "vitest";
 import { context, market } from "../test/market.js";
 import { encodeEvent, JournalEventDecoder } from "./event-codec.js";
@@ -82,6 +82,57 @@ describe("FileStore", () => {
       expect(restarted.getStatus().executor.pending_feedback).toBe(10);
       expect(restarted.getStatus().store?.snapshot_version).toBe(1);
       await restarted.close();
+    });
+
+    it("refuses a feedback repeated after a restart as a duplicate, whether it was in the snapshot or only the journal", async () => {
+      const modelPath = modelIn();
+      const { engine, ids } = await runAndAbandon(modelPath, 30, 10);
+      await engine.save(); // feedback for ids 0–9 is in this snapshot
+      await Promise.all(ids.slice(10, 20).map((id, i) => engine.feedback(outcome(id, i)))); // 10–19: in the journal only
+      const restarted = new RoutingEngine({ modelPath, seed: 3, log: quiet });
+      for (const id of [ids[0]!, ids[9]!, ids[10]!, ids[19]!]) {
+        await expect(restarted.feedback(outcome(id))).rejects.toBeInstanceOf(DuplicateFeedbackError);
+      }
+      await expect(restarted.feedback(outcome(ids[20]!))).resolves.toBeTypeOf("number");
+      // Restarted once more (closed cleanly: everything in its final snapshot), the memory carries on.
+      await restarted.close();
+      const again = new RoutingEngine({ modelPath, seed: 3, log: quiet });
+      await expect(again.feedback(outcome(ids[20]!))).rejects.toBeInstanceOf(DuplicateFeedbackError);
+      await expect(again.feedback(outcome(ids[5]!))).rejects.toBeInstanceOf(DuplicateFeedbackError);
+      await again.close();
+    });
+
+    it("keeps the finished-id memory out of the snapshots it takes by itself to compact the journal", async () => {
+      const modelPath = modelIn();
+      const engine = new RoutingEngine({ modelPath, seed: 3, saveEvery: 1, log: quiet });
+      for (let i = 0; i < 400; i++) {
+        await engine.feedback(outcome(engine.decide({ context, providers: market(5) }).metadata.decision_id, i));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Snapshots were taken (the journal is compacted), none with the memory.
+      expect(engine.getStatus().store?.snapshot_version).toBeGreaterThan(1);
+      expect(JSON.parse(readFileSync(modelPath, "utf8"))).not.toHaveProperty("finished");
+      await engine.save();
+      expect(JSON.parse(readFileSync(modelPath, "utf8")).finished).toMatchObject({ count: 400 });
+      await engine.close();
+    });
+
+    it("refuses feedback after a restart as late for a decision settled before it", async () => {
+      const modelPath = modelIn();
+      const clock = new ManualClock(1_000);
+      const engine = new RoutingEngine({ modelPath, seed: 3, clock, rewardWaitMs: 60_000, log: quiet });
+      const early = engine.decide({ context, providers: market(3) }).metadata.decision_id;
+      clock.advance(61_000);
+      const late = engine.decide({ context, providers: market(3) }).metadata.decision_id; // settles `early`
+      await engine.save();
+      clock.advance(61_000);
+      engine.decide({ context, providers: market(3) }); // settles `late`, recorded in the journal only
+      await engine.feedback(outcome(engine.decide({ context, providers: market(3) }).metadata.decision_id)); // flushes it
+      const restarted = new RoutingEngine({ modelPath, seed: 3, clock, rewardWaitMs: 60_000, log: quiet });
+      await expect(restarted.feedback(outcome(early))).rejects.toBeInstanceOf(LateFeedbackError);
+      await expect(restarted.feedback(outcome(late))).rejects.toBeInstanceOf(LateFeedbackError);
+      await restarted.close();
+      await engine.close().catch(() => {});
     });
 
     it("can lose a decision made just before the crash, but then refuses its feedback as unknown", async () => {

@@ -14,7 +14,7 @@ import { computeReward } from "./compute-reward.js";
 import type { DecisionInput, DecisionRecord } from "./decision-record.js";
 import { type ExecutorOptions, resolveExecutorOptions } from "./executor-options.js";
 import type { ExecutorDetailedStats } from "./executor-stats.js";
-import { FEEDBACK_RECEIVED, FinishedDecisions } from "./finished-decisions.js";
+import { FEEDBACK_RECEIVED, type Finished, FinishedDecisions, type FinishedDecisionsJson } from "./finished-decisions.js";
 import type { OutcomeResult } from "./outcome-result.js";
 import { OutcomeStats } from "./outcome-stats.js";
 import { PendingLog } from "./pending-log.js";
@@ -38,7 +38,8 @@ export class Executor {
   readonly #freshIds: boolean;
   /** Pending decisions in insertion order, which is `created_at` order: the oldest is first. */
   readonly #pending = new PendingLog();
-  readonly #finished: FinishedDecisions;
+  #finished: FinishedDecisions;
+  readonly #rememberSettled: number;
   readonly #outbox: SettledOutbox;
   readonly #outcomes = new OutcomeStats();
   #totalDecisions = 0;
@@ -56,6 +57,7 @@ export class Executor {
     this.#maxPending = resolved.maxPending;
     this.#parsedOutcomes = resolved.parsedOutcomes;
     this.#freshIds = resolved.freshIds;
+    this.#rememberSettled = resolved.rememberSettled;
     this.#finished = new FinishedDecisions(resolved.rememberSettled);
     this.#outbox = new SettledOutbox(resolved.maxPending);
   }
@@ -97,6 +99,28 @@ export class Executor {
     this.#totalDecisions++;
     this.#evictOverflow(now);
     return record;
+  }
+
+  /** The memory of finished decision ids, for a snapshot (see `restoreFinished`). */
+  finishedToJSON(): FinishedDecisionsJson {
+    return this.#finished.toJSON();
+  }
+
+  /**
+   * Replaces the memory of finished ids with one saved by `finishedToJSON` (keeping the newest
+   * `rememberSettled`), so that feedback repeated after a restart is refused as a duplicate or as
+   * late, not as unknown. Throws a `TypeError` naming what is wrong when `json` is not such a memory.
+   */
+  restoreFinished(json: unknown): void {
+    this.#finished = FinishedDecisions.fromJSON(json, this.#rememberSettled);
+  }
+
+  /**
+   * Remembers that a decision that is not pending finished (replaying a journal: its feedback or
+   * settlement was recorded after the snapshot the executor was restored from).
+   */
+  rememberFinished(decisionId: string, finished: Finished): void {
+    this.#finished.remember(decisionId, finished);
   }
 
   getPending(decisionId: string): DecisionRecord | undefined {

@@ -18,6 +18,10 @@ class Reference {
   get size(): number {
     return this.#byId.size;
   }
+  /** Oldest first. */
+  ids(): string[] {
+    return [...this.#byId.keys()];
+  }
 }
 
 describe("FinishedDecisions", () => {
@@ -118,5 +122,55 @@ describe("FinishedDecisions", () => {
       const expected = i < 150_000 ? undefined : i % 3 === 0 ? { kind: "settled", settledAt: i } : { kind: "feedback" };
       expect(memory.get(`decision-${i}`)).toEqual(expected);
     }
+  });
+  describe("toJSON / fromJSON", () => {
+    it("restores every id with how it finished, and goes on forgetting the oldest in the same order (property)", () => {
+      const id = fc.constantFrom(...Array.from({ length: 30 }, (_, i) => `decision-${i}`));
+      const how: fc.Arbitrary<Finished> = fc.oneof(
+        fc.constant(FEEDBACK_RECEIVED),
+        fc.double({ min: 0, max: 1e13, noNaN: true }).map((settledAt) => ({ kind: "settled" as const, settledAt })),
+      );
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: 12 }),
+          fc.integer({ min: 0, max: 12 }),
+          fc.array(fc.tuple(id, how), { maxLength: 40 }),
+          fc.array(fc.tuple(id, how), { maxLength: 20 }),
+          (capacity, restoredCapacity, before, after) => {
+            const memory = new FinishedDecisions(capacity);
+            const reference = new Reference(capacity);
+            for (const [decisionId, finished] of before) {
+              memory.remember(decisionId, finished);
+              reference.remember(decisionId, finished);
+            }
+            // Through JSON text, as a snapshot file holds it; into a memory of another capacity.
+            const restored = FinishedDecisions.fromJSON(JSON.parse(JSON.stringify(memory)), restoredCapacity);
+            const expected = new Reference(restoredCapacity);
+            for (const decisionId of reference.ids()) expected.remember(decisionId, reference.get(decisionId) as Finished);
+            for (const [decisionId, finished] of after) {
+              restored.remember(decisionId, finished);
+              expected.remember(decisionId, finished);
+            }
+            expect(restored.size).toBe(expected.size);
+            for (const [decisionId] of [...before, ...after]) expect(restored.get(decisionId)).toEqual(expected.get(decisionId));
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+
+    it("refuses what is not its own output, saying what is wrong", () => {
+      const json = (() => {
+        const memory = new FinishedDecisions(4);
+        memory.remember("a", FEEDBACK_RECEIVED);
+        return JSON.parse(JSON.stringify(memory));
+      })();
+      expect(() => FinishedDecisions.fromJSON(null, 4)).toThrow(/format/);
+      expect(() => FinishedDecisions.fromJSON({ ...json, format: "other" }, 4)).toThrow(/format/);
+      expect(() => FinishedDecisions.fromJSON({ ...json, seeds: [1.5, 2] }, 4)).toThrow(/seeds/);
+      expect(() => FinishedDecisions.fromJSON({ ...json, count: 2 }, 4)).toThrow(/hash_a must hold 2/);
+      expect(() => FinishedDecisions.fromJSON({ ...json, kinds: Buffer.from([7]).toString("base64") }, 4)).toThrow(/unknown way/);
+      expect(FinishedDecisions.fromJSON(json, 4).get("a")).toEqual(FEEDBACK_RECEIVED);
+    });
   });
 });

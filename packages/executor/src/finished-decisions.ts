@@ -6,6 +6,31 @@ export const FEEDBACK_RECEIVED: Finished = Object.freeze({ kind: "feedback" });
 const FEEDBACK = 1;
 const SETTLED = 2;
 const MIN_SLOTS = 64;
+const FINISHED_FORMAT = "aurora-finished-ids/1";
+
+/** `FinishedDecisions` as JSON (see `toJSON`). */
+export interface FinishedDecisionsJson {
+  format: typeof FINISHED_FORMAT;
+  seeds: [number, number];
+  count: number;
+  hash_a: string;
+  hash_b: string;
+  kinds: string;
+  settled_at: string;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** `count` values of `array` from `start` on, wrapping at `count`, as little-endian bytes. */
+function ringBytes(array: Int32Array, start: number, count: number): Buffer {
+  if (LITTLE_ENDIAN) {
+    const view = (from: number, to: number) => Buffer.from(array.buffer, array.byteOffset + 4 * from, 4 * (to - from));
+    return start === 0 ? view(0, count) : Buffer.concat([view(start, count), view(0, start)]);
+  }
+  const bytes = Buffer.alloc(4 * count);
+  for (let i = 0; i < count; i++) bytes.writeInt32LE(array[(start + i) % count] as number, 4 * i);
+  return bytes;
+}
 
 /**
  * The bounded memory of finished decision ids, so that a duplicate or late outcome gets a precise
@@ -37,18 +62,92 @@ export class FinishedDecisions {
   /** The second half of the fingerprint `#fingerprint` last computed. */
   #lastB = 0;
 
-  constructor(capacity: number) {
+  /** `seeds`: the fingerprint seeds of a memory being restored (see `fromJSON`); random otherwise. */
+  constructor(capacity: number, seeds?: readonly [number, number]) {
     this.#capacity = capacity;
-    const seeds = globalThis.crypto.getRandomValues(new Int32Array(2));
-    this.#seedA = seeds[0] as number;
-    this.#seedB = seeds[1] as number;
+    const [seedA, seedB] = seeds ?? globalThis.crypto.getRandomValues(new Int32Array(2));
+    this.#seedA = seedA as number;
+    this.#seedB = seedB as number;
   }
 
   /** Remembers how a decision finished; an id already remembered keeps its place in the order. */
   remember(decisionId: string, finished: Finished): void {
     if (this.#capacity === 0) return;
     const a = this.#fingerprint(decisionId);
-    const b = this.#lastB;
+    this.#rememberFingerprint(
+      a,
+      this.#lastB,
+      finished.kind === "settled" ? SETTLED : FEEDBACK,
+      finished.kind === "settled" ? finished.settledAt : 0,
+    );
+  }
+
+  /**
+   * The memory as JSON, oldest first: the seeds and, per id, its fingerprint and how it finished,
+   * each column base64 of little-endian values, and the settlement times of the settled ids only
+   * (9 bytes an id that had feedback, ~1.2 MB of text at the default 100,000). Restored by
+   * `fromJSON`, so that a restarted engine still refuses a repeated feedback as a duplicate (or as
+   * late), not as unknown.
+   */
+  toJSON(): FinishedDecisionsJson {
+    const count = this.#used;
+    const start = count < this.#capacity ? 0 : this.#oldest;
+    const kinds = Buffer.alloc(count);
+    let settled = 0;
+    for (let i = 0; i < count; i++) if ((kinds[i] = this.#kind[(start + i) % count] as number) === SETTLED) settled++;
+    const settledAt = Buffer.alloc(8 * settled);
+    for (let i = 0, k = 0; i < count; i++) {
+      if (kinds[i] === SETTLED) settledAt.writeDoubleLE(this.#settledAt[(start + i) % count] as number, 8 * k++);
+    }
+    return {
+      format: FINISHED_FORMAT,
+      seeds: [this.#seedA, this.#seedB],
+      count,
+      hash_a: ringBytes(this.#hashA, start, count).toString("base64"),
+      hash_b: ringBytes(this.#hashB, start, count).toString("base64"),
+      kinds: kinds.toString("base64"),
+      settled_at: settledAt.toString("base64"),
+    };
+  }
+
+  /** A memory of `capacity` ids restored from `toJSON`'s output; past `capacity` the oldest are dropped. */
+  static fromJSON(json: unknown, capacity: number): FinishedDecisions {
+    const value = json as Partial<FinishedDecisionsJson> | null;
+    const bad = (what: string) => new TypeError(`finished decision ids: ${what}`);
+    if (typeof value !== "object" || value === null || value.format !== FINISHED_FORMAT)
+      throw bad(`expected format "${FINISHED_FORMAT}"`);
+    const { seeds, count } = value;
+    if (!Array.isArray(seeds) || seeds.length !== 2 || !seeds.every((seed) => Number.isInteger(seed) && (seed | 0) === seed))
+      throw bad("seeds must be two 32-bit integers");
+    if (!Number.isSafeInteger(count) || (count as number) < 0) throw bad("count must be a whole number");
+    const n = count as number;
+    const column = (name: "hash_a" | "hash_b" | "kinds" | "settled_at", length: (bytes: number) => boolean, what: string) => {
+      const text = value[name];
+      const bytes = typeof text === "string" ? Buffer.from(text, "base64") : undefined;
+      if (bytes === undefined || !length(bytes.length)) throw bad(`${name} must hold ${what}`);
+      return bytes;
+    };
+    const hashA = column("hash_a", (b) => b === 4 * n, `${n} values of 4 bytes`);
+    const hashB = column("hash_b", (b) => b === 4 * n, `${n} values of 4 bytes`);
+    const kinds = column("kinds", (b) => b === n, `${n} values of 1 byte`);
+    let settled = 0;
+    for (let i = 0; i < n; i++) {
+      const kind = kinds[i] as number;
+      if (kind !== FEEDBACK && kind !== SETTLED) throw bad(`id ${i} finished in an unknown way (${kind})`);
+      if (kind === SETTLED) settled++;
+    }
+    const settledAt = column("settled_at", (b) => b === 8 * settled, `${settled} values of 8 bytes (one per settled id)`);
+    const memory = new FinishedDecisions(capacity, seeds as [number, number]);
+    for (let i = 0, k = 0; i < n; i++) {
+      const kind = kinds[i] as number;
+      const at = kind === SETTLED ? settledAt.readDoubleLE(8 * k++) : 0;
+      if (capacity > 0 && i >= n - capacity)
+        memory.#rememberFingerprint(hashA.readInt32LE(4 * i), hashB.readInt32LE(4 * i), kind, at);
+    }
+    return memory;
+  }
+
+  #rememberFingerprint(a: number, b: number, kind: number, settledAt: number): void {
     let slot = this.#find(a, b);
     if (slot < 0) {
       if (this.#used < this.#capacity) {
@@ -63,12 +162,8 @@ export class FinishedDecisions {
       this.#hashB[slot] = b;
       this.#insert(slot);
     }
-    if (finished.kind === "settled") {
-      this.#kind[slot] = SETTLED;
-      this.#settledAt[slot] = finished.settledAt;
-    } else {
-      this.#kind[slot] = FEEDBACK;
-    }
+    this.#kind[slot] = kind;
+    if (kind === SETTLED) this.#settledAt[slot] = settledAt;
   }
 
   get(decisionId: string): Finished | undefined {
