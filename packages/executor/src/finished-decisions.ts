@@ -94,7 +94,11 @@ export class FinishedDecisions {
     const start = count < this.#capacity ? 0 : this.#oldest;
     const kinds = Buffer.alloc(count);
     let settled = 0;
-    for (let i = 0; i < count; i++) if ((kinds[i] = this.#kind[(start + i) % count] as number) === SETTLED) settled++;
+    for (let i = 0; i < count; i++) {
+      const kind = this.#kind[(start + i) % count] as number;
+      kinds[i] = kind;
+      if (kind === SETTLED) settled++;
+    }
     const settledAt = Buffer.alloc(8 * settled);
     for (let i = 0, k = 0; i < count; i++) {
       if (kinds[i] === SETTLED) settledAt.writeDoubleLE(this.#settledAt[(start + i) % count] as number, 8 * k++);
