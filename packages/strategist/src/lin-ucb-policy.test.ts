@@ -17,6 +17,7 @@ describe("LinUcbPolicy", () => {
   it("has the documented defaults", () => {
     expect(resolveLinUcbOptions({})).toEqual({
       discount: 0.9995,
+      failureDiscount: 0.9999,
       ridge: 100,
       successRidge: 2,
       priorFailureRate: 0.05,
@@ -34,6 +35,25 @@ describe("LinUcbPolicy", () => {
   it("refuses a successShiftHalfLife that is not a finite number > 0, naming it", () => {
     expect(() => new LinUcbPolicy({ successShiftHalfLife: 0 })).toThrow(/^successShiftHalfLife: must be a finite number > 0/);
     expect(() => resolveLinUcbOptions({ successShiftHalfLife: Number.NaN }, "params")).toThrow(/^params\.successShiftHalfLife: /);
+  });
+
+  it("refuses a failureDiscount outside (0, 1], naming it", () => {
+    expect(() => new LinUcbPolicy({ failureDiscount: 0 })).toThrow(
+      /^failureDiscount: must be a number greater than 0 and at most 1/,
+    );
+    expect(() => resolveLinUcbOptions({ failureDiscount: 1.5 }, "params")).toThrow(/^params\.failureDiscount: /);
+  });
+
+  it("restores a snapshot written before failureDiscount existed with the default", () => {
+    const policy = new LinUcbPolicy();
+    for (let i = 0; i < 30; i++) {
+      policy.update({ stateKey: "llm:a100:us-west", context: context(), provider: trio[i % 3]!, reward: i % 7 === 0 ? -20 : 8 });
+    }
+    const snapshot = JSON.parse(JSON.stringify(policy.toJSON()));
+    delete snapshot.params.failureDiscount;
+    const old = LinUcbPolicy.fromJSON(snapshot);
+    expect(old.params.failureDiscount).toBe(0.9999);
+    expect(old.estimate(request(trio))).toEqual(policy.estimate(request(trio)));
   });
 
   it("keeps successShiftHalfLife in its snapshot, and restores one written before the option existed with the default", () => {

@@ -7,8 +7,17 @@ import { rewardWeightsRule } from "./reward-decomposition.js";
 
 /** The options of the contextual policies' outcome model (LinUCB, linear Thompson sampling). */
 export interface LinearModelParams {
-  /** γ: what was learned is multiplied by it at each learned reward (1 = never forget). Default 0.9995. */
+  /**
+   * γ of the success model (a successful job's reward residual and its noise): what was learned
+   * is multiplied by it at each learned reward (1 = never forget). Default 0.9995.
+   */
   discount: number;
+  /**
+   * γ of the failure model. Default 0.9999 (a half-life of about 6,900 learned rewards): failure
+   * rates of a few percent take thousands of outcomes to estimate, and an outage or other abrupt
+   * change is the shift detector's to follow, not the slow model's.
+   */
+  failureDiscount: number;
   /** λ: prior precision of each provider feature of the failure model, in observations. Default 100. */
   ridge: number;
   /** λ of each provider feature of the success model. Default 2. */
@@ -62,6 +71,12 @@ export const discountRule = numberRule(
   "must be a number greater than 0 and at most 1 (γ, kept of what was learned at each reward; 1 never forgets)",
 );
 
+const failureDiscountRule = numberRule(
+  0.9999,
+  (v) => v > 0 && v <= 1,
+  "must be a number greater than 0 and at most 1 (γ of the failure model, kept of what was learned at each reward; 1 never forgets)",
+);
+
 export const priorFailureRateRule = numberRule(
   0.05,
   (v) => v >= 0 && v < 1,
@@ -88,6 +103,7 @@ export const shiftPriorRule = numberRule(
 
 export const linearModelRules: OptionRules<LinearModelParams> = {
   discount: discountRule,
+  failureDiscount: failureDiscountRule,
   ridge: numberRule(
     100,
     (v) => Number.isFinite(v) && v > 0,

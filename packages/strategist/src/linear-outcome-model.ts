@@ -20,8 +20,10 @@ export interface LinearOutcomeModelOptions {
   ridge: number;
   /** λ of each provider feature in the success model. */
   successRidge: number;
-  /** γ per learned reward, in (0, 1]. */
+  /** γ per learned reward of the success model (and its noise fit), in (0, 1]. */
   discount: number;
+  /** γ per learned reward of the failure model, in (0, 1]. */
+  failureDiscount: number;
   maxFeatures: number;
   crosses: readonly FeatureCross[];
   /** Half-life, in learned rewards, of a provider's failure shift (an outage); 0: no shift detection. */
@@ -96,7 +98,10 @@ const NOISE_FLOOR = 0.01;
  * `priorFailureRate`) and one of a successful job's reward residual (reward − known part −
  * advertised promise), over {@link ContextFeatures}. Posterior spreads are the ridge variance
  * xᵀA⁻¹x times a noise variance: q(1 − q) for failure (q floored at 1%), and a discounted
- * mean squared prediction error for the residual.
+ * mean squared prediction error for the residual. The failure model forgets more slowly
+ * (`failureDiscount`) than the residual's (`discount`): an abrupt change of a provider's
+ * failure rate is the shift detector's to catch, so the slow model can afford the longer
+ * memory that estimating rates of a few percent needs.
  */
 export class LinearOutcomeModel {
   readonly features: ContextFeatures;
@@ -122,10 +127,11 @@ export class LinearOutcomeModel {
       halfLife: options.shiftHalfLife,
       successHalfLife: options.successShiftHalfLife,
       prior: options.shiftPrior,
+      calibrateFromPast: true,
     });
     this.failureModel = new RidgeRegression({
       ridge: (j) => (j < FAILURE_SHARED_FEATURES ? SHARED_RIDGE : options.ridge),
-      discount: options.discount,
+      discount: options.failureDiscount,
     });
     this.successNoise = new CostScaledNoise(options.discount);
     this.successModel = new RidgeRegression({
@@ -193,7 +199,14 @@ export class LinearOutcomeModel {
     return Math.sqrt(noise * (1 - noise));
   }
 
-  /** Learns one reward: failure (always) and the success residual (when the job succeeded). */
+  /**
+   * Learns one reward: failure (always) and the success residual (when the job succeeded). The
+   * shift detector sees the outcome first; the success model then learns it with weight
+   * 1 − P(the provider's residual has shifted), so a latency spike or a run of new fees is
+   * left to the detector's shifted estimate instead of being folded into the provider's
+   * lasting record (and unlearned once it is over). A shift that lasts fades out of the
+   * detector's window and evidence, and is then learned.
+   */
   update(update: RewardUpdate): void {
     const o = this.#options;
     const x = this.#x;
@@ -213,7 +226,13 @@ export class LinearOutcomeModel {
     const cost = update.provider.price_usd_per_hour * update.context.gpu_hours;
     this.shifts.observe(providerId, false, predictedFailure, error, this.successNoise.variance(cost));
     this.successNoise.observe(cost, error);
-    this.successModel.update(x, residual);
+    this.shifts.belief(providerId, this.#belief);
+    // Weight w: A gains w·xxᵀ and b gains w·y·x, i.e. the update of (√w·x, √w·y).
+    const root = Math.sqrt(1 - this.#belief.successShift);
+    if (root < 1) {
+      for (let k = 0; k < x.nnz; k++) x.value[k] = (x.value[k] as number) * root;
+    }
+    this.successModel.update(x, root * residual);
   }
 
   /** Restores what `toJSON` wrote into this (new) model; `field` names the snapshot part in errors. */

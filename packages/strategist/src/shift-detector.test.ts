@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ShiftBelief } from "./shift-detector.js";
+import type { ShiftBelief, ShiftDetectorOptions } from "./shift-detector.js";
 import { ShiftDetector } from "./shift-detector.js";
 
 function belief(detector: ShiftDetector, providerId: string): ShiftBelief {
@@ -22,7 +22,7 @@ function failure(detector: ShiftDetector, providerId: string, slow = 0.05): numb
 }
 
 /** A provider with a normal record: 60 outcomes, 3 failures, as a 5% model expects. */
-function withRecord(options = { halfLife: 600, successHalfLife: 300, prior: 0.0002 }): ShiftDetector {
+function withRecord(options: ShiftDetectorOptions = { halfLife: 600, successHalfLife: 300, prior: 0.0002 }): ShiftDetector {
   const detector = new ShiftDetector(options);
   for (let i = 0; i < 60; i++) detector.observe("mesh", i % 20 === 7, 0.05, 0, 0.05);
   return detector;
@@ -126,5 +126,55 @@ describe("ShiftDetector", () => {
     expect(() => detector.restore({ clock: 3, providers: [["mesh", [[9, 1, 0.05, 0, 1]], [0, 0]]] }, "model.shifts")).toThrow(
       /^model\.shifts\.providers\[0\]\[1\]\[0\]: /,
     );
+  });
+});
+
+describe("ShiftDetector with calibrateFromPast", () => {
+  const options = { halfLife: 600, successHalfLife: 300, prior: 0.0002 };
+  const fromPast = { ...options, calibrateFromPast: true };
+
+  /** Failure estimates after each of `n` failures in a row. */
+  function outage(detector: ShiftDetector, n: number): number[] {
+    const after: number[] = [];
+    for (let i = 0; i < n; i++) {
+      detector.observe("mesh", true, 0.05, 0, 0.05);
+      after.push(Math.round(failure(detector, "mesh") * 1000) / 1000);
+    }
+    return after;
+  }
+
+  it("does not let an outage's first failures raise the calibration they are judged against", () => {
+    // The default's 5.2%, 6.7%, 18%, 54%: each failure also made the provider look under-rated.
+    expect(outage(withRecord(fromPast), 4)).toEqual([0.052, 0.077, 0.327, 0.694]);
+  });
+
+  it("still learns that the slow model under-rates a provider, from the outcomes that left the window", () => {
+    const detector = new ShiftDetector(fromPast);
+    for (let i = 0; i < 400; i++) detector.observe("mesh", i % 10 === 3 || i % 10 === 4, 0.05, 0, 0.05);
+    // 20% failures where 5% is predicted, all along: a lasting difference, not a shift.
+    const [, , [failures, expected]] = detector.toJSON().providers[0] as [string, unknown, [number, number]];
+    expect(failures / expected).toBeCloseTo(4, 1);
+    expect(belief(detector, "mesh").failureShift).toBeLessThan(0.01);
+  });
+
+  it("keeps most of a recognised outage out of the record, so the next one is caught sooner", () => {
+    const next = (detector: ShiftDetector) => {
+      for (let i = 0; i < 8; i++) detector.observe("mesh", true, 0.05, 0, 0.05);
+      for (let i = 0; i < 60; i++) detector.observe("mesh", i % 20 === 7, 0.05, 0, 0.05);
+      return outage(detector, 4);
+    };
+    expect(next(withRecord(options))).toEqual([0.051, 0.058, 0.107, 0.327]);
+    expect(next(withRecord(fromPast))).toEqual([0.051, 0.063, 0.166, 0.514]);
+  });
+
+  it("round-trips through its snapshot with the same beliefs", () => {
+    const detector = withRecord(fromPast);
+    outage(detector, 3);
+    const copy = new ShiftDetector(fromPast);
+    copy.restore(JSON.parse(JSON.stringify(detector.toJSON())), "shifts");
+    expect(belief(copy, "mesh")).toEqual(belief(detector, "mesh"));
+    detector.observe("mesh", true, 0.05, 0, 0.05);
+    copy.observe("mesh", true, 0.05, 0, 0.05);
+    expect(copy.toJSON()).toEqual(detector.toJSON());
   });
 });

@@ -11,6 +11,14 @@ export interface ShiftDetectorOptions {
   successHalfLife: number;
   /** π: prior probability, per outcome, that a provider's behaviour shifts (an outage, a spike) just before it. */
   prior: number;
+  /**
+   * Whether the slow model's calibration learns an outcome only once it has left the window,
+   * weighted by the probability that it was not part of a shift (true), or every outcome as it
+   * comes (false, the default). With true, the outcomes under judgment are not also the
+   * evidence that the slow model under-rates the provider, so an outage's first failures do
+   * not explain themselves away.
+   */
+  calibrateFromPast?: boolean;
 }
 
 /** Outcomes remembered per provider: a shift longer than this is as certain as it gets. */
@@ -44,9 +52,11 @@ interface ProviderEvidence {
   failureShift: number;
   shiftedRate: number;
   shiftedRateVariance: number;
-  /** Long-run failures and the slow model's expected failures (all outcomes, fading 20× slower): its calibration. */
+  /** Long-run failures and the slow model's expected failures (fading 20× slower): its calibration. */
   longFailures: number;
   longExpected: number;
+  /** P(the window's oldest outcome was part of a failure shift), as of the last outcome. */
+  oldestShift: number;
   successShift: number;
   shiftedResidual: number;
   shiftedResidualVariance: number;
@@ -100,17 +110,28 @@ export interface ShiftDetectorSnapshot {
  * mean error of the last s successes and P their total precision (each error's noise variance
  * comes from the slow model); the shift is N(ē·τ²/(τ² + 1/P), τ²(1/P)/(τ² + 1/P)).
  *
+ * The slow model may be off for a provider (a strong prior), so its failure predictions are
+ * first scaled by the provider's long-run record: failures over expected failures, with 5
+ * pseudo-counts each, fading 20× slower than `halfLife`. With `calibrateFromPast` an outcome
+ * joins that record only when it leaves the window, weighted by the posterior probability that
+ * it was not part of a shifted segment; otherwise each failure of an outage's first jobs
+ * raises the calibration while it is being judged, and so partly explains itself away. (A
+ * snapshot written before this option keeps its window's outcomes in the record too; they
+ * count once more as they leave the window, a small difference that fades.)
+ *
  * The estimates returned mix the slow model's with the shifted ones by the posterior
  * probability of a shift, faded with the time since the provider's last outcome (by
  * `halfLife` for failures, `successHalfLife` for the residual), so an avoided provider is tried
  * again. With π = 0.0002 and q̂ = 5% (a provider whose record matches the model): after 1, 2,
- * 3, 4 failures in a row the estimate is 5.2%, 6.7%, 18%, 54%.
+ * 3, 4 failures in a row the estimate is 5.2%, 6.7%, 18%, 54% (with `calibrateFromPast`: 5.2%,
+ * 7.7%, 33%, 69%).
  */
 export class ShiftDetector {
   readonly #halfLife: number;
   readonly #successHalfLife: number;
   readonly #logPrior: number;
   readonly #enabled: boolean;
+  readonly #calibrateFromPast: boolean;
   readonly #providers = new Map<string, ProviderEvidence>();
   readonly #successLog = new Float64Array(WINDOW);
   readonly #successMean = new Float64Array(WINDOW);
@@ -127,6 +148,7 @@ export class ShiftDetector {
     this.#halfLife = options.halfLife;
     this.#successHalfLife = options.successHalfLife;
     this.#logPrior = Math.log(options.prior);
+    this.#calibrateFromPast = options.calibrateFromPast ?? false;
   }
 
   /**
@@ -142,9 +164,18 @@ export class ShiftDetector {
       this.#providers.set(providerId, evidence);
     }
     const longFade = 2 ** (-(this.#clock - evidence.lastTick) / (LONG_RUN * this.#halfLife));
-    evidence.longFailures = evidence.longFailures * longFade + (failed ? 1 : 0);
-    evidence.longExpected = evidence.longExpected * longFade + predictedFailure;
+    evidence.longFailures *= longFade;
+    evidence.longExpected *= longFade;
     const at = evidence.next;
+    if (!this.#calibrateFromPast) {
+      evidence.longFailures += failed ? 1 : 0;
+      evidence.longExpected += predictedFailure;
+    } else if (evidence.count === WINDOW) {
+      // The oldest outcome leaves the window: the calibration learns it, as far as it was not shifted.
+      const unshifted = 1 - evidence.oldestShift;
+      evidence.longFailures += unshifted * (evidence.failed[at] as number);
+      evidence.longExpected += unshifted * (evidence.predicted[at] as number);
+    }
     evidence.ticks[at] = this.#clock;
     evidence.failed[at] = failed ? 1 : 0;
     evidence.predicted[at] = Math.min(1 - 1e-9, Math.max(1e-9, predictedFailure));
@@ -318,6 +349,7 @@ export class ShiftDetector {
     let ongoing = 0;
     let mean = 0;
     let second = 0;
+    let oldest = 0;
     for (let pass = 0; pass < 2; pass++) {
       if (pass === 1) total = Math.exp(-top);
       for (let r = 0; r < m; r++) {
@@ -340,6 +372,7 @@ export class ShiftDetector {
           }
           const w = Math.exp(log - top);
           total += w;
+          if (s === m) oldest += w;
           if (r > 0) continue;
           const rate = (k + 1) / (n + 2);
           ongoing += w;
@@ -349,6 +382,7 @@ export class ShiftDetector {
       }
     }
     e.failureShift = ongoing / total;
+    e.oldestShift = oldest / total;
     e.shiftedRate = ongoing > 0 ? mean / ongoing : 0;
     e.shiftedRateVariance = ongoing > 0 ? Math.max(0, second / ongoing - e.shiftedRate * e.shiftedRate) : 0;
   }
@@ -403,6 +437,7 @@ function emptyEvidence(): ProviderEvidence {
     shiftedRateVariance: 0,
     longFailures: 0,
     longExpected: 0,
+    oldestShift: 0,
     successShift: 0,
     shiftedResidual: 0,
     shiftedResidualVariance: 0,
