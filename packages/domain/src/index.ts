@@ -1,6 +1,8 @@
 export type { Clock } from "./clock.js";
 export { ManualClock, systemClock } from "./clock.js";
 export { AuroraError, DuplicateFeedbackError, LateFeedbackError, UnknownDecisionError } from "./errors.js";
+export type { JsonPieces } from "./json-pieces.js";
+export { hasJsonPieces, JSON_PIECES } from "./json-pieces.js";
 export type { Predicate } from "./predicate-refinement.js";
 export { predicateOf, predicateRefinement } from "./predicate-refinement.js";
 export type { Rng } from "./rng.js";

@@ -466,7 +466,8 @@ export class RoutingEngine {
 
   #snapshot(withFinished: boolean): Record<string, unknown> {
     const snapshot: Record<string, unknown> = {
-      ...(this.#policy.toJSON() as unknown as Record<string, unknown>),
+      // A point-in-time copy the store writes a piece at a time, where the policy offers one.
+      ...((this.#policy.snapshot?.() ?? this.#policy.toJSON()) as unknown as Record<string, unknown>),
       pending: [...this.#executor.pendingRecords()],
     };
     if (withFinished) snapshot.finished = this.#executor.finishedToJSON();

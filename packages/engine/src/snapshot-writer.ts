@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, openSync, rmSync, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { hasJsonPieces, JSON_PIECES } from "@aurora/domain";
 
 /** Characters per written piece: big enough to amortize a write, small enough not to hold up the event loop. */
 const PIECE_CHARS = 1 << 20;
@@ -21,8 +22,9 @@ function tempPathFor(path: string): string {
 
 /**
  * The JSON text of `value` in pieces of about {@link PIECE_CHARS} characters. Large objects and
- * arrays (a Q-table's states, the pending decisions) are serialized one member at a time, so no
- * single `JSON.stringify` call — and no single string — grows with the model.
+ * arrays (the pending decisions) are serialized one member at a time, and a value that writes its
+ * own pieces (`JSON_PIECES`, a Q-table's copy) does so, so no single `JSON.stringify` call — and
+ * no single string — grows with the model.
  */
 export function* jsonPieces(value: unknown): Generator<string> {
   let buffer = "";
@@ -37,6 +39,10 @@ export function* jsonPieces(value: unknown): Generator<string> {
 }
 
 function* parts(value: unknown, depth: number): Generator<string> {
+  if (hasJsonPieces(value)) {
+    yield* value[JSON_PIECES]();
+    return;
+  }
   if (depth > 2 || value === null || typeof value !== "object" || typeof (value as { toJSON?: unknown }).toJSON === "function") {
     yield JSON.stringify(value) ?? "null";
     return;

@@ -100,4 +100,10 @@ export interface Policy {
   update(update: RewardUpdate): UpdateResult;
   stats(): StrategistStats;
   toJSON(): PolicySnapshot;
+  /**
+   * Optional: `toJSON()` as of now, cheap to take for a large model, for stores that write
+   * snapshots a piece at a time (it may hold parts that write their own JSON, `JSON_PIECES`).
+   * `JSON.stringify` of it must give `toJSON()`'s JSON up to key order.
+   */
+  snapshot?(): object;
 }

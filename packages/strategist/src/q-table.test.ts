@@ -1,5 +1,23 @@
+import { JSON_PIECES } from "@aurora/domain";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { QTable } from "./q-table.js";
+import { QTable, type QTableSnapshot } from "./q-table.js";
+
+/** The table as a plain object, read cell by cell: what a snapshot of it must hold. */
+function contents(table: QTable): Record<string, Record<string, number>> {
+  const plain: Record<string, Record<string, number>> = {};
+  for (const [stateKey, row] of table.states()) {
+    const values: Record<string, number> = {};
+    for (let column = 0; column < table.providerCount; column++) {
+      const q = table.get(row, column);
+      if (!Number.isNaN(q)) values[table.providerId(column)] = q;
+    }
+    plain[stateKey] = values;
+  }
+  return plain;
+}
+
+const piecesOf = (snapshot: QTableSnapshot) => [...snapshot[JSON_PIECES]()].join("");
 
 describe("QTable", () => {
   it("reads NaN where a provider has no value in a state yet", () => {
@@ -84,5 +102,52 @@ describe("QTable", () => {
       ["a", 1],
       ["__proto__", 2],
     ]);
+  });
+
+  describe("snapshot", () => {
+    type Step = { state: number; provider: number; value: number };
+    const step = fc.record({
+      state: fc.nat(2_500),
+      provider: fc.nat(11),
+      value: fc.oneof(fc.double({ min: -50, max: 50, noNaN: true }), fc.constantFrom(0, -0, 1e-300, 8.25)),
+    });
+    const apply = (table: QTable, steps: Step[]) => {
+      for (const { state, provider, value } of steps) {
+        // Odd ids are integer-like: JavaScript orders such keys first in objects, the JSON pieces in column order.
+        const row = table.ensureRow(`w${state % 7}:g:r${state}`);
+        table.set(row, table.internProvider(provider % 2 === 1 ? String(provider) : `p-${provider}`), value);
+      }
+    };
+
+    it("holds the table as it was, whatever is learned, added or widened after it (property)", () => {
+      fc.assert(
+        fc.property(fc.array(step, { maxLength: 300 }), fc.array(step, { maxLength: 300 }), (before, after) => {
+          const table = new QTable();
+          apply(table, before);
+          const expected = contents(table);
+          const snapshot = table.snapshot();
+          apply(table, after); // updates, new states (past a 1,024-row chunk), new providers (past the stride)
+          expect(snapshot.stateCount).toBe(Object.keys(expected).length);
+          expect(snapshot.toJSON()).toEqual(expected);
+          // JSON has no −0: through text, both ways print it as 0, as JSON.stringify of the plain object does.
+          const asJson = JSON.parse(JSON.stringify(expected));
+          expect(JSON.parse(piecesOf(snapshot))).toEqual(asJson);
+          expect(JSON.parse(JSON.stringify(snapshot))).toEqual(asJson);
+        }),
+        { numRuns: 150 },
+      );
+    });
+
+    it("writes its JSON a few thousand states a piece, and keeps prototype-named keys as data", () => {
+      const table = new QTable();
+      for (let s = 0; s < 5_000; s++) table.set(table.ensureRow(`w:g:r${s}`), table.internProvider("p"), s);
+      table.set(table.ensureRow("__proto__"), table.internProvider("constructor"), 1);
+      const pieces = [...table.snapshot()[JSON_PIECES]()];
+      expect(pieces.length).toBeGreaterThan(3);
+      const parsed = JSON.parse(pieces.join(""));
+      expect(Object.keys(parsed)).toHaveLength(5_001);
+      expect(Object.hasOwn(parsed, "__proto__")).toBe(true);
+      expect(parsed.__proto__).toEqual({ constructor: 1 });
+    });
   });
 });
