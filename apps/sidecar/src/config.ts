@@ -25,6 +25,8 @@ export interface SidecarConfig {
   strictAudit: boolean;
   autoSave: boolean;
   saveEvery: number;
+  /** Bytes of journal before a background snapshot (engine `minCompactBytes`); undefined: the engine's default. */
+  minCompactBytes: number | undefined;
   /** When set, every route but /healthz and /readyz needs `Authorization: Bearer <token>`. */
   apiToken: string | undefined;
   /** Largest accepted request body, in bytes. */
@@ -142,6 +144,7 @@ const envSchema = z.object({
   STRICT_AUDIT: optional(boolean),
   AUTO_SAVE: optional(boolean),
   SAVE_EVERY: optional(wholeNumber(1, 1_000_000_000, "decisions between model snapshots")),
+  AURORA_MIN_COMPACT_BYTES: optional(wholeNumber(0, 2 ** 40, "bytes of journal before a background snapshot compacts it")),
   AURORA_API_TOKEN: z
     .string()
     .refine((token) => token.trim() !== "", {
@@ -184,6 +187,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     strictAudit: e.STRICT_AUDIT ?? false,
     autoSave: e.AUTO_SAVE ?? true,
     saveEvery: e.SAVE_EVERY ?? 10,
+    minCompactBytes: e.AURORA_MIN_COMPACT_BYTES,
     apiToken: e.AURORA_API_TOKEN,
     bodyLimit: e.BODY_LIMIT ?? DEFAULT_BODY_LIMIT,
     rewardWaitMs: e.AURORA_REWARD_WAIT_MS,

@@ -29,6 +29,7 @@ export function engineOptionsFrom(config: SidecarConfig): RoutingEngineOptions {
     ...(config.psiTimeoutMs !== undefined ? { psiTimeoutMs: config.psiTimeoutMs } : {}),
     ...(config.psiTtlMs !== undefined ? { psiTtlMs: config.psiTtlMs } : {}),
     ...(config.modelPath !== undefined ? { modelPath: config.modelPath } : {}),
+    ...(config.minCompactBytes !== undefined ? { minCompactBytes: config.minCompactBytes } : {}),
     ...(config.rewardWaitMs !== undefined ? { rewardWaitMs: config.rewardWaitMs } : {}),
     ...(config.defaultReward !== undefined ? { defaultReward: config.defaultReward } : {}),
     ...(config.alternatives !== undefined ? { alternatives: config.alternatives } : {}),

@@ -144,7 +144,8 @@ describe("kill -9 under load (file store)", () => {
   it("keeps every acknowledged feedback and applies none twice", async () => {
     const dir = mkdtempSync(join(tmpdir(), "aurora-kill9-"));
     dirs.push(dir);
-    const env = { MODEL_PATH: join(dir, "model.json"), SAVE_EVERY: "20" };
+    // Compact at the journal's own pace, however small, so snapshots happen during this short run.
+    const env = { MODEL_PATH: join(dir, "model.json"), SAVE_EVERY: "20", AURORA_MIN_COMPACT_BYTES: "0" };
     const first = await startSidecar(env);
     const traffic = load(() => [first.port], 8);
     await runFor(traffic, 2_500, 101);

@@ -89,6 +89,16 @@ export const engineOptionsSchema = z.object({
       error: 'must be "always" or { intervalMs: n }',
     })
     .optional(),
+  /**
+   * The default file store compacts its journal (a background snapshot) once the journal since the
+   * last snapshot is as large as that snapshot and at least this many bytes (default 8 MiB: a crash
+   * replays at most that much; a small model is not re-snapshotted every few decisions).
+   */
+  minCompactBytes: z
+    .number({ error: "must be a whole number of bytes ≥ 0" })
+    .int({ error: "must be a whole number of bytes" })
+    .min(0, { error: "must be ≥ 0 (bytes of journal before a background snapshot)" })
+    .optional(),
   /** Where the store's recovery notes go (a dropped torn journal tail, a refused snapshot); default console.warn. */
   log: z
     .custom<(message: string) => void>((v) => typeof v === "function", { error: "must be a function taking a message" })

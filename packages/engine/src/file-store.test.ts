@@ -104,7 +104,7 @@ describe("FileStore", () => {
 
     it("keeps the finished-id memory out of the snapshots it takes by itself to compact the journal", async () => {
       const modelPath = modelIn();
-      const engine = new RoutingEngine({ modelPath, seed: 3, saveEvery: 1, log: quiet });
+      const engine = new RoutingEngine({ modelPath, seed: 3, saveEvery: 1, minCompactBytes: 0, log: quiet });
       for (let i = 0; i < 400; i++) {
         await engine.feedback(outcome(engine.decide({ context, providers: market(5) }).metadata.decision_id, i));
       }
@@ -254,9 +254,28 @@ describe("FileStore", () => {
   });
 
   describe("compaction", () => {
+    it("waits for minCompactBytes of journal (default 8 MiB) before a background snapshot", async () => {
+      const run = async (extra: object) => {
+        const engine = new RoutingEngine({ modelPath: modelIn(), seed: 6, saveEvery: 10, log: quiet, ...extra });
+        for (let i = 0; i < 300; i++) {
+          await engine.feedback(outcome(engine.decide({ context, providers: market(4) }).metadata.decision_id, i));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const version = engine.getStatus().store!.snapshot_version ?? 0;
+        await engine.close();
+        return version;
+      };
+      // ~300 KB of journal: under the default floor nothing is compacted; with a 64 KB floor, a few times.
+      expect(await run({})).toBeLessThanOrEqual(1);
+      const compacted = await run({ minCompactBytes: 64 * 1024 });
+      expect(compacted).toBeGreaterThan(1);
+      expect(compacted).toBeLessThan(await run({ minCompactBytes: 0 }));
+      expect(() => new RoutingEngine({ modelPath: modelIn(), minCompactBytes: -1, log: quiet })).toThrow(/minCompactBytes/);
+    });
+
     it("snapshots once the journal outgrows the last snapshot, and removes segments the previous snapshot no longer needs", async () => {
       const modelPath = modelIn();
-      const engine = new RoutingEngine({ modelPath, seed: 6, saveEvery: 10, log: quiet });
+      const engine = new RoutingEngine({ modelPath, seed: 6, saveEvery: 10, minCompactBytes: 0, log: quiet });
       for (let i = 0; i < 400; i++) {
         const { metadata } = engine.decide({ context, providers: market(4) });
         await engine.feedback(outcome(metadata.decision_id, i));

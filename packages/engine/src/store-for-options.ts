@@ -28,6 +28,7 @@ export function storeForOptions(options: ResolvedEngineOptions): EngineStore | u
     path: options.modelPath,
     journal: options.autoSave,
     ...(options.fsync !== undefined ? { fsync: options.fsync } : {}),
+    ...(options.minCompactBytes !== undefined ? { minCompactBytes: options.minCompactBytes } : {}),
     ...(options.log !== undefined ? { log: options.log } : {}),
   });
 }

@@ -17,7 +17,7 @@ const INDEX = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), "..", 
 const SCRIPT = `
 import { RoutingEngine } from ${JSON.stringify(INDEX)};
 import { join } from "node:path";
-const engine = new RoutingEngine({ modelPath: join(process.argv[1], "model.json"), seed: 1, saveEvery: 10, log: () => {} });
+const engine = new RoutingEngine({ modelPath: join(process.argv[1], "model.json"), seed: 1, saveEvery: 10, minCompactBytes: 0, log: () => {} });
 const providers = Array.from({ length: 10 }, (_, i) => ({
   provider_id: "p" + i, price_usd_per_hour: 1 + i / 10, latency_ms: 50 + i, reputation: 80 + i, available: true,
 }));
