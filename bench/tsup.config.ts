@@ -1,8 +1,9 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  // main.ts runs the suite; child.ts runs one scenario in a fresh process (its own heap and JIT).
-  entry: ["src/main.ts", "src/child.ts"],
+  // main.ts runs the suite; child.ts runs one scenario in a fresh process (its own heap and JIT);
+  // ab.ts compares two engine builds.
+  entry: ["src/main.ts", "src/child.ts", "src/ab.ts"],
   format: ["esm"],
   clean: true,
   sourcemap: true,

@@ -195,7 +195,7 @@ async function settle(engine: RoutingEngine, ids: string[], spec: EngineSpec): P
  * `count` decide+feedback pairs, each issued while fewer than `inFlight` feedbacks await their
  * acknowledgement; resolves when all are acknowledged. `onAcknowledged` gets each pair's times.
  */
-async function windowedPairs(
+export async function windowedPairs(
   engine: RoutingEngine,
   request: () => Parameters<RoutingEngine["decide"]>[0],
   inFlight: number,

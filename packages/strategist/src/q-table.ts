@@ -182,7 +182,8 @@ export class QTableSnapshot implements JsonPieces {
       separator = ",";
       rows.length = 0;
     };
-    // A generator cannot yield from inside #eachRow's callback, so rows are walked here.
+    // Rows are walked here rather than through #eachRow (a generator cannot yield from its callback)
+    // or a row generator (a tuple and a resumption per state: ~0.6 s more for 1,000,000 states).
     let row = 0;
     for (const stateKey of this.#stateRow.keys()) {
       if (row >= this.#states) break;
