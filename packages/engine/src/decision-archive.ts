@@ -264,6 +264,8 @@ export class DecisionArchive {
    * is 9 KB, and one per decision made the records most of the heap.
    */
   #lastRow: CandidateRow | undefined;
+  /** The frozen partition `#lastRow` was last made of or matched: the same object needs no comparison. */
+  #lastPartition: Partition | undefined;
   readonly #estimates = new EstimateStore();
   readonly #providerIds: (string | null)[] = [];
   readonly #modes: string[] = [];
@@ -411,6 +413,9 @@ export class DecisionArchive {
   }
 
   #rowFor(partition: Partition): CandidateRow {
+    // The very partition the last row was made of (a frozen one, shared by decisions: PartitionMemo).
+    if (partition === this.#lastPartition && this.#lastRow !== undefined) return this.#lastRow;
+    this.#lastPartition = Object.isFrozen(partition) ? partition : undefined;
     if (this.#lastRow !== undefined && isRowOf(this.#lastRow, partition)) return this.#lastRow;
     this.#lastRow = rowOf(partition);
     return this.#lastRow;

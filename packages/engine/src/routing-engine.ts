@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Anomaly, AuditEntry, AuditorStats, Partition } from "@aurora/auditor";
-import { Auditor, partitionCandidates } from "@aurora/auditor";
+import { Auditor } from "@aurora/auditor";
 import {
   type Clock,
   type Constraints,
@@ -37,7 +37,8 @@ import { type ResolvedEngineOptions, type RoutingEngineOptions, resolveEngineOpt
 import type { EngineStore, StoreStatus } from "./engine-store.js";
 import { applyRemoteEvent, replayEvents } from "./event-replay.js";
 import { buildGuardedPolicy } from "./guarded-policy.js";
-import { type RankedAlternative, rankAlternatives } from "./rank-alternatives.js";
+import { PartitionMemo } from "./partition-memo.js";
+import { topAlternatives } from "./rank-alternatives.js";
 import { storeRefusal } from "./store-errors.js";
 import { recoverSync, rememberOpened, storeForOptions } from "./store-for-options.js";
 import { parseDecideRequest, parseDecideRequestRest, parseOutcome } from "./wire-parsers.js";
@@ -139,6 +140,9 @@ export class RoutingEngine {
   #modelVersion = 0;
   readonly #archive: DecisionArchive;
   readonly #candidateLists = new CandidateMemo();
+  readonly #partitions = new PartitionMemo();
+  /** Scratch for `topAlternatives`: the ranked alternatives' indices (at most 100 are asked for). */
+  readonly #top = new Int32Array(100);
   #saving: Promise<void> | undefined;
   #queuedSave: Promise<void> | undefined;
   /** The queued save was asked for by `save()`, so it holds the finished-id memory too. */
@@ -232,13 +236,14 @@ export class RoutingEngine {
 
     const key = stateKey(context);
     const psi = this.#psiFor(psi_metrics);
-    const partition = partitionCandidates(providers, constraints, context);
+    const partition = this.#partitions.partition(providers, constraints, context);
+    const kept = this.#partitions.constraintsFor(constraints, partition);
     const strict = this.#options.strictAudit;
     const useCompliant = partition.compliant.length > 0;
     const candidates = useCompliant ? partition.compliant : strict ? [] : partition.violating.map((v) => v.provider);
 
     if (candidates.length === 0) {
-      return this.#noDecision(key, psi, providers.length, partition, strict, context, constraints, explain === true);
+      return this.#noDecision(key, psi, providers.length, partition, strict, context, kept, explain === true);
     }
 
     // Two literals rather than a conditional spread, which copies through a generic clone each decision.
@@ -248,13 +253,22 @@ export class RoutingEngine {
         : { stateKey: key, context, candidates };
     const choice = this.#policy.choose(request_);
     const chosen = candidates[choice.index]!;
-    const violations: ViolationType[] = useCompliant ? [] : partition.violating[choice.index]!.violations;
+    // The caller's own array: the partition's may be shared by later decisions (PartitionMemo).
+    const violations: ViolationType[] = useCompliant ? [] : partition.violating[choice.index]!.violations.slice();
     const estimates =
       candidates.length > 1 && (this.#options.alternatives > 0 || explain === true || this.#options.maxDecisionRecords > 0)
         ? this.#policy.estimate(request_)
         : null;
-    const alternatives = this.#rankAlternatives(estimates, choice.index);
-    const fallbacks = alternatives.map((a) => candidates[a.index]!);
+    // The best others by estimate, best first (ties: candidate order), as indices into #top.
+    const ranked = estimates === null ? 0 : topAlternatives(estimates, choice.index, this.#options.alternatives, this.#top);
+    const fallbacks = new Array<Provider>(ranked);
+    const alternatives = new Array<{ provider_id: string; estimate: number }>(ranked);
+    for (let k = 0; k < ranked; k++) {
+      const index = this.#top[k] as number;
+      const provider = candidates[index] as Provider;
+      fallbacks[k] = provider;
+      alternatives[k] = { provider_id: provider.provider_id, estimate: (estimates as readonly number[])[index] as number };
+    }
 
     const metadata: DecisionMetadata = {
       decision_id: "",
@@ -271,7 +285,7 @@ export class RoutingEngine {
       policy: this.#policy.name,
       candidate_count: providers.length,
       compliant_count: partition.compliant.length,
-      alternatives: alternatives.map((a) => ({ provider_id: candidates[a.index]!.provider_id, estimate: a.estimate })),
+      alternatives,
     };
     if (choice.tag !== undefined) metadata.arm = choice.tag;
     const record = this.#executor.recordDecision({
@@ -289,7 +303,7 @@ export class RoutingEngine {
       at: record.created_at,
       state_key: key,
       context,
-      constraints,
+      constraints: kept,
       partition,
       usedCompliant: useCompliant,
       chosenIndex: choice.index,
@@ -492,13 +506,6 @@ export class RoutingEngine {
   /** The last error of a background save, if any (the sidecar reports it in /readyz). */
   get lastSaveError(): unknown {
     return this.#lastSaveError;
-  }
-
-  /** The best `alternatives` other candidates by the policy's estimate, best first (ties: candidate order). */
-  #rankAlternatives(estimates: readonly number[] | null, chosenIndex: number): RankedAlternative[] {
-    const wanted = this.#options.alternatives;
-    if (wanted === 0 || estimates === null) return [];
-    return rankAlternatives(estimates, chosenIndex, wanted);
   }
 
   #settle(settled: SettledDecision[]): void {
