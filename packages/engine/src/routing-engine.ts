@@ -508,7 +508,7 @@ export class RoutingEngine {
     return this.#lastSaveError;
   }
 
-  #settle(settled: SettledDecision[]): void {
+  #settle(settled: readonly SettledDecision[]): void {
     if (settled.length === 0) return;
     const reward = this.#options.defaultReward;
     for (const { record, reason, settled_at } of settled) {

@@ -65,7 +65,7 @@ function fieldOf(fn: () => unknown): string {
   return (error as ValidationError).field;
 }
 
-const ids = (list: { record: { decision_id: string } }[]) => list.map((s) => s.record.decision_id);
+const ids = (list: readonly { record: { decision_id: string } }[]) => list.map((s) => s.record.decision_id);
 
 describe("Executor", () => {
   describe("recordDecision", () => {

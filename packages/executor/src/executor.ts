@@ -151,14 +151,14 @@ export class Executor {
    * Settles every pending decision whose wait has passed (clock.now() − created_at ≥ rewardWaitMs) and
    * returns them together with any decision settled earlier and not yet handed out, oldest first.
    */
-  settleExpired(): SettledDecision[] {
+  settleExpired(): readonly SettledDecision[] {
     // Nothing pending, nothing to expire: the clock is not read (a system clock read is ~5% of a pair).
     if (this.#pending.size > 0) this.#expire(this.#clock.now());
     return this.#outbox.drain();
   }
 
   /** Returns, and forgets, the decisions settled since the last hand-out (by expiry or eviction), oldest first. */
-  drainSettled(): SettledDecision[] {
+  drainSettled(): readonly SettledDecision[] {
     return this.#outbox.drain();
   }
 

@@ -6,8 +6,14 @@ import { Fifo } from "./fifo.js";
  * eviction in amortised O(1). A removed record stays in the order queue until it reaches the front or
  * the queue is compacted (when it holds more than twice the live records), so removal is O(1) too.
  */
+/**
+ * A key kept in the id map for good. V8 shrinks a `Map` that `delete` empties, allocating a new
+ * table, so with one decision in flight every feedback built one; a symbol is never a decision id.
+ */
+const KEEP = Symbol("kept so the map never empties");
+
 export class PendingLog {
-  readonly #byId = new Map<string, DecisionRecord>();
+  readonly #byId = new Map<string | typeof KEEP, DecisionRecord | undefined>([[KEEP, undefined]]);
   /** Records in insertion order, some of them already removed from `#byId`. */
   readonly #order = new Fifo<DecisionRecord>();
 
@@ -17,7 +23,7 @@ export class PendingLog {
   }
 
   get(decisionId: string): DecisionRecord | undefined {
-    return this.#byId.get(decisionId);
+    return this.#byId.get(decisionId) as DecisionRecord | undefined;
   }
 
   has(decisionId: string): boolean {
@@ -26,7 +32,7 @@ export class PendingLog {
 
   remove(decisionId: string): void {
     this.#byId.delete(decisionId);
-    if (this.#order.size > 2 * this.#byId.size + 64) this.#order.retain((record) => this.#isLive(record));
+    if (this.#order.size > 2 * this.size + 64) this.#order.retain((record) => this.#isLive(record));
   }
 
   /** The oldest record still pending. */
@@ -39,12 +45,12 @@ export class PendingLog {
   }
 
   /** The pending records, oldest first: a live view. */
-  values(): IterableIterator<DecisionRecord> {
-    return this.#byId.values();
+  *values(): IterableIterator<DecisionRecord> {
+    for (const [key, record] of this.#byId) if (key !== KEEP) yield record as DecisionRecord;
   }
 
   get size(): number {
-    return this.#byId.size;
+    return this.#byId.size - 1;
   }
 
   #isLive(record: DecisionRecord): boolean {

@@ -17,7 +17,7 @@ const settled = (id: string): SettledDecision => ({
   reason: "expired",
   settled_at: 1,
 });
-const ids = (list: SettledDecision[]) => list.map((s) => s.record.decision_id);
+const ids = (list: readonly SettledDecision[]) => list.map((s) => s.record.decision_id);
 
 describe("SettledOutbox", () => {
   it("hands out what it holds oldest first, once", () => {

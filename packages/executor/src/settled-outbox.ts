@@ -5,6 +5,8 @@ import type { SettledDecision } from "./settled-decision.js";
  * Settled decisions waiting to be handed to the caller, oldest first. Bounded: past `capacity`
  * the oldest is dropped and counted, so a caller that never drains cannot grow memory.
  */
+const NONE: readonly SettledDecision[] = Object.freeze([]);
+
 export class SettledOutbox {
   readonly #capacity: number;
   readonly #queue = new Fifo<SettledDecision>();
@@ -23,8 +25,9 @@ export class SettledOutbox {
   }
 
   /** Returns every held decision, oldest first, and empties the outbox. */
-  drain(): SettledDecision[] {
-    return this.#queue.size === 0 ? [] : this.#queue.drain();
+  drain(): readonly SettledDecision[] {
+    // Nothing settled is the usual answer, asked for on every decision and feedback: one shared empty array.
+    return this.#queue.size === 0 ? NONE : this.#queue.drain();
   }
 
   get size(): number {
