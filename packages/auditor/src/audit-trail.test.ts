@@ -26,6 +26,28 @@ describe("AuditTrail", () => {
     expect(trail.forDecision("unknown", 10)).toEqual([]);
   });
 
+  it("gives back each entry as a frozen object with the fields it was appended with, and rejects a capacity below 1", () => {
+    const trail = new AuditTrail(3);
+    const kept: AuditEntry = {
+      timestamp: "2025-01-01T00:00:01.000Z",
+      decision_id: "d9",
+      state_key: "a:b:c",
+      provider_id: null,
+      status: "rejected",
+      violations: ["price_exceeded"],
+      notes: ["nothing viable"],
+    };
+    trail.append(entry("d8"));
+    trail.append(kept);
+    for (const found of [trail.newest(1)[0], trail.forDecision("d9", 1)[0]]) {
+      expect(found).toEqual(kept);
+      expect(Object.isFrozen(found)).toBe(true);
+    }
+    expect(trail.newest(10).map((e) => e.decision_id)).toEqual(["d9", "d8"]);
+    expect(trail.size).toBe(2);
+    expect(() => new AuditTrail(0)).toThrow(RangeError);
+  });
+
   it("sees entries appended after a lookup", () => {
     const trail = new AuditTrail(10);
     trail.append(entry("d1", "first"));

@@ -1,10 +1,16 @@
 import type { AuditEntry } from "./audit-entry.js";
-import { RingBuffer } from "./ring-buffer.js";
 
 /**
  * The newest `capacity` audit entries, with an index by decision id.
  *
- * The index maps a decision id to the sequence number of its newest entry, and each ring slot
+ * Kept by columns, not as the entry objects: an entry lives for `capacity` decisions (10,000 by
+ * default), long enough to be copied out of the young generation and promoted, so keeping the
+ * objects made them, after the decision ids, most of what the garbage collector moved per
+ * decision. A slot holds references to what exists anyway (the ids, the state key, the provider
+ * id, the status and the timestamp text, the frozen violation and note arrays, shared empty ones
+ * when there are none); an entry read back is a new frozen object with the same fields.
+ *
+ * The index maps a decision id to the sequence number of its newest entry, and each slot
  * remembers the previous entry of the same decision, so a lookup walks only that decision's
  * entries. Keeping a `Map` in step on every append cost 100–250 ns (about as much as the rest of
  * `record`), so the index catches up when it is read instead: each entry is indexed at most once
@@ -13,19 +19,31 @@ import { RingBuffer } from "./ring-buffer.js";
  * it holds more than twice `capacity` ids, so memory stays bounded.
  */
 export class AuditTrail {
-  readonly #ring: RingBuffer<AuditEntry>;
+  readonly capacity: number;
+  /** Entries ever appended; also the sequence number of the next (slot: sequence % capacity). */
+  #pushed = 0;
+  readonly #timestamps: string[] = [];
+  readonly #decisionIds: string[] = [];
+  readonly #stateKeys: string[] = [];
+  readonly #providerIds: (string | null)[] = [];
+  readonly #statuses: AuditEntry["status"][] = [];
+  readonly #violations: AuditEntry["violations"][] = [];
+  readonly #notes: AuditEntry["notes"][] = [];
   #newestSeqByDecision = new Map<string, number>();
-  /** Per ring slot: sequence number of the previous entry with the same decision id, or -1. */
+  /** Per slot: sequence number of the previous entry with the same decision id, or -1. */
   readonly #previousSeq: number[] = [];
   /** Entries with a lower sequence number are indexed (or gone). */
   #indexedUpTo = 0;
 
   constructor(capacity: number) {
-    this.#ring = new RingBuffer(capacity);
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(`capacity must be a whole number ≥ 1, got ${String(capacity)}`);
+    }
+    this.capacity = capacity;
   }
 
   get size(): number {
-    return this.#ring.size;
+    return Math.min(this.#pushed, this.capacity);
   }
 
   /** How many decision ids the index holds (at most twice the capacity). */
@@ -33,42 +51,68 @@ export class AuditTrail {
     return this.#newestSeqByDecision.size;
   }
 
+  /** Keeps the entry's fields (its `violations` and `notes` arrays by reference: entries are frozen). */
   append(entry: AuditEntry): void {
-    this.#ring.push(entry);
+    const slot = this.#pushed++ % this.capacity;
+    this.#timestamps[slot] = entry.timestamp;
+    this.#decisionIds[slot] = entry.decision_id;
+    this.#stateKeys[slot] = entry.state_key;
+    this.#providerIds[slot] = entry.provider_id;
+    this.#statuses[slot] = entry.status;
+    this.#violations[slot] = entry.violations;
+    this.#notes[slot] = entry.notes;
   }
 
   /** Up to `limit` entries, newest first. */
   newest(limit: number): AuditEntry[] {
-    return this.#ring.newest(limit);
+    const out: AuditEntry[] = [];
+    const stop = Math.max(this.#oldestSeq, this.#pushed - limit);
+    for (let seq = this.#pushed - 1; seq >= stop; seq--) out.push(this.#entry(seq % this.capacity));
+    return out;
   }
 
   /** Up to `limit` entries of one decision, newest first. */
   forDecision(decisionId: string, limit: number): AuditEntry[] {
     this.#catchUp();
-    const ring = this.#ring;
     const out: AuditEntry[] = [];
     let seq = this.#newestSeqByDecision.get(decisionId) ?? -1;
-    while (seq >= ring.oldestSeq && out.length < limit) {
-      out.push(ring.at(seq) as AuditEntry);
-      seq = this.#previousSeq[seq % ring.capacity] as number;
+    while (seq >= this.#oldestSeq && out.length < limit) {
+      const slot = seq % this.capacity;
+      out.push(this.#entry(slot));
+      seq = this.#previousSeq[slot] as number;
     }
     return out;
   }
 
+  get #oldestSeq(): number {
+    return this.#pushed - this.size;
+  }
+
+  #entry(slot: number): AuditEntry {
+    return Object.freeze({
+      timestamp: this.#timestamps[slot] as string,
+      decision_id: this.#decisionIds[slot] as string,
+      state_key: this.#stateKeys[slot] as string,
+      provider_id: this.#providerIds[slot] as string | null,
+      status: this.#statuses[slot] as AuditEntry["status"],
+      violations: this.#violations[slot] as AuditEntry["violations"],
+      notes: this.#notes[slot] as AuditEntry["notes"],
+    });
+  }
+
   #catchUp(): void {
-    const ring = this.#ring;
-    if (this.#newestSeqByDecision.size + (ring.pushed - this.#indexedUpTo) > 2 * ring.capacity) {
+    if (this.#newestSeqByDecision.size + (this.#pushed - this.#indexedUpTo) > 2 * this.capacity) {
       this.#newestSeqByDecision = new Map();
-      this.#indexedUpTo = ring.oldestSeq;
+      this.#indexedUpTo = this.#oldestSeq;
     }
-    for (let seq = Math.max(this.#indexedUpTo, ring.oldestSeq); seq < ring.pushed; seq++) {
-      const id = (ring.at(seq) as AuditEntry).decision_id;
-      const slot = seq % ring.capacity;
+    for (let seq = Math.max(this.#indexedUpTo, this.#oldestSeq); seq < this.#pushed; seq++) {
+      const slot = seq % this.capacity;
+      const id = this.#decisionIds[slot] as string;
       const previous = this.#newestSeqByDecision.get(id) ?? -1;
       while (this.#previousSeq.length <= slot) this.#previousSeq.push(-1);
       this.#previousSeq[slot] = previous;
       this.#newestSeqByDecision.set(id, seq);
     }
-    this.#indexedUpTo = ring.pushed;
+    this.#indexedUpTo = this.#pushed;
   }
 }

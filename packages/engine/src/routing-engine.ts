@@ -39,6 +39,7 @@ import { applyRemoteEvent, replayEvents } from "./event-replay.js";
 import { buildGuardedPolicy } from "./guarded-policy.js";
 import { PartitionMemo } from "./partition-memo.js";
 import { topAlternatives } from "./rank-alternatives.js";
+import { StateKeys } from "./state-keys.js";
 import { storeRefusal } from "./store-errors.js";
 import { recoverSync, rememberOpened, storeForOptions } from "./store-for-options.js";
 import { parseDecideRequest, parseDecideRequestRest, parseOutcome } from "./wire-parsers.js";
@@ -141,6 +142,7 @@ export class RoutingEngine {
   readonly #archive: DecisionArchive;
   readonly #candidateLists = new CandidateMemo();
   readonly #partitions = new PartitionMemo();
+  readonly #stateKeys = new StateKeys();
   /** Scratch for `topAlternatives`: the ranked alternatives' indices (at most 100 are asked for). */
   readonly #top = new Int32Array(100);
   #saving: Promise<void> | undefined;
@@ -234,7 +236,7 @@ export class RoutingEngine {
     const { context, providers, constraints, psi_metrics, explain } = this.#parseRequest(request);
     this.#settle(this.#executor.settleExpired());
 
-    const key = stateKey(context);
+    const key = this.#stateKeys.intern(stateKey(context));
     const psi = this.#psiFor(psi_metrics);
     const partition = this.#partitions.partition(providers, constraints, context);
     const kept = this.#partitions.constraintsFor(constraints, partition);
