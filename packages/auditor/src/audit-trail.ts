@@ -1,3 +1,4 @@
+import { IdColumn } from "@aurora/domain";
 import type { AuditEntry } from "./audit-entry.js";
 
 /**
@@ -6,9 +7,10 @@ import type { AuditEntry } from "./audit-entry.js";
  * Kept by columns, not as the entry objects: an entry lives for `capacity` decisions (10,000 by
  * default), long enough to be copied out of the young generation and promoted, so keeping the
  * objects made them, after the decision ids, most of what the garbage collector moved per
- * decision. A slot holds references to what exists anyway (the ids, the state key, the provider
- * id, the status and the timestamp text, the frozen violation and note arrays, shared empty ones
- * when there are none); an entry read back is a new frozen object with the same fields.
+ * decision. A slot holds the decision id as bytes (`IdColumn`) and references to what exists
+ * anyway (the state key, the provider id, the status and the timestamp text, the frozen violation
+ * and note arrays, shared empty ones when there are none); an entry read back is a new frozen
+ * object with the same fields.
  *
  * The index maps a decision id to the sequence number of its newest entry, and each slot
  * remembers the previous entry of the same decision, so a lookup walks only that decision's
@@ -23,7 +25,8 @@ export class AuditTrail {
   /** Entries ever appended; also the sequence number of the next (slot: sequence % capacity). */
   #pushed = 0;
   readonly #timestamps: string[] = [];
-  readonly #decisionIds: string[] = [];
+  /** As bytes (IdColumn): held for `capacity` decisions, the id strings were promoted too. */
+  readonly #decisionIds = new IdColumn();
   readonly #stateKeys: string[] = [];
   readonly #providerIds: (string | null)[] = [];
   readonly #statuses: AuditEntry["status"][] = [];
@@ -54,8 +57,10 @@ export class AuditTrail {
   /** Keeps the entry's fields (its `violations` and `notes` arrays by reference: entries are frozen). */
   append(entry: AuditEntry): void {
     const slot = this.#pushed++ % this.capacity;
+    const ids = this.#decisionIds;
+    if (slot >= ids.slots) ids.grow(Math.min(this.capacity, Math.max(64, 2 * ids.slots)));
     this.#timestamps[slot] = entry.timestamp;
-    this.#decisionIds[slot] = entry.decision_id;
+    ids.set(slot, entry.decision_id);
     this.#stateKeys[slot] = entry.state_key;
     this.#providerIds[slot] = entry.provider_id;
     this.#statuses[slot] = entry.status;
@@ -91,7 +96,7 @@ export class AuditTrail {
   #entry(slot: number): AuditEntry {
     return Object.freeze({
       timestamp: this.#timestamps[slot] as string,
-      decision_id: this.#decisionIds[slot] as string,
+      decision_id: this.#decisionIds.get(slot),
       state_key: this.#stateKeys[slot] as string,
       provider_id: this.#providerIds[slot] as string | null,
       status: this.#statuses[slot] as AuditEntry["status"],
@@ -107,7 +112,7 @@ export class AuditTrail {
     }
     for (let seq = Math.max(this.#indexedUpTo, this.#oldestSeq); seq < this.#pushed; seq++) {
       const slot = seq % this.capacity;
-      const id = this.#decisionIds[slot] as string;
+      const id = this.#decisionIds.get(slot);
       const previous = this.#newestSeqByDecision.get(id) ?? -1;
       while (this.#previousSeq.length <= slot) this.#previousSeq.push(-1);
       this.#previousSeq[slot] = previous;

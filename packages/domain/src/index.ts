@@ -1,6 +1,7 @@
 export type { Clock } from "./clock.js";
 export { ManualClock, systemClock } from "./clock.js";
 export { AuroraError, DuplicateFeedbackError, LateFeedbackError, UnknownDecisionError } from "./errors.js";
+export { IdColumn } from "./id-column.js";
 export type { JsonPieces } from "./json-pieces.js";
 export { hasJsonPieces, JSON_PIECES } from "./json-pieces.js";
 export type { Predicate } from "./predicate-refinement.js";

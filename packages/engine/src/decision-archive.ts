@@ -1,6 +1,6 @@
 import type { ExclusionRule, Partition } from "@aurora/auditor";
 import type { Constraints, Context, Outcome, ViolationType } from "@aurora/domain";
-import { VIOLATION_TYPES } from "@aurora/domain";
+import { IdColumn, VIOLATION_TYPES } from "@aurora/domain";
 
 export type CandidateStatus = "chosen" | "ranked_lower" | "violated_constraint" | "excluded";
 
@@ -254,7 +254,8 @@ export class DecisionArchive {
   /** Slots in use; they fill in order, and once all `capacity` are, `#next` (the oldest) is overwritten. */
   #used = 0;
   #next = 0;
-  readonly #decisionIds: string[] = [];
+  /** The ids as bytes (IdColumn): as strings they were most of what the archive left the collector. */
+  readonly #decisionIds = new IdColumn();
   readonly #stateKeys: string[] = [];
   readonly #constraints: (Constraints | undefined)[] = [];
   readonly #candidates: CandidateRow[] = [];
@@ -326,7 +327,7 @@ export class DecisionArchive {
       this.#next = slot + 1 === this.#capacity ? 0 : slot + 1;
     }
     const { partition } = decision;
-    this.#decisionIds[slot] = id;
+    this.#decisionIds.set(slot, id);
     this.#stateKeys[slot] = decision.state_key;
     this.#constraints[slot] = decision.constraints;
     this.#candidates[slot] = this.#rowFor(partition);
@@ -383,7 +384,7 @@ export class DecisionArchive {
     const settled = this.#settlements[slot];
     const mode = this.#modes[slot] as string;
     return {
-      decision_id: this.#decisionIds[slot] as string,
+      decision_id: this.#decisionIds.get(slot),
       timestamp: new Date(this.#at[slot] as number).toISOString(),
       state_key: stateKey,
       request: {
@@ -425,7 +426,7 @@ export class DecisionArchive {
     const reputation = this.#reputation[slot] as number;
     const errorReason = this.#errorReasons[slot];
     return {
-      decision_id: this.#decisionIds[slot] as string,
+      decision_id: this.#decisionIds.get(slot),
       success: this.#success[slot] === 2,
       actual_cost_usd: this.#costUsd[slot] as number,
       actual_latency_ms: this.#latencyMs[slot] as number,
@@ -461,7 +462,7 @@ export class DecisionArchive {
       const entry = index[i] as number;
       if (entry === 0) return -1;
       const slot = entry - 1;
-      if (this.#hashes[slot] === hash && this.#decisionIds[slot] === id) return slot;
+      if (this.#hashes[slot] === hash && this.#decisionIds.equals(slot, id)) return slot;
     }
   }
 
@@ -511,6 +512,7 @@ export class DecisionArchive {
     this.#modelVersion = grown(this.#modelVersion, slots);
     this.#rewards = grown(this.#rewards, slots);
     this.#hashes = grown(this.#hashes, slots);
+    this.#decisionIds.grow(slots);
     this.#estimates.grow(slots);
     let size = 16;
     while (size < 2 * slots) size *= 2;
@@ -519,7 +521,7 @@ export class DecisionArchive {
     // Slots fill in order before the ring wraps; newest first, so that of two slots with one id
     // (should an id repeat) the newer is indexed. The slot being added is indexed by `add`.
     for (let slot = this.#used - 2; slot >= 0; slot--) {
-      if (this.#find(this.#hashes[slot] as number, this.#decisionIds[slot] as string) < 0) this.#insert(slot);
+      if (this.#find(this.#hashes[slot] as number, this.#decisionIds.get(slot)) < 0) this.#insert(slot);
     }
   }
 }
