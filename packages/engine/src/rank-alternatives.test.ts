@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { rankAlternatives } from "./rank-alternatives.js";
+import { topAlternatives } from "./rank-alternatives.js";
+
+/** What `topAlternatives` writes, as index and estimate of each, best first. */
+function rankAlternatives(estimates: readonly number[], chosenIndex: number, wanted: number) {
+  const into = new Int32Array(Math.max(0, wanted));
+  const count = topAlternatives(estimates, chosenIndex, wanted, into);
+  return Array.from(into.subarray(0, count), (index) => ({ index, estimate: estimates[index] as number }));
+}
 
 /** The definition: every other candidate, sorted best first (ties: candidate order), cut to `wanted`. */
 function bySorting(estimates: readonly number[], chosenIndex: number, wanted: number) {
@@ -11,7 +18,7 @@ function bySorting(estimates: readonly number[], chosenIndex: number, wanted: nu
     .slice(0, Math.max(0, wanted));
 }
 
-describe("rankAlternatives", () => {
+describe("topAlternatives", () => {
   it("gives the best others, best first, ties in candidate order", () => {
     expect(rankAlternatives([1, 5, 3, 5, 4, 0], 1, 3)).toEqual([
       { index: 3, estimate: 5 },

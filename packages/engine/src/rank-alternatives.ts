@@ -1,9 +1,3 @@
-/** A candidate other than the chosen one, by its index among the candidates, with the policy's estimate. */
-export interface RankedAlternative {
-  index: number;
-  estimate: number;
-}
-
 /**
  * Writes the indices of the `wanted` best candidates other than `chosenIndex` into `into`, by
  * estimate, best first, ties in candidate order, and returns how many there are: what sorting them
@@ -33,13 +27,4 @@ export function topAlternatives(estimates: readonly number[], chosenIndex: numbe
     into[at] = i;
   }
   return count;
-}
-
-/** {@link topAlternatives} as objects: index and estimate of each, best first. */
-export function rankAlternatives(estimates: readonly number[], chosenIndex: number, wanted: number): RankedAlternative[] {
-  const into = new Int32Array(Math.max(0, wanted));
-  const count = topAlternatives(estimates, chosenIndex, wanted, into);
-  const top: RankedAlternative[] = [];
-  for (let k = 0; k < count; k++) top.push({ index: into[k] as number, estimate: estimates[into[k] as number] as number });
-  return top;
 }

@@ -4,53 +4,47 @@
 // pairs with 10 providers (validation and auditing on, defaults otherwise). Wall-clock rates on a
 // shared machine move by ±30%; these move by a few percent.
 //
-//   node bench/gc-work.mjs [engine package dir=.] [engine options JSON]
-//   node bench/gc-work.mjs /tmp/base/packages/engine      # another build, for a before/after
-//   node bench/gc-work.mjs . '{"maxDecisionRecords":0}'   # without the decision archive
+//   node bench/dist/gc-work.js [engine package dir=packages/engine] [engine options JSON]
+//   node bench/dist/gc-work.js /tmp/base/packages/engine            # another build, for a before/after
+//   node bench/dist/gc-work.js packages/engine '{"maxDecisionRecords":0}'   # without the decision archive
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { RoutingEngine } from "@aurora/engine";
+import { CONSTRAINTS, contextOf, providers as marketOf } from "./market.js";
 
 const PAIRS = Number(process.env.PAIRS ?? 300_000);
 
 if (process.argv[2] === "--child") {
   const [, , , dir, optionsJson, pairs] = process.argv;
-  const { RoutingEngine } = await import(pathToFileURL(resolve(dir, "dist/index.js")).href);
-  const providers = Array.from({ length: 10 }, (_, i) => ({
-    provider_id: `provider-${i}`,
-    price_usd_per_hour: 1.5 + (i % 5) * 0.4,
-    latency_ms: 60 + ((i * 37) % 200),
-    reputation: 70 + ((i * 7) % 30),
-    capacity_available: 100,
-    gpu_types: ["a100", "h100"],
-    regions: ["us-west", "eu-central"],
-  }));
-  const constraints = { max_price: 3.2, max_latency_ms: 300, min_reputation: 75 };
-  const contexts = Array.from({ length: 10 }, (_, s) => ({
-    workload_type: "llm_inference",
-    gpu_type: "a100",
-    region: `r${s}`,
-    gpu_hours: 1,
-  }));
-  const engine = new RoutingEngine({ seed: 7, ...JSON.parse(optionsJson) });
+  const { RoutingEngine: Engine } = (await import(pathToFileURL(resolve(dir as string, "dist/index.js")).href)) as {
+    RoutingEngine: new (options: object) => RoutingEngine;
+  };
+  const providers = marketOf(10);
+  const contexts = Array.from({ length: 10 }, (_, state) => contextOf(state));
+  const engine = new Engine({ seed: 7, ...(JSON.parse(optionsJson as string) as object) });
   for (let i = 0; i < Number(pairs); i++) {
-    const { metadata } = engine.decide({ context: contexts[i % 10], providers, constraints });
+    const { metadata } = engine.decide({ context: contexts[i % 10]!, providers, constraints: CONSTRAINTS });
     await engine.feedback({ decision_id: metadata.decision_id, success: true, actual_cost_usd: 2, actual_latency_ms: 100 });
   }
   process.exit(0);
 }
 
-const dir = resolve(process.argv[2] ?? ".");
+const dir = resolve(process.argv[2] ?? "packages/engine");
 const options = process.argv[3] ?? "{}";
-const run = (pairs) => {
-  const child = spawnSync(process.execPath, ["--trace-gc-nvp", process.argv[1], "--child", dir, options, String(pairs)], {
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-  });
+const run = (pairs: number) => {
+  const child = spawnSync(
+    process.execPath,
+    ["--trace-gc-nvp", process.argv[1] as string, "--child", dir, options, String(pairs)],
+    {
+      encoding: "utf8",
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
   if (child.status !== 0) throw new Error(child.stderr || `child exited with ${child.status}`);
   const totals = { scavenges: 0, markCompacts: 0, allocated: 0, survived: 0, promoted: 0, pauseMs: 0 };
   for (const line of child.stdout.split("\n")) {
-    const field = (name) => Number(line.match(new RegExp(` ${name}=([0-9.]+)`))?.[1] ?? 0);
+    const field = (name: string) => Number(line.match(new RegExp(` ${name}=([0-9.]+)`))?.[1] ?? 0);
     if (line.includes(" gc=s ")) {
       totals.scavenges++;
       totals.allocated += field("allocated");
@@ -66,7 +60,7 @@ const run = (pairs) => {
 // The difference of two runs, so that start-up (module loading, the JIT) cancels out.
 const short = run(PAIRS / 5);
 const long = run(PAIRS);
-const per = (key) => (long[key] - short[key]) / (PAIRS - PAIRS / 5);
+const per = (key: keyof ReturnType<typeof run>) => (long[key] - short[key]) / (PAIRS - PAIRS / 5);
 console.log(`${dir} ${options}, per pair over ${PAIRS - PAIRS / 5} pairs:`);
 console.log(
   `  allocated ${per("allocated").toFixed(0)} B, survived a scavenge ${per("survived").toFixed(0)} B, promoted ${per("promoted").toFixed(0)} B;` +
