@@ -5,6 +5,10 @@
  *
  *   node bench/dist/ab.js <A engine package dir> <B engine package dir> [rounds=16] [durable]
  *   N=100 node bench/dist/ab.js …   # providers (default 10)
+ *   STATES=1000000 node bench/dist/ab.js …   # states (default 10): each decided once first, then
+ *                                            # requests cycle over up to 65,536 of them, shuffled
+ *   STATES=10 STATES_B=1000000 node bench/dist/ab.js packages/engine packages/engine
+ *                                            # B with other states than A: cost per pair against states
  *
  * A package dir is packages/engine of a built clone (e.g. `git clone . /tmp/base && cd /tmp/base
  * && git checkout <commit> && pnpm install && pnpm -r build`). Pairs run as in the bench's durable
@@ -15,9 +19,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { ContextInput } from "@aurora/domain";
 import type { RoutingEngine } from "@aurora/engine";
 import { windowedPairs } from "./engine-scenario.js";
-import { CONSTRAINTS, contextOf, providers as marketOf } from "./market.js";
+import { CONSTRAINTS, contextOf, contextPool, providers as marketOf } from "./market.js";
 
 const [dirA, dirB] = process.argv.slice(2, 4);
 if (!dirA || !dirB) {
@@ -28,7 +33,8 @@ const rounds = Number(process.argv[4] ?? 16);
 const durable = process.argv[5] === "durable";
 const count = Number(process.env.N ?? 10);
 const candidates = marketOf(count);
-const contexts = Array.from({ length: 10 }, (_, state) => contextOf(state));
+const statesOf = [Number(process.env.STATES ?? 10), Number(process.env.STATES_B ?? process.env.STATES ?? 10)] as const;
+const contextsOf = [contextPool(statesOf[0]), contextPool(statesOf[1])] as const;
 const folders: string[] = [];
 
 async function make(dir: string): Promise<RoutingEngine> {
@@ -45,16 +51,27 @@ async function make(dir: string): Promise<RoutingEngine> {
 }
 
 let next = 0;
-const request = () => ({ context: contexts[next++ % contexts.length]!, providers: candidates, constraints: CONSTRAINTS });
+const requestOf = (contexts: ContextInput[]) => () => ({
+  context: contexts[next++ % contexts.length]!,
+  providers: candidates,
+  constraints: CONSTRAINTS,
+});
+const requests = [requestOf(contextsOf[0]), requestOf(contextsOf[1])] as const;
 
 const engines = [await make(dirA), await make(dirB)] as const;
+for (const [i, engine] of engines.entries()) {
+  for (let state = 0; state < statesOf[i as 0 | 1]; state++) {
+    const { metadata } = engine.decide({ context: contextOf(state), providers: candidates, constraints: CONSTRAINTS });
+    await engine.feedback({ decision_id: metadata.decision_id, success: true, actual_cost_usd: 2, actual_latency_ms: 100 });
+  }
+}
 const perRound = Math.round(((durable ? 20_000 : 100_000) * 10) / count);
-for (const engine of engines) await windowedPairs(engine, request, 256, 2 * perRound); // warm-up
+for (const [i, engine] of engines.entries()) await windowedPairs(engine, requests[i as 0 | 1], 256, 2 * perRound); // warm-up
 const cpu: [number[], number[]] = [[], []];
 for (let r = 0; r < rounds; r++) {
   for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
     const start = process.cpuUsage();
-    await windowedPairs(engines[i as 0 | 1], request, 256, perRound);
+    await windowedPairs(engines[i as 0 | 1], requests[i as 0 | 1], 256, perRound);
     const used = process.cpuUsage(start);
     cpu[i as 0 | 1].push((used.user + used.system) / perRound);
   }
@@ -62,7 +79,7 @@ for (let r = 0; r < rounds; r++) {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] as number;
 const ratio = median(cpu[0].map((a, k) => (cpu[1][k] as number) / a));
 console.log(
-  `${count} providers${durable ? ", durable" : ""}: A ${median(cpu[0]).toFixed(2)} CPU µs/pair, B ${median(cpu[1]).toFixed(2)}; ` +
+  `${count} providers, ${statesOf[0]}${statesOf[1] === statesOf[0] ? "" : ` (B: ${statesOf[1]})`} states${durable ? ", durable" : ""}: A ${median(cpu[0]).toFixed(2)} CPU µs/pair, B ${median(cpu[1]).toFixed(2)}; ` +
     `B/A median ratio ${ratio.toFixed(3)} over ${rounds} rounds`,
 );
 for (const engine of engines) await engine.close();

@@ -11,9 +11,11 @@ import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { RoutingEngine } from "@aurora/engine";
-import { CONSTRAINTS, contextOf, providers as marketOf } from "./market.js";
+import { CONSTRAINTS, contextPool, providers as marketOf } from "./market.js";
 
 const PAIRS = Number(process.env.PAIRS ?? 300_000);
+/** Distinct states the requests cycle over (`STATES=…`); each is decided once before counting starts. */
+const STATES = Number(process.env.STATES ?? 10);
 
 if (process.argv[2] === "--child") {
   const [, , , dir, optionsJson, pairs] = process.argv;
@@ -21,10 +23,11 @@ if (process.argv[2] === "--child") {
     RoutingEngine: new (options: object) => RoutingEngine;
   };
   const providers = marketOf(10);
-  const contexts = Array.from({ length: 10 }, (_, state) => contextOf(state));
+  const contexts = contextPool(STATES);
   const engine = new Engine({ seed: 7, ...(JSON.parse(optionsJson as string) as object) });
-  for (let i = 0; i < Number(pairs); i++) {
-    const { metadata } = engine.decide({ context: contexts[i % 10]!, providers, constraints: CONSTRAINTS });
+  // Every state of the pool once first, in both runs (so it cancels out of the difference).
+  for (let i = 0; i < Number(pairs) + contexts.length; i++) {
+    const { metadata } = engine.decide({ context: contexts[i % contexts.length]!, providers, constraints: CONSTRAINTS });
     await engine.feedback({ decision_id: metadata.decision_id, success: true, actual_cost_usd: 2, actual_latency_ms: 100 });
   }
   process.exit(0);
@@ -61,7 +64,7 @@ const run = (pairs: number) => {
 const short = run(PAIRS / 5);
 const long = run(PAIRS);
 const per = (key: keyof ReturnType<typeof run>) => (long[key] - short[key]) / (PAIRS - PAIRS / 5);
-console.log(`${dir} ${options}, per pair over ${PAIRS - PAIRS / 5} pairs:`);
+console.log(`${dir} ${options}, ${STATES} states, per pair over ${PAIRS - PAIRS / 5} pairs:`);
 console.log(
   `  allocated ${per("allocated").toFixed(0)} B, survived a scavenge ${per("survived").toFixed(0)} B, promoted ${per("promoted").toFixed(0)} B;` +
     ` per 100,000 pairs ${(per("scavenges") * 1e5).toFixed(1)} scavenges, ${(per("markCompacts") * 1e5).toFixed(2)} mark-compacts,` +
