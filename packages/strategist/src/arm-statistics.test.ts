@@ -1,6 +1,10 @@
+import { JSON_PIECES } from "@aurora/domain";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { ArmEstimate } from "./arm-statistics.js";
+import type { ArmEstimate, ArmStatisticsCopy } from "./arm-statistics.js";
 import { ArmStatistics } from "./arm-statistics.js";
+
+const piecesOf = (copy: ArmStatisticsCopy) => [...copy[JSON_PIECES]()];
 
 const options = { discount: 1, priorFailureRate: 0.05, priorStrength: 5 };
 
@@ -46,5 +50,52 @@ describe("ArmStatistics", () => {
     expect(copy.toJSON()).toEqual(stats.toJSON());
     expect(estimate(copy, "s1", "constructor")).toEqual(estimate(stats, "s1", "constructor"));
     expect(estimate(copy, "new", "a")).toEqual(estimate(stats, "new", "a"));
+  });
+
+  describe("snapshot", () => {
+    const observation = fc.record({
+      state: fc.oneof(fc.constantFrom("__proto__", "constructor", "a:b:c", ""), fc.string({ maxLength: 4 })),
+      provider: fc.oneof(fc.constantFrom("__proto__", "7", "akash", "10"), fc.string({ maxLength: 4 })),
+      failed: fc.boolean(),
+      residual: fc.double({ min: -50, max: 50, noNaN: true }),
+    });
+
+    it("holds what toJSON holds, and its pieces are that JSON, for any observations", () => {
+      fc.assert(
+        fc.property(fc.array(observation, { maxLength: 300 }), fc.constantFrom(1, 0.99), (observations, discount) => {
+          const stats = new ArmStatistics({ ...options, discount });
+          for (const o of observations) stats.observe(o.state, o.provider, o.failed, o.residual);
+          const copy = stats.snapshot();
+          expect(copy.stateCount).toBe(stats.stateCount);
+          expect(copy.toJSON()).toEqual(stats.toJSON());
+          expect(JSON.parse(piecesOf(copy).join(""))).toEqual(JSON.parse(JSON.stringify(stats.toJSON())));
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it("is a copy as of when it was taken: later outcomes, arms and states do not show in it", () => {
+      const stats = new ArmStatistics({ ...options, discount: 0.99 });
+      stats.observe("s1", "a", false, 0.25);
+      stats.observe("s2", "b", true, 0);
+      const before = JSON.parse(JSON.stringify(stats.toJSON()));
+      const copy = stats.snapshot();
+      stats.observe("s1", "a", true, 0); // an arm that existed
+      stats.observe("s1", "c", false, 1); // a new arm in an old state
+      stats.observe("s3", "a", false, 2); // a new state
+      expect(JSON.parse(piecesOf(copy).join(""))).toEqual(before);
+      expect(JSON.parse(JSON.stringify(copy))).toEqual(before);
+    });
+
+    it("writes many states in several pieces, restored to the same estimates", () => {
+      const stats = new ArmStatistics({ ...options, discount: 0.999 });
+      for (let i = 0; i < 15_000; i++) stats.observe(`w:g:r${i % 5_000}`, `p${i % 7}`, i % 11 === 0, (i % 13) / 10);
+      const pieces = piecesOf(stats.snapshot());
+      expect(pieces.length).toBeGreaterThan(2);
+      const copy = new ArmStatistics({ ...options, discount: 0.999 });
+      copy.restore(JSON.parse(pieces.join("")), "arms");
+      expect(copy.toJSON()).toEqual(stats.toJSON());
+      expect(estimate(copy, "w:g:r4999", "p3")).toEqual(estimate(stats, "w:g:r4999", "p3"));
+    });
   });
 });

@@ -7,6 +7,7 @@ import type { GuardrailOptions, GuardrailParams, GuardrailScope } from "./guardr
 import { GUARDRAIL_OPTION_NAMES, resolveGuardrailParams } from "./guardrail-options.js";
 import { MODEL_FORMAT, MODEL_VERSION, REWARD_HISTORY_LIMIT } from "./model-snapshot.js";
 import type { Choice, ChooseRequest, Policy, PolicySnapshot, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
+import { innerSnapshot } from "./policy-copy.js";
 import { requireRewardUpdate } from "./policy-input-checks.js";
 import type { PolicyConfig, PolicyDeps } from "./policy-registry.js";
 import { RewardHistory } from "./reward-history.js";
@@ -290,6 +291,18 @@ export class GuardrailPolicy implements Policy {
   }
 
   toJSON(): GuardrailSnapshot {
+    return this.#json((policy) => policy.toJSON()) as GuardrailSnapshot;
+  }
+
+  /**
+   * `toJSON()` as of now, the policy and the baseline by their own cheap copies where they have
+   * them (see `innerSnapshot`); the per-state evidence is still copied as objects.
+   */
+  snapshot(): object {
+    return this.#json(innerSnapshot);
+  }
+
+  #json(inner: (policy: Policy) => unknown): object {
     const states: Record<string, GuardrailEvidenceJson> = Object.create(null);
     for (const [stateKey, evidence] of this.#states) states[stateKey] = evidence.toJSON();
     return {
@@ -309,7 +322,7 @@ export class GuardrailPolicy implements Policy {
       total_rewards: this.#rewards.total,
       reward_history: this.#rewards.toArray(),
       evidence: { global: this.#global.toJSON(), states },
-      inner: { policy: this.#policy.toJSON(), baseline: this.#baseline.toJSON() },
+      inner: { policy: inner(this.#policy), baseline: inner(this.#baseline) },
     };
   }
 

@@ -2,6 +2,7 @@ import { createRng, ValidationError } from "@aurora/domain";
 import { composeTag, parseTag } from "./choice-tag.js";
 import { MODEL_FORMAT, MODEL_VERSION, REWARD_HISTORY_LIMIT } from "./model-snapshot.js";
 import type { Choice, ChooseRequest, Policy, PolicySnapshot, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
+import { innerSnapshot } from "./policy-copy.js";
 import { requireRewardUpdate } from "./policy-input-checks.js";
 import type { PolicyConfig, PolicyDeps } from "./policy-registry.js";
 import { RewardHistory } from "./reward-history.js";
@@ -197,6 +198,15 @@ export class ShadowPolicy implements Policy {
   }
 
   toJSON(): ShadowSnapshot {
+    return this.#json((policy) => policy.toJSON()) as ShadowSnapshot;
+  }
+
+  /** `toJSON()` as of now, each inner policy by its own cheap copy where it has one (see `innerSnapshot`). */
+  snapshot(): object {
+    return this.#json(innerSnapshot);
+  }
+
+  #json(inner: (policy: Policy) => unknown): object {
     return {
       format: MODEL_FORMAT,
       version: MODEL_VERSION,
@@ -210,8 +220,8 @@ export class ShadowPolicy implements Policy {
       agreed_rewards: this.#agreed.toJSON(),
       differed_rewards: this.#differed.toJSON(),
       shadow_estimate: this.#shadowEstimate.toJSON(),
-      primary: this.#primary.toJSON(),
-      shadow: this.#shadow.toJSON(),
+      primary: inner(this.#primary),
+      shadow: inner(this.#shadow),
     };
   }
 
