@@ -3,7 +3,7 @@ export { ManualClock, systemClock } from "./clock.js";
 export { AuroraError, DuplicateFeedbackError, LateFeedbackError, UnknownDecisionError } from "./errors.js";
 export { IdColumn } from "./id-column.js";
 export type { JsonPieces } from "./json-pieces.js";
-export { hasJsonPieces, JSON_PIECES, piecewise } from "./json-pieces.js";
+export { hasJsonPieces, JSON_PIECES } from "./json-pieces.js";
 export type { Predicate } from "./predicate-refinement.js";
 export { predicateOf, predicateRefinement } from "./predicate-refinement.js";
 export type { Rng } from "./rng.js";

@@ -39,7 +39,8 @@ function fill(learner) {
       const choice = learner.choose({ stateKey, context, candidates });
       const success = (s + k) % 9 !== 0;
       const outcome = { success, actual_cost_usd: 2, actual_latency_ms: 100 };
-      learner.update({ stateKey, context, provider: candidates[choice.index], reward: success ? 7 : -20, outcome });
+      const tag = choice.tag === undefined ? {} : { tag: choice.tag };
+      learner.update({ stateKey, context, provider: candidates[choice.index], reward: success ? 7 : -20, outcome, ...tag });
     }
   }
   return learner;

@@ -25,6 +25,35 @@ describe("jsonPieces", () => {
     expect(JSON.parse([...jsonPieces(value)].join(""))).toEqual(JSON.parse(JSON.stringify(value)));
   });
 
+  it("reaches a value that writes its own pieces inside small and deep objects and arrays, never building its toJSON", () => {
+    /** Its pieces are the only way to write it. */
+    const only = {
+      toJSON(): never {
+        throw new Error("built with toJSON");
+      },
+      *[JSON_PIECES](): Generator<string> {
+        yield '{"rows":';
+        yield "[1,2]}";
+      },
+    };
+    const value = {
+      small: { inner: only },
+      deep: { a: { b: { c: only } } },
+      list: [[only], 3],
+      composite: { arms: [{ name: "x", snapshot: { head: 1, table: only } }] },
+      plain: { a: [1, 2, { b: "c" }] },
+    };
+    const text = [...jsonPieces(value)].join("");
+    const table = { rows: [1, 2] };
+    expect(JSON.parse(text)).toEqual({
+      small: { inner: table },
+      deep: { a: { b: { c: table } } },
+      list: [[table], 3],
+      composite: { arms: [{ name: "x", snapshot: { head: 1, table } }] },
+      plain: { a: [1, 2, { b: "c" }] },
+    });
+  });
+
   it("writes a policy's point-in-time snapshot as the JSON of its toJSON, in files either way", async () => {
     const policy = new Strategist({ rng: () => 0.5 });
     for (let s = 0; s < 3_000; s++) policy.updateQValue(`w:g:r${s}`, `provider-${s % 7}`, (s % 13) - 4);

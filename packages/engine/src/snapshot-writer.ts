@@ -8,6 +8,21 @@ import { hasJsonPieces, JSON_PIECES } from "@aurora/domain";
 const PIECE_CHARS = 1 << 20;
 /** Objects and arrays with more members than this are written a member at a time. */
 const STREAM_ABOVE = 256;
+/** How many levels into a value printed whole `holdsPieces` looks for a part that writes its own pieces. */
+const PIECES_SEARCH_DEPTH = 4;
+
+/** True when `value` (an object or array) holds, within `levels` levels, a value that writes its own pieces. */
+function holdsPieces(value: object, levels: number): boolean {
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return false;
+  const check = (member: unknown) =>
+    hasJsonPieces(member) || (levels > 1 && typeof member === "object" && member !== null && holdsPieces(member, levels - 1));
+  if (Array.isArray(value)) {
+    for (const item of value) if (check(item)) return true;
+    return false;
+  }
+  for (const key in value) if (Object.hasOwn(value, key) && check((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
 
 /** A snapshot written to a temporary file beside its target, fsync'd, with the SHA-256 of its bytes. */
 export interface WrittenSnapshot {
@@ -43,12 +58,18 @@ function* parts(value: unknown, depth: number): Generator<string> {
     yield* value[JSON_PIECES]();
     return;
   }
-  if (depth > 2 || value === null || typeof value !== "object" || typeof (value as { toJSON?: unknown }).toJSON === "function") {
+  if (value === null || typeof value !== "object" || typeof (value as { toJSON?: unknown }).toJSON === "function") {
     yield JSON.stringify(value) ?? "null";
     return;
   }
+  // Deep or small values are printed whole, unless something inside writes its own pieces (a
+  // composite policy's inner copy): `JSON.stringify` would build that one's `toJSON()` at once.
+  if (depth > 2 && !holdsPieces(value, PIECES_SEARCH_DEPTH)) {
+    yield JSON.stringify(value);
+    return;
+  }
   if (Array.isArray(value)) {
-    if (value.length <= STREAM_ABOVE && depth > 0) {
+    if (value.length <= STREAM_ABOVE && depth > 0 && !holdsPieces(value, PIECES_SEARCH_DEPTH)) {
       yield JSON.stringify(value);
       return;
     }
@@ -63,7 +84,7 @@ function* parts(value: unknown, depth: number): Generator<string> {
   const record = value as Record<string, unknown>;
   let count = 0;
   for (const key in record) if (Object.hasOwn(record, key) && ++count > STREAM_ABOVE) break;
-  if (count <= STREAM_ABOVE && depth > 0) {
+  if (count <= STREAM_ABOVE && depth > 0 && !holdsPieces(value, PIECES_SEARCH_DEPTH)) {
     yield JSON.stringify(value);
     return;
   }

@@ -1,5 +1,5 @@
 import type { Rng, ValidationIssue } from "@aurora/domain";
-import { piecewise, ValidationError } from "@aurora/domain";
+import { ValidationError } from "@aurora/domain";
 import { composeTag, parseTag } from "./choice-tag.js";
 import { MODEL_FORMAT, MODEL_VERSION, REWARD_HISTORY_LIMIT } from "./model-snapshot.js";
 import type { Choice, ChooseRequest, Policy, PolicySnapshot, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
@@ -347,9 +347,7 @@ export class AbSplitPolicy implements Policy {
 
   /** `toJSON()` as of now, each arm's policy by its own cheap copy where it has one (see `innerSnapshot`). */
   snapshot(): object {
-    const json = this.#json(innerSnapshot) as { arms: object[] };
-    // The arms are a short array, which a snapshot writer prints whole: it writes pieces only for what says it does.
-    return { ...json, arms: piecewise(json.arms.map((arm) => piecewise(arm))) };
+    return this.#json(innerSnapshot);
   }
 
   #json(inner: (policy: Policy) => unknown): object {

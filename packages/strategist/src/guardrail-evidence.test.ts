@@ -1,5 +1,6 @@
+import { JSON_PIECES } from "@aurora/domain";
 import { describe, expect, it } from "vitest";
-import { GuardrailEvidence, normalCdf } from "./guardrail-evidence.js";
+import { EvidenceByStateCopy, GuardrailEvidence, normalCdf } from "./guardrail-evidence.js";
 
 function evidence(policy: number[], baseline: number[], decay = 1): GuardrailEvidence {
   const e = new GuardrailEvidence();
@@ -49,5 +50,39 @@ describe("normalCdf", () => {
     expect(normalCdf(1.959963984540054)).toBeCloseTo(0.975, 6);
     expect(normalCdf(-1)).toBeCloseTo(0.15865525393145707, 6);
     expect(normalCdf(3)).toBeCloseTo(0.9986501019683699, 6);
+  });
+});
+
+describe("EvidenceByStateCopy", () => {
+  function byState(states: number): Map<string, GuardrailEvidence> {
+    const map = new Map<string, GuardrailEvidence>();
+    for (let s = 0; s < states; s++) {
+      const key = ["__proto__", "constructor", "7", 'a"b'][s] ?? `w:g:r${s}`;
+      map.set(key, evidence([s % 9, 1.5, -s / 7], s % 3 === 0 ? [] : [2, s * 0.1], 0.99));
+    }
+    return map;
+  }
+  const plain = (states: Map<string, GuardrailEvidence>) =>
+    Object.fromEntries([...states].map(([key, e]) => [key, JSON.parse(JSON.stringify(e))]));
+
+  it("holds each state's evidence as toJSON() writes it, and writes that JSON in pieces", () => {
+    const states = byState(5_000);
+    const copy = new EvidenceByStateCopy(states);
+    const expected = plain(states);
+    const pieces = [...copy[JSON_PIECES]()];
+    expect(pieces.length).toBeGreaterThan(2);
+    expect(JSON.parse(pieces.join(""))).toEqual(expected);
+    expect(JSON.parse(JSON.stringify(copy))).toEqual(expected);
+    const restored = GuardrailEvidence.fromJSON(JSON.parse(pieces.join(""))["__proto__"], "states");
+    expect(restored.toJSON()).toEqual(states.get("__proto__")?.toJSON());
+  });
+
+  it("is a copy as of when it was taken", () => {
+    const states = byState(3);
+    const expected = plain(states);
+    const copy = new EvidenceByStateCopy(states);
+    states.get("constructor")?.record("policy", 100, 0.5);
+    states.set("new", evidence([1], [2]));
+    expect(JSON.parse([...copy[JSON_PIECES]()].join(""))).toEqual(expected);
   });
 });

@@ -2,7 +2,7 @@ import type { Rng } from "@aurora/domain";
 import { ValidationError } from "@aurora/domain";
 import { composeTag, parseTag } from "./choice-tag.js";
 import type { EvidenceSide, EvidenceSummary, GuardrailEvidenceJson } from "./guardrail-evidence.js";
-import { GuardrailEvidence } from "./guardrail-evidence.js";
+import { EvidenceByStateCopy, GuardrailEvidence } from "./guardrail-evidence.js";
 import type { GuardrailOptions, GuardrailParams, GuardrailScope } from "./guardrail-options.js";
 import { GUARDRAIL_OPTION_NAMES, resolveGuardrailParams } from "./guardrail-options.js";
 import { MODEL_FORMAT, MODEL_VERSION, REWARD_HISTORY_LIMIT } from "./model-snapshot.js";
@@ -296,15 +296,14 @@ export class GuardrailPolicy implements Policy {
 
   /**
    * `toJSON()` as of now, the policy and the baseline by their own cheap copies where they have
-   * them (see `innerSnapshot`); the per-state evidence is still copied as objects.
+   * them (see `innerSnapshot`), and the per-state evidence copied into one typed array
+   * (`EvidenceByStateCopy`), written in pieces.
    */
   snapshot(): object {
-    return this.#json(innerSnapshot);
+    return this.#json(innerSnapshot, new EvidenceByStateCopy(this.#states));
   }
 
-  #json(inner: (policy: Policy) => unknown): object {
-    const states: Record<string, GuardrailEvidenceJson> = Object.create(null);
-    for (const [stateKey, evidence] of this.#states) states[stateKey] = evidence.toJSON();
+  #json(inner: (policy: Policy) => unknown, states: unknown = this.#statesJson()): object {
     return {
       format: MODEL_FORMAT,
       version: MODEL_VERSION,
@@ -324,6 +323,12 @@ export class GuardrailPolicy implements Policy {
       evidence: { global: this.#global.toJSON(), states },
       inner: { policy: inner(this.#policy), baseline: inner(this.#baseline) },
     };
+  }
+
+  #statesJson(): Record<string, GuardrailEvidenceJson> {
+    const states: Record<string, GuardrailEvidenceJson> = Object.create(null);
+    for (const [stateKey, evidence] of this.#states) states[stateKey] = evidence.toJSON();
+    return states;
   }
 
   /** σ of all rewards where the picks differed, both sides pooled: the budget's unit. */

@@ -110,6 +110,15 @@ export class RunningStats {
     };
   }
 
+  /** Writes `toJSON()`'s five numbers, in its order, into `out` from `at` (a copy without an object). */
+  copyInto(out: Float64Array, at: number): void {
+    out[at] = this.#count;
+    out[at + 1] = this.#weight;
+    out[at + 2] = this.#weight2;
+    out[at + 3] = this.#mean;
+    out[at + 4] = this.#m2;
+  }
+
   toJSON(): RunningStatsJson {
     return { count: this.#count, weight: this.#weight, weight2: this.#weight2, mean: this.#mean, m2: this.#m2 };
   }
