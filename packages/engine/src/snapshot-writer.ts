@@ -53,7 +53,15 @@ export function* jsonPieces(value: unknown): Generator<string> {
   if (buffer.length > 0) yield buffer;
 }
 
-function* parts(value: unknown, depth: number): Generator<string> {
+/**
+ * `value`'s JSON in parts. Values below the top level that are small (at most {@link STREAM_ABOVE}
+ * members) or deep (below depth 2) are printed whole, unless something inside them writes its own
+ * pieces (a composite policy's inner copy, for which `JSON.stringify` would build that copy's
+ * `toJSON()` at once). That is looked for only where it can be: in the top level's members and
+ * inside values streamed because they hold such a part, never in the members of a large value
+ * streamed for its size (each of 30,000 pending decisions searched made a snapshot twice as slow).
+ */
+function* parts(value: unknown, depth: number, search = true): Generator<string> {
   if (hasJsonPieces(value)) {
     yield* value[JSON_PIECES]();
     return;
@@ -62,32 +70,31 @@ function* parts(value: unknown, depth: number): Generator<string> {
     yield JSON.stringify(value) ?? "null";
     return;
   }
-  // Deep or small values are printed whole, unless something inside writes its own pieces (a
-  // composite policy's inner copy): `JSON.stringify` would build that one's `toJSON()` at once.
-  if (depth > 2 && !holdsPieces(value, PIECES_SEARCH_DEPTH)) {
+  const isArray = Array.isArray(value);
+  let large: boolean;
+  if (isArray) large = value.length > STREAM_ABOVE;
+  else {
+    let count = 0;
+    for (const key in value) if (Object.hasOwn(value, key) && ++count > STREAM_ABOVE) break;
+    large = count > STREAM_ABOVE;
+  }
+  const whole = depth > 2 || (depth > 0 && !large);
+  if (whole && !(search && holdsPieces(value, PIECES_SEARCH_DEPTH))) {
     yield JSON.stringify(value);
     return;
   }
-  if (Array.isArray(value)) {
-    if (value.length <= STREAM_ABOVE && depth > 0 && !holdsPieces(value, PIECES_SEARCH_DEPTH)) {
-      yield JSON.stringify(value);
-      return;
-    }
+  // Streamed because something inside writes pieces (or the top level): look again one level down.
+  const searchMembers = whole || depth === 0;
+  if (isArray) {
     yield "[";
     for (let i = 0; i < value.length; i++) {
       if (i > 0) yield ",";
-      yield* parts(value[i] === undefined ? null : value[i], depth + 1);
+      yield* parts(value[i] === undefined ? null : value[i], depth + 1, searchMembers);
     }
     yield "]";
     return;
   }
   const record = value as Record<string, unknown>;
-  let count = 0;
-  for (const key in record) if (Object.hasOwn(record, key) && ++count > STREAM_ABOVE) break;
-  if (count <= STREAM_ABOVE && depth > 0 && !holdsPieces(value, PIECES_SEARCH_DEPTH)) {
-    yield JSON.stringify(value);
-    return;
-  }
   yield "{";
   let first = true;
   for (const key in record) {
@@ -96,7 +103,7 @@ function* parts(value: unknown, depth: number): Generator<string> {
     if (member === undefined || typeof member === "function") continue;
     yield `${first ? "" : ","}${JSON.stringify(key)}:`;
     first = false;
-    yield* parts(member, depth + 1);
+    yield* parts(member, depth + 1, searchMembers);
   }
   yield "}";
 }
