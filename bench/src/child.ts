@@ -6,19 +6,21 @@
 import { type EngineSpec, runEngineScenario } from "./engine-scenario.js";
 import { type HeapSpec, runHeapScenario } from "./heap-scenario.js";
 import { type MemorySpec, runMemoryScenario } from "./memory-scenario.js";
+import { runStatesRatioScenario, type StatesRatioSpec } from "./ratio-scenario.js";
 
-export type Spec = EngineSpec | MemorySpec | HeapSpec;
+export type Spec = EngineSpec | MemorySpec | HeapSpec | StatesRatioSpec;
 
 const runners: { [K in Spec["kind"]]: (spec: Extract<Spec, { kind: K }>) => Promise<unknown> } = {
   engine: runEngineScenario,
   memory: runMemoryScenario,
   heap: runHeapScenario,
+  "states-ratio": runStatesRatioScenario,
 };
 
 const spec = JSON.parse(process.argv[2] ?? "{}") as Spec;
 const run = runners[spec.kind] as (spec: Spec) => Promise<unknown>;
 if (run === undefined) {
-  process.stderr.write(`unknown scenario kind ${JSON.stringify(spec.kind)}: use engine, memory or heap\n`);
+  process.stderr.write(`unknown scenario kind ${JSON.stringify(spec.kind)}: use engine, memory, heap or states-ratio\n`);
   process.exit(2);
 }
 run(spec).then(

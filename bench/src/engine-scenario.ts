@@ -52,12 +52,12 @@ export interface EngineResult {
 /** Decisions per timed round: a round of decides is followed by their (untimed) feedback, and back. */
 const ROUND = 5_000;
 
-function success(decisionId: string): OutcomeInput {
+export function success(decisionId: string): OutcomeInput {
   return { decision_id: decisionId, success: true, actual_cost_usd: 4.2, actual_latency_ms: 118, actual_reputation: 90 };
 }
 
 /** A Q-table that already holds `states` states for these providers, as after long use. */
-function prefilledPolicy(states: number, candidates: ProviderInput[]): Strategist {
+export function prefilledPolicy(states: number, candidates: ProviderInput[]): Strategist {
   const strategist = new Strategist({ rng: createRng(1) });
   const context = { workload_type: "llm_inference", gpu_type: "a100", region: "r0", gpu_hours: 1 };
   const list = candidates as Provider[];
