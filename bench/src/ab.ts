@@ -21,6 +21,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ContextInput } from "@aurora/domain";
 import type { RoutingEngine } from "@aurora/engine";
+import { alternatingRounds, median } from "./alternating-rounds.js";
 import { windowedPairs } from "./engine-scenario.js";
 import { CONSTRAINTS, contextOf, contextPool, providers as marketOf } from "./market.js";
 
@@ -67,17 +68,11 @@ for (const [i, engine] of engines.entries()) {
 }
 const perRound = Math.round(((durable ? 20_000 : 100_000) * 10) / count);
 for (const [i, engine] of engines.entries()) await windowedPairs(engine, requests[i as 0 | 1], 256, 2 * perRound); // warm-up
-const cpu: [number[], number[]] = [[], []];
-for (let r = 0; r < rounds; r++) {
-  for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
-    const start = process.cpuUsage();
-    await windowedPairs(engines[i as 0 | 1], requests[i as 0 | 1], 256, perRound);
-    const used = process.cpuUsage(start);
-    cpu[i as 0 | 1].push((used.user + used.system) / perRound);
-  }
-}
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] as number;
-const ratio = median(cpu[0].map((a, k) => (cpu[1][k] as number) / a));
+const { cpu, ratio } = await alternatingRounds(
+  [(n) => windowedPairs(engines[0], requests[0], 256, n), (n) => windowedPairs(engines[1], requests[1], 256, n)],
+  rounds,
+  perRound,
+);
 console.log(
   `${count} providers, ${statesOf[0]}${statesOf[1] === statesOf[0] ? "" : ` (B: ${statesOf[1]})`} states${durable ? ", durable" : ""}: A ${median(cpu[0]).toFixed(2)} CPU µs/pair, B ${median(cpu[1]).toFixed(2)}; ` +
     `B/A median ratio ${ratio.toFixed(3)} over ${rounds} rounds`,

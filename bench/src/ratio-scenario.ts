@@ -1,5 +1,6 @@
 import type { ContextInput } from "@aurora/domain";
 import { RoutingEngine } from "@aurora/engine";
+import { alternatingRounds, median } from "./alternating-rounds.js";
 import { prefilledPolicy, success } from "./engine-scenario.js";
 import { CONSTRAINTS, contextPool, providers as marketOf } from "./market.js";
 
@@ -29,7 +30,10 @@ export interface StatesRatioResult {
   ratios: number[];
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] as number;
+interface Side {
+  engine: RoutingEngine;
+  pairs: (count: number) => Promise<void>;
+}
 
 export async function runStatesRatioScenario(spec: StatesRatioSpec): Promise<StatesRatioResult> {
   const candidates = marketOf(spec.providers);
@@ -37,29 +41,20 @@ export async function runStatesRatioScenario(spec: StatesRatioSpec): Promise<Sta
     const engine = new RoutingEngine({ policy: prefilledPolicy(states, candidates), seed: 7 });
     const pool = contextPool(states);
     let next = 0;
-    const pair = async () => {
-      const context = pool[next++ % pool.length] as ContextInput;
-      await engine.feedback(
-        success(engine.decide({ context, providers: candidates, constraints: CONSTRAINTS }).metadata.decision_id),
-      );
+    const pairs = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        const context = pool[next++ % pool.length] as ContextInput;
+        const { metadata } = engine.decide({ context, providers: candidates, constraints: CONSTRAINTS });
+        await engine.feedback(success(metadata.decision_id));
+      }
     };
-    return { engine, pair, cpu: [] as number[] };
-  });
+    return { engine, pairs };
+  }) as [Side, Side];
   try {
     // Warm-up: the JIT and the bounded logs, on both.
-    for (const side of sides) for (let i = 0; i < 3 * spec.pairs; i++) await side.pair();
-    for (let round = 0; round < spec.rounds; round++) {
-      for (const index of round % 2 === 0 ? [0, 1] : [1, 0]) {
-        const side = sides[index] as (typeof sides)[number];
-        const start = process.cpuUsage();
-        for (let i = 0; i < spec.pairs; i++) await side.pair();
-        const used = process.cpuUsage(start);
-        side.cpu.push((used.user + used.system) / spec.pairs);
-      }
-    }
-    const [base, large] = sides as [(typeof sides)[number], (typeof sides)[number]];
-    const ratios = large.cpu.map((cpu, round) => cpu / (base.cpu[round] as number));
-    return { spec, base_cpu_us: median(base.cpu), large_cpu_us: median(large.cpu), ratio: median(ratios), ratios };
+    for (const side of sides) await side.pairs(3 * spec.pairs);
+    const { cpu, ratios, ratio } = await alternatingRounds([sides[0].pairs, sides[1].pairs], spec.rounds, spec.pairs);
+    return { spec, base_cpu_us: median(cpu[0]), large_cpu_us: median(cpu[1]), ratio, ratios };
   } finally {
     for (const side of sides) await side.engine.close();
   }

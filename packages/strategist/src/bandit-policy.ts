@@ -18,6 +18,19 @@ export abstract class BanditPolicy<K extends string, P extends BanditParams> ext
     super(checkedRng, settings, new BanditModel(settings), "arms");
   }
 
+  /**
+   * `toJSON()` as of now, cheap to take with many states: the same fields, the arms copied (see
+   * `ArmStatistics.snapshot`) rather than turned into an object per state and arm.
+   */
+  snapshot(): object {
+    return { ...this.snapshotHead(), arms: this.model.statistics.snapshot(), ...this.tailFields() };
+  }
+
+  /** The snapshot's fields after the head and `arms` (none unless a policy keeps more). */
+  protected tailFields(): object {
+    return {};
+  }
+
   /** The first `n` reusable estimates (grown as needed; their values are whatever was last written). */
   protected fill(n: number): BanditEstimate[] {
     while (this.#estimates.length < n) this.#estimates.push(emptyBanditEstimate());

@@ -110,12 +110,11 @@ export class SoftmaxPolicy extends BanditPolicy<"softmax", SoftmaxParams> {
   }
 
   toJSON(): SoftmaxSnapshot {
-    return { ...this.snapshotHead(), arms: this.model.toJSON(), last_epsilon: this.#lastEpsilon };
+    return { ...this.snapshotHead(), arms: this.model.toJSON(), ...this.tailFields() };
   }
 
-  /** `toJSON()` as of now, cheap to take with many states: the arms are copied, not turned into objects (see `ArmStatistics.snapshot`). */
-  snapshot(): object {
-    return { ...this.snapshotHead(), arms: this.model.statistics.snapshot(), last_epsilon: this.#lastEpsilon };
+  protected override tailFields(): { last_epsilon: number } {
+    return { last_epsilon: this.#lastEpsilon };
   }
 
   /** Restores a snapshot; settings come from its `params`, each overridden by `options`. */

@@ -97,11 +97,6 @@ export class Ucb1Policy extends BanditPolicy<"ucb1", Ucb1Params> {
     return { ...this.snapshotHead(), arms: this.model.toJSON() };
   }
 
-  /** `toJSON()` as of now, cheap to take with many states: the arms are copied, not turned into objects (see `ArmStatistics.snapshot`). */
-  snapshot(): object {
-    return { ...this.snapshotHead(), arms: this.model.statistics.snapshot() };
-  }
-
   /** Restores a snapshot; settings come from its `params`, each overridden by `options`. */
   static fromJSON(snapshot: unknown, options: Ucb1PolicyOptions = {}): Ucb1Policy {
     return Ucb1Policy.restored("ucb1", resolveUcb1Options, snapshot, options, (settings) => new Ucb1Policy(settings));

@@ -1,22 +1,16 @@
 // How long save() takes, and how long it holds up the event loop, with many decisions awaiting
-// feedback: their records are part of every snapshot. Run: node bench/save-pending.mjs
-// (PENDING=… to change the count; default 30,000). Five saves, each timed.
+// feedback: their records are part of every snapshot. Run from the root, after
+// `pnpm --filter @aurora/bench build`: node bench/dist/save-pending.js (PENDING=… to change the
+// count; default 30,000). Five saves, each timed.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
-import { RoutingEngine } from "../dist/index.js";
+import { RoutingEngine } from "@aurora/engine";
+import { CONSTRAINTS, contextOf, providers as marketOf } from "./market.js";
 
 const PENDING = Number(process.env.PENDING ?? 30_000);
-const providers = Array.from({ length: 10 }, (_, i) => ({
-  provider_id: `provider-${i}`,
-  price_usd_per_hour: 1.5 + (i % 5) * 0.4,
-  latency_ms: 60 + ((i * 37) % 200),
-  reputation: 70 + ((i * 7) % 30),
-  capacity_available: 100,
-  gpu_types: ["a100", "h100"],
-  regions: ["us-west", "eu-central"],
-}));
+const providers = marketOf(10);
 const dir = mkdtempSync(join(tmpdir(), "aurora-save-pending-"));
 const engine = new RoutingEngine({
   seed: 7,
@@ -26,10 +20,9 @@ const engine = new RoutingEngine({
   log: () => {},
 });
 for (let i = 0; i < PENDING; i++) {
-  const context = { workload_type: "llm", gpu_type: "a100", region: `r${i % 50}`, gpu_hours: 1 };
-  engine.decide({ context, providers, constraints: { max_price: 3.2 } });
+  engine.decide({ context: contextOf(i % 50), providers, constraints: CONSTRAINTS });
 }
-const saves = [];
+const saves: string[] = [];
 for (let round = 0; round < 5; round++) {
   const histogram = monitorEventLoopDelay({ resolution: 2 });
   histogram.enable();
