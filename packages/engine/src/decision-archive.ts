@@ -1,6 +1,6 @@
 import type { ExclusionRule, Partition } from "@aurora/auditor";
 import type { Constraints, Context, Outcome, ViolationType } from "@aurora/domain";
-import { IdColumn, VIOLATION_TYPES } from "@aurora/domain";
+import { IdColumn, seededStringHash, VIOLATION_TYPES } from "@aurora/domain";
 
 export type CandidateStatus = "chosen" | "ranked_lower" | "violated_constraint" | "excluded";
 
@@ -443,15 +443,8 @@ export class DecisionArchive {
     return this.#find(this.#hash(decisionId), decisionId);
   }
 
-  /** A seeded 32-bit hash of the id's UTF-16 units (multiply–xor, then murmur3's finaliser). */
   #hash(id: string): number {
-    let h = this.#seed ^ id.length;
-    for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    return h ^ (h >>> 16);
+    return seededStringHash(this.#seed, id);
   }
 
   /** The slot of the decision with this id, or −1. */

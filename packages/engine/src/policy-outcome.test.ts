@@ -33,6 +33,22 @@ describe("RoutingEngine feedback and the policy", () => {
     expect(updates[0]).toMatchObject({ reward, outcome: { success: false, actual_cost_usd: 0, actual_latency_ms: 900 } });
   });
 
+  it("keeps the request's state key when a policy names the state by another key", () => {
+    const inner = createPolicy({ kind: "q-learning" });
+    const policy: Policy = {
+      name: inner.name,
+      choose: (request) => ({ ...inner.choose(request), stateKey: "somewhere:else:entirely" }),
+      estimate: (request) => inner.estimate(request),
+      update: (update) => inner.update(update),
+      stats: () => inner.stats(),
+      toJSON: () => inner.toJSON(),
+    };
+    const engine = new RoutingEngine({ seed: 1, policy });
+    const { metadata } = engine.decide({ context, providers: market(3) });
+    expect(metadata.state_key).toBe("llm_inference:a100:us-west");
+    expect(engine.getAuditTrail({ decisionId: metadata.decision_id })[0]?.state_key).toBe("llm_inference:a100:us-west");
+  });
+
   it("runs the new learning policies by name", () => {
     for (const kind of ["ucb1", "thompson", "softmax", "lin-ucb", "lin-thompson", "linear-value"] as const) {
       const engine = new RoutingEngine({ seed: 2, policy: { kind } });

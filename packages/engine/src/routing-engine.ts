@@ -255,6 +255,10 @@ export class RoutingEngine {
         : { stateKey: key, context, candidates };
     const choice = this.#policy.choose(request_);
     const chosen = candidates[choice.index]!;
+    // The records below keep the state key for thousands of decisions: the policy's own string
+    // for it, when it has one, lets this decision's copy die young (see `Choice.stateKey`).
+    const policyKey = choice.stateKey;
+    const recordKey = policyKey !== undefined && policyKey === key ? policyKey : key;
     // The caller's own array: the partition's may be shared by later decisions (PartitionMemo).
     const violations: ViolationType[] = useCompliant ? [] : partition.violating[choice.index]!.violations.slice();
     const estimates =
@@ -277,7 +281,7 @@ export class RoutingEngine {
       mode: choice.mode,
       q_value: choice.estimate,
       epsilon: choice.epsilon,
-      state_key: key,
+      state_key: recordKey,
       validated: violations.length === 0,
       violations,
       psi_adjusted: psi.density !== null && psi.density > 0,
@@ -291,7 +295,7 @@ export class RoutingEngine {
     };
     if (choice.tag !== undefined) metadata.arm = choice.tag;
     const record = this.#executor.recordDecision({
-      state_key: key,
+      state_key: recordKey,
       provider_id: chosen.provider_id,
       context,
       provider: chosen,
@@ -303,7 +307,7 @@ export class RoutingEngine {
     const archived: ArchivedDecision = {
       decision_id: record.decision_id,
       at: record.created_at,
-      state_key: key,
+      state_key: recordKey,
       context,
       constraints: kept,
       partition,
@@ -323,7 +327,7 @@ export class RoutingEngine {
     this.#settle(this.#executor.drainSettled());
     this.#auditor.record({
       decision_id: record.decision_id,
-      state_key: key,
+      state_key: recordKey,
       provider_id: chosen.provider_id,
       violations,
       at: record.created_at, // the executor's clock read, not a second one

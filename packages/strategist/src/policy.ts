@@ -36,6 +36,14 @@ export interface Choice {
    * guardrail). The engine keeps it with the decision and hands it back in `RewardUpdate.tag`.
    */
   tag?: string;
+  /**
+   * The string the policy keeps for this state, equal to `request.stateKey`, when it keeps one.
+   * A caller that holds on to the state key (the engine's decision records do, for thousands of
+   * decisions) can hold this one instead of its own, which then dies young: with a million states
+   * the request's own copies were ~45 bytes a decision promoted to the old generation, and the
+   * major collections they brought on cost more than the decision.
+   */
+  stateKey?: string;
 }
 
 export interface RewardUpdate {

@@ -1,4 +1,5 @@
 import { JSON_PIECES, type JsonPieces } from "@aurora/domain";
+import { StateIndex } from "./state-index.js";
 
 const CHUNK_BITS = 10;
 /** Rows per chunk: big enough that chunk bookkeeping is noise, small enough that growth never copies the table. */
@@ -21,12 +22,13 @@ function flatCopy(text: string): string {
  * Each state is a row of `stride` float64 slots, `NaN` meaning "no value yet"; rows live in
  * fixed-size chunks, so adding a state never copies the table. The stride grows (and the
  * rows are re-laid) only when a provider beyond the current width is first seen.
- * Both maps are `Map`s, so `__proto__` or `constructor` are ordinary keys.
+ * States are found through a `StateIndex` (a lookup among a million states reads less memory than
+ * a `Map`'s), providers through a `Map`; `__proto__` or `constructor` are ordinary keys in both.
  */
 export class QTable {
   readonly #providerColumn = new Map<string, number>();
   readonly #providerIds: string[] = [];
-  readonly #stateRow = new Map<string, number>();
+  readonly #stateRow = new StateIndex();
   #stride = MIN_STRIDE;
   #chunks: Float64Array[] = [];
 
@@ -61,17 +63,19 @@ export class QTable {
 
   /** The row of a state, or −1 when it has none. */
   findRow(stateKey: string): number {
-    return this.#stateRow.get(stateKey) ?? -1;
+    return this.#stateRow.find(stateKey);
+  }
+
+  /** The key string the table keeps for `row`. */
+  stateKey(row: number): string {
+    return this.#stateRow.key(row);
   }
 
   /** The row of a state, created empty the first time. */
   ensureRow(stateKey: string): number {
-    let row = this.#stateRow.get(stateKey);
-    if (row === undefined) {
-      row = this.#stateRow.size;
-      if ((row & CHUNK_MASK) === 0) this.#chunks.push(new Float64Array(CHUNK_ROWS * this.#stride).fill(NaN));
-      this.#stateRow.set(flatCopy(stateKey), row);
-    }
+    const states = this.#stateRow.size;
+    const row = this.#stateRow.ensure(stateKey, flatCopy);
+    if (row === states && (row & CHUNK_MASK) === 0) this.#chunks.push(new Float64Array(CHUNK_ROWS * this.#stride).fill(NaN));
     return row;
   }
 
@@ -98,8 +102,9 @@ export class QTable {
   }
 
   /** Every state with its row, in insertion order (states added while iterating are visited too). */
-  states(): MapIterator<[string, number]> {
-    return this.#stateRow.entries();
+  *states(): Generator<[string, number]> {
+    const keys = this.#stateRow.keys();
+    for (let row = 0; row < keys.length; row++) yield [keys[row] as string, row];
   }
 
   /**
@@ -110,7 +115,7 @@ export class QTable {
   snapshot(): QTableSnapshot {
     const states = this.#stateRow.size;
     const chunks = this.#chunks.slice(0, Math.ceil(states / CHUNK_ROWS)).map((chunk) => chunk.slice());
-    return new QTableSnapshot(this.#stateRow, states, this.#providerIds.slice(), this.#stride, chunks);
+    return new QTableSnapshot(this.#stateRow.keys(), states, this.#providerIds.slice(), this.#stride, chunks);
   }
 
   #widen(needed: number): void {
@@ -134,20 +139,21 @@ const ROWS_PER_PIECE = 2_048;
  * few thousand states at a time, so a snapshot store can write a large table while decisions flow.
  */
 export class QTableSnapshot implements JsonPieces {
-  readonly #stateRow: ReadonlyMap<string, number>;
+  /** The table's keys in row order (its live list: rows past `#states` are not this copy's). */
+  readonly #stateKeys: readonly string[];
   readonly #states: number;
   readonly #providerIds: readonly string[];
   readonly #stride: number;
   readonly #chunks: readonly Float64Array[];
 
   constructor(
-    stateRow: ReadonlyMap<string, number>,
+    stateKeys: readonly string[],
     states: number,
     providerIds: readonly string[],
     stride: number,
     chunks: readonly Float64Array[],
   ) {
-    this.#stateRow = stateRow;
+    this.#stateKeys = stateKeys;
     this.#states = states;
     this.#providerIds = providerIds;
     this.#stride = stride;
@@ -184,9 +190,8 @@ export class QTableSnapshot implements JsonPieces {
     };
     // Rows are walked here rather than through #eachRow (a generator cannot yield from its callback)
     // or a row generator (a tuple and a resumption per state: ~0.6 s more for 1,000,000 states).
-    let row = 0;
-    for (const stateKey of this.#stateRow.keys()) {
-      if (row >= this.#states) break;
+    for (let row = 0; row < this.#states; row++) {
+      const stateKey = this.#stateKeys[row] as string;
       const chunk = this.#chunks[row >>> CHUNK_BITS] as Float64Array;
       const start = (row & CHUNK_MASK) * this.#stride;
       let entries = "";
@@ -196,7 +201,6 @@ export class QTableSnapshot implements JsonPieces {
         entries += `${entries.length > 0 ? "," : ""}${providerKeys[column]}:${Number.isFinite(q) ? q : "null"}`;
       }
       rows.push(`${JSON.stringify(stateKey)}:{${entries}}`);
-      row++;
       if (rows.length >= ROWS_PER_PIECE) yield* flush();
     }
     yield* flush();
@@ -205,11 +209,8 @@ export class QTableSnapshot implements JsonPieces {
 
   /** Calls `visit` for each state of the copy, in row order, with where its values start. */
   #eachRow(visit: (stateKey: string, chunk: Float64Array, start: number) => void): void {
-    let row = 0;
-    for (const stateKey of this.#stateRow.keys()) {
-      if (row >= this.#states) return;
-      visit(stateKey, this.#chunks[row >>> CHUNK_BITS] as Float64Array, (row & CHUNK_MASK) * this.#stride);
-      row++;
+    for (let row = 0; row < this.#states; row++) {
+      visit(this.#stateKeys[row] as string, this.#chunks[row >>> CHUNK_BITS] as Float64Array, (row & CHUNK_MASK) * this.#stride);
     }
   }
 }

@@ -43,11 +43,27 @@ describe("Strategist", () => {
       const picks = Array.from({ length: 5 }, () => strategist.choose(request(["akash", "ionet", "vast"])));
       // createRng(42) draws 0.601, 0.448 0.852, 0.670, 0.175 0.527, 0.273 0.625: (u < ε → explore, then ⌊3·u′⌋).
       expect(picks).toEqual([
-        { index: 0, providerId: "akash", mode: "exploit", estimate: 0, epsilon: 0.5, probability: 0.5 / 3 + 0.5 },
-        { index: 2, providerId: "vast", mode: "explore", estimate: 0, epsilon: 0.5, probability: 0.5 / 3 },
-        { index: 0, providerId: "akash", mode: "exploit", estimate: 0, epsilon: 0.5, probability: 0.5 / 3 + 0.5 },
-        { index: 1, providerId: "ionet", mode: "explore", estimate: 0, epsilon: 0.5, probability: 0.5 / 3 },
-        { index: 1, providerId: "ionet", mode: "explore", estimate: 0, epsilon: 0.5, probability: 0.5 / 3 },
+        {
+          index: 0,
+          providerId: "akash",
+          mode: "exploit",
+          estimate: 0,
+          epsilon: 0.5,
+          probability: 0.5 / 3 + 0.5,
+          stateKey: STATE,
+        },
+        { index: 2, providerId: "vast", mode: "explore", estimate: 0, epsilon: 0.5, probability: 0.5 / 3, stateKey: STATE },
+        {
+          index: 0,
+          providerId: "akash",
+          mode: "exploit",
+          estimate: 0,
+          epsilon: 0.5,
+          probability: 0.5 / 3 + 0.5,
+          stateKey: STATE,
+        },
+        { index: 1, providerId: "ionet", mode: "explore", estimate: 0, epsilon: 0.5, probability: 0.5 / 3, stateKey: STATE },
+        { index: 1, providerId: "ionet", mode: "explore", estimate: 0, epsilon: 0.5, probability: 0.5 / 3, stateKey: STATE },
       ]);
     });
 
@@ -71,6 +87,7 @@ describe("Strategist", () => {
         estimate: 0.5,
         epsilon: 0,
         probability: 1,
+        stateKey: STATE,
       });
     });
 
@@ -99,6 +116,16 @@ describe("Strategist", () => {
       expect(propensity.get("vast")).toBeCloseTo(0.775, 12);
       expect(propensity.get("akash")).toBeCloseTo(0.075, 12);
       for (const id of ids) expect((counts.get(id) ?? 0) / rounds).toBeCloseTo(propensity.get(id)!, 2);
+    });
+
+    it("names the state in the string its table keeps, equal to the request's key", () => {
+      const strategist = new Strategist({ rng: createRng(3) });
+      const first = strategist.choose(request(["akash", "ionet"], { stateKey: ["llm_inference", "a100", "us-west"].join(":") }));
+      const again = strategist.choose(request(["akash"], { stateKey: `llm_inference:a100:${"us-west"}` }));
+      const other = strategist.choose(request(["akash"], { stateKey: "training:h100:eu-central" }));
+      expect(first.stateKey).toBe(STATE);
+      expect(again.stateKey).toBe(STATE);
+      expect(other.stateKey).toBe("training:h100:eu-central");
     });
 
     it("counts one decision per call", () => {

@@ -117,8 +117,9 @@ export class Strategist implements Policy {
       }
     }
     this.#decisionCount++;
+    const kept = table.stateKey(row);
     this.#chosenRequest = request;
-    this.#chosenStateKey = stateKey;
+    this.#chosenStateKey = kept;
     this.#chosenRow = row;
     const explore = this.#rng() < epsilon;
     const index = explore ? Math.min(n - 1, Math.floor(this.#rng() * n)) : greedy;
@@ -129,6 +130,7 @@ export class Strategist implements Policy {
       estimate: table.get(row, columns[index] as number),
       epsilon,
       probability: epsilonGreedyPropensity(epsilon, n, index === greedy),
+      stateKey: kept,
     };
   }
 
