@@ -1,6 +1,7 @@
 import type { Anomaly, AuditEntry } from "@aurora/auditor";
 import type { AuditRecord } from "./engine-store.js";
 import { type ChainBreak, canonicalJson, GENESIS_HASH, linkHash, sha256Hex } from "./hash-chain.js";
+import { jsonString, jsonStringArray } from "./json-string.js";
 
 /** An audit record as stored: numbered and chained to the one before by hash. */
 export interface ChainedAuditRecord {
@@ -57,7 +58,7 @@ export class AuditChain {
 export function canonicalLinkFields(seq: number, prev: string, record: AuditRecord): string {
   const fast = canonicalRecord(record);
   if (fast === undefined || typeof prev !== "string" || !Number.isSafeInteger(seq)) return canonicalJson({ seq, prev, record });
-  return `{"prev":${JSON.stringify(prev)},"record":${fast},"seq":${seq}}`;
+  return `{"prev":${jsonString(prev)},"record":${fast},"seq":${seq}}`;
 }
 
 function canonicalRecord(record: AuditRecord): string | undefined {
@@ -88,9 +89,9 @@ function canonicalEntry(entry: AuditEntry): string | undefined {
     return undefined;
   }
   return (
-    `{"decision_id":${JSON.stringify(decision_id)},"notes":${JSON.stringify(notes)},` +
-    `"provider_id":${JSON.stringify(provider_id)},"state_key":${JSON.stringify(state_key)},` +
-    `"status":${JSON.stringify(status)},"timestamp":${JSON.stringify(timestamp)},"violations":${JSON.stringify(violations)}}`
+    `{"decision_id":${jsonString(decision_id)},"notes":${jsonStringArray(notes)},` +
+    `"provider_id":${provider_id === null ? "null" : jsonString(provider_id)},"state_key":${jsonString(state_key)},` +
+    `"status":${jsonString(status)},"timestamp":${jsonString(timestamp)},"violations":${jsonStringArray(violations)}}`
   );
 }
 
@@ -110,9 +111,9 @@ function canonicalAnomaly(anomaly: Anomaly): string | undefined {
     return undefined;
   }
   return (
-    `{"decision_id":${JSON.stringify(decision_id)},"kind":${JSON.stringify(kind)},"note":${JSON.stringify(note)},` +
-    `"provider_id":${JSON.stringify(provider_id)},"state_key":${JSON.stringify(state_key)},` +
-    `"threshold":${JSON.stringify(threshold)},"timestamp":${JSON.stringify(timestamp)},"value":${JSON.stringify(value)}}`
+    `{"decision_id":${jsonString(decision_id)},"kind":${jsonString(kind)},"note":${jsonString(note)},` +
+    `"provider_id":${jsonString(provider_id)},"state_key":${jsonString(state_key)},` +
+    `"threshold":${JSON.stringify(threshold)},"timestamp":${jsonString(timestamp)},"value":${JSON.stringify(value)}}`
   );
 }
 
