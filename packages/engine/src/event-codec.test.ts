@@ -90,6 +90,44 @@ describe("JournalEventEncoder", () => {
     expect(decoder.decode(JSON.parse(second))).toEqual(decision("d2", candidates));
   });
 
+  it("names a list frozen all the way down by the array itself, without comparing it again", () => {
+    const frozen = (list: Provider[]) => {
+      for (const p of list)
+        Object.freeze(Object.assign(p, { gpu_types: Object.freeze(p.gpu_types), regions: Object.freeze(p.regions) }));
+      return Object.freeze(list);
+    };
+    // NaN is written as null, so a compare with the list as written never matches: only the
+    // array's identity can name it.
+    const candidates = frozen(listOf(3).map((p, i) => (i === 2 ? { ...p, latency_ms: Number.NaN } : p)));
+    const { lines, decoded } = roundTrip([decision("d1", candidates), decision("d2", candidates)]);
+    expect(lines.map((line) => "candidates" in JSON.parse(line))).toEqual([true, false]);
+    const written = (event: EngineEvent | undefined) => (event as { candidates: Provider[] }).candidates;
+    expect(written(decoded[1])).toEqual(written(decoded[0]));
+    expect(written(decoded[1])[2]?.latency_ms).toBeNull();
+  });
+
+  it("compares a frozen list again when anything inside it can still change", () => {
+    const encoder = new JournalEventEncoder();
+    const thawed = listOf(3);
+    for (const p of thawed) Object.freeze(p); // gpu_types stays a live array
+    Object.freeze(thawed);
+    encoder.encode(decision("d1", thawed));
+    thawed[0]!.gpu_types.push("h200");
+    expect(JSON.parse(encoder.encode(decision("d2", thawed)))).toMatchObject({ list: 2 });
+
+    let latency = 50;
+    const withGetter = listOf(2);
+    Object.defineProperty(withGetter[1], "latency_ms", { get: () => latency, enumerable: true });
+    for (const p of withGetter)
+      Object.freeze(Object.assign(p, { gpu_types: Object.freeze(p.gpu_types), regions: Object.freeze(p.regions) }));
+    Object.freeze(withGetter);
+    encoder.encode(decision("d3", withGetter));
+    latency = 70;
+    const after = JSON.parse(encoder.encode(decision("d4", withGetter)));
+    expect(after).toMatchObject({ list: 4 });
+    expect(after.candidates[1].latency_ms).toBe(70);
+  });
+
   it("counts list numbers on from the number it is given (after a restart)", () => {
     const encoder = new JournalEventEncoder(41);
     expect(JSON.parse(encoder.encode(decision("d1", listOf(2))))).toMatchObject({ list: 41 });

@@ -100,6 +100,12 @@ interface RememberedList {
   candidates: unknown[];
   /** Each candidate's keys in order, when every candidate has only provider fields (see `sameProviders`). */
   providerKeys: string[][] | undefined;
+  /**
+   * The caller's list itself, when it cannot change: frozen all the way down, without getters (the
+   * lists the engine's candidate and partition memos hand out, and hand out again for every decision
+   * with the same providers). The same array again is then the same list, with no compare.
+   */
+  frozen: readonly Provider[] | undefined;
 }
 
 /** The fields of a provider, compared by name: faster than walking unknown keys. */
@@ -140,7 +146,7 @@ export class JournalEventEncoder {
       return JSON.stringify(stored);
     }
     const list = JSON.stringify(candidates);
-    const id = this.#remember(JSON.parse(list) as unknown[]);
+    const id = this.#remember(JSON.parse(list) as unknown[], candidates);
     const head = JSON.stringify({ type: "decision", record: rest });
     const tail = alternatives === undefined ? "" : `,"alternatives":${JSON.stringify(alternatives)}`;
     return `${head.slice(0, -1)},"candidates":${list},"list":${id},"chosen":${chosen}${tail}}`;
@@ -155,10 +161,14 @@ export class JournalEventEncoder {
     const lists = this.#lists;
     for (let i = 0; i < lists.length; i++) {
       const entry = lists[i] as RememberedList;
-      if (entry.candidates.length !== candidates.length) continue;
-      const { providerKeys } = entry;
-      if (!(providerKeys ? sameProviders(candidates, entry.candidates, providerKeys) : sameJson(candidates, entry.candidates))) {
-        continue;
+      if (entry.frozen !== candidates) {
+        if (entry.candidates.length !== candidates.length) continue;
+        const { providerKeys } = entry;
+        if (
+          !(providerKeys ? sameProviders(candidates, entry.candidates, providerKeys) : sameJson(candidates, entry.candidates))
+        ) {
+          continue;
+        }
       }
       if (i > 0) {
         lists.copyWithin(1, 0, i);
@@ -169,11 +179,12 @@ export class JournalEventEncoder {
     return undefined;
   }
 
-  #remember(candidates: unknown[]): number {
+  #remember(candidates: unknown[], live: readonly Provider[]): number {
     const id = this.#nextId++;
     const keys = candidates.map((c) => (typeof c === "object" && c !== null && !Array.isArray(c) ? Object.keys(c) : []));
     const providerShaped = keys.every((own) => own.length > 0 && own.every((key) => PROVIDER_KEYS.has(key)));
-    this.#lists.unshift({ id, candidates, providerKeys: providerShaped ? keys : undefined });
+    const frozen = providerShaped && isDeeplyFrozen(live) ? live : undefined;
+    this.#lists.unshift({ id, candidates, providerKeys: providerShaped ? keys : undefined, frozen });
     if (this.#lists.length > REMEMBERED_LISTS) this.#lists.pop();
     return id;
   }
@@ -239,6 +250,23 @@ function sameProviders(live: readonly Provider[], kept: readonly unknown[], kept
     let k = 0;
     for (const key in a) if (key !== expected[k++]) return false;
     if (k !== expected.length) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether `value`'s JSON can never change: a primitive, or a frozen array or plain object whose own
+ * properties are all data properties (no getters) holding such values in turn.
+ */
+function isDeeplyFrozen(value: unknown, depth = 0): boolean {
+  if (typeof value !== "object" || value === null) return typeof value !== "function";
+  if (depth > 3 || !Object.isFrozen(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== Array.prototype) return false;
+  const descriptors = Object.getOwnPropertyDescriptors(value);
+  for (const key of Reflect.ownKeys(descriptors)) {
+    const descriptor = descriptors[key as string] as PropertyDescriptor;
+    if (!("value" in descriptor) || !isDeeplyFrozen(descriptor.value, depth + 1)) return false;
   }
   return true;
 }
