@@ -94,14 +94,15 @@ describe("JournalEventEncoder", () => {
     const frozen = (list: Provider[]) => {
       for (const p of list)
         Object.freeze(Object.assign(p, { gpu_types: Object.freeze(p.gpu_types), regions: Object.freeze(p.regions) }));
-      return Object.freeze(list);
+      Object.freeze(list);
+      return list;
     };
     // NaN is written as null, so a compare with the list as written never matches: only the
     // array's identity can name it.
     const candidates = frozen(listOf(3).map((p, i) => (i === 2 ? { ...p, latency_ms: Number.NaN } : p)));
     const { lines, decoded } = roundTrip([decision("d1", candidates), decision("d2", candidates)]);
     expect(lines.map((line) => "candidates" in JSON.parse(line))).toEqual([true, false]);
-    const written = (event: EngineEvent | undefined) => (event as { candidates: Provider[] }).candidates;
+    const written = (event: EngineEvent | undefined) => (event as Extract<EngineEvent, { type: "decision" }>).candidates;
     expect(written(decoded[1])).toEqual(written(decoded[0]));
     expect(written(decoded[1])[2]?.latency_ms).toBeNull();
   });
