@@ -59,9 +59,19 @@ export interface ArmStatisticsSnapshot {
  * learned reward is one tick and a count made t ticks ago weighs γᵗ (discounted UCB/TS,
  * Garivier & Moulines 2011). Maps are `Map`s: any id is ordinary.
  */
+/** One state's arms (provider id → slots), with the state key string kept for it. */
+class StateArms extends Map<string, Float64Array> {
+  readonly stateKey: string;
+
+  constructor(stateKey: string) {
+    super();
+    this.stateKey = stateKey;
+  }
+}
+
 export class ArmStatistics {
   readonly #options: ArmStatisticsOptions;
-  readonly #arms = new Map<string, Map<string, Float64Array>>();
+  readonly #arms = new Map<string, StateArms>();
   readonly #providers = new Map<string, Float64Array>();
   readonly #everyone = new Float64Array(SLOTS);
   readonly #scratch = new Float64Array(SLOTS);
@@ -77,12 +87,17 @@ export class ArmStatistics {
     return this.#arms.size;
   }
 
+  /** The key string kept for a state with arms (equal to `stateKey`), or undefined. */
+  keptStateKey(stateKey: string): string | undefined {
+    return this.#arms.get(stateKey)?.stateKey;
+  }
+
   /** Learns one outcome: a failure, or a success with its residual. */
   observe(stateKey: string, providerId: string, failed: boolean, residual: number): void {
     this.#tick++;
     let row = this.#arms.get(stateKey);
     if (row === undefined) {
-      row = new Map();
+      row = new StateArms(stateKey);
       this.#arms.set(stateKey, row);
     }
     let arm = row.get(providerId);
@@ -227,7 +242,7 @@ export class ArmStatistics {
       if (typeof row !== "object" || row === null || Array.isArray(row)) {
         throw ValidationError.forField(`${field}.arms[${JSON.stringify(stateKey)}]`, "must be an object: provider id → counts");
       }
-      const stateRow = new Map<string, Float64Array>();
+      const stateRow = new StateArms(stateKey);
       for (const providerId of Object.keys(row)) {
         const where = `${field}.arms[${JSON.stringify(stateKey)}][${JSON.stringify(providerId)}]`;
         stateRow.set(providerId, slotsAt((row as Record<string, unknown>)[providerId], where));

@@ -87,6 +87,16 @@ export function describeLearningPolicyContract(subject: LearningPolicyUnderTest)
       expect(run.tailPicks.get("steady") ?? 0).toBeGreaterThan(0.85 * 375);
     });
 
+    it("names the state, when a choice names one, by a string equal to the request's key", () => {
+      const policy = create({}, createRng(5));
+      for (const region of ["us-west", "eu-central", "us-west"]) {
+        const req = request(pair, context(region));
+        const choice = policy.choose(req);
+        if (choice.stateKey !== undefined) expect(choice.stateKey).toBe(req.stateKey);
+        policy.update({ stateKey: req.stateKey, context: req.context, provider: pair[choice.index]!, reward: 6 });
+      }
+    });
+
     it("counts decisions, rewards and states in stats()", () => {
       const policy = create({}, createRng(1));
       policy.choose(request(pair));
