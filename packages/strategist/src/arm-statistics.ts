@@ -60,7 +60,7 @@ export interface ArmStatisticsSnapshot {
  * Garivier & Moulines 2011). Maps are `Map`s: any id is ordinary.
  */
 /** One state's arms (provider id → slots), with the state key string kept for it. */
-class StateArms extends Map<string, Float64Array> {
+export class StateArms extends Map<string, Float64Array> {
   readonly stateKey: string;
 
   constructor(stateKey: string) {
@@ -77,6 +77,11 @@ export class ArmStatistics {
   readonly #scratch = new Float64Array(SLOTS);
   readonly #scratchProvider = new Float64Array(SLOTS);
   #tick = 0;
+  /** The pooled prior (every arm's counts) as of `#priorTick`: it changes only when an outcome is learned. */
+  #priorTick = -1;
+  #allFailure = 0;
+  #allResidual = 0;
+  #noise = 0;
 
   constructor(options: ArmStatisticsOptions) {
     this.#options = options;
@@ -87,9 +92,9 @@ export class ArmStatistics {
     return this.#arms.size;
   }
 
-  /** The key string kept for a state with arms (equal to `stateKey`), or undefined. */
-  keptStateKey(stateKey: string): string | undefined {
-    return this.#arms.get(stateKey)?.stateKey;
+  /** A state's arms, with its kept key, or undefined for a state with none: found once, read for each candidate. */
+  stateArms(stateKey: string): StateArms | undefined {
+    return this.#arms.get(stateKey);
   }
 
   /** Learns one outcome: a failure, or a success with its residual. */
@@ -129,18 +134,19 @@ export class ArmStatistics {
 
   /** The hierarchical posterior for (state, provider), written into `out`. Reading changes nothing. */
   estimate(stateKey: string, providerId: string, out: ArmEstimate): void {
-    const { priorFailureRate, priorStrength: m } = this.#options;
-    const all = this.#scratch;
-    this.#age(this.#everyone, all);
-    const allFailure = ((all[FAILURES] as number) + m * priorFailureRate) / ((all[N] as number) + m);
-    const allResidual = (all[SUM] as number) / ((all[SUCCESSES] as number) + m);
-    const noiseWeight = (all[SUCCESSES] as number) + PRIOR_NOISE_WEIGHT;
-    const spread = (all[SQUARES] as number) - (all[SUM] as number) * allResidual;
-    const noise = Math.max(1e-6, (spread + PRIOR_NOISE * PRIOR_NOISE_WEIGHT) / noiseWeight);
+    this.estimateIn(this.#arms.get(stateKey), providerId, out);
+  }
+
+  /** `estimate` for a state already found with `stateArms` (undefined: a state with no arms). */
+  estimateIn(state: StateArms | undefined, providerId: string, out: ArmEstimate): void {
+    const m = this.#options.priorStrength;
+    if (this.#priorTick !== this.#tick) this.#pool();
+    const allFailure = this.#allFailure;
+    const noise = this.#noise;
 
     const others = this.#scratchProvider;
     const providerSlots = this.#providers.get(providerId);
-    const armSlots = this.#arms.get(stateKey)?.get(providerId);
+    const armSlots = state?.get(providerId);
     if (providerSlots === undefined) others.fill(0);
     else this.#age(providerSlots, others);
     let n = 0;
@@ -159,7 +165,7 @@ export class ArmStatistics {
     const otherSuccesses = Math.max(0, (others[SUCCESSES] as number) - successes);
     const otherSum = (others[SUM] as number) - sum;
     const providerFailure = (otherFailures + m * allFailure) / (otherN + m);
-    const providerResidual = (otherSum + m * allResidual) / (otherSuccesses + m);
+    const providerResidual = (otherSum + m * this.#allResidual) / (otherSuccesses + m);
 
     out.failureA = failures + m * providerFailure;
     out.failureB = Math.max(0, n - failures) + m * (1 - providerFailure);
@@ -167,6 +173,19 @@ export class ArmStatistics {
     out.residualVariance = noise / (successes + m);
     out.count = n + m;
     out.noise = noise;
+  }
+
+  /** The pooled prior from every arm's counts, aged to now. */
+  #pool(): void {
+    const { priorFailureRate, priorStrength: m } = this.#options;
+    const all = this.#scratch;
+    this.#age(this.#everyone, all);
+    this.#allFailure = ((all[FAILURES] as number) + m * priorFailureRate) / ((all[N] as number) + m);
+    this.#allResidual = (all[SUM] as number) / ((all[SUCCESSES] as number) + m);
+    const noiseWeight = (all[SUCCESSES] as number) + PRIOR_NOISE_WEIGHT;
+    const spread = (all[SQUARES] as number) - (all[SUM] as number) * this.#allResidual;
+    this.#noise = Math.max(1e-6, (spread + PRIOR_NOISE * PRIOR_NOISE_WEIGHT) / noiseWeight);
+    this.#priorTick = this.#tick;
   }
 
   toJSON(): ArmStatisticsSnapshot {
@@ -226,6 +245,7 @@ export class ArmStatistics {
     }
     const tick = s.tick as number;
     this.#tick = tick;
+    this.#priorTick = -1;
     const slotsAt = (value: unknown, where: string): Float64Array => {
       const ok =
         Array.isArray(value) &&

@@ -1,5 +1,5 @@
 import type { Context, Provider } from "@aurora/domain";
-import type { ArmEstimate, ArmStatisticsSnapshot } from "./arm-statistics.js";
+import type { ArmEstimate, ArmStatisticsSnapshot, StateArms } from "./arm-statistics.js";
 import { ArmStatistics } from "./arm-statistics.js";
 import type { RewardUpdate } from "./policy.js";
 import type { PolicyRewardWeights } from "./reward-decomposition.js";
@@ -58,8 +58,13 @@ export class BanditModel {
   }
 
   estimate(stateKey: string, context: Context, provider: Provider, out: BanditEstimate): void {
+    this.estimateIn(this.statistics.stateArms(stateKey), context, provider, out);
+  }
+
+  /** `estimate` for a state already found with `statistics.stateArms`. */
+  estimateIn(state: StateArms | undefined, context: Context, provider: Provider, out: BanditEstimate): void {
     const weights = this.#weights;
-    this.statistics.estimate(stateKey, provider.provider_id, out);
+    this.statistics.estimateIn(state, provider.provider_id, out);
     const q = out.failureA / (out.failureA + out.failureB);
     out.failure = q;
     out.successBase = knownReward(context, provider, weights) + successPrior(provider, weights);

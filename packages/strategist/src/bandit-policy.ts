@@ -9,6 +9,8 @@ import { requireRng } from "./policy-setup.js";
 /** A non-contextual bandit (UCB1, Thompson sampling, softmax): a {@link LearningPolicy} over a per-state {@link BanditModel}. */
 export abstract class BanditPolicy<K extends string, P extends BanditParams> extends LearningPolicy<K, P, BanditModel> {
   readonly #estimates: BanditEstimate[] = [];
+  /** The key string kept for the state `estimateCandidates` last estimated, if it has arms (see `Choice.stateKey`). */
+  protected keptStateKey: string | undefined;
 
   /** Checks `options.rng`, then resolves the rest of `options` with `resolve`. */
   protected constructor(options: { rng?: Rng } | undefined, resolve: (input: unknown) => P) {
@@ -44,10 +46,12 @@ export abstract class BanditPolicy<K extends string, P extends BanditParams> ext
   protected estimateCandidates(request: ChooseRequest): number {
     const { stateKey, context, candidates } = request;
     const estimates = this.fill(candidates.length);
+    const state = this.model.statistics.stateArms(stateKey);
+    this.keptStateKey = state?.stateKey;
     let greedy = 0;
     for (let i = 0; i < candidates.length; i++) {
       const estimate = estimates[i] as BanditEstimate;
-      this.model.estimate(stateKey, context, candidates[i] as Provider, estimate);
+      this.model.estimateIn(state, context, candidates[i] as Provider, estimate);
       if (estimate.value > (estimates[greedy] as BanditEstimate).value) greedy = i;
     }
     return greedy;
@@ -55,8 +59,9 @@ export abstract class BanditPolicy<K extends string, P extends BanditParams> ext
 
   protected values(request: ChooseRequest): number[] {
     const estimate = this.fill(1)[0] as BanditEstimate;
+    const state = this.model.statistics.stateArms(request.stateKey);
     return request.candidates.map((candidate) => {
-      this.model.estimate(request.stateKey, request.context, candidate, estimate);
+      this.model.estimateIn(state, request.context, candidate, estimate);
       return estimate.value;
     });
   }

@@ -96,7 +96,7 @@ export class SoftmaxPolicy extends BanditPolicy<"softmax", SoftmaxParams> {
       estimate: (estimates[pick] as BanditEstimate).value,
       epsilon: this.#lastEpsilon,
       probability: (weights[pick] as number) / total,
-      stateKey: this.model.statistics.keptStateKey(request.stateKey),
+      stateKey: this.keptStateKey,
     };
   }
 

@@ -89,7 +89,7 @@ export class ThompsonPolicy extends BanditPolicy<"thompson", ThompsonParams> {
       estimate: (estimates[pick] as BanditEstimate).value,
       epsilon: this.#lastEpsilon,
       probability,
-      stateKey: this.model.statistics.keptStateKey(request.stateKey),
+      stateKey: this.keptStateKey,
     };
   }
 

@@ -90,7 +90,7 @@ export class Ucb1Policy extends BanditPolicy<"ucb1", Ucb1Params> {
       estimate: (estimates[pick] as BanditEstimate).value,
       epsilon,
       probability: floorPropensity(pick, ucbPick, n, epsilon),
-      stateKey: this.model.statistics.keptStateKey(request.stateKey),
+      stateKey: this.keptStateKey,
     };
   }
 
