@@ -10,7 +10,7 @@ const options = { discount: 1, priorFailureRate: 0.05, priorStrength: 5 };
 
 function estimate(stats: ArmStatistics, state: string, providerId: string): ArmEstimate {
   const out: ArmEstimate = { failureA: 0, failureB: 0, residual: 0, residualVariance: 0, count: 0, noise: 0 };
-  stats.estimate(state, providerId, out);
+  stats.estimate(stats.stateArms(state), providerId, out);
   return out;
 }
 

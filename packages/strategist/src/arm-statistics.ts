@@ -132,13 +132,11 @@ export class ArmStatistics {
     slots[SQUARES] = (slots[SQUARES] as number) + residual * residual;
   }
 
-  /** The hierarchical posterior for (state, provider), written into `out`. Reading changes nothing. */
-  estimate(stateKey: string, providerId: string, out: ArmEstimate): void {
-    this.estimateIn(this.#arms.get(stateKey), providerId, out);
-  }
-
-  /** `estimate` for a state already found with `stateArms` (undefined: a state with no arms). */
-  estimateIn(state: StateArms | undefined, providerId: string, out: ArmEstimate): void {
+  /**
+   * The hierarchical posterior for (state, provider), written into `out`, for a state found with
+   * `stateArms` (undefined: a state with no arms). Reading changes nothing.
+   */
+  estimate(state: StateArms | undefined, providerId: string, out: ArmEstimate): void {
     const m = this.#options.priorStrength;
     if (this.#priorTick !== this.#tick) this.#pool();
     const allFailure = this.#allFailure;

@@ -57,14 +57,10 @@ export class BanditModel {
     this.#weights = options.rewardWeights;
   }
 
-  estimate(stateKey: string, context: Context, provider: Provider, out: BanditEstimate): void {
-    this.estimateIn(this.statistics.stateArms(stateKey), context, provider, out);
-  }
-
-  /** `estimate` for a state already found with `statistics.stateArms`. */
-  estimateIn(state: StateArms | undefined, context: Context, provider: Provider, out: BanditEstimate): void {
+  /** A candidate's value for one job in a state found with `statistics.stateArms` (undefined: no arms yet). */
+  estimate(state: StateArms | undefined, context: Context, provider: Provider, out: BanditEstimate): void {
     const weights = this.#weights;
-    this.statistics.estimateIn(state, provider.provider_id, out);
+    this.statistics.estimate(state, provider.provider_id, out);
     const q = out.failureA / (out.failureA + out.failureB);
     out.failure = q;
     out.successBase = knownReward(context, provider, weights) + successPrior(provider, weights);

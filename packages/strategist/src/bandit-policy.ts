@@ -51,7 +51,7 @@ export abstract class BanditPolicy<K extends string, P extends BanditParams> ext
     let greedy = 0;
     for (let i = 0; i < candidates.length; i++) {
       const estimate = estimates[i] as BanditEstimate;
-      this.model.estimateIn(state, context, candidates[i] as Provider, estimate);
+      this.model.estimate(state, context, candidates[i] as Provider, estimate);
       if (estimate.value > (estimates[greedy] as BanditEstimate).value) greedy = i;
     }
     return greedy;
@@ -61,14 +61,14 @@ export abstract class BanditPolicy<K extends string, P extends BanditParams> ext
     const estimate = this.fill(1)[0] as BanditEstimate;
     const state = this.model.statistics.stateArms(request.stateKey);
     return request.candidates.map((candidate) => {
-      this.model.estimateIn(state, request.context, candidate, estimate);
+      this.model.estimate(state, request.context, candidate, estimate);
       return estimate.value;
     });
   }
 
   protected valueFor(update: RewardUpdate): number {
     const estimate = this.fill(1)[0] as BanditEstimate;
-    this.model.estimate(update.stateKey, update.context, update.provider, estimate);
+    this.model.estimate(this.model.statistics.stateArms(update.stateKey), update.context, update.provider, estimate);
     return estimate.value;
   }
 }

@@ -42,28 +42,21 @@ describe("Strategist", () => {
       const strategist = new Strategist({ epsilon: 0.5, rng: createRng(42) });
       const picks = Array.from({ length: 5 }, () => strategist.choose(request(["akash", "ionet", "vast"])));
       // createRng(42) draws 0.601, 0.448 0.852, 0.670, 0.175 0.527, 0.273 0.625: (u < ε → explore, then ⌊3·u′⌋).
+      const pick = (index: number, providerId: string, mode: "exploit" | "explore") => ({
+        index,
+        providerId,
+        mode,
+        estimate: 0,
+        epsilon: 0.5,
+        probability: mode === "exploit" ? 0.5 / 3 + 0.5 : 0.5 / 3,
+        stateKey: STATE,
+      });
       expect(picks).toEqual([
-        {
-          index: 0,
-          providerId: "akash",
-          mode: "exploit",
-          estimate: 0,
-          epsilon: 0.5,
-          probability: 0.5 / 3 + 0.5,
-          stateKey: STATE,
-        },
-        { index: 2, providerId: "vast", mode: "explore", estimate: 0, epsilon: 0.5, probability: 0.5 / 3, stateKey: STATE },
-        {
-          index: 0,
-          providerId: "akash",
-          mode: "exploit",
-          estimate: 0,
-          epsilon: 0.5,
-          probability: 0.5 / 3 + 0.5,
-          stateKey: STATE,
-        },
-        { index: 1, providerId: "ionet", mode: "explore", estimate: 0, epsilon: 0.5, probability: 0.5 / 3, stateKey: STATE },
-        { index: 1, providerId: "ionet", mode: "explore", estimate: 0, epsilon: 0.5, probability: 0.5 / 3, stateKey: STATE },
+        pick(0, "akash", "exploit"),
+        pick(2, "vast", "explore"),
+        pick(0, "akash", "exploit"),
+        pick(1, "ionet", "explore"),
+        pick(1, "ionet", "explore"),
       ]);
     });
 
