@@ -1,12 +1,16 @@
 // What finding a state costs among 10 and among 1,000,000 (`pnpm build` first):
 //   node bench/state-lookup.bench.mjs [states=1000000] [rounds=12]
-// Each request builds its state key afresh, as the engine does. Two loops, each in alternating
-// rounds so that a shared machine's noise falls on both sizes alike; CPU ns per call, median:
+// Each request builds its state key afresh, as the engine does, for a state drawn at random (so
+// the order never walks the table in the order it was filled, which the memory prefetcher would
+// turn into a flat cost). Three loops, each in alternating rounds so that a shared machine's
+// noise falls on both sizes alike; CPU ns per call, median:
+// - `floor`: hashing the key and one read of a random slot of an array as large as the StateIndex's
+//   slots, what any hash table costs at least: the part of a lookup that more states must slow down;
 // - `Map`: a `Map<string, number>` from key to row, then a read of the row (what the Q-table did
 //   before its StateIndex), as a yardstick;
 // - `choose`: the Q-learning policy's `choose` over 10 candidates, which finds the state through
 //   its StateIndex and reads the row.
-import { createRng } from "@aurora/domain";
+import { createRng, seededStringHash } from "@aurora/domain";
 import { Strategist } from "../dist/index.js";
 
 const large = Number(process.argv[2] ?? 1_000_000);
@@ -30,9 +34,22 @@ const random = () => {
   seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
   return seed / 2 ** 32;
 };
-/** The states requests cycle over: all of them up to 65,536, else 65,536 drawn at random. */
-const statesOf = (states) =>
-  Array.from({ length: POOL }, (_, i) => (states <= POOL ? i % states : Math.floor(random() * states)));
+/** The states requests cycle over: 65,536 drawn at random. */
+const statesOf = (states) => Array.from({ length: POOL }, () => Math.floor(random() * states));
+
+function floorSide(states) {
+  let capacity = 16;
+  while (capacity < 2 * states) capacity *= 2;
+  const slots = new Int32Array(2 * capacity).fill(1);
+  const mask = capacity - 1;
+  const picks = statesOf(states);
+  let next = 0;
+  return () => {
+    let sum = 0;
+    for (let i = 0; i < PER_ROUND; i++) sum += slots[2 * (seededStringHash(7, keyOf(picks[next++ % POOL])) & mask) + 1];
+    return sum;
+  };
+}
 
 function mapSide(states) {
   const rows = new Map();
@@ -87,5 +104,6 @@ function measure(name, make) {
   );
 }
 
+measure("floor", floorSide);
 measure("Map", mapSide);
 measure("choose", chooseSide);
