@@ -116,7 +116,8 @@ interface Results {
   durable: EngineResult[];
   memory: MemoryResult | undefined;
   heap: HeapResult | undefined;
-  statesRatio: StatesRatioResult | undefined;
+  /** Cost per pair against the states, one run per state count, fewest first (the target reads the last). */
+  statesRatios: StatesRatioResult[];
   sidecar: { rows: SidecarRow[] } | { error: string } | undefined;
   failures: string[];
 }
@@ -166,7 +167,7 @@ async function runSuite(options: Options): Promise<Results> {
     durable: [],
     memory: undefined,
     heap: undefined,
-    statesRatio: undefined,
+    statesRatios: [],
     sidecar: undefined,
     failures,
   };
@@ -176,16 +177,13 @@ async function runSuite(options: Options): Promise<Results> {
     );
     if (result) results.engine.push(result);
   }
-  const ratioStates = options.quick ? 100_000 : 1_000_000;
-  results.statesRatio = await attempt(`cost per pair, ${ratioStates} states against 10, alternating rounds`, failures, () =>
-    runChild<StatesRatioResult>({
-      kind: "states-ratio",
-      providers: 10,
-      states: ratioStates,
-      rounds: options.quick ? 6 : 12,
-      pairs: 20_000,
-    }),
-  );
+  // How the cost grows on the way to the target's million states: where it starts to, and how fast.
+  for (const states of options.quick ? [10_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000]) {
+    const ratio = await attempt(`cost per pair, ${states} states against 10, alternating rounds`, failures, () =>
+      runChild<StatesRatioResult>({ kind: "states-ratio", providers: 10, states, rounds: options.quick ? 6 : 12, pairs: 20_000 }),
+    );
+    if (ratio) results.statesRatios.push(ratio);
+  }
   // Both loops at 10 providers with 10 and 10,000 states; the window loop (the target's) also with
   // 100 and 1,000 providers and with 1,000,000 states, whose snapshots the store writes while pairs run.
   const durableRuns: [number, number, "batches" | "window"][] = [
@@ -254,7 +252,7 @@ function targetsTable(results: Results): string {
   const durable = findDurable(results.durable);
   const p100 = find(results.engine, 100, 10);
   const p1000 = find(results.engine, 1_000, 10);
-  const ratio = results.statesRatio;
+  const ratio = results.statesRatios.at(-1);
   const perPair = (r: EngineResult | undefined) => (r ? 1e6 / r.pair.per_sec : Number.NaN);
   const rows: string[][] = [
     [
@@ -427,13 +425,30 @@ function render(results: Results): string {
       engineTable(results.engine),
     );
   }
-  if (results.statesRatio) {
-    const r = results.statesRatio;
+  const first = results.statesRatios[0];
+  if (first) {
     parts.push(
-      `Cost per pair against the states, measured so that the machine's noise falls on both alike: an engine with 10 states and one with ${count(r.spec.states)} ` +
-        `(10 providers, filled as above) in one process, ${r.spec.rounds} rounds of ${count(r.spec.pairs)} pairs each, in alternating order: ` +
-        `median CPU per pair ${micros(r.base_cpu_us)} µs at 10 states and ${micros(r.large_cpu_us)} µs at ${count(r.spec.states)}, ` +
-        `median ratio ${r.ratio.toFixed(2)}× (rounds: ${r.ratios.map((x) => x.toFixed(2)).join(", ")}).`,
+      "Cost per pair against the states, measured so that the machine's noise falls on both alike: for each state count, an engine with 10 states " +
+        `and one with that many (10 providers, filled as above) in one process, ${first.spec.rounds} rounds of ${count(first.spec.pairs)} pairs each, ` +
+        "in alternating order; CPU per pair is the median over the rounds, the ratio the median of the rounds' ratios. The target reads the last row.",
+      markdownTable(
+        [
+          "states",
+          "CPU µs per pair, 10 states",
+          "CPU µs per pair, these states",
+          "ratio",
+          "extra µs, (ratio − 1) × 10 states'",
+          "rounds' ratios",
+        ],
+        results.statesRatios.map((r) => [
+          count(r.spec.states),
+          micros(r.base_cpu_us),
+          micros(r.large_cpu_us),
+          `${r.ratio.toFixed(2)}×`,
+          micros((r.ratio - 1) * r.base_cpu_us),
+          r.ratios.map((x) => x.toFixed(2)).join(", "),
+        ]),
+      ),
     );
   }
   if (results.durable.length > 0) {
