@@ -258,7 +258,7 @@ export class RoutingEngine {
     // The records below keep the state key for thousands of decisions: the policy's own string
     // for it, when it has one, lets this decision's copy die young (see `Choice.stateKey`).
     const policyKey = choice.stateKey;
-    const recordKey = policyKey !== undefined && policyKey === key ? policyKey : key;
+    const recordKey = policyKey === key ? policyKey : key;
     // The caller's own array: the partition's may be shared by later decisions (PartitionMemo).
     const violations: ViolationType[] = useCompliant ? [] : partition.violating[choice.index]!.violations.slice();
     const estimates =

@@ -46,6 +46,16 @@ export interface ArmStatisticsSnapshot {
   everyone: number[];
 }
 
+/** One state's arms (provider id → slots), with the state key string kept for it. */
+export class StateArms extends Map<string, Float64Array> {
+  readonly stateKey: string;
+
+  constructor(stateKey: string) {
+    super();
+    this.stateKey = stateKey;
+  }
+}
+
 /**
  * Outcome counts of the non-contextual bandits, per (state, provider) arm, with a
  * hierarchical prior so that nothing starts from 0: a provider new to a state starts from what
@@ -59,16 +69,6 @@ export interface ArmStatisticsSnapshot {
  * learned reward is one tick and a count made t ticks ago weighs γᵗ (discounted UCB/TS,
  * Garivier & Moulines 2011). Maps are `Map`s: any id is ordinary.
  */
-/** One state's arms (provider id → slots), with the state key string kept for it. */
-export class StateArms extends Map<string, Float64Array> {
-  readonly stateKey: string;
-
-  constructor(stateKey: string) {
-    super();
-    this.stateKey = stateKey;
-  }
-}
-
 export class ArmStatistics {
   readonly #options: ArmStatisticsOptions;
   readonly #arms = new Map<string, StateArms>();
