@@ -1,6 +1,6 @@
 import { JSON_PIECES } from "@aurora/domain";
 import { describe, expect, it } from "vitest";
-import { EvidenceByStateCopy, GuardrailEvidence, normalCdf } from "./guardrail-evidence.js";
+import { EvidenceByStateCopy, GuardrailEvidence } from "./guardrail-evidence.js";
 
 function evidence(policy: number[], baseline: number[], decay = 1): GuardrailEvidence {
   const e = new GuardrailEvidence();
@@ -41,15 +41,6 @@ describe("GuardrailEvidence", () => {
   it("round-trips through JSON", () => {
     const e = evidence([5, 6, 7], [1, 2], 0.9);
     expect(GuardrailEvidence.fromJSON(JSON.parse(JSON.stringify(e)), "evidence").toJSON()).toEqual(e.toJSON());
-  });
-});
-
-describe("normalCdf", () => {
-  it("is Φ to about seven digits", () => {
-    expect(normalCdf(0)).toBeCloseTo(0.5, 7);
-    expect(normalCdf(1.959963984540054)).toBeCloseTo(0.975, 6);
-    expect(normalCdf(-1)).toBeCloseTo(0.15865525393145707, 6);
-    expect(normalCdf(3)).toBeCloseTo(0.9986501019683699, 6);
   });
 });
 

@@ -1,4 +1,5 @@
 import { JSON_PIECES, type JsonPieces, ValidationError } from "@aurora/domain";
+import { normalCdf } from "./normal-distribution.js";
 import type { RewardSummary, RunningStatsJson } from "./running-stats.js";
 import { RunningStats } from "./running-stats.js";
 import { isObject, own } from "./snapshot-fields.js";
@@ -144,12 +145,4 @@ export class EvidenceByStateCopy implements JsonPieces {
       text += `${f > 0 ? "," : "{"}"${STATS_FIELDS[f]}":${JSON.stringify(this.#values[at + f])}`;
     return `${text}}`;
   }
-}
-
-/** Φ(x), the standard normal CDF (Abramowitz & Stegun 7.1.26 erf approximation, |error| < 1.5e-7). */
-export function normalCdf(x: number): number {
-  const t = 1 / (1 + (0.3275911 * Math.abs(x)) / Math.SQRT2);
-  const y =
-    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-(x * x) / 2);
-  return x >= 0 ? 1 - y / 2 : y / 2;
 }

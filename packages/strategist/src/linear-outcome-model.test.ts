@@ -1,9 +1,11 @@
+import type { Provider } from "@aurora/domain";
 import { describe, expect, it } from "vitest";
 import { context, provider } from "../test/learning-market.js";
 import { resolveLinUcbOptions } from "./lin-ucb-policy.js";
 import type { LinearModelParams } from "./linear-model-options.js";
 import type { CandidateEstimate } from "./linear-outcome-model.js";
 import { emptyEstimate, LinearOutcomeModel } from "./linear-outcome-model.js";
+import { emptyShiftBelief } from "./shift-detector.js";
 import { SparseVector } from "./sparse-vector.js";
 
 /** akash on a 1-hour job: known part −1 + 0.9, promise 10 − 0.2, so a reward of 9.7 is a residual of 0. */
@@ -77,6 +79,43 @@ describe("LinearOutcomeModel", () => {
       failuresThenSuccesses(quick);
       failuresThenSuccesses(never);
       expect(estimate(quick).unshiftedFailure).toBe(estimate(never).unshiftedFailure);
+    });
+  });
+
+  describe("a provider the model has barely seen", () => {
+    /**
+     * Providers of reputation 70, 80 and 90 that fail 12%, 6% and 1% of their jobs: the shared
+     * reputation feature then puts a newcomer of reputation 95 below 0%, give or take a point or two.
+     * `outcomes` are its own first jobs (true: failed); returns P(it is shifted) after them.
+     */
+    function shiftAfter(outcomes: boolean[]): number {
+      const model = create();
+      const rates: [Provider, number][] = [
+        [provider("low", 1, 100, 70), 0.12],
+        [provider("mid", 1, 100, 80), 0.06],
+        [provider("high", 1, 100, 90), 0.01],
+      ];
+      for (let i = 0; i < 3_000; i++) {
+        const [p, rate] = rates[i % 3] as [Provider, number];
+        const failed = ((i * 7919) % 1000) / 1000 < rate;
+        model.update({ stateKey: "llm:a100:us-west", context: job, provider: p, reward: failed ? -20 : 9 });
+      }
+      const newcomer = provider("newcomer", 1, 100, 95);
+      for (const failed of outcomes) {
+        model.update({ stateKey: "llm:a100:us-west", context: job, provider: newcomer, reward: failed ? -20 : 9.5 });
+      }
+      const belief = emptyShiftBelief();
+      model.shifts.belief("newcomer", belief);
+      return belief.failureShift;
+    }
+
+    it("is not taken for down after one failure among its first five jobs", () => {
+      // Judged against the point estimate clipped at 0, that failure read as an outage: P = 1.000.
+      expect(shiftAfter([false, false, false, false, true])).toBeLessThan(0.2);
+    });
+
+    it("is still taken for down after a run of failures", () => {
+      expect(shiftAfter([false, false, false, false, true, true, true, true])).toBeGreaterThan(0.9);
     });
   });
 });

@@ -7,7 +7,7 @@ import type { RewardUpdate } from "./policy.js";
 import type { PolicyRewardWeights } from "./reward-decomposition.js";
 import { knownReward, succeeded, successPrior, successResidual } from "./reward-decomposition.js";
 import type { ShiftBelief, ShiftDetectorSnapshot } from "./shift-detector.js";
-import { ShiftDetector } from "./shift-detector.js";
+import { emptyShiftBelief, ShiftDetector } from "./shift-detector.js";
 import { SparseVector } from "./sparse-vector.js";
 
 export interface LinearValueModelOptions {
@@ -77,14 +77,7 @@ export class LinearValueModel {
   readonly #successCounts: Float32Array;
   readonly #prior: number;
   readonly #x = new SparseVector();
-  readonly #belief: ShiftBelief = {
-    failureShift: 0,
-    shiftedRate: 0,
-    shiftedRateVariance: 0,
-    successShift: 0,
-    shiftedResidual: 0,
-    shiftedResidualVariance: 0,
-  };
+  readonly #belief: ShiftBelief = emptyShiftBelief();
 
   constructor(options: LinearValueModelOptions) {
     this.#options = options;

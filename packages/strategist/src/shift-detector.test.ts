@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ShiftBelief, ShiftDetectorOptions } from "./shift-detector.js";
-import { ShiftDetector } from "./shift-detector.js";
+import { emptyShiftBelief, ShiftDetector } from "./shift-detector.js";
 
 function belief(detector: ShiftDetector, providerId: string): ShiftBelief {
-  const out: ShiftBelief = {
-    failureShift: 0,
-    shiftedRate: 0,
-    shiftedRateVariance: 0,
-    successShift: 0,
-    shiftedResidual: 0,
-    shiftedResidualVariance: 0,
-  };
+  const out: ShiftBelief = emptyShiftBelief();
   detector.belief(providerId, out);
   return out;
 }

@@ -73,6 +73,18 @@ export interface ShiftBelief {
   shiftedResidualVariance: number;
 }
 
+/** A belief of no shift, to fill with {@link ShiftDetector.belief}. */
+export function emptyShiftBelief(): ShiftBelief {
+  return {
+    failureShift: 0,
+    shiftedRate: 0,
+    shiftedRateVariance: 0,
+    successShift: 0,
+    shiftedResidual: 0,
+    shiftedResidualVariance: 0,
+  };
+}
+
 export interface ShiftDetectorSnapshot {
   clock: number;
   /**
