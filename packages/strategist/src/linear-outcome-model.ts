@@ -230,13 +230,12 @@ export class LinearOutcomeModel {
   }
 
   /**
-   * The chance that a job with failure features `x` fails, as the shift detector's "no shift"
-   * hypothesis: the mean of the slow model's posterior for the rate, a Gaussian N(μ, σ²) clipped at
-   * 0, E[max(0, q)] = μ·Φ(μ/σ) + σ·φ(μ/σ), with σ the spread `estimate` gives the rate. For a
-   * provider the model knows well this is μ. For one it has barely seen, whose rate the shared
-   * features put at or below 0 (a high reputation), the clipped μ alone was ~0, so that one
-   * failure of its fifth job read as an outage beyond doubt (P = 1.000) and it was avoided for
-   * ~1,400 jobs (`outage`, seed 5).
+   * The chance that a job with failure features `x` fails, for the shift detector's "no shift"
+   * hypothesis: E[max(0, q)] = μ·Φ(μ/σ) + σ·φ(μ/σ) for the slow model's posterior q ~ N(μ, σ²),
+   * σ the spread `estimate` gives the rate (at most 1). For a provider the model knows well this
+   * is μ. For one it has barely seen, whose rate the shared features put at or below 0 (a high
+   * reputation), μ clipped at 0 was used before: one failure of its fifth job then read as an
+   * outage beyond doubt (P = 1.000), and it was avoided for ~1,400 jobs (`outage`, seed 5).
    */
   #predictiveFailure(x: SparseVector): number {
     const mean = this.#options.priorFailureRate + this.failureModel.predict(x);
