@@ -29,6 +29,8 @@ const running: Sidecar[] = [];
 interface SidecarJson {
   metadata: { decision_id: string };
   strategist: { total_rewards: number };
+  executor: { total_decisions: number; total_outcomes: number };
+  auditor: { total_entries: number };
   store: { shared_totals: { outcomes: number } };
 }
 
@@ -162,6 +164,13 @@ describe("kill -9 under load (file store)", () => {
     const inFlight = traffic.sent.size - traffic.acknowledged.size;
     expect(learned).toBeGreaterThanOrEqual(traffic.acknowledged.size);
     expect(learned).toBeLessThanOrEqual(traffic.acknowledged.size + inFlight);
+    // The status counters go on from the snapshot plus the journal, not from 0: every outcome learned
+    // is counted once, and every decision the journal kept (at least those acknowledged by a feedback).
+    expect(status.json.executor.total_outcomes).toBe(learned);
+    expect(status.json.executor.total_decisions).toBeGreaterThanOrEqual(traffic.acknowledged.size);
+    // At most one decide per worker was in flight when the process died: journaled, maybe never answered.
+    expect(status.json.executor.total_decisions).toBeLessThanOrEqual(traffic.sent.size + 8);
+    expect(status.json.auditor.total_entries).toBe(status.json.executor.total_decisions);
     // None lost: an acknowledged outcome is in the model, so sending it again is refused, never learned a second time.
     for (const id of traffic.acknowledged) {
       const again = await call(second.port, "POST", "/feedback", outcomeFor(id, 0));

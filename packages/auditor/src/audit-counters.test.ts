@@ -44,4 +44,25 @@ describe("AuditCounters", () => {
       anomalies: { q_value_spike: 0, underperforming_provider: 1 },
     });
   });
+
+  it("writes its counts by name and puts them back into new counters", () => {
+    const counters = new AuditCounters();
+    counters.countEntry("flagged", ["cost_exceeded", "latency_exceeded"]);
+    counters.countEntry("rejected", ["cost_exceeded"]);
+    counters.countEntry("approved", []);
+    counters.countAnomaly("q_value_spike");
+    const json = counters.toJSON();
+    expect(json).toEqual({
+      approved: 1,
+      flagged: 1,
+      rejected: 1,
+      violations: { latency_exceeded: 1, cost_exceeded: 2 },
+      anomalies: { q_value_spike: 1 },
+    });
+    const restored = new AuditCounters();
+    restored.restore(JSON.parse(JSON.stringify(json)), "counters");
+    expect(restored.stats()).toEqual(counters.stats());
+    restored.countEntry("approved", []);
+    expect(restored.stats().total_entries).toBe(4);
+  });
 });

@@ -1,5 +1,5 @@
 import type { AuditStatus, ViolationType } from "@aurora/domain";
-import { VIOLATION_TYPES } from "@aurora/domain";
+import { ValidationError, VIOLATION_TYPES } from "@aurora/domain";
 import type { AnomalyKind } from "./anomaly.js";
 import { ANOMALY_KINDS } from "./anomaly.js";
 
@@ -14,6 +14,19 @@ export interface AuditorStats {
   common_violations: { type: ViolationType; count: number }[];
   /** Anomalies ever raised, by kind. */
   anomalies: Record<AnomalyKind, number>;
+}
+
+/**
+ * The auditor's counters, as a snapshot keeps them (`Auditor.countersToJSON`): entries by status,
+ * violations by type and anomalies by kind, every count ever recorded. Types and kinds never
+ * counted may be left out.
+ */
+export interface AuditCountersJson {
+  approved: number;
+  flagged: number;
+  rejected: number;
+  violations: Partial<Record<ViolationType, number>>;
+  anomalies: Partial<Record<AnomalyKind, number>>;
 }
 
 /** Position of each violation type in `VIOLATION_TYPES`; a null-prototype lookup. */
@@ -49,6 +62,40 @@ export class AuditCounters {
     (this.#anomalies[ANOMALY_KINDS.indexOf(kind)] as number)++;
   }
 
+  toJSON(): AuditCountersJson {
+    const byName = (names: readonly string[], counts: readonly number[]) =>
+      Object.fromEntries(names.map((name, i) => [name, counts[i] as number]).filter(([, n]) => (n as number) > 0));
+    return {
+      approved: this.#approved,
+      flagged: this.#flagged,
+      rejected: this.#rejected,
+      violations: byName(VIOLATION_TYPES, this.#violations),
+      anomalies: byName(ANOMALY_KINDS, this.#anomalies),
+    };
+  }
+
+  /** Replaces the counts with what `toJSON` wrote; a `ValidationError` names the part of `field` that is not such counts. */
+  restore(json: unknown, field: string): void {
+    if (typeof json !== "object" || json === null || Array.isArray(json)) {
+      throw ValidationError.forField(field, "must be the auditor's counters, as countersToJSON() wrote them");
+    }
+    const c = json as Record<string, unknown>;
+    for (const name of ["approved", "flagged", "rejected"]) {
+      if (!isCount(c[name])) throw ValidationError.forField(`${field}.${name}`, "must be a whole number ≥ 0");
+    }
+    const violations = countsByName(c.violations, VIOLATION_TYPES, `${field}.violations`, "violation type");
+    const anomalies = countsByName(c.anomalies, ANOMALY_KINDS, `${field}.anomalies`, "anomaly kind");
+    this.#approved = c.approved as number;
+    this.#flagged = c.flagged as number;
+    this.#rejected = c.rejected as number;
+    violations.forEach((n, i) => {
+      this.#violations[i] = n;
+    });
+    anomalies.forEach((n, i) => {
+      this.#anomalies[i] = n;
+    });
+  }
+
   stats(): AuditorStats {
     const total = this.#approved + this.#flagged + this.#rejected;
     const share = (n: number) => (total === 0 ? 0 : n / total);
@@ -65,4 +112,23 @@ export class AuditCounters {
       anomalies: anomalies as Record<AnomalyKind, number>,
     };
   }
+}
+
+function isCount(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+/** `{ name: count }` over `names` (absent names count 0) as counts in `names` order; throws naming the bad entry. */
+function countsByName(value: unknown, names: readonly string[], field: string, what: string): number[] {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw ValidationError.forField(field, `must be an object of ${what} → count`);
+  }
+  const counts = names.map(() => 0);
+  for (const [name, count] of Object.entries(value)) {
+    const i = names.indexOf(name);
+    if (i < 0) throw ValidationError.forField(`${field}.${name}`, `is no ${what} (${names.join(", ")})`);
+    if (!isCount(count)) throw ValidationError.forField(`${field}.${name}`, "must be a whole number ≥ 0");
+    counts[i] = count as number;
+  }
+  return counts;
 }

@@ -144,6 +144,59 @@ describe("Auditor", () => {
     });
   });
 
+  describe("counters across a restart", () => {
+    it("carries its statistics into a new auditor, which counts on from them", () => {
+      const first = auditor().auditor;
+      first.record(decision(1));
+      first.record(decision(2, ["price_exceeded"]));
+      const second = auditor().auditor;
+      second.restoreCounters(JSON.parse(JSON.stringify(first.countersToJSON())));
+      expect(second.stats()).toEqual(first.stats());
+      expect(second.getAuditTrail()).toEqual([]); // the trail is the store's; only the counts carry over
+      second.record(decision(3));
+      expect(second.stats()).toMatchObject({ total_entries: 3, approval_rate: 2 / 3 });
+    });
+
+    it("counts an entry recorded before the restart without adding it to the trail or the store", () => {
+      const entries: AuditEntry[] = [];
+      const { auditor: a } = auditor({ onEntry: (entry) => entries.push(entry) });
+      a.countRecordedEntry("flagged", ["latency_exceeded"]);
+      a.countRecordedEntry("approved", []);
+      expect(a.stats()).toMatchObject({
+        total_entries: 2,
+        flagged_rate: 0.5,
+        common_violations: [{ type: "latency_exceeded", count: 1 }],
+      });
+      expect(a.getAuditTrail()).toEqual([]);
+      expect(entries).toEqual([]);
+      expect(validationField(() => a.countRecordedEntry("flagged", ["speed" as ViolationType]))).toBe("violations");
+      expect(validationField(() => a.restoreCounters({ approved: 1 }, "snapshot.counters.auditor"))).toBe(
+        "snapshot.counters.auditor.flagged",
+      );
+      expect(a.stats().total_entries).toBe(2);
+    });
+
+    it("names the part of bad counts and changes nothing", () => {
+      const { auditor: counters } = auditor();
+      counters.record(decision(1));
+      const good = counters.countersToJSON();
+      expect(validationField(() => counters.restoreCounters("x", "c"))).toBe("c");
+      expect(validationField(() => counters.restoreCounters({ ...good, flagged: -1 }, "c"))).toBe("c.flagged");
+      expect(validationField(() => counters.restoreCounters({ ...good, violations: [] }, "c"))).toBe("c.violations");
+      expect(validationField(() => counters.restoreCounters({ ...good, violations: { speed: 1 } }, "c"))).toBe(
+        "c.violations.speed",
+      );
+      const ownProto = JSON.parse('{"__proto__": 1}');
+      expect(validationField(() => counters.restoreCounters({ ...good, violations: ownProto }, "c"))).toBe(
+        "c.violations.__proto__",
+      );
+      expect(validationField(() => counters.restoreCounters({ ...good, anomalies: { q_value_spike: 0.5 } }, "c"))).toBe(
+        "c.anomalies.q_value_spike",
+      );
+      expect(counters.countersToJSON()).toEqual(good);
+    });
+  });
+
   describe("getAuditTrail", () => {
     it("returns the newest entries first, and `limit` keeps the newest (the seed returned the oldest)", () => {
       const { auditor: a, clock } = auditor();

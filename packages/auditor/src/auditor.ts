@@ -2,7 +2,7 @@ import type { AuditStatus, Constraints, Context, Provider, ViolationType } from 
 import { ValidationError, VIOLATION_TYPES } from "@aurora/domain";
 import type { Anomaly } from "./anomaly.js";
 import { ANOMALY_KINDS } from "./anomaly.js";
-import type { AuditorStats } from "./audit-counters.js";
+import type { AuditCountersJson, AuditorStats } from "./audit-counters.js";
 import { AuditCounters, violationIndexOf } from "./audit-counters.js";
 import type { AuditEntry } from "./audit-entry.js";
 import { AuditTrail } from "./audit-trail.js";
@@ -251,6 +251,32 @@ export class Auditor {
   /** Running statistics over every entry and anomaly ever recorded. */
   stats(): AuditorStats {
     return this.#counters.stats();
+  }
+
+  /** The counts behind `stats()`, for a snapshot, so that they go on across a restart (see `restoreCounters`). */
+  countersToJSON(): AuditCountersJson {
+    return this.#counters.toJSON();
+  }
+
+  /**
+   * Puts back counts `countersToJSON` wrote, replacing the present ones. Throws a
+   * `ValidationError` naming the part of `field` that is not such counts; nothing changes then.
+   * The trail and anomaly rings are not part of it: they hold what this process recorded.
+   */
+  restoreCounters(json: unknown, field = "counters"): void {
+    this.#counters.restore(json, field);
+  }
+
+  /**
+   * Counts an entry recorded before a restart and after the snapshot the counts came from (a
+   * journal's decision), without adding it to the trail or calling `onEntry`: it is already in
+   * the store's audit trail.
+   */
+  countRecordedEntry(status: AuditStatus, violations: readonly ViolationType[]): void {
+    for (const type of violations) {
+      if (violationIndexOf(type) < 0) throw ValidationError.forField("violations", `"${String(type)}" is no violation type`);
+    }
+    this.#counters.countEntry(status, violations);
   }
 
   #append(

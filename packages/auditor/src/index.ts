@@ -1,6 +1,6 @@
 export type { Anomaly, AnomalyKind } from "./anomaly.js";
 export { ANOMALY_KINDS } from "./anomaly.js";
-export type { AuditorStats } from "./audit-counters.js";
+export type { AuditCountersJson, AuditorStats } from "./audit-counters.js";
 export type { AuditEntry } from "./audit-entry.js";
 export type { ObserveUpdateInput, RecordInput, ValidateDecisionInput } from "./auditor.js";
 export { Auditor } from "./auditor.js";

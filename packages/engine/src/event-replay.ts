@@ -1,5 +1,5 @@
-import type { Provider } from "@aurora/domain";
-import { type DecisionRecord, type Executor, FEEDBACK_RECEIVED, type Finished } from "@aurora/executor";
+import type { Outcome, Provider } from "@aurora/domain";
+import { type DecisionRecord, type Executor, FEEDBACK_RECEIVED, type Finished, type SettledReason } from "@aurora/executor";
 import type { Policy, RewardUpdate } from "@aurora/strategist";
 import type { EngineEvent } from "./routing-engine.js";
 
@@ -53,16 +53,24 @@ function providerOf(record: DecisionRecord, providerId: string): Provider {
   return record.alternatives?.find((a) => a.provider_id === providerId) ?? record.provider;
 }
 
+/** Told of each event a replay applies (not of those it skips), to count them as live traffic did. */
+export interface ReplayTally {
+  decision(record: DecisionRecord): void;
+  outcome(outcome: Outcome): void;
+  settled(reason: SettledReason): void;
+}
+
 /**
  * Replays events recorded after a snapshot on top of it, in order, as live traffic applied them:
  * decision → pending (and the policy's `choose` side effects); outcome → the policy learns the
  * recorded reward; settled → the default reward is learned, or the decision is dropped. The
- * pending decisions come back for the executor, oldest first.
+ * pending decisions come back for the executor, oldest first. `tally` hears of every event applied.
  */
 export function replayEvents(
   policy: Policy,
   snapshotPending: readonly DecisionRecord[],
   events: Iterable<EngineEvent>,
+  tally?: ReplayTally,
 ): ReplayResult {
   const pending = new Map<string, DecisionRecord>();
   for (const record of snapshotPending) pending.set(record.decision_id, record);
@@ -72,6 +80,7 @@ export function replayEvents(
       if (pending.has(event.record.decision_id)) continue;
       replayChoice(policy, event);
       pending.set(event.record.decision_id, event.record);
+      tally?.decision(event.record);
       continue;
     }
     const record = pending.get(event.decision_id);
@@ -87,7 +96,11 @@ export function replayEvents(
     if (event.type === "outcome") {
       policy.update(rewardUpdate(record, providerOf(record, event.provider_id), event.reward, event.outcome));
       result.outcomes++;
-    } else if (event.reward === null) {
+      tally?.outcome(event.outcome);
+      continue;
+    }
+    tally?.settled(event.reason);
+    if (event.reward === null) {
       result.settledDropped++;
     } else {
       policy.update(rewardUpdate(record, record.provider, event.reward));

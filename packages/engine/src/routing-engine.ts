@@ -15,6 +15,8 @@ import {
   type Rng,
   stateKey,
   systemClock,
+  ValidationError,
+  VIOLATION_TYPES,
   type ViolationType,
 } from "@aurora/domain";
 import type { DecisionRecord, ExecutorDetailedStats, SettledDecision } from "@aurora/executor";
@@ -35,7 +37,7 @@ import { DecisionLogWriter } from "./decision-log-writer.js";
 import { EngineClosedError } from "./engine-closed-error.js";
 import { type ResolvedEngineOptions, type RoutingEngineOptions, resolveEngineOptions } from "./engine-options.js";
 import type { EngineStore, StoreStatus } from "./engine-store.js";
-import { applyRemoteEvent, replayEvents } from "./event-replay.js";
+import { applyRemoteEvent, type ReplayTally, replayEvents } from "./event-replay.js";
 import { buildGuardedPolicy } from "./guarded-policy.js";
 import { PartitionMemo } from "./partition-memo.js";
 import { topAlternatives } from "./rank-alternatives.js";
@@ -180,19 +182,22 @@ export class RoutingEngine {
       ...(resolved.rewardWaitMs !== undefined ? { rewardWaitMs: resolved.rewardWaitMs } : {}),
       ...(resolved.maxPending !== undefined ? { maxPending: resolved.maxPending } : {}),
     });
-    const finished = finishedIn(snapshot);
-    if (finished !== undefined) this.#executor.restoreFinished(finished);
-    const replayed = replayEvents(this.#policy, pendingIn(snapshot), recovered?.events ?? []);
-    for (const [decisionId, how] of replayed.finished) this.#executor.rememberFinished(decisionId, how);
-    for (const record of replayed.pending) this.#executor.restorePending(record);
-
-    this.#archive = new DecisionArchive(resolved.maxDecisionRecords);
     this.#auditor = new Auditor({
       strictMode: resolved.strictAudit,
       clock: this.#clock,
       ...(resolved.maxAuditEntries !== undefined ? { maxEntries: resolved.maxAuditEntries } : {}),
       ...(this.#store ? auditHooks(this.#store) : {}),
     });
+    const finished = finishedIn(snapshot);
+    if (finished !== undefined) this.#executor.restoreFinished(finished);
+    this.#restoreCounters(snapshot);
+    const replayed = replayEvents(this.#policy, pendingIn(snapshot), recovered?.events ?? [], this.#replayTally());
+    for (const [decisionId, how] of replayed.finished) this.#executor.rememberFinished(decisionId, how);
+    for (const record of replayed.pending) this.#executor.restorePending(record);
+    this.#settledWithDefault += replayed.settledWithDefault;
+    this.#settledDropped += replayed.settledDropped;
+
+    this.#archive = new DecisionArchive(resolved.maxDecisionRecords);
 
     if (resolved.psiFieldUrl) {
       this.#psi = new PsiClient({
@@ -491,8 +496,52 @@ export class RoutingEngine {
       pending: [...this.#executor.pendingRecords()],
     };
     if (withFinished) snapshot.finished = this.#executor.finishedToJSON();
+    snapshot.counters = {
+      executor: this.#executor.countersToJSON(),
+      auditor: this.#auditor.countersToJSON(),
+      settled_with_default: this.#settledWithDefault,
+      settled_dropped: this.#settledDropped,
+    };
     snapshot.saved_at = new Date(this.#clock.now()).toISOString();
     return snapshot;
+  }
+
+  /**
+   * Puts back the status counters a snapshot kept (snapshots written before they were kept have
+   * none: the counts then start from the journal's events). A `ValidationError` names the bad part.
+   */
+  #restoreCounters(snapshot: unknown): void {
+    const counters = countersIn(snapshot);
+    if (counters === undefined) return;
+    if (typeof counters !== "object" || counters === null || Array.isArray(counters)) {
+      throw ValidationError.forField("snapshot.counters", "must be { executor, auditor, settled_with_default, settled_dropped }");
+    }
+    const c = counters as Record<string, unknown>;
+    for (const name of ["settled_with_default", "settled_dropped"] as const) {
+      if (!Number.isSafeInteger(c[name]) || (c[name] as number) < 0) {
+        throw ValidationError.forField(`snapshot.counters.${name}`, "must be a whole number ≥ 0");
+      }
+    }
+    this.#executor.restoreCounters(c.executor, "snapshot.counters.executor");
+    this.#auditor.restoreCounters(c.auditor, "snapshot.counters.auditor");
+    this.#settledWithDefault = c.settled_with_default as number;
+    this.#settledDropped = c.settled_dropped as number;
+  }
+
+  /** Counts the journal's events after the snapshot as live traffic counted them (audit entries by the decisions' violations). */
+  #replayTally(): ReplayTally {
+    const executor = this.#executor;
+    const auditor = this.#auditor;
+    return {
+      decision(record) {
+        const listed = (record.metadata as { violations?: unknown }).violations;
+        const violations = Array.isArray(listed) ? listed.filter(isViolationType) : [];
+        auditor.countRecordedEntry(violations.length === 0 ? "approved" : "flagged", violations);
+        executor.countRecorded({ type: "decision" });
+      },
+      outcome: (outcome) => executor.countRecorded({ type: "outcome", outcome }),
+      settled: (reason) => executor.countRecorded({ type: "settled", reason }),
+    };
   }
 
   #afterDecision(): void {
@@ -666,6 +715,15 @@ function buildPolicy(configured: PolicyConfig | Policy | undefined, snapshot: un
 /** The finished-id memory a snapshot holds; undefined in snapshots written before it was kept. */
 function finishedIn(snapshot: unknown): unknown {
   return snapshot && typeof snapshot === "object" ? (snapshot as { finished?: unknown }).finished : undefined;
+}
+
+/** The status counters a snapshot holds; undefined in snapshots written before they were kept. */
+function countersIn(snapshot: unknown): unknown {
+  return snapshot && typeof snapshot === "object" ? (snapshot as { counters?: unknown }).counters : undefined;
+}
+
+function isViolationType(value: unknown): value is ViolationType {
+  return (VIOLATION_TYPES as readonly unknown[]).includes(value);
 }
 
 function pendingIn(snapshot: unknown): DecisionRecord[] {

@@ -21,3 +21,18 @@ export interface ExecutorDetailedStats extends ExecutorStats {
   /** Settled decisions dropped from the hand-out queue before anyone drained them (it holds at most `maxPending`). */
   settled_dropped: number;
 }
+
+/**
+ * The executor's lasting counters, as a snapshot keeps them (`Executor.countersToJSON`), so that
+ * `stats()` goes on counting across a restart. Pending decisions are restored on their own, and
+ * the hand-out queue's drops (`settled_dropped`) are the running process's.
+ */
+export interface ExecutorCounters {
+  total_decisions: number;
+  /** Accepted outcomes: [outcomes, successes, Σ actual_cost_usd, Σ actual_latency_ms]. */
+  outcomes: [count: number, successes: number, costUsd: number, latencyMs: number];
+  late_feedback: number;
+  duplicate_feedback: number;
+  settled_expired: number;
+  settled_evicted: number;
+}

@@ -475,6 +475,69 @@ describe("Executor", () => {
     });
   });
 
+  describe("counters across a restart", () => {
+    it("writes the lasting counters and puts them back into a new executor", () => {
+      const { executor, clock } = setup({ rewardWaitMs: 100, maxPending: 2 });
+      executor.recordDecision(decision());
+      executor.recordOutcome(outcome("d1", { actual_cost_usd: 3, actual_latency_ms: 90 }));
+      expect(() => executor.recordOutcome(outcome("d1"))).toThrow();
+      for (let i = 0; i < 3; i++) executor.recordDecision(decision()); // d2–d4: d2 is evicted
+      clock.advance(200);
+      executor.settleExpired(); // d3, d4 expire
+      const json = executor.countersToJSON();
+      expect(json).toEqual({
+        total_decisions: 4,
+        outcomes: [1, 1, 3, 90],
+        late_feedback: 0,
+        duplicate_feedback: 1,
+        settled_expired: 2,
+        settled_evicted: 1,
+      });
+      const restarted = setup().executor;
+      restarted.restoreCounters(JSON.parse(JSON.stringify(json)));
+      const { pending_feedback: _, settled_dropped: __, ...lasting } = executor.stats();
+      expect(restarted.stats()).toMatchObject(lasting);
+      expect(restarted.stats()).toMatchObject({ pending_feedback: 0, success_rate: 1, avg_cost_usd: 3 });
+    });
+
+    it("counts a journal's decisions, outcomes and settlements on top of the restored counters", () => {
+      const { executor } = setup();
+      executor.restoreCounters({ ...setup().executor.countersToJSON(), total_decisions: 10, outcomes: [4, 3, 8, 400] });
+      executor.countRecorded({ type: "decision" });
+      executor.countRecorded({
+        type: "outcome",
+        outcome: outcome("x", { success: false, actual_cost_usd: 0, actual_latency_ms: 100 }),
+      });
+      executor.countRecorded({ type: "settled", reason: "expired" });
+      executor.countRecorded({ type: "settled", reason: "evicted" });
+      expect(executor.stats()).toMatchObject({
+        total_decisions: 11,
+        total_outcomes: 5,
+        success_rate: 0.6,
+        avg_cost_usd: 1.6,
+        avg_latency_ms: 100,
+        settled_expired: 1,
+        settled_evicted: 1,
+        pending_feedback: 0,
+      });
+    });
+
+    it("names the part of bad counters and changes nothing", () => {
+      const { executor } = setup();
+      executor.recordDecision(decision());
+      const good = executor.countersToJSON();
+      expect(fieldOf(() => executor.restoreCounters(null))).toBe("counters");
+      expect(fieldOf(() => executor.restoreCounters([], "snapshot.counters.executor"))).toBe("snapshot.counters.executor");
+      expect(fieldOf(() => executor.restoreCounters({ ...good, total_decisions: -1 }))).toBe("counters.total_decisions");
+      expect(fieldOf(() => executor.restoreCounters({ ...good, late_feedback: 1.5 }))).toBe("counters.late_feedback");
+      expect(fieldOf(() => executor.restoreCounters({ ...good, settled_evicted: undefined }))).toBe("counters.settled_evicted");
+      expect(fieldOf(() => executor.restoreCounters({ ...good, outcomes: [1, 2, 0, 0] }))).toBe("counters.outcomes");
+      expect(fieldOf(() => executor.restoreCounters({ ...good, outcomes: [1, 1, Number.NaN, 0] }))).toBe("counters.outcomes");
+      expect(fieldOf(() => executor.restoreCounters({ ...good, outcomes: [1, 1, 0] }))).toBe("counters.outcomes");
+      expect(executor.countersToJSON()).toEqual(good);
+    });
+  });
+
   describe("properties", () => {
     type Op =
       | { kind: "decide" }

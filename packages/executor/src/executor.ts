@@ -13,7 +13,7 @@ import {
 import { computeReward } from "./compute-reward.js";
 import type { DecisionInput, DecisionRecord } from "./decision-record.js";
 import { type ExecutorOptions, resolveExecutorOptions } from "./executor-options.js";
-import type { ExecutorDetailedStats } from "./executor-stats.js";
+import type { ExecutorCounters, ExecutorDetailedStats } from "./executor-stats.js";
 import { FEEDBACK_RECEIVED, type Finished, FinishedDecisions, type FinishedDecisionsJson } from "./finished-decisions.js";
 import type { OutcomeResult } from "./outcome-result.js";
 import { OutcomeStats } from "./outcome-stats.js";
@@ -99,6 +99,57 @@ export class Executor {
     this.#totalDecisions++;
     this.#evictOverflow(now);
     return record;
+  }
+
+  /** The counters `stats()` reports that outlive the process, for a snapshot (see `restoreCounters`). */
+  countersToJSON(): ExecutorCounters {
+    return {
+      total_decisions: this.#totalDecisions,
+      outcomes: this.#outcomes.toJSON(),
+      late_feedback: this.#lateFeedback,
+      duplicate_feedback: this.#duplicateFeedback,
+      settled_expired: this.#settledExpired,
+      settled_evicted: this.#settledEvicted,
+    };
+  }
+
+  /**
+   * Puts back the counters `countersToJSON` wrote (a restart), replacing the present ones. Throws
+   * a `ValidationError` naming the part (`${field}.total_decisions`, …) when `json` is not such
+   * counters; nothing changes then.
+   */
+  restoreCounters(json: unknown, field = "counters"): void {
+    if (typeof json !== "object" || json === null || Array.isArray(json)) {
+      throw ValidationError.forField(field, "must be the executor's counters, as countersToJSON() wrote them");
+    }
+    const c = json as Record<string, unknown>;
+    const counts = ["total_decisions", "late_feedback", "duplicate_feedback", "settled_expired", "settled_evicted"] as const;
+    for (const name of counts) {
+      const value = c[name];
+      if (!Number.isSafeInteger(value) || (value as number) < 0) {
+        throw ValidationError.forField(`${field}.${name}`, "must be a whole number ≥ 0");
+      }
+    }
+    this.#outcomes.restore(c.outcomes, `${field}.outcomes`); // checks before it changes anything
+    this.#totalDecisions = c.total_decisions as number;
+    this.#lateFeedback = c.late_feedback as number;
+    this.#duplicateFeedback = c.duplicate_feedback as number;
+    this.#settledExpired = c.settled_expired as number;
+    this.#settledEvicted = c.settled_evicted as number;
+  }
+
+  /**
+   * Counts what a journal recorded after the snapshot the counters came from, as live traffic
+   * counted it: a decision made, an outcome accepted, a decision settled without feedback.
+   * Only the counters change (the decisions themselves come back with `restorePending`).
+   */
+  countRecorded(
+    event: { type: "decision" } | { type: "outcome"; outcome: Outcome } | { type: "settled"; reason: SettledReason },
+  ): void {
+    if (event.type === "decision") this.#totalDecisions++;
+    else if (event.type === "outcome") this.#outcomes.add(event.outcome);
+    else if (event.reason === "expired") this.#settledExpired++;
+    else this.#settledEvicted++;
   }
 
   /** The memory of finished decision ids, for a snapshot (see `restoreFinished`). */

@@ -3,7 +3,7 @@ export type { DecisionInput, DecisionRecord } from "./decision-record.js";
 export { Executor } from "./executor.js";
 export type { ExecutorOptions } from "./executor-options.js";
 export { DEFAULT_MAX_PENDING, DEFAULT_REMEMBER_SETTLED, DEFAULT_REWARD_WAIT_MS } from "./executor-options.js";
-export type { ExecutorDetailedStats, ExecutorStats } from "./executor-stats.js";
+export type { ExecutorCounters, ExecutorDetailedStats, ExecutorStats } from "./executor-stats.js";
 export type { Finished, FinishedDecisionsJson } from "./finished-decisions.js";
 export { FEEDBACK_RECEIVED } from "./finished-decisions.js";
 export type { OutcomeResult } from "./outcome-result.js";
