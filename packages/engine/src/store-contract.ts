@@ -141,6 +141,7 @@ export function describeEngineStoreContract(name: string, harness: StoreHarness)
         });
       }
       const model = first.policy.toJSON();
+      const { executor } = first.getStatus();
       await first.close();
 
       const second = await RoutingEngine.open({
@@ -151,6 +152,10 @@ export function describeEngineStoreContract(name: string, harness: StoreHarness)
       });
       expect(second.policy.toJSON()).toEqual(model);
       expect(second.getStatus().executor.pending_feedback).toBe(15);
+      // The status counters are counted again from the events: 40 decisions (each audited), 25 outcomes.
+      expect(second.getStatus().executor).toEqual(executor);
+      expect(second.getStatus().executor).toMatchObject({ total_decisions: 40, total_outcomes: 25 });
+      expect(second.getStatus().auditor.total_entries).toBe(40);
       await expect(
         second.feedback({ decision_id: ids[30]!, success: true, actual_cost_usd: 2, actual_latency_ms: 95 }),
       ).resolves.toBeTypeOf("number");
@@ -171,11 +176,16 @@ export function describeEngineStoreContract(name: string, harness: StoreHarness)
       for (let i = 10; i < 20; i++)
         await first.feedback({ decision_id: ids[i]!, success: false, actual_cost_usd: 0, actual_latency_ms: 100 });
       const model = first.policy.toJSON();
+      const { executor, auditor } = first.getStatus();
       await first.close();
 
       const second = await RoutingEngine.open({ store: await harness.reopen(store), seed: 9, autoSave: false });
       expect(second.policy.toJSON()).toEqual(model);
       expect(second.getStatus().executor.pending_feedback).toBe(10);
+      // The status counters: the snapshot's, plus the 10 outcomes after it.
+      expect(second.getStatus().executor).toEqual(executor);
+      expect(second.getStatus().executor).toMatchObject({ total_decisions: 30, total_outcomes: 20, success_rate: 0.5 });
+      expect(second.getStatus().auditor.total_entries).toBe(auditor.total_entries);
       await second.close();
     });
   });
