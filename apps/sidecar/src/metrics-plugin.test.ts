@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ManualClock, RoutingEngine } from "@aurora/engine";
 import { afterEach, describe, expect, it } from "vitest";
 import { DECIDE_BODY, OUTCOME, postJson, testApp } from "../test/fixtures.js";
@@ -59,5 +62,33 @@ describe("metrics-plugin", () => {
     expect(text).toContain("aurora_pending_feedback 0\n");
     const again = (await app.inject({ method: "GET", url: "/metrics" })).body;
     expect(again).toContain('aurora_settled_decisions_total{outcome="default"} 2\n');
+  });
+
+  it("counts settlements from 0 after a restart, though the engine's totals go on from its snapshot", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aurora-metrics-"));
+    try {
+      const clock = new ManualClock(Date.UTC(2025, 0, 1));
+      const options = { modelPath: join(dir, "model.json"), clock, seed: 7, rewardWaitMs: 60_000, defaultReward: -1 };
+      const first = new RoutingEngine(options);
+      for (let i = 0; i < 3; i++) first.decide(DECIDE_BODY);
+      clock.advance(60_001);
+      expect(first.getStatus().settlement.settled_with_default).toBe(3);
+      await first.close();
+
+      const restarted = new RoutingEngine(options);
+      expect(restarted.settlementTotals.settled_with_default).toBe(3);
+      app = testApp({}, { engine: restarted });
+      await postJson(app, "/decide", DECIDE_BODY);
+      const text = (await app.inject({ method: "GET", url: "/metrics" })).body;
+      // A Prometheus counter restarts at 0 with its process: a jump to 3 would read as 3 new settlements.
+      expect(text).toContain('aurora_settled_decisions_total{outcome="default"} 0\n');
+      clock.advance(60_001);
+      const later = (await app.inject({ method: "GET", url: "/metrics" })).body;
+      expect(later).toContain('aurora_settled_decisions_total{outcome="default"} 1\n');
+      expect(restarted.getStatus().settlement.settled_with_default).toBe(4);
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -19,6 +19,8 @@ export type MetricsPluginOptions = SidecarMetricsOptions;
  */
 async function metricsPlugin(app: FastifyInstance, options: MetricsPluginOptions): Promise<void> {
   const metrics = new SidecarMetrics(options);
+  const restored = app.engine.settlementTotals;
+  metrics.startSettlementsFrom(restored.settled_with_default, restored.settled_dropped);
   app.decorate("metrics", metrics);
 
   app.get(

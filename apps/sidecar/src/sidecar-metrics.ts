@@ -154,6 +154,15 @@ export class SidecarMetrics {
     this.#countSettled("dropped", settledDropped);
   }
 
+  /**
+   * Where this process's count starts: the engine's totals when it started (they go on across
+   * restarts), so that a restart is a counter reset to 0, as Prometheus expects, not a jump.
+   */
+  startSettlementsFrom(settledWithDefault: number, settledDropped: number): void {
+    this.#settledCounted.default = settledWithDefault;
+    this.#settledCounted.dropped = settledDropped;
+  }
+
   #countSettled(outcome: "default" | "dropped", total: number): void {
     const counted = this.#settledCounted[outcome];
     if (total > counted) this.#settled.inc({ outcome }, total - counted);

@@ -411,6 +411,14 @@ export class RoutingEngine {
     return this.#auditor.getAuditTrail(options);
   }
 
+  /**
+   * `getStatus().settlement` without settling the decisions whose wait has passed first: after a
+   * restart, the counts the snapshot kept plus the journal's settlements after it.
+   */
+  get settlementTotals(): { settled_with_default: number; settled_dropped: number } {
+    return { settled_with_default: this.#settledWithDefault, settled_dropped: this.#settledDropped };
+  }
+
   /** The seed's status shape: strategist, executor, auditor, psi_field_connected, model_path. */
   getStatus(): EngineStatus {
     this.#settle(this.#executor.settleExpired());
