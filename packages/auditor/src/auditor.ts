@@ -270,13 +270,11 @@ export class Auditor {
   /**
    * Counts an entry recorded before a restart and after the snapshot the counts came from (a
    * journal's decision), without adding it to the trail or calling `onEntry`: it is already in
-   * the store's audit trail.
+   * the store's audit trail. `violations` is as the record holds it: entries that are no
+   * violation type (a newer version's, say) are not counted by type.
    */
-  countRecordedEntry(status: AuditStatus, violations: readonly ViolationType[]): void {
-    for (const type of violations) {
-      if (violationIndexOf(type) < 0) throw ValidationError.forField("violations", `"${String(type)}" is no violation type`);
-    }
-    this.#counters.countEntry(status, violations);
+  countRecordedEntry(status: AuditStatus, violations: readonly unknown[]): void {
+    this.#counters.countEntry(status, violations.filter((type) => violationIndexOf(type) >= 0) as ViolationType[]);
   }
 
   #append(

@@ -16,7 +16,6 @@ import {
   stateKey,
   systemClock,
   ValidationError,
-  VIOLATION_TYPES,
   type ViolationType,
 } from "@aurora/domain";
 import type { DecisionRecord, ExecutorDetailedStats, SettledDecision } from "@aurora/executor";
@@ -543,7 +542,7 @@ export class RoutingEngine {
     return {
       decision(record) {
         const listed = (record.metadata as { violations?: unknown }).violations;
-        const violations = Array.isArray(listed) ? listed.filter(isViolationType) : [];
+        const violations: readonly unknown[] = Array.isArray(listed) ? listed : [];
         auditor.countRecordedEntry(violations.length === 0 ? "approved" : "flagged", violations);
         executor.countRecorded({ type: "decision" });
       },
@@ -728,10 +727,6 @@ function finishedIn(snapshot: unknown): unknown {
 /** The status counters a snapshot holds; undefined in snapshots written before they were kept. */
 function countersIn(snapshot: unknown): unknown {
   return snapshot && typeof snapshot === "object" ? (snapshot as { counters?: unknown }).counters : undefined;
-}
-
-function isViolationType(value: unknown): value is ViolationType {
-  return (VIOLATION_TYPES as readonly unknown[]).includes(value);
 }
 
 function pendingIn(snapshot: unknown): DecisionRecord[] {
