@@ -98,4 +98,88 @@ describe("ArmStatistics", () => {
       expect(estimate(copy, "w:g:r4999", "p3")).toEqual(estimate(stats, "w:g:r4999", "p3"));
     });
   });
+
+  describe("storage (a chain of arm records per state)", () => {
+    const step = fc.oneof(
+      fc.record({
+        kind: fc.constant("observe" as const),
+        state: fc.integer({ min: 0, max: 30 }),
+        provider: fc.integer({ min: 0, max: 39 }),
+        failed: fc.boolean(),
+        residual: fc.integer({ min: -40, max: 40 }).map((r) => r / 8),
+      }),
+      fc.record({ kind: fc.constant("hold" as const), state: fc.integer({ min: 0, max: 30 }) }),
+    );
+
+    it("keeps each arm's counts, states and arms in the order first learned, among up to 40 providers", () => {
+      fc.assert(
+        fc.property(fc.array(step, { maxLength: 400 }), (steps) => {
+          const stats = new ArmStatistics(options);
+          const expected: Record<string, Record<string, number[]>> = {};
+          const order: string[] = [];
+          let tick = 0;
+          for (const s of steps) {
+            if (s.kind !== "observe") continue;
+            const state = `w:g:r${s.state}`;
+            const provider = `p${s.provider}`;
+            stats.observe(state, provider, s.failed, s.residual);
+            tick++;
+            if (expected[state] === undefined) {
+              expected[state] = {};
+              order.push(state);
+            }
+            const arms = expected[state];
+            if (arms[provider] === undefined) arms[provider] = [0, 0, 0, 0, 0, 0];
+            const slots = arms[provider];
+            slots[0] = tick;
+            slots[1]! += 1;
+            if (s.failed) slots[2]! += 1;
+            else {
+              slots[3]! += 1;
+              slots[4]! += s.residual;
+              slots[5]! += s.residual * s.residual;
+            }
+          }
+          const { arms } = stats.toJSON();
+          expect(arms).toEqual(expected);
+          expect(Object.keys(arms)).toEqual(order);
+          expect(stats.stateCount).toBe(order.length);
+        }),
+        { numRuns: 200 },
+      );
+    });
+
+    it("reads the same estimates through a state found before later lookups and new arms as through one found now", () => {
+      fc.assert(
+        fc.property(fc.array(step, { maxLength: 300 }), (steps) => {
+          const stats = new ArmStatistics({ ...options, discount: 0.99 });
+          const held: [string, ReturnType<ArmStatistics["stateArms"]>][] = [];
+          for (const s of steps) {
+            const state = `w:g:r${s.state}`;
+            if (s.kind === "observe") stats.observe(state, `p${s.provider}`, s.failed, s.residual);
+            else held.push([state, stats.stateArms(state)]);
+          }
+          const out: ArmEstimate = { failureA: 0, failureB: 0, residual: 0, residualVariance: 0, count: 0, noise: 0 };
+          for (const [state, handle] of held) {
+            if (handle === undefined) continue;
+            for (let p = 0; p < 40; p++) {
+              stats.estimate(handle, `p${p}`, out);
+              expect(out).toEqual(estimate(stats, state, `p${p}`));
+            }
+          }
+        }),
+        { numRuns: 200 },
+      );
+    });
+
+    it("tells a state's learned arm from a provider it has not tried there", () => {
+      const stats = new ArmStatistics(options);
+      for (let i = 0; i < 10; i++) stats.observe("s1", "a", true, 0);
+      stats.observe("s2", "b", false, 1);
+      // In s1, a has 10 failures of its own; in s2 it has none, and only its record elsewhere as a prior.
+      expect(estimate(stats, "s1", "a")).toMatchObject({ count: 15 });
+      expect(estimate(stats, "s2", "a")).toMatchObject({ count: 5 });
+      expect(estimate(stats, "s1", "b")).toMatchObject({ count: 5 });
+    });
+  });
 });

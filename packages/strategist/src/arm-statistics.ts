@@ -1,4 +1,5 @@
 import { JSON_PIECES, type JsonPieces, ValidationError } from "@aurora/domain";
+import { flatCopy, StateIndex } from "./state-index.js";
 
 /** Per arm: [tick of last change, n, failures, successes, Σ success residual, Σ success residual²]. */
 const SLOTS = 6;
@@ -46,15 +47,33 @@ export interface ArmStatisticsSnapshot {
   everyone: number[];
 }
 
-/** One state's arms (provider id → slots), with the state key string kept for it. */
-export class StateArms extends Map<string, Float64Array> {
+/**
+ * A state found by {@link ArmStatistics.stateArms}: its row and the key string kept for it. Read
+ * its arms through the statistics that gave it; it stays valid as the statistics learn.
+ */
+export class StateArms {
   readonly stateKey: string;
+  /** @internal The state's row in the statistics. */
+  readonly row: number;
+  /** @internal The statistics' generation when its arms were last noted by provider column (see `ArmStatistics`). */
+  generation: number;
 
-  constructor(stateKey: string) {
-    super();
+  constructor(stateKey: string, row: number, generation: number) {
     this.stateKey = stateKey;
+    this.row = row;
+    this.generation = generation;
   }
 }
+
+/** Arm records per chunk of the arena: growth adds a chunk and never copies the arms. */
+const CHUNK_BITS = 12;
+const CHUNK_ARMS = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK_ARMS - 1;
+/** Per arm record: the SLOTS counts, then the provider's column and the next arm of its state (−1: none). */
+const RECORD = 8;
+const COLUMN = SLOTS;
+const NEXT = SLOTS + 1;
+const NONE = -1;
 
 /**
  * Outcome counts of the non-contextual bandits, per (state, provider) arm, with a
@@ -67,12 +86,35 @@ export class StateArms extends Map<string, Float64Array> {
  *   failure ~ Beta(F + m·q_p, N − F + m·(1 − q_p))        (this state),
  * and the same shrinkage for the mean success residual. Counts are discounted lazily: each
  * learned reward is one tick and a count made t ticks ago weighs γᵗ (discounted UCB/TS,
- * Garivier & Moulines 2011). Maps are `Map`s: any id is ordinary.
+ * Garivier & Moulines 2011).
+ *
+ * Storage: states are found through a `StateIndex`; each state's arms are a chain of 8-float
+ * records (the six counts, the provider's column, the next arm) in chunked `Float64Array`s, in the
+ * order they were first learned. Provider ids are interned to columns once for all states. An arm
+ * costs 64 bytes and a state ~70 more (its key, index slots and chain head), against ~250 and ~560
+ * with a `Map` per state and a `Float64Array` per arm. `stateArms` walks a state's chain once and
+ * notes each column's arm in a scratch table stamped with a generation number, so that each
+ * candidate's arm is then one read, however many providers there are.
  */
 export class ArmStatistics {
   readonly #options: ArmStatisticsOptions;
-  readonly #arms = new Map<string, StateArms>();
-  readonly #providers = new Map<string, Float64Array>();
+  readonly #states = new StateIndex();
+  /** Per state row: its first and last arm (−1 when it has none). */
+  #heads = new Int32Array(1024).fill(NONE);
+  #tails = new Int32Array(1024).fill(NONE);
+  readonly #chunks: Float64Array[] = [];
+  #armCount = 0;
+  readonly #providerColumn = new Map<string, number>();
+  readonly #providerIds: string[] = [];
+  /** Per column: the provider's counts over every state. */
+  readonly #providerSlots: Float64Array[] = [];
+  /** Per column: the arm `stateArms` found for it, valid where `#stamps` holds the current generation. */
+  #armOf = new Int32Array(16);
+  #stamps = new Int32Array(16);
+  #generation = 0;
+  /** The state last found or learned, and its row: a choose and the update that follows ask for the same state. */
+  #lastKey: string | undefined;
+  #lastRow = NONE;
   readonly #everyone = new Float64Array(SLOTS);
   readonly #scratch = new Float64Array(SLOTS);
   readonly #scratchProvider = new Float64Array(SLOTS);
@@ -89,47 +131,39 @@ export class ArmStatistics {
 
   /** States with at least one arm. */
   get stateCount(): number {
-    return this.#arms.size;
+    return this.#states.size;
   }
 
   /** A state's arms, with its kept key, or undefined for a state with none: found once, read for each candidate. */
   stateArms(stateKey: string): StateArms | undefined {
-    return this.#arms.get(stateKey);
+    const row = this.#rowOf(stateKey, false);
+    if (row < 0) return undefined;
+    const generation = this.#mark(row);
+    return new StateArms(this.#states.key(row), row, generation);
   }
 
   /** Learns one outcome: a failure, or a success with its residual. */
   observe(stateKey: string, providerId: string, failed: boolean, residual: number): void {
     this.#tick++;
-    let row = this.#arms.get(stateKey);
-    if (row === undefined) {
-      row = new StateArms(stateKey);
-      this.#arms.set(stateKey, row);
-    }
-    let arm = row.get(providerId);
-    if (arm === undefined) {
-      arm = new Float64Array(SLOTS);
-      row.set(providerId, arm);
-    }
-    let provider = this.#providers.get(providerId);
-    if (provider === undefined) {
-      provider = new Float64Array(SLOTS);
-      this.#providers.set(providerId, provider);
-    }
-    this.#add(arm, failed, residual);
-    this.#add(provider, failed, residual);
-    this.#add(this.#everyone, failed, residual);
+    const row = this.#rowOf(stateKey, true);
+    const column = this.#column(providerId);
+    let arm = this.#armIn(row, column);
+    if (arm === NONE) arm = this.#addArm(row, column);
+    this.#add(this.#chunkOf(arm), (arm & CHUNK_MASK) * RECORD, failed, residual);
+    this.#add(this.#providerSlots[column] as Float64Array, 0, failed, residual);
+    this.#add(this.#everyone, 0, failed, residual);
   }
 
-  #add(slots: Float64Array, failed: boolean, residual: number): void {
-    this.#age(slots, slots);
-    slots[N] = (slots[N] as number) + 1;
+  #add(slots: Float64Array, at: number, failed: boolean, residual: number): void {
+    this.#age(slots, at, slots, at);
+    slots[at + N] = (slots[at + N] as number) + 1;
     if (failed) {
-      slots[FAILURES] = (slots[FAILURES] as number) + 1;
+      slots[at + FAILURES] = (slots[at + FAILURES] as number) + 1;
       return;
     }
-    slots[SUCCESSES] = (slots[SUCCESSES] as number) + 1;
-    slots[SUM] = (slots[SUM] as number) + residual;
-    slots[SQUARES] = (slots[SQUARES] as number) + residual * residual;
+    slots[at + SUCCESSES] = (slots[at + SUCCESSES] as number) + 1;
+    slots[at + SUM] = (slots[at + SUM] as number) + residual;
+    slots[at + SQUARES] = (slots[at + SQUARES] as number) + residual * residual;
   }
 
   /**
@@ -143,20 +177,22 @@ export class ArmStatistics {
     const noise = this.#noise;
 
     const others = this.#scratchProvider;
-    const providerSlots = this.#providers.get(providerId);
-    const armSlots = state?.get(providerId);
-    if (providerSlots === undefined) others.fill(0);
-    else this.#age(providerSlots, others);
+    const column = this.#providerColumn.get(providerId);
+    if (column === undefined) others.fill(0);
+    else this.#age(this.#providerSlots[column] as Float64Array, 0, others, 0);
     let n = 0;
     let failures = 0;
     let successes = 0;
     let sum = 0;
-    if (armSlots !== undefined) {
-      const factor = this.#factor(armSlots);
-      n = (armSlots[N] as number) * factor;
-      failures = (armSlots[FAILURES] as number) * factor;
-      successes = (armSlots[SUCCESSES] as number) * factor;
-      sum = (armSlots[SUM] as number) * factor;
+    const arm = state === undefined || column === undefined ? NONE : this.#armFor(state, column);
+    if (arm !== NONE) {
+      const chunk = this.#chunkOf(arm);
+      const at = (arm & CHUNK_MASK) * RECORD;
+      const factor = this.#factor(chunk[at + LAST] as number);
+      n = (chunk[at + N] as number) * factor;
+      failures = (chunk[at + FAILURES] as number) * factor;
+      successes = (chunk[at + SUCCESSES] as number) * factor;
+      sum = (chunk[at + SUM] as number) * factor;
     }
     const otherN = Math.max(0, (others[N] as number) - n);
     const otherFailures = Math.max(0, (others[FAILURES] as number) - failures);
@@ -177,7 +213,7 @@ export class ArmStatistics {
   #pool(): void {
     const { priorFailureRate, priorStrength: m } = this.#options;
     const all = this.#scratch;
-    this.#age(this.#everyone, all);
+    this.#age(this.#everyone, 0, all, 0);
     this.#allFailure = ((all[FAILURES] as number) + m * priorFailureRate) / ((all[N] as number) + m);
     this.#allResidual = (all[SUM] as number) / ((all[SUCCESSES] as number) + m);
     const noiseWeight = (all[SUCCESSES] as number) + PRIOR_NOISE_WEIGHT;
@@ -186,20 +222,51 @@ export class ArmStatistics {
     this.#priorTick = this.#tick;
   }
 
+  /** Calls `visit` for each state (in the order first learned) and each of its arms (likewise). */
+  #eachArm(
+    visitState: (stateKey: string, arms: number) => void,
+    visitArm: (providerId: string, chunk: Float64Array, at: number) => void,
+  ): void {
+    const keys = this.#states.keys();
+    for (let row = 0; row < keys.length; row++) {
+      let arms = 0;
+      for (
+        let arm = this.#heads[row] as number;
+        arm !== NONE;
+        arm = this.#chunkOf(arm)[(arm & CHUNK_MASK) * RECORD + NEXT] as number
+      )
+        arms++;
+      visitState(keys[row] as string, arms);
+      for (let arm = this.#heads[row] as number; arm !== NONE; ) {
+        const chunk = this.#chunkOf(arm);
+        const at = (arm & CHUNK_MASK) * RECORD;
+        visitArm(this.#providerIds[chunk[at + COLUMN] as number] as string, chunk, at);
+        arm = chunk[at + NEXT] as number;
+      }
+    }
+  }
+
   toJSON(): ArmStatisticsSnapshot {
     const arms: Record<string, Record<string, number[]>> = Object.create(null);
-    for (const [stateKey, row] of this.#arms) {
-      const providers: Record<string, number[]> = Object.create(null);
-      for (const [providerId, slots] of row) providers[providerId] = Array.from(slots);
-      arms[stateKey] = providers;
-    }
+    let providers: Record<string, number[]> = Object.create(null);
+    this.#eachArm(
+      (stateKey) => {
+        providers = Object.create(null);
+        arms[stateKey] = providers;
+      },
+      (providerId, chunk, at) => {
+        providers[providerId] = Array.from(chunk.subarray(at, at + SLOTS));
+      },
+    );
     return { tick: this.#tick, arms, ...this.#totalsJson() };
   }
 
   /** The provider and global totals as `toJSON` writes them (one entry per provider: small). */
   #totalsJson(): Pick<ArmStatisticsSnapshot, "providers" | "everyone"> {
     const providers: Record<string, number[]> = Object.create(null);
-    for (const [providerId, slots] of this.#providers) providers[providerId] = Array.from(slots);
+    this.#providerIds.forEach((providerId, column) => {
+      providers[providerId] = Array.from(this.#providerSlots[column] as Float64Array);
+    });
     return { providers, everyone: Array.from(this.#everyone) };
   }
 
@@ -210,23 +277,21 @@ export class ArmStatistics {
    * (`JSON_PIECES`). With 100,000 states of three arms, `toJSON()` held the event loop for ~1.1 s.
    */
   snapshot(): ArmStatisticsCopy {
-    let arms = 0;
-    for (const row of this.#arms.values()) arms += row.size;
-    const stateKeys = new Array<string>(this.#arms.size);
-    const armCounts = new Int32Array(this.#arms.size);
-    const providerIds = new Array<string>(arms);
-    const values = new Float64Array(arms * SLOTS);
+    const stateKeys = this.#states.keys().slice();
+    const armCounts = new Int32Array(stateKeys.length);
+    const providerIds = new Array<string>(this.#armCount);
+    const values = new Float64Array(this.#armCount * SLOTS);
     let state = 0;
     let arm = 0;
-    for (const [stateKey, row] of this.#arms) {
-      stateKeys[state] = stateKey;
-      armCounts[state++] = row.size;
-      for (const [providerId, slots] of row) {
+    this.#eachArm(
+      (_stateKey, arms) => {
+        armCounts[state++] = arms;
+      },
+      (providerId, chunk, at) => {
         providerIds[arm] = providerId;
-        const at = arm++ * SLOTS;
-        for (let i = 0; i < SLOTS; i++) values[at + i] = slots[i] as number;
-      }
-    }
+        values.set(chunk.subarray(at, at + SLOTS), arm++ * SLOTS);
+      },
+    );
     const { providers, everyone } = this.#totalsJson();
     return new ArmStatisticsCopy(this.#tick, stateKeys, armCounts, providerIds, values, providers, everyone);
   }
@@ -242,9 +307,7 @@ export class ArmStatistics {
       throw ValidationError.forField(`${field}.arms`, "must be an object: state key → provider id → counts");
     }
     const tick = s.tick as number;
-    this.#tick = tick;
-    this.#priorTick = -1;
-    const slotsAt = (value: unknown, where: string): Float64Array => {
+    const slotsAt = (value: unknown, where: string): number[] => {
       const ok =
         Array.isArray(value) &&
         value.length === SLOTS &&
@@ -253,43 +316,164 @@ export class ArmStatistics {
         value.slice(1, 4).every((v) => (v as number) >= 0);
       if (!ok)
         throw ValidationError.forField(where, `must be ${SLOTS} finite numbers [tick ≤ ${tick}, n, failures, successes, Σ, Σ²]`);
-      return Float64Array.from(value as number[]);
+      return value as number[];
     };
+    const providers = s.providers as unknown;
+    if (typeof providers !== "object" || providers === null || Array.isArray(providers)) {
+      throw ValidationError.forField(`${field}.providers`, "must be an object: provider id → counts");
+    }
+    const everyone = slotsAt(s.everyone, `${field}.everyone`);
+    // Checked whole before anything is kept, so a bad snapshot leaves these statistics empty.
+    const checked: [string, [string, number[]][]][] = [];
     for (const stateKey of Object.keys(arms)) {
       const row = (arms as Record<string, unknown>)[stateKey];
       if (typeof row !== "object" || row === null || Array.isArray(row)) {
         throw ValidationError.forField(`${field}.arms[${JSON.stringify(stateKey)}]`, "must be an object: provider id → counts");
       }
-      const stateRow = new StateArms(stateKey);
+      const stateArms: [string, number[]][] = [];
       for (const providerId of Object.keys(row)) {
         const where = `${field}.arms[${JSON.stringify(stateKey)}][${JSON.stringify(providerId)}]`;
-        stateRow.set(providerId, slotsAt((row as Record<string, unknown>)[providerId], where));
+        stateArms.push([providerId, slotsAt((row as Record<string, unknown>)[providerId], where)]);
       }
-      this.#arms.set(stateKey, stateRow);
+      checked.push([stateKey, stateArms]);
     }
-    const providers = s.providers as unknown;
-    if (typeof providers !== "object" || providers === null || Array.isArray(providers)) {
-      throw ValidationError.forField(`${field}.providers`, "must be an object: provider id → counts");
+    const totals = Object.keys(providers).map(
+      (providerId) =>
+        [
+          providerId,
+          slotsAt((providers as Record<string, unknown>)[providerId], `${field}.providers[${JSON.stringify(providerId)}]`),
+        ] as const,
+    );
+    this.#tick = tick;
+    this.#priorTick = -1;
+    for (const [providerId, slots] of totals) (this.#providerSlots[this.#column(providerId)] as Float64Array).set(slots);
+    for (const [stateKey, stateArms] of checked) {
+      const row = this.#rowOf(stateKey, true);
+      for (const [providerId, slots] of stateArms) {
+        const column = this.#column(providerId);
+        const found = this.#armIn(row, column);
+        const arm = found !== NONE ? found : this.#addArm(row, column);
+        this.#chunkOf(arm).set(slots, (arm & CHUNK_MASK) * RECORD);
+      }
     }
-    for (const providerId of Object.keys(providers)) {
-      this.#providers.set(
-        providerId,
-        slotsAt((providers as Record<string, unknown>)[providerId], `${field}.providers[${JSON.stringify(providerId)}]`),
-      );
-    }
-    this.#everyone.set(slotsAt(s.everyone, `${field}.everyone`));
+    this.#everyone.set(everyone);
   }
 
-  #factor(slots: Float64Array): number {
+  /** The row of `stateKey` (−1 when it has none, unless `add`, which adds it). */
+  #rowOf(stateKey: string, add: boolean): number {
+    if (stateKey === this.#lastKey) return this.#lastRow;
+    const row = add ? this.#states.ensure(stateKey, flatCopy) : this.#states.find(stateKey);
+    if (row < 0) return row;
+    if (row >= this.#heads.length) this.#growStates(row);
+    this.#lastKey = stateKey;
+    this.#lastRow = row;
+    return row;
+  }
+
+  /** The column of `providerId`, interned the first time, with its totals. */
+  #column(providerId: string): number {
+    let column = this.#providerColumn.get(providerId);
+    if (column === undefined) {
+      column = this.#providerIds.length;
+      this.#providerColumn.set(providerId, column);
+      this.#providerIds.push(providerId);
+      this.#providerSlots.push(new Float64Array(SLOTS));
+      if (column >= this.#armOf.length) {
+        const armOf = new Int32Array(2 * this.#armOf.length);
+        const stamps = new Int32Array(2 * this.#stamps.length);
+        armOf.set(this.#armOf);
+        stamps.set(this.#stamps);
+        this.#armOf = armOf;
+        this.#stamps = stamps;
+      }
+    }
+    return column;
+  }
+
+  /** Notes each of the state's arms by column for `#armFor`, under a new generation, which it returns. */
+  #mark(row: number): number {
+    const generation = this.#nextGeneration();
+    const armOf = this.#armOf;
+    const stamps = this.#stamps;
+    for (let arm = this.#heads[row] as number; arm !== NONE; ) {
+      const chunk = this.#chunkOf(arm);
+      const at = (arm & CHUNK_MASK) * RECORD;
+      const column = chunk[at + COLUMN] as number;
+      armOf[column] = arm;
+      stamps[column] = generation;
+      arm = chunk[at + NEXT] as number;
+    }
+    return generation;
+  }
+
+  /** The state's arm for `column`: one read while its marks are the latest, else a walk of its chain (marked anew). */
+  #armFor(state: StateArms, column: number): number {
+    if (state.generation !== this.#generation) state.generation = this.#mark(state.row);
+    return this.#stamps[column] === state.generation ? (this.#armOf[column] as number) : NONE;
+  }
+
+  /** The arm of `column` in `row` by walking its chain (for learning, which adds arms). */
+  #armIn(row: number, column: number): number {
+    for (let arm = this.#heads[row] as number; arm !== NONE; ) {
+      const chunk = this.#chunkOf(arm);
+      const at = (arm & CHUNK_MASK) * RECORD;
+      if (chunk[at + COLUMN] === column) return arm;
+      arm = chunk[at + NEXT] as number;
+    }
+    return NONE;
+  }
+
+  /** A new arm of zero counts for `column`, last in the chain of `row`. */
+  #addArm(row: number, column: number): number {
+    const arm = this.#armCount++;
+    if ((arm & CHUNK_MASK) === 0) this.#chunks.push(new Float64Array(CHUNK_ARMS * RECORD));
+    const chunk = this.#chunkOf(arm);
+    const at = (arm & CHUNK_MASK) * RECORD;
+    chunk[at + COLUMN] = column;
+    chunk[at + NEXT] = NONE;
+    const tail = this.#tails[row] as number;
+    if (tail === NONE) this.#heads[row] = arm;
+    else this.#chunkOf(tail)[(tail & CHUNK_MASK) * RECORD + NEXT] = arm;
+    this.#tails[row] = arm;
+    // A state's arms changed: marks taken before no longer list them all.
+    this.#nextGeneration();
+    return arm;
+  }
+
+  /** A new generation; the stamps start afresh before the count would leave an Int32Array's range. */
+  #nextGeneration(): number {
+    if (this.#generation === 0x7fffffff) {
+      this.#stamps.fill(0);
+      this.#generation = 0;
+    }
+    return ++this.#generation;
+  }
+
+  #chunkOf(arm: number): Float64Array {
+    return this.#chunks[arm >>> CHUNK_BITS] as Float64Array;
+  }
+
+  #growStates(row: number): void {
+    let length = this.#heads.length;
+    while (length <= row) length *= 2;
+    const heads = new Int32Array(length).fill(NONE);
+    const tails = new Int32Array(length).fill(NONE);
+    heads.set(this.#heads);
+    tails.set(this.#tails);
+    this.#heads = heads;
+    this.#tails = tails;
+  }
+
+  #factor(last: number): number {
     const { discount } = this.#options;
-    return discount === 1 ? 1 : discount ** (this.#tick - (slots[LAST] as number));
+    return discount === 1 ? 1 : discount ** (this.#tick - last);
   }
 
-  /** Writes `slots` aged to the current tick into `out` (which may be `slots` itself). */
-  #age(slots: Float64Array, out: Float64Array): void {
-    const factor = this.#factor(slots);
-    out[LAST] = this.#tick;
-    for (let i = N; i < SLOTS; i++) out[i] = (slots[i] as number) * factor;
+  /** Writes the counts at `slots[at…]` aged to the current tick into `out[to…]` (which may be the same place). */
+  #age(slots: Float64Array, at: number, out: Float64Array, to: number): void {
+    const factor = this.#factor(slots[at + LAST] as number);
+    out[to + LAST] = this.#tick;
+    for (let i = N; i < SLOTS; i++) out[to + i] = (slots[at + i] as number) * factor;
   }
 }
 

@@ -1,19 +1,11 @@
 import { JSON_PIECES, type JsonPieces } from "@aurora/domain";
-import { StateIndex } from "./state-index.js";
+import { flatCopy, StateIndex } from "./state-index.js";
 
 const CHUNK_BITS = 10;
 /** Rows per chunk: big enough that chunk bookkeeping is noise, small enough that growth never copies the table. */
 const CHUNK_ROWS = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK_ROWS - 1;
 const MIN_STRIDE = 8;
-
-/**
- * A key built by concatenation (as `stateKey()` builds one) is a V8 rope of several nodes,
- * ~150 bytes for a 28-character key; the table keeps a flat copy instead, ~50 bytes.
- */
-function flatCopy(text: string): string {
-  return JSON.parse(JSON.stringify(text)) as string;
-}
 
 /**
  * The Q-table: state key → provider id → value, stored densely for speed and memory.
