@@ -1,4 +1,4 @@
-import { JSON_PIECES } from "@aurora/domain";
+import { JSON_PIECES, ValidationError } from "@aurora/domain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ArmEstimate, ArmStatisticsCopy } from "./arm-statistics.js";
@@ -96,6 +96,50 @@ describe("ArmStatistics", () => {
       copy.restore(JSON.parse(pieces.join("")), "arms");
       expect(copy.toJSON()).toEqual(stats.toJSON());
       expect(estimate(copy, "w:g:r4999", "p3")).toEqual(estimate(stats, "w:g:r4999", "p3"));
+    });
+  });
+
+  describe("restore", () => {
+    const good = () => {
+      const stats = new ArmStatistics({ ...options, discount: 0.99 });
+      stats.observe("s1", "a", false, 0.5);
+      stats.observe("s1", "b", true, 0);
+      stats.observe("s2", "a", false, 1);
+      return JSON.parse(JSON.stringify(stats.toJSON()));
+    };
+    const fieldOf = (snapshot: unknown): string | undefined => {
+      try {
+        new ArmStatistics(options).restore(snapshot, "arms");
+      } catch (error) {
+        expect(error).toBeInstanceOf(ValidationError);
+        return (error as ValidationError).field;
+      }
+      return undefined;
+    };
+
+    it("names the part of a snapshot it refuses", () => {
+      expect(fieldOf(good())).toBeUndefined();
+      expect(fieldOf({ ...good(), tick: -1 })).toBe("arms.tick");
+      expect(fieldOf({ ...good(), arms: [] })).toBe("arms.arms");
+      const fractionalTick = good();
+      fractionalTick.arms.s1.a[0] = 1.5;
+      expect(fieldOf(fractionalTick)).toBe('arms.arms["s1"]["a"]');
+      const future = good();
+      future.arms.s2.a[0] = 4;
+      expect(fieldOf(future)).toBe('arms.arms["s2"]["a"]');
+      const negative = good();
+      negative.providers.b[2] = -1;
+      expect(fieldOf(negative)).toBe('arms.providers["b"]');
+      expect(fieldOf({ ...good(), everyone: [0, 1] })).toBe("arms.everyone");
+    });
+
+    it("keeps nothing of a snapshot it refuses", () => {
+      const stats = new ArmStatistics(options);
+      const bad = good();
+      bad.providers.b = "x";
+      expect(() => stats.restore(bad, "arms")).toThrow(ValidationError);
+      expect(stats.stateCount).toBe(0);
+      expect(stats.toJSON()).toEqual(new ArmStatistics(options).toJSON());
     });
   });
 

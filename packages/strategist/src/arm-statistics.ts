@@ -74,6 +74,8 @@ const RECORD = 8;
 const COLUMN = SLOTS;
 const NEXT = SLOTS + 1;
 const NONE = -1;
+/** Ages (in ticks) whose discount factor is tabled. */
+const POWERS = 4096;
 
 /**
  * Outcome counts of the non-contextual bandits, per (state, provider) arm, with a
@@ -98,6 +100,8 @@ const NONE = -1;
  */
 export class ArmStatistics {
   readonly #options: ArmStatisticsOptions;
+  /** γᵃᵍᵉ for ages below POWERS: the discount's power took a quarter of a choose's time. */
+  readonly #powers: Float64Array;
   readonly #states = new StateIndex();
   /** Per state row: its first and last arm (−1 when it has none). */
   #heads = new Int32Array(1024).fill(NONE);
@@ -127,6 +131,9 @@ export class ArmStatistics {
 
   constructor(options: ArmStatisticsOptions) {
     this.#options = options;
+    const { discount } = options;
+    this.#powers = new Float64Array(POWERS);
+    for (let age = 0; age < POWERS; age++) this.#powers[age] = discount === 1 ? 1 : discount ** age;
   }
 
   /** States with at least one arm. */
@@ -312,10 +319,11 @@ export class ArmStatistics {
         Array.isArray(value) &&
         value.length === SLOTS &&
         value.every((v) => typeof v === "number" && Number.isFinite(v)) &&
+        Number.isSafeInteger(value[LAST]) &&
         (value[LAST] as number) <= tick &&
         value.slice(1, 4).every((v) => (v as number) >= 0);
       if (!ok)
-        throw ValidationError.forField(where, `must be ${SLOTS} finite numbers [tick ≤ ${tick}, n, failures, successes, Σ, Σ²]`);
+        throw ValidationError.forField(where, `must be ${SLOTS} finite numbers [whole tick ≤ ${tick}, n, failures, successes, Σ, Σ²]`);
       return value as number[];
     };
     const providers = s.providers as unknown;
@@ -464,9 +472,12 @@ export class ArmStatistics {
     this.#tails = tails;
   }
 
+  /** γᵗ for an age of t ticks: from a table of γ⁰…γ⁴⁰⁹⁵ (each computed as `**` would), else computed. */
   #factor(last: number): number {
+    const age = this.#tick - last;
+    if (age < POWERS) return this.#powers[age] as number;
     const { discount } = this.#options;
-    return discount === 1 ? 1 : discount ** (this.#tick - last);
+    return discount === 1 ? 1 : discount ** age;
   }
 
   /** Writes the counts at `slots[at…]` aged to the current tick into `out[to…]` (which may be the same place). */
