@@ -323,7 +323,10 @@ export class ArmStatistics {
         (value[LAST] as number) <= tick &&
         value.slice(1, 4).every((v) => (v as number) >= 0);
       if (!ok)
-        throw ValidationError.forField(where, `must be ${SLOTS} finite numbers [whole tick ≤ ${tick}, n, failures, successes, Σ, Σ²]`);
+        throw ValidationError.forField(
+          where,
+          `must be ${SLOTS} finite numbers [whole tick ≤ ${tick}, n, failures, successes, Σ, Σ²]`,
+        );
       return value as number[];
     };
     const providers = s.providers as unknown;
