@@ -93,7 +93,7 @@ const POWERS = 4096;
  * Storage: states are found through a `StateIndex`; each state's arms are a chain of 8-float
  * records (the six counts, the provider's column, the next arm) in chunked `Float64Array`s, in the
  * order they were first learned. Provider ids are interned to columns once for all states. An arm
- * costs 64 bytes and a state ~80 more (its key, index slots and chain head), against ~250 and ~470
+ * costs 64 bytes and a state ~80 more (its key, index slots and chain head), against ~250 and ~230
  * with a `Map` per state and a `Float64Array` per arm. `stateArms` walks a state's chain once and
  * notes each column's arm in a scratch table stamped with a generation number, so that each
  * candidate's arm is then one read, however many providers there are.
