@@ -14,21 +14,36 @@ export function requireChooseRequest(request: ChooseRequest, seen: Set<string>):
   if (!Array.isArray(candidates) || candidates.length === 0) {
     throw ValidationError.forField("candidates", "must list at least one provider (filter by constraints first, then choose)");
   }
-  seen.clear();
-  for (let i = 0; i < candidates.length; i++) {
+  const n = candidates.length;
+  const pairwise = n <= PAIRWISE_MAX_IDS;
+  if (!pairwise) seen.clear();
+  for (let i = 0; i < n; i++) {
     const id = (candidates[i] as Provider | undefined)?.provider_id;
     if (typeof id !== "string" || id.length === 0) {
       throw ValidationError.forField(`candidates[${i}].provider_id`, "must be a non-empty string (a provider id)");
     }
-    if (seen.has(id)) {
+    let duplicate = false;
+    if (pairwise) {
+      for (let j = 0; j < i && !duplicate; j++) duplicate = (candidates[j] as Provider).provider_id === id;
+    } else {
+      duplicate = seen.has(id);
+      seen.add(id);
+    }
+    if (duplicate) {
       throw ValidationError.forField(
         `candidates[${i}].provider_id`,
         `duplicate provider_id "${id}": each candidate must appear once`,
       );
     }
-    seen.add(id);
   }
 }
+
+/**
+ * Up to this many candidates, comparing ids pairwise is cheaper than hashing each into a `Set`
+ * (the same crossover as the engine's provider list check, `@aurora/domain`'s distinct-ids): for
+ * 10 candidates the `Set` was 17% of a `ucb1` choose+update's CPU profile.
+ */
+const PAIRWISE_MAX_IDS = 16;
 
 /** The checks on an `update`: a state key, a provider id and a finite reward. */
 export function requireRewardUpdate(update: RewardUpdate): void {
