@@ -150,6 +150,19 @@ describe("DecisionArchive", () => {
     );
   });
 
+  it("finds the newer of a repeated id added just as the columns grow", () => {
+    // The columns grow at the 65th decision: the index is rebuilt from the kept slots then, and
+    // the older decision with the repeated id must not come back into it.
+    for (const capacity of [65, 200]) {
+      const archive = new DecisionArchive(capacity);
+      for (let i = 0; i < 63; i++) archive.add(archived(`x${i}`, `m${i}`));
+      archive.add(archived("d", "older"));
+      archive.add(archived("d", "newer"));
+      expect(archive.get("d")?.mode).toBe("newer");
+      expect(archive.get("x0")?.mode).toBe("m0");
+    }
+  });
+
   it("gives back each field as added, the context rebuilt from the state key and gpu_hours", () => {
     const archive = new DecisionArchive(4);
     const decision = {

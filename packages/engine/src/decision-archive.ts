@@ -315,13 +315,16 @@ export class DecisionArchive {
     if (this.#capacity === 0) return;
     const id = decision.decision_id;
     const hash = this.#hash(id);
-    const same = this.#find(hash, id);
-    if (same >= 0) this.#unindex(same); // ids are unique; should one repeat, the newest wins
     let slot: number;
     if (this.#used < this.#capacity) {
       slot = this.#used++;
+      // Growing rebuilds the index from the kept slots, so a repeated id is looked for after it.
       if (slot === this.#at.length) this.#grow();
+      const same = this.#find(hash, id);
+      if (same >= 0) this.#unindex(same); // ids are unique; should one repeat, the newest wins
     } else {
+      const same = this.#find(hash, id);
+      if (same >= 0) this.#unindex(same);
       slot = this.#next;
       if (slot !== same) this.#unindex(slot);
       this.#next = slot + 1 === this.#capacity ? 0 : slot + 1;
