@@ -1,5 +1,6 @@
 export type { Clock } from "./clock.js";
 export { ManualClock, systemClock } from "./clock.js";
+export { hasDistinctProviderIds } from "./distinct-ids.js";
 export { AuroraError, DuplicateFeedbackError, LateFeedbackError, UnknownDecisionError } from "./errors.js";
 export { IdColumn } from "./id-column.js";
 export type { JsonPieces } from "./json-pieces.js";

@@ -36,7 +36,6 @@ export abstract class LearningPolicy<K extends string, P extends object, M exten
   readonly #model: M;
   readonly #modelField: string;
   readonly #counters = new LearningCounters();
-  readonly #seen = new Set<string>();
 
   /** `modelField`: the snapshot field the model is saved under. */
   protected constructor(rng: Rng, settings: P, model: M, modelField: string) {
@@ -99,7 +98,7 @@ export abstract class LearningPolicy<K extends string, P extends object, M exten
 
   /** Checks a choose request; returns the Ψ scale 1 − 0.5·d. */
   protected checkChoose(request: ChooseRequest): number {
-    return checkLearningChoose(request, this.#seen);
+    return checkLearningChoose(request);
   }
 
   protected decided(stateKey: string): void {

@@ -29,8 +29,6 @@ export class RulePolicy implements Policy {
   readonly #params: RuleParams;
   #rewards = new RewardHistory(REWARD_HISTORY_LIMIT);
   #decisionCount = 0;
-  /** Scratch for the duplicate-id check. */
-  readonly #seen = new Set<string>();
 
   constructor(options: RuleOptions = {}) {
     this.#params = resolveRuleOptions(options);
@@ -41,7 +39,7 @@ export class RulePolicy implements Policy {
   }
 
   choose(request: ChooseRequest): Choice {
-    requireChooseRequest(request, this.#seen);
+    requireChooseRequest(request);
     const { candidates } = request;
     let index = 0;
     let best = Number.NEGATIVE_INFINITY;
@@ -64,7 +62,7 @@ export class RulePolicy implements Policy {
   }
 
   estimate(request: ChooseRequest): number[] {
-    requireChooseRequest(request, this.#seen);
+    requireChooseRequest(request);
     return request.candidates.map((candidate) => ruleScore(candidate, this.#params));
   }
 
