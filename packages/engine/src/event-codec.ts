@@ -1,5 +1,6 @@
 import type { Provider } from "@aurora/domain";
 import type { DecisionRecord } from "@aurora/executor";
+import { outcomeEventJson, storedRecordJson } from "./event-json.js";
 import type { EngineEvent } from "./routing-engine.js";
 
 /**
@@ -136,20 +137,21 @@ export class JournalEventEncoder {
   }
 
   encode(event: EngineEvent): string {
+    if (event.type === "outcome") return outcomeEventJson(event);
     if (event.type !== "decision") return JSON.stringify(event);
-    const { candidates } = event;
-    const { record: rest, chosen, alternatives } = decisionParts(event.record, candidates);
-    const known = this.#find(candidates);
-    if (known !== undefined) {
-      const stored: StoredDecision = { type: "decision", record: rest, list: known, chosen };
-      if (alternatives !== undefined) stored.alternatives = alternatives;
-      return JSON.stringify(stored);
+    const { candidates, record } = event;
+    const chosen = indexOf(candidates, record.provider_id);
+    let tail = "";
+    if (record.alternatives !== undefined) {
+      const indices = record.alternatives.map((a) => indexOf(candidates, a.provider_id));
+      tail = `,"alternatives":[${indices.join(",")}]`;
     }
+    const head = `{"type":"decision","record":${storedRecordJson(record)}`;
+    const known = this.#find(candidates);
+    if (known !== undefined) return `${head},"list":${known},"chosen":${chosen}${tail}}`;
     const list = JSON.stringify(candidates);
     const id = this.#remember(JSON.parse(list) as unknown[], candidates);
-    const head = JSON.stringify({ type: "decision", record: rest });
-    const tail = alternatives === undefined ? "" : `,"alternatives":${JSON.stringify(alternatives)}`;
-    return `${head.slice(0, -1)},"candidates":${list},"list":${id},"chosen":${chosen}${tail}}`;
+    return `${head},"candidates":${list},"list":${id},"chosen":${chosen}${tail}}`;
   }
 
   /** Every list is written out again at its next use (called at a journal cut). */
