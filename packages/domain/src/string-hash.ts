@@ -13,3 +13,31 @@ export function seededStringHash(seed: number, text: string): number {
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
 }
+
+/**
+ * A seeded 64-bit fingerprint of a string's UTF-16 units, as two 32-bit halves written to
+ * `out[0]` and `out[1]` (no allocation): the first is `seededStringHash(seedA, text)`, the second
+ * an independent multiply–xorshift hash from `seedB` with its own finaliser. Two strings share a
+ * fingerprint with probability about 2⁻⁶⁴, so sets of many keys can keep fingerprints instead of
+ * the keys. Snapshots store these values: the function must never change.
+ */
+export function stringFingerprint(seedA: number, seedB: number, text: string, out: Int32Array): void {
+  let a = seedA ^ text.length;
+  let b = seedB;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    a = Math.imul(a ^ unit, 0x01000193);
+    b = Math.imul(b ^ unit, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  a ^= a >>> 16;
+  a = Math.imul(a, 0x85ebca6b);
+  a ^= a >>> 13;
+  a = Math.imul(a, 0xc2b2ae35);
+  out[0] = a ^ (a >>> 16);
+  b ^= b >>> 16;
+  b = Math.imul(b, 0x7feb352d);
+  b ^= b >>> 15;
+  b = Math.imul(b, 0x846ca68b);
+  out[1] = b ^ (b >>> 16);
+}

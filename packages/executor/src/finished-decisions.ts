@@ -1,3 +1,5 @@
+import { stringFingerprint } from "@aurora/domain";
+
 /** What became of a decision that left the pending log. */
 export type Finished = { readonly kind: "feedback" } | { readonly kind: "settled"; readonly settledAt: number };
 
@@ -61,6 +63,7 @@ export class FinishedDecisions {
   #mask = 15;
   /** The second half of the fingerprint `#fingerprint` last computed. */
   #lastB = 0;
+  readonly #halves = new Int32Array(2);
 
   /** `seeds`: the fingerprint seeds of a memory being restored (see `fromJSON`); random otherwise. */
   constructor(capacity: number, seeds?: readonly [number, number]) {
@@ -185,31 +188,12 @@ export class FinishedDecisions {
     return this.#used;
   }
 
-  /**
-   * Two 32-bit hashes of the id's UTF-16 units (multiply–xor per unit, then murmur3's finaliser),
-   * seeded per instance. Returns the first; the second is left in `#lastB` (no allocation).
-   */
+  /** The id's fingerprint (`stringFingerprint`, seeded per instance): returns the first half, leaves the second in `#lastB`. */
   #fingerprint(id: string): number {
-    let a = this.#seedA ^ id.length;
-    let b = this.#seedB;
-    for (let i = 0; i < id.length; i++) {
-      const unit = id.charCodeAt(i);
-      a = Math.imul(a ^ unit, 0x01000193);
-      b = Math.imul(b ^ unit, 0x5bd1e995);
-      b ^= b >>> 15;
-    }
-    a ^= a >>> 16;
-    a = Math.imul(a, 0x85ebca6b);
-    a ^= a >>> 13;
-    a = Math.imul(a, 0xc2b2ae35);
-    a ^= a >>> 16;
-    b ^= b >>> 16;
-    b = Math.imul(b, 0x7feb352d);
-    b ^= b >>> 15;
-    b = Math.imul(b, 0x846ca68b);
-    b ^= b >>> 16;
-    this.#lastB = b;
-    return a;
+    const halves = this.#halves;
+    stringFingerprint(this.#seedA, this.#seedB, id, halves);
+    this.#lastB = halves[1] as number;
+    return halves[0] as number;
   }
 
   /** The slot holding fingerprint (a, b), or −1. */
