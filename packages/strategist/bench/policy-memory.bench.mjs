@@ -4,7 +4,7 @@
 // late from another run is counted): a fresh policy learns one reward for each of that many
 // providers in each of `states` states (keys built as the engine builds them, by joining three
 // parts), then the heap and array buffers it added, after a full GC, are divided by the states.
-// The learning counters' set of state keys is included: every learning policy keeps one.
+// The learning counters' count of states seen is included: every learning policy keeps one.
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createRng } from "@aurora/domain";

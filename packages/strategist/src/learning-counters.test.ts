@@ -14,6 +14,18 @@ describe("LearningCounters", () => {
     expect(copy.stats(0.1)).toEqual(counters.stats(0.1));
   });
 
+  it("restores a snapshot that lists its state keys, as snapshots did before distinct_states, and counts them once", () => {
+    const counters = new LearningCounters();
+    counters.restore({ decision_count: 3, total_rewards: 0, reward_history: [], states: ["a", "b", "c"] });
+    expect(counters.stats(0).q_states).toBe(3);
+    counters.decided("b");
+    counters.learned("d", 1);
+    expect(counters.stats(0).q_states).toBe(4);
+    const json = JSON.parse(JSON.stringify(counters.toJSON()));
+    expect(json.states).toBeUndefined();
+    expect(json.distinct_states.count).toBe(4);
+  });
+
   it("refuses counts that do not add up, naming the field", () => {
     expect(() => new LearningCounters().restore({ decision_count: 1, total_rewards: 1, reward_history: [1, 2] })).toThrow(
       /^total_rewards: /,
@@ -21,5 +33,8 @@ describe("LearningCounters", () => {
     expect(() =>
       new LearningCounters().restore({ decision_count: 1, total_rewards: 0, reward_history: [], states: [""] }),
     ).toThrow(/^states: /);
+    expect(() =>
+      new LearningCounters().restore({ decision_count: 1, total_rewards: 0, reward_history: [], distinct_states: { count: 1 } }),
+    ).toThrow(/^distinct_states\.format: /);
   });
 });

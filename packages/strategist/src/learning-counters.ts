@@ -1,4 +1,6 @@
 import { ValidationError } from "@aurora/domain";
+import type { DistinctStatesJson } from "./distinct-states.js";
+import { DistinctStates } from "./distinct-states.js";
 import { REWARD_HISTORY_LIMIT } from "./model-snapshot.js";
 import type { StrategistStats } from "./policy.js";
 import { RewardHistory } from "./reward-history.js";
@@ -12,21 +14,21 @@ export interface LearningCountersSnapshot {
   reward_history: number[];
 }
 
-/** Decisions made, rewards learned (the last 1,000 kept) and distinct states seen. */
+/** Decisions made, rewards learned (the last 1,000 kept) and distinct states seen (counted by fingerprint, see `DistinctStates`). */
 export class LearningCounters {
   decisionCount = 0;
   #rewards = new RewardHistory(REWARD_HISTORY_LIMIT);
-  readonly #states = new Set<string>();
+  #states = new DistinctStates();
 
   /** Counts one decision in `stateKey`. */
   decided(stateKey: string): void {
     this.decisionCount++;
-    if (!this.#states.has(stateKey)) this.#states.add(stateKey);
+    this.#states.add(stateKey);
   }
 
   learned(stateKey: string, reward: number): void {
     this.#rewards.push(reward);
-    if (!this.#states.has(stateKey)) this.#states.add(stateKey);
+    this.#states.add(stateKey);
   }
 
   /** The seed's status keys; `states` overrides the count of distinct states seen. */
@@ -40,16 +42,20 @@ export class LearningCounters {
     };
   }
 
-  toJSON(): LearningCountersSnapshot & { states: string[] } {
+  toJSON(): LearningCountersSnapshot & { distinct_states: DistinctStatesJson } {
     return {
       decision_count: this.decisionCount,
       total_rewards: this.#rewards.total,
       reward_history: this.#rewards.toArray(),
-      states: [...this.#states],
+      distinct_states: this.#states.toJSON(),
     };
   }
 
-  /** Restores the counts of a snapshot (its top-level `decision_count`, `total_rewards`, `reward_history`, `states`). */
+  /**
+   * Restores the counts of a snapshot (its top-level `decision_count`, `total_rewards`,
+   * `reward_history`, and `distinct_states` or, as snapshots before it kept them, `states`: every
+   * state key).
+   */
   restore(snapshot: Record<string, unknown>): void {
     const own = (key: string) => (Object.hasOwn(snapshot, key) ? snapshot[key] : undefined);
     const history = requireRewards(own("reward_history"), "reward_history");
@@ -59,6 +65,8 @@ export class LearningCounters {
     }
     this.decisionCount = requireCount(own("decision_count"), "decision_count");
     this.#rewards = new RewardHistory(REWARD_HISTORY_LIMIT, history, total);
+    const distinct = own("distinct_states");
+    if (distinct !== undefined) this.#states = DistinctStates.fromJSON(distinct, "distinct_states");
     const states = own("states");
     if (states !== undefined) {
       if (!Array.isArray(states) || !states.every((s) => typeof s === "string" && s.length > 0)) {

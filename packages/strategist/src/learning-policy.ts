@@ -1,4 +1,5 @@
 import type { Rng } from "@aurora/domain";
+import type { DistinctStatesJson } from "./distinct-states.js";
 import type { LearningCountersSnapshot } from "./learning-counters.js";
 import { LearningCounters } from "./learning-counters.js";
 import { checkLearningChoose, checkLearningUpdate } from "./learning-input-checks.js";
@@ -21,7 +22,7 @@ export type LearningSnapshotHead<K extends string, P> = {
   version: typeof MODEL_VERSION;
   policy: K;
   params: P;
-} & LearningCountersSnapshot & { states: string[] };
+} & LearningCountersSnapshot & { distinct_states: DistinctStatesJson };
 
 /**
  * What the learning policies (bandits, linear models) share around their model: validated
@@ -105,7 +106,7 @@ export abstract class LearningPolicy<K extends string, P extends object, M exten
     this.#counters.decided(stateKey);
   }
 
-  protected counts(): LearningCountersSnapshot & { states: string[] } {
+  protected counts(): LearningCountersSnapshot & { distinct_states: DistinctStatesJson } {
     return this.#counters.toJSON();
   }
 
