@@ -153,6 +153,8 @@ export class ShiftDetector {
   readonly #cumulativeFailures = new Float64Array(WINDOW + 1);
   readonly #cumulativeNull = new Float64Array(WINDOW + 1);
   readonly #ticks = new Float64Array(WINDOW + 1);
+  /** The log weight of every shifted segment of a window, in the order `#judgeFailures` visits them. */
+  readonly #segmentLogs = new Float64Array((WINDOW * (WINDOW + 1)) / 2);
   #clock = 0;
 
   constructor(options: ShiftDetectorOptions) {
@@ -356,41 +358,44 @@ export class ShiftDetector {
       nullLog[i] = (nullLog[i - 1] as number) + (failed ? Math.log(q) : Math.log1p(-q));
       ticks[i] = e.ticks[at] as number;
     }
+    // Each segment's log weight, computed once: the first loop finds the largest, the second mixes.
+    const logs = this.#segmentLogs;
     let top = 0;
-    let total = 0;
+    let count = 0;
+    for (let r = 0; r < m; r++) {
+      // A shift that ended between the (r + 1)-th and the r-th newest outcome.
+      const ended = r === 0 ? 0 : Math.log(-Math.expm1(-hazard * ((ticks[r] as number) - (ticks[r + 1] as number))) + 1e-300);
+      for (let s = r + 1; s <= m; s++) {
+        const k = (failures[s] as number) - (failures[r] as number);
+        const n = s - r;
+        const log =
+          this.#logPrior +
+          ended -
+          hazard * ((ticks[r + 1] as number) - (ticks[s] as number)) +
+          (LOG_FACTORIAL[k] as number) +
+          (LOG_FACTORIAL[n - k] as number) -
+          (LOG_FACTORIAL[n + 1] as number) -
+          ((nullLog[s] as number) - (nullLog[r] as number));
+        logs[count++] = log;
+        if (log > top) top = log;
+      }
+    }
+    let total = Math.exp(-top);
     let ongoing = 0;
     let mean = 0;
     let second = 0;
     let oldest = 0;
-    for (let pass = 0; pass < 2; pass++) {
-      if (pass === 1) total = Math.exp(-top);
-      for (let r = 0; r < m; r++) {
-        // A shift that ended between the (r + 1)-th and the r-th newest outcome.
-        const ended = r === 0 ? 0 : Math.log(-Math.expm1(-hazard * ((ticks[r] as number) - (ticks[r + 1] as number))) + 1e-300);
-        for (let s = r + 1; s <= m; s++) {
-          const k = (failures[s] as number) - (failures[r] as number);
-          const n = s - r;
-          const log =
-            this.#logPrior +
-            ended -
-            hazard * ((ticks[r + 1] as number) - (ticks[s] as number)) +
-            (LOG_FACTORIAL[k] as number) +
-            (LOG_FACTORIAL[n - k] as number) -
-            (LOG_FACTORIAL[n + 1] as number) -
-            ((nullLog[s] as number) - (nullLog[r] as number));
-          if (pass === 0) {
-            if (log > top) top = log;
-            continue;
-          }
-          const w = Math.exp(log - top);
-          total += w;
-          if (s === m) oldest += w;
-          if (r > 0) continue;
-          const rate = (k + 1) / (n + 2);
-          ongoing += w;
-          mean += w * rate;
-          second += w * ((rate * (1 - rate)) / (n + 3) + rate * rate);
-        }
+    for (let r = 0, i = 0; r < m; r++) {
+      for (let s = r + 1; s <= m; s++) {
+        const w = Math.exp((logs[i++] as number) - top);
+        total += w;
+        if (s === m) oldest += w;
+        if (r > 0) continue;
+        const k = failures[s] as number;
+        const rate = (k + 1) / (s + 2);
+        ongoing += w;
+        mean += w * rate;
+        second += w * ((rate * (1 - rate)) / (s + 3) + rate * rate);
       }
     }
     e.failureShift = ongoing / total;
