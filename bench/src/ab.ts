@@ -7,6 +7,7 @@
  *   N=100 node bench/dist/ab.js …   # providers (default 10)
  *   STATES=1000000 node bench/dist/ab.js …   # states (default 10): each decided once first, then
  *                                            # requests cycle over up to 65,536 of them, shuffled
+ *   POLICY=lin-ucb node bench/dist/ab.js …   # the engines' policy (default: the engine's, q-learning)
  *   STATES=10 STATES_B=1000000 node bench/dist/ab.js packages/engine packages/engine
  *                                            # B with other states than A: cost per pair against states
  *
@@ -43,6 +44,7 @@ async function make(dir: string): Promise<RoutingEngine> {
     RoutingEngine: new (options: object) => RoutingEngine;
   };
   const options: Record<string, unknown> = { seed: 7, log: () => {} };
+  if (process.env.POLICY) options.policy = { kind: process.env.POLICY };
   if (durable) {
     const folder = mkdtempSync(join(tmpdir(), "aurora-ab-"));
     folders.push(folder);
