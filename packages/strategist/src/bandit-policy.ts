@@ -54,6 +54,7 @@ export abstract class BanditPolicy<K extends string, P extends BanditParams> ext
       this.model.estimate(state, context, candidates[i] as Provider, estimate);
       if (estimate.value > (estimates[greedy] as BanditEstimate).value) greedy = i;
     }
+    this.keepChosen(request, estimates);
     return greedy;
   }
 

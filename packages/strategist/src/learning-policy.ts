@@ -1,4 +1,4 @@
-import type { Rng } from "@aurora/domain";
+import type { Context, Provider, Rng } from "@aurora/domain";
 import type { DistinctStatesJson } from "./distinct-states.js";
 import type { LearningCountersSnapshot } from "./learning-counters.js";
 import { LearningCounters } from "./learning-counters.js";
@@ -37,6 +37,12 @@ export abstract class LearningPolicy<K extends string, P extends object, M exten
   readonly #model: M;
   readonly #modelField: string;
   readonly #counters = new LearningCounters();
+  /** What the last `choose` valued, for `estimate`: the request, its context and candidates, each candidate's value. Cleared by `update`. */
+  #chosenRequest: ChooseRequest | undefined;
+  #chosenContext: Context | undefined;
+  #chosenCandidates: readonly Provider[] | undefined;
+  readonly #chosenProviders: Provider[] = [];
+  readonly #chosenValues: number[] = [];
 
   /** `modelField`: the snapshot field the model is saved under. */
   protected constructor(rng: Rng, settings: P, model: M, modelField: string) {
@@ -65,12 +71,21 @@ export abstract class LearningPolicy<K extends string, P extends object, M exten
 
   abstract choose(request: ChooseRequest): Choice;
 
+  /**
+   * Every candidate's expected reward. Asked right after `choose` with the same request — the
+   * same object, with the same context and candidate objects, and nothing learned in between —
+   * it returns what `choose` computed for them (the engine asks so for its ranked alternatives)
+   * instead of valuing every candidate a second time. Otherwise the request is checked and
+   * valued anew.
+   */
   estimate(request: ChooseRequest): number[] {
+    if (this.#isChosen(request)) return this.#chosenValues.slice();
     this.checkChoose(request);
     return this.values(request);
   }
 
   update(update: RewardUpdate): UpdateResult {
+    this.#chosenRequest = undefined;
     checkLearningUpdate(update);
     const before = this.valueFor(update);
     this.model.update(update);
@@ -104,6 +119,35 @@ export abstract class LearningPolicy<K extends string, P extends object, M exten
 
   protected decided(stateKey: string): void {
     this.#counters.decided(stateKey);
+  }
+
+  /**
+   * Keeps what `choose` just computed for `request`: `estimates[i].value` is candidate i's expected
+   * reward, as `values` would give it now (see `estimate`).
+   */
+  protected keepChosen(request: ChooseRequest, estimates: readonly { value: number }[]): void {
+    const { candidates } = request;
+    const n = candidates.length;
+    const providers = this.#chosenProviders;
+    const values = this.#chosenValues;
+    providers.length = n;
+    values.length = n;
+    for (let i = 0; i < n; i++) {
+      providers[i] = candidates[i] as Provider;
+      values[i] = (estimates[i] as { value: number }).value;
+    }
+    this.#chosenRequest = request;
+    this.#chosenContext = request.context;
+    this.#chosenCandidates = candidates;
+  }
+
+  #isChosen(request: ChooseRequest): boolean {
+    if (request !== this.#chosenRequest || request.context !== this.#chosenContext) return false;
+    const { candidates } = request;
+    const providers = this.#chosenProviders;
+    if (candidates !== this.#chosenCandidates || candidates.length !== providers.length) return false;
+    for (let i = 0; i < providers.length; i++) if (candidates[i] !== providers[i]) return false;
+    return true;
   }
 
   protected counts(): LearningCountersSnapshot & { distinct_states: DistinctStatesJson } {

@@ -133,6 +133,7 @@ export class LinearValuePolicy extends LearningPolicy<"linear-value", LinearValu
         optimistic = i;
       }
     }
+    this.keepChosen(request, estimates);
     const epsilon = this.#epsilon * scale;
     const explore = this.rng() < epsilon;
     const pick = explore ? Math.min(n - 1, Math.floor(this.rng() * n)) : optimistic;
