@@ -113,6 +113,8 @@ interface Results {
   machine: Machine;
   quick: boolean;
   engine: EngineResult[];
+  /** In process, 10 providers and 10 states, under each learning policy. */
+  policies: EngineResult[];
   durable: EngineResult[];
   memory: MemoryResult | undefined;
   heap: HeapResult | undefined;
@@ -164,6 +166,7 @@ async function runSuite(options: Options): Promise<Results> {
   const results: Omit<Results, "machine"> = {
     quick: options.quick,
     engine: [],
+    policies: [],
     durable: [],
     memory: undefined,
     heap: undefined,
@@ -176,6 +179,21 @@ async function runSuite(options: Options): Promise<Results> {
       runChild<EngineResult>(spec),
     );
     if (result) results.engine.push(result);
+  }
+  // What learning more costs: the same pairs under each policy the engine offers.
+  for (const policy of LEARNING_POLICIES) {
+    const spec: EngineSpec = {
+      kind: "engine",
+      providers: 10,
+      states: 10,
+      durable: false,
+      seconds: options.quick ? 0.6 : 2,
+      latencySeconds: options.quick ? 0.3 : 1,
+      inFlight: 1,
+      policy,
+    };
+    const result = await attempt(`engine, ${policy}, 10 providers, 10 states`, failures, () => runChild<EngineResult>(spec));
+    if (result) results.policies.push(result);
   }
   // How the cost grows on the way to the target's million states: where it starts to, and how fast.
   for (const states of options.quick ? [10_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000]) {
@@ -370,6 +388,24 @@ function engineTable(results: EngineResult[]): string {
   );
 }
 
+/** Every learning policy the engine offers, the default first. */
+const LEARNING_POLICIES = ["q-learning", "ucb1", "thompson", "softmax", "lin-ucb", "lin-thompson", "linear-value"];
+
+function policiesTable(results: EngineResult[]): string {
+  return markdownTable(
+    ["policy", "pairs/s", "pairs per CPU-s", "decide p50 µs", "decide p99 µs", "pair p50 µs", "pair p99 µs"],
+    results.map((r) => [
+      `\`${r.spec.policy ?? "q-learning"}\``,
+      count(r.pair.per_sec),
+      count(r.pair.per_cpu_sec),
+      micros(r.decide.p50_us),
+      micros(r.decide.p99_us),
+      micros(r.pair.p50_us),
+      micros(r.pair.p99_us),
+    ]),
+  );
+}
+
 function durableTable(results: EngineResult[]): string {
   return markdownTable(
     [
@@ -423,6 +459,15 @@ function render(results: Results): string {
         "5,000 pairs (decide, then `await feedback`). Latency: every call timed on its own by tinybench. " +
         "The Q-table holds all the states before measuring; requests cycle over up to 65,536 of them in random order.",
       engineTable(results.engine),
+    );
+  }
+  if (results.policies.length > 0) {
+    parts.push(
+      "### Learning policies (in process)",
+      "The same pairs, 10 providers and 10 states, under each policy the engine offers (`policy: { kind }`, " +
+        "sidecar `AURORA_POLICY`), each with its defaults; the learning policies start empty. The targets read " +
+        "the default Q-learning; this is what learning more costs.",
+      policiesTable(results.policies),
     );
   }
   const first = results.statesRatios[0];
