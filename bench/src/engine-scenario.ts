@@ -28,9 +28,8 @@ export interface EngineSpec {
    */
   loop?: "batches" | "window";
   /**
-   * A learning policy's kind (`lin-ucb`, `ucb1`, …) instead of the default Q-learning, which
-   * starts empty and meets the states as the requests come (not prefilled). Default: Q-learning,
-   * its table filled with every state first.
+   * A policy kind (`q-learning`, `lin-ucb`, `ucb1`, …) with its defaults, starting empty: it
+   * meets the states as the requests come. Default: Q-learning with every state in its table first.
    */
   policy?: string;
 }

@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { policyCatalog } from "@aurora/strategist";
 import type { Spec } from "./child.js";
 import type { EngineResult, EngineSpec } from "./engine-scenario.js";
 import type { HeapResult } from "./heap-scenario.js";
@@ -388,8 +389,8 @@ function engineTable(results: EngineResult[]): string {
   );
 }
 
-/** Every learning policy the engine offers, the default first. */
-const LEARNING_POLICIES = ["q-learning", "ucb1", "thompson", "softmax", "lin-ucb", "lin-thompson", "linear-value"];
+/** Every learning policy the engine offers (the catalog the sidecar's `GET /policies` lists), the default first. */
+const LEARNING_POLICIES = Object.keys(policyCatalog);
 
 function policiesTable(results: EngineResult[]): string {
   return markdownTable(
