@@ -33,7 +33,7 @@ export {
   psiMetricsSchema,
 } from "./schemas.js";
 export { stateKey } from "./state-key.js";
-export { seededStringHash, stringFingerprint } from "./string-hash.js";
+export { int32LittleEndian, seededStringHash, stringFingerprint } from "./string-hash.js";
 export type { ValidationIssue } from "./validation-error.js";
 export { formatPath, parseWith, toValidationError, ValidationError } from "./validation-error.js";
 export type { AuditStatus, ViolationType } from "./violation.js";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { seededStringHash, stringFingerprint } from "./string-hash.js";
+import { int32LittleEndian, seededStringHash, stringFingerprint } from "./string-hash.js";
 
 describe("stringFingerprint", () => {
   it("has seededStringHash as its first half (property)", () => {
@@ -33,5 +33,26 @@ describe("stringFingerprint", () => {
     stringFingerprint(5, 9, "llm_inference:a100:r2", second);
     expect(first[0]).not.toBe(second[0]);
     expect(first[1]).not.toBe(second[1]);
+  });
+});
+
+describe("int32LittleEndian", () => {
+  it("gives values[from, to) as little-endian bytes (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 20 }),
+        fc.nat(),
+        fc.nat(),
+        (list, x, y) => {
+          const values = Int32Array.from(list);
+          const from = list.length === 0 ? 0 : x % (list.length + 1);
+          const to = from + (list.length === 0 ? 0 : y % (list.length - from + 1));
+          const bytes = int32LittleEndian(values, from, to);
+          const expected = Buffer.alloc(4 * (to - from));
+          for (let i = from; i < to; i++) expected.writeInt32LE(values[i] as number, 4 * (i - from));
+          expect(Buffer.compare(bytes, expected)).toBe(0);
+        },
+      ),
+    );
   });
 });

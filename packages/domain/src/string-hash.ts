@@ -41,3 +41,16 @@ export function stringFingerprint(seedA: number, seedB: number, text: string, ou
   b = Math.imul(b, 0x846ca68b);
   out[1] = b ^ (b >>> 16);
 }
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * `values[from, to)` as little-endian bytes, the order snapshots store fingerprint columns in (a
+ * view of the same memory on a little-endian machine, a copy otherwise).
+ */
+export function int32LittleEndian(values: Int32Array, from: number, to: number): Buffer {
+  if (LITTLE_ENDIAN) return Buffer.from(values.buffer, values.byteOffset + 4 * from, 4 * (to - from));
+  const bytes = Buffer.alloc(4 * (to - from));
+  for (let i = from; i < to; i++) bytes.writeInt32LE(values[i] as number, 4 * (i - from));
+  return bytes;
+}

@@ -1,6 +1,6 @@
 import type { Provider } from "@aurora/domain";
 import type { DecisionRecord } from "@aurora/executor";
-import { outcomeEventJson, storedRecordJson } from "./event-json.js";
+import { outcomeEventJson, storedRecordJson, withoutProviders } from "./event-json.js";
 import type { EngineEvent } from "./routing-engine.js";
 
 /**
@@ -40,22 +40,26 @@ export class StoredEventError extends Error {
 
 export function encodeEvent(event: EngineEvent): StoredEvent {
   if (event.type !== "decision") return event;
-  const { candidates } = event;
-  const { record, chosen, alternatives } = decisionParts(event.record, candidates);
-  const stored: StoredEvent = { type: "decision", record, candidates: candidates as Provider[], chosen };
+  const { candidates, record } = event;
+  const { chosen, alternatives } = decisionIndices(record, candidates);
+  const stored: StoredEvent = {
+    type: "decision",
+    record: withoutProviders(record),
+    candidates: candidates as Provider[],
+    chosen,
+  };
   if (alternatives !== undefined) stored.alternatives = alternatives;
   return stored;
 }
 
-/** A decision record as stored: without its providers, which become indices into the candidates. */
-function decisionParts(
+/** Where a decision's chosen provider and alternatives stand among its candidates: what is stored in their place. */
+function decisionIndices(
   decision: DecisionRecord,
   candidates: readonly Provider[],
-): { record: StoredDecision["record"]; chosen: number; alternatives: number[] | undefined } {
-  const { provider: _provider, alternatives: _alternatives, ...record } = decision;
+): { chosen: number; alternatives: number[] | undefined } {
   const chosen = indexOf(candidates, decision.provider_id);
   const alternatives = decision.alternatives?.map((a) => indexOf(candidates, a.provider_id));
-  return { record, chosen, alternatives };
+  return { chosen, alternatives };
 }
 
 /** Decodes one stored event on its own; a decision that only names a shared list needs `JournalEventDecoder`. */
@@ -140,12 +144,8 @@ export class JournalEventEncoder {
     if (event.type === "outcome") return outcomeEventJson(event);
     if (event.type !== "decision") return JSON.stringify(event);
     const { candidates, record } = event;
-    const chosen = indexOf(candidates, record.provider_id);
-    let tail = "";
-    if (record.alternatives !== undefined) {
-      const indices = record.alternatives.map((a) => indexOf(candidates, a.provider_id));
-      tail = `,"alternatives":[${indices.join(",")}]`;
-    }
+    const { chosen, alternatives } = decisionIndices(record, candidates);
+    const tail = alternatives === undefined ? "" : `,"alternatives":[${alternatives.join(",")}]`;
     const head = `{"type":"decision","record":${storedRecordJson(record)}`;
     const known = this.#find(candidates);
     if (known !== undefined) return `${head},"list":${known},"chosen":${chosen}${tail}}`;

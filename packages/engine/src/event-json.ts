@@ -193,7 +193,12 @@ function isPlain(o: Plain): boolean {
   return Object.getPrototypeOf(o) === Object.prototype && !("toJSON" in o);
 }
 
-function withoutProviders(record: Plain): Plain {
-  const { provider: _provider, alternatives: _alternatives, ...rest } = record;
+/** A decision record as stored: without its providers (the stored event gives their indices among the candidates). */
+export function withoutProviders<T extends object>(record: T): Omit<T, "provider" | "alternatives"> {
+  const {
+    provider: _provider,
+    alternatives: _alternatives,
+    ...rest
+  } = record as T & { provider?: unknown; alternatives?: unknown };
   return rest;
 }

@@ -1,4 +1,4 @@
-import { stringFingerprint } from "@aurora/domain";
+import { int32LittleEndian, stringFingerprint } from "@aurora/domain";
 
 /** What became of a decision that left the pending log. */
 export type Finished = { readonly kind: "feedback" } | { readonly kind: "settled"; readonly settledAt: number };
@@ -21,17 +21,10 @@ export interface FinishedDecisionsJson {
   settled_at: string;
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
 /** `count` values of `array` from `start` on, wrapping at `count`, as little-endian bytes. */
 function ringBytes(array: Int32Array, start: number, count: number): Buffer {
-  if (LITTLE_ENDIAN) {
-    const view = (from: number, to: number) => Buffer.from(array.buffer, array.byteOffset + 4 * from, 4 * (to - from));
-    return start === 0 ? view(0, count) : Buffer.concat([view(start, count), view(0, start)]);
-  }
-  const bytes = Buffer.alloc(4 * count);
-  for (let i = 0; i < count; i++) bytes.writeInt32LE(array[(start + i) % count] as number, 4 * i);
-  return bytes;
+  const part = (from: number, to: number) => int32LittleEndian(array, from, to);
+  return start === 0 ? part(0, count) : Buffer.concat([part(start, count), part(0, start)]);
 }
 
 /**
@@ -61,8 +54,7 @@ export class FinishedDecisions {
   /** Open addressing: slot + 1 at a fingerprint's probe position, 0 where empty; never full. */
   #index = new Int32Array(16);
   #mask = 15;
-  /** The second half of the fingerprint `#fingerprint` last computed. */
-  #lastB = 0;
+  /** The halves of the fingerprint `#fingerprint` last computed. */
   readonly #halves = new Int32Array(2);
 
   /** `seeds`: the fingerprint seeds of a memory being restored (see `fromJSON`); random otherwise. */
@@ -79,7 +71,7 @@ export class FinishedDecisions {
     const a = this.#fingerprint(decisionId);
     this.#rememberFingerprint(
       a,
-      this.#lastB,
+      this.#halves[1] as number,
       finished.kind === "settled" ? SETTLED : FEEDBACK,
       finished.kind === "settled" ? finished.settledAt : 0,
     );
@@ -175,25 +167,23 @@ export class FinishedDecisions {
 
   get(decisionId: string): Finished | undefined {
     if (this.#used === 0) return undefined;
-    const slot = this.#find(this.#fingerprint(decisionId), this.#lastB);
+    const slot = this.#find(this.#fingerprint(decisionId), this.#halves[1] as number);
     if (slot < 0) return undefined;
     return this.#kind[slot] === SETTLED ? { kind: "settled", settledAt: this.#settledAt[slot] as number } : FEEDBACK_RECEIVED;
   }
 
   has(decisionId: string): boolean {
-    return this.#used > 0 && this.#find(this.#fingerprint(decisionId), this.#lastB) >= 0;
+    return this.#used > 0 && this.#find(this.#fingerprint(decisionId), this.#halves[1] as number) >= 0;
   }
 
   get size(): number {
     return this.#used;
   }
 
-  /** The id's fingerprint (`stringFingerprint`, seeded per instance): returns the first half, leaves the second in `#lastB`. */
+  /** The id's fingerprint (`stringFingerprint`, seeded per instance) into `#halves`; returns the first half. */
   #fingerprint(id: string): number {
-    const halves = this.#halves;
-    stringFingerprint(this.#seedA, this.#seedB, id, halves);
-    this.#lastB = halves[1] as number;
-    return halves[0] as number;
+    stringFingerprint(this.#seedA, this.#seedB, id, this.#halves);
+    return this.#halves[0] as number;
   }
 
   /** The slot holding fingerprint (a, b), or −1. */

@@ -1,4 +1,4 @@
-import { stringFingerprint, ValidationError } from "@aurora/domain";
+import { int32LittleEndian, stringFingerprint, ValidationError } from "@aurora/domain";
 
 const DISTINCT_STATES_FORMAT = "aurora-distinct-states/1";
 const MIN_SLOTS = 16;
@@ -11,8 +11,6 @@ export interface DistinctStatesJson {
   hash_a: string;
   hash_b: string;
 }
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * The distinct state keys a policy has met, counted without keeping them: a 64-bit fingerprint
@@ -63,8 +61,8 @@ export class DistinctStates {
       format: DISTINCT_STATES_FORMAT,
       seeds: [this.#seedA, this.#seedB],
       count: this.#size,
-      hash_a: littleEndianBytes(this.#hashA, this.#size).toString("base64"),
-      hash_b: littleEndianBytes(this.#hashB, this.#size).toString("base64"),
+      hash_a: int32LittleEndian(this.#hashA, 0, this.#size).toString("base64"),
+      hash_b: int32LittleEndian(this.#hashB, 0, this.#size).toString("base64"),
     };
   }
 
@@ -134,12 +132,4 @@ function grown(values: Int32Array): Int32Array<ArrayBuffer> {
   const copy = new Int32Array(2 * values.length);
   copy.set(values);
   return copy;
-}
-
-/** The first `count` values as little-endian bytes. */
-function littleEndianBytes(values: Int32Array, count: number): Buffer {
-  if (LITTLE_ENDIAN) return Buffer.from(values.buffer, values.byteOffset, 4 * count);
-  const bytes = Buffer.alloc(4 * count);
-  for (let i = 0; i < count; i++) bytes.writeInt32LE(values[i] as number, 4 * i);
-  return bytes;
 }

@@ -99,7 +99,7 @@ export class LinThompsonPolicy extends LinearOutcomePolicy<"lin-thompson", LinTh
       );
       if (estimate.value > (scratch.estimates[greedy] as CandidateEstimate).value) greedy = i;
     }
-    this.chosen(request);
+    this.keepChosen(request, scratch.estimates);
     // Joint posterior covariance of the candidates' failure probabilities and success values:
     // the slow model's part is correlated through shared features, a shift's part is not.
     const failureCov = this.#failureCov;

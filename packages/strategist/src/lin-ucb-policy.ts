@@ -94,7 +94,7 @@ export class LinUcbPolicy extends LinearOutcomePolicy<"lin-ucb", LinUcbParams> {
         ucbPick = i;
       }
     }
-    this.chosen(request);
+    this.keepChosen(request, scratch.estimates);
     const epsilon = this.settings.explorationFloor * scale;
     const pick = pickWithFloor(ucbPick, n, epsilon, this.rng);
     this.decided(request.stateKey);

@@ -22,11 +22,6 @@ export abstract class LinearOutcomePolicy<K extends string, P extends LinearMode
     return this.#scratch;
   }
 
-  /** Keeps the values `choose` just computed into the scratch estimates, for `estimate`. */
-  protected chosen(request: ChooseRequest): void {
-    this.keepChosen(request, this.#scratch.estimates);
-  }
-
   protected values(request: ChooseRequest): number[] {
     return estimateAll(this.model, request, this.#scratch);
   }
