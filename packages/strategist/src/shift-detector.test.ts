@@ -114,6 +114,29 @@ describe("ShiftDetector", () => {
     expect(belief(copy, "__proto__")).toEqual(belief(detector, "__proto__"));
   });
 
+  it("judges a restored provider as the original, whatever the gaps between its outcomes", () => {
+    // Each outcome's gap to the provider's one before it (here 1 to 9 ticks) is kept with it;
+    // a restored window has to give the same gaps, so the same beliefs to the last bit.
+    const options = { halfLife: 40, successHalfLife: 300, prior: 0.01 };
+    const detector = new ShiftDetector(options);
+    const feed = (target: ShiftDetector, from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const id = i % 7 === 0 || i % 3 === 0 ? "mesh" : "nimbus";
+        target.observe(id, i % 5 === 0 || (i > 30 && i % 2 === 0), 0.05, 0.1 * (i % 4), 0.05);
+      }
+    };
+    feed(detector, 0, 40);
+    const copy = new ShiftDetector(options);
+    copy.restore(JSON.parse(JSON.stringify(detector.toJSON())), "shifts");
+    for (let i = 40; i < 60; i++) {
+      feed(detector, i, i + 1);
+      feed(copy, i, i + 1);
+      expect(belief(copy, "mesh")).toEqual(belief(detector, "mesh"));
+      expect(belief(copy, "nimbus")).toEqual(belief(detector, "nimbus"));
+    }
+    expect(belief(detector, "mesh").failureShift).toBeGreaterThan(0.5);
+  });
+
   it("refuses a broken snapshot, naming the field", () => {
     const detector = new ShiftDetector({ halfLife: 600, successHalfLife: 300, prior: 0.0002 });
     expect(() => detector.restore({ clock: 3, providers: [["mesh", [[9, 1, 0.05, 0, 1]], [0, 0]]] }, "model.shifts")).toThrow(

@@ -46,6 +46,11 @@ interface ProviderEvidence {
   errors: Float64Array;
   /** The slow model's noise variance for each success error. */
   variances: Float64Array;
+  /**
+   * ln(the chance a shift ends over the gap between each outcome and the provider's outcome
+   * before it), computed once when the outcome comes; 0 for a first outcome, which has none.
+   */
+  endedLogs: Float64Array;
   count: number;
   next: number;
   /** At the last outcome: P(failure shifted), the failure rate if shifted (mean, variance), and the same for the success residual. */
@@ -153,6 +158,7 @@ export class ShiftDetector {
   readonly #cumulativeFailures = new Float64Array(WINDOW + 1);
   readonly #cumulativeNull = new Float64Array(WINDOW + 1);
   readonly #ticks = new Float64Array(WINDOW + 1);
+  readonly #endedLogs = new Float64Array(WINDOW + 1);
   /** The log weight of every shifted segment of a window, in the order `#judgeFailures` visits them. */
   readonly #segmentLogs = new Float64Array((WINDOW * (WINDOW + 1)) / 2);
   #clock = 0;
@@ -195,6 +201,7 @@ export class ShiftDetector {
     evidence.predicted[at] = Math.min(1 - 1e-9, Math.max(1e-9, predictedFailure));
     evidence.errors[at] = failed ? 0 : successError;
     evidence.variances[at] = failed ? 1 : Math.max(1e-6, noiseVariance);
+    evidence.endedLogs[at] = evidence.count === 0 ? 0 : this.#endedLog(this.#clock - evidence.lastTick);
     evidence.next = (at + 1) % WINDOW;
     if (evidence.count < WINDOW) evidence.count++;
     evidence.lastTick = this.#clock;
@@ -292,6 +299,7 @@ export class ShiftDetector {
         evidence.predicted[j] = o[2] as number;
         evidence.errors[j] = o[3] as number;
         evidence.variances[j] = o[4] as number;
+        evidence.endedLogs[j] = j === 0 ? 0 : this.#endedLog((o[0] as number) - evidence.lastTick);
         evidence.lastTick = o[0] as number;
       });
       evidence.count = entry[1].length;
@@ -304,6 +312,11 @@ export class ShiftDetector {
     for (const evidence of this.#providers.values()) {
       if (evidence.count > 0) this.#judge(evidence, evidence.lastTick);
     }
+  }
+
+  /** ln(the chance that a shift ends over a gap of `ticks`), 1 − 2^(−ticks/halfLife), kept above 0. */
+  #endedLog(ticks: number): number {
+    return Math.log(-Math.expm1(-(Math.LN2 / this.#halfLife) * ticks) + 1e-300);
   }
 
   /** Recomputes the posterior over shifts from the window, as of tick `now`. */
@@ -347,6 +360,7 @@ export class ShiftDetector {
     const failures = this.#cumulativeFailures;
     const nullLog = this.#cumulativeNull;
     const ticks = this.#ticks;
+    const endedLogs = this.#endedLogs;
     const hazard = Math.LN2 / this.#halfLife;
     // The slow model may be off for this provider (a strong prior): judge shifts against its record.
     const calibration = (e.longFailures + CALIBRATION_PRIOR) / (e.longExpected + CALIBRATION_PRIOR);
@@ -357,6 +371,7 @@ export class ShiftDetector {
       failures[i] = (failures[i - 1] as number) + (failed ? 1 : 0);
       nullLog[i] = (nullLog[i - 1] as number) + (failed ? Math.log(q) : Math.log1p(-q));
       ticks[i] = e.ticks[at] as number;
+      endedLogs[i] = e.endedLogs[at] as number;
     }
     // Each segment's log weight, computed once: the first loop finds the largest, the second mixes.
     const logs = this.#segmentLogs;
@@ -364,7 +379,7 @@ export class ShiftDetector {
     let count = 0;
     for (let r = 0; r < m; r++) {
       // A shift that ended between the (r + 1)-th and the r-th newest outcome.
-      const ended = r === 0 ? 0 : Math.log(-Math.expm1(-hazard * ((ticks[r] as number) - (ticks[r + 1] as number))) + 1e-300);
+      const ended = r === 0 ? 0 : (endedLogs[r] as number);
       for (let s = r + 1; s <= m; s++) {
         const k = (failures[s] as number) - (failures[r] as number);
         const n = s - r;
@@ -447,6 +462,7 @@ function emptyEvidence(): ProviderEvidence {
     predicted: new Float64Array(WINDOW),
     errors: new Float64Array(WINDOW),
     variances: new Float64Array(WINDOW).fill(1),
+    endedLogs: new Float64Array(WINDOW),
     count: 0,
     next: 0,
     failureShift: 0,
