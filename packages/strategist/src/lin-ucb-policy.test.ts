@@ -26,10 +26,17 @@ describe("LinUcbPolicy", () => {
       shiftHalfLife: 600,
       successShiftHalfLife: 300,
       shiftPrior: 0.0002,
+      shiftStartRate: 0.00005,
       rewardWeights: { success_bonus: 10, failure_reward: -20, cost: 1, latency_divisor: 500, reputation_divisor: 100 },
       alpha: 1,
       explorationFloor: 0,
     });
+  });
+
+  it("refuses a shiftStartRate outside [0, 1), naming it", () => {
+    expect(() => new LinUcbPolicy({ shiftStartRate: -0.001 })).toThrow(/^shiftStartRate: must be a number from 0 up to/);
+    expect(() => resolveLinUcbOptions({ shiftStartRate: 1 }, "params")).toThrow(/^params\.shiftStartRate: /);
+    expect(() => resolveLinUcbOptions({ shiftStartRate: Number.NaN })).toThrow(/^shiftStartRate: /);
   });
 
   it("refuses a successShiftHalfLife that is not a finite number > 0, naming it", () => {

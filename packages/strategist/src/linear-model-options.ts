@@ -38,8 +38,19 @@ export interface LinearModelParams {
    * evidence can fade faster than an outage's. Default 300.
    */
   successShiftHalfLife: number;
-  /** Prior probability, per outcome, that a provider's behaviour shifts (an outage, a spike). Default 0.0002. */
+  /**
+   * Prior probability, per outcome, that a provider's success residual shifts (a latency spike,
+   * new fees), and its failure rate too when `shiftStartRate` is 0. Default 0.0002.
+   */
   shiftPrior: number;
+  /**
+   * Rate, per learned reward of any provider, at which a provider's failure rate shifts (an
+   * outage begins): the prior that one began in the gap before an outcome is
+   * 1 − e^(−rate·gap), so a provider back after a long silence is more readily suspected than
+   * one used a moment ago. 0 uses `shiftPrior` per outcome instead. Default 0.00005 (one outage
+   * per provider every 20,000 learned rewards).
+   */
+  shiftStartRate: number;
   /** Context parts crossed with each provider in the failure model. Default none: the provider is one feature everywhere. */
   crosses: FeatureCross[];
   /** The engine's reward weights (the SPEC's by default), for the reward's known part. */
@@ -120,5 +131,10 @@ export const linearModelRules: OptionRules<LinearModelParams> = {
   shiftHalfLife: shiftHalfLifeRule,
   successShiftHalfLife: successShiftHalfLifeRule,
   shiftPrior: shiftPriorRule,
+  shiftStartRate: numberRule(
+    0.00005,
+    (v) => v >= 0 && v < 1,
+    "must be a number from 0 up to, but not including, 1 (rate per learned reward at which a provider's failure rate shifts; 0 uses shiftPrior per outcome)",
+  ),
   rewardWeights: rewardWeightsRule,
 };

@@ -33,6 +33,8 @@ export interface LinearOutcomeModelOptions {
   successShiftHalfLife: number;
   /** Prior probability that a provider is in a shifted state (an outage, a spike). */
   shiftPrior: number;
+  /** Rate per learned reward at which a provider's failure rate shifts; 0: `shiftPrior` per outcome. */
+  shiftStartRate: number;
   rewardWeights: PolicyRewardWeights;
 }
 
@@ -121,6 +123,7 @@ export class LinearOutcomeModel {
       halfLife: options.shiftHalfLife,
       successHalfLife: options.successShiftHalfLife,
       prior: options.shiftPrior,
+      startRate: options.shiftStartRate,
       calibrateFromPast: true,
     });
     this.failureModel = new RidgeRegression({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ShiftBelief, ShiftDetectorOptions } from "./shift-detector.js";
+import type { ShiftBelief, ShiftDetectorOptions, ShiftDetectorSnapshot } from "./shift-detector.js";
 import { emptyShiftBelief, ShiftDetector } from "./shift-detector.js";
 
 function belief(detector: ShiftDetector, providerId: string): ShiftBelief {
@@ -192,5 +192,70 @@ describe("ShiftDetector with calibrateFromPast", () => {
     detector.observe("mesh", true, 0.05, 0, 0.05);
     copy.observe("mesh", true, 0.05, 0, 0.05);
     expect(copy.toJSON()).toEqual(detector.toJSON());
+  });
+});
+
+describe("ShiftDetector with startRate (outages begin in time)", () => {
+  const options = { halfLife: 600, successHalfLife: 300, prior: 0.0002, startRate: 0.00005 };
+
+  /** P(mesh is shifted) after each of two failures, after `silence` ticks of another provider's outcomes. */
+  function afterSilence(silence: number, startRate: number): number[] {
+    const detector = withRecord({ ...options, startRate });
+    for (let i = 0; i < silence; i++) detector.observe("nimbus", false, 0.02, 0, 0.05);
+    const after: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      detector.observe("mesh", true, 0.05, 0, 0.05);
+      after.push(belief(detector, "mesh").failureShift);
+    }
+    return after;
+  }
+
+  it("suspects a provider that fails after a long silence sooner than one that fails between busy jobs", () => {
+    // 2,000 quiet ticks: a 1 − e^(−0.1) ≈ 9.5% chance an outage began meanwhile, against ~0.005% in one tick.
+    const [quietFirst, quietSecond] = afterSilence(2_000, 0.00005) as [number, number];
+    const [busyFirst, busySecond] = afterSilence(0, 0.00005) as [number, number];
+    expect(quietFirst).toBeGreaterThan(0.3);
+    expect(quietSecond).toBeGreaterThan(0.8);
+    expect(busyFirst).toBeLessThan(0.01);
+    expect(busySecond).toBeLessThan(0.05);
+    // Per outcome (startRate 0), the silence hardly matters: both stay below 5% after two failures.
+    for (const p of [...afterSilence(2_000, 0), ...afterSilence(0, 0)]) expect(p).toBeLessThan(0.05);
+  });
+
+  it("round-trips through its snapshot with the same beliefs, gaps included", () => {
+    const detector = withRecord(options);
+    for (let i = 0; i < 700; i++) detector.observe("nimbus", false, 0.02, 0, 0.05);
+    detector.observe("mesh", true, 0.05, 0, 0.05);
+    const snapshot = JSON.parse(JSON.stringify(detector.toJSON())) as ShiftDetectorSnapshot;
+    const copy = new ShiftDetector(options);
+    copy.restore(snapshot, "shifts");
+    expect(belief(copy, "mesh")).toEqual(belief(detector, "mesh"));
+    detector.observe("mesh", true, 0.05, 0, 0.05);
+    copy.observe("mesh", true, 0.05, 0, 0.05);
+    expect(belief(copy, "mesh")).toEqual(belief(detector, "mesh"));
+    expect(copy.toJSON()).toEqual(detector.toJSON());
+  });
+
+  it("reads a snapshot written before gaps were kept, taking each gap from the ticks", () => {
+    const detector = withRecord(options);
+    for (let i = 0; i < 700; i++) detector.observe("nimbus", false, 0.02, 0, 0.05);
+    detector.observe("mesh", true, 0.05, 0, 0.05);
+    const snapshot = JSON.parse(JSON.stringify(detector.toJSON())) as ShiftDetectorSnapshot;
+    const [, outcomes] = snapshot.providers.find(([id]) => id === "mesh") as ShiftDetectorSnapshot["providers"][number];
+    const gaps = outcomes.map((o) => o[5]);
+    for (const o of outcomes) o.splice(5);
+    const copy = new ShiftDetector(options);
+    copy.restore(snapshot, "shifts");
+    // Every gap but the oldest one's is the distance to the outcome before it in the window.
+    const [, restored] = copy.toJSON().providers.find(([id]) => id === "mesh") as ShiftDetectorSnapshot["providers"][number];
+    expect(restored.map((o) => o[5])).toEqual([1, ...gaps.slice(1)]);
+    expect(belief(copy, "mesh").failureShift).toBeCloseTo(belief(detector, "mesh").failureShift, 6);
+  });
+
+  it("refuses a negative gap in a snapshot, naming the field", () => {
+    const detector = new ShiftDetector(options);
+    expect(() => detector.restore({ clock: 3, providers: [["mesh", [[2, 1, 0.05, 0, 1, -1]], [0, 0]]] }, "model.shifts")).toThrow(
+      /^model\.shifts\.providers\[0\]\[1\]\[0\]: .*ticks since the outcome before ≥ 0/,
+    );
   });
 });

@@ -12,6 +12,15 @@ export interface ShiftDetectorOptions {
   /** π: prior probability, per outcome, that a provider's behaviour shifts (an outage, a spike) just before it. */
   prior: number;
   /**
+   * λ: the rate, per learned reward of any provider (a tick), at which a provider's failure
+   * rate shifts (an outage begins). When > 0, the prior that a failure shift began in the gap
+   * before an outcome is 1 − e^(−λ·gap), the gap in ticks since the provider's outcome before
+   * (at least 1), in place of `prior`: an outage begins in time, whether or not the provider is
+   * being used, so a provider back after a long silence is more likely to have changed than
+   * one used a moment ago. 0 (the default): `prior` per outcome. Success shifts keep `prior`.
+   */
+  startRate?: number;
+  /**
    * Whether the slow model's calibration learns an outcome only once it has left the window,
    * weighted by the probability that it was not part of a shift (true), or every outcome as it
    * comes (false, the default). With true, the outcomes under judgment are not also the
@@ -51,6 +60,10 @@ interface ProviderEvidence {
    * before it), computed once when the outcome comes; 0 for a first outcome, which has none.
    */
   endedLogs: Float64Array;
+  /** Ticks since the provider's outcome before each (1 for its first outcome). */
+  gaps: Float64Array;
+  /** ln(the prior that a failure shift began in each outcome's gap): from `startRate`, else ln π. */
+  startLogs: Float64Array;
   count: number;
   next: number;
   /** At the last outcome: P(failure shifted), the failure rate if shifted (mean, variance), and the same for the success residual. */
@@ -94,9 +107,14 @@ export interface ShiftDetectorSnapshot {
   clock: number;
   /**
    * provider id → its recent outcomes, oldest first ([tick, failed 0/1, predicted failure,
-   * success error, its noise variance]), and its long-run [failures, expected failures].
+   * success error, its noise variance, ticks since the provider's outcome before]; snapshots
+   * written before the last was kept have five), and its long-run [failures, expected failures].
    */
-  providers: [string, [number, number, number, number, number][], [number, number]][];
+  providers: [
+    string,
+    ([number, number, number, number, number] | [number, number, number, number, number, number])[],
+    [number, number],
+  ][];
 }
 
 /**
@@ -147,6 +165,7 @@ export class ShiftDetector {
   readonly #halfLife: number;
   readonly #successHalfLife: number;
   readonly #logPrior: number;
+  readonly #startRate: number;
   readonly #enabled: boolean;
   readonly #calibrateFromPast: boolean;
   readonly #providers = new Map<string, ProviderEvidence>();
@@ -159,6 +178,7 @@ export class ShiftDetector {
   readonly #cumulativeNull = new Float64Array(WINDOW + 1);
   readonly #ticks = new Float64Array(WINDOW + 1);
   readonly #endedLogs = new Float64Array(WINDOW + 1);
+  readonly #startLogs = new Float64Array(WINDOW + 1);
   /** The log weight of every shifted segment of a window, in the order `#judgeFailures` visits them. */
   readonly #segmentLogs = new Float64Array((WINDOW * (WINDOW + 1)) / 2);
   #clock = 0;
@@ -168,6 +188,7 @@ export class ShiftDetector {
     this.#halfLife = options.halfLife;
     this.#successHalfLife = options.successHalfLife;
     this.#logPrior = Math.log(options.prior);
+    this.#startRate = options.startRate ?? 0;
     this.#calibrateFromPast = options.calibrateFromPast ?? false;
   }
 
@@ -202,6 +223,9 @@ export class ShiftDetector {
     evidence.errors[at] = failed ? 0 : successError;
     evidence.variances[at] = failed ? 1 : Math.max(1e-6, noiseVariance);
     evidence.endedLogs[at] = evidence.count === 0 ? 0 : this.#endedLog(this.#clock - evidence.lastTick);
+    // A provider's first outcome starts its record: there was nothing before it to shift from.
+    evidence.gaps[at] = evidence.count === 0 ? 1 : this.#clock - evidence.lastTick;
+    evidence.startLogs[at] = this.#startLog(evidence.gaps[at] as number);
     evidence.next = (at + 1) % WINDOW;
     if (evidence.count < WINDOW) evidence.count++;
     evidence.lastTick = this.#clock;
@@ -232,7 +256,7 @@ export class ShiftDetector {
   toJSON(): ShiftDetectorSnapshot {
     const providers: ShiftDetectorSnapshot["providers"] = [];
     for (const [id, e] of this.#providers) {
-      const outcomes: [number, number, number, number, number][] = [];
+      const outcomes: [number, number, number, number, number, number][] = [];
       for (let i = 0; i < e.count; i++) {
         const at = (e.next - e.count + i + WINDOW) % WINDOW;
         outcomes.push([
@@ -241,6 +265,7 @@ export class ShiftDetector {
           e.predicted[at] as number,
           e.errors[at] as number,
           e.variances[at] as number,
+          e.gaps[at] as number,
         ]);
       }
       providers.push([id, outcomes, [e.longFailures, e.longExpected]]);
@@ -280,7 +305,7 @@ export class ShiftDetector {
         const o = outcome as number[];
         const ok =
           Array.isArray(o) &&
-          o.length === 5 &&
+          (o.length === 5 || (o.length === 6 && (o[5] as number) >= 0)) &&
           o.every((v) => typeof v === "number" && Number.isFinite(v)) &&
           Number.isSafeInteger(o[0]) &&
           (o[0] as number) <= clock &&
@@ -291,7 +316,7 @@ export class ShiftDetector {
         if (!ok) {
           throw ValidationError.forField(
             `${where}[1][${j}]`,
-            "must be [tick ≤ clock, failed 0 or 1, predicted failure in (0, 1), success error, its variance > 0]",
+            "must be [tick ≤ clock, failed 0 or 1, predicted failure in (0, 1), success error, its variance > 0, ticks since the outcome before ≥ 0]",
           );
         }
         evidence.ticks[j] = o[0] as number;
@@ -300,6 +325,10 @@ export class ShiftDetector {
         evidence.errors[j] = o[3] as number;
         evidence.variances[j] = o[4] as number;
         evidence.endedLogs[j] = j === 0 ? 0 : this.#endedLog((o[0] as number) - evidence.lastTick);
+        // Snapshots before the gaps were kept: the gap is the one to the outcome before in the
+        // window; the oldest one's is not known, and is taken as 1, as for a first outcome.
+        evidence.gaps[j] = o.length === 6 ? (o[5] as number) : j === 0 ? 1 : (o[0] as number) - evidence.lastTick;
+        evidence.startLogs[j] = this.#startLog(evidence.gaps[j] as number);
         evidence.lastTick = o[0] as number;
       });
       evidence.count = entry[1].length;
@@ -312,6 +341,12 @@ export class ShiftDetector {
     for (const evidence of this.#providers.values()) {
       if (evidence.count > 0) this.#judge(evidence, evidence.lastTick);
     }
+  }
+
+  /** ln(the prior that a failure shift began in a gap of `ticks` before an outcome). */
+  #startLog(ticks: number): number {
+    if (this.#startRate === 0) return this.#logPrior;
+    return Math.log(-Math.expm1(-this.#startRate * Math.max(1, ticks)));
   }
 
   /** ln(the chance that a shift ends over a gap of `ticks`), 1 − 2^(−ticks/halfLife), kept above 0. */
@@ -361,6 +396,7 @@ export class ShiftDetector {
     const nullLog = this.#cumulativeNull;
     const ticks = this.#ticks;
     const endedLogs = this.#endedLogs;
+    const startLogs = this.#startLogs;
     const hazard = Math.LN2 / this.#halfLife;
     // The slow model may be off for this provider (a strong prior): judge shifts against its record.
     const calibration = (e.longFailures + CALIBRATION_PRIOR) / (e.longExpected + CALIBRATION_PRIOR);
@@ -372,6 +408,7 @@ export class ShiftDetector {
       nullLog[i] = (nullLog[i - 1] as number) + (failed ? Math.log(q) : Math.log1p(-q));
       ticks[i] = e.ticks[at] as number;
       endedLogs[i] = e.endedLogs[at] as number;
+      startLogs[i] = e.startLogs[at] as number;
     }
     // Each segment's log weight, computed once: the first loop finds the largest, the second mixes.
     const logs = this.#segmentLogs;
@@ -384,7 +421,7 @@ export class ShiftDetector {
         const k = (failures[s] as number) - (failures[r] as number);
         const n = s - r;
         const log =
-          this.#logPrior +
+          (startLogs[s] as number) +
           ended -
           hazard * ((ticks[r + 1] as number) - (ticks[s] as number)) +
           (LOG_FACTORIAL[k] as number) +
@@ -463,6 +500,8 @@ function emptyEvidence(): ProviderEvidence {
     errors: new Float64Array(WINDOW),
     variances: new Float64Array(WINDOW).fill(1),
     endedLogs: new Float64Array(WINDOW),
+    gaps: new Float64Array(WINDOW),
+    startLogs: new Float64Array(WINDOW),
     count: 0,
     next: 0,
     failureShift: 0,
