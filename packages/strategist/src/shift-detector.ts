@@ -126,13 +126,15 @@ export interface ShiftDetectorSnapshot {
  * (failure probability q̂ⱼ; error eⱼ of the success residual), ticks counted in learned
  * rewards of any provider.
  *
- * Failures: a shift (an outage) begins with prior π before any outcome and, once begun, ends
- * with probability 1 − 2^(−Δt/halfLife) over a gap of Δt ticks (half-life `halfLife`). The
+ * Failures: a shift (an outage) begins before an outcome with prior π, or, with `startRate` λ,
+ * with prior 1 − e^(−λ·Δt) over the gap of Δt ticks since the provider's outcome before (a
+ * provider's first outcome counts as Δt = 1). Once begun, it ends with probability
+ * 1 − 2^(−Δt/halfLife) over a gap of Δt ticks (half-life `halfLife`). The
  * hypotheses are "no shift in the window" and every segment of consecutive outcomes that was
  * shifted — either still going on (it reaches the newest outcome) or ended before a later
  * one, the outcomes after it back to the slow model's. A shifted segment's failure rate is
  * unknown (uniform on [0, 1]): its k failures in n outcomes weigh B(k + 1, n − k + 1) against
- * Πⱼ q̂ⱼ^fⱼ(1 − q̂ⱼ)^(1−fⱼ) under the slow model, times π, times the chance the shift lasted
+ * Πⱼ q̂ⱼ^fⱼ(1 − q̂ⱼ)^(1−fⱼ) under the slow model, times that prior, times the chance the shift lasted
  * (2^(−duration/halfLife)) and, for one that ended, the chance it ended where it did. The
  * belief that a provider is shifted now is the weight of the ongoing segments; its rate is
  * their Beta(k + 1, n − k + 1) mixed. So one failure after a long silence brings an outage
