@@ -224,10 +224,7 @@ export class ShiftDetector {
     evidence.predicted[at] = Math.min(1 - 1e-9, Math.max(1e-9, predictedFailure));
     evidence.errors[at] = failed ? 0 : successError;
     evidence.variances[at] = failed ? 1 : Math.max(1e-6, noiseVariance);
-    evidence.endedLogs[at] = evidence.count === 0 ? 0 : this.#endedLog(this.#clock - evidence.lastTick);
-    // A provider's first outcome starts its record: there was nothing before it to shift from.
-    evidence.gaps[at] = evidence.count === 0 ? 1 : this.#clock - evidence.lastTick;
-    evidence.startLogs[at] = this.#startLog(evidence.gaps[at] as number);
+    this.#keepGap(evidence, at, evidence.count === 0 ? undefined : this.#clock - evidence.lastTick);
     evidence.next = (at + 1) % WINDOW;
     if (evidence.count < WINDOW) evidence.count++;
     evidence.lastTick = this.#clock;
@@ -326,11 +323,13 @@ export class ShiftDetector {
         evidence.predicted[j] = o[2] as number;
         evidence.errors[j] = o[3] as number;
         evidence.variances[j] = o[4] as number;
-        evidence.endedLogs[j] = j === 0 ? 0 : this.#endedLog((o[0] as number) - evidence.lastTick);
         // Snapshots before the gaps were kept: the gap is the one to the outcome before in the
-        // window; the oldest one's is not known, and is taken as 1, as for a first outcome.
-        evidence.gaps[j] = o.length === 6 ? (o[5] as number) : j === 0 ? 1 : (o[0] as number) - evidence.lastTick;
-        evidence.startLogs[j] = this.#startLog(evidence.gaps[j] as number);
+        // window; the oldest one's is not known, and is taken as for a first outcome.
+        this.#keepGap(
+          evidence,
+          j,
+          o.length === 6 ? (o[5] as number) : j === 0 ? undefined : (o[0] as number) - evidence.lastTick,
+        );
         evidence.lastTick = o[0] as number;
       });
       evidence.count = entry[1].length;
@@ -343,6 +342,17 @@ export class ShiftDetector {
     for (const evidence of this.#providers.values()) {
       if (evidence.count > 0) this.#judge(evidence, evidence.lastTick);
     }
+  }
+
+  /**
+   * Keeps the gap before the outcome at `at` (ticks since the provider's outcome before;
+   * `undefined` for its first, which starts its record: nothing before it to shift from, so
+   * taken as 1) and the two logs judged from it, computed once here rather than on every outcome.
+   */
+  #keepGap(e: ProviderEvidence, at: number, gap: number | undefined): void {
+    e.gaps[at] = gap ?? 1;
+    e.endedLogs[at] = gap === undefined ? 0 : this.#endedLog(gap);
+    e.startLogs[at] = this.#startLog(gap ?? 1);
   }
 
   /** ln(the prior that a failure shift began in a gap of `ticks` before an outcome). */
