@@ -64,4 +64,41 @@ describe("JournalWriter", () => {
     expect(seen).toEqual([3, 3, 3, 4]);
     await writer.close();
   });
+
+  it("under fsync 'always', writes a burst's first 64 KiB from the append that fills it, and acknowledges every record once synced", async () => {
+    const dir = tempDir();
+    const writer = new JournalWriter(dir, 1, "always");
+    // Records of one length (i written with three digits), so the first part's size is known.
+    const records = Array.from({ length: 200 }, (_, i) => ({ i: String(i).padStart(3, "0"), pad: "x".repeat(1_000) }));
+    const fileBytes = () => readFileSync(join(dir, segmentName(1))).length;
+    const lineBytes = Buffer.byteLength(frameLine(JSON.stringify(records[0])));
+    const firstPart = Math.ceil((64 * 1024) / lineBytes);
+    const sizes: number[] = [];
+    const acknowledged: number[] = [];
+    const done = records.map((record, i) => {
+      const ack = writer.append(JSON.stringify(record), true).then(() => acknowledged.push(i));
+      sizes.push(fileBytes());
+      return ack;
+    });
+    // Nothing is written before the queue reaches 64 KiB; the append that gets it there writes it
+    // (with the waiting records before it); later ones wait for the fsync in flight to end.
+    expect(sizes[firstPart - 2]).toBe(0);
+    expect(sizes[firstPart - 1]).toBe(firstPart * lineBytes);
+    expect(sizes[records.length - 1]).toBe(firstPart * lineBytes);
+    await Promise.all(done);
+    expect(acknowledged).toEqual(records.map((_, i) => i));
+    expect(readJournal(dir, 1, { repair: false }).records).toEqual(records);
+    await writer.close();
+  });
+
+  it("leaves a burst to the next turn of the event loop under an fsync interval", async () => {
+    const dir = tempDir();
+    const writer = new JournalWriter(dir, 1, { intervalMs: 5 });
+    const records = Array.from({ length: 200 }, (_, i) => ({ i, pad: "x".repeat(1_000) }));
+    const done = records.map((record) => writer.append(JSON.stringify(record), true));
+    expect(readFileSync(join(dir, segmentName(1))).length).toBe(0);
+    await Promise.all(done);
+    expect(readJournal(dir, 1, { repair: false }).records).toEqual(records);
+    await writer.close();
+  });
 });
