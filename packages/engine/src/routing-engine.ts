@@ -564,6 +564,8 @@ export class RoutingEngine {
   }
 
   #lastSaveError: unknown;
+  /** The last store write whose failure `#emit` records (see there). */
+  #watchedWrite: Promise<void> | undefined;
 
   /** The last error of a background save, if any (the sidecar reports it in /readyz). */
   get lastSaveError(): unknown {
@@ -670,7 +672,11 @@ export class RoutingEngine {
   #emit(event: EngineEvent): Promise<void> | undefined {
     const durable = this.#store?.append(event);
     // Decisions and settlements are not acknowledged to anyone; a failed write shows in status and /readyz.
-    if (durable && event.type !== "outcome") durable.catch((error: unknown) => (this.#lastSaveError = error));
+    // Appends waiting for the same commit share one promise (the file store's group commit): one handler for it is enough.
+    if (durable && event.type !== "outcome" && durable !== this.#watchedWrite) {
+      this.#watchedWrite = durable;
+      durable.catch((error: unknown) => (this.#lastSaveError = error));
+    }
     this.#decisionLog?.onEvent(event);
     const listener = this.#options.onEvent;
     if (listener) listener(event);
