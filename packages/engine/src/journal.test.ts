@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { FrameBuffer, frameLine, JournalWriter, readJournal, segmentName } from "./journal.js";
 
 const dirs: string[] = [];
@@ -89,6 +89,33 @@ describe("JournalWriter", () => {
     expect(acknowledged).toEqual(records.map((_, i) => i));
     expect(readJournal(dir, 1, { repair: false }).records).toEqual(records);
     await writer.close();
+  });
+
+  it("after a failed write, writes again only when its 100 ms retry timer fires, whatever is appended meanwhile, and closing waits for it", async () => {
+    const dir = tempDir();
+    symlinkSync("/dev/full", join(dir, segmentName(1)));
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const writer = new JournalWriter(dir, 1, "always");
+      await expect(writer.append(JSON.stringify({ first: true }), true)).rejects.toThrow(/ENOSPC/);
+      let settled = false;
+      const big = writer.append(JSON.stringify({ pad: "x".repeat(70 * 1024) }), true);
+      big.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(settled).toBe(false);
+      vi.advanceTimersByTime(100);
+      await expect(big).rejects.toThrow(/ENOSPC/);
+      // Closing flushes: that waits for the next retry too, and reports its failure.
+      const closing = writer.close();
+      await new Promise((resolve) => setImmediate(resolve));
+      vi.advanceTimersByTime(100);
+      await expect(closing).rejects.toThrow(/ENOSPC/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("leaves a burst to the next turn of the event loop under an fsync interval", async () => {

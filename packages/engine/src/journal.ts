@@ -262,6 +262,8 @@ export class JournalWriter {
   #written: Written[] = [];
   #cycle: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Set after a failed write: nothing is written again until it fires (`#fail`). */
+  #retry: NodeJS.Timeout | undefined;
   #immediate: NodeJS.Immediate | undefined;
   #lastError: unknown;
   #closed = false;
@@ -303,6 +305,7 @@ export class JournalWriter {
     const queued = this.#queue.length;
     if (
       this.#cycle === undefined &&
+      this.#retry === undefined &&
       (queued >= WRITE_NOW_BYTES || (wait && this.#policy === "always" && queued >= EAGER_COMMIT_BYTES))
     ) {
       clearImmediate(this.#immediate);
@@ -373,6 +376,7 @@ export class JournalWriter {
     } finally {
       this.#closed = true;
       clearTimeout(this.#timer);
+      clearTimeout(this.#retry);
       if (this.#immediate) clearImmediate(this.#immediate);
       closeSync(this.#fd);
     }
@@ -383,7 +387,8 @@ export class JournalWriter {
   }
 
   #schedule(now = false): void {
-    if (this.#cycle) return;
+    // After a failed write, the retry waits for its timer however much is appended or flushed.
+    if (this.#cycle || this.#retry) return;
     if (now || this.#policy === "always") {
       clearTimeout(this.#timer);
       this.#timer = undefined;
@@ -400,7 +405,7 @@ export class JournalWriter {
   }
 
   #run(): void {
-    if (this.#cycle) return;
+    if (this.#cycle || this.#closed) return;
     this.#cycle = this.#drain().finally(() => {
       this.#cycle = undefined;
       if (this.#queue.length > 0 || this.#queueWaiters.length > 0) this.#schedule();
@@ -454,15 +459,18 @@ export class JournalWriter {
     if (waiters.length > 0 || closeAfter) this.#written.push({ fd: this.#fd, waiters, closeAfter });
   }
 
-  /** A write failed: its waiters learn it; the records stay queued and are retried by the next flush. */
+  /**
+   * A write failed: its waiters learn it; the records stay queued and are written again 100 ms
+   * later. Until then nothing starts a write (`#schedule`), so a full disk is not retried in a loop.
+   */
   #fail(error: unknown): void {
     this.#lastError = error;
     const waiters = this.#queueWaiters;
     this.#queueWaiters = [];
     this.#batch = undefined;
     for (const waiter of waiters) waiter.reject(error);
-    this.#timer ??= setTimeout(() => {
-      this.#timer = undefined;
+    this.#retry ??= setTimeout(() => {
+      this.#retry = undefined;
       this.#run();
     }, 100);
   }
