@@ -128,4 +128,21 @@ describe("JournalWriter", () => {
     expect(readJournal(dir, 1, { repair: false }).records).toEqual(records);
     await writer.close();
   });
+
+  it("under any policy, writes 1 MiB waiting at once from the append that reaches it, waited for or not", async () => {
+    const dir = tempDir();
+    // The audit trail's writer: a 200 ms interval, appends that nobody waits for.
+    const writer = new JournalWriter(dir, 1, { intervalMs: 200 });
+    const records = Array.from({ length: 1_500 }, (_, i) => ({ i: String(i).padStart(4, "0"), pad: "x".repeat(1_000) }));
+    const lineBytes = Buffer.byteLength(frameLine(JSON.stringify(records[0])));
+    const firstPart = Math.ceil((1024 * 1024) / lineBytes);
+    const sizes = records.map((record) => {
+      writer.append(JSON.stringify(record), false);
+      return readFileSync(join(dir, segmentName(1))).length;
+    });
+    expect(sizes[firstPart - 2]).toBe(0);
+    expect(sizes[firstPart - 1]).toBe(firstPart * lineBytes);
+    await writer.close();
+    expect(readJournal(dir, 1, { repair: false }).records).toEqual(records);
+  });
 });
