@@ -1,4 +1,4 @@
-import { jsonString } from "./json-string.js";
+import { jsonString, numberText } from "./json-string.js";
 
 /**
  * The journal's two frequent lines, a decision's record and an outcome event, written field by
@@ -150,7 +150,7 @@ function flatObjectJson(value: unknown): string | undefined {
     const v = o[key];
     let part: string;
     if (typeof v === "string") part = jsonString(v);
-    else if (typeof v === "number") part = Number.isFinite(v) ? `${v}` : "null";
+    else if (typeof v === "number") part = Number.isFinite(v) ? numberText(v) : "null";
     else if (typeof v === "boolean") part = v ? "true" : "false";
     else if (v === null) part = "null";
     else if (v === undefined) continue;
@@ -161,10 +161,10 @@ function flatObjectJson(value: unknown): string | undefined {
   return `${text}}`;
 }
 
-/** A finite number as JSON writes it (`${n}` is the same text; −0 is "0"), non-finite as null; `undefined` for a non-number. */
+/** A finite number as JSON writes it (`${n}` is the same text, see `numberText`; −0 is "0"), non-finite as null; `undefined` for a non-number. */
 function numberJson(value: unknown): string | undefined {
   if (typeof value !== "number") return undefined;
-  return Number.isFinite(value) ? `${value}` : "null";
+  return Number.isFinite(value) ? numberText(value) : "null";
 }
 
 function nullableNumberJson(value: unknown): string | undefined {

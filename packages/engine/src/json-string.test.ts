@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { jsonString, jsonStringArray } from "./json-string.js";
+import { jsonString, jsonStringArray, numberText } from "./json-string.js";
 
 describe("jsonString", () => {
   it("writes what JSON.stringify writes, for any string (property)", () => {
@@ -31,5 +31,35 @@ describe("jsonStringArray", () => {
         expect(jsonStringArray(values)).toBe(JSON.stringify(values));
       }),
     );
+  });
+});
+
+describe("numberText", () => {
+  it("gives the same text as a template literal for every finite number, whole numbers past 2³¹ included", () => {
+    const wholeAbove = fc.integer({ min: 2 ** 31 - 2, max: Number.MAX_SAFE_INTEGER });
+    const edges = fc.constantFrom(
+      2 ** 31 - 1,
+      2 ** 31,
+      1e8,
+      1e8 - 1,
+      1e16,
+      1795738257550,
+      Number.MAX_SAFE_INTEGER,
+      2 ** 53,
+      2 ** 53 + 2,
+      1e21,
+      -0,
+    );
+    fc.assert(
+      fc.property(fc.oneof(wholeAbove, edges, fc.double({ noNaN: true, noDefaultInfinity: true })), (n) => {
+        expect(numberText(n)).toBe(`${n}`);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it("pads the low eight digits of a whole number with zeros", () => {
+    expect(numberText(1_000_000_000_005)).toBe("1000000000005");
+    expect(numberText(2_200_000_000)).toBe("2200000000");
   });
 });
