@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { UnderperformanceDetector } from "./underperformance-detector.js";
 
@@ -11,6 +12,39 @@ function firings(detector: UnderperformanceDetector, outcomes: string, providerI
 }
 
 const options = { window: 10, minOutcomes: 5, minSuccessRate: 0.5, maxProviders: 100 };
+
+/**
+ * The detector's rule written plainly: a provider's last `window` outcomes, kept for the
+ * `maxProviders` most recently seen (a `Map` in the order they were last seen); `observe`
+ * returns the success rate when the provider crosses below `minSuccessRate`, else `undefined`.
+ */
+class ReferenceDetector {
+  readonly #held = new Map<string, { outcomes: boolean[]; below: boolean }>();
+  constructor(readonly settings: { window: number; minOutcomes: number; minSuccessRate: number; maxProviders: number }) {}
+
+  get tracked(): number {
+    return this.#held.size;
+  }
+
+  observe(id: string, success: boolean): number | undefined {
+    const { window, minOutcomes, minSuccessRate, maxProviders } = this.settings;
+    let track = this.#held.get(id);
+    if (track === undefined) {
+      if (this.#held.size >= maxProviders) this.#held.delete(this.#held.keys().next().value as string);
+      track = { outcomes: [], below: false };
+    } else this.#held.delete(id);
+    this.#held.set(id, track);
+    track.outcomes = [...track.outcomes, success].slice(-window);
+    if (track.outcomes.length < minOutcomes) return undefined;
+    const rate = track.outcomes.filter(Boolean).length / track.outcomes.length;
+    if (!track.below && rate < minSuccessRate) {
+      track.below = true;
+      return rate;
+    }
+    if (track.below && rate > minSuccessRate) track.below = false;
+    return undefined;
+  }
+}
 
 describe("UnderperformanceDetector", () => {
   it("waits for minOutcomes before judging a provider", () => {
@@ -65,5 +99,25 @@ describe("UnderperformanceDetector", () => {
     firings(refreshed, "F", "a");
     firings(refreshed, "F", "c"); // forgets b: a was seen more recently
     expect(firings(refreshed, "F", "a")).toEqual([0]);
+  });
+
+  it("fires as the least-recently-seen reference does, for any sequence of outcomes and any maxProviders", () => {
+    const ids = ["a", "b", "c", "d", "e", "f"];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.tuple(fc.constantFrom(...ids), fc.boolean()), { maxLength: 400 }),
+        (maxProviders, outcomes) => {
+          const settings = { window: 4, minOutcomes: 2, minSuccessRate: 0.5, maxProviders };
+          const detector = new UnderperformanceDetector(settings);
+          const reference = new ReferenceDetector(settings);
+          for (const [id, success] of outcomes) {
+            expect(detector.observe(id, success)?.successRate).toBe(reference.observe(id, success));
+            expect(detector.trackedProviders).toBe(reference.tracked);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

@@ -12,8 +12,12 @@ export interface UnderperformanceOptions {
 }
 
 interface ProviderTrack {
+  readonly providerId: string;
   readonly outcomes: OutcomeWindow;
   below: boolean;
+  /** Neighbours in least-recently-seen order. */
+  older: ProviderTrack | undefined;
+  newer: ProviderTrack | undefined;
 }
 
 /**
@@ -24,8 +28,15 @@ interface ProviderTrack {
  */
 export class UnderperformanceDetector {
   readonly #options: UnderperformanceOptions;
-  /** In least-recently-seen order: each outcome moves its provider to the end. */
   readonly #tracks = new Map<string, ProviderTrack>();
+  /**
+   * The tracks in least-recently-seen order, as a linked list: each outcome moves its provider's
+   * to the newest end by relinking two neighbours, where moving it to the end of the map's order
+   * took a delete and a set, a third of the auditor's time per outcome (docs/benchmarks.md,
+   * thirteenth round).
+   */
+  #oldest: ProviderTrack | undefined;
+  #newest: ProviderTrack | undefined;
 
   constructor(options: UnderperformanceOptions) {
     this.#options = options;
@@ -40,15 +51,18 @@ export class UnderperformanceDetector {
   observe(providerId: string, success: boolean): OutcomeWindow | undefined {
     let track = this.#tracks.get(providerId);
     if (track === undefined) {
-      track = { outcomes: new OutcomeWindow(this.#options.window), below: false };
-      if (this.#tracks.size >= this.#options.maxProviders) {
-        const leastRecent = this.#tracks.keys().next().value as string;
-        this.#tracks.delete(leastRecent);
+      const leastRecent = this.#oldest;
+      if (this.#tracks.size >= this.#options.maxProviders && leastRecent !== undefined) {
+        this.#unlink(leastRecent);
+        this.#tracks.delete(leastRecent.providerId);
       }
-    } else {
-      this.#tracks.delete(providerId);
+      track = { providerId, outcomes: new OutcomeWindow(this.#options.window), below: false, older: undefined, newer: undefined };
+      this.#tracks.set(providerId, track);
+      this.#linkNewest(track);
+    } else if (track !== this.#newest) {
+      this.#unlink(track);
+      this.#linkNewest(track);
     }
-    this.#tracks.set(providerId, track);
 
     const { outcomes } = track;
     outcomes.push(success);
@@ -60,5 +74,23 @@ export class UnderperformanceDetector {
     }
     if (track.below && rate > this.#options.minSuccessRate) track.below = false;
     return undefined;
+  }
+
+  #unlink(track: ProviderTrack): void {
+    const { older, newer } = track;
+    if (older === undefined) this.#oldest = newer;
+    else older.newer = newer;
+    if (newer === undefined) this.#newest = older;
+    else newer.older = older;
+    track.older = undefined;
+    track.newer = undefined;
+  }
+
+  #linkNewest(track: ProviderTrack): void {
+    const newest = this.#newest;
+    track.older = newest;
+    if (newest === undefined) this.#oldest = track;
+    else newest.newer = track;
+    this.#newest = track;
   }
 }
