@@ -32,8 +32,8 @@ export class UnderperformanceDetector {
   /**
    * The tracks in least-recently-seen order, as a linked list: each outcome moves its provider's
    * to the newest end by relinking two neighbours, where moving it to the end of the map's order
-   * took a delete and a set, a third of the auditor's time per outcome (docs/benchmarks.md,
-   * thirteenth round).
+   * took a delete and a set on every outcome (~5% of an in-process decide+feedback pair,
+   * docs/benchmarks.md, thirteenth round).
    */
   #oldest: ProviderTrack | undefined;
   #newest: ProviderTrack | undefined;

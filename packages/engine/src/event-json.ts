@@ -150,7 +150,7 @@ function flatObjectJson(value: unknown): string | undefined {
     const v = o[key];
     let part: string;
     if (typeof v === "string") part = jsonString(v);
-    else if (typeof v === "number") part = Number.isFinite(v) ? numberText(v) : "null";
+    else if (typeof v === "number") part = numberJson(v) as string;
     else if (typeof v === "boolean") part = v ? "true" : "false";
     else if (v === null) part = "null";
     else if (v === undefined) continue;
