@@ -25,6 +25,11 @@ export type {
 export {
   constraintsSchema,
   contextSchema,
+  MAX_COST_USD,
+  MAX_GPU_HOURS,
+  MAX_LATENCY_MS,
+  MAX_PRICE_USD_PER_HOUR,
+  MAX_REWARD_MAGNITUDE,
   decideRequestSchema,
   idSchema,
   outcomeSchema,

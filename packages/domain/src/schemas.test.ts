@@ -1,6 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { constraintsSchema, contextSchema, decideRequestSchema, outcomeSchema, providersSchema } from "./schemas.js";
+import {
+  constraintsSchema,
+  contextSchema,
+  decideRequestSchema,
+  MAX_COST_USD,
+  MAX_GPU_HOURS,
+  MAX_LATENCY_MS,
+  MAX_PRICE_USD_PER_HOUR,
+  outcomeSchema,
+  providersSchema,
+} from "./schemas.js";
 import { parseWith, ValidationError } from "./validation-error.js";
 
 const provider = (id: string, extra: Record<string, unknown> = {}) => ({
@@ -149,5 +159,35 @@ describe("decideRequestSchema (property)", () => {
         expect(fieldOf(() => parseWith(decideRequestSchema, request))).toBe("providers[0].price_usd_per_hour");
       }),
     );
+  });
+});
+
+describe("upper bounds", () => {
+  const context = { workload_type: "llm", gpu_type: "a100", region: "us-west" };
+  const outcome = { decision_id: "d", success: true, actual_cost_usd: 1, actual_latency_ms: 1 };
+  const cases: [string, number, (value: number) => unknown][] = [
+    ["context.gpu_hours", MAX_GPU_HOURS, (v) => parseWith(contextSchema, { ...context, gpu_hours: v }, "context")],
+    [
+      "providers[0].price_usd_per_hour",
+      MAX_PRICE_USD_PER_HOUR,
+      (v) => parseWith(providersSchema, [provider("a", { price_usd_per_hour: v })], "providers"),
+    ],
+    [
+      "providers[0].latency_ms",
+      MAX_LATENCY_MS,
+      (v) => parseWith(providersSchema, [provider("a", { latency_ms: v })], "providers"),
+    ],
+    ["constraints.max_price", MAX_PRICE_USD_PER_HOUR, (v) => parseWith(constraintsSchema, { max_price: v }, "constraints")],
+    ["constraints.max_latency_ms", MAX_LATENCY_MS, (v) => parseWith(constraintsSchema, { max_latency_ms: v }, "constraints")],
+    ["constraints.max_cost_usd", MAX_COST_USD, (v) => parseWith(constraintsSchema, { max_cost_usd: v }, "constraints")],
+    ["constraints.gpu_hours", MAX_GPU_HOURS, (v) => parseWith(constraintsSchema, { gpu_hours: v }, "constraints")],
+    ["actual_cost_usd", MAX_COST_USD, (v) => parseWith(outcomeSchema, { ...outcome, actual_cost_usd: v })],
+    ["actual_latency_ms", MAX_LATENCY_MS, (v) => parseWith(outcomeSchema, { ...outcome, actual_latency_ms: v })],
+  ];
+
+  it.each(cases)("%s takes its bound and refuses anything above it, naming the field", (field, max, parse) => {
+    expect(() => parse(max)).not.toThrow();
+    for (const above of [max * (1 + 1e-12), max * 10, Number.MAX_VALUE]) expect(fieldOf(() => parse(above))).toBe(field);
+    expect(() => parse(max * 10)).toThrow(`${field}: must be at most ${max.toLocaleString("en-US")}`);
   });
 });

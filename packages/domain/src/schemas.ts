@@ -7,11 +7,32 @@ import { predicateRefinement } from "./predicate-refinement.js";
  * aurora-router, so the same JSON crosses every boundary unchanged.
  */
 
-const finiteNonNegative = (what: string) =>
+/**
+ * Upper bounds of the wire's numbers: far beyond any real job, and low enough that what the
+ * learning policies compute from them stays finite. Without them one request with `gpu_hours`
+ * 1e308 made price × gpu_hours infinite, and the contextual policies' models turned to NaN for
+ * good (every later estimate NaN).
+ */
+export const MAX_GPU_HOURS = 1e9;
+export const MAX_PRICE_USD_PER_HOUR = 1e6;
+export const MAX_LATENCY_MS = 1e9;
+export const MAX_COST_USD = 1e15;
+/** Largest reward magnitude a policy learns: the default reward of an outcome within the bounds above is under 1.01e15. */
+export const MAX_REWARD_MAGNITUDE = 1e16;
+
+const finiteNonNegative = (what: string, max: number) =>
   z
     .number({ error: `must be a finite number ≥ 0 (${what})` })
     .finite()
-    .min(0, { error: `must be ≥ 0 (${what})` });
+    .min(0, { error: `must be ≥ 0 (${what})` })
+    .max(max, { error: `must be at most ${max.toLocaleString("en-US")} (${what})` });
+
+const gpuHours = (what: string) =>
+  z
+    .number({ error: `must be a finite number > 0 (${what})` })
+    .finite()
+    .positive({ error: `must be > 0 (${what})` })
+    .max(MAX_GPU_HOURS, { error: `must be at most ${MAX_GPU_HOURS.toLocaleString("en-US")} (${what})` });
 
 /** A provider or decision id. Any printable text works, `__proto__` included. */
 export const idSchema = z
@@ -30,25 +51,25 @@ export const contextSchema = z.object({
   workload_type: keyPart("e.g. llm_inference"),
   gpu_type: keyPart("e.g. a100"),
   region: keyPart("e.g. us-west"),
-  gpu_hours: z
-    .number({ error: "must be a finite number > 0 (hours of GPU time the job needs)" })
-    .finite()
-    .positive({ error: "must be > 0 (hours of GPU time the job needs)" })
-    .default(1),
+  gpu_hours: gpuHours("hours of GPU time the job needs").default(1),
 });
 export type Context = z.output<typeof contextSchema>;
 export type ContextInput = z.input<typeof contextSchema>;
 
 export const providerSchema = z.object({
   provider_id: idSchema,
-  price_usd_per_hour: finiteNonNegative("USD per GPU hour"),
-  latency_ms: finiteNonNegative("advertised latency in milliseconds"),
+  price_usd_per_hour: finiteNonNegative("USD per GPU hour", MAX_PRICE_USD_PER_HOUR),
+  latency_ms: finiteNonNegative("advertised latency in milliseconds", MAX_LATENCY_MS),
   reputation: z
     .number({ error: "must be a number from 0 to 100" })
     .min(0, { error: "must be from 0 to 100" })
     .max(100, { error: "must be from 0 to 100" }),
   /** GPU hours the provider can take now; absent or null means unlimited. */
-  capacity_available: finiteNonNegative("GPU hours available").nullish(),
+  capacity_available: z
+    .number({ error: "must be a finite number ≥ 0 (GPU hours available)" })
+    .finite()
+    .min(0, { error: "must be ≥ 0 (GPU hours available)" })
+    .nullish(),
   gpu_types: z.array(z.string({ error: "must be a string" })).default([]),
   regions: z.array(z.string({ error: "must be a string" })).default([]),
 });
@@ -79,8 +100,8 @@ export const providersSchema = z
 
 export const constraintsSchema = z
   .object({
-    max_price: finiteNonNegative("USD per GPU hour").optional(),
-    max_latency_ms: finiteNonNegative("milliseconds").optional(),
+    max_price: finiteNonNegative("USD per GPU hour", MAX_PRICE_USD_PER_HOUR).optional(),
+    max_latency_ms: finiteNonNegative("milliseconds", MAX_LATENCY_MS).optional(),
     min_reputation: z
       .number({ error: "must be a number from 0 to 100" })
       .min(0, { error: "must be from 0 to 100" })
@@ -89,9 +110,9 @@ export const constraintsSchema = z
     region: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
     gpu_type: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
     /** Capacity the job needs, in GPU hours; compared with `capacity_available`. */
-    gpu_hours: z.number({ error: "must be a finite number > 0" }).finite().positive({ error: "must be > 0" }).optional(),
+    gpu_hours: gpuHours("GPU hours of capacity the job needs").optional(),
     /** Most the whole job may cost: price_usd_per_hour × context.gpu_hours. */
-    max_cost_usd: finiteNonNegative("USD for the whole job").optional(),
+    max_cost_usd: finiteNonNegative("USD for the whole job", MAX_COST_USD).optional(),
     /** Only these providers may be chosen, in every mode. */
     allow: z.array(idSchema).optional(),
     /** These providers are never chosen, in every mode. */
@@ -133,8 +154,8 @@ export type PsiMetrics = z.output<typeof psiMetricsSchema>;
 export const outcomeSchema = z.object({
   decision_id: idSchema,
   success: z.boolean({ error: "must be true or false" }),
-  actual_cost_usd: finiteNonNegative("USD the job actually cost"),
-  actual_latency_ms: finiteNonNegative("milliseconds actually observed"),
+  actual_cost_usd: finiteNonNegative("USD the job actually cost", MAX_COST_USD),
+  actual_latency_ms: finiteNonNegative("milliseconds actually observed", MAX_LATENCY_MS),
   actual_reputation: z
     .number({ error: "must be a number from 0 to 100" })
     .min(0, { error: "must be from 0 to 100" })

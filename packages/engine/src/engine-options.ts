@@ -1,5 +1,5 @@
 import type { Clock, Rng } from "@aurora/domain";
-import { parseWith } from "@aurora/domain";
+import { MAX_REWARD_MAGNITUDE, parseWith } from "@aurora/domain";
 import type { GuardrailSettings, Policy, PolicyConfig } from "@aurora/strategist";
 import { z } from "zod";
 
@@ -52,7 +52,12 @@ export const engineOptionsSchema = z.object({
   /** How long a decision waits for its outcome before it is settled. */
   rewardWaitMs: positiveInt("milliseconds").optional(),
   /** Reward learned for a decision settled without feedback; unset: such decisions are dropped unlearned. */
-  defaultReward: z.number({ error: "must be a finite number" }).finite().optional(),
+  defaultReward: z
+    .number({ error: "must be a finite number" })
+    .finite()
+    .min(-MAX_REWARD_MAGNITUDE, { error: "must be within ±1e16 (the largest reward a policy learns)" })
+    .max(MAX_REWARD_MAGNITUDE, { error: "must be within ±1e16 (the largest reward a policy learns)" })
+    .optional(),
   maxPending: positiveInt("pending decisions").optional(),
   maxAuditEntries: positiveInt("audit entries kept in memory").optional(),
   /** How many ranked fallbacks `decide` returns in `metadata.alternatives`. */

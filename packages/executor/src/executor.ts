@@ -3,6 +3,7 @@ import {
   DuplicateFeedbackError,
   idSchema,
   LateFeedbackError,
+  MAX_REWARD_MAGNITUDE,
   type Outcome,
   outcomeSchema,
   type Provider,
@@ -192,6 +193,13 @@ export class Executor {
     if (record === undefined) throw this.#refusal(decisionId);
     const provider = providerOf(record, valid.provider_id);
     const reward = computeReward(valid, this.#weights, provider.reputation);
+    // Refused before anything changes: the decision stays pending, and no policy is handed a reward it cannot learn.
+    if (!(Math.abs(reward) <= MAX_REWARD_MAGNITUDE)) {
+      throw ValidationError.forField(
+        "reward",
+        `the reward computed from this outcome (${reward}) is beyond ±${MAX_REWARD_MAGNITUDE.toExponential()}: check the reward weights`,
+      );
+    }
     this.#pending.remove(decisionId);
     this.#finished.remember(decisionId, FEEDBACK_RECEIVED);
     this.#outcomes.add(valid);

@@ -1,5 +1,5 @@
 import type { Provider } from "@aurora/domain";
-import { hasDistinctProviderIds, ValidationError } from "@aurora/domain";
+import { hasDistinctProviderIds, MAX_REWARD_MAGNITUDE, ValidationError } from "@aurora/domain";
 import type { ChooseRequest, RewardUpdate } from "./policy.js";
 
 /**
@@ -48,7 +48,18 @@ export function requireRewardUpdate(update: RewardUpdate): void {
   if (typeof id !== "string" || id.length === 0) {
     throw ValidationError.forField("provider.provider_id", "must be a non-empty string (a provider id)");
   }
-  if (typeof update.reward !== "number" || !Number.isFinite(update.reward)) {
-    throw ValidationError.forField("reward", `must be a finite number, got ${String(update.reward)}`);
+  requireReward(update.reward);
+}
+
+/**
+ * A reward a policy can learn: finite and within ±`MAX_REWARD_MAGNITUDE` (1e16), so that the
+ * values and regressions built from it stay finite (a reward of −1.8e308 overflowed them).
+ */
+export function requireReward(reward: unknown): void {
+  if (typeof reward !== "number" || !Number.isFinite(reward)) {
+    throw ValidationError.forField("reward", `must be a finite number, got ${String(reward)}`);
+  }
+  if (Math.abs(reward) > MAX_REWARD_MAGNITUDE) {
+    throw ValidationError.forField("reward", `must be within ±${MAX_REWARD_MAGNITUDE.toExponential()}, got ${reward}`);
   }
 }

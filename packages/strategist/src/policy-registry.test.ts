@@ -17,6 +17,13 @@ const candidates: Provider[] = ["akash", "ionet", "vast"].map((id) => ({
   regions: [],
 }));
 const req: ChooseRequest = { stateKey: "llm:a100:us-west", context, candidates };
+/** An outcome whose reward under the default weights is about `reward` (a success costing what the reward leaves). */
+const outcomeFor = (reward: number) => ({
+  decision_id: "d",
+  success: true,
+  actual_cost_usd: Number.isFinite(reward) ? Math.max(0, 10.9 - 0.2 - reward) : 1,
+  actual_latency_ms: 100,
+});
 
 function fieldOf(action: () => unknown): string {
   try {
@@ -80,6 +87,23 @@ describe("createPolicy", () => {
       expect(fieldOf(() => createPolicy({ kind: "q-learning" }, { snapshot }))).toBe("policy");
     });
   });
+
+  // The composites need settings of their own (ab: its arms; shadow: its two policies); the rest build from { kind }.
+  it.each(policyKinds.filter((kind) => kind !== "ab" && kind !== "shadow"))(
+    "%s refuses a reward beyond ±1e16 before learning anything from it, naming reward",
+    (kind) => {
+      const policy = createPolicy({ kind } as PolicyConfig, { rng: createRng(3) });
+      const learned = (reward: number) => () =>
+        policy.update({ stateKey: req.stateKey, context, provider: candidates[1]!, reward, outcome: outcomeFor(reward) });
+      learned(4)();
+      const before = JSON.stringify(policy.toJSON());
+      for (const reward of [1.0000001e16, -1.0000001e16, -Number.MAX_VALUE, Number.POSITIVE_INFINITY, Number.NaN]) {
+        expect(fieldOf(learned(reward))).toBe("reward");
+      }
+      expect(JSON.stringify(policy.toJSON())).toBe(before);
+      expect(learned(-1e16)).not.toThrow();
+    },
+  );
 
   it("types a config as a kind plus that policy's options", () => {
     expectTypeOf<Extract<PolicyConfig, { kind: "q-learning" }>>().toEqualTypeOf<{ kind: "q-learning" } & QLearningOptions>();

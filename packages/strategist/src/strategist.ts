@@ -8,6 +8,7 @@ import { MODEL_FORMAT, MODEL_VERSION, parseModelSnapshot, REWARD_HISTORY_LIMIT }
 import type { Choice, ChooseRequest, DecisionMode, Policy, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
 import type { QLearningOptions, QLearningParams } from "./q-learning-options.js";
 import { resolveQLearningOptions } from "./q-learning-options.js";
+import { requireReward } from "./policy-input-checks.js";
 import { QTable } from "./q-table.js";
 import { RewardHistory } from "./reward-history.js";
 
@@ -295,9 +296,7 @@ export class Strategist implements Policy {
   }
 
   #learn(stateKey: string, providerId: string, reward: number): UpdateResult {
-    if (typeof reward !== "number" || !Number.isFinite(reward)) {
-      throw ValidationError.forField("reward", `must be a finite number, got ${String(reward)}`);
-    }
+    requireReward(reward);
     const table = this.#table;
     const column = table.internProvider(providerId);
     // Feedback mostly follows its own decision: the row `choose` just found is reused (the same key
