@@ -5,7 +5,7 @@ import authPlugin from "./auth-plugin.js";
 import type { SidecarConfig } from "./config.js";
 import drainPlugin from "./drain-plugin.js";
 import enginePlugin from "./engine-plugin.js";
-import errorHandler from "./error-handler.js";
+import errorHandler, { frameworkErrorReply } from "./error-handler.js";
 import { parseJsonBody } from "./json-body-parser.js";
 import metricsPlugin from "./metrics-plugin.js";
 import requestLogPlugin from "./request-log-plugin.js";
@@ -43,6 +43,7 @@ export function buildApp(config: SidecarConfig, deps: AppDependencies = {}): Fas
     // to 12 characters each; past Fastify's default of 100 the route would answer "no route".
     routerOptions: { maxParamLength: 2400 },
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorReply,
     forceCloseConnections: "idle",
   });
 

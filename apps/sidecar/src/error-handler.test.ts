@@ -110,6 +110,29 @@ describe("error-handler", () => {
     });
   });
 
+  it("answers 400 bad_url in its own shape, and counts it, for a path that is not valid percent-encoding", async () => {
+    app = testApp();
+    const answer = await app.inject({ method: "GET", url: "/decisions/%E0%A4%A" });
+    expect(answer.statusCode).toBe(400);
+    const body = answer.json();
+    expect(body).toEqual({
+      error: "bad_url",
+      field: "(path)",
+      message:
+        'the path "/decisions/%E0%A4%A" is not valid percent-encoding: encode each path segment (a decision id) with encodeURIComponent',
+    });
+    expect(errorResponseSchema.safeParse(body).success).toBe(true);
+    const metrics = (await app.inject({ method: "GET", url: "/metrics" })).body;
+    expect(metrics).toContain('aurora_http_errors_total{route="(unmatched)",status="400"} 1');
+  });
+
+  it("answers 414 url_too_long for a decision id longer than any the engine gives", async () => {
+    app = testApp();
+    const answer = await app.inject({ method: "GET", url: `/decisions/${"x".repeat(3000)}` });
+    expect(answer.statusCode).toBe(414);
+    expect(answer.json()).toMatchObject({ error: "url_too_long", field: "(path)" });
+  });
+
   it("answers 500 without internals when the engine fails unexpectedly, and counts it", async () => {
     // A bug inside the engine: a plain error, no AuroraError code.
     class FailingEngine extends RoutingEngine {

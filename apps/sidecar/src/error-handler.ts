@@ -59,6 +59,44 @@ async function errorHandler(app: FastifyInstance, options: ErrorHandlerOptions):
   });
 }
 
+/**
+ * Fastify's `frameworkErrors`: the errors its router raises before any route or hook runs (a path
+ * that is not valid percent-encoding, a path parameter over `maxParamLength`), answered in the
+ * same shape as every other error instead of Fastify's own, and counted as the others are.
+ */
+export function frameworkErrorReply(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const path = request.url.split("?")[0]?.slice(0, 300) ?? "";
+  let status: number;
+  let body: ErrorBody;
+  switch (error.code) {
+    case "FST_ERR_BAD_URL":
+      status = 400;
+      body = {
+        error: "bad_url",
+        field: "(path)",
+        message: `the path ${JSON.stringify(path)} is not valid percent-encoding: encode each path segment (a decision id) with encodeURIComponent`,
+      };
+      break;
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      status = 414;
+      body = {
+        error: "url_too_long",
+        field: "(path)",
+        message: "a path parameter is longer than any this sidecar takes (a decision id is at most 200 characters)",
+      };
+      break;
+    default:
+      status = 500;
+      body = {
+        error: "internal_error",
+        message: `the sidecar failed on this request; its log has the details (request id ${request.id})`,
+      };
+      request.log.error({ err: error }, "request failed");
+  }
+  request.server.metrics.observeHttpError("(unmatched)", status);
+  return reply.code(status).send(body);
+}
+
 function routeOf(request: FastifyRequest): string {
   return request.routeOptions.url ?? "(unmatched)";
 }
