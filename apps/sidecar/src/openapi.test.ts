@@ -23,7 +23,12 @@ describe("buildOpenApiDocument", () => {
     expect(schemas.Outcome.required).toEqual(["decision_id", "success", "actual_cost_usd", "actual_latency_ms"]);
     expect(schemas.Provider.required).toEqual(["provider_id", "price_usd_per_hour", "latency_ms", "reputation"]);
     expect(schemas.Context.required).toEqual(["workload_type", "gpu_type", "region"]);
-    expect(schemas.Context.properties.gpu_hours).toEqual({ default: 1, type: "number", exclusiveMinimum: 0, maximum: 1_000_000_000 });
+    expect(schemas.Context.properties.gpu_hours).toEqual({
+      default: 1,
+      type: "number",
+      exclusiveMinimum: 0,
+      maximum: 1_000_000_000,
+    });
     expect(schemas.DecideRequest.properties.providers).toMatchObject({
       type: "array",
       minItems: 1,

@@ -16,7 +16,12 @@ const LEARNING = Object.keys(policyCatalog);
 
 /** A number anywhere in [min, max], its ends included, and often at them. */
 const within = (min: number, max: number) =>
-  fc.oneof(fc.constant(min), fc.constant(max), fc.double({ min, max, noNaN: true }), fc.double({ min, max: Math.min(max, 10), noNaN: true }));
+  fc.oneof(
+    fc.constant(min),
+    fc.constant(max),
+    fc.double({ min, max, noNaN: true }),
+    fc.double({ min, max: Math.min(max, 10), noNaN: true }),
+  );
 
 const providerArb = (id: string) =>
   fc.record({
@@ -40,38 +45,46 @@ function finite(values: readonly (number | null | undefined)[]): boolean {
 }
 
 describe("the wire's bounds (properties)", () => {
-  it.each(LEARNING)("keep every estimate of %s finite, whatever requests and outcomes within them it learns from", async (kind) => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 25 }), async (steps) => {
-        const engine = new RoutingEngine({ policy: { kind } as never, seed: 1, clock: new ManualClock(0), alternatives: 0 });
-        try {
-          for (const step of steps) {
-            const context = { workload_type: "llm_inference", gpu_type: "a100", region: step.region, gpu_hours: step.gpu_hours };
-            const { provider_id, metadata } = engine.decide({ context, providers: step.providers, explain: true });
-            expect(provider_id).not.toBeNull();
-            expect(finite((metadata.candidates ?? []).map((c) => c.estimate))).toBe(true);
-            const reward = await engine.feedback({
-              decision_id: metadata.decision_id,
-              success: step.success,
-              actual_cost_usd: step.actual_cost_usd,
-              actual_latency_ms: step.actual_latency_ms,
+  it.each(LEARNING)(
+    "keep every estimate of %s finite, whatever requests and outcomes within them it learns from",
+    async (kind) => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 25 }), async (steps) => {
+          const engine = new RoutingEngine({ policy: { kind } as never, seed: 1, clock: new ManualClock(0), alternatives: 0 });
+          try {
+            for (const step of steps) {
+              const context = {
+                workload_type: "llm_inference",
+                gpu_type: "a100",
+                region: step.region,
+                gpu_hours: step.gpu_hours,
+              };
+              const { provider_id, metadata } = engine.decide({ context, providers: step.providers, explain: true });
+              expect(provider_id).not.toBeNull();
+              expect(finite((metadata.candidates ?? []).map((c) => c.estimate))).toBe(true);
+              const reward = await engine.feedback({
+                decision_id: metadata.decision_id,
+                success: step.success,
+                actual_cost_usd: step.actual_cost_usd,
+                actual_latency_ms: step.actual_latency_ms,
+              });
+              expect(Number.isFinite(reward)).toBe(true);
+            }
+            // Learning from them has not broken what it estimates for an ordinary job.
+            const after = engine.decide({
+              context: { workload_type: "llm_inference", gpu_type: "a100", region: "us-west", gpu_hours: 1 },
+              providers: steps[0]?.providers ?? [],
+              explain: true,
             });
-            expect(Number.isFinite(reward)).toBe(true);
+            expect(finite((after.metadata.candidates ?? []).map((c) => c.estimate))).toBe(true);
+          } finally {
+            await engine.close();
           }
-          // Learning from them has not broken what it estimates for an ordinary job.
-          const after = engine.decide({
-            context: { workload_type: "llm_inference", gpu_type: "a100", region: "us-west", gpu_hours: 1 },
-            providers: steps[0]?.providers ?? [],
-            explain: true,
-          });
-          expect(finite((after.metadata.candidates ?? []).map((c) => c.estimate))).toBe(true);
-        } finally {
-          await engine.close();
-        }
-      }),
-      { numRuns: 25 },
-    );
-  });
+        }),
+        { numRuns: 25 },
+      );
+    },
+  );
 });
 
 describe("the wire's bounds", () => {
@@ -83,7 +96,10 @@ describe("the wire's bounds", () => {
 
   it.each([
     ["context.gpu_hours", { context: job(1e308), providers }],
-    ["providers[1].price_usd_per_hour", { context: job(1), providers: [providers[0], { ...providers[1], price_usd_per_hour: 2e6 }] }],
+    [
+      "providers[1].price_usd_per_hour",
+      { context: job(1), providers: [providers[0], { ...providers[1], price_usd_per_hour: 2e6 }] },
+    ],
     ["providers[0].latency_ms", { context: job(1), providers: [{ ...providers[0], latency_ms: 1e10 }, providers[1]] }],
     ["constraints.max_cost_usd", { context: job(1), providers, constraints: { max_cost_usd: 1e300 } }],
   ])("refuses a decision beyond them naming %s, and decides as before afterwards", (field, request) => {

@@ -6,9 +6,9 @@ import { decayedEpsilon, effectiveEpsilon, epsilonGreedyPropensity } from "./eps
 import type { ModelState, QLearningSnapshot } from "./model-snapshot.js";
 import { MODEL_FORMAT, MODEL_VERSION, parseModelSnapshot, REWARD_HISTORY_LIMIT } from "./model-snapshot.js";
 import type { Choice, ChooseRequest, DecisionMode, Policy, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
+import { requireReward } from "./policy-input-checks.js";
 import type { QLearningOptions, QLearningParams } from "./q-learning-options.js";
 import { resolveQLearningOptions } from "./q-learning-options.js";
-import { requireReward } from "./policy-input-checks.js";
 import { QTable } from "./q-table.js";
 import { RewardHistory } from "./reward-history.js";
 
