@@ -1,4 +1,4 @@
-import type { Outcome, Provider } from "@aurora/domain";
+import { MAX_REWARD_MAGNITUDE, type Outcome, type Provider } from "@aurora/domain";
 import { type DecisionRecord, type Executor, FEEDBACK_RECEIVED, type Finished, type SettledReason } from "@aurora/executor";
 import type { Policy, RewardUpdate } from "@aurora/strategist";
 import type { EngineEvent } from "./routing-engine.js";
@@ -14,6 +14,12 @@ export interface ReplayResult {
   settledDropped: number;
   /** Outcomes or settlements for a decision that was not pending (already settled, or another replica's copy). */
   skipped: number;
+  /**
+   * Outcomes and default-reward settlements whose recorded reward is beyond what a policy learns
+   * (±`MAX_REWARD_MAGNITUDE`; only a version without that bound wrote such events): their
+   * decisions finish as they did, unlearned, where learning them would have stopped the restart.
+   */
+  unlearned: number;
   /** The decisions that finished in the replayed events (feedback or settlement), in the order they did. */
   finished: [decisionId: string, finished: Finished][];
 }
@@ -48,6 +54,11 @@ export function rewardUpdate(
   return update;
 }
 
+/** A recorded reward a policy can learn (see `MAX_REWARD_MAGNITUDE`). */
+function learnable(reward: number): boolean {
+  return Math.abs(reward) <= MAX_REWARD_MAGNITUDE;
+}
+
 function providerOf(record: DecisionRecord, providerId: string): Provider {
   if (providerId === record.provider_id) return record.provider;
   return record.alternatives?.find((a) => a.provider_id === providerId) ?? record.provider;
@@ -74,7 +85,15 @@ export function replayEvents(
 ): ReplayResult {
   const pending = new Map<string, DecisionRecord>();
   for (const record of snapshotPending) pending.set(record.decision_id, record);
-  const result: ReplayResult = { pending: [], outcomes: 0, settledWithDefault: 0, settledDropped: 0, skipped: 0, finished: [] };
+  const result: ReplayResult = {
+    pending: [],
+    outcomes: 0,
+    settledWithDefault: 0,
+    settledDropped: 0,
+    skipped: 0,
+    unlearned: 0,
+    finished: [],
+  };
   for (const event of events) {
     if (event.type === "decision") {
       if (pending.has(event.record.decision_id)) continue;
@@ -94,7 +113,11 @@ export function replayEvents(
       event.type === "outcome" ? FEEDBACK_RECEIVED : { kind: "settled", settledAt: event.at },
     ]);
     if (event.type === "outcome") {
-      policy.update(rewardUpdate(record, providerOf(record, event.provider_id), event.reward, event.outcome));
+      if (learnable(event.reward)) {
+        policy.update(rewardUpdate(record, providerOf(record, event.provider_id), event.reward, event.outcome));
+      } else {
+        result.unlearned++;
+      }
       result.outcomes++;
       tally?.outcome(event.outcome);
       continue;
@@ -103,7 +126,8 @@ export function replayEvents(
     if (event.reward === null) {
       result.settledDropped++;
     } else {
-      policy.update(rewardUpdate(record, record.provider, event.reward));
+      if (learnable(event.reward)) policy.update(rewardUpdate(record, record.provider, event.reward));
+      else result.unlearned++;
       result.settledWithDefault++;
     }
   }
@@ -129,6 +153,8 @@ export function applyRemoteEvent(policy: Policy, executor: Executor, event: Engi
     return true;
   }
   if (event.type !== "outcome" || executor.getPending(event.decision_id) === undefined) return false;
+  // From a replica without the reward bound: left pending here, to settle when its wait runs out.
+  if (!learnable(event.reward)) return false;
   const { record } = executor.recordOutcome(event.outcome);
   const { before, after } = policy.update(
     rewardUpdate(record, providerOf(record, event.provider_id), event.reward, event.outcome),

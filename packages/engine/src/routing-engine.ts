@@ -195,6 +195,13 @@ export class RoutingEngine {
     for (const record of replayed.pending) this.#executor.restorePending(record);
     this.#settledWithDefault += replayed.settledWithDefault;
     this.#settledDropped += replayed.settledDropped;
+    if (replayed.unlearned > 0) {
+      const log = resolved.log ?? ((message: string) => console.warn(`[aurora] ${message}`));
+      log(
+        `${replayed.unlearned} journaled outcome(s) had a reward beyond ±1e16, which no policy learns (written before ` +
+          "that bound): their decisions finished as recorded, without being learned",
+      );
+    }
 
     this.#archive = new DecisionArchive(resolved.maxDecisionRecords);
 

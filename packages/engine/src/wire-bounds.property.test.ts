@@ -9,6 +9,8 @@ import {
 import { policyCatalog } from "@aurora/strategist";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { MemoryStore } from "./memory-store.js";
+import type { EngineEvent } from "./routing-engine.js";
 import { RoutingEngine } from "./routing-engine.js";
 
 /** Every learning policy the engine offers. */
@@ -138,5 +140,45 @@ describe("the wire's bounds", () => {
     expect(engine.getStatus().executor.pending_feedback).toBe(1);
     // A failure's reward is the fixed failure_reward: that one is learned.
     expect(await engine.feedback({ ...outcome, success: false })).toBe(-20);
+  });
+});
+
+describe("a journal written before the reward bound", () => {
+  it("restarts, leaving an outcome whose reward is beyond ±1e16 unlearned, its decision finished, and says so", async () => {
+    const store = new MemoryStore();
+    // What an older version journaled for feedback with actual_cost_usd 1e300: the reward it learned.
+    const older = new (class extends MemoryStore {
+      override append(event: EngineEvent): Promise<void> {
+        return store.append(event.type === "outcome" ? { ...event, reward: -1e300 } : event);
+      }
+    })();
+    await store.open();
+    const job = { workload_type: "llm_inference", gpu_type: "a100", region: "us-west", gpu_hours: 1 };
+    const providers = [
+      { provider_id: "a", price_usd_per_hour: 1, latency_ms: 100, reputation: 90 },
+      { provider_id: "b", price_usd_per_hour: 2, latency_ms: 100, reputation: 90 },
+    ];
+    const before = new RoutingEngine({ policy: { kind: "lin-ucb" }, seed: 1, clock: new ManualClock(0), store: older });
+    const { metadata } = before.decide({ context: job, providers });
+    await before.feedback({ decision_id: metadata.decision_id, success: true, actual_cost_usd: 2, actual_latency_ms: 100 });
+    await before.close(); // its closing snapshot goes to the wrapper's own memory: `store` keeps only the events
+
+    const notes: string[] = [];
+    const restarted = new RoutingEngine({
+      policy: { kind: "lin-ucb" },
+      seed: 1,
+      clock: new ManualClock(0),
+      store,
+      log: (message) => notes.push(message),
+    });
+    expect(notes).toEqual([
+      "1 journaled outcome(s) had a reward beyond ±1e16, which no policy learns (written before that bound): their decisions finished as recorded, without being learned",
+    ]);
+    expect(restarted.getStatus().strategist.total_rewards).toBe(0);
+    await expect(
+      restarted.feedback({ decision_id: metadata.decision_id, success: true, actual_cost_usd: 2, actual_latency_ms: 100 }),
+    ).rejects.toMatchObject({ code: "DUPLICATE_FEEDBACK" });
+    const estimates = restarted.decide({ context: job, providers, explain: true }).metadata.candidates?.map((c) => c.estimate);
+    expect(finite(estimates ?? [])).toBe(true);
   });
 });
