@@ -350,7 +350,9 @@ export class RoutingEngine {
   /**
    * Learns from the outcome of a decision and returns its reward. Throws `ValidationError`,
    * `UnknownDecisionError`, `DuplicateFeedbackError` or `LateFeedbackError`; in each case
-   * the model is unchanged.
+   * the model is unchanged. When the policy's update throws (or gives a value that is not a
+   * finite number), that error is thrown, nothing is recorded or journaled, and the decision
+   * stays pending, so the same feedback can be sent again.
    */
   async feedback(outcome: OutcomeInput): Promise<number> {
     this.#assertOpen();
@@ -359,10 +361,15 @@ export class RoutingEngine {
     if (this.#store?.findDecision && this.#executor.getPending(parsed.decision_id) === undefined) {
       await this.#adoptRemoteDecision(this.#store, parsed.decision_id);
     }
-    const { reward, record, provider } = this.#executor.recordOutcome(parsed);
+    // Recorded only once the policy has learned it: a policy that throws (a plugged-in one, say)
+    // leaves the decision pending for its feedback, and nothing is journaled.
+    const prepared = this.#executor.prepareOutcome(parsed);
+    const { reward, record, provider } = prepared;
     const tag = (record.metadata as { arm?: string }).arm;
     const update = { stateKey: record.state_key, context: record.context, provider, reward, outcome: parsed };
     const { before, after } = this.#policy.update(tag !== undefined ? { ...update, tag } : update);
+    if (!Number.isFinite(before) || !Number.isFinite(after)) throw nonFiniteLearning(this.#policy.name, before, after);
+    this.#executor.commitOutcome(prepared);
     this.#archive.attachOutcome(record.decision_id, parsed, reward, provider.provider_id);
     const durable = this.#hasEventSinks
       ? this.#emit({
@@ -754,4 +761,15 @@ function auditHooks(store: EngineStore) {
     onEntry: (entry: AuditEntry) => store.appendAudit({ kind: "entry", entry }),
     onAnomaly: (anomaly: Anomaly) => store.appendAudit({ kind: "anomaly", anomaly }),
   };
+}
+
+/**
+ * A policy's update gave a value that is not a finite number: a bug in that policy (the wire's
+ * bounds keep every input finite), not the caller's doing, so not a `ValidationError`. The
+ * outcome is neither recorded nor journaled; its decision stays pending.
+ */
+function nonFiniteLearning(policy: string, before: number, after: number): Error {
+  return new Error(
+    `policy ${policy} learned a value that is not a finite number (before ${before}, after ${after}): the outcome was not recorded`,
+  );
 }

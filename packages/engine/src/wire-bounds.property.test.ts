@@ -6,7 +6,8 @@ import {
   ManualClock,
   ValidationError,
 } from "@aurora/domain";
-import { policyCatalog } from "@aurora/strategist";
+import type { RewardUpdate, UpdateResult } from "@aurora/strategist";
+import { policyCatalog, Strategist } from "@aurora/strategist";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MemoryStore } from "./memory-store.js";
@@ -181,4 +182,53 @@ describe("a journal written before the reward bound", () => {
     const estimates = restarted.decide({ context: job, providers, explain: true }).metadata.candidates?.map((c) => c.estimate);
     expect(finite(estimates ?? [])).toBe(true);
   });
+});
+
+describe("feedback a policy fails to learn", () => {
+  const job = { workload_type: "llm_inference", gpu_type: "a100", region: "us-west", gpu_hours: 1 };
+  const providers = [
+    { provider_id: "a", price_usd_per_hour: 1, latency_ms: 100, reputation: 90 },
+    { provider_id: "b", price_usd_per_hour: 2, latency_ms: 100, reputation: 90 },
+  ];
+
+  /** A plugged-in policy (any object with the Policy interface) whose first update goes wrong as `fail` says. */
+  function flaky(fail: () => UpdateResult): Strategist {
+    let failures = 1;
+    return new (class extends Strategist {
+      override update(update: RewardUpdate): UpdateResult {
+        return failures-- > 0 ? fail() : super.update(update);
+      }
+    })();
+  }
+
+  it.each([
+    [
+      "throws",
+      () => {
+        throw new TypeError("the plugged-in policy failed");
+      },
+      "the plugged-in policy failed",
+    ],
+    ["learns NaN", () => ({ before: 0, after: Number.NaN }), "policy q-learning learned a value that is not a finite number"],
+  ])(
+    "leaves the decision pending and journals nothing when its update %s, so the feedback can be sent again",
+    async (_, fail, message) => {
+      const events: EngineEvent[] = [];
+      const engine = new RoutingEngine({
+        policy: flaky(fail),
+        seed: 1,
+        clock: new ManualClock(0),
+        onEvent: (e) => events.push(e),
+      });
+      const { metadata } = engine.decide({ context: job, providers });
+      const outcome = { decision_id: metadata.decision_id, success: true, actual_cost_usd: 2, actual_latency_ms: 100 };
+      await expect(engine.feedback(outcome)).rejects.toThrow(message);
+      expect(engine.getStatus().executor.pending_feedback).toBe(1);
+      expect(engine.getStatus().executor.total_outcomes).toBe(0);
+      expect(events.filter((e) => e.type === "outcome")).toHaveLength(0);
+      expect(await engine.feedback(outcome)).toBeCloseTo(-2 - 100 / 500 + 90 / 100 + 10, 10);
+      expect(engine.getStatus().executor.pending_feedback).toBe(0);
+      expect(events.filter((e) => e.type === "outcome")).toHaveLength(1);
+    },
+  );
 });

@@ -260,6 +260,43 @@ describe("Executor", () => {
     });
   });
 
+  describe("prepareOutcome and commitOutcome", () => {
+    it("prepares the reward without recording anything, then records it on commit", () => {
+      const { executor } = setup();
+      const record = executor.recordDecision(decision());
+      const prepared = executor.prepareOutcome(outcome("d1"));
+      expect(prepared.reward).toBe(SEED_REWARD);
+      expect(prepared.record).toBe(record);
+      expect(executor.getPending("d1")).toBe(record);
+      expect(executor.stats().total_outcomes).toBe(0);
+      // Nothing was recorded: the same outcome prepares again.
+      expect(executor.prepareOutcome(outcome("d1")).reward).toBe(SEED_REWARD);
+      executor.commitOutcome(prepared);
+      expect(executor.getPending("d1")).toBeUndefined();
+      expect(executor.stats().total_outcomes).toBe(1);
+      expect(thrown(() => executor.prepareOutcome(outcome("d1")))).toBeInstanceOf(DuplicateFeedbackError);
+    });
+
+    it("refuses to commit, changing nothing, when the decision was settled after it was prepared", () => {
+      const { clock, executor } = setup({ rewardWaitMs: HOUR });
+      executor.recordDecision(decision());
+      const prepared = executor.prepareOutcome(outcome("d1"));
+      clock.advance(HOUR);
+      executor.settleExpired();
+      expect(thrown(() => executor.commitOutcome(prepared))).toBeInstanceOf(LateFeedbackError);
+      expect(executor.stats().total_outcomes).toBe(0);
+    });
+
+    it("refuses a reward beyond ±1e16 under its weights, naming reward, and leaves the decision pending", () => {
+      const { executor } = setup({ rewardWeights: { cost: 1e300 } });
+      executor.recordDecision(decision());
+      expect(fieldOf(() => executor.prepareOutcome(outcome("d1")))).toBe("reward");
+      expect(fieldOf(() => executor.recordOutcome(outcome("d1")))).toBe("reward");
+      expect(executor.getPending("d1")).toBeDefined();
+      expect(executor.recordOutcome(outcome("d1", { success: false })).reward).toBe(-20);
+    });
+  });
+
   describe("expiry", () => {
     it("reads no clock to settle while nothing is pending, and reads it once something is", () => {
       let reads = 0;

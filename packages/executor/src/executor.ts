@@ -16,7 +16,7 @@ import type { DecisionInput, DecisionRecord } from "./decision-record.js";
 import { type ExecutorOptions, resolveExecutorOptions } from "./executor-options.js";
 import type { ExecutorCounters, ExecutorDetailedStats } from "./executor-stats.js";
 import { FEEDBACK_RECEIVED, type Finished, FinishedDecisions, type FinishedDecisionsJson } from "./finished-decisions.js";
-import type { OutcomeResult } from "./outcome-result.js";
+import type { PreparedOutcome } from "./outcome-result.js";
 import { OutcomeStats } from "./outcome-stats.js";
 import { PendingLog } from "./pending-log.js";
 import type { RewardWeights } from "./reward-weights.js";
@@ -183,27 +183,49 @@ export class Executor {
    * Validates the outcome (a `ValidationError` names the field; skipped with `parsedOutcomes`), checks
    * it is for a pending decision, computes the reward and removes the decision from pending. Throws
    * `UnknownDecisionError` (never seen, or forgotten), `DuplicateFeedbackError` (already had feedback)
-   * or `LateFeedbackError` (settled); in every refusal nothing changes except the late/duplicate
-   * counters. `outcome.provider_id`, when given, must be the chosen provider or one of `record.alternatives`.
+   * or `LateFeedbackError` (settled), or a `ValidationError` naming `reward` when the reward is beyond
+   * ±`MAX_REWARD_MAGNITUDE`; in every refusal nothing changes except the late/duplicate counters.
+   * `outcome.provider_id`, when given, must be the chosen provider or one of `record.alternatives`.
+   * The same as `prepareOutcome` followed at once by `commitOutcome`.
    */
-  recordOutcome(outcome: Outcome): OutcomeResult {
+  recordOutcome(outcome: Outcome): PreparedOutcome {
+    const prepared = this.prepareOutcome(outcome);
+    this.commitOutcome(prepared);
+    return prepared;
+  }
+
+  /**
+   * `recordOutcome`'s checks and reward, without recording anything: the decision stays pending
+   * until `commitOutcome`. A caller that must do something that can fail between the two (the
+   * engine's policy update) leaves the decision open for its feedback when it does.
+   */
+  prepareOutcome(outcome: Outcome): PreparedOutcome {
     const valid = this.#parsedOutcomes ? outcome : parseWith(outcomeSchema, outcome);
     const decisionId = valid.decision_id;
     const record = this.#pending.get(decisionId);
     if (record === undefined) throw this.#refusal(decisionId);
     const provider = providerOf(record, valid.provider_id);
     const reward = computeReward(valid, this.#weights, provider.reputation);
-    // Refused before anything changes: the decision stays pending, and no policy is handed a reward it cannot learn.
     if (!(Math.abs(reward) <= MAX_REWARD_MAGNITUDE)) {
       throw ValidationError.forField(
         "reward",
         `the reward computed from this outcome (${reward}) is beyond ±${MAX_REWARD_MAGNITUDE.toExponential()}: check the reward weights`,
       );
     }
+    return { reward, record, provider, outcome: valid };
+  }
+
+  /**
+   * Records an outcome `prepareOutcome` accepted: its decision leaves the pending log and is
+   * remembered as finished, and the outcome joins the statistics. Throws, changing nothing, when
+   * the decision is no longer the pending one `prepareOutcome` found (it was settled or fed back in between).
+   */
+  commitOutcome(prepared: PreparedOutcome): void {
+    const decisionId = prepared.record.decision_id;
+    if (this.#pending.get(decisionId) !== prepared.record) throw this.#refusal(decisionId);
     this.#pending.remove(decisionId);
     this.#finished.remember(decisionId, FEEDBACK_RECEIVED);
-    this.#outcomes.add(valid);
-    return { reward, record, provider };
+    this.#outcomes.add(prepared.outcome);
   }
 
   /**

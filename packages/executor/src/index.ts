@@ -6,7 +6,7 @@ export { DEFAULT_MAX_PENDING, DEFAULT_REMEMBER_SETTLED, DEFAULT_REWARD_WAIT_MS }
 export type { ExecutorCounters, ExecutorDetailedStats, ExecutorStats } from "./executor-stats.js";
 export type { Finished, FinishedDecisionsJson } from "./finished-decisions.js";
 export { FEEDBACK_RECEIVED } from "./finished-decisions.js";
-export type { OutcomeResult } from "./outcome-result.js";
+export type { OutcomeResult, PreparedOutcome } from "./outcome-result.js";
 export type { RewardWeights } from "./reward-weights.js";
 export { DEFAULT_REWARD_WEIGHTS } from "./reward-weights.js";
 export type { SettledDecision, SettledReason } from "./settled-decision.js";

@@ -1,4 +1,4 @@
-import type { Provider } from "@aurora/domain";
+import type { Outcome, Provider } from "@aurora/domain";
 import type { DecisionRecord } from "./decision-record.js";
 
 /** What `Executor.recordOutcome` returns for accepted feedback. */
@@ -7,4 +7,10 @@ export interface OutcomeResult {
   record: DecisionRecord;
   /** The provider the outcome is for: the chosen one, or the alternative named by `outcome.provider_id`. */
   provider: Provider;
+}
+
+/** An outcome `Executor.prepareOutcome` accepted, to record with `commitOutcome`; what `recordOutcome` returns. */
+export interface PreparedOutcome extends OutcomeResult {
+  /** The outcome as validated. */
+  outcome: Outcome;
 }
