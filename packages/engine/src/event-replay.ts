@@ -155,9 +155,12 @@ export function applyRemoteEvent(policy: Policy, executor: Executor, event: Engi
   if (event.type !== "outcome" || executor.getPending(event.decision_id) === undefined) return false;
   // From a replica without the reward bound: left pending here, to settle when its wait runs out.
   if (!learnable(event.reward)) return false;
-  const { record } = executor.recordOutcome(event.outcome);
+  // Recorded once learned, as a local feedback is (see RoutingEngine.feedback).
+  const prepared = executor.prepareOutcome(event.outcome);
+  const { record } = prepared;
   const { before, after } = policy.update(
     rewardUpdate(record, providerOf(record, event.provider_id), event.reward, event.outcome),
   );
+  executor.commitOutcome(prepared);
   return { ...event, before, after };
 }
