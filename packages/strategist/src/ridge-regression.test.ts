@@ -29,6 +29,27 @@ function ridge2(rows: [number, number, number, number][], lambda: number): [numb
 }
 
 describe("RidgeRegression", () => {
+  it("keeps its estimates finite when features differ in size by far more than 10⁶ (its refresh then leaves the inverse as it was)", () => {
+    // A bias and a job-cost feature: most jobs cost ~1, one in ten 10⁸ (an enormous job): the
+    // squares differ by 10¹⁶, beyond what the factorisation of A can tell from a singular matrix.
+    const model = new RidgeRegression({ ridge: (j) => (j === 0 ? 1 : 2), discount: 0.9995 });
+    const small = vector([
+      [0, 1],
+      [1, 1],
+    ]);
+    const huge = vector([
+      [0, 1],
+      [1, 1e8],
+    ]);
+    for (let i = 0; i < 300; i++) {
+      model.update(i % 10 === 0 ? huge : small, i % 10 === 0 ? -1e14 : 1);
+      expect(Number.isFinite(model.predict(small))).toBe(true);
+      expect(Number.isFinite(model.variance(small))).toBe(true);
+    }
+    model.refresh();
+    expect(Number.isFinite(model.predict(huge))).toBe(true);
+  });
+
   it("starts with weights 0 and variance 1/λ for each feature", () => {
     const model = new RidgeRegression({ ridge: (j) => (j === 0 ? 1 : 4), discount: 1 });
     model.ensureDimension(2);

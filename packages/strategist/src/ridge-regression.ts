@@ -158,18 +158,28 @@ export class RidgeRegression {
     if (++this.#sinceRefresh >= Math.max(64, this.#dimension)) this.refresh();
   }
 
-  /** Restores the full λ·I prior and recomputes A⁻¹ and θ exactly from A (O(d³)). */
+  /**
+   * Restores the full λ·I prior and recomputes A⁻¹ and θ exactly from A (O(d³)). When A's
+   * factorisation finds it singular, which a regularised A is only in floating point (features
+   * whose squares differ by more than 10¹², a job costing 10⁹ times another), nothing changes:
+   * the incrementally updated A⁻¹ and θ stay, and the next refresh tries again. Inverting such a
+   * factor divided by zero and turned the model to NaN.
+   */
   refresh(): void {
     this.#sinceRefresh = 0;
     const d = this.#dimension;
     const stride = this.#stride;
+    if (this.#diagonal.length < d) this.#diagonal = new Float64Array(stride);
     for (let j = 0; j < d; j++) {
-      const target = (this.#ridgeOf[j] as number) / this.#scale;
       const at = j * stride + j;
-      this.#a[at] = (this.#a[at] as number) + target - (this.#regulariser[j] as number);
-      this.#regulariser[j] = target;
+      this.#diagonal[j] = this.#a[at] as number;
+      this.#a[at] = (this.#a[at] as number) + (this.#ridgeOf[j] as number) / this.#scale - (this.#regulariser[j] as number);
     }
-    this.#invert();
+    if (!this.#invert()) {
+      for (let j = 0; j < d; j++) this.#a[j * stride + j] = this.#diagonal[j] as number;
+      return;
+    }
+    for (let j = 0; j < d; j++) this.#regulariser[j] = (this.#ridgeOf[j] as number) / this.#scale;
     for (let i = 0; i < d; i++) {
       let sum = 0;
       const row = i * stride;
@@ -178,17 +188,20 @@ export class RidgeRegression {
     }
   }
 
-  /** A⁻¹ from A, by Cholesky (O(d³)). */
-  #invert(): void {
+  /** A⁻¹ from A, by Cholesky (O(d³)); false, leaving A⁻¹ as it was, when the factor is singular. */
+  #invert(): boolean {
     const d = this.#dimension;
-    if (d === 0) return;
+    if (d === 0) return true;
     const stride = this.#stride;
     if (this.#factor.length < stride * stride) this.#factor = new Float64Array(stride * stride);
-    choleskyLower(this.#a, d, stride, this.#factor);
+    if (choleskyLower(this.#a, d, stride, this.#factor) < d) return false;
     inverseFromCholesky(this.#factor, d, stride, this.#inverse, this.#product);
+    return true;
   }
 
   #factor = new Float64Array(0);
+  /** A's diagonal before a refresh, to put back when the refresh cannot invert. */
+  #diagonal = new Float64Array(0);
 
   toJSON(): RidgeRegressionSnapshot {
     const d = this.#dimension;
