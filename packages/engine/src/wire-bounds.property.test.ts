@@ -144,26 +144,42 @@ describe("the wire's bounds", () => {
   });
 });
 
-describe("a journal written before the reward bound", () => {
-  it("restarts, leaving an outcome whose reward is beyond ±1e16 unlearned, its decision finished, and says so", async () => {
+describe("a journal written before the bounds", () => {
+  const job = { workload_type: "llm_inference", gpu_type: "a100", region: "us-west", gpu_hours: 1 };
+  const providers = [
+    { provider_id: "a", price_usd_per_hour: 1, latency_ms: 100, reputation: 90 },
+    { provider_id: "b", price_usd_per_hour: 2, latency_ms: 100, reputation: 90 },
+  ];
+
+  /**
+   * A store holding what an older version journaled: a `lin-ucb` engine's events, each passed
+   * through `asOlder` on its way in. The engine writing them is returned with one decision made;
+   * its closing snapshot goes to the wrapper's own memory, so the store keeps only the events.
+   */
+  async function olderJournal(asOlder: (event: EngineEvent) => EngineEvent) {
     const store = new MemoryStore();
-    // What an older version journaled for feedback with actual_cost_usd 1e300: the reward it learned.
     const older = new (class extends MemoryStore {
       override append(event: EngineEvent): Promise<void> {
-        return store.append(event.type === "outcome" ? { ...event, reward: -1e300 } : event);
+        return store.append(asOlder(event));
       }
     })();
     await store.open();
-    const job = { workload_type: "llm_inference", gpu_type: "a100", region: "us-west", gpu_hours: 1 };
-    const providers = [
-      { provider_id: "a", price_usd_per_hour: 1, latency_ms: 100, reputation: 90 },
-      { provider_id: "b", price_usd_per_hour: 2, latency_ms: 100, reputation: 90 },
-    ];
-    const before = new RoutingEngine({ policy: { kind: "lin-ucb" }, seed: 1, clock: new ManualClock(0), store: older });
-    const { metadata } = before.decide({ context: job, providers });
-    await before.feedback({ decision_id: metadata.decision_id, success: true, actual_cost_usd: 2, actual_latency_ms: 100 });
-    await before.close(); // its closing snapshot goes to the wrapper's own memory: `store` keeps only the events
+    const writer = new RoutingEngine({ policy: { kind: "lin-ucb" }, seed: 1, clock: new ManualClock(0), store: older });
+    const { metadata } = writer.decide({ context: job, providers });
+    const outcome = { decision_id: metadata.decision_id, success: true, actual_cost_usd: 2, actual_latency_ms: 100 };
+    return { store, writer, outcome };
+  }
 
+  const estimatesOf = (engine: RoutingEngine) =>
+    engine.decide({ context: job, providers, explain: true }).metadata.candidates?.map((c) => c.estimate) ?? [];
+
+  it("restarts, leaving an outcome whose reward is beyond ±1e16 unlearned, its decision finished, and says so", async () => {
+    // What an older version journaled for feedback with actual_cost_usd 1e300: the reward it learned.
+    const { store, writer, outcome } = await olderJournal((event) =>
+      event.type === "outcome" ? { ...event, reward: -1e300 } : event,
+    );
+    await writer.feedback(outcome);
+    await writer.close();
     const notes: string[] = [];
     const restarted = new RoutingEngine({
       policy: { kind: "lin-ucb" },
@@ -176,11 +192,23 @@ describe("a journal written before the reward bound", () => {
       "1 journaled outcome(s) had a reward beyond ±1e16, which no policy learns (written before that bound): their decisions finished as recorded, without being learned",
     ]);
     expect(restarted.getStatus().strategist.total_rewards).toBe(0);
-    await expect(
-      restarted.feedback({ decision_id: metadata.decision_id, success: true, actual_cost_usd: 2, actual_latency_ms: 100 }),
-    ).rejects.toMatchObject({ code: "DUPLICATE_FEEDBACK" });
-    const estimates = restarted.decide({ context: job, providers, explain: true }).metadata.candidates?.map((c) => c.estimate);
-    expect(finite(estimates ?? [])).toBe(true);
+    await expect(restarted.feedback(outcome)).rejects.toMatchObject({ code: "DUPLICATE_FEEDBACK" });
+    expect(finite(estimatesOf(restarted))).toBe(true);
+  });
+
+  it("refuses, naming the field, the feedback of a decision beyond them pending at the restart, and the model stays finite", async () => {
+    // What an older version journaled for a decision with gpu_hours 1e308, pending at the upgrade.
+    const { store, writer, outcome } = await olderJournal((event) =>
+      event.type === "decision"
+        ? { ...event, record: { ...event.record, context: { ...event.record.context, gpu_hours: 1e308 } } }
+        : event,
+    );
+    await writer.close();
+    const restarted = new RoutingEngine({ policy: { kind: "lin-ucb" }, seed: 1, clock: new ManualClock(0), store });
+    await expect(restarted.feedback(outcome)).rejects.toMatchObject({ field: "context.gpu_hours" });
+    expect(restarted.getStatus().executor.pending_feedback).toBe(1);
+    expect(finite(estimatesOf(restarted))).toBe(true);
+    await restarted.close();
   });
 });
 

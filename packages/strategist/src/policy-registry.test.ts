@@ -1,5 +1,5 @@
 import type { Context, Provider } from "@aurora/domain";
-import { createRng, ValidationError } from "@aurora/domain";
+import { createRng, MAX_COST_USD, ValidationError } from "@aurora/domain";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { ChooseRequest } from "./policy.js";
 import type { PolicyConfig } from "./policy-registry.js";
@@ -17,11 +17,11 @@ const candidates: Provider[] = ["akash", "ionet", "vast"].map((id) => ({
   regions: [],
 }));
 const req: ChooseRequest = { stateKey: "llm:a100:us-west", context, candidates };
-/** An outcome whose reward under the default weights is about `reward` (a success costing what the reward leaves). */
+/** An outcome whose reward under the default weights is about `reward` (a success costing what the reward leaves, at most the wire's bound). */
 const outcomeFor = (reward: number) => ({
   decision_id: "d",
   success: true,
-  actual_cost_usd: Number.isFinite(reward) ? Math.max(0, 10.9 - 0.2 - reward) : 1,
+  actual_cost_usd: Number.isFinite(reward) ? Math.min(MAX_COST_USD, Math.max(0, 10.9 - 0.2 - reward)) : 1,
   actual_latency_ms: 100,
 });
 
@@ -102,6 +102,31 @@ describe("createPolicy", () => {
       }
       expect(JSON.stringify(policy.toJSON())).toBe(before);
       expect(learned(-1e16)).not.toThrow();
+    },
+  );
+
+  // Every learning policy but the seed's Q-learning (which learns the reward alone) computes from the job's numbers.
+  it.each(policyKinds.filter((kind) => !["q-learning", "rule", "ab", "shadow", "guardrail"].includes(kind)))(
+    "%s refuses a job beyond the wire's bounds before learning anything from it, naming the field",
+    (kind) => {
+      const policy = createPolicy({ kind } as PolicyConfig, { rng: createRng(3) });
+      const learn = (job: Partial<Context>, provider: Partial<Provider>, outcome: Partial<ReturnType<typeof outcomeFor>>) => () =>
+        policy.update({
+          stateKey: req.stateKey,
+          context: { ...context, ...job },
+          provider: { ...candidates[1]!, ...provider },
+          reward: 4,
+          outcome: { ...outcomeFor(4), ...outcome },
+        });
+      learn({}, {}, {})();
+      const before = JSON.stringify(policy.toJSON());
+      expect(fieldOf(learn({ gpu_hours: 1e308 }, {}, {}))).toBe("context.gpu_hours");
+      expect(fieldOf(learn({}, { price_usd_per_hour: 2e6 }, {}))).toBe("provider.price_usd_per_hour");
+      expect(fieldOf(learn({}, { latency_ms: Number.NaN }, {}))).toBe("provider.latency_ms");
+      expect(fieldOf(learn({}, {}, { actual_cost_usd: 1e300 }))).toBe("outcome.actual_cost_usd");
+      expect(fieldOf(learn({}, {}, { actual_latency_ms: -1 }))).toBe("outcome.actual_latency_ms");
+      expect(JSON.stringify(policy.toJSON())).toBe(before);
+      expect(learn({ gpu_hours: 1e9 }, { price_usd_per_hour: 1e6 }, { actual_cost_usd: 1e15 })).not.toThrow();
     },
   );
 
