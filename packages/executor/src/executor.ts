@@ -3,7 +3,6 @@ import {
   DuplicateFeedbackError,
   idSchema,
   LateFeedbackError,
-  MAX_REWARD_MAGNITUDE,
   type Outcome,
   outcomeSchema,
   type Provider,
@@ -183,8 +182,8 @@ export class Executor {
    * Validates the outcome (a `ValidationError` names the field; skipped with `parsedOutcomes`), checks
    * it is for a pending decision, computes the reward and removes the decision from pending. Throws
    * `UnknownDecisionError` (never seen, or forgotten), `DuplicateFeedbackError` (already had feedback)
-   * or `LateFeedbackError` (settled), or a `ValidationError` naming `reward` when the reward is beyond
-   * ±`MAX_REWARD_MAGNITUDE`; in every refusal nothing changes except the late/duplicate counters.
+   * or `LateFeedbackError` (settled); in every refusal nothing changes except the late/duplicate
+   * counters.
    * `outcome.provider_id`, when given, must be the chosen provider or one of `record.alternatives`.
    * The same as `prepareOutcome` followed at once by `commitOutcome`.
    */
@@ -206,12 +205,6 @@ export class Executor {
     if (record === undefined) throw this.#refusal(decisionId);
     const provider = providerOf(record, valid.provider_id);
     const reward = computeReward(valid, this.#weights, provider.reputation);
-    if (!(Math.abs(reward) <= MAX_REWARD_MAGNITUDE)) {
-      throw ValidationError.forField(
-        "reward",
-        `the reward computed from this outcome (${reward}) is beyond ±${MAX_REWARD_MAGNITUDE.toExponential()}: check the reward weights`,
-      );
-    }
     return { reward, record, provider, outcome: valid };
   }
 
