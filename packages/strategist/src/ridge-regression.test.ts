@@ -29,10 +29,9 @@ function ridge2(rows: [number, number, number, number][], lambda: number): [numb
 }
 
 describe("RidgeRegression", () => {
-  it("keeps its estimates finite when features differ in size by far more than 10⁶ (its refresh then leaves the inverse as it was)", () => {
-    // A bias and a job-cost feature: most jobs cost ~1, one in ten 10⁸ (an enormous job): the
-    // squares differ by 10¹⁶, beyond what the factorisation of A can tell from a singular matrix.
-    const model = new RidgeRegression({ ridge: (j) => (j === 0 ? 1 : 2), discount: 0.9995 });
+  describe("features that differ in size by far more than 10⁶ (a bias of 1 beside a job cost of 10⁸)", () => {
+    // The squares differ by 10¹⁶: factored as it is, A's pivot for the bias falls under the
+    // factorisation's floor (10⁻¹² of the largest diagonal entry) although A is positive definite.
     const small = vector([
       [0, 1],
       [1, 1],
@@ -41,13 +40,45 @@ describe("RidgeRegression", () => {
       [0, 1],
       [1, 1e8],
     ]);
-    for (let i = 0; i < 300; i++) {
-      model.update(i % 10 === 0 ? huge : small, i % 10 === 0 ? -1e14 : 1);
-      expect(Number.isFinite(model.predict(small))).toBe(true);
-      expect(Number.isFinite(model.variance(small))).toBe(true);
-    }
-    model.refresh();
-    expect(Number.isFinite(model.predict(huge))).toBe(true);
+    const learn = (model: RidgeRegression, pairs: number) => {
+      for (let i = 0; i < pairs; i++) {
+        model.update(i % 10 === 0 ? huge : small, i % 10 === 0 ? -1e14 : 1);
+        expect(Number.isFinite(model.predict(small))).toBe(true);
+        expect(Number.isFinite(model.variance(small))).toBe(true);
+      }
+    };
+    /** xᵀA⁻¹x for x = (x0, x1), A's lower triangle [a00, a10, a11] as a snapshot holds it. */
+    const quadratic = (a: number[], x0: number, x1: number) => {
+      const [a00, a10, a11] = a as [number, number, number];
+      return (a11 * x0 * x0 - 2 * a10 * x0 * x1 + a00 * x1 * x1) / (a00 * a11 - a10 * a10);
+    };
+
+    it("keeps its estimates finite, and its refresh puts the prior back", () => {
+      const model = new RidgeRegression({ ridge: (j) => (j === 0 ? 1 : 2), discount: 0.9995 });
+      learn(model, 300);
+      model.refresh();
+      expect(Number.isFinite(model.predict(huge))).toBe(true);
+      // Discounting wore the regulariser down to λ·γ^(updates since the last refresh); a refresh
+      // that inverted A tops it back up to λ (one that found A singular left it worn).
+      const regulariser = model.toJSON().regulariser;
+      expect(regulariser[0]).toBeCloseTo(1, 12);
+      expect(regulariser[1]).toBeCloseTo(2, 12);
+    });
+
+    it("restores from its snapshot with the variances A gives, not the prior's", () => {
+      const model = new RidgeRegression({ ridge: (j) => (j === 0 ? 1 : 2), discount: 1 });
+      learn(model, 300);
+      const snapshot = JSON.parse(JSON.stringify(model.toJSON()));
+      const copy = new RidgeRegression({ ridge: (j) => (j === 0 ? 1 : 2), discount: 1 });
+      copy.restore(snapshot, "model");
+      // 270 small jobs and 30 huge ones: the variance along the small job is ~1/270, not the
+      // prior's 1/1 + 1/2.
+      const expected = quadratic(snapshot.a, 1, 1);
+      expect(expected).toBeLessThan(0.01);
+      expect(copy.variance(small) / expected).toBeCloseTo(1, 6);
+      expect(copy.variance(huge) / quadratic(snapshot.a, 1, 1e8)).toBeCloseTo(1, 6);
+      expect(copy.variance(small) / model.variance(small)).toBeCloseTo(1, 6);
+    });
   });
 
   it("starts with weights 0 and variance 1/λ for each feature", () => {

@@ -160,10 +160,10 @@ export class RidgeRegression {
 
   /**
    * Restores the full λ·I prior and recomputes A⁻¹ and θ exactly from A (O(d³)). When A's
-   * factorisation finds it singular, which a regularised A is only in floating point (features
-   * whose squares differ by more than 10¹², a job costing 10⁹ times another), nothing changes:
-   * the incrementally updated A⁻¹ and θ stay, and the next refresh tries again. Inverting such a
-   * factor divided by zero and turned the model to NaN.
+   * factorisation finds it singular, which a regularised A can be only in floating point (the
+   * features' correlations within 10⁻¹² of a dependent set), nothing changes: the incrementally
+   * updated A⁻¹ and θ stay, and the next refresh tries again. Inverting such a factor would divide
+   * by zero and turn the model to NaN.
    */
   refresh(): void {
     this.#sinceRefresh = 0;
@@ -188,18 +188,47 @@ export class RidgeRegression {
     }
   }
 
-  /** A⁻¹ from A, by Cholesky (O(d³)); false, leaving A⁻¹ as it was, when the factor is singular. */
+  /**
+   * A⁻¹ from A, by Cholesky (O(d³)) of A equilibrated to a unit diagonal: with S = diag(1/√aⱼⱼ),
+   * A⁻¹ = S·(S·A·S)⁻¹·S. The factorisation's pivot floor is relative to the largest diagonal
+   * entry, so on A itself a feature whose square is 10¹² times smaller than another's (a bias of
+   * ~1 beside a job cost of ~10⁸) reads as singular although A is positive definite; equilibrated,
+   * only a truly (numerically) dependent set of features does. False, leaving A⁻¹ as it was, when
+   * the factor is singular or a diagonal entry is not positive.
+   */
   #invert(): boolean {
     const d = this.#dimension;
     if (d === 0) return true;
     const stride = this.#stride;
     if (this.#factor.length < stride * stride) this.#factor = new Float64Array(stride * stride);
-    if (choleskyLower(this.#a, d, stride, this.#factor) < d) return false;
-    inverseFromCholesky(this.#factor, d, stride, this.#inverse, this.#product);
+    if (this.#equilibrate.length < stride) this.#equilibrate = new Float64Array(stride);
+    const a = this.#a;
+    const factor = this.#factor;
+    const s = this.#equilibrate;
+    for (let j = 0; j < d; j++) {
+      const diagonal = a[j * stride + j] as number;
+      if (!(diagonal > 0) || diagonal === Number.POSITIVE_INFINITY) return false;
+      s[j] = 1 / Math.sqrt(diagonal);
+    }
+    for (let i = 0; i < d; i++) {
+      const row = i * stride;
+      const si = s[i] as number;
+      for (let j = 0; j < d; j++) factor[row + j] = (a[row + j] as number) * si * (s[j] as number);
+    }
+    if (choleskyLower(factor, d, stride, factor) < d) return false;
+    const inverse = this.#inverse;
+    inverseFromCholesky(factor, d, stride, inverse, this.#product);
+    for (let i = 0; i < d; i++) {
+      const row = i * stride;
+      const si = s[i] as number;
+      for (let j = 0; j < d; j++) inverse[row + j] = (inverse[row + j] as number) * si * (s[j] as number);
+    }
     return true;
   }
 
   #factor = new Float64Array(0);
+  /** S's diagonal, 1/√aⱼⱼ, while inverting. */
+  #equilibrate = new Float64Array(0);
   /** A's diagonal before a refresh, to put back when the refresh cannot invert. */
   #diagonal = new Float64Array(0);
 
