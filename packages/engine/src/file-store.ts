@@ -124,36 +124,33 @@ export class FileStore implements EngineStore {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== "ENOENT" && code !== "EACCES" && code !== "EROFS" && code !== "EPERM") throw error;
-      // The folder cannot take the model (missing, read-only): serve from memory, refuse to acknowledge feedback, report not ready.
+      // The folder cannot take the model (missing, read-only): serve what it holds from memory,
+      // refuse to acknowledge feedback, report not ready. Nothing is repaired or moved aside.
       this.#lastError = error;
       this.#log(
-        `cannot write beside ${this.#paths.snapshot} (${code}): nothing will be persisted until this is fixed and the engine restarted`,
+        `cannot write beside ${this.#paths.snapshot} (${code}): serving the model as it is there, read-only; ` +
+          "nothing will be persisted until this is fixed and the engine restarted",
       );
-      this.#opened = { snapshot: undefined, events: [] };
+      try {
+        this.#opened = this.#read(false);
+      } catch (readError) {
+        if (typeof (readError as NodeJS.ErrnoException).syscall !== "string") throw readError;
+        throw new ModelFileError(
+          this.#paths.snapshot,
+          `cannot be read beside it either (${(readError as Error).message}): give the engine a folder it can read`,
+          { cause: readError },
+        );
+      }
       return this.#opened;
     }
     try {
       this.#removeAbandonedTemps();
-      const receipts = readFramedFile(this.#paths.receipts, { last: true, repair: true, log: this.#log }).records as Receipt[];
-      const loaded = this.#loadSnapshot(receipts);
-      this.#receipt = receipts.at(-1);
-      this.#cut = loaded?.header.journal_segment ?? 0;
-      this.#snapshotBytes = loaded?.bytes ?? 0;
-      let events: EngineEvent[] = [];
+      const recovered = this.#read(true);
       if (this.#journalOn) {
-        const read = readJournal(this.#paths.journal, this.#cut, { repair: true, log: this.#log });
-        const decoder = new JournalEventDecoder();
-        events = read.records.map((record) => decoder.decode(record));
-        this.#encoder = new JournalEventEncoder(decoder.highestList + 1);
-        this.#eventsSinceSnapshot = events.length;
         const segment = Math.max(this.#cut, 1, ...listSegments(this.#paths.journal));
         this.#writer = new JournalWriter(this.#paths.journal, segment, this.#fsync);
         this.#openAudit();
       }
-      const recovered: Recovered = { snapshot: loaded?.value, events };
-      const receipt =
-        loaded?.header.model_version === undefined ? undefined : receipts.find((r) => r.version === loaded.header.model_version);
-      if (receipt) recovered.receipt = receipt;
       this.#opened = recovered;
       return recovered;
     } catch (error) {
@@ -161,6 +158,32 @@ export class FileStore implements EngineStore {
       this.#releaseLock = undefined;
       throw error;
     }
+  }
+
+  /**
+   * The model as the folder holds it: the newest good snapshot and the journal from its cut on.
+   * With `repair`, a torn tail is truncated away and a damaged snapshot moved aside; without it
+   * (a folder this process cannot write), they are only left out.
+   */
+  #read(repair: boolean): Recovered {
+    const receipts = readFramedFile(this.#paths.receipts, { last: true, repair, log: this.#log }).records as Receipt[];
+    const loaded = this.#loadSnapshot(receipts, repair);
+    this.#receipt = receipts.at(-1);
+    this.#cut = loaded?.header.journal_segment ?? 0;
+    this.#snapshotBytes = loaded?.bytes ?? 0;
+    let events: EngineEvent[] = [];
+    if (this.#journalOn) {
+      const read = readJournal(this.#paths.journal, this.#cut, { repair, log: this.#log });
+      const decoder = new JournalEventDecoder();
+      events = read.records.map((record) => decoder.decode(record));
+      this.#encoder = new JournalEventEncoder(decoder.highestList + 1);
+      this.#eventsSinceSnapshot = events.length;
+    }
+    const recovered: Recovered = { snapshot: loaded?.value, events };
+    const receipt =
+      loaded?.header.model_version === undefined ? undefined : receipts.find((r) => r.version === loaded.header.model_version);
+    if (receipt) recovered.receipt = receipt;
+    return recovered;
   }
 
   append(event: EngineEvent): Promise<void> {
@@ -344,7 +367,10 @@ export class FileStore implements EngineStore {
    * The newest good snapshot: the current file, or — when it is missing, unreadable or does not
    * match its receipt — the previous one, with a log line naming what was refused.
    */
-  #loadSnapshot(receipts: readonly Receipt[]): { value: unknown; header: SnapshotHeader; bytes: number } | undefined {
+  #loadSnapshot(
+    receipts: readonly Receipt[],
+    repair: boolean,
+  ): { value: unknown; header: SnapshotHeader; bytes: number } | undefined {
     const { snapshot, previous } = this.#paths;
     const current = readSnapshotFile(snapshot, receipts);
     if (current.ok) return current.ok;
@@ -356,6 +382,10 @@ export class FileStore implements EngineStore {
     }
     const prev = readSnapshotFile(previous, receipts);
     if (!prev.ok) throw current.error;
+    if (!repair) {
+      this.#log(`${current.error.message}; started from the previous good version in ${previous}, leaving both in place`);
+      return prev.ok;
+    }
     const aside = `${snapshot}.corrupt-${Date.now()}`;
     renameSync(snapshot, aside);
     this.#log(
