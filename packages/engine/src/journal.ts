@@ -441,6 +441,9 @@ export class JournalWriter {
   /** Copies the queue into the current segment; its waiters then wait for that segment's fsync. */
   #writeQueue(closeAfter: boolean): void {
     const waiters = this.#queueWaiters;
+    // Records written again after a failed write had their waiters rejected; they still need an
+    // fsync, whose success is what clears `lastError`.
+    let retried = false;
     if (this.#queue.length > 0) {
       const bytes = this.#queue.view();
       let offset = 0;
@@ -453,10 +456,11 @@ export class JournalWriter {
       }
       this.#size += bytes.length;
       this.#queue.clear();
+      retried = this.#lastError !== undefined;
     }
     this.#queueWaiters = [];
     this.#batch = undefined;
-    if (waiters.length > 0 || closeAfter) this.#written.push({ fd: this.#fd, waiters, closeAfter });
+    if (waiters.length > 0 || closeAfter || retried) this.#written.push({ fd: this.#fd, waiters, closeAfter });
   }
 
   /**
