@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ManualClock, ValidationError } from "@aurora/domain";
@@ -112,6 +112,27 @@ describe("DecisionLogWriter", () => {
     await expect(writer.flush()).rejects.toThrow(DecisionLogWriteError);
     expect(writer.stats()).toMatchObject({ written: 0, dropped: 1 });
     await expect(writer.close()).rejects.toThrow("could not write the decision log /dev/full");
+  });
+
+  it("cuts a torn last line (a crash mid-write) when it opens, so the lines it appends parse", async () => {
+    const path = tempPath();
+    const first = new DecisionLogWriter({ path, flushIntervalMs: 0 });
+    const engine = new RoutingEngine({ seed: 1, onEvent: first.onEvent });
+    for (let i = 0; i < 3; i++)
+      await engine.feedback(success(engine.decide({ context, providers: market(2) }).metadata.decision_id));
+    await first.close();
+    const whole = readFileSync(path, "utf8");
+    const torn = whole.split("\n")[0]!.slice(0, 57);
+    writeFileSync(path, whole + torn);
+
+    const second = new DecisionLogWriter({ path, flushIntervalMs: 0 });
+    expect(second.stats().torn_bytes_dropped).toBe(57);
+    const again = new RoutingEngine({ seed: 2, onEvent: second.onEvent });
+    for (let i = 0; i < 2; i++)
+      await again.feedback(success(again.decide({ context, providers: market(2) }).metadata.decision_id));
+    await second.close();
+    expect(readLines(path)).toHaveLength(5);
+    expect(readFileSync(path, "utf8").startsWith(whole)).toBe(true);
   });
 
   it("names a bad option", () => {

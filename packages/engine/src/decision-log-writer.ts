@@ -1,4 +1,4 @@
-import { appendFile, close, openSync } from "node:fs";
+import { close, fstatSync, ftruncate, ftruncateSync, openSync, readSync, write } from "node:fs";
 import { AuroraError, ValidationError } from "@aurora/domain";
 import type { DecisionLogLine } from "@aurora/evaluation";
 import type { DecisionMetadata, EngineEvent } from "./routing-engine.js";
@@ -32,6 +32,8 @@ export interface DecisionLogStats {
   forgotten: number;
   /** Outcomes or settlements for decisions this writer never saw (made before it was attached, or by another replica). */
   unmatched: number;
+  /** Bytes of a torn last line (a crash mid-write) cut from the end of the file when it was opened. */
+  torn_bytes_dropped: number;
 }
 
 /** A write to the decision log failed; `cause` holds the file system's error. */
@@ -79,6 +81,9 @@ export class DecisionLogWriter {
   #dropped = 0;
   #forgotten = 0;
   #unmatched = 0;
+  /** The file's size after the last whole line written: a failed write is cut back to it. */
+  #size = 0;
+  #tornBytesDropped = 0;
 
   constructor(options: DecisionLogWriterOptions) {
     const { path, ...limits } = options ?? ({} as DecisionLogWriterOptions);
@@ -96,7 +101,8 @@ export class DecisionLogWriter {
     }
     this.#path = path;
     try {
-      this.#fd = openSync(path, "a");
+      this.#fd = openSync(path, "a+");
+      this.#size = this.#cutTornTail();
     } catch (error) {
       throw new DecisionLogWriteError(path, error);
     }
@@ -176,7 +182,35 @@ export class DecisionLogWriter {
       dropped: this.#dropped,
       forgotten: this.#forgotten,
       unmatched: this.#unmatched,
+      torn_bytes_dropped: this.#tornBytesDropped,
     };
+  }
+
+  /**
+   * A process killed mid-write leaves half a line at the end of the file, and the next line
+   * appended would be glued to it: the log would no longer parse from that line on. Cuts the file
+   * back to its last whole line; returns the size kept.
+   */
+  #cutTornTail(): number {
+    const stat = fstatSync(this.#fd);
+    if (!stat.isFile() || stat.size === 0) return stat.size;
+    const chunk = Buffer.alloc(64 * 1024);
+    let end = stat.size;
+    while (end > 0) {
+      const start = Math.max(0, end - chunk.length);
+      const read = readSync(this.#fd, chunk, 0, end - start, start);
+      const newline = chunk.subarray(0, read).lastIndexOf(0x0a);
+      if (newline >= 0) {
+        end = start + newline + 1;
+        break;
+      }
+      end = start;
+    }
+    if (end < stat.size) {
+      ftruncateSync(this.#fd, end);
+      this.#tornBytesDropped = stat.size - end;
+    }
+    return end;
   }
 
   #append(batch: (DecisionEvent | EndEvent)[]): Promise<void> {
@@ -184,17 +218,26 @@ export class DecisionLogWriter {
     for (let i = 0; i < batch.length; i += 2)
       text += `${JSON.stringify(toLine(batch[i] as DecisionEvent, batch[i + 1] as EndEvent))}\n`;
     const lines = batch.length / 2;
+    const bytes = Buffer.from(text, "utf8");
     return new Promise<void>((resolve, reject) => {
-      appendFile(this.#fd, text, (error) => {
-        if (error) {
-          this.#dropped += lines;
-          this.#lastError = new DecisionLogWriteError(this.#path, error);
-          reject(this.#lastError);
-          return;
-        }
-        this.#written += lines;
-        resolve();
-      });
+      const fail = (error: Error, wrote: number) => {
+        this.#dropped += lines;
+        this.#lastError = new DecisionLogWriteError(this.#path, error);
+        // Cut a partial write back to the last whole line, so the next batch starts a line of its own.
+        if (wrote > 0) ftruncate(this.#fd, this.#size, () => reject(this.#lastError));
+        else reject(this.#lastError);
+      };
+      const from = (offset: number) => {
+        // The file is opened for appending: every write lands at its end, wherever the position is.
+        write(this.#fd, bytes, offset, bytes.length - offset, null, (error, n) => {
+          if (error) return fail(error, offset);
+          if (offset + n < bytes.length) return from(offset + n);
+          this.#size += bytes.length;
+          this.#written += lines;
+          resolve();
+        });
+      };
+      from(0);
     });
   }
 }
