@@ -358,7 +358,11 @@ export class RoutingEngine {
     this.#assertOpen();
     const parsed = parseOutcome(outcome);
     this.#settle(this.#executor.settleExpired());
-    if (this.#store?.findDecision && this.#executor.getPending(parsed.decision_id) === undefined) {
+    if (
+      this.#store?.findDecision &&
+      this.#executor.getPending(parsed.decision_id) === undefined &&
+      !this.#executor.isFinished(parsed.decision_id)
+    ) {
       await this.#adoptRemoteDecision(this.#store, parsed.decision_id);
     }
     // Recorded only once the policy has learned it: a policy that throws (a plugged-in one, say)
@@ -398,7 +402,14 @@ export class RoutingEngine {
 
   /** A decision another replica made, fetched so its feedback can land here. */
   async #adoptRemoteDecision(store: EngineStore, decisionId: string): Promise<void> {
-    const event = await store.findDecision?.(decisionId);
+    let event: EngineEvent | undefined;
+    try {
+      event = await store.findDecision?.(decisionId);
+    } catch (error) {
+      // The store could not be asked (database down): whether the decision exists is unknown, and
+      // nothing was learned or recorded. A typed refusal, as for feedback the store cannot keep.
+      throw storeRefusal(decisionId, error);
+    }
     if (event && this.#executor.getPending(decisionId) === undefined) applyRemoteEvent(this.#policy, this.#executor, event);
   }
 

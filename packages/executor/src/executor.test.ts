@@ -408,6 +408,14 @@ describe("Executor", () => {
       expect(executor.recordOutcome(outcome("d2")).reward).toBe(SEED_REWARD);
     });
 
+    it("knows which decisions finished: fed back or settled, not pending or never made", () => {
+      const { executor } = setup({ maxPending: 2 });
+      for (let i = 0; i < 4; i++) executor.recordDecision(decision());
+      executor.recordOutcome(outcome("d3"));
+      // d1 and d2 were evicted, d3 fed back, d4 is pending.
+      expect(["d1", "d2", "d3", "d4", "d5"].map((id) => executor.isFinished(id))).toEqual([true, true, true, false, false]);
+    });
+
     it("holds at most maxPending undrained settled decisions, counting the ones dropped", () => {
       const { executor } = setup({ maxPending: 2 });
       for (let i = 0; i < 10; i++) executor.recordDecision(decision());

@@ -178,6 +178,11 @@ export class Executor {
     return this.#pending.get(decisionId);
   }
 
+  /** True for a decision this executor remembers as finished (fed back, settled or evicted): its feedback is refused. */
+  isFinished(decisionId: string): boolean {
+    return this.#finished.has(decisionId);
+  }
+
   /**
    * Validates the outcome (a `ValidationError` names the field; skipped with `parsedOutcomes`), checks
    * it is for a pending decision, computes the reward and removes the decision from pending. Throws

@@ -1,6 +1,9 @@
+import { once } from "node:events";
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import type { ChainedAuditRecord, Receipt } from "@aurora/engine";
 import {
   DuplicateFeedbackError,
+  FeedbackNotDurableError,
   RoutingEngine,
   UnknownDecisionError,
   verifyAuditChain,
@@ -8,7 +11,7 @@ import {
 } from "@aurora/engine";
 import { describeEngineStoreContract } from "@aurora/engine/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import { type TestDatabase, testDatabase } from "../test/database.js";
+import { databaseUrl, type TestDatabase, testDatabase } from "../test/database.js";
 import type { PostgresStore } from "./postgres-store.js";
 
 const db: TestDatabase = await testDatabase();
@@ -148,6 +151,41 @@ describe(`PostgresStore on ${db.backend}`, () => {
       await expect(a!.feedback(outcome("never-made", 1))).rejects.toBeInstanceOf(UnknownDecisionError);
       await a!.close();
     });
+
+    it.runIf(db.backend === "postgres")(
+      "refuses feedback with typed errors while the database cannot be reached: a duplicate as a duplicate, the rest as not durable",
+      async () => {
+        // A real TCP proxy in front of the server, cut mid-test: the database goes away under the engine.
+        const sockets = new Set<Socket>();
+        const proxy = createServer((client) => {
+          const upstream = connect(Number(new URL(databaseUrl).port || 5432), new URL(databaseUrl).hostname);
+          sockets.add(client).add(upstream);
+          client.pipe(upstream).pipe(client);
+          const drop = () => {
+            client.destroy();
+            upstream.destroy();
+          };
+          client.on("error", drop).on("close", drop);
+          upstream.on("error", drop).on("close", drop);
+        });
+        proxy.listen(0, "127.0.0.1");
+        await once(proxy, "listening");
+        const url = new URL(databaseUrl);
+        url.host = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+        const store = db.store(db.schema(), { connectionString: url.href, appendTimeoutMs: 1_000, findDecisionWaitMs: 0 });
+        const engine = await RoutingEngine.open({ store, seed: 1, autoSave: false });
+        const acknowledged = engine.decide({ context, providers }).metadata.decision_id;
+        await engine.feedback(outcome(acknowledged, 1));
+
+        proxy.close();
+        for (const socket of sockets) socket.destroy();
+        await expect(engine.feedback(outcome(acknowledged, 1))).rejects.toBeInstanceOf(DuplicateFeedbackError);
+        const unknown = engine.feedback(outcome("made-by-a-replica-perhaps", 1));
+        await expect(unknown).rejects.toBeInstanceOf(FeedbackNotDurableError);
+        await expect(unknown).rejects.toThrow(/made-by-a-replica-perhaps/);
+        await engine.close().catch(() => {});
+      },
+    );
 
     it("restarts a replica from the shared snapshot and the events after it, with every decision and outcome", async () => {
       const schema = db.schema();
