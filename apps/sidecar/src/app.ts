@@ -2,6 +2,7 @@ import type { RoutingEngine } from "@aurora/engine";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import Fastify, { LogController } from "fastify";
 import authPlugin from "./auth-plugin.js";
+import { clientErrorReply } from "./client-error.js";
 import type { SidecarConfig } from "./config.js";
 import drainPlugin from "./drain-plugin.js";
 import enginePlugin from "./engine-plugin.js";
@@ -44,6 +45,9 @@ export function buildApp(config: SidecarConfig, deps: AppDependencies = {}): Fas
     routerOptions: { maxParamLength: 2400 },
     return503OnClosing: true,
     frameworkErrors: frameworkErrorReply,
+    // Requests Node's HTTP parser refuses (bad request line, headers or body framing) never reach
+    // Fastify's router: answered here, in the same shape and counted (see client-error.ts).
+    clientErrorHandler: clientErrorReply,
     forceCloseConnections: "idle",
   });
 

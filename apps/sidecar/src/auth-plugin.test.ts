@@ -50,6 +50,13 @@ describe("auth-plugin", () => {
       expect((await app.inject({ method: "GET", url: "/admin" })).statusCode).toBe(401);
     });
 
+    it("answers 401, not 405, for a known path with another method without a token, and 405 with one", async () => {
+      expect((await app.inject({ method: "GET", url: "/decide" })).statusCode).toBe(401);
+      const withToken = await app.inject({ method: "GET", url: "/decide", headers: { authorization: "Bearer s3cret-token" } });
+      expect(withToken.statusCode).toBe(405);
+      expect(withToken.headers.allow).toBe("POST");
+    });
+
     it.each(["/healthz", "/readyz"])("leaves GET %s open for probes", async (url) => {
       expect((await app.inject({ method: "GET", url })).statusCode).toBe(200);
     });

@@ -1,3 +1,4 @@
+import type { AddressInfo } from "node:net";
 import { RoutingEngine } from "@aurora/engine";
 import { afterEach, describe, expect, it } from "vitest";
 import { DECIDE_BODY, postJson, testApp } from "../test/fixtures.js";
@@ -100,13 +101,59 @@ describe("error-handler", () => {
     expect(answer.statusCode).toBe(200);
   });
 
-  it("answers 404 naming the route, for a route that does not exist", async () => {
+  it("answers 404 naming the route, for a path that exists under no method", async () => {
     app = testApp();
-    const answer = await app.inject({ method: "DELETE", url: "/decide?x=1" });
+    const answer = await app.inject({ method: "DELETE", url: "/nowhere?x=1" });
     expect(answer.statusCode).toBe(404);
     expect(answer.json()).toEqual({
       error: "not_found",
-      message: "there is no route DELETE /decide: GET /openapi.json lists them",
+      message: "there is no route DELETE /nowhere: GET /openapi.json lists them",
+    });
+  });
+
+  describe("a known path with a method it does not take, over a real socket", () => {
+    let base: string;
+    const listen = async () => {
+      app = testApp();
+      await app.listen({ port: 0, host: "127.0.0.1" });
+      base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    };
+
+    it.each([
+      ["GET", "/decide", "POST"],
+      ["PUT", "/feedback", "POST"],
+      ["HEAD", "/decide", "POST"],
+      ["DELETE", "/decisions/x", "GET, HEAD"],
+      ["POST", "/healthz?probe=1", "GET, HEAD"],
+    ])("answers %s %s with 405 method_not_allowed, Allow: %s, and counts it", async (method, url, allow) => {
+      await listen();
+      const answer = await fetch(`${base}${url}`, { method });
+      expect(answer.status).toBe(405);
+      expect(answer.headers.get("allow")).toBe(allow);
+      const path = url.split("?")[0];
+      if (method !== "HEAD") {
+        const body = await answer.json();
+        expect(body).toEqual({
+          error: "method_not_allowed",
+          message: `there is no route ${method} ${path}: this path takes ${allow} (the Allow header lists them)`,
+        });
+        expect(errorResponseSchema.safeParse(body).success).toBe(true);
+      }
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toContain('aurora_http_errors_total{route="(unmatched)",status="405"} 1');
+      expect(metrics).not.toContain('status="404"');
+    });
+
+    it.each([
+      ["GET", "/nowhere"],
+      ["DELETE", "/decisions/x/y"],
+      ["PATCH", "/"],
+    ])("keeps 404 not_found for %s %s, a path that exists under no method", async (method, url) => {
+      await listen();
+      const answer = await fetch(`${base}${url}`, { method });
+      expect(answer.status).toBe(404);
+      expect(answer.headers.get("allow")).toBeNull();
+      expect(((await answer.json()) as { error: string }).error).toBe("not_found");
     });
   });
 

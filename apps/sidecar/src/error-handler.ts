@@ -5,7 +5,7 @@ import type {
   UnknownDecisionError,
   ValidationError,
 } from "@aurora/domain";
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from "fastify";
 import fp from "fastify-plugin";
 import type { z } from "zod";
 import { ENGINE_CLOSED_BODY, isEngineClosedError } from "./engine-closed.js";
@@ -34,7 +34,8 @@ export interface ErrorHandlerOptions {
 /**
  * Turns every error into a JSON answer a person can act on: AuroraError codes → 400/404/409/410,
  * Fastify's body errors → 400/413/415, anything else → 500 with the details in the log only.
- * Unknown routes get 404. Each error answer is counted in `aurora_http_errors_total`.
+ * Unknown paths get 404, a known path asked with another method 405 with `Allow`. Each error
+ * answer is counted in `aurora_http_errors_total`.
  */
 async function errorHandler(app: FastifyInstance, options: ErrorHandlerOptions): Promise<void> {
   if (!Number.isInteger(options.bodyLimit) || options.bodyLimit < 1) {
@@ -49,14 +50,57 @@ async function errorHandler(app: FastifyInstance, options: ErrorHandlerOptions):
     return reply.code(status).send(body);
   });
 
+  // Every method some route answers, to tell "no such path" (404) from "not with this method" (405).
+  const routeMethods = new Set<string>();
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) routeMethods.add(method.toUpperCase());
+  });
+
   app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0] ?? "";
+    const allowed = allowedMethods(app, routeMethods, path);
+    if (allowed.length > 0) {
+      app.metrics.observeHttpError("(unmatched)", 405);
+      const body: ErrorBody = {
+        error: "method_not_allowed",
+        message: `there is no route ${request.method} ${path.slice(0, 300)}: this path takes ${allowed.join(", ")} (the Allow header lists them)`,
+      };
+      return reply.code(405).header("allow", allowed.join(", ")).send(body);
+    }
     app.metrics.observeHttpError("(unmatched)", 404);
     const body: ErrorBody = {
       error: "not_found",
-      message: `there is no route ${request.method} ${request.url.split("?")[0]}: GET /openapi.json lists them`,
+      message: `there is no route ${request.method} ${path}: GET /openapi.json lists them`,
     };
     return reply.code(404).send(body);
   });
+}
+
+/** The order methods are listed in an `Allow` header; any others follow, alphabetically. */
+const METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/**
+ * The methods some route answers at `path` (HEAD wherever GET is), in `METHOD_ORDER`; empty when
+ * the path exists under no method. A path that is not valid percent-encoding matches no route
+ * (the router's lookup would return its bad-URL handler, which is no route; such paths are
+ * answered 400 `bad_url` before this, but the guard keeps a stray one from reading as 405).
+ */
+function allowedMethods(app: FastifyInstance, routeMethods: ReadonlySet<string>, path: string): string[] {
+  try {
+    decodeURIComponent(path);
+  } catch {
+    return [];
+  }
+  const allowed = new Set<string>();
+  for (const method of routeMethods) {
+    if (app.findRoute({ method: method as HTTPMethods, url: path }) !== null) allowed.add(method);
+  }
+  if (allowed.has("GET")) allowed.add("HEAD");
+  const rank = (method: string) => {
+    const index = METHOD_ORDER.indexOf(method);
+    return index === -1 ? METHOD_ORDER.length : index;
+  };
+  return [...allowed].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 /**

@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ManualClock, RoutingEngine } from "@aurora/engine";
 import { afterEach, describe, expect, it } from "vitest";
-import { DECIDE_BODY, OUTCOME, postJson, testApp } from "../test/fixtures.js";
+import { DECIDE_BODY, OUTCOME, PROVIDERS, postJson, testApp } from "../test/fixtures.js";
+import { parseExposition } from "../test/prometheus-text.js";
 
 describe("metrics-plugin", () => {
   let app: ReturnType<typeof testApp>;
@@ -17,6 +19,28 @@ describe("metrics-plugin", () => {
     expect(answer.statusCode).toBe(200);
     expect(answer.headers["content-type"]).toBe("text/plain; version=0.0.4; charset=utf-8");
     expect(answer.body).toContain("# TYPE aurora_decisions_total counter");
+  });
+
+  it("scrapes two provider ids that are lone surrogates as two distinct, valid series, over a real socket", async () => {
+    app = testApp();
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const [template] = PROVIDERS;
+    for (const providerId of ["\ud800", "\udc00", "\udc00"]) {
+      // JSON.stringify writes a lone surrogate as the escape \ud800, which JSON allows.
+      const body = JSON.stringify({ ...DECIDE_BODY, providers: [{ ...template, provider_id: providerId }] });
+      const answer = await fetch(`${base}/decide`, { method: "POST", headers: { "content-type": "application/json" }, body });
+      expect(answer.status).toBe(200);
+      expect(((await answer.json()) as { provider_id: string }).provider_id).toBe(providerId);
+    }
+    const scraped = await (await fetch(`${base}/metrics`)).text();
+    expect(scraped).not.toContain("\ufffd");
+    // parseExposition also fails on a series given twice (two providers both labelled "\ufffd", say).
+    const byProvider = new Map<string | undefined, number>();
+    for (const sample of parseExposition(scraped).filter((s) => s.name === "aurora_decisions_total")) {
+      byProvider.set(sample.labels.provider, (byProvider.get(sample.labels.provider) ?? 0) + sample.value);
+    }
+    expect(Object.fromEntries(byProvider)).toEqual({ "\\uD800": 1, "\\uDC00": 2 });
   });
 
   it("counts decisions and feedback and reads the engine's gauges at each scrape", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SidecarMetrics } from "./sidecar-metrics.js";
+import { parseExposition } from "../test/prometheus-text.js";
+import { labelValue, SidecarMetrics } from "./sidecar-metrics.js";
 
 /** The sample lines of `name` (with labels), as `line → value`. */
 async function samples(metrics: SidecarMetrics, name: string): Promise<Record<string, number>> {
@@ -133,5 +134,49 @@ describe("SidecarMetrics", () => {
 
   it("refuses a negative maxProviderLabels", () => {
     expect(() => new SidecarMetrics({ maxProviderLabels: -1 })).toThrow("maxProviderLabels must be a whole number ≥ 0, got -1");
+  });
+});
+
+describe("provider labels that are not well-formed Unicode", () => {
+  it("gives two lone surrogates two distinct, valid series instead of U+FFFD twice", async () => {
+    const metrics = new SidecarMetrics({ processMetrics: false });
+    metrics.observeDecision("\ud800", "exploit", 0.001);
+    metrics.observeDecision("\udc00", "exploit", 0.001);
+    metrics.observeDecision("\udc00", "exploit", 0.001);
+    // What a scraper receives: the exposition as UTF-8.
+    const scraped = Buffer.from(await metrics.render(), "utf8").toString("utf8");
+    const decisions = parseExposition(scraped).filter((s) => s.name === "aurora_decisions_total");
+    expect(decisions.map((s) => [s.labels.provider, s.value])).toEqual([
+      ["\\uD800", 1],
+      ["\\uDC00", 2],
+    ]);
+    expect(scraped).toContain('aurora_decisions_total{provider="\\\\uD800",mode="exploit"} 1');
+    expect(scraped).not.toContain("\ufffd");
+  });
+
+  it("labels well-formed ids as they are, surrogate pairs (emoji) included", () => {
+    for (const id of ["akash", "gpu-☁️", "🚀", "a\\b", 'quote"d', "__proto__"]) expect(labelValue(id)).toBe(id);
+  });
+
+  it("escapes lone surrogates as \\uXXXX and, then, backslashes as \\\\, so no two ids share a label", () => {
+    expect(labelValue("\ud800")).toBe("\\uD800");
+    expect(labelValue("a\udc00b\ud83d")).toBe("a\\uDC00b\\uD83D");
+    expect(labelValue("\ud83d\ude80\ud800")).toBe("\ud83d\ude80\\uD800");
+    // A well-formed id that holds the escape's text is escaped too, so it cannot meet a lone surrogate's label.
+    expect(labelValue("\\uD800")).toBe("\\\\uD800");
+    expect(labelValue("\\\ud800")).toBe("\\\\\\uD800");
+    const ids = ["\ud800", "\\uD800", "\\\ud800", "\\\\uD800", "\udc00", "\ud800\udc00", "\udc00\ud800", "x\\u12ab", "x\\u12AB"];
+    const labels = ids.map(labelValue);
+    expect(new Set(labels).size).toBe(ids.length);
+    for (const label of labels) expect(Buffer.from(label, "utf8").toString("utf8")).toBe(label);
+  });
+
+  it("caps escaped ids like any other, by the id", async () => {
+    const metrics = new SidecarMetrics({ processMetrics: false, maxProviderLabels: 1 });
+    for (const id of ["\ud800", "\udc00", "\ud800"]) metrics.observeDecision(id, "exploit", 0.001);
+    expect(await samples(metrics, "aurora_decisions_total")).toEqual({
+      'aurora_decisions_total{provider="\\\\uD800",mode="exploit"}': 2,
+      'aurora_decisions_total{provider="(other)",mode="exploit"}': 1,
+    });
   });
 });

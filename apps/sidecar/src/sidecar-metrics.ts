@@ -187,9 +187,29 @@ export class SidecarMetrics {
   }
 
   #providerLabel(providerId: string): string {
-    if (this.#seenProviders.has(providerId)) return providerId;
+    if (this.#seenProviders.has(providerId)) return labelValue(providerId);
     if (this.#seenProviders.size >= this.#maxProviderLabels) return OTHER_PROVIDER;
     this.#seenProviders.add(providerId);
-    return providerId;
+    return labelValue(providerId);
   }
+}
+
+/** A lone (unpaired) UTF-16 surrogate: text that is not well-formed Unicode, which JSON strings may still hold. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** What `labelValue` writes a lone surrogate as, so a well-formed id holding that text is escaped too. */
+const ESCAPE_LIKE = /\\u[0-9A-Fa-f]{4}/;
+const TO_ESCAPE = new RegExp(`\\\\|${LONE_SURROGATE.source}`, "g");
+
+/**
+ * A label value for any string, distinct for distinct strings and valid UTF-8 in the exposition.
+ * A well-formed string is its own label unless it holds text like `\uD800`; otherwise each lone
+ * surrogate is written as that text (upper-case hex) and each backslash doubled. Without this,
+ * every lone surrogate would be sent as U+FFFD, and ids "\uD800" and "\uDC00" would print as the
+ * same series twice.
+ */
+export function labelValue(value: string): string {
+  if (!LONE_SURROGATE.test(value) && !ESCAPE_LIKE.test(value)) return value;
+  return value.replace(TO_ESCAPE, (match) =>
+    match === "\\" ? "\\\\" : `\\u${match.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`,
+  );
 }

@@ -1,3 +1,4 @@
+import type { AddressInfo } from "node:net";
 import { ManualClock, RoutingEngine } from "@aurora/engine";
 import { afterEach, describe, expect, it } from "vitest";
 import { DECIDE_BODY, OUTCOME, postJson, testApp } from "../../test/fixtures.js";
@@ -51,6 +52,47 @@ describe("POST /feedback", () => {
         'decision_id "no-such-decision" is unknown: use the metadata.decision_id returned by decide(), and send feedback before the decision\'s wait runs out',
     });
     expect(errorResponseSchema.safeParse(answer.json()).success).toBe(true);
+  });
+
+  describe("a decision that routed nothing (provider_id null, id none-…)", () => {
+    const routedNothing =
+      /^decision_id "none-[0-9a-f-]{36}" is a decision that routed nothing \(decide answered provider_id null: no provider was viable\), so there is no outcome to learn: send feedback only for decisions that named a provider$/;
+
+    it("answers 404 unknown_decision saying there is no outcome to learn, not that decide never gave the id, over a real socket", async () => {
+      const sidecar = app();
+      await sidecar.listen({ port: 0, host: "127.0.0.1" });
+      const base = `http://127.0.0.1:${(sidecar.server.address() as AddressInfo).port}`;
+      const post = (url: string, body: unknown) =>
+        fetch(`${base}${url}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const everyProvider = DECIDE_BODY.providers.map((p) => p.provider_id);
+      const decided = (await (await post("/decide", { ...DECIDE_BODY, constraints: { deny: everyProvider } })).json()) as {
+        provider_id: string | null;
+        metadata: { decision_id: string };
+      };
+      expect(decided.provider_id).toBeNull();
+      const decisionId = decided.metadata.decision_id;
+
+      const answer = await post("/feedback", { decision_id: decisionId, ...OUTCOME });
+      expect(answer.status).toBe(404);
+      const body = (await answer.json()) as { error: string; decision_id: string; message: string };
+      expect(body).toEqual({ error: "unknown_decision", decision_id: decisionId, message: expect.stringMatching(routedNothing) });
+      expect(body.message).not.toContain("use the metadata.decision_id returned by decide()");
+      expect(errorResponseSchema.safeParse(body).success).toBe(true);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toContain('aurora_feedback_total{outcome="unknown_decision"} 1\n');
+      expect(metrics).toContain('aurora_http_errors_total{route="/feedback",status="404"} 1\n');
+    });
+
+    it("says so by the none- prefix once the engine no longer holds the decision's record", async () => {
+      const decisionId = "none-2dca5709-eed3-4560-ba97-275451ab3938";
+      const answer = await postJson(app(), "/feedback", { decision_id: decisionId, ...OUTCOME });
+      expect(answer.statusCode).toBe(404);
+      expect(answer.json()).toEqual({
+        error: "unknown_decision",
+        decision_id: decisionId,
+        message: expect.stringMatching(routedNothing),
+      });
+    });
   });
 
   it("refuses a second feedback for the same decision with 409 and leaves the model unchanged", async () => {

@@ -1,6 +1,7 @@
 import type { OutcomeInput } from "@aurora/engine";
 import type { FastifyInstance } from "fastify";
 import { InvalidJsonBodyError } from "../json-body-parser.js";
+import { NO_DECISION_ID_PREFIX, NoOutcomeToLearnError } from "../no-outcome-to-learn-error.js";
 import { feedbackResponseSchema, jsonSchemaOf } from "../response-schemas.js";
 import type { FeedbackOutcome } from "../sidecar-metrics.js";
 import { errorResponses } from "./error-responses.js";
@@ -18,7 +19,8 @@ const REFUSALS = new Map<string, FeedbackOutcome>([
  * error_reason?, provider_id?}` → 200 `{decision_id, reward}` once the engine has learned it.
  * `provider_id` names the provider the job ran on when the router fell back to one of
  * `metadata.alternatives`; anything but the chosen provider or an alternative → 400 naming it.
- * Unknown id → 404, second feedback → 409, after the reward wait → 410, bad field → 400,
+ * Unknown id → 404 (also the id of a decision that routed nothing, `provider_id: null`, with a
+ * message saying so), second feedback → 409, after the reward wait → 410, bad field → 400,
  * store unavailable or shutting down → 503.
  */
 export async function feedbackRoute(app: FastifyInstance): Promise<void> {
@@ -37,8 +39,12 @@ export async function feedbackRoute(app: FastifyInstance): Promise<void> {
       try {
         reward = await app.engine.feedback(outcome);
       } catch (error) {
-        const refusal = REFUSALS.get((error as { code?: string } | null)?.code ?? "");
+        const code = (error as { code?: string } | null)?.code ?? "";
+        const refusal = REFUSALS.get(code);
         if (refusal) app.metrics.observeFeedback(refusal);
+        if (code === "UNKNOWN_DECISION" && routedNothing(app, outcome.decision_id)) {
+          throw new NoOutcomeToLearnError(outcome.decision_id);
+        }
         throw error;
       }
       app.metrics.observeFeedback(outcome.success ? "success" : "failure", reward);
@@ -49,4 +55,14 @@ export async function feedbackRoute(app: FastifyInstance): Promise<void> {
       return { decision_id: outcome.decision_id, reward };
     },
   );
+}
+
+/**
+ * Whether `decisionId` names a decision that routed nothing: its record says `provider_id: null`,
+ * or, once the record is forgotten (or on another replica), its id has the engine's `none-` prefix.
+ */
+function routedNothing(app: FastifyInstance, decisionId: unknown): boolean {
+  if (typeof decisionId !== "string") return false;
+  const view = app.engine.getDecision(decisionId);
+  return view === undefined ? decisionId.startsWith(NO_DECISION_ID_PREFIX) : view.provider_id === null;
 }
