@@ -52,7 +52,8 @@ export class LateFeedbackError extends AuroraError {
     super(
       "LATE_FEEDBACK",
       `decision_id "${decisionId}" was settled at ${new Date(settledAt).toISOString()} because its reward wait ` +
-        "passed; this late outcome was not learned (raise rewardWaitMs if jobs run longer)",
+        "passed, or because more than maxPending decisions were waiting and it was the oldest; this late outcome " +
+        "was not learned (raise rewardWaitMs if jobs run longer, maxPending if more decisions wait at once)",
     );
     this.decisionId = decisionId;
     this.settledAt = settledAt;

@@ -404,7 +404,10 @@ describe("Executor", () => {
       const { executor } = setup({ maxPending: 1 });
       executor.recordDecision(decision());
       executor.recordDecision(decision());
-      expect(thrown(() => executor.recordOutcome(outcome("d1")))).toBeInstanceOf(LateFeedbackError);
+      const late = thrown(() => executor.recordOutcome(outcome("d1")));
+      expect(late).toBeInstanceOf(LateFeedbackError);
+      // Eviction, not the reward wait, settled it: the message names both, so the advice fits.
+      expect((late as Error).message).toMatch(/more than maxPending decisions were waiting and it was the oldest/);
       expect(executor.recordOutcome(outcome("d2")).reward).toBe(SEED_REWARD);
     });
 

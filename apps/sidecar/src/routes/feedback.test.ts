@@ -121,7 +121,7 @@ describe("POST /feedback", () => {
       error: "late_feedback",
       decision_id: decisionId,
       settled_at: "2025-01-01T00:01:00.001Z",
-      message: `decision_id "${decisionId}" was settled at 2025-01-01T00:01:00.001Z because its reward wait passed; this late outcome was not learned (raise rewardWaitMs if jobs run longer)`,
+      message: `decision_id "${decisionId}" was settled at 2025-01-01T00:01:00.001Z because its reward wait passed, or because more than maxPending decisions were waiting and it was the oldest; this late outcome was not learned (raise rewardWaitMs if jobs run longer, maxPending if more decisions wait at once)`,
     });
     expect(errorResponseSchema.safeParse(answer.json()).success).toBe(true);
   });
@@ -134,7 +134,7 @@ describe("POST /feedback", () => {
     expect(answer.statusCode).toBe(410);
     expect(answer.json().message).toMatch(
       new RegExp(
-        `^decision_id "${decisionId}" was settled at .+ because its reward wait passed; this late outcome was not learned`,
+        `^decision_id "${decisionId}" was settled at .+ because its reward wait passed, or because more than maxPending decisions were waiting and it was the oldest; this late outcome was not learned`,
       ),
     );
     const status = (await sidecar.inject({ method: "GET", url: "/status" })).json();
