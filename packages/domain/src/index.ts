@@ -31,6 +31,7 @@ export {
   MAX_GPU_HOURS,
   MAX_LATENCY_MS,
   MAX_PRICE_USD_PER_HOUR,
+  MAX_PROVIDERS_PER_REQUEST,
   MAX_REWARD_MAGNITUDE,
   outcomeSchema,
   providerSchema,

@@ -17,6 +17,8 @@ export const MAX_GPU_HOURS = 1e9;
 export const MAX_PRICE_USD_PER_HOUR = 1e6;
 export const MAX_LATENCY_MS = 1e9;
 export const MAX_COST_USD = 1e15;
+/** Most candidates one request may name. */
+export const MAX_PROVIDERS_PER_REQUEST = 10_000;
 /** Largest reward magnitude a policy learns: the default reward of an outcome within the bounds above is under 1.01e15. */
 export const MAX_REWARD_MAGNITUDE = 1e16;
 
@@ -80,7 +82,7 @@ export type ProviderInput = z.input<typeof providerSchema>;
 export const providersSchema = z
   .array(providerSchema, { error: "must be an array of providers" })
   .min(1, { error: "must list at least one provider" })
-  .max(10_000, { error: "must list at most 10,000 providers" })
+  .max(MAX_PROVIDERS_PER_REQUEST, { error: `must list at most ${MAX_PROVIDERS_PER_REQUEST.toLocaleString("en-US")} providers` })
   .check(
     predicateRefinement<Provider[]>(hasDistinctProviderIds, (providers, ctx) => {
       const seen = new Set<string>();

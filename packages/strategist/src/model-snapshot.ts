@@ -16,7 +16,8 @@ export interface QLearningSnapshot {
   format: typeof MODEL_FORMAT;
   version: typeof MODEL_VERSION;
   policy: "q-learning";
-  params: QLearningParams;
+  /** The hyperparameters; `maxProviders`, a limit on memory, is not written (a file that has it is read). */
+  params: Omit<QLearningParams, "maxProviders">;
   /** The current, decayed ε (`params.epsilon` is where it started). */
   epsilon: number;
   decision_count: number;

@@ -11,6 +11,7 @@ describe("resolveQLearningOptions", () => {
       alpha: 0.1,
       gamma: 0.95,
       initialQ: 0,
+      maxProviders: 10_000,
     });
     expect(resolveQLearningOptions(undefined)).toEqual(Q_LEARNING_DEFAULTS);
   });
@@ -44,7 +45,7 @@ describe("resolveQLearningOptions", () => {
 
     it("rejects an option it does not know, pointing a snake_case name to its camelCase twin", () => {
       expect(() => resolveQLearningOptions({ epsilon_decay: 0.9 })).toThrow(
-        /^epsilon_decay: is not a q-learning option: did you mean epsilonDecay\? use epsilon, epsilonDecay, epsilonMin, alpha, gamma, initialQ$/,
+        /^epsilon_decay: is not a q-learning option: did you mean epsilonDecay\? use epsilon, epsilonDecay, epsilonMin, alpha, gamma, initialQ, maxProviders$/,
       );
       expect(() => resolveQLearningOptions({ initial_q: 1 })).toThrow(/did you mean initialQ\?/);
       expect(() => resolveQLearningOptions({ temperature: 1 })).toThrow(/^temperature: is not a q-learning option: use /);

@@ -1,5 +1,5 @@
 import type { ValidationIssue } from "@aurora/domain";
-import { ValidationError } from "@aurora/domain";
+import { MAX_PROVIDERS_PER_REQUEST, ValidationError } from "@aurora/domain";
 
 /** The Q-learning hyperparameters, all resolved. */
 export interface QLearningParams {
@@ -15,10 +15,20 @@ export interface QLearningParams {
   gamma: number;
   /** The value a provider starts at in a state where it has none yet. Default 0 (the seed's). */
   initialQ: number;
+  /**
+   * Most providers the Q-table keeps values for, ≥ 10,000 (the most candidates one request may
+   * name). Past it, the providers least recently among the candidates are forgotten, an eighth of
+   * them at a time, so provider ids that keep changing (leases, instances) do not grow the table
+   * for good. Default 10,000. A limit on memory, not a hyperparameter: not kept in the model file.
+   */
+  maxProviders: number;
 }
 
 /** The Q-learning hyperparameters a caller may set; each one left out takes its default. */
 export type QLearningOptions = Partial<QLearningParams>;
+
+/** The Q-table must hold at least as many providers as one request may name. */
+const MIN_MAX_PROVIDERS = MAX_PROVIDERS_PER_REQUEST;
 
 interface ParamRule {
   readonly default: number;
@@ -59,6 +69,11 @@ const qLearningParamRules: { readonly [K in keyof QLearningParams]: ParamRule } 
     default: 0,
     accepts: (v) => Number.isFinite(v),
     message: "must be a finite number (the value a provider starts at in a state where it has none yet)",
+  },
+  maxProviders: {
+    default: MIN_MAX_PROVIDERS,
+    accepts: (v) => Number.isSafeInteger(v) && v >= MIN_MAX_PROVIDERS,
+    message: `must be a whole number ≥ ${MIN_MAX_PROVIDERS} (the most providers the Q-table keeps values for; one request may name ${MIN_MAX_PROVIDERS})`,
   },
 };
 

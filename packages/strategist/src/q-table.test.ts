@@ -8,7 +8,7 @@ function contents(table: QTable): Record<string, Record<string, number>> {
   const plain: Record<string, Record<string, number>> = {};
   for (const [stateKey, row] of table.states()) {
     const values: Record<string, number> = {};
-    for (let column = 0; column < table.providerCount; column++) {
+    for (let column = 0; column < table.columnCount; column++) {
       const q = table.get(row, column);
       if (!Number.isNaN(q)) values[table.providerId(column)] = q;
     }
@@ -47,6 +47,53 @@ describe("QTable", () => {
     expect(b).not.toBe(a);
     expect(table.findRow("x:y:z")).toBe(-1);
     expect(table.stateCount).toBe(2);
+  });
+
+  it("allocates rows as states come: a few states of many providers take a few rows, not a chunk of 1,024", () => {
+    const table = new QTable();
+    const row = table.ensureRow("llm:a100:us-west");
+    for (let i = 0; i < 7_000; i++) table.set(row, table.internProvider(`p${i}`), i);
+    // 8 rows of ≥ 7,000 slots: ~0.5 MB, where a first chunk of 1,024 rows took ~57 MB.
+    expect(table.allocatedValues).toBeLessThanOrEqual(8 * 7_000 * 1.5);
+    for (let i = 0; i < 7_000; i++) expect(table.get(row, table.findProvider(`p${i}`))).toBe(i);
+  });
+
+  it("keeps every value as the first chunk doubles, the stride widens and later chunks are added", () => {
+    const table = new QTable();
+    const expected: Record<string, Record<string, number>> = {};
+    for (let s = 0; s < 2_500; s++) {
+      const key = `w:g:r${s}`;
+      const row = table.ensureRow(key);
+      // A new provider every 100 states widens the stride while the first chunk is still growing.
+      const providers = 1 + Math.floor(s / 100);
+      expected[key] = {};
+      for (let p = 0; p < providers; p++) {
+        table.set(row, table.internProvider(`p${p}`), s * 100 + p);
+        (expected[key] as Record<string, number>)[`p${p}`] = s * 100 + p;
+      }
+    }
+    expect(contents(table)).toEqual(expected);
+    expect(JSON.parse(piecesOf(table.snapshot()))).toEqual(expected);
+  });
+
+  it("forgets providers: their values leave every state, their columns go to new providers", () => {
+    const table = new QTable();
+    const rows = [table.ensureRow("a:b:c"), table.ensureRow("d:e:f")];
+    for (const id of ["akash", "ionet", "vast"]) for (const row of rows) table.set(row, table.internProvider(id), id.length);
+    const generation = table.generation;
+    table.forgetProviders([table.findProvider("ionet")]);
+    expect(table.generation).toBe(generation + 1);
+    expect(table.findProvider("ionet")).toBe(-1);
+    expect(table.providerCount).toBe(2);
+    expect(contents(table)).toEqual({ "a:b:c": { akash: 5, vast: 4 }, "d:e:f": { akash: 5, vast: 4 } });
+    // The next new provider takes the freed column, with no value anywhere yet.
+    const column = table.internProvider("render");
+    expect(column).toBe(1);
+    expect(table.providerId(column)).toBe("render");
+    for (const row of rows) expect(table.get(row, column)).toBeNaN();
+    expect(table.columnCount).toBe(3);
+    expect(JSON.parse(piecesOf(table.snapshot()))).toEqual(contents(table));
+    expect(() => table.forgetProviders([7])).toThrow(RangeError);
   });
 
   it("treats __proto__, constructor and toString as ordinary keys", () => {

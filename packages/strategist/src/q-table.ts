@@ -6,14 +6,18 @@ const CHUNK_BITS = 10;
 const CHUNK_ROWS = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK_ROWS - 1;
 const MIN_STRIDE = 8;
+/** Rows the first chunk starts with: it doubles up to `CHUNK_ROWS`, so a table of few states and many providers stays small. */
+const FIRST_CHUNK_ROWS = 8;
 
 /**
  * The Q-table: state key → provider id → value, stored densely for speed and memory.
  *
  * Provider ids are interned once, for the whole table, to small integers (their column).
  * Each state is a row of `stride` float64 slots, `NaN` meaning "no value yet"; rows live in
- * fixed-size chunks, so adding a state never copies the table. The stride grows (and the
- * rows are re-laid) only when a provider beyond the current width is first seen.
+ * chunks of 1,024 rows, so adding a state never copies the table (only the first chunk starts
+ * smaller and doubles, so a few states of many providers take little). The stride grows (and the
+ * rows are re-laid) only when a provider beyond the current width is first seen. Columns can be
+ * given up (`forgetProviders`): their values are cleared and the next new providers take them.
  * States are found through a `StateIndex` (a lookup among a million states reads less memory than
  * a `Map`'s), providers through a `Map`; `__proto__` or `constructor` are ordinary keys in both.
  */
@@ -23,25 +27,74 @@ export class QTable {
   readonly #stateRow = new StateIndex();
   #stride = MIN_STRIDE;
   #chunks: Float64Array[] = [];
+  /** Columns given up by `forgetProviders`, taken again by the next new providers. */
+  readonly #freeColumns: number[] = [];
+  #generation = 0;
 
   get stateCount(): number {
     return this.#stateRow.size;
   }
 
-  get providerCount(): number {
+  /** Columns assigned so far (a forgotten provider's column counts until it is taken again; its id reads ""). */
+  get columnCount(): number {
     return this.#providerIds.length;
   }
 
-  /** The column of a provider, assigned the first time it is seen. */
+  /** Providers that hold a column now. */
+  get providerCount(): number {
+    return this.#providerIds.length - this.#freeColumns.length;
+  }
+
+  /** Float64 slots allocated for values (rows × stride, spare rows included): the table's memory, ÷ 8. */
+  get allocatedValues(): number {
+    let total = 0;
+    for (const chunk of this.#chunks) total += chunk.length;
+    return total;
+  }
+
+  /** Bumped whenever a column changes hands (`forgetProviders`): a column's id read before may be stale. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** The column of a provider, assigned the first time it is seen (a forgotten provider's column first). */
   internProvider(providerId: string): number {
     let column = this.#providerColumn.get(providerId);
     if (column === undefined) {
-      column = this.#providerIds.length;
+      const free = this.#freeColumns.pop();
+      if (free !== undefined) {
+        column = free;
+        this.#providerIds[column] = providerId;
+      } else {
+        column = this.#providerIds.length;
+        this.#providerIds.push(providerId);
+        if (column >= this.#stride) this.#widen(column + 1);
+      }
       this.#providerColumn.set(providerId, column);
-      this.#providerIds.push(providerId);
-      if (column >= this.#stride) this.#widen(column + 1);
     }
     return column;
+  }
+
+  /**
+   * Gives up the columns: their providers' values are cleared from every state (O(states × columns))
+   * and the columns go to the next new providers. A forgotten provider seen again starts afresh.
+   */
+  forgetProviders(columns: readonly number[]): void {
+    if (columns.length === 0) return;
+    const stride = this.#stride;
+    for (const column of columns) {
+      const providerId = this.#providerIds[column];
+      if (providerId === undefined || providerId === "") throw new RangeError(`column ${column} holds no provider`);
+      this.#providerColumn.delete(providerId);
+      this.#providerIds[column] = "";
+      this.#freeColumns.push(column);
+    }
+    for (const chunk of this.#chunks) {
+      for (let start = 0; start < chunk.length; start += stride) {
+        for (const column of columns) chunk[start + column] = Number.NaN;
+      }
+    }
+    this.#generation++;
   }
 
   /** The column of a provider, or −1 when it was never seen. */
@@ -67,7 +120,11 @@ export class QTable {
   ensureRow(stateKey: string): number {
     const states = this.#stateRow.size;
     const row = this.#stateRow.ensure(stateKey, flatCopy);
-    if (row === states && (row & CHUNK_MASK) === 0) this.#chunks.push(new Float64Array(CHUNK_ROWS * this.#stride).fill(NaN));
+    if (row === states) {
+      const within = row & CHUNK_MASK;
+      if (within === 0) this.#chunks.push(new Float64Array((row === 0 ? FIRST_CHUNK_ROWS : CHUNK_ROWS) * this.#stride).fill(NaN));
+      else if (row < CHUNK_ROWS && within * this.#stride === (this.#chunks[0] as Float64Array).length) this.#growFirstChunk();
+    }
     return row;
   }
 
@@ -101,8 +158,8 @@ export class QTable {
 
   /**
    * The table as it is now, cheaply: its values are copied (one `slice` per chunk of 1,024 rows,
-   * ~64 MB for 1,000,000 states of 8 providers), its states and providers only counted, since rows
-   * and columns are only ever added. Later updates, states and providers do not show in it.
+   * ~64 MB for 1,000,000 states of 8 providers) and its provider ids, its states only counted,
+   * since rows are only ever added. Later updates, states and providers do not show in it.
    */
   snapshot(): QTableSnapshot {
     const states = this.#stateRow.size;
@@ -110,12 +167,21 @@ export class QTable {
     return new QTableSnapshot(this.#stateRow.keys(), states, this.#providerIds.slice(), this.#stride, chunks);
   }
 
+  /** The first chunk, full below `CHUNK_ROWS` rows, doubles (its rows keep their place). */
+  #growFirstChunk(): void {
+    const old = this.#chunks[0] as Float64Array;
+    const grown = new Float64Array(Math.min(CHUNK_ROWS * this.#stride, old.length * 2)).fill(NaN);
+    grown.set(old);
+    this.#chunks[0] = grown;
+  }
+
   #widen(needed: number): void {
     const oldStride = this.#stride;
     const stride = Math.max(needed, Math.ceil(oldStride * 1.5));
     this.#chunks = this.#chunks.map((old) => {
-      const chunk = new Float64Array(CHUNK_ROWS * stride).fill(NaN);
-      for (let r = 0; r < CHUNK_ROWS; r++) chunk.set(old.subarray(r * oldStride, (r + 1) * oldStride), r * stride);
+      const rows = old.length / oldStride;
+      const chunk = new Float64Array(rows * stride).fill(NaN);
+      for (let r = 0; r < rows; r++) chunk.set(old.subarray(r * oldStride, (r + 1) * oldStride), r * stride);
       return chunk;
     });
     this.#stride = stride;

@@ -385,6 +385,48 @@ describe("Strategist", () => {
     });
   });
 
+  describe("maxProviders", () => {
+    const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+    const update = (s: Strategist, id: string, reward: number) =>
+      s.update({ stateKey: STATE, context, provider: provider(id), reward, outcome: undefined as never });
+
+    it("keeps at most maxProviders providers when ids keep changing, forgetting the least recently seen", () => {
+      const strategist = new Strategist({ epsilon: 0, rng: createRng(1) });
+      update(strategist, "steady", 5);
+      for (let batch = 0; batch < 8; batch++) strategist.choose(request(["steady", ...ids(`lease${batch}-`, 2_000)]));
+      // 16,001 ids seen (every candidate joins the state's row); "steady", in every request, keeps
+      // its value; the oldest leases are gone, the newest kept.
+      const kept = strategist.toJSON().q_table[STATE] as Record<string, number>;
+      expect(Object.keys(kept).length).toBeGreaterThanOrEqual(2_001);
+      expect(Object.keys(kept).length).toBeLessThanOrEqual(10_000);
+      expect(kept.steady).toBeCloseTo(0.5, 12);
+      expect(Object.hasOwn(kept, "lease0-0")).toBe(false);
+      expect(ids("lease7-", 2_000).every((id) => Object.hasOwn(kept, id))).toBe(true);
+    });
+
+    it("never forgets a candidate of the request it is scanning, even one named after the new ids", () => {
+      const strategist = new Strategist({ epsilon: 0, rng: createRng(1) });
+      for (let batch = 0; batch < 5; batch++) strategist.choose(request(ids(`old${batch}-`, 2_000)));
+      update(strategist, "old0-5", 7);
+      // The table is full; old0-5 is among the least recently seen, but listed after 100 new ids.
+      const choice = strategist.choose(request([...ids("new", 100), "old0-5"]));
+      expect(choice.providerId).toBe("old0-5");
+      expect(strategist.getQValue(STATE, "old0-5")).toBeCloseTo(0.7, 12);
+      // Its neighbours, as old, were forgotten to make room.
+      expect(Object.hasOwn(strategist.toJSON().q_table[STATE] as object, "old0-6")).toBe(false);
+    });
+
+    it("refuses a model file holding more providers than maxProviders, naming it", () => {
+      const strategist = new Strategist({ epsilon: 0, maxProviders: 20_000, rng: createRng(1) });
+      strategist.choose(request(ids("a", 6_000)));
+      strategist.choose(request(ids("b", 6_000)));
+      const snapshot = JSON.parse(JSON.stringify(strategist.toJSON()));
+      expect(snapshot.params).not.toHaveProperty("maxProviders");
+      expect(validationField(() => Strategist.fromJSON(snapshot))).toBe("maxProviders");
+      expect(Strategist.fromJSON(snapshot, { maxProviders: 12_000 }).getQValue(STATE, "b5999")).toBe(0);
+    });
+  });
+
   describe("the Python flaws, gone", () => {
     it("keeps a provider that is not in the state's first provider list (the seed's KeyError)", () => {
       const strategist = new Strategist({ epsilon: 0, initialQ: 1, rng: createRng(5) });

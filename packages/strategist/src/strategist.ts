@@ -293,12 +293,19 @@ export class Strategist implements Policy {
         if (Object.hasOwn(values, providerId)) table.set(row, table.internProvider(providerId), values[providerId] as number);
       }
     }
+    if (table.providerCount > this.#params.maxProviders) {
+      throw ValidationError.forField(
+        "maxProviders",
+        `is ${this.#params.maxProviders}, but the model holds values for ${table.providerCount} providers: raise it to at least that`,
+      );
+    }
   }
 
   #learn(stateKey: string, providerId: string, reward: number): UpdateResult {
     requireReward(reward);
     const table = this.#table;
-    const column = table.internProvider(providerId);
+    let column = table.findProvider(providerId);
+    if (column < 0) column = this.#internNew(providerId, undefined, 0);
     // Feedback mostly follows its own decision: the row `choose` just found is reused (the same key
     // string, so the comparison is a pointer check), saving a second probe of a map of every state.
     const row = stateKey === this.#chosenStateKey ? this.#chosenRow : table.ensureRow(stateKey);
@@ -349,7 +356,8 @@ export class Strategist implements Policy {
       // The field name is built only on failure: a template string per candidate was 500 bytes a decision.
       if (typeof providerId !== "string" || providerId.length === 0)
         requireProviderId(providerId, `candidates[${i}].provider_id`);
-      const column = this.#table.internProvider(providerId);
+      let column = this.#table.findProvider(providerId);
+      if (column < 0) column = this.#internNew(providerId, candidates, i + 1);
       if (column >= this.#seenInScan.length) {
         const seen = new Uint32Array(Math.max(column + 1, this.#seenInScan.length * 2));
         seen.set(this.#seenInScan);
@@ -367,12 +375,48 @@ export class Strategist implements Policy {
     return this.#columns;
   }
 
+  /**
+   * A column for a provider the table does not hold. At `maxProviders`, the least recently seen
+   * eighth of the providers are forgotten first, never one among the candidates of the `choose`
+   * in progress: those already scanned (`#seenInScan` is this scan's) and `candidates` from `from` on.
+   */
+  #internNew(providerId: string, candidates: readonly Provider[] | undefined, from: number): number {
+    const table = this.#table;
+    const max = this.#params.maxProviders;
+    if (table.providerCount >= max) {
+      const scan = this.#scan;
+      const seen = this.#seenInScan;
+      const spared = new Set<number>();
+      for (let k = from; candidates !== undefined && k < candidates.length; k++) {
+        const known = table.findProvider((candidates[k] as Provider).provider_id);
+        if (known >= 0) spared.add(known);
+      }
+      const columns: number[] = [];
+      for (let c = 0; c < table.columnCount; c++) {
+        if (table.providerId(c) !== "" && (seen[c] ?? 0) !== scan && !spared.has(c)) columns.push(c);
+      }
+      if (columns.length === 0) {
+        throw ValidationError.forField(
+          "candidates",
+          `name more providers than maxProviders (${max}) allows the Q-table to hold: raise maxProviders`,
+        );
+      }
+      columns.sort((a, b) => (seen[a] ?? 0) - (seen[b] ?? 0) || a - b);
+      const forgotten = columns.slice(0, Math.max(1, Math.floor(max / 8)));
+      table.forgetProviders(forgotten);
+      for (const c of forgotten) if (c < seen.length) seen[c] = 0;
+    }
+    return table.internProvider(providerId);
+  }
+
   #snapshotHead(): Omit<QLearningSnapshot, "q_table"> {
+    // `maxProviders` bounds memory, it is not learned: the engine passes it at every start.
+    const { maxProviders: _, ...params } = this.#params;
     return {
       format: MODEL_FORMAT,
       version: MODEL_VERSION,
       policy: this.name,
-      params: { ...this.#params },
+      params,
       epsilon: this.#epsilon,
       decision_count: this.#decisionCount,
       total_rewards: this.#rewards.total,
@@ -384,13 +428,19 @@ export class Strategist implements Policy {
   *#jsonPieces(head: string): Generator<string> {
     const table = this.#table;
     const providerKeys: string[] = [];
+    let generation = table.generation;
     let states: string[] = [];
     let length = 0;
     yield `${head.slice(0, -1)},"q_table":{`;
     let separator = "";
     for (const [stateKey, row] of table.states()) {
+      // A column that changed hands during the save (maxProviders) is named afresh.
+      if (table.generation !== generation) {
+        generation = table.generation;
+        providerKeys.length = 0;
+      }
       // Providers first seen while the save is in progress are picked up too.
-      while (providerKeys.length < table.providerCount) {
+      while (providerKeys.length < table.columnCount) {
         providerKeys.push(JSON.stringify(table.providerId(providerKeys.length)));
       }
       const entries: string[] = [];
