@@ -172,4 +172,32 @@ describe("RidgeRegression", () => {
     expect(() => model.restore(snapshot, "model.failure")).toThrow(ValidationError);
     expect(() => model.restore(snapshot, "model.failure")).toThrow(/^model\.failure\.b: /);
   });
+  it("gives a block of A⁻¹ that agrees with covariance()", () => {
+    const model = new RidgeRegression({ ridge: (j) => 1 + j, discount: 0.99 });
+    const rows = [
+      vector([
+        [0, 1],
+        [2, 0.5],
+      ]),
+      vector([
+        [1, 2],
+        [3, -1],
+      ]),
+      vector([
+        [0, 1],
+        [1, 1],
+        [3, 2],
+      ]),
+    ];
+    for (let t = 0; t < 30; t++) model.update(rows[t % 3] as SparseVector, t % 5);
+    const indices = Int32Array.from([3, 0, 2]);
+    const block = new Float64Array(16);
+    model.covarianceBlock(indices, 3, block, 4);
+    for (let a = 0; a < 3; a++) {
+      for (let b = 0; b < 3; b++) {
+        const expected = model.covariance(vector([[indices[a]!, 1]]), vector([[indices[b]!, 1]]));
+        expect(block[a * 4 + b]).toBeCloseTo(expected, 14);
+      }
+    }
+  });
 });

@@ -121,6 +121,22 @@ export class RidgeRegression {
     return this.covariance(x, x);
   }
 
+  /**
+   * The block of A⁻¹ (true units) on the features `indices[0…m)`: the posterior covariance of
+   * those weights, up to the noise variance. Writes it into `out`, row-major with row length
+   * `outStride`, so out[a·outStride + b] = A⁻¹[indices[a], indices[b]].
+   */
+  covarianceBlock(indices: Int32Array, m: number, out: Float64Array, outStride: number): void {
+    const inverse = this.#inverse;
+    const stride = this.#stride;
+    const scale = this.#scale;
+    for (let a = 0; a < m; a++) {
+      const row = (indices[a] as number) * stride;
+      const at = a * outStride;
+      for (let b = 0; b < m; b++) out[at + b] = (inverse[row + (indices[b] as number)] as number) / scale;
+    }
+  }
+
   /** Learns one observation (x, y): discounts what was learned by γ, then adds it. */
   update(x: SparseVector, y: number): void {
     let maxIndex = -1;
