@@ -13,7 +13,8 @@ export class DecisionNotOnRecordError extends AuroraError {
       "UNKNOWN_DECISION",
       `no record of decision_id "${decisionId}": use the metadata.decision_id returned by POST /decide; ` +
         "the engine keeps its most recent decisions only (10,000 by default, oldest forgotten first), " +
-        "and a decision made by another replica is on record there",
+        "in memory since it last started, and a decision made by another replica is on record there; " +
+        `the audit trail keeps the decision's entry across restarts: GET /audit?decision_id=${encodeURIComponent(decisionId)}`,
     );
     this.decisionId = decisionId;
   }

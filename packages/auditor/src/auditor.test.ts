@@ -3,6 +3,7 @@ import { ManualClock, ValidationError } from "@aurora/domain";
 import { describe, expect, it } from "vitest";
 import type { Anomaly } from "./anomaly.js";
 import type { AuditEntry } from "./audit-entry.js";
+import type { RecordedAudit } from "./auditor.js";
 import { Auditor } from "./auditor.js";
 import type { AuditorOptions } from "./auditor-options.js";
 import { simulatedUpdates } from "./testing/simulated-updates.js";
@@ -195,6 +196,107 @@ describe("Auditor", () => {
         "c.anomalies.q_value_spike",
       );
       expect(counters.countersToJSON()).toEqual(good);
+    });
+  });
+
+  describe("restoreRecorded", () => {
+    const spike = (i: number) => ({
+      kind: "q_value_spike" as const,
+      decision_id: `d${i}`,
+      state_key: "llm_inference:a100:us-west",
+      provider_id: "akash",
+      note: `spike ${i}`,
+      value: 3 + i,
+      threshold: 1,
+    });
+
+    /** An auditor that recorded `n` decisions (every third flagged, one rejected) and an anomaly after every fourth, and what its store kept. */
+    function recorded(n: number, options: AuditorOptions = {}) {
+      const kept: RecordedAudit[] = [];
+      const { auditor: a, clock } = auditor({
+        ...options,
+        onEntry: (entry) => kept.push({ kind: "entry", entry }),
+        onAnomaly: (anomaly) => kept.push({ kind: "anomaly", anomaly }),
+      });
+      for (let i = 0; i < n; i++) {
+        a.record(decision(i % 7, i % 3 === 0 ? ["price_exceeded"] : [], i === 5 ? null : "akash"));
+        if (i % 4 === 3) a.flagAnomaly(spike(i));
+        clock.advance(250);
+      }
+      return { first: a, kept: JSON.parse(JSON.stringify(kept)) as RecordedAudit[] };
+    }
+
+    it("puts back the trail and the anomalies as they were, without counting them again or calling the hooks", () => {
+      const { first, kept } = recorded(20);
+      const calls: unknown[] = [];
+      const { auditor: second } = auditor({ onEntry: (e) => calls.push(e), onAnomaly: (a) => calls.push(a) });
+      second.restoreRecorded(kept);
+      expect(second.getAuditTrail({ limit: Infinity })).toEqual(first.getAuditTrail({ limit: Infinity }));
+      expect(second.getAuditTrail({ decisionId: "d3" })).toEqual(first.getAuditTrail({ decisionId: "d3" }));
+      expect(second.getAuditTrail({ decisionId: "d3" })).toHaveLength(3);
+      expect(second.getAnomalies()).toEqual(first.getAnomalies());
+      expect(second.getAnomalies()).toHaveLength(5);
+      expect(calls).toEqual([]);
+      expect(second.stats().total_entries).toBe(0); // the counts come back with restoreCounters
+      const [newest] = second.getAuditTrail({ limit: 1 });
+      expect(Object.isFrozen(newest) && Object.isFrozen(newest?.violations) && Object.isFrozen(second.getAnomalies()[0])).toBe(
+        true,
+      );
+      // New entries follow the restored ones.
+      second.record(decision(99));
+      expect(second.getAuditTrail({ limit: 2 }).map((e) => e.decision_id)).toEqual(["d99", "d5"]);
+    });
+
+    it("keeps the newest of each kind up to the rings' capacity", () => {
+      const { first, kept } = recorded(30, { maxEntries: 4, maxAnomalies: 2 });
+      const { auditor: second } = auditor({ maxEntries: 4, maxAnomalies: 2 });
+      expect(second.capacity).toEqual({ entries: 4, anomalies: 2 });
+      second.restoreRecorded(kept);
+      expect(second.getAuditTrail({ limit: Infinity })).toEqual(first.getAuditTrail({ limit: Infinity }));
+      expect(second.getAuditTrail({ limit: Infinity }).map((e) => e.decision_id)).toEqual(["d1", "d0", "d6", "d5"]);
+      expect(second.getAnomalies().map((a) => a.note)).toEqual(["spike 27", "spike 23"]);
+    });
+
+    it("keeps violation types and anomaly kinds it does not know, as recorded", () => {
+      const { auditor: a } = auditor();
+      const entry = { ...a.record(decision(1, ["price_exceeded"])), violations: ["price_exceeded", "speed"] };
+      const anomaly = { ...spike(1), kind: "drift", timestamp: "2025-06-01T12:00:00.000Z" };
+      const { auditor: b } = auditor();
+      b.restoreRecorded([
+        { kind: "entry", entry },
+        { kind: "anomaly", anomaly },
+      ] as unknown as RecordedAudit[]);
+      expect(b.getAuditTrail()[0]?.violations).toEqual(["price_exceeded", "speed"]);
+      expect(b.getAnomalies()[0]?.kind).toBe("drift");
+    });
+
+    it("names the field of a malformed record and changes nothing", () => {
+      const { kept } = recorded(8);
+      const { auditor: a } = auditor();
+      a.record(decision(42));
+      const before = a.getAuditTrail({ limit: Infinity });
+      type Loose = { kind: unknown; entry: Record<string, unknown>; anomaly: Record<string, unknown> };
+      const bad = (index: number, change: (record: Loose) => void) => {
+        const copy = JSON.parse(JSON.stringify(kept)) as Loose[];
+        change(copy[index] as Loose);
+        return () => a.restoreRecorded(copy as unknown as RecordedAudit[], "store.audit");
+      };
+      expect(kept[2]?.kind).toBe("entry");
+      expect(kept[4]?.kind).toBe("anomaly");
+      expect(validationField(() => a.restoreRecorded("x" as never))).toBe("records");
+      expect(validationField(bad(2, (r) => (r.entry.status = "ok")))).toBe("store.audit[2].entry.status");
+      expect(validationField(bad(2, (r) => (r.entry.decision_id = "")))).toBe("store.audit[2].entry.decision_id");
+      expect(validationField(bad(2, (r) => (r.entry.provider_id = 7)))).toBe("store.audit[2].entry.provider_id");
+      expect(validationField(bad(2, (r) => (r.entry.violations = [1])))).toBe("store.audit[2].entry.violations[0]");
+      expect(validationField(bad(2, (r) => delete r.entry.notes))).toBe("store.audit[2].entry.notes");
+      expect(validationField(bad(2, (r) => delete r.entry.timestamp))).toBe("store.audit[2].entry.timestamp");
+      expect(validationField(bad(2, (r) => Object.assign(r, { entry: null })))).toBe("store.audit[2].entry");
+      expect(validationField(bad(4, (r) => (r.anomaly.value = "3")))).toBe("store.audit[4].anomaly.value");
+      expect(validationField(bad(4, (r) => (r.anomaly.provider_id = null)))).toBe("store.audit[4].anomaly.provider_id");
+      expect(validationField(bad(4, (r) => (r.kind = "receipt")))).toBe("store.audit[4].kind");
+      expect(validationField(bad(7, (r) => Object.assign(r, { kind: undefined })))).toBe("store.audit[7].kind");
+      expect(a.getAuditTrail({ limit: Infinity })).toEqual(before);
+      expect(a.getAnomalies()).toEqual([]);
     });
   });
 

@@ -49,6 +49,13 @@ export interface ObserveUpdateInput {
   reward: number;
 }
 
+/**
+ * An entry or an anomaly as recorded, for `restoreRecorded`: the shape of a store's audit
+ * records (`onEntry`/`onAnomaly` wrapped with their kind).
+ */
+export type RecordedAudit = { kind: "entry"; entry: AuditEntry } | { kind: "anomaly"; anomaly: Anomaly };
+
+const AUDIT_STATUSES: readonly AuditStatus[] = ["approved", "flagged", "rejected"];
 const DEFAULT_LIMIT = 100;
 const NONE: never[] = Object.freeze([]) as never[];
 
@@ -74,6 +81,68 @@ function checkLimit(value: unknown): number {
     throw ValidationError.forField("limit", `must be a whole number ≥ 0 (or Infinity for all held), got ${String(value)}`);
   }
   return value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function checkText(field: string, value: unknown): string {
+  if (typeof value !== "string") throw ValidationError.forField(field, "must be a string");
+  return value;
+}
+
+function checkTexts(field: string, value: unknown): string[] {
+  if (!Array.isArray(value)) throw ValidationError.forField(field, "must be an array of strings");
+  for (let i = 0; i < value.length; i++) checkText(`${field}[${i}]`, value[i]);
+  return value;
+}
+
+/** A recorded entry, checked field by field (`field` names it), as a new frozen entry with frozen copies of its arrays. */
+function recordedEntry(field: string, value: unknown): AuditEntry {
+  if (!isObject(value)) throw ValidationError.forField(field, "must be an audit entry object");
+  checkText(`${field}.timestamp`, value.timestamp);
+  checkId(`${field}.decision_id`, value.decision_id);
+  checkText(`${field}.state_key`, value.state_key);
+  if (value.provider_id !== null) checkId(`${field}.provider_id`, value.provider_id);
+  if (!AUDIT_STATUSES.includes(value.status as AuditStatus)) {
+    throw ValidationError.forField(`${field}.status`, `must be one of ${AUDIT_STATUSES.join(", ")}, got ${String(value.status)}`);
+  }
+  // Violation types are kept as recorded: one a newer version knows is still text worth showing.
+  const violations = checkTexts(`${field}.violations`, value.violations) as ViolationType[];
+  const notes = checkTexts(`${field}.notes`, value.notes);
+  return Object.freeze({
+    timestamp: value.timestamp as string,
+    decision_id: value.decision_id as string,
+    state_key: value.state_key as string,
+    provider_id: value.provider_id as string | null,
+    status: value.status as AuditStatus,
+    violations: frozenCopy(violations),
+    notes: frozenCopy(notes),
+  });
+}
+
+/** A recorded anomaly, checked field by field, as a new frozen anomaly. Its kind is kept as recorded. */
+function recordedAnomaly(field: string, value: unknown): Anomaly {
+  if (!isObject(value)) throw ValidationError.forField(field, "must be an anomaly object");
+  checkText(`${field}.timestamp`, value.timestamp);
+  checkId(`${field}.kind`, value.kind);
+  checkId(`${field}.decision_id`, value.decision_id);
+  checkText(`${field}.state_key`, value.state_key);
+  checkId(`${field}.provider_id`, value.provider_id);
+  checkText(`${field}.note`, value.note);
+  if (typeof value.value !== "number") throw ValidationError.forField(`${field}.value`, "must be a number");
+  if (typeof value.threshold !== "number") throw ValidationError.forField(`${field}.threshold`, "must be a number");
+  return Object.freeze({
+    timestamp: value.timestamp as string,
+    kind: value.kind as Anomaly["kind"],
+    decision_id: value.decision_id as string,
+    state_key: value.state_key as string,
+    provider_id: value.provider_id as string,
+    note: value.note as string,
+    value: value.value,
+    threshold: value.threshold,
+  });
 }
 
 function percent(x: number): string {
@@ -106,6 +175,14 @@ export class Auditor {
     this.#anomalies = new RingBuffer(this.#options.maxAnomalies);
     this.#qSpike = new QSpikeDetector(this.#options.qSpike);
     this.#underperformance = new UnderperformanceDetector(this.#options.underperforming);
+  }
+
+  /**
+   * How many entries and anomalies the rings hold (`maxEntries`, `maxAnomalies`): at most this
+   * many come back from a store after a restart (see `restoreRecorded`).
+   */
+  get capacity(): { entries: number; anomalies: number } {
+    return { entries: this.#options.maxEntries, anomalies: this.#options.maxAnomalies };
   }
 
   /**
@@ -261,7 +338,7 @@ export class Auditor {
   /**
    * Puts back counts `countersToJSON` wrote, replacing the present ones. Throws a
    * `ValidationError` naming the part of `field` that is not such counts; nothing changes then.
-   * The trail and anomaly rings are not part of it: they hold what this process recorded.
+   * The trail and anomaly rings are not part of it: `restoreRecorded` puts those back.
    */
   restoreCounters(json: unknown, field = "counters"): void {
     this.#counters.restore(json, field);
@@ -275,6 +352,41 @@ export class Auditor {
    */
   countRecordedEntry(status: AuditStatus, violations: readonly unknown[]): void {
     this.#counters.countEntry(status, violations.filter((type) => violationIndexOf(type) >= 0) as ViolationType[]);
+  }
+
+  /**
+   * Puts back entries and anomalies recorded before a restart (as a store's audit trail kept them,
+   * oldest first, entries and anomalies interleaved) into the trail and the anomaly ring, each
+   * ring keeping its newest `capacity`. They are neither counted again (the counts come back with
+   * `restoreCounters` and `countRecordedEntry`) nor passed to `onEntry`/`onAnomaly` (the store
+   * has them). Meant for a new auditor, before it records anything: they go in after what the
+   * rings hold. Every record is checked first: a `ValidationError` names the field of the first
+   * malformed one (e.g. `records[3].entry.status`), and nothing changes then. Violation types and
+   * anomaly kinds are kept as recorded, known or not (a newer version's, say).
+   */
+  restoreRecorded(records: readonly RecordedAudit[], field = "records"): void {
+    if (!Array.isArray(records)) throw ValidationError.forField(field, "must be an array of recorded entries and anomalies");
+    const restored: (AuditEntry | Anomaly)[] = [];
+    const isEntry: boolean[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const at = `${field}[${i}]`;
+      const record: unknown = records[i];
+      if (!isObject(record))
+        throw ValidationError.forField(at, 'must be { kind: "entry", entry } or { kind: "anomaly", anomaly }');
+      if (record.kind === "entry") {
+        restored.push(recordedEntry(`${at}.entry`, record.entry));
+        isEntry.push(true);
+      } else if (record.kind === "anomaly") {
+        restored.push(recordedAnomaly(`${at}.anomaly`, record.anomaly));
+        isEntry.push(false);
+      } else {
+        throw ValidationError.forField(`${at}.kind`, `must be "entry" or "anomaly", got ${JSON.stringify(record.kind)}`);
+      }
+    }
+    for (let i = 0; i < restored.length; i++) {
+      if (isEntry[i]) this.#trail.append(restored[i] as AuditEntry);
+      else this.#anomalies.push(restored[i] as Anomaly);
+    }
   }
 
   #append(

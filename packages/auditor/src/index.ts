@@ -2,7 +2,7 @@ export type { Anomaly, AnomalyKind } from "./anomaly.js";
 export { ANOMALY_KINDS } from "./anomaly.js";
 export type { AuditCountersJson, AuditorStats } from "./audit-counters.js";
 export type { AuditEntry } from "./audit-entry.js";
-export type { ObserveUpdateInput, RecordInput, ValidateDecisionInput } from "./auditor.js";
+export type { ObserveUpdateInput, RecordedAudit, RecordInput, ValidateDecisionInput } from "./auditor.js";
 export { Auditor } from "./auditor.js";
 export type { AuditorOptions } from "./auditor-options.js";
 export { checkConstraints } from "./check-constraints.js";

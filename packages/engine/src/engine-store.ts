@@ -66,6 +66,13 @@ export interface EngineStore {
   /** Appends an audit record to the hash-chained audit trail; written with the next group of events. */
   appendAudit(record: AuditRecord): void;
   /**
+   * Up to `limit` of the newest records the audit trail holds, oldest first (all of them when it
+   * holds fewer), called once the store is open: the engine puts them back into its in-memory
+   * trail and anomaly ring, so the audit trail reads after a restart as it did before. Optional;
+   * a store shared by replicas (PostgreSQL) leaves it out: a replica's in-memory trail is its own.
+   */
+  recentAudit?(limit: number): AuditRecord[] | Promise<AuditRecord[]>;
+  /**
    * Takes a snapshot: calls `take` synchronously at the point where it cuts the event stream (every
    * event appended before belongs to the snapshot, every later one is replayed after it), stores the
    * result and returns its receipt. Events before the cut may then be compacted away.

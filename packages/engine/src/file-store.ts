@@ -6,7 +6,15 @@ import type { AuditRecord, EngineStore, FsyncPolicy, Receipt, Recovered, StoreSt
 import { JournalEventDecoder, JournalEventEncoder } from "./event-codec.js";
 import { acquireFileLock, isAlive } from "./file-lock.js";
 import { sha256Hex } from "./hash-chain.js";
-import { frameLine, JournalWriter, listSegments, readFramedFile, readJournal, segmentName } from "./journal.js";
+import {
+  frameLine,
+  JournalCorruptError,
+  JournalWriter,
+  listSegments,
+  readFramedFile,
+  readJournal,
+  segmentName,
+} from "./journal.js";
 import { fsyncDirectory, fsyncDirectoryAsync, ModelFileError } from "./model-file.js";
 import { makeReceipt } from "./receipt.js";
 import type { EngineEvent } from "./routing-engine.js";
@@ -80,6 +88,12 @@ export class FileStore implements EngineStore {
   #writer: JournalWriter | undefined;
   #audit: JournalWriter | undefined;
   #chain = new AuditChain();
+  /**
+   * The newest audit segment as `#openAudit` read it (torn tail repaired), for the first
+   * `recentAudit` (the engine's, right after open) not to read it again: held weakly, so it pins
+   * no memory, and used only while nothing was appended after it (`seq`).
+   */
+  #lastAuditRead: { segment: number; seq: number; records: WeakRef<ChainedAuditRecord[]> } | undefined;
   #encoder = new JournalEventEncoder();
   #receipt: Receipt | undefined;
   /** The journal segment the current snapshot starts from (segments before it are covered). */
@@ -200,6 +214,48 @@ export class FileStore implements EngineStore {
     if (this.#audit.bytesSinceRotation >= this.#auditSegmentBytes) this.#audit.rotate();
   }
 
+  /**
+   * Up to `limit` of the newest audit records on disk, oldest first: the segments are read from
+   * the newest back until there are enough (the newest one as `open` read it). Records still
+   * waiting for the audit trail's next write (every 200 ms) are not on disk yet. A damaged segment
+   * (a bad record with good ones after it) ends the walk back with a log line: only the records of
+   * the segments after it come back (`aurora-verify` names the damage).
+   */
+  recentAudit(limit: number): AuditRecord[] {
+    if (!this.#opened) throw new Error("FileStore is not open: call open() (the engine does) before reading its audit trail");
+    if (!(limit >= 0)) throw new RangeError(`limit must be a number ≥ 0, got ${String(limit)}`);
+    const cached = this.#lastAuditRead;
+    this.#lastAuditRead = undefined;
+    const cachedRecords = cached?.seq === this.#chain.last.seq ? cached.records.deref() : undefined;
+    const dir = this.#paths.audit;
+    const segments = listSegments(dir);
+    const parts: ChainedAuditRecord[][] = [];
+    let count = 0;
+    for (let i = segments.length - 1; i >= 0 && count < limit; i--) {
+      const segment = segments[i] as number;
+      let records: ChainedAuditRecord[];
+      if (cachedRecords !== undefined && cached?.segment === segment) records = cachedRecords;
+      else {
+        const path = join(dir, segmentName(segment));
+        try {
+          // Nothing is repaired here: the newest segment, the only one a crash can leave torn, was repaired at open when this process writes.
+          records = readFramedFile(path, { last: i === segments.length - 1, repair: false, log: this.#log })
+            .records as ChainedAuditRecord[];
+        } catch (error) {
+          if (!(error instanceof JournalCorruptError)) throw error;
+          this.#log(`${error.message}; the audit records before ${path} were not read back into memory`);
+          break;
+        }
+      }
+      const part = records.length > limit - count ? records.slice(records.length - (limit - count)) : records;
+      parts.push(part);
+      count += part.length;
+    }
+    const out: AuditRecord[] = [];
+    for (let p = parts.length - 1; p >= 0; p--) for (const chained of parts[p] as ChainedAuditRecord[]) out.push(chained.record);
+    return out;
+  }
+
   snapshotDue(): boolean {
     if (!this.#writer) return true;
     return this.#writer.bytesSinceRotation >= Math.max(this.#compactRatio * this.#snapshotBytes, this.#minCompactBytes);
@@ -243,6 +299,7 @@ export class FileStore implements EngineStore {
       await this.#writer?.close();
       await this.#audit?.close();
     } finally {
+      this.#lastAuditRead = undefined;
       this.#writer = undefined;
       this.#audit = undefined;
       this.#releaseLock?.();
@@ -279,8 +336,10 @@ export class FileStore implements EngineStore {
     const lastSegment = segments.at(-1);
     if (lastSegment !== undefined) {
       const read = readFramedFile(join(dir, segmentName(lastSegment)), { last: true, repair: true, log: this.#log });
-      const last = read.records.at(-1) as ChainedAuditRecord | undefined;
+      const records = read.records as ChainedAuditRecord[];
+      const last = records.at(-1);
       if (last) this.#chain = new AuditChain({ seq: last.seq, hash: last.hash });
+      this.#lastAuditRead = { segment: lastSegment, seq: this.#chain.last.seq, records: new WeakRef(records) };
     }
     this.#audit = new JournalWriter(dir, lastSegment ?? 1, { intervalMs: 200 });
   }

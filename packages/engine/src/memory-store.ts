@@ -46,6 +46,11 @@ export class MemoryStore implements EngineStore {
     this.#audit.push(JSON.parse(JSON.stringify(this.#chain.link(record))) as ChainedAuditRecord);
   }
 
+  recentAudit(limit: number): AuditRecord[] {
+    const from = Math.max(0, this.#audit.length - limit);
+    return this.#audit.slice(from).map((chained) => JSON.parse(JSON.stringify(chained.record)) as AuditRecord);
+  }
+
   async snapshot(take: () => object): Promise<Receipt> {
     return this.snapshotSync(take);
   }

@@ -35,7 +35,7 @@ import {
 import { DecisionLogWriter } from "./decision-log-writer.js";
 import { EngineClosedError } from "./engine-closed-error.js";
 import { type ResolvedEngineOptions, type RoutingEngineOptions, resolveEngineOptions } from "./engine-options.js";
-import type { EngineStore, StoreStatus } from "./engine-store.js";
+import type { AuditRecord, EngineStore, StoreStatus } from "./engine-store.js";
 import { applyRemoteEvent, type ReplayTally, replayEvents } from "./event-replay.js";
 import { buildGuardedPolicy } from "./guarded-policy.js";
 import { PartitionMemo } from "./partition-memo.js";
@@ -153,6 +153,8 @@ export class RoutingEngine {
   #settledWithDefault = 0;
   #settledDropped = 0;
   #closed = false;
+  /** Set while a store's asynchronous `recentAudit` is read back (`RoutingEngine.open` waits for it; it never rejects). */
+  #auditRestored: Promise<void> | undefined;
 
   constructor(options?: RoutingEngineOptions) {
     const resolved = resolveEngineOptions(options);
@@ -195,8 +197,9 @@ export class RoutingEngine {
     for (const record of replayed.pending) this.#executor.restorePending(record);
     this.#settledWithDefault += replayed.settledWithDefault;
     this.#settledDropped += replayed.settledDropped;
+    const log = resolved.log ?? ((message: string) => console.warn(`[aurora] ${message}`));
+    if (this.#store) this.#auditRestored = this.#restoreAudit(this.#store, log);
     if (replayed.unlearned > 0) {
-      const log = resolved.log ?? ((message: string) => console.warn(`[aurora] ${message}`));
       log(
         `${replayed.unlearned} journaled outcome(s) had a reward beyond ±1e16, which no policy learns (written before ` +
           "that bound): their decisions finished as recorded, without being learned",
@@ -225,7 +228,11 @@ export class RoutingEngine {
     const store = storeForOptions(resolveEngineOptions(options));
     if (!store) return new RoutingEngine(options);
     rememberOpened(store, await store.open());
-    return new RoutingEngine({ ...options, store });
+    const engine = new RoutingEngine({ ...options, store });
+    // Never rejects: a trail it cannot read back is logged and left empty.
+    await engine.#auditRestored;
+    engine.#auditRestored = undefined;
+    return engine;
   }
 
   /** The JSONL decision log (`decisionLogPath`), for its stats; undefined without one. */
@@ -430,9 +437,18 @@ export class RoutingEngine {
     return this.#archive.get(decisionId);
   }
 
-  /** Audit entries, newest first. */
+  /**
+   * Audit entries, newest first: up to `limit` (default 100) of the last `maxAuditEntries`,
+   * optionally of one decision only. With a store that keeps them (the file store, `MemoryStore`)
+   * they include, after a restart, the newest entries its audit trail held.
+   */
   getAuditTrail(options?: { limit?: number; decisionId?: string }): AuditEntry[] {
     return this.#auditor.getAuditTrail(options);
+  }
+
+  /** Anomalies raised (Q-value spikes, underperforming providers), newest first, up to `limit` (default 100); kept across a restart as audit entries are. */
+  getAnomalies(options?: { limit?: number }): Anomaly[] {
+    return this.#auditor.getAnomalies(options);
   }
 
   /**
@@ -558,6 +574,43 @@ export class RoutingEngine {
     this.#auditor.restoreCounters(c.auditor, "snapshot.counters.auditor");
     this.#settledWithDefault = c.settled_with_default as number;
     this.#settledDropped = c.settled_dropped as number;
+  }
+
+  /**
+   * Puts the newest records of the store's audit trail (as many as the auditor's rings hold) back
+   * into the auditor, so the trail and anomalies read after a restart as before it. The journal's
+   * decisions after the snapshot were only counted (`#replayTally`): their entries come from here,
+   * once, where the store wrote them. A store whose `recentAudit` answers later (a promise) fills
+   * the rings when it does, unless something was recorded meanwhile (`RoutingEngine.open` waits
+   * for it, so nothing is); a store it cannot read, or a record that is not one, is logged and the trail starts empty.
+   */
+  #restoreAudit(store: EngineStore, log: (message: string) => void): Promise<void> | undefined {
+    if (!store.recentAudit) return undefined;
+    const { entries, anomalies } = this.#auditor.capacity;
+    const field = `${store.kind} store's audit trail`;
+    // The trail in memory is a view of the store's: one it cannot read back does not stop the engine.
+    const unread = (error: unknown) =>
+      log(`could not read back the ${field} (${(error as Error)?.message ?? String(error)}): the in-memory trail starts empty`);
+    let found: AuditRecord[] | Promise<AuditRecord[]>;
+    try {
+      found = store.recentAudit(entries + anomalies);
+      if (Array.isArray(found)) {
+        this.#auditor.restoreRecorded(found, field);
+        return undefined;
+      }
+    } catch (error) {
+      unread(error);
+      return undefined;
+    }
+    return Promise.resolve(found)
+      .then((records: AuditRecord[]) => {
+        if (this.#auditor.getAuditTrail({ limit: 1 }).length > 0 || this.#auditor.getAnomalies({ limit: 1 }).length > 0) {
+          log(`the ${field} was read after this engine recorded entries: left out of memory (create it with RoutingEngine.open)`);
+          return;
+        }
+        this.#auditor.restoreRecorded(records, field);
+      })
+      .catch(unread);
   }
 
   /** Counts the journal's events after the snapshot as live traffic counted them (audit entries by the decisions' violations). */

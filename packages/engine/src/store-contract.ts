@@ -165,6 +165,34 @@ export function describeEngineStoreContract(name: string, harness: StoreHarness)
       await second.close();
     });
 
+    it("gives back its newest audit records, oldest first, and a restarted engine its audit trail (stores with recentAudit)", async () => {
+      const store = await harness.create();
+      if (typeof store.recentAudit !== "function") return; // a shared store: each replica's in-memory trail is its own
+      const first = await RoutingEngine.open({ store, seed: 3 });
+      for (let i = 0; i < 12; i++) {
+        first.decide({ context, providers: market, ...(i % 3 === 0 ? { constraints: { max_price: 0.5 } } : {}) });
+      }
+      const trail = first.getAuditTrail({ limit: Number.POSITIVE_INFINITY });
+      expect(trail.filter((entry) => entry.status === "flagged")).toHaveLength(4);
+      await first.close();
+
+      const again = await harness.reopen(store);
+      await again.open();
+      const newest = await again.recentAudit?.(3);
+      expect(newest).toEqual(
+        trail
+          .slice(0, 3)
+          .reverse()
+          .map((entry) => ({ kind: "entry", entry })),
+      );
+      expect(await again.recentAudit?.(100)).toHaveLength(12);
+      await again.close();
+      const second = await RoutingEngine.open({ store: await harness.reopen(again), seed: 3 });
+      expect(second.getAuditTrail({ limit: Number.POSITIVE_INFINITY })).toEqual(trail);
+      expect(second.getAuditTrail({ decisionId: trail[5]!.decision_id })).toEqual([trail[5]]);
+      await second.close();
+    });
+
     it("restarts from a snapshot plus the events after it to the same model as from events alone", async () => {
       const store = await harness.create();
       const first = await RoutingEngine.open({ store, seed: 9, autoSave: false });

@@ -20,6 +20,7 @@ if (process.getuid() === 0) { process.setgid(65534); process.setuid(65534); }
 const { RoutingEngine } = await import(${JSON.stringify(INDEX)});
 const logs = [];
 const engine = new RoutingEngine({ modelPath: process.argv[1], seed: 1, epsilon: 0, log: (m) => logs.push(m) });
+const trail = engine.getAuditTrail({ limit: Infinity }).map((entry) => entry.decision_id);
 const providers = ["bad", "good"].map((id) => ({ provider_id: id, price_usd_per_hour: 1, latency_ms: 50, reputation: 90, available: true }));
 const context = { workload_type: "llm_inference", gpu_type: "a100", region: "us-west", gpu_hours: 1 };
 const decision = engine.decide({ context, providers });
@@ -31,7 +32,7 @@ try {
   feedback = error.name;
 }
 const status = engine.getStatus();
-console.log(JSON.stringify({ chosen: decision.provider_id, outcomes, ready: status.store.ready, feedback, logs }));
+console.log(JSON.stringify({ chosen: decision.provider_id, outcomes, ready: status.store.ready, feedback, logs, trail }));
 `;
 
 function listing(dir: string): string {
@@ -48,7 +49,7 @@ describe("a model folder the engine cannot write", () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("serves the model it holds (snapshot and journal), refuses feedback, reports not ready, and changes nothing", async () => {
+  it("serves the model it holds (snapshot, journal, audit trail), refuses feedback, reports not ready, and changes nothing", async () => {
     const dir = mkdtempSync(join(tmpdir(), "aurora-read-only-"));
     dirs.push(dir);
     const modelPath = join(dir, "model.json");
@@ -62,9 +63,11 @@ describe("a model folder the engine cannot write", () => {
     }));
     const context = { workload_type: "llm_inference", gpu_type: "a100", region: "us-west", gpu_hours: 1 };
     // 40 outcomes: a snapshot after 25 decisions, the rest only in the journal. "bad" always fails.
+    const ids: string[] = [];
     for (let i = 0; i < 40; i++) {
       const provider = i % 2 === 0 ? "bad" : "good";
       const decision = engine.decide({ context, providers: providers.filter((p) => p.provider_id === provider) });
+      ids.push(decision.metadata.decision_id);
       await engine.feedback({
         decision_id: decision.metadata.decision_id,
         success: provider === "good",
@@ -82,8 +85,16 @@ describe("a model folder the engine cannot write", () => {
     }
     try {
       const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", SCRIPT, modelPath]);
-      const seen = JSON.parse(stdout) as { chosen: string; outcomes: number; ready: boolean; feedback: string; logs: string[] };
+      const seen = JSON.parse(stdout) as {
+        chosen: string;
+        outcomes: number;
+        ready: boolean;
+        feedback: string;
+        logs: string[];
+        trail: string[];
+      };
       expect(seen.outcomes).toBe(40);
+      expect(seen.trail).toEqual(ids.reverse());
       expect(seen.chosen).toBe("good");
       expect(seen.ready).toBe(false);
       expect(seen.feedback).toBe("FeedbackNotDurableError");

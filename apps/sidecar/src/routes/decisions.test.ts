@@ -111,7 +111,7 @@ describe("GET /decisions/:id", () => {
     expect(answer.json()).toEqual({
       error: "unknown_decision",
       decision_id: id,
-      message: `no record of decision_id "${id}": use the metadata.decision_id returned by POST /decide; the engine keeps its most recent decisions only (10,000 by default, oldest forgotten first), and a decision made by another replica is on record there`,
+      message: `no record of decision_id "${id}": use the metadata.decision_id returned by POST /decide; the engine keeps its most recent decisions only (10,000 by default, oldest forgotten first), in memory since it last started, and a decision made by another replica is on record there; the audit trail keeps the decision's entry across restarts: GET /audit?decision_id=${encodeURIComponent(id)}`,
     });
     expect(errorResponseSchema.safeParse(answer.json()).success).toBe(true);
   });
