@@ -11,13 +11,14 @@ import { RoutingEngine } from "../src/index.js";
  * A model folder this process may read but not write (a read-only mount, a volume owned by another
  * user): the engine cannot take the lock or append, so it refuses feedback and reports not ready,
  * but it must serve the model the folder holds, not an empty one. The built engine runs in a real
- * child process; as root (whom permissions do not stop) the child first drops to user `nobody`.
+ * child process; as root (whom permissions do not stop) the child drops to user `nobody` once it
+ * has loaded the engine (the checkout may sit in a folder only root can enter).
  */
 const INDEX = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "index.js")).href;
 
 const SCRIPT = `
-if (process.getuid() === 0) { process.setgid(65534); process.setuid(65534); }
 const { RoutingEngine } = await import(${JSON.stringify(INDEX)});
+if (process.getuid() === 0) { process.setgid(65534); process.setuid(65534); }
 const logs = [];
 const engine = new RoutingEngine({ modelPath: process.argv[1], seed: 1, epsilon: 0, log: (m) => logs.push(m) });
 const trail = engine.getAuditTrail({ limit: Infinity }).map((entry) => entry.decision_id);
@@ -114,8 +115,8 @@ describe("a model folder the engine cannot write", () => {
     const engine = new RoutingEngine({ modelPath, seed: 1, log: () => {} });
     await engine.close();
     const opener = `
-if (process.getuid() === 0) { process.setgid(65534); process.setuid(65534); }
 const { RoutingEngine } = await import(${JSON.stringify(INDEX)});
+if (process.getuid() === 0) { process.setgid(65534); process.setuid(65534); }
 try {
   new RoutingEngine({ modelPath: process.argv[1], log: () => {} });
   console.log(JSON.stringify({ started: true }));
