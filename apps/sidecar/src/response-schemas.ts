@@ -14,7 +14,7 @@ export const candidateExplanationSchema = z.object({
   /** The policy's estimate at decision time; null when it was not asked (excluded, violating). */
   estimate: z.number().nullable(),
   violations: z.array(violation),
-  /** `excluded`: left out by `constraints.allow`/`deny`; `violated_constraint`: passed over while compliant providers existed. */
+  /** `excluded`: left out by `constraints.allow`/`deny`; `violated_constraint`: passed over for its violations (compliant providers existed, or strict mode refused every violating one). */
   status: z.enum(["chosen", "ranked_lower", "violated_constraint", "excluded"]),
   reason: z.string(),
 });

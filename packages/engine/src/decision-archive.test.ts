@@ -127,6 +127,32 @@ describe("decision records", () => {
     expect(provider_id).toBeNull();
     expect(metadata.candidates?.every((c) => c.status === "violated_constraint")).toBe(true);
     expect(engine.getDecision(metadata.decision_id)?.reason).toMatch(/strict audit/);
+    // None complied: the reason is strict mode, not compliant providers that do not exist.
+    for (const explained of [metadata.candidates!, engine.getDecision(metadata.decision_id)!.candidates]) {
+      for (const c of explained)
+        expect(c.reason).toBe("violates price_exceeded, and strict mode never chooses a violating provider");
+    }
+  });
+
+  it("explains the providers passed over when nothing complied by their violations, not as compliant", () => {
+    const engine = new RoutingEngine({ seed: 4 });
+    const { provider_id, metadata } = engine.decide({
+      context,
+      providers: market(3),
+      constraints: { max_price: 0.1 },
+      explain: true,
+    });
+    expect(provider_id).not.toBeNull();
+    for (const explained of [metadata.candidates!, engine.getDecision(metadata.decision_id)!.candidates]) {
+      const passedOver = explained.filter((c) => c.status === "ranked_lower");
+      expect(passedOver).toHaveLength(2);
+      for (const c of passedOver) {
+        expect(c.violations).toEqual(["price_exceeded"]);
+        expect(c.reason).toBe(
+          "violates price_exceeded; nothing complied, so the policy ranked the violating providers and preferred another",
+        );
+      }
+    }
   });
 });
 

@@ -548,7 +548,9 @@ function explain(entry: ExplainedDecision, candidates: CandidateSummary): Candid
       status: chosen ? "chosen" : "ranked_lower",
       reason: chosen
         ? `chosen (${entry.mode})${violations.length > 0 ? "; nothing complied, so a violating provider was allowed" : ""}`
-        : "compliant, but the policy preferred another provider",
+        : violations.length > 0
+          ? `violates ${violations.join(", ")}; nothing complied, so the policy ranked the violating providers and preferred another`
+          : "compliant, but the policy preferred another provider",
     });
   }
   if (usedCompliant) {
@@ -559,7 +561,11 @@ function explain(entry: ExplainedDecision, candidates: CandidateSummary): Candid
         estimate: null,
         violations,
         status: "violated_constraint",
-        reason: `violates ${violations.join(", ")} while compliant providers exist`,
+        // No compliant provider yet none of these chosen: strict mode, which never picks a violating one.
+        reason:
+          compliant > 0
+            ? `violates ${violations.join(", ")} while compliant providers exist`
+            : `violates ${violations.join(", ")}, and strict mode never chooses a violating provider`,
       });
     }
   }
