@@ -13,6 +13,7 @@ import {
   type Provider,
   type PsiMetrics,
   type Rng,
+  seededStringHash,
   stateKey,
   systemClock,
   ValidationError,
@@ -35,7 +36,7 @@ import {
 import { DecisionLogWriter } from "./decision-log-writer.js";
 import { EngineClosedError } from "./engine-closed-error.js";
 import { type ResolvedEngineOptions, type RoutingEngineOptions, resolveEngineOptions } from "./engine-options.js";
-import type { AuditRecord, EngineStore, StoreStatus } from "./engine-store.js";
+import type { AuditRecord, EngineStore, Recovered, StoreStatus } from "./engine-store.js";
 import { applyRemoteEvent, type ReplayTally, replayEvents } from "./event-replay.js";
 import { buildGuardedPolicy } from "./guarded-policy.js";
 import { PartitionMemo } from "./partition-memo.js";
@@ -160,7 +161,6 @@ export class RoutingEngine {
     const resolved = resolveEngineOptions(options);
     this.#options = resolved;
     this.#clock = resolved.clock ?? systemClock;
-    const rng: Rng = resolved.rng ?? (resolved.seed !== undefined ? createRng(resolved.seed) : Math.random);
 
     this.#decisionLog = resolved.decisionLogPath
       ? new DecisionLogWriter({
@@ -172,6 +172,8 @@ export class RoutingEngine {
     const recovered = this.#store ? recoverSync(this.#store) : undefined;
     const snapshot = recovered?.snapshot;
     this.#modelVersion = recovered?.receipt?.version ?? 0;
+    const rng: Rng =
+      resolved.rng ?? (resolved.seed !== undefined ? createRng(continuedSeed(resolved.seed, recovered)) : Math.random);
     this.#policy = resolved.guardrail
       ? buildGuardedPolicy(resolved.policy, resolved.guardrail, snapshot, rng)
       : buildPolicy(resolved.policy, snapshot, rng);
@@ -836,4 +838,19 @@ function nonFiniteLearning(policy: string, before: number, after: number): Error
   return new Error(
     `policy ${policy} learned a value that is not a finite number (before ${before}, after ${after}): the outcome was not recorded`,
   );
+}
+
+/**
+ * The seed a seeded engine draws from. A fresh start draws from `seed` itself (reproducible runs);
+ * a restart on a store that holds a model mixes in how far that model has come (its snapshot's
+ * version, the events after it), so a service restarted every k decisions does not draw the same
+ * k numbers again each time (the same A/B arms, the same explorations), while a restart on the
+ * same history still continues the same way.
+ */
+function continuedSeed(seed: number, recovered: Recovered | undefined): number {
+  if (recovered === undefined) return seed;
+  const events = Array.isArray(recovered.events) ? recovered.events.length : 0;
+  const version = recovered.receipt?.version ?? 0;
+  if (recovered.snapshot === undefined && events === 0) return seed;
+  return seededStringHash(seed, `${version}:${events}`);
 }
