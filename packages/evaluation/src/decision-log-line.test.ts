@@ -32,6 +32,7 @@ describe("decisionLogLineSchema", () => {
       [{ chosen: "z" }, "chosen", '"z" is not among the candidates'],
       [{ propensity: 0 }, "propensity", "must be > 0"],
       [{ propensity: 1.5 }, "propensity", "must be at most 1"],
+      [{ propensity: 1e-310 }, "propensity", "its inverse, the importance weight, must be finite"],
       [{ timestamp: "yesterday" }, "timestamp", "must be an ISO 8601 date-time"],
       [{ mode: 3 }, "mode", 'must be a string such as "explore"'],
       [{ reward: null }, "reward", 'must be a number when resolution is "feedback"'],

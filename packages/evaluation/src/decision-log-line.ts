@@ -13,6 +13,9 @@ export type Resolution = (typeof RESOLUTIONS)[number];
 export const loggedOutcomeSchema = outcomeSchema.omit({ decision_id: true });
 export type LoggedOutcome = z.output<typeof loggedOutcomeSchema>;
 
+/** The smallest propensity a log line may carry: 1/propensity, the importance weight, stays finite. */
+const MIN_PROPENSITY = 1e-300;
+
 /**
  * One line of a decision log (JSONL): one decision with its propensity, the candidates it was
  * chosen from and its reward. The single source of truth for the engine's `DecisionLogWriter`
@@ -34,6 +37,8 @@ export const decisionLogLineSchema = z
     propensity: z
       .number({ error: "must be a number in (0, 1] (the probability the logging policy chose this provider)" })
       .gt(0, { error: "must be > 0: a choice made with probability 0 cannot be reweighted" })
+      // Below ~5.6e-309, 1/propensity overflows to Infinity and every estimate would turn to NaN.
+      .min(MIN_PROPENSITY, { error: `must be at least ${MIN_PROPENSITY}: its inverse, the importance weight, must be finite` })
       .max(1, { error: "must be at most 1" }),
     /** The logging policy's registry kind, e.g. `q-learning`. */
     policy: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }),
