@@ -24,7 +24,15 @@ describe("GET /policies", () => {
     expect(answer.json().policies[0]).toEqual({
       kind: "q-learning",
       description: policyCatalog["q-learning"]?.description,
-      defaults: { epsilon: 0.1, epsilonDecay: 0.995, epsilonMin: 0.01, alpha: 0.1, gamma: 0.95, initialQ: 0 },
+      defaults: {
+        epsilon: 0.1,
+        epsilonDecay: 0.995,
+        epsilonMin: 0.01,
+        alpha: 0.1,
+        gamma: 0.95,
+        initialQ: 0,
+        maxProviders: 10_000,
+      },
     });
     expect(answer.json().policies.map((p: { kind: string }) => p.kind)).toEqual(
       expect.arrayContaining(["q-learning", "ucb1", "rule", "guardrail"]),
