@@ -169,6 +169,27 @@ describe("Market", () => {
       expect(new Market(scenario, { seed: 1, decisions: 100 }).events.map((e) => e.start)).toEqual([50]);
     });
 
+    it("refuses a provider that would leave at or before it joins, naming the leave's step", () => {
+      const events = (leave: number | string, join: number | string) => [
+        { type: "provider_leaves" as const, at: leave, provider_id: "cheap" },
+        { type: "provider_joins" as const, at: join, provider_id: "cheap" },
+      ];
+      for (const [leave, join] of [
+        [10, 20],
+        [20, 20],
+        ["10%", 20],
+      ] as const) {
+        const scenario = parseScenario(tinyScenario({ events: events(leave, join) }));
+        expect(() => new Market(scenario, { seed: 1, decisions: 100 })).toThrow(
+          expect.objectContaining({ field: "events[0].at", message: expect.stringMatching(/would never be present/) }),
+        );
+      }
+      // Joining first, then leaving, is a window: present in between.
+      const market = new Market(parseScenario(tinyScenario({ events: events(30, 20) })), { seed: 1, decisions: 100 });
+      expect(market.request(25).providers.map((p) => p.provider_id)).toContain("cheap");
+      expect(market.request(35).providers.map((p) => p.provider_id)).not.toContain("cheap");
+    });
+
     it("keeps out a provider whose join falls after the run", () => {
       const scenario = parseScenario(tinyScenario({ events: [{ type: "provider_joins", at: 500, provider_id: "cheap" }] }));
       const market = new Market(scenario, { seed: 1, decisions: 100 });

@@ -104,10 +104,12 @@ export class Market {
         reputationDrops: [],
       };
     });
+    const joinEvent = new Map<string, number>();
+    const leaveEvent = new Map<string, number>();
+    const at = (id: string) => this.#providers[this.#indexById.get(id) as number] as CompiledProvider;
     scenario.events.forEach((event, e) => {
       const { start, end } = resolved[e] as SimEvent;
       const window = { start, end };
-      const at = (id: string) => this.#providers[this.#indexById.get(id) as number] as CompiledProvider;
       switch (event.type) {
         case "price_spike": {
           const spike = { ...window, factor: event.factor, gpuTypes: event.gpu_types ? new Set(event.gpu_types) : null };
@@ -130,12 +132,26 @@ export class Market {
           break;
         case "provider_joins":
           at(event.provider_id).joinStep = start;
+          joinEvent.set(event.provider_id, e);
           break;
         case "provider_leaves":
           at(event.provider_id).leaveStep = start;
+          leaveEvent.set(event.provider_id, e);
           break;
       }
     });
+    // Present from its join to its leave: a leave at or before the join would leave it never present.
+    for (const [providerId, leave] of leaveEvent) {
+      const join = joinEvent.get(providerId);
+      const p = at(providerId);
+      if (join !== undefined && p.leaveStep <= p.joinStep) {
+        throw ValidationError.forField(
+          `events[${leave}].at`,
+          `provider "${providerId}" would leave at step ${p.leaveStep}, not after it joins at step ${p.joinStep} ` +
+            `(events[${join}]), so it would never be present: a provider joins once, then may leave`,
+        );
+      }
+    }
     this.#tenantWeights = cumulative(scenario.tenants.map((t) => t.weight));
     this.#workloadWeights = scenario.tenants.map((t) => cumulative(t.workloads.map((w) => w.weight)));
   }
