@@ -14,6 +14,21 @@ describe("snips", () => {
     expect(result.effective_sample_size).toBe(2);
   });
 
+  it("gives no interval, rather than one of width 0, when a single decision has weight", () => {
+    // The target always picks "b"; only the second logged decision chose it.
+    const samples: LoggedSample[] = [
+      { stateKey: "s", actions: ["a", "b"], chosen: 0, reward: 10, propensity: 0.5, target: [0, 1] },
+      { stateKey: "s", actions: ["a", "b"], chosen: 1, reward: 4, propensity: 0.5, target: [0, 1] },
+      { stateKey: "s", actions: ["a", "b"], chosen: 0, reward: 6, propensity: 0.5, target: [0, 1] },
+    ];
+    for (const ci of ["normal", "bootstrap"] as const) {
+      const result = snips(samples, { ci, seed: 1 });
+      expect(result.estimate).toBe(4);
+      expect(result.stderr).toBeNaN();
+      expect(result.ci95.every(Number.isNaN)).toBe(true);
+    }
+  });
+
   it("is unchanged by clipping that cuts every weight alike", () => {
     expect(snips(tinyLog(), { clip: 1 }).estimate).toBe(8);
   });

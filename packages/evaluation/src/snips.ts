@@ -8,7 +8,9 @@ import type { OffPolicyEstimate } from "./off-policy-estimate.js";
  * Self-normalised IPS (Swaminathan & Joachims 2015, "The Self-Normalized Estimator for
  * Counterfactual Learning", eq. 5): V̂ = Σ wᵢ rᵢ / Σ wᵢ, with the same clipped weights as IPS.
  * Slightly biased but consistent, bounded by the observed rewards, and invariant to adding a
- * constant to every reward. stderr by the delta method: √(Σ wᵢ² (rᵢ − V̂)²) / Σ wᵢ.
+ * constant to every reward. stderr by the delta method: √(Σ wᵢ² (rᵢ − V̂)²) / Σ wᵢ. With fewer
+ * than two decisions of non-zero weight there is no spread to estimate: stderr and the interval
+ * are NaN (shown as n/a), not an interval of width 0.
  */
 export function snips(samples: readonly LoggedSample[], options?: EstimatorOptions): OffPolicyEstimate {
   assertSamples(samples);
@@ -22,6 +24,12 @@ export function snips(samples: readonly LoggedSample[], options?: EstimatorOptio
     weightedSum += weighted[i]!;
   }
   const estimate = weightedSum / sum;
+  let supported = 0;
+  for (let i = 0; i < n; i++) if (weights[i]! > 0) supported++;
+  // With one decision the target would have made, V̂ is that decision's reward and the delta
+  // method's spread is 0: an interval [r, r] would claim certainty from a single reward.
+  if (supported < 2)
+    return { estimate, stderr: Number.NaN, ci95: [Number.NaN, Number.NaN], n, effective_sample_size: effectiveSampleSize };
   let squares = 0;
   for (let i = 0; i < n; i++) squares += (weights[i]! * (samples[i]!.reward - estimate)) ** 2;
   const stderr = Math.sqrt(squares) / sum;
