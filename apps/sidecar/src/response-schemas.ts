@@ -40,6 +40,8 @@ export const decisionMetadataSchema = z.looseObject({
   alternatives: z.array(z.object({ provider_id: z.string(), estimate: z.number() })),
   /** The arm or inner policy that chose, for composite policies (A/B split, shadow, guardrail). */
   arm: z.string().optional(),
+  /** false when `probability` is only a lower bound (an A/B split with an arm that cannot state its probabilities). */
+  probability_exact: z.literal(false).optional(),
   /** Every candidate and why it was or was not chosen; only with `explain: true`. */
   candidates: z.array(candidateExplanationSchema).optional(),
   /** Why no provider was chosen. */

@@ -145,6 +145,37 @@ describe("DecisionLogWriter", () => {
 });
 
 describe("RoutingEngine with decisionLogPath", () => {
+  it("marks a propensity that is only a lower bound, and aurora-ope says so", async () => {
+    const path = tempPath();
+    // The rule arm can state its probabilities; thompson cannot: where rule chose, thompson's
+    // chance of the same pick is unknown and counted as 0.
+    const engine = new RoutingEngine({
+      seed: 3,
+      decisionLogPath: path,
+      policy: {
+        kind: "ab",
+        arms: [
+          { name: "r", share: 0.5, policy: { kind: "rule" } },
+          { name: "t", share: 0.5, policy: { kind: "thompson" } },
+        ],
+      },
+    });
+    for (let i = 0; i < 40; i++) {
+      const { metadata } = engine.decide({ context, providers: market(3) });
+      expect(metadata.probability_exact === false).toBe(metadata.arm?.startsWith("r") === true);
+      await engine.feedback(success(metadata.decision_id));
+    }
+    await engine.close();
+    const lines = readLines(path);
+    const inexact = lines.filter((l) => l.propensity_exact === false);
+    expect(inexact.length).toBeGreaterThan(5);
+    expect(inexact.every((l) => l.arm?.startsWith("r"))).toBe(true);
+    expect(lines.filter((l) => l.arm?.startsWith("t")).every((l) => l.propensity_exact === undefined)).toBe(true);
+    let out = "";
+    await runCli(["--log", path, "--policy", "rule"], { stdout: (t) => (out += t), stderr: (t) => (out += t) });
+    expect(out).toContain(`${inexact.length} decision(s) logged a propensity that is only a lower bound`);
+  });
+
   it("appends the decision log and flushes it on close, ready for aurora-ope", async () => {
     const path = tempPath();
     // ε = 1: a uniformly random logging policy, propensity 1/3 for every choice.

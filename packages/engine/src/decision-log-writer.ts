@@ -257,6 +257,7 @@ function toLine({ record, candidates }: DecisionEvent, end: EndEvent): DecisionL
     mode: metadata.mode,
     psi_density: metadata.psi_density,
     ...(metadata.arm !== undefined ? { arm: metadata.arm } : {}),
+    ...(metadata.probability_exact === false ? { propensity_exact: false as const } : {}),
     reward: end.reward,
     resolution: end.type === "outcome" ? "feedback" : end.reason,
     outcome: null,

@@ -69,6 +69,11 @@ export interface DecisionMetadata {
   psi_source: PsiSource | "request" | null;
   /** Probability with which the policy chose this provider from these candidates (for off-policy evaluation). */
   probability: number | null;
+  /**
+   * Present, false, when `probability` is only a lower bound: an A/B split per decision with an
+   * arm that cannot state its probabilities (`thompson`, `lin-thompson`, `guardrail`) and did not choose.
+   */
+  probability_exact?: false;
   policy: string;
   candidate_count: number;
   compliant_count: number;
@@ -314,6 +319,7 @@ export class RoutingEngine {
       alternatives,
     };
     if (choice.tag !== undefined) metadata.arm = choice.tag;
+    if (choice.probabilityExact === false) metadata.probability_exact = false;
     const record = this.#executor.recordDecision({
       state_key: recordKey,
       provider_id: chosen.provider_id,

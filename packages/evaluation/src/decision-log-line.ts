@@ -53,6 +53,10 @@ export const decisionLogLineSchema = z
       .default(null),
     /** The arm or inner policy that chose, for composite policies. */
     arm: z.string({ error: "must be a string" }).optional(),
+    /** false when `propensity` is only a lower bound (an A/B split with an arm that cannot state its probabilities); absent when exact. */
+    propensity_exact: z
+      .literal(false, { error: "must be false when present (a propensity that is only a lower bound)" })
+      .optional(),
     /** The reward the engine learned; null for a decision settled without feedback and dropped. */
     reward: z.number({ error: "must be a finite number or null" }).finite({ error: "must be finite" }).nullable(),
     resolution: z.enum(RESOLUTIONS, { error: 'must be "feedback", "expired" or "evicted"' }),

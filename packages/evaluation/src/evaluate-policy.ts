@@ -41,6 +41,11 @@ export interface PolicyEvaluation {
   clipped_weights: number;
   /** The logging policies the lines name (`policy`), in order of first appearance. */
   logging_policies: string[];
+  /**
+   * Rewarded lines whose propensity is only a lower bound (`propensity_exact: false`): their
+   * weights may be too large, so IPS, SNIPS and DR over them lean towards their rewards.
+   */
+  inexact_propensities: number;
 }
 
 /**
@@ -66,10 +71,13 @@ export async function evaluatePolicy(
   const samples: LoggedSample[] = [];
   const loggingPolicies = new Set<string>();
   let lines = 0;
+  let inexact = 0;
   for await (const line of log) {
     lines++;
     loggingPolicies.add(line.policy);
-    if (line.reward !== null) samples.push(replayTarget(line as DecisionLogLine & { reward: number }, target));
+    if (line.reward === null) continue;
+    samples.push(replayTarget(line as DecisionLogLine & { reward: number }, target));
+    if (line.propensity_exact === false) inexact++;
   }
   const estimatorOptions: DoublyRobustOptions = { ...options, targetName: target.name };
   const estimates: Partial<Record<EstimatorName, OffPolicyEstimate>> = {};
@@ -82,5 +90,6 @@ export async function evaluatePolicy(
     unrewarded: lines - samples.length,
     clipped_weights: names.length > 0 ? importanceWeights(samples, resolved.clip, target.name).clipped : 0,
     logging_policies: [...loggingPolicies],
+    inexact_propensities: inexact,
   };
 }

@@ -18,6 +18,7 @@ const evaluation: PolicyEvaluation = {
   unrewarded: 1,
   clipped_weights: 2,
   logging_policies: ["q-learning"],
+  inexact_propensities: 0,
 };
 
 describe("formatEvaluation", () => {
@@ -45,5 +46,13 @@ describe("formatEvaluation", () => {
     );
     expect(text).toContain("[n/a, n/a]");
     expect(text).toContain("95% CIs by percentile bootstrap (500 resamples); weights not clipped.");
+  });
+
+  it("warns when some logged propensities are only lower bounds", () => {
+    const text = formatEvaluation(
+      { ...evaluation, inexact_propensities: 7 },
+      { source: "d.jsonl", ci: "normal", clip: undefined, folds: 1, bootstrapSamples: 500 },
+    );
+    expect(text).toContain("7 decision(s) logged a propensity that is only a lower bound");
   });
 });

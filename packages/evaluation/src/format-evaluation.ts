@@ -47,6 +47,11 @@ export function formatEvaluation(evaluation: PolicyEvaluation, options: FormatOp
       `DR reward model: per-(state, provider) mean, ${options.folds === 1 ? "not cross-fitted" : `${options.folds}-fold cross-fitted`}`,
     );
   }
+  if (evaluation.inexact_propensities > 0) {
+    notes.push(
+      `${evaluation.inexact_propensities} decision(s) logged a propensity that is only a lower bound (an A/B split with an arm that cannot state its probabilities): their weights may be too large`,
+    );
+  }
   return [
     `Off-policy evaluation of ${evaluation.target} on ${options.source}`,
     `${evaluation.logged.n} decisions with a reward (${evaluation.unrewarded} without, left out)${logged}`,

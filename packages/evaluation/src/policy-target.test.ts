@@ -65,6 +65,16 @@ describe("policyTarget", () => {
     expect(policyTarget(policy).probabilities(request(4))).toEqual([0.1, 0.2, 0.3, 0.4]);
   });
 
+  it("samples choose for a request the policy cannot state its distribution for", () => {
+    const inner = trained(0);
+    const policy = {
+      name: "sometimes",
+      choose: (r: never) => inner.choose(r),
+      probabilities: () => undefined,
+    } as unknown as Policy;
+    expect(policyTarget(policy).probabilities(request(4))).toEqual([0, 0, 1, 0]);
+  });
+
   it("shares the mass it never saw equally among the candidates it never saw", () => {
     // A policy that always reports probability 0.5 for p0 and never picks anything else.
     const policy = {

@@ -1,5 +1,5 @@
 import { ValidationError } from "@aurora/domain";
-import type { ChooseRequest, Policy } from "@aurora/strategist";
+import type { Policy } from "@aurora/strategist";
 import type { TargetPolicy } from "./target-policy.js";
 
 export interface PolicyTargetOptions {
@@ -9,17 +9,13 @@ export interface PolicyTargetOptions {
 
 export const DEFAULT_CHOOSE_SAMPLES = 64;
 
-/** A policy that can state its whole distribution (optional; not part of the `Policy` interface). */
-interface ExplicitProbabilities {
-  probabilities(request: ChooseRequest): readonly number[];
-}
-
 /**
  * Any `Policy` (from `createPolicy(config)`) as a fixed target: `update` is never called, so a
  * learning policy is evaluated frozen at the state it was built with (e.g. from a snapshot).
  *
- * Its probabilities: a policy with a `probabilities(request)` method is asked directly. Otherwise
- * `choose` is called repeatedly (up to `samples` times) with the policy's own seeded rng; each
+ * Its probabilities: a policy with a `probabilities(request)` method is asked directly. Where it
+ * has none, or cannot state them for a request (it answers undefined: `lin-ucb` facing a provider
+ * it has no features for, a split over `thompson`), `choose` is called repeatedly (up to `samples` times) with the policy's own seeded rng; each
  * call reports the exact probability of its pick (`Choice.probability`), so the picks seen are
  * known exactly, and the sampling stops once they account for all the mass (at once for a
  * deterministic policy such as `rule`). Mass left over is shared equally by the candidates never
@@ -35,13 +31,12 @@ export function policyTarget(policy: Policy, options: PolicyTargetOptions = {}):
   if (!Number.isInteger(samples) || samples < 1) {
     throw ValidationError.forField("samples", `must be a whole number ≥ 1 (choose calls per decision), got ${String(samples)}`);
   }
-  const explicit = (policy as Partial<ExplicitProbabilities>).probabilities;
-  if (typeof explicit === "function") {
-    return { name: policy.name, probabilities: (request) => explicit.call(policy, request) };
-  }
+  const explicit = typeof policy.probabilities === "function" ? policy.probabilities : undefined;
   return {
     name: policy.name,
     probabilities(request) {
+      const stated = explicit?.call(policy, request);
+      if (stated !== undefined) return stated;
       const n = request.candidates.length;
       const known = new Float64Array(n).fill(Number.NaN);
       let mass = 0;

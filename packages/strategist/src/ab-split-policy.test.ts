@@ -61,13 +61,89 @@ describe("AbSplitPolicy", () => {
     expect(learned!.decisions + rule!.decisions).toBe(20_000);
   });
 
-  it("reports propensity = share × the arm's own propensity", () => {
+  it("reports the split's chance of picking the provider, Σ share × each arm's probability for it", () => {
     const policy = ab();
-    for (let i = 0; i < 20; i++) {
+    // Untrained q-learning (ε = 0.3) is greedy on the first candidate, "cheap", which the rule picks too.
+    const probabilities = [0.8 + 0.2 * (0.1 + 0.7), 0.2 * 0.1, 0.2 * 0.1];
+    expect(policy.probabilities(request)).toEqual(probabilities.map((p) => expect.closeTo(p, 12)));
+    const tags = new Set<string>();
+    for (let i = 0; i < 40; i++) {
       const choice = policy.choose(request);
-      if (choice.tag === "rule") expect(choice.probability).toBe(0.8);
-      else expect([0.2 * (0.3 / 3), 0.2 * (0.3 / 3 + 0.7)]).toContain(choice.probability);
+      tags.add(choice.tag!);
+      expect(choice.probability).toBeCloseTo(probabilities[choice.index]!, 12);
+      expect(choice.probabilityExact).toBeUndefined();
     }
+    expect(tags).toEqual(new Set(["learned", "rule"]));
+  });
+
+  it("reports probability 1 when every arm picks the same provider", () => {
+    const policy = ab({
+      arms: [
+        { name: "a", share: 0.5, policy: { kind: "rule" } },
+        { name: "b", share: 0.5, policy: { kind: "rule" } },
+      ],
+    });
+    expect(policy.probabilities(request)).toEqual([1, 0, 0]);
+    for (let i = 0; i < 20; i++) expect(policy.choose(request)).toMatchObject({ index: 0, probability: 1 });
+  });
+
+  it("logs propensities that match the empirical frequencies of a rule + uniform q-learning split", () => {
+    const policy = ab(
+      {
+        arms: [
+          { name: "rule", share: 0.5, policy: { kind: "rule" } },
+          { name: "uniform", share: 0.5, policy: { kind: "q-learning", epsilon: 1, epsilonDecay: 1, epsilonMin: 1 } },
+        ],
+      },
+      2024,
+    );
+    const n = 12_000;
+    const counts = [0, 0, 0];
+    const logged = [new Set<number>(), new Set<number>(), new Set<number>()];
+    const inverseWeights = [0, 0, 0];
+    for (let i = 0; i < n; i++) {
+      const choice = policy.choose(request);
+      counts[choice.index]!++;
+      logged[choice.index]!.add(choice.probability);
+      inverseWeights[choice.index]! += 1 / choice.probability;
+    }
+    // Cheap: 1/2 + 1/2·1/3, whichever arm picked it; the others 1/2·1/3.
+    const expected = [2 / 3, 1 / 6, 1 / 6];
+    expected.forEach((p, i) => {
+      expect([...logged[i]!].map((q) => q.toFixed(12))).toEqual([p.toFixed(12)]);
+      expect(Math.abs(counts[i]! - n * p)).toBeLessThan(4 * Math.sqrt(n * p * (1 - p)));
+      // IPS of the indicator "picked i": 1 in expectation with the right propensities.
+      expect(inverseWeights[i]! / n).toBeGreaterThan(0.95);
+      expect(inverseWeights[i]! / n).toBeLessThan(1.05);
+    });
+  });
+
+  it("counts an arm that cannot give its probabilities as 0 when it did not choose, and says so", () => {
+    const policy = ab(
+      {
+        arms: [
+          { name: "thompson", share: 0.5, policy: { kind: "thompson" } },
+          { name: "rule", share: 0.5, policy: { kind: "rule" } },
+        ],
+      },
+      5,
+    );
+    expect(policy.probabilities(request)).toBeUndefined();
+    const seen = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const choice = policy.choose(request);
+      seen.add(choice.tag!);
+      if (choice.tag === "rule") {
+        // A lower bound: Thompson's chance of picking "cheap" too is unknown.
+        expect(choice).toMatchObject({ index: 0, probability: 0.5, probabilityExact: false });
+      } else {
+        // Thompson's own (Monte Carlo) probability, plus the rule's exactly.
+        expect(choice.probabilityExact).toBeUndefined();
+        expect(choice.probability).toBeGreaterThan(choice.index === 0 ? 0.5 : 0);
+        expect(choice.probability).toBeLessThanOrEqual(choice.index === 0 ? 1 : 0.5);
+      }
+    }
+    expect(seen).toEqual(new Set(["thompson", "rule"]));
   });
 
   it("lets each arm learn only from its own decisions", () => {
@@ -115,8 +191,12 @@ describe("AbSplitPolicy", () => {
 
   it("keeps a state on one arm with sticky assignment, with the arm's own propensity", () => {
     const policy = ab({ ...split, assignment: "state" });
-    const tags = new Set(Array.from({ length: 50 }, () => policy.choose(request).tag));
+    const choices = Array.from({ length: 50 }, () => policy.choose(request));
+    const tags = new Set(choices.map((choice) => choice.tag));
     expect(tags.size).toBe(1);
+    const own = createPolicy(split.arms[tags.has("rule") ? 1 : 0]!.policy).probabilities!(request)!;
+    expect(policy.probabilities(request)).toEqual(own);
+    for (const choice of choices) expect(choice.probability).toBe(own[choice.index]);
     expect([...tags][0]).toBe(stickyPoint(STATE) < 0.2 ? "learned" : "rule");
     const other = { ...request, stateKey: "render:rtx4090:eu-central" };
     expect(policy.choose(other).tag).toBe(stickyPoint(other.stateKey) < 0.2 ? "learned" : "rule");

@@ -176,8 +176,16 @@ export function stickyPoint(stateKey: string, salt = ""): number {
 /**
  * An A/B split (registry kind `"ab"`): each decision goes to one arm, drawn with the arm's
  * share (or fixed per state key), and that arm's policy chooses. `Choice.tag` is the arm's
- * name; a reward goes only to the arm whose decision it is for. Propensity = share × the
- * arm's own propensity (per-decision assignment) or the arm's own propensity (per state).
+ * name; a reward goes only to the arm whose decision it is for.
+ *
+ * Propensity, per-decision assignment: the chance that the split picks this provider, whichever
+ * arm picks it, Σₖ shareₖ·πₖ(provider) — the arm that chose contributes its share × its own
+ * reported probability, every other arm its share × its `probabilities(request)` entry. An arm
+ * that cannot state its probabilities (`thompson`, `lin-thompson`, `guardrail`, or `lin-ucb`
+ * facing a candidate it has no features for yet) and did not choose counts as 0: the
+ * propensity is then a lower bound, exact only if that arm never picks this provider, and the
+ * choice says so with `probabilityExact: false`. Per state: the state's arm's own propensity
+ * (the arm is not random there).
  */
 export class AbSplitPolicy implements Policy {
   readonly name = "ab" as const;
@@ -271,11 +279,43 @@ export class AbSplitPolicy implements Policy {
     arm.decisions++;
     this.#decisionCount++;
     this.#lastArm = arm;
+    if (this.#assignment === "state") return { ...choice, tag: composeTag(arm.name, [choice.tag]) };
+    let probability = 0;
+    let exact = choice.probabilityExact !== false;
+    for (const other of this.#arms) {
+      if (other === arm) {
+        probability += other.share * choice.probability;
+        continue;
+      }
+      const probabilities = other.policy.probabilities?.(request);
+      if (probabilities === undefined) exact = false;
+      else probability += other.share * (probabilities[choice.index] as number);
+    }
     return {
       ...choice,
-      probability: this.#assignment === "decision" ? arm.share * choice.probability : choice.probability,
+      probability: Math.min(1, probability),
       tag: composeTag(arm.name, [choice.tag]),
+      ...(exact ? {} : { probabilityExact: false as const }),
     };
+  }
+
+  /**
+   * Each candidate's chance of being picked: Σₖ shareₖ·πₖ over the arms (per decision), the
+   * state's arm's (per state). Undefined when an arm it needs cannot state its probabilities.
+   */
+  probabilities(request: ChooseRequest): number[] | undefined {
+    if (this.#assignment === "state") {
+      return this.#armAt(stickyPoint(request?.stateKey, this.#salt)).policy.probabilities?.(request);
+    }
+    let mixture: number[] | undefined;
+    for (const arm of this.#arms) {
+      const probabilities = arm.policy.probabilities?.(request);
+      if (probabilities === undefined) return undefined;
+      if (mixture === undefined) mixture = probabilities.map((p) => arm.share * p);
+      else
+        for (let i = 0; i < mixture.length; i++) mixture[i] = (mixture[i] as number) + arm.share * (probabilities[i] as number);
+    }
+    return (mixture as number[]).map((p) => Math.min(1, p));
   }
 
   /**

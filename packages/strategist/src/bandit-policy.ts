@@ -41,20 +41,22 @@ export abstract class BanditPolicy<K extends string, P extends BanditParams> ext
 
   /**
    * Estimates each of the request's candidates into the reusable estimates (see {@link fill})
-   * and returns the index of the best mean, the first on a tie.
+   * and returns the index of the best mean, the first on a tie. With `keep` (for `choose`) it
+   * also keeps them for `estimate` and the state's key string; without it (for `probabilities`)
+   * it leaves both as they were.
    */
-  protected estimateCandidates(request: ChooseRequest): number {
+  protected estimateCandidates(request: ChooseRequest, keep = true): number {
     const { stateKey, context, candidates } = request;
     const estimates = this.fill(candidates.length);
     const state = this.model.statistics.stateArms(stateKey);
-    this.keptStateKey = state?.stateKey;
+    if (keep) this.keptStateKey = state?.stateKey;
     let greedy = 0;
     for (let i = 0; i < candidates.length; i++) {
       const estimate = estimates[i] as BanditEstimate;
       this.model.estimate(state, context, candidates[i] as Provider, estimate);
       if (estimate.value > (estimates[greedy] as BanditEstimate).value) greedy = i;
     }
-    this.keepChosen(request, estimates);
+    if (keep) this.keepChosen(request, estimates);
     return greedy;
   }
 

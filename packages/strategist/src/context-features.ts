@@ -111,6 +111,21 @@ export class ContextFeatures {
     if (entry.successCost >= 0) out.push(entry.successCost, cost);
   }
 
+  /**
+   * Whether writing this candidate's features with `intern` would create any (room allowing):
+   * a provider not seen yet, or a context value of a cross not seen with it. Reads only.
+   */
+  wouldIntern(context: Context, provider: Provider): boolean {
+    const failureRoom = this.#failureNames.length < this.#maxFeatures;
+    const entry = this.#providers.get(provider.provider_id);
+    if (entry === undefined) return failureRoom || this.#successNames.length < this.#maxFeatures;
+    if (!failureRoom) return false;
+    for (let c = 0; c < this.#crosses.length; c++) {
+      if (!(entry.crosses[c] as Map<string, number>).has(context[this.#crosses[c] as FeatureCross])) return true;
+    }
+    return false;
+  }
+
   /** The feature names of both models, in index order, for snapshots. */
   toJSON(): { failure: FeatureName[]; success: FeatureName[] } {
     return { failure: this.#failureNames.map((n) => [...n]), success: this.#successNames.map((n) => [...n]) };

@@ -64,34 +64,17 @@ export class LinUcbPolicy extends LinearOutcomePolicy<"lin-ucb", LinUcbParams> {
 
   choose(request: ChooseRequest): Choice {
     const scale = this.checkChoose(request);
-    const { context, candidates } = request;
+    const { candidates } = request;
     const n = candidates.length;
     const scratch = this.scratch;
-    scratch.ensure(n);
-    const failureReward = this.settings.rewardWeights.failure_reward;
-    const alpha = this.settings.alpha * scale;
+    const ucbPick = this.#scan(request, scale, true);
     let greedy = 0;
-    let ucbPick = 0;
     let bestValue = -Infinity;
-    let bestIndex = -Infinity;
     for (let i = 0; i < n; i++) {
-      const estimate = scratch.estimates[i] as CandidateEstimate;
-      this.model.estimate(
-        context,
-        candidates[i] as Provider,
-        true,
-        scratch.failureX[i] as SparseVector,
-        scratch.successX[i] as SparseVector,
-        estimate,
-      );
-      const index = ucbIndex(estimate, failureReward, alpha);
-      if (estimate.value > bestValue) {
-        bestValue = estimate.value;
+      const value = (scratch.estimates[i] as CandidateEstimate).value;
+      if (value > bestValue) {
+        bestValue = value;
         greedy = i;
-      }
-      if (index > bestIndex) {
-        bestIndex = index;
-        ucbPick = i;
       }
     }
     this.keepChosen(request, scratch.estimates);
@@ -108,6 +91,23 @@ export class LinUcbPolicy extends LinearOutcomePolicy<"lin-ucb", LinUcbParams> {
     };
   }
 
+  /**
+   * Each candidate's chance of being picked: 1 for the highest index (the first on a tie) and 0
+   * for the others, or ε/n + (1 − ε)·[highest index] with `explorationFloor` ε. Undefined when
+   * a candidate would get features of its own at `choose` (a provider, or a provider × context
+   * value, not seen yet, room allowing): its index then depends on features that do not exist
+   * yet, and creating them here would change the model. Reads the model only.
+   */
+  probabilities(request: ChooseRequest): number[] | undefined {
+    const scale = this.checkChoose(request);
+    const { context, candidates } = request;
+    const n = candidates.length;
+    for (let i = 0; i < n; i++) if (this.model.features.wouldIntern(context, candidates[i] as Provider)) return undefined;
+    const ucbPick = this.#scan(request, scale, false);
+    const epsilon = this.settings.explorationFloor * scale;
+    return Array.from({ length: n }, (_, i) => floorPropensity(i, ucbPick, n, epsilon));
+  }
+
   toJSON(): LinUcbSnapshot {
     return { ...this.snapshotHead(), model: this.model.toJSON() };
   }
@@ -119,5 +119,37 @@ export class LinUcbPolicy extends LinearOutcomePolicy<"lin-ucb", LinUcbParams> {
 
   protected exploration(): number {
     return this.settings.explorationFloor;
+  }
+
+  /**
+   * Estimates the request's candidates into the scratch (creating features with `intern`) and
+   * returns the one with the highest {@link ucbIndex}, α scaled by `scale`, the first on a tie.
+   */
+  #scan(request: ChooseRequest, scale: number, intern: boolean): number {
+    const { context, candidates } = request;
+    const n = candidates.length;
+    const scratch = this.scratch;
+    scratch.ensure(n);
+    const failureReward = this.settings.rewardWeights.failure_reward;
+    const alpha = this.settings.alpha * scale;
+    let ucbPick = 0;
+    let bestIndex = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const estimate = scratch.estimates[i] as CandidateEstimate;
+      this.model.estimate(
+        context,
+        candidates[i] as Provider,
+        intern,
+        scratch.failureX[i] as SparseVector,
+        scratch.successX[i] as SparseVector,
+        estimate,
+      );
+      const index = ucbIndex(estimate, failureReward, alpha);
+      if (index > bestIndex) {
+        bestIndex = index;
+        ucbPick = i;
+      }
+    }
+    return ucbPick;
   }
 }

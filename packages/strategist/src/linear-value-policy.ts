@@ -110,28 +110,13 @@ export class LinearValuePolicy extends LearningPolicy<"linear-value", LinearValu
 
   choose(request: ChooseRequest): Choice {
     const scale = this.checkChoose(request);
-    const { stateKey, context, candidates } = request;
+    const { stateKey, candidates } = request;
     const n = candidates.length;
     const estimates = this.#fill(n);
-    const c = this.settings.optimism * scale;
-    this.model.setContext(context);
+    const optimistic = this.#scan(request, scale);
     let greedy = 0;
-    let optimistic = 0;
-    let bestIndex = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const estimate = estimates[i] as ValueEstimate;
-      this.model.estimate(context, candidates[i] as Provider, estimate);
-      const spread = estimate.successValue - this.settings.rewardWeights.failure_reward;
-      const keep = 1 - estimate.failure;
-      const sd = Math.sqrt(
-        spread * spread * estimate.failureSd * estimate.failureSd + keep * keep * estimate.successSd * estimate.successSd,
-      );
-      const index = estimate.value + c * sd;
-      if (estimate.value > (estimates[greedy] as ValueEstimate).value) greedy = i;
-      if (index > bestIndex) {
-        bestIndex = index;
-        optimistic = i;
-      }
+    for (let i = 1; i < n; i++) {
+      if ((estimates[i] as ValueEstimate).value > (estimates[greedy] as ValueEstimate).value) greedy = i;
     }
     this.keepChosen(request, estimates);
     const epsilon = this.#epsilon * scale;
@@ -146,6 +131,18 @@ export class LinearValuePolicy extends LearningPolicy<"linear-value", LinearValu
       epsilon,
       probability: epsilon / n + (pick === optimistic ? 1 - epsilon : 0),
     };
+  }
+
+  /**
+   * Each candidate's chance of being picked: ε/n + (1 − ε)·[highest value + c·sd, the first on
+   * a tie], ε the current ε after the Ψ adjustment. Reads the model only.
+   */
+  probabilities(request: ChooseRequest): number[] {
+    const scale = this.checkChoose(request);
+    const n = request.candidates.length;
+    const optimistic = this.#scan(request, scale);
+    const epsilon = this.#epsilon * scale;
+    return Array.from({ length: n }, (_, i) => epsilon / n + (i === optimistic ? 1 - epsilon : 0));
   }
 
   toJSON(): LinearValueSnapshot {
@@ -197,6 +194,35 @@ export class LinearValuePolicy extends LearningPolicy<"linear-value", LinearValu
 
   protected override learned(): void {
     this.#epsilon = decayedEpsilon(this.#epsilon, this.settings.epsilonDecay, this.settings.epsilonMin);
+  }
+
+  /**
+   * Estimates the request's candidates into the reusable estimates and returns the one with the
+   * highest value + c·sd (c = optimism × `scale`), the first on a tie.
+   */
+  #scan(request: ChooseRequest, scale: number): number {
+    const { context, candidates } = request;
+    const n = candidates.length;
+    const estimates = this.#fill(n);
+    const c = this.settings.optimism * scale;
+    this.model.setContext(context);
+    let optimistic = 0;
+    let bestIndex = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const estimate = estimates[i] as ValueEstimate;
+      this.model.estimate(context, candidates[i] as Provider, estimate);
+      const spread = estimate.successValue - this.settings.rewardWeights.failure_reward;
+      const keep = 1 - estimate.failure;
+      const sd = Math.sqrt(
+        spread * spread * estimate.failureSd * estimate.failureSd + keep * keep * estimate.successSd * estimate.successSd,
+      );
+      const index = estimate.value + c * sd;
+      if (index > bestIndex) {
+        bestIndex = index;
+        optimistic = i;
+      }
+    }
+    return optimistic;
   }
 
   #fill(n: number): ValueEstimate[] {

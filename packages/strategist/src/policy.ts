@@ -32,6 +32,14 @@ export interface Choice {
   /** Probability that this policy picks this provider from these candidates, in (0, 1]. */
   probability: number;
   /**
+   * `false` when `probability` is only a lower bound of that probability: an A/B split (`ab`,
+   * `assignment: "decision"`) one of whose arms did not choose and could not state its
+   * probabilities for the request (`thompson`, `lin-thompson`, `guardrail`, or `lin-ucb` with a
+   * candidate new to it: see `Policy.probabilities`) counts that arm's share as 0. Absent
+   * otherwise (`thompson` and `lin-thompson` report Monte Carlo estimates, unflagged).
+   */
+  probabilityExact?: false;
+  /**
    * Which arm or inner policy made the choice, for composite policies (A/B split, shadow,
    * guardrail). The engine keeps it with the decision and hands it back in `RewardUpdate.tag`.
    */
@@ -104,6 +112,15 @@ export interface Policy {
   choose(request: ChooseRequest): Choice;
   /** The estimate for each candidate, in candidate order; no side effects. */
   estimate(request: ChooseRequest): number[];
+  /**
+   * Optional: the probability that `choose(request)` would pick each candidate, in candidate
+   * order, summing to 1, without choosing — no side effects (nothing learned or counted, no
+   * random draw, nothing `estimate` or `choose` keep for later changed). For the candidate
+   * `choose` then picks, it equals that choice's `probability` exactly (the same arithmetic).
+   * `undefined` when the policy cannot state it exactly for this request; policies with only a
+   * Monte Carlo estimate (`thompson`, `lin-thompson`) and the `guardrail` do not have the method.
+   */
+  probabilities?(request: ChooseRequest): number[] | undefined;
   /** Learns one reward (ε-greedy policies also decay ε once). */
   update(update: RewardUpdate): UpdateResult;
   stats(): StrategistStats;

@@ -61,6 +61,20 @@ export class RulePolicy implements Policy {
     };
   }
 
+  /** 1 for the candidate `choose` picks (the highest score, the first on a tie), 0 for the others. */
+  probabilities(request: ChooseRequest): number[] {
+    const scores = this.estimate(request);
+    let index = 0;
+    let best = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < scores.length; i++) {
+      if ((scores[i] as number) > best) {
+        best = scores[i] as number;
+        index = i;
+      }
+    }
+    return scores.map((_, i) => (i === index ? 1 : 0));
+  }
+
   estimate(request: ChooseRequest): number[] {
     requireChooseRequest(request);
     return request.candidates.map((candidate) => ruleScore(candidate, this.#params));

@@ -157,6 +157,11 @@ export class ShadowPolicy implements Policy {
     return { ...choice, tag: composeTag(agree ? "agree" : "differ", [choice.tag, shadow.tag]) };
   }
 
+  /** The primary's (it is the one routing); undefined when the primary cannot state them. */
+  probabilities(request: ChooseRequest): number[] | undefined {
+    return this.#primary.probabilities?.(request);
+  }
+
   /** The primary's estimates (it is the one routing). */
   estimate(request: ChooseRequest): number[] {
     return this.#primary.estimate(request);

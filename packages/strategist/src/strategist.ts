@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { ContextInput, Provider, ProviderInput, Rng } from "@aurora/domain";
 import { contextSchema, parseWith, providersSchema, stateKey as stateKeyOf, ValidationError } from "@aurora/domain";
 import { writeFileAtomic } from "./atomic-write.js";
-import { decayedEpsilon, effectiveEpsilon, epsilonGreedyPropensity } from "./epsilon-greedy.js";
+import { decayedEpsilon, effectiveEpsilon, epsilonGreedyPropensities, epsilonGreedyPropensity } from "./epsilon-greedy.js";
 import type { ModelState, QLearningSnapshot } from "./model-snapshot.js";
 import { MODEL_FORMAT, MODEL_VERSION, parseModelSnapshot, REWARD_HISTORY_LIMIT } from "./model-snapshot.js";
 import type { Choice, ChooseRequest, DecisionMode, Policy, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
@@ -48,6 +48,20 @@ function requireCandidates(candidates: unknown): asserts candidates is readonly 
   if (!Array.isArray(candidates) || candidates.length === 0) {
     throw ValidationError.forField("candidates", "must list at least one provider (filter by constraints first, then choose)");
   }
+}
+
+/** `choose` refuses a provider id listed twice: so does `probabilities`, without interning anything. */
+function requireDistinct(candidates: readonly Provider[]): void {
+  const seen = new Set<string>();
+  candidates.forEach((candidate, i) => {
+    if (seen.has(candidate.provider_id)) {
+      throw ValidationError.forField(
+        `candidates[${i}].provider_id`,
+        `duplicate provider_id "${candidate.provider_id}": each candidate must appear once`,
+      );
+    }
+    seen.add(candidate.provider_id);
+  });
 }
 
 /**
@@ -150,6 +164,18 @@ export class Strategist implements Policy {
       const q = column < 0 ? NaN : this.#table.get(row, column);
       return Number.isNaN(q) ? this.#params.initialQ : q;
     });
+  }
+
+  /**
+   * Each candidate's chance of being picked: ε_eff/n + (1 − ε_eff)·[greedy], ε_eff the current ε
+   * after the Ψ adjustment and the greedy candidate the first with the highest Q-value, a
+   * provider the state has no value for counting as `initialQ` (as `choose` makes it). Reads the
+   * table only: no decision counted, no draw, nothing interned.
+   */
+  probabilities(request: ChooseRequest): number[] {
+    const estimates = this.estimate(request);
+    requireDistinct(request.candidates);
+    return epsilonGreedyPropensities(estimates, effectiveEpsilon(this.#epsilon, request.psiDensity));
   }
 
   update(update: RewardUpdate): UpdateResult {

@@ -66,20 +66,7 @@ export class Ucb1Policy extends BanditPolicy<"ucb1", Ucb1Params> {
     const { stateKey, candidates } = request;
     const n = candidates.length;
     const estimates = this.fill(n);
-    let total = 0;
-    for (let i = 0; i < n; i++) total += (estimates[i] as BanditEstimate).count;
-    const logTotal = Math.log(Math.max(total, Math.E));
-    const c = this.settings.exploration * scale;
-    let ucbPick = 0;
-    let bestIndex = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const estimate = estimates[i] as BanditEstimate;
-      const index = estimate.value + c * estimate.rewardSd * Math.sqrt((2 * logTotal) / estimate.count);
-      if (index > bestIndex) {
-        bestIndex = index;
-        ucbPick = i;
-      }
-    }
+    const ucbPick = this.#ucbPick(n, scale);
     const epsilon = this.settings.explorationFloor * scale;
     const pick = pickWithFloor(ucbPick, n, epsilon, this.rng);
     this.decided(stateKey);
@@ -94,6 +81,20 @@ export class Ucb1Policy extends BanditPolicy<"ucb1", Ucb1Params> {
     };
   }
 
+  /**
+   * Each candidate's chance of being picked: 1 for the highest index (the first on a tie) and 0
+   * for the others, or ε/n + (1 − ε)·[highest index] with `explorationFloor` ε. Reads the model
+   * only; what `choose` kept for `estimate` stays.
+   */
+  probabilities(request: ChooseRequest): number[] {
+    const scale = this.checkChoose(request);
+    this.estimateCandidates(request, false);
+    const n = request.candidates.length;
+    const ucbPick = this.#ucbPick(n, scale);
+    const epsilon = this.settings.explorationFloor * scale;
+    return Array.from({ length: n }, (_, i) => floorPropensity(i, ucbPick, n, epsilon));
+  }
+
   toJSON(): Ucb1Snapshot {
     return { ...this.snapshotHead(), arms: this.model.toJSON() };
   }
@@ -105,5 +106,25 @@ export class Ucb1Policy extends BanditPolicy<"ucb1", Ucb1Params> {
 
   protected exploration(): number {
     return this.settings.explorationFloor;
+  }
+
+  /** The highest UCB index among the first `n` estimates (the first on a tie), c scaled by `scale`. */
+  #ucbPick(n: number, scale: number): number {
+    const estimates = this.fill(n);
+    let total = 0;
+    for (let i = 0; i < n; i++) total += (estimates[i] as BanditEstimate).count;
+    const logTotal = Math.log(Math.max(total, Math.E));
+    const c = this.settings.exploration * scale;
+    let ucbPick = 0;
+    let bestIndex = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const estimate = estimates[i] as BanditEstimate;
+      const index = estimate.value + c * estimate.rewardSd * Math.sqrt((2 * logTotal) / estimate.count);
+      if (index > bestIndex) {
+        bestIndex = index;
+        ucbPick = i;
+      }
+    }
+    return ucbPick;
   }
 }
