@@ -117,6 +117,32 @@ describe("GuardrailPolicy", () => {
     expect(policy.estimate(request)).toEqual(new RulePolicy({ weights: FAST_RULE.weights }).estimate(request));
   });
 
+  it("reports the pick's estimate from the side its estimates come from, whichever pick is played", () => {
+    // A learning policy (Q-values) against the rule baseline (scores): distrusted, then trusted.
+    const policy = createPolicy(
+      { kind: "guardrail", policy: { kind: "q-learning", gamma: 0, epsilon: 0, initialQ: 20 }, explore: 0.3 },
+      { rng: createRng(6) },
+    ) as GuardrailPolicy;
+    const market: Market = { means: { cheap: 5, fast: 9 }, noise: createRng(6) };
+    const seen = new Set<string>();
+    for (let i = 0; i < 1500; i++) {
+      const choice = policy.choose(request);
+      const trusted = policy.trusts(STATE);
+      seen.add(`${trusted}:${choice.tag}`);
+      expect(choice.estimate).toBe(policy.estimate(request)[choice.index]);
+      policy.update({
+        stateKey: STATE,
+        context,
+        provider: candidates[choice.index]!,
+        reward: market.means[choice.providerId]! + 2 * (market.noise() - 0.5),
+        ...(choice.tag ? { tag: choice.tag } : {}),
+      });
+    }
+    // Every path was exercised, distrusted and trusted.
+    for (const path of ["false:policy", "false:baseline", "true:baseline"])
+      expect([...seen].some((k) => k.startsWith(path))).toBe(true);
+  });
+
   it("round-trips through a snapshot and goes on deciding the same way", () => {
     let source = createRng(6);
     const policy = guardrail({}, () => source());

@@ -219,20 +219,33 @@ export class GuardrailPolicy implements Policy {
         ? Math.min(exploreMax, Math.max(explore, ready ? evidence.chanceBetter() : 0))
         : 0;
     const tags = [mine.tag, theirs.tag];
+    // The pick's estimate comes from the side `estimate` reads (the policy where trusted, the
+    // baseline elsewhere), whichever side's pick is played: q_value and the ranked alternatives
+    // are then in the same units.
+    const estimateOf = (index: number, fromPolicy: boolean, own: number) =>
+      fromPolicy === trusted ? own : ((trusted ? this.#policy : this.#baseline).estimate(request)[index] as number);
     if (mine.index === theirs.index) {
       this.#agreements++;
       const p = mine.probability;
       const b = theirs.probability;
       // Both pick it, or they differ and the one that picked it is played (picks independent).
       const probability = Math.min(1, p * b + q * p * (1 - b) + (1 - q) * b * (1 - p));
-      return { ...mine, probability, tag: composeTag("agree", tags) };
+      return { ...mine, estimate: trusted ? mine.estimate : theirs.estimate, probability, tag: composeTag("agree", tags) };
     }
     if (this.#rng() < q) {
       this.#policyPlays++;
-      return { ...mine, probability: q * mine.probability, tag: composeTag("policy", tags) };
+      const estimate = estimateOf(mine.index, true, mine.estimate);
+      return { ...mine, estimate, probability: q * mine.probability, tag: composeTag("policy", tags) };
     }
     this.#baselinePlays++;
-    return { ...theirs, mode: "baseline", probability: (1 - q) * theirs.probability, tag: composeTag("baseline", tags) };
+    const estimate = estimateOf(theirs.index, false, theirs.estimate);
+    return {
+      ...theirs,
+      estimate,
+      mode: "baseline",
+      probability: (1 - q) * theirs.probability,
+      tag: composeTag("baseline", tags),
+    };
   }
 
   /** The policy's estimates where it is trusted, the baseline's elsewhere. */
