@@ -42,6 +42,8 @@ export const decisionMetadataSchema = z.looseObject({
   arm: z.string().optional(),
   /** false when `probability` is only a lower bound (an A/B split with an arm that cannot state its probabilities). */
   probability_exact: z.literal(false).optional(),
+  /** An estimate of 1/`probability` with that mean, where `probability` is a Monte Carlo estimate (`thompson`, `lin-thompson`). */
+  inverse_probability: z.number().optional(),
   /** Every candidate and why it was or was not chosen; only with `explain: true`. */
   candidates: z.array(candidateExplanationSchema).optional(),
   /** Why no provider was chosen. */

@@ -145,6 +145,20 @@ describe("DecisionLogWriter", () => {
 });
 
 describe("RoutingEngine with decisionLogPath", () => {
+  it("logs thompson's importance weight estimate beside its Monte Carlo propensity", async () => {
+    const path = tempPath();
+    const engine = new RoutingEngine({ seed: 2, decisionLogPath: path, policy: { kind: "thompson" } });
+    for (let i = 0; i < 20; i++) {
+      const { metadata } = engine.decide({ context, providers: market(3) });
+      expect(Number.isInteger(metadata.inverse_probability) && (metadata.inverse_probability as number) >= 1).toBe(true);
+      await engine.feedback(success(metadata.decision_id));
+    }
+    await engine.close();
+    const lines = readLines(path);
+    expect(lines).toHaveLength(20);
+    for (const line of lines) expect(Number.isInteger(line.inverse_propensity) && line.inverse_propensity! >= 1).toBe(true);
+  });
+
   it("marks a propensity that is only a lower bound, and aurora-ope says so", async () => {
     const path = tempPath();
     // The rule arm can state its probabilities; thompson cannot: where rule chose, thompson's

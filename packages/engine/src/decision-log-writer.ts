@@ -258,6 +258,7 @@ function toLine({ record, candidates }: DecisionEvent, end: EndEvent): DecisionL
     psi_density: metadata.psi_density,
     ...(metadata.arm !== undefined ? { arm: metadata.arm } : {}),
     ...(metadata.probability_exact === false ? { propensity_exact: false as const } : {}),
+    ...(metadata.inverse_probability !== undefined ? { inverse_propensity: metadata.inverse_probability } : {}),
     reward: end.reward,
     resolution: end.type === "outcome" ? "feedback" : end.reason,
     outcome: null,

@@ -74,6 +74,12 @@ export interface DecisionMetadata {
    * arm that cannot state its probabilities (`thompson`, `lin-thompson`, `guardrail`) and did not choose.
    */
   probability_exact?: false;
+  /**
+   * An estimate of 1/`probability` whose mean is exactly that, where `probability` is itself a Monte
+   * Carlo estimate (`thompson`, `lin-thompson`: geometric resampling): the importance weight for
+   * off-policy evaluation. Absent where `probability` is exact.
+   */
+  inverse_probability?: number;
   policy: string;
   candidate_count: number;
   compliant_count: number;
@@ -320,6 +326,7 @@ export class RoutingEngine {
     };
     if (choice.tag !== undefined) metadata.arm = choice.tag;
     if (choice.probabilityExact === false) metadata.probability_exact = false;
+    if (choice.inverseProbability !== undefined) metadata.inverse_probability = choice.inverseProbability;
     const record = this.#executor.recordDecision({
       state_key: recordKey,
       provider_id: chosen.provider_id,

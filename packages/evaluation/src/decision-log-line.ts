@@ -57,6 +57,15 @@ export const decisionLogLineSchema = z
     propensity_exact: z
       .literal(false, { error: "must be false when present (a propensity that is only a lower bound)" })
       .optional(),
+    /**
+     * An estimate of 1/propensity whose mean is exactly that, where `propensity` is a Monte Carlo
+     * estimate (`thompson`, `lin-thompson`): the estimators weigh by it instead of 1/propensity.
+     */
+    inverse_propensity: z
+      .number({ error: "must be a number ≥ 1 (an estimate of 1/propensity)" })
+      .min(1, { error: "must be ≥ 1 (an estimate of 1/propensity)" })
+      .max(Number.MAX_VALUE, { error: "must be finite" })
+      .optional(),
     /** The reward the engine learned; null for a decision settled without feedback and dropped. */
     reward: z.number({ error: "must be a finite number or null" }).finite({ error: "must be finite" }).nullable(),
     resolution: z.enum(RESOLUTIONS, { error: 'must be "feedback", "expired" or "evicted"' }),

@@ -16,6 +16,13 @@ describe("importanceWeights", () => {
     expect(effectiveSampleSize).toBeCloseTo(39.0625 / 13.28125, 12);
   });
 
+  it("multiplies by a sample's inverse propensity where it has one, instead of dividing by its propensity", () => {
+    const samples = tinyLog([0.5, 0.5]).map((s, i) => (i === 1 ? { ...s, propensity: 0.2, inversePropensity: 7 } : s));
+    const { weights } = importanceWeights(samples, Number.POSITIVE_INFINITY);
+    // Sample 1: π = 0.5 against 1/μ estimated as 7 (not 1/0.2 = 5).
+    expect([...weights]).toEqual([0.625, 3.5, 0.625, 2.5]);
+  });
+
   it("cuts weights above clip and counts them", () => {
     const { weights, clipped } = importanceWeights(tinyLog([0.5, 0.5]), 2);
     expect([...weights]).toEqual([0.625, 2, 0.625, 2]);

@@ -2,7 +2,10 @@ import { NoOverlapError } from "./errors.js";
 import type { LoggedSample } from "./logged-sample.js";
 
 export interface ImportanceWeights {
-  /** w_i = min(π(a_i|x_i) / μ(a_i|x_i), clip), in sample order. */
+  /**
+   * w_i = min(π(a_i|x_i) / μ(a_i|x_i), clip), in sample order; π(a_i|x_i) · inversePropensity
+   * where the sample has one (an unbiased estimate of 1/μ for a Monte Carlo propensity).
+   */
   weights: Float64Array;
   sum: number;
   sumOfSquares: number;
@@ -23,7 +26,7 @@ export function importanceWeights(samples: readonly LoggedSample[], clip: number
   let clipped = 0;
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i]!;
-    let w = s.target[s.chosen]! / s.propensity;
+    let w = s.inversePropensity === undefined ? s.target[s.chosen]! / s.propensity : s.target[s.chosen]! * s.inversePropensity;
     if (w > clip) {
       w = clip;
       clipped++;

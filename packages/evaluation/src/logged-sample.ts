@@ -15,6 +15,11 @@ export interface LoggedSample {
   reward: number;
   /** μ(chosen | x): the logging policy's probability of the logged choice, in (0, 1]. */
   propensity: number;
+  /**
+   * An estimate of 1/μ whose mean is 1/μ, where `propensity` is itself a Monte Carlo estimate
+   * (a `thompson` or `lin-thompson` log's `inverse_propensity`): weights use it instead of 1/propensity.
+   */
+  inversePropensity?: number;
   /** π(· | x): the target policy's probability of each action, in `actions` order, summing to 1. */
   target: readonly number[];
 }
@@ -35,6 +40,12 @@ export function assertSamples(samples: readonly LoggedSample[]): void {
     const field = (name: string) => `samples[${i}].${name}`;
     if (!(s.propensity > 0 && s.propensity <= 1)) {
       throw ValidationError.forField(field("propensity"), `must be a number in (0, 1], got ${String(s.propensity)}`);
+    }
+    if (s.inversePropensity !== undefined && !(s.inversePropensity >= 1 && Number.isFinite(s.inversePropensity))) {
+      throw ValidationError.forField(
+        field("inversePropensity"),
+        `must be a finite number ≥ 1 (an estimate of 1/propensity), got ${String(s.inversePropensity)}`,
+      );
     }
     if (typeof s.reward !== "number" || !Number.isFinite(s.reward)) {
       throw ValidationError.forField(field("reward"), `must be a finite number, got ${String(s.reward)}`);

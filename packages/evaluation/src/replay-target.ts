@@ -37,6 +37,7 @@ export function replayTarget(line: DecisionLogLine & { reward: number }, target:
     chosen: line.candidates.findIndex((c) => c.provider_id === line.chosen),
     reward: line.reward,
     propensity: line.propensity,
+    ...(line.inverse_propensity !== undefined ? { inversePropensity: line.inverse_propensity } : {}),
     target: probabilities,
   };
 }

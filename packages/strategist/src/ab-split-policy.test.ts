@@ -137,8 +137,10 @@ describe("AbSplitPolicy", () => {
         // A lower bound: Thompson's chance of picking "cheap" too is unknown.
         expect(choice).toMatchObject({ index: 0, probability: 0.5, probabilityExact: false });
       } else {
-        // Thompson's own (Monte Carlo) probability, plus the rule's exactly.
+        // Thompson's own (Monte Carlo) probability, plus the rule's exactly; its importance
+        // weight estimates 1/its own probability, not 1/the mixture, so it is not passed on.
         expect(choice.probabilityExact).toBeUndefined();
+        expect(choice).not.toHaveProperty("inverseProbability");
         expect(choice.probability).toBeGreaterThan(choice.index === 0 ? 0.5 : 0);
         expect(choice.probability).toBeLessThanOrEqual(choice.index === 0 ? 1 : 0.5);
       }

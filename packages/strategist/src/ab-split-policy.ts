@@ -291,8 +291,10 @@ export class AbSplitPolicy implements Policy {
       if (probabilities === undefined) exact = false;
       else probability += other.share * (probabilities[choice.index] as number);
     }
+    // The arm's inverseProbability estimates 1/its own probability, not 1/the mixture: dropped.
+    const { inverseProbability: _, ...chosen } = choice;
     return {
-      ...choice,
+      ...chosen,
       probability: Math.min(1, probability),
       tag: composeTag(arm.name, [choice.tag]),
       ...(exact ? {} : { probabilityExact: false as const }),

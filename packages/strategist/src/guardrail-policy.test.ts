@@ -143,6 +143,22 @@ describe("GuardrailPolicy", () => {
       expect([...seen].some((k) => k.startsWith(path))).toBe(true);
   });
 
+  it("scales an inner importance weight by its path's share, and drops it where picks agree", () => {
+    const policy = createPolicy({ kind: "guardrail", policy: { kind: "thompson" }, explore: 0.25 }, { rng: createRng(7) });
+    const paths = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const choice = policy.choose(request);
+      const path = choice.tag!.split(/[/:]/)[0]!;
+      paths.add(path);
+      if (path === "agree") expect(choice).not.toHaveProperty("inverseProbability");
+      else if (path === "policy") {
+        // q·p played: an estimate of 1/p (a whole number of draws) over q = 0.25.
+        expect(Number.isInteger((choice.inverseProbability as number) * 0.25)).toBe(true);
+      } else expect(choice).not.toHaveProperty("inverseProbability"); // the rule baseline's probability is exact
+    }
+    expect(paths).toEqual(new Set(["agree", "policy", "baseline"]));
+  });
+
   it("round-trips through a snapshot and goes on deciding the same way", () => {
     let source = createRng(6);
     const policy = guardrail({}, () => source());

@@ -230,20 +230,26 @@ export class GuardrailPolicy implements Policy {
       const b = theirs.probability;
       // Both pick it, or they differ and the one that picked it is played (picks independent).
       const probability = Math.min(1, p * b + q * p * (1 - b) + (1 - q) * b * (1 - p));
-      return { ...mine, estimate: trusted ? mine.estimate : theirs.estimate, probability, tag: composeTag("agree", tags) };
+      // An inner inverseProbability estimates 1/its own probability, not 1/this mixture: dropped.
+      const { inverseProbability: _, ...agreed } = mine;
+      return { ...agreed, estimate: trusted ? mine.estimate : theirs.estimate, probability, tag: composeTag("agree", tags) };
     }
     if (this.#rng() < q) {
       this.#policyPlays++;
       const estimate = estimateOf(mine.index, true, mine.estimate);
-      return { ...mine, estimate, probability: q * mine.probability, tag: composeTag("policy", tags) };
+      // q·p: an unbiased estimate of 1/p divided by q is one of 1/(q·p).
+      const scaled = mine.inverseProbability === undefined ? {} : { inverseProbability: mine.inverseProbability / q };
+      return { ...mine, estimate, probability: q * mine.probability, ...scaled, tag: composeTag("policy", tags) };
     }
     this.#baselinePlays++;
     const estimate = estimateOf(theirs.index, false, theirs.estimate);
+    const scaled = theirs.inverseProbability === undefined ? {} : { inverseProbability: theirs.inverseProbability / (1 - q) };
     return {
       ...theirs,
       estimate,
       mode: "baseline",
       probability: (1 - q) * theirs.probability,
+      ...scaled,
       tag: composeTag("baseline", tags),
     };
   }

@@ -20,6 +20,29 @@ describeLearningPolicyContract({
 const trio = [provider("akash", 1.2, 100, 90), provider("ionet", 1, 100, 80), provider("vast", 1.1, 80, 85)];
 
 describe("LinThompsonPolicy", () => {
+  it("gives an importance weight whose mean is 1/propensity, on either sampling path", () => {
+    for (const path of ["candidates", "weights"] as LinThompsonSamplingPath[]) {
+      const policy = new LinThompsonPolicy({ rng: createRng(8) });
+      runMarket(policy, trio, { failure: { akash: 0.4 } }, { steps: 300, seed: 3 });
+      forceLinThompsonSamplingPath(policy, path);
+      const r = request(trio);
+      const rounds = 20_000;
+      const resampled = [0, 0, 0];
+      const squares = [0, 0, 0];
+      for (let d = 0; d < rounds; d++) {
+        const choice = policy.choose(r);
+        const weight = choice.inverseProbability as number;
+        resampled[choice.index]! += weight;
+        squares[choice.index]! += weight * weight;
+      }
+      for (let i = 0; i < 3; i++) {
+        const mean = resampled[i]! / rounds;
+        const sd = Math.sqrt(squares[i]! / rounds - mean * mean);
+        expect(Math.abs(mean - 1)).toBeLessThan(5 * (sd / Math.sqrt(rounds)));
+      }
+    }
+  });
+
   it("has the documented defaults", () => {
     expect(resolveLinThompsonOptions({})).toMatchObject({ scale: 0.5, propensityDraws: 100, ridge: 100, discount: 0.9995 });
   });

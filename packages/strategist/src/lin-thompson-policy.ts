@@ -1,5 +1,6 @@
 import type { Provider, Rng } from "@aurora/domain";
 import { choleskyLower } from "./cholesky.js";
+import { geometricResample, resampleLimit, resampleStream } from "./geometric-resampling.js";
 import type { LearningSnapshotHead } from "./learning-policy.js";
 import type { LinearModelParams } from "./linear-model-options.js";
 import { linearModelRules } from "./linear-model-options.js";
@@ -104,12 +105,16 @@ export function linThompsonScratchUse(policy: LinThompsonPolicy): LinThompsonScr
  * Propensity: M = `propensityDraws` further joint draws, antithetic in pairs (z, −z), are
  * scored the same way; the pick's propensity is (1 + wins)/(M + 1), counting the decision's own
  * draw as one of M + 1 draws from the same distribution (so it is never 0). `epsilon` is
- * 1 − the propensity of the candidate with the best mean, estimated the same way. A Ψ
+ * 1 − the propensity of the candidate with the best mean, estimated the same way.
+ * `inverseProbability`, for importance weights: fresh joint draws from a stream of their own
+ * until the pick wins again (geometric resampling), at most {@link resampleLimit}. A Ψ
  * density d scales the posterior spread by 1 − 0.5·d.
  */
 export class LinThompsonPolicy extends LinearOutcomePolicy<"lin-thompson", LinThompsonParams> {
   readonly name = "lin-thompson" as const;
   readonly #normal: NormalSampler;
+  /** Geometric resampling's own normals (`inverseProbability`), apart from the decisions' stream. */
+  readonly #resample = resampleStream().normal;
   #lastEpsilon = 0;
   /** The n×n path: covariances, factored in place into their lower Cholesky factors. */
   #failureL = new Float64Array(64);
@@ -187,6 +192,10 @@ export class LinThompsonPolicy extends LinearOutcomePolicy<"lin-thompson", LinTh
     const probability = (1 + (wins[pick] as number)) / (draws + 1);
     const greedyProbability = ((wins[greedy] as number) + (pick === greedy ? 1 : 0)) / (draws + 1);
     this.#lastEpsilon = 1 - greedyProbability;
+    const side = this.#resample;
+    const inverseProbability = geometricResample(pick, resampleLimit(n, draws), () =>
+      byWeights ? this.#drawWeights(n, 0, side) : this.#draw(n, 0, side),
+    );
     this.#release();
     this.#scratchUse = { peak, kept: this.#heldEntries() };
     this.decided(request.stateKey);
@@ -197,6 +206,7 @@ export class LinThompsonPolicy extends LinearOutcomePolicy<"lin-thompson", LinTh
       estimate: (scratch.estimates[pick] as CandidateEstimate).value,
       epsilon: this.#lastEpsilon,
       probability,
+      inverseProbability,
     };
   }
 
@@ -288,11 +298,10 @@ export class LinThompsonPolicy extends LinearOutcomePolicy<"lin-thompson", LinTh
    * `mode` ≥ 0 draws fresh normals and keeps them; −1 reuses the previous draw's normals
    * negated (the antithetic twin).
    */
-  #draw(n: number, mode: number): number {
+  #draw(n: number, mode: number, normal: NormalSampler = this.#normal): number {
     const z = this.#z;
     const w = this.#w;
     if (mode >= 0) {
-      const normal = this.#normal;
       for (let i = 0; i < n; i++) {
         z[i] = normal.next();
         w[i] = normal.next();
@@ -330,11 +339,11 @@ export class LinThompsonPolicy extends LinearOutcomePolicy<"lin-thompson", LinTh
   }
 
   /** {@link #draw} by the weight path: the same distribution, O(m² + n·nnz) per draw. */
-  #drawWeights(n: number, mode: number): number {
+  #drawWeights(n: number, mode: number, normal: NormalSampler = this.#normal): number {
     const failureDeviation = this.#failureDeviation;
     const successDeviation = this.#successDeviation;
-    this.#failureDraw.draw(n, mode, this.#normal, failureDeviation);
-    this.#successDraw.draw(n, mode, this.#normal, successDeviation);
+    this.#failureDraw.draw(n, mode, normal, failureDeviation);
+    this.#successDraw.draw(n, mode, normal, successDeviation);
     const failureReward = this.settings.rewardWeights.failure_reward;
     const failureMean = this.#failureMean;
     const successMean = this.#successMean;

@@ -40,6 +40,15 @@ export interface Choice {
    */
   probabilityExact?: false;
   /**
+   * An estimate of 1/`probability` whose mean is 1/probability, for importance weights, where
+   * `probability` is itself a Monte Carlo estimate (`thompson`, `lin-thompson`): the number of
+   * further posterior draws until the pick wins again (geometric resampling, Neu & Bartók 2013),
+   * at most a limit (so a pick rarer than 1/limit still weighs too little). Off-policy estimators
+   * should weigh by it where present: 1/`probability` is biased low for rare picks. Absent where
+   * `probability` is exact, and dropped by a composite that mixes it into another probability.
+   */
+  inverseProbability?: number;
+  /**
    * Which arm or inner policy made the choice, for composite policies (A/B split, shadow,
    * guardrail). The engine keeps it with the decision and hands it back in `RewardUpdate.tag`.
    */

@@ -43,6 +43,36 @@ describe("ThompsonPolicy", () => {
     }
   });
 
+  it("gives an importance weight whose mean is 1/propensity, where 1/probability reads low for a rare pick", () => {
+    const policy = new ThompsonPolicy({ rng: createRng(8) });
+    runMarket(policy, trio, { failure: { akash: 0.4 } }, { steps: 300, seed: 3 });
+    const r = request(trio);
+    const rounds = 40_000;
+    // Σ over decisions of [picked i]·weight, per candidate: its mean is 1 when the weight's mean is 1/pᵢ.
+    const resampled = [0, 0, 0];
+    const squares = [0, 0, 0];
+    const inverted = [0, 0, 0];
+    const count = [0, 0, 0];
+    for (let d = 0; d < rounds; d++) {
+      const choice = policy.choose(r);
+      const weight = choice.inverseProbability as number;
+      expect(Number.isInteger(weight) && weight >= 1).toBe(true);
+      count[choice.index]! += 1;
+      resampled[choice.index]! += weight;
+      squares[choice.index]! += weight * weight;
+      inverted[choice.index]! += 1 / choice.probability;
+    }
+    for (let i = 0; i < 3; i++) {
+      const mean = resampled[i]! / rounds;
+      const sd = Math.sqrt(squares[i]! / rounds - mean * mean);
+      expect(Math.abs(mean - 1)).toBeLessThan(5 * (sd / Math.sqrt(rounds)));
+    }
+    // The rarely picked candidate: 1/probability, from (1 + wins)/101, weighs far too little.
+    const rare = count.indexOf(Math.min(...count));
+    expect(count[rare]! / rounds).toBeLessThan(0.01);
+    expect(inverted[rare]! / rounds).toBeLessThan(0.8);
+  });
+
   it("learns which provider is best in each state on its own", () => {
     const run = runMarket(
       new ThompsonPolicy({ rng: createRng(3) }),

@@ -5,6 +5,7 @@ import type { BanditParams } from "./bandit-options.js";
 import { banditRules } from "./bandit-options.js";
 import { BanditPolicy } from "./bandit-policy.js";
 import { betaSample } from "./gamma-sampler.js";
+import { geometricResample, resampleLimit, resampleStream } from "./geometric-resampling.js";
 import type { LearningSnapshotHead } from "./learning-policy.js";
 import { NormalSampler } from "./normal-sampler.js";
 import type { OptionRules } from "./option-rules.js";
@@ -51,11 +52,15 @@ export interface ThompsonPolicyOptions extends ThompsonOptions {
  * Propensity: `propensityDraws` = M further rounds of draws are scored the same way; the
  * pick's propensity is (1 + wins)/(M + 1), counting the decision's own round as one of M + 1
  * from the same distribution, so it is never 0. `epsilon` is 1 − the propensity of the
- * candidate with the best mean, estimated the same way.
+ * candidate with the best mean, estimated the same way. `inverseProbability`, for importance
+ * weights: rounds drawn from a stream of their own until the pick wins again (geometric
+ * resampling), at most {@link resampleLimit}.
  */
 export class ThompsonPolicy extends BanditPolicy<"thompson", ThompsonParams> {
   readonly name = "thompson" as const;
   readonly #normal: NormalSampler;
+  /** Geometric resampling's own stream (`inverseProbability`), apart from the decisions'. */
+  readonly #resample = resampleStream();
   #wins = new Int32Array(8);
   #lastEpsilon = 0;
 
@@ -70,16 +75,18 @@ export class ThompsonPolicy extends BanditPolicy<"thompson", ThompsonParams> {
     const { stateKey, candidates } = request;
     const n = candidates.length;
     const estimates = this.fill(n);
-    const pick = this.#draw(n, scale);
+    const pick = this.#draw(n, scale, this.rng, this.#normal);
     if (this.#wins.length < n) this.#wins = new Int32Array(n * 2);
     const wins = this.#wins;
     wins.fill(0, 0, n);
     const draws = this.settings.propensityDraws;
     for (let d = 0; d < draws; d++) {
-      const winner = this.#draw(n, scale);
+      const winner = this.#draw(n, scale, this.rng, this.#normal);
       wins[winner] = (wins[winner] as number) + 1;
     }
     const probability = (1 + (wins[pick] as number)) / (draws + 1);
+    const { rng, normal } = this.#resample;
+    const inverseProbability = geometricResample(pick, resampleLimit(n, draws), () => this.#draw(n, scale, rng, normal));
     this.#lastEpsilon = 1 - ((wins[greedy] as number) + (pick === greedy ? 1 : 0)) / (draws + 1);
     this.decided(stateKey);
     return {
@@ -89,6 +96,7 @@ export class ThompsonPolicy extends BanditPolicy<"thompson", ThompsonParams> {
       estimate: (estimates[pick] as BanditEstimate).value,
       epsilon: this.#lastEpsilon,
       probability,
+      inverseProbability,
       stateKey: this.keptStateKey,
     };
   }
@@ -122,15 +130,15 @@ export class ThompsonPolicy extends BanditPolicy<"thompson", ThompsonParams> {
   }
 
   /** One round of draws for the first `n` estimates; returns the best (the first on a tie). */
-  #draw(n: number, scale: number): number {
+  #draw(n: number, scale: number, rng: Rng, normal: NormalSampler): number {
     const failureReward = this.settings.rewardWeights.failure_reward;
     let best = 0;
     let bestScore = -Infinity;
     const estimates = this.fill(n);
     for (let i = 0; i < n; i++) {
       const e = estimates[i] as BanditEstimate;
-      let q = betaSample(e.failureA, e.failureB, this.rng, this.#normal);
-      let residual = e.residual + Math.sqrt(e.residualVariance) * this.#normal.next();
+      let q = betaSample(e.failureA, e.failureB, rng, normal);
+      let residual = e.residual + Math.sqrt(e.residualVariance) * normal.next();
       if (scale !== 1) {
         q = e.failure + scale * (q - e.failure);
         residual = e.residual + scale * (residual - e.residual);
