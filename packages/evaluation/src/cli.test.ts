@@ -75,6 +75,16 @@ describe("aurora-ope", () => {
     );
   });
 
+  it("exits 2 naming a decision logged twice", async () => {
+    const twice = file("twice.jsonl", toJsonl([logLine(), logLine({ decision_id: "d2" }), logLine()]));
+    const { status, stdout, stderr } = await run(["--log", twice, "--policy", "always:a"]);
+    expect(status).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toContain(
+      `aurora-ope: --log: ${twice}: log[2].decision_id: "${logLine().decision_id}" repeats the decision of log[0]`,
+    );
+  });
+
   it("exits 2 with usage help for a bad flag", async () => {
     const { status, stderr } = await run(["--log", simulated, "--policy", "always:a", "--clip", "-1"]);
     expect(status).toBe(2);

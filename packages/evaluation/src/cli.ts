@@ -110,5 +110,8 @@ function logErrorFrom(error: unknown, path: string): unknown {
   if (error instanceof ValidationError && error.field === "samples") {
     return new CliUsageError("--log", `${path} ${error.message.slice("samples: ".length)}`, { cause: error });
   }
+  if (error instanceof ValidationError && /^log\[\d+\]\.decision_id$/.test(error.field)) {
+    return new CliUsageError("--log", `${path}: ${error.message}`, { cause: error });
+  }
   return error;
 }

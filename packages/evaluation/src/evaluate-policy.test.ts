@@ -146,6 +146,13 @@ describe("evaluatePolicy", () => {
     expect(evaluation.clipped_weights).toBe(1);
   });
 
+  it("refuses a decision logged twice, naming both places", async () => {
+    const lines = [logLine({ decision_id: "d1" }), logLine({ decision_id: "d2" }), logLine({ decision_id: "d1" })];
+    await expect(evaluatePolicy(parseDecisionLog(toJsonl(lines)), alwaysProvider("a"))).rejects.toThrow(
+      'log[2].decision_id: "d1" repeats the decision of log[0]: each decision must appear once',
+    );
+  });
+
   it("refuses an unknown estimator", async () => {
     await expect(evaluatePolicy([], rule, { estimators: ["ips", "magic" as EstimatorName] })).rejects.toThrow(
       'estimators[1]: must be one of ips, snips, dr, got "magic"',

@@ -72,7 +72,17 @@ export async function evaluatePolicy(
   const loggingPolicies = new Set<string>();
   let lines = 0;
   let inexact = 0;
+  // A decision counted twice (a log appended to twice, two logs concatenated) would weigh double.
+  const seen = new Map<string, number>();
   for await (const line of log) {
+    const earlier = seen.get(line.decision_id);
+    if (earlier !== undefined) {
+      throw ValidationError.forField(
+        `log[${lines}].decision_id`,
+        `${JSON.stringify(line.decision_id)} repeats the decision of log[${earlier}]: each decision must appear once (a log appended to twice?)`,
+      );
+    }
+    seen.set(line.decision_id, lines);
     lines++;
     loggingPolicies.add(line.policy);
     if (line.reward === null) continue;
