@@ -125,6 +125,17 @@ describe("constraintsSchema", () => {
       "constraints.deny[0]",
     );
   });
+
+  it("refuses a constraint it does not know, naming it and the ones it does: a misspelt limit is not dropped", () => {
+    expect(() => parseWith(constraintsSchema, { max_prize: 3 }, "constraints")).toThrow(
+      'constraints: unknown constraint "max_prize": use max_price, max_latency_ms, min_reputation, region, gpu_type, gpu_hours, max_cost_usd, allow, deny',
+    );
+    // As JSON.parse makes it: an own "__proto__" key is an unknown constraint too, never a prototype.
+    expect(fieldOf(() => parseWith(constraintsSchema, JSON.parse('{"__proto__": {"max_price": 1}}'), "constraints"))).toBe(
+      "constraints",
+    );
+    expect(parseWith(constraintsSchema, { max_price: 3, deny: ["x"] })).toEqual({ max_price: 3, deny: ["x"] });
+  });
 });
 
 describe("outcomeSchema", () => {

@@ -100,26 +100,41 @@ export const providersSchema = z
     }),
   );
 
+/** The constraint names, in the order the schema lists them. */
+const CONSTRAINT_NAMES = "max_price, max_latency_ms, min_reputation, region, gpu_type, gpu_hours, max_cost_usd, allow, deny";
+
+/**
+ * A request's constraints. Unlike the wire's other objects, an unknown key is refused: a misspelt
+ * constraint (`max_prize`) would otherwise be dropped, and the decision made without that limit.
+ */
 export const constraintsSchema = z
-  .object({
-    max_price: finiteNonNegative("USD per GPU hour", MAX_PRICE_USD_PER_HOUR).optional(),
-    max_latency_ms: finiteNonNegative("milliseconds", MAX_LATENCY_MS).optional(),
-    min_reputation: z
-      .number({ error: "must be a number from 0 to 100" })
-      .min(0, { error: "must be from 0 to 100" })
-      .max(100, { error: "must be from 0 to 100" })
-      .optional(),
-    region: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
-    gpu_type: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
-    /** Capacity the job needs, in GPU hours; compared with `capacity_available`. */
-    gpu_hours: gpuHours("GPU hours of capacity the job needs").optional(),
-    /** Most the whole job may cost: price_usd_per_hour × context.gpu_hours. */
-    max_cost_usd: finiteNonNegative("USD for the whole job", MAX_COST_USD).optional(),
-    /** Only these providers may be chosen, in every mode. */
-    allow: z.array(idSchema).optional(),
-    /** These providers are never chosen, in every mode. */
-    deny: z.array(idSchema).optional(),
-  })
+  .strictObject(
+    {
+      max_price: finiteNonNegative("USD per GPU hour", MAX_PRICE_USD_PER_HOUR).optional(),
+      max_latency_ms: finiteNonNegative("milliseconds", MAX_LATENCY_MS).optional(),
+      min_reputation: z
+        .number({ error: "must be a number from 0 to 100" })
+        .min(0, { error: "must be from 0 to 100" })
+        .max(100, { error: "must be from 0 to 100" })
+        .optional(),
+      region: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
+      gpu_type: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
+      /** Capacity the job needs, in GPU hours; compared with `capacity_available`. */
+      gpu_hours: gpuHours("GPU hours of capacity the job needs").optional(),
+      /** Most the whole job may cost: price_usd_per_hour × context.gpu_hours. */
+      max_cost_usd: finiteNonNegative("USD for the whole job", MAX_COST_USD).optional(),
+      /** Only these providers may be chosen, in every mode. */
+      allow: z.array(idSchema).optional(),
+      /** These providers are never chosen, in every mode. */
+      deny: z.array(idSchema).optional(),
+    },
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys"
+          ? `unknown constraint${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}: use ${CONSTRAINT_NAMES}`
+          : undefined,
+    },
+  )
   .check(
     predicateRefinement<{ allow?: string[] | undefined; deny?: string[] | undefined }>(
       (c) => areDisjoint(c.allow, c.deny),

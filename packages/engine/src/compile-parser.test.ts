@@ -42,12 +42,20 @@ const wrong = fc.oneof(
 );
 /** Usually `valid`, now and then anything near an edge. */
 const near = <T>(valid: fc.Arbitrary<T>) => fc.oneof({ weight: 25, arbitrary: valid }, { weight: 1, arbitrary: wrong });
-/** An object with each key now and then left out, and an extra key now and then (zod strips it). */
-const record = (fields: Record<string, fc.Arbitrary<unknown>>) =>
+/**
+ * An object with each key now and then left out, and an extra key now and then (zod strips it; a
+ * strict object, `constraints`, refuses it: `extraOneIn` keeps most of those valid).
+ */
+const record = (fields: Record<string, fc.Arbitrary<unknown>>, extraOneIn?: number) =>
   fc
     .tuple(
       fc.record(Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, fc.option(value, { freq: 25 })]))),
-      fc.option(fc.constantFrom("extra", "__proto__", "constructor"), { freq: 4 }),
+      extraOneIn === undefined
+        ? fc.option(fc.constantFrom("extra", "__proto__", "constructor"), { freq: 4 })
+        : fc.oneof(
+            { weight: extraOneIn - 1, arbitrary: fc.constant(null) },
+            { weight: 1, arbitrary: fc.constantFrom("max_prize", "__proto__", "constructor") },
+          ),
       fc.boolean(),
       fc.boolean(),
     )
@@ -118,17 +126,20 @@ const longProviders = fc
     return ids.map(validProvider);
   });
 const idList = near(fc.array(near(providerId), { maxLength: 3 }));
-const constraints = record({
-  max_price: near(atLeastZero),
-  max_latency_ms: near(atLeastZero),
-  min_reputation: near(upTo(100)),
-  region: near(keyPart),
-  gpu_type: near(keyPart),
-  gpu_hours: near(fc.double({ min: 1e-9, max: 1e3, noNaN: true })),
-  max_cost_usd: near(atLeastZero),
-  allow: idList,
-  deny: idList,
-});
+const constraints = record(
+  {
+    max_price: near(atLeastZero),
+    max_latency_ms: near(atLeastZero),
+    min_reputation: near(upTo(100)),
+    region: near(keyPart),
+    gpu_type: near(keyPart),
+    gpu_hours: near(fc.double({ min: 1e-9, max: 1e3, noNaN: true })),
+    max_cost_usd: near(atLeastZero),
+    allow: idList,
+    deny: idList,
+  },
+  10,
+);
 const psi = record({ density: near(upTo(1)), coherence: near(upTo(1)), entropy: near(upTo(1)) });
 const decideRequest = record({
   context: near(context),

@@ -138,7 +138,10 @@ class Generator {
         code = this.#array(def.element as Schema, src, dst);
         break;
       case "object": {
-        const object = def.catchall === undefined ? this.#object(def.shape as Record<string, Schema>, src, dst) : undefined;
+        // A strict object's catchall is `never`: any key outside the shape is an issue zod explains.
+        const strict = def.catchall?._zod.def.type === "never";
+        const object =
+          def.catchall === undefined || strict ? this.#object(def.shape as Record<string, Schema>, src, dst, strict) : undefined;
         if (object === undefined) return this.#byZod(schema, src, dst);
         code = object;
         break;
@@ -163,10 +166,19 @@ class Generator {
     );
   }
 
-  /** zod's object semantics (its JIT's): unknown keys stripped, presence rules by optin/optout; undefined when unsupported. */
-  #object(shape: Record<string, Schema>, src: string, dst: string): string | undefined {
+  /**
+   * zod's object semantics (its JIT's): unknown keys stripped (`strict`: deferred to zod, which
+   * refuses them), presence rules by optin/optout; undefined when unsupported.
+   */
+  #object(shape: Record<string, Schema>, src: string, dst: string, strict = false): string | undefined {
     const out = this.name("o");
     let code = `if (typeof ${src} !== "object" || ${src} === null || Array.isArray(${src})) return D;\nconst ${out} = {};\n`;
+    if (strict) {
+      // Every key the object shows, own or inherited: one outside the shape goes to zod.
+      const known = this.constant(new Set(Object.keys(shape)));
+      const key = this.name("k");
+      code += `for (const ${key} in ${src}) if (!${known}.has(${key})) return D;\n`;
+    }
     for (const key of Object.keys(shape)) {
       if (key === "__proto__") continue; // zod never copies it
       const field = shape[key] as Schema;

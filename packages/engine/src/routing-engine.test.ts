@@ -59,6 +59,8 @@ describe("RoutingEngine", () => {
         [{ context, providers: [] }, "providers"],
         [{ context: { ...context, gpu_hours: 0 }, providers: market(2) }, "context.gpu_hours"],
         [{ providers: market(2) }, "context"],
+        // A misspelt constraint is refused, not dropped (the decision would ignore the limit).
+        [{ context, providers: market(2), constraints: { max_prize: 1 } }, "constraints"],
       ];
       for (const [request, field] of cases) {
         const error = errorOf(() => engine.decide(request as never));
