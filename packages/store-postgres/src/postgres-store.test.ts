@@ -10,6 +10,7 @@ import {
   verifyReceiptChain,
 } from "@aurora/engine";
 import { describeEngineStoreContract } from "@aurora/engine/testing";
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { databaseUrl, type TestDatabase, testDatabase } from "../test/database.js";
 import type { PostgresStore } from "./postgres-store.js";
@@ -184,6 +185,33 @@ describe(`PostgresStore on ${db.backend}`, () => {
         await expect(unknown).rejects.toBeInstanceOf(FeedbackNotDurableError);
         await expect(unknown).rejects.toThrow(/made-by-a-replica-perhaps/);
         await engine.close().catch(() => {});
+      },
+    );
+
+    it.runIf(db.backend === "postgres")(
+      "reports not ready while the database is reachable but does not take a write in time, and ready once it does",
+      async () => {
+        const schema = db.schema();
+        const store = db.store(schema, { appendTimeoutMs: 300 });
+        const engine = await RoutingEngine.open({ store, seed: 1, autoSave: false });
+        const first = engine.decide({ context, providers }).metadata.decision_id;
+        await engine.feedback(outcome(first, 1));
+        // Another session holds the head row every write locks: the database answers, but writes wait.
+        const locker = new pg.Client({ connectionString: databaseUrl });
+        await locker.connect();
+        await locker.query("BEGIN");
+        await locker.query(`SELECT 1 FROM ${schema}.store_head WHERE id = 1 FOR UPDATE`);
+        try {
+          const second = engine.decide({ context, providers }).metadata.decision_id;
+          await expect(engine.feedback(outcome(second, 2))).rejects.toBeInstanceOf(FeedbackNotDurableError);
+          expect(engine.getStatus().store).toMatchObject({ ready: false });
+          expect(engine.getStatus().store?.last_error).toMatch(/did not take this outcome within 300 ms/);
+        } finally {
+          await locker.query("COMMIT");
+          await locker.end();
+        }
+        await until(() => engine.getStatus().store?.ready === true, "the queued write to land");
+        await engine.close();
       },
     );
 

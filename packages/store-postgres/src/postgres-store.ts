@@ -183,11 +183,12 @@ export class PostgresStore implements EngineStore {
       if (event.type === "outcome") {
         // Only feedback is acknowledged to a caller: it must not wait forever on a database that is down.
         pending.timer = setTimeout(() => {
-          pending.reject(
-            new StoreUnavailableError(
-              `the database did not take this outcome within ${this.#appendTimeoutMs} ms; it stays queued and is retried`,
-            ),
+          const error = new StoreUnavailableError(
+            `the database did not take this outcome within ${this.#appendTimeoutMs} ms; it stays queued and is retried`,
           );
+          // Reachable but not writing (a lock held, a stalled server) is not ready either, until the queue drains.
+          this.#lastError ??= error;
+          pending.reject(error);
           pending.resolve = () => {};
           pending.reject = () => {};
         }, this.#appendTimeoutMs);
