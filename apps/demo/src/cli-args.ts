@@ -7,7 +7,7 @@ import { UsageError } from "./usage-error.js";
 export interface DemoCliOptions {
   /** A built-in scenario name, or an absolute path to a scenario .json file. */
   scenario: string;
-  /** Steps to simulate; `undefined` means the scenario's own length (5,000 for the built-ins). */
+  /** Steps to simulate; `undefined` means the scenario's own length (5,000 for the built-ins but many-states, 20,000). */
   decisions: number | undefined;
   seed: number;
   /** A policy kind of `@aurora/strategist`'s registry that the demo can build. */
@@ -162,7 +162,7 @@ prints a summary table and writes a self-contained report.html.
 
   --scenario NAME|FILE  built-in scenario or a scenario .json file (default: ${DEFAULT_SCENARIO})
                         built-in: ${listScenarios().join(", ")}
-  --decisions N         steps to simulate, 1 to ${MAX_DECISIONS} (default: the scenario's, 5000 for built-ins)
+  --decisions N         steps to simulate, 1 to ${MAX_DECISIONS} (default: the scenario's: 5000, many-states 20000)
   --seed N              seed of the market and of every router, 0 to ${MAX_SEED} (default: ${DEFAULT_SEED})
   --policy NAME         the engine's learning policy: ${demoPolicyKinds().join(", ")} (default: ${DEFAULT_POLICY})
   --out DIR             where report.html, result.json and the model files go (default: ./${DEFAULT_OUT_DIR})

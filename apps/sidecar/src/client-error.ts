@@ -44,7 +44,10 @@ const PARSER_ERRORS = new Map<string, string>([
     "HPE_INVALID_TRANSFER_ENCODING",
     "the request's Transfer-Encoding is not acceptable (it may not be sent together with Content-Length, and chunked must be its last coding): send exactly one of them",
   ],
-  ["HPE_INVALID_CONTENT_LENGTH", "the Content-Length header is not a single whole number of bytes"],
+  [
+    "HPE_INVALID_CONTENT_LENGTH",
+    "the Content-Length header is not a single whole number of bytes, or comes after Transfer-Encoding: chunked (send exactly one of them)",
+  ],
   ["HPE_INVALID_CHUNK_SIZE", "a chunk of the chunked body does not start with its size in hexadecimal"],
   ["HPE_CR_EXPECTED", "a line of the request does not end with CRLF"],
   ["HPE_LF_EXPECTED", "a line of the request does not end with CRLF"],
