@@ -164,9 +164,12 @@ export function buildOpenApiDocument(options: OpenApiOptions): Json {
           ],
           responses: {
             200: { description: "The decision's record", content: jsonContent("DecisionView") },
-            400: error("id is longer than 200 characters; `field` is id"),
+            400: error("id is longer than 200 characters (`field` is id), or the path is not valid percent-encoding (`bad_url`)"),
             ...unauthorized,
-            404: error("No record of this decision_id: never given out, forgotten, or made by another replica"),
+            404: error(
+              "No record of this decision_id: never given out, forgotten, made before the engine last started, or made by another replica",
+            ),
+            414: error("The path parameter is over the router's limit of 2,400 characters (`url_too_long`)"),
           },
         },
       },

@@ -144,6 +144,18 @@ export const statusResponseSchema = z.looseObject({
   policy: z.string(),
   /** Decisions settled without feedback once their reward wait passed: learned with AURORA_DEFAULT_REWARD, or dropped when it is unset. */
   settlement: z.object({ settled_with_default: z.number(), settled_dropped: z.number() }),
+  /** The store's health and counters (MODEL_PATH's file store or DATABASE_URL's PostgreSQL); null with neither. */
+  store: z
+    .looseObject({
+      kind: z.string(),
+      /** False while the store cannot write; feedback is then refused (503 store_unavailable). */
+      ready: z.boolean(),
+      last_error: z.string().nullable(),
+      snapshot_version: z.number().nullable(),
+      events_since_snapshot: z.number(),
+      shared_totals: z.object({ decisions: z.number(), outcomes: z.number() }).nullable(),
+    })
+    .nullable(),
 });
 
 export const auditEntrySchema = z.looseObject({

@@ -192,16 +192,19 @@ describe("POST /decide", () => {
     expect(["__proto__", "constructor"]).toContain(answer.json().provider_id);
   });
 
-  it("ignores a __proto__ key in the body and pollutes no prototype", async () => {
-    const text = `{"__proto__":{"polluted":true},"context":${JSON.stringify(CONTEXT)},"providers":${JSON.stringify(PROVIDERS)},"constraints":{"__proto__":{"max_price":0}}}`;
-    const answer = await app().inject({
-      method: "POST",
-      url: "/decide",
-      payload: text,
-      headers: { "content-type": "application/json" },
-    });
+  it("ignores a __proto__ key in the body, refuses one in constraints, and pollutes no prototype", async () => {
+    const body = (constraints: string) =>
+      `{"__proto__":{"polluted":true},"context":${JSON.stringify(CONTEXT)},"providers":${JSON.stringify(PROVIDERS)},"constraints":${constraints}}`;
+    const send = (payload: string) =>
+      app().inject({ method: "POST", url: "/decide", payload, headers: { "content-type": "application/json" } });
+    const answer = await send(body("{}"));
     expect(answer.statusCode).toBe(200);
     expect(answer.json().metadata.violations).toEqual([]);
+    // In constraints every key must be a known constraint: "__proto__" is not one (never a prototype).
+    const refused = await send(body('{"__proto__":{"max_price":0}}'));
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ error: "validation_error", field: "constraints" });
+    expect(refused.json().message).toContain('unknown constraint "__proto__"');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
