@@ -259,6 +259,8 @@ describe.skipIf(!reachable)("sidecars on one PostgreSQL database", () => {
           await sleep(50);
         }
       })();
+      // The shared server restarts: turbo.json runs @aurora/store-postgres's tests before this
+      // package's, so theirs never lose their connections to it (they failed when the two overlapped).
       // Asynchronously, so that the traffic and the readiness probe go on while the server is down.
       await promisify(execFile)("pg_ctlcluster", ["--skip-systemctl-redirect", clusterVersion!, "main", "restart", "-m", "fast"]);
       await runFor(traffic, 3_000, 51);
