@@ -143,6 +143,46 @@ describe("GuardrailPolicy", () => {
       expect([...seen].some((k) => k.startsWith(path))).toBe(true);
   });
 
+  it("logs each pick's true chance when both sides are random: 1/probability weighs every candidate 1 on average", () => {
+    // Neither side learns here (choose only): the policy picks uniformly at random (ε = 1), the
+    // baseline is ε-greedy; both can pick any candidate, so a pick may come from either path.
+    const trio: Provider[] = [...candidates, { ...candidates[0]!, provider_id: "third", price_usd_per_hour: 1 }];
+    const r: ChooseRequest = { stateKey: STATE, context, candidates: trio };
+    const policy = createPolicy(
+      {
+        kind: "guardrail",
+        policy: { kind: "q-learning", epsilon: 1, epsilonDecay: 1 },
+        baseline: { kind: "q-learning", epsilon: 0.4, epsilonDecay: 1, initialQ: 0 },
+        explore: 0.3,
+      },
+      { rng: createRng(9) },
+    );
+    const rounds = 30_000;
+    const weighed = [0, 0, 0];
+    const squares = [0, 0, 0];
+    for (let d = 0; d < rounds; d++) {
+      const choice = policy.choose(r);
+      expect(choice.probabilityExact).toBeUndefined();
+      weighed[choice.index]! += 1 / choice.probability;
+      squares[choice.index]! += 1 / choice.probability ** 2;
+    }
+    for (let i = 0; i < 3; i++) {
+      const mean = weighed[i]! / rounds;
+      const sd = Math.sqrt(squares[i]! / rounds - mean * mean);
+      expect(Math.abs(mean - 1)).toBeLessThan(5 * (sd / Math.sqrt(rounds)));
+    }
+  });
+
+  it("flags a lower bound where the side not played cannot state its chance of the pick", () => {
+    const policy = createPolicy(
+      { kind: "guardrail", policy: { kind: "thompson" }, baseline: { kind: "q-learning", epsilon: 0.4, epsilonDecay: 1 } },
+      { rng: createRng(3) },
+    );
+    const flagged = Array.from({ length: 200 }, () => policy.choose(request)).filter((c) => c.probabilityExact === false);
+    expect(flagged.length).toBeGreaterThan(0);
+    expect(flagged.every((c) => c.tag?.startsWith("baseline"))).toBe(true);
+  });
+
   it("scales an inner importance weight by its path's share, and drops it where picks agree", () => {
     const policy = createPolicy({ kind: "guardrail", policy: { kind: "thompson" }, explore: 0.25 }, { rng: createRng(7) });
     const paths = new Set<string>();

@@ -232,26 +232,72 @@ export class GuardrailPolicy implements Policy {
       const probability = Math.min(1, p * b + q * p * (1 - b) + (1 - q) * b * (1 - p));
       // An inner inverseProbability estimates 1/its own probability, not 1/this mixture: dropped.
       const { inverseProbability: _, ...agreed } = mine;
-      return { ...agreed, estimate: trusted ? mine.estimate : theirs.estimate, probability, tag: composeTag("agree", tags) };
+      const inexact = theirs.probabilityExact === false ? { probabilityExact: false as const } : {};
+      return {
+        ...agreed,
+        estimate: trusted ? mine.estimate : theirs.estimate,
+        probability,
+        ...inexact,
+        tag: composeTag("agree", tags),
+      };
     }
     if (this.#rng() < q) {
       this.#policyPlays++;
       const estimate = estimateOf(mine.index, true, mine.estimate);
-      // q·p: an unbiased estimate of 1/p divided by q is one of 1/(q·p).
-      const scaled = mine.inverseProbability === undefined ? {} : { inverseProbability: mine.inverseProbability / q };
-      return { ...mine, estimate, probability: q * mine.probability, ...scaled, tag: composeTag("policy", tags) };
+      const b = this.#chanceOf(this.#baseline, theirs, mine.index, request);
+      const { inverseProbability: _, probabilityExact: __, ...played } = mine;
+      return {
+        ...played,
+        estimate,
+        ...this.#playedProbability(mine, mine.probability, b, b, q, q),
+        tag: composeTag("policy", tags),
+      };
     }
     this.#baselinePlays++;
     const estimate = estimateOf(theirs.index, false, theirs.estimate);
-    const scaled = theirs.inverseProbability === undefined ? {} : { inverseProbability: theirs.inverseProbability / (1 - q) };
+    const p = this.#chanceOf(this.#policy, mine, theirs.index, request);
+    const { inverseProbability: _, probabilityExact: __, ...played } = theirs;
     return {
-      ...theirs,
+      ...played,
       estimate,
       mode: "baseline",
-      probability: (1 - q) * theirs.probability,
-      ...scaled,
+      ...this.#playedProbability(theirs, p, theirs.probability, p, q, 1 - q),
       tag: composeTag("baseline", tags),
     };
+  }
+
+  /**
+   * The chance that `side` (whose own pick was `choice`) picks candidate `index`, another than its
+   * own: 0 when its pick was certain, else from its `probabilities`; undefined when it cannot say.
+   */
+  #chanceOf(side: Policy, choice: Choice, index: number, request: ChooseRequest): number | undefined {
+    if (choice.probability >= 1) return 0;
+    return side.probabilities?.(request)?.[index];
+  }
+
+  /**
+   * The played pick's probability when the picks differed, the pick a candidate the policy picks
+   * with p and the baseline with b: both pick it, or one does and is played,
+   * p·b + q·p·(1 − b) + (1 − q)·b·(1 − p) (the picks are independent). When the other side's
+   * chance is unknown, the share of the path played × the side's own probability, a lower bound,
+   * flagged. The side's `inverseProbability` scales by 1/share only where that is exact (`other`,
+   * the side not played, could not have picked it).
+   */
+  #playedProbability(
+    played: Choice,
+    p: number | undefined,
+    b: number | undefined,
+    other: number | undefined,
+    q: number,
+    share: number,
+  ): { probability: number; inverseProbability?: number; probabilityExact?: false } {
+    const inexact = played.probabilityExact === false ? { probabilityExact: false as const } : {};
+    if (p === undefined || b === undefined) return { probability: share * played.probability, probabilityExact: false };
+    const probability = Math.min(1, p * b + q * p * (1 - b) + (1 - q) * b * (1 - p));
+    // With other = 0 the probability is share × the side's own: its weight estimate scales exactly.
+    return other === 0 && played.inverseProbability !== undefined
+      ? { probability, inverseProbability: played.inverseProbability / share, ...inexact }
+      : { probability, ...inexact };
   }
 
   /** The policy's estimates where it is trusted, the baseline's elsewhere. */
