@@ -52,7 +52,7 @@ export class QTable {
     return total;
   }
 
-  /** Bumped whenever a column changes hands (`forgetProviders`): a column's id read before may be stale. */
+  /** Bumped whenever a column changes hands (`forgetProviders`, a freed column taken again): a column's id read before may be stale. */
   get generation(): number {
     return this.#generation;
   }
@@ -65,6 +65,8 @@ export class QTable {
       if (free !== undefined) {
         column = free;
         this.#providerIds[column] = providerId;
+        // The column changes hands again: a reader holding its old id ("") must read it afresh.
+        this.#generation++;
       } else {
         column = this.#providerIds.length;
         this.#providerIds.push(providerId);

@@ -416,6 +416,34 @@ describe("Strategist", () => {
       expect(Object.hasOwn(strategist.toJSON().q_table[STATE] as object, "old0-6")).toBe(false);
     });
 
+    it("learns feedback for a provider forgotten since, even when the last choose named maxProviders candidates", () => {
+      const strategist = new Strategist({ epsilon: 0, gamma: 0, alpha: 1, rng: createRng(1) });
+      strategist.choose(request(["x"]));
+      // 10,000 new candidates in one request: x, the least recently seen, is forgotten.
+      strategist.choose({ stateKey: "other:a100:us-west", context, candidates: ids("n", 10_000).map(provider) });
+      expect(Object.hasOwn(strategist.toJSON().q_table[STATE] as object, "x")).toBe(false);
+      // Its feedback comes back: x starts afresh (evicting another), and the reward is learned.
+      expect(update(strategist, "x", 3)).toEqual({ before: 0, after: 3 });
+      expect(strategist.getQValue(STATE, "x")).toBe(3);
+    });
+
+    it("saves a model that loads while providers are forgotten and their columns taken again mid-save", async () => {
+      const strategist = new Strategist({ epsilon: 0, rng: createRng(1) });
+      // Over 1 MB of model, so that the save goes out in several pieces across turns of the event loop.
+      for (let s = 0; s < 30; s++)
+        strategist.choose({ stateKey: `w:g:s${s}`, context, candidates: ids("p", 10_000).map(provider) });
+      const path = join(await mkdtemp(join(tmpdir(), "aurora-strategist-churn-")), "churn.json");
+      const saving = strategist.save(path);
+      for (let t = 0; t < 3; t++) await new Promise((resolve) => setImmediate(resolve));
+      strategist.choose({ stateKey: "late:g:r", context, candidates: [provider("new1")] }); // evicts
+      for (let t = 0; t < 20; t++) await new Promise((resolve) => setImmediate(resolve));
+      strategist.choose({ stateKey: "late:g:r", context, candidates: [provider("new2")] }); // a freed column taken
+      update(strategist, "new2", 1);
+      await saving;
+      const loaded = await Strategist.load(path);
+      expect(Object.keys(loaded.toJSON().q_table["late:g:r"] ?? {})).not.toContain("");
+    });
+
     it("refuses a model file holding more providers than maxProviders, naming it", () => {
       const strategist = new Strategist({ epsilon: 0, maxProviders: 20_000, rng: createRng(1) });
       strategist.choose(request(ids("a", 6_000)));

@@ -331,7 +331,7 @@ export class Strategist implements Policy {
     requireReward(reward);
     const table = this.#table;
     let column = table.findProvider(providerId);
-    if (column < 0) column = this.#internNew(providerId, undefined, 0);
+    if (column < 0) column = this.#internNew(providerId, undefined, 0, false);
     // Feedback mostly follows its own decision: the row `choose` just found is reused (the same key
     // string, so the comparison is a pointer check), saving a second probe of a map of every state.
     const row = stateKey === this.#chosenStateKey ? this.#chosenRow : table.ensureRow(stateKey);
@@ -404,13 +404,15 @@ export class Strategist implements Policy {
   /**
    * A column for a provider the table does not hold. At `maxProviders`, the least recently seen
    * eighth of the providers are forgotten first, never one among the candidates of the `choose`
-   * in progress: those already scanned (`#seenInScan` is this scan's) and `candidates` from `from` on.
+   * in progress (`inScan`): those already scanned (`#seenInScan` is this scan's) and `candidates`
+   * from `from` on.
    */
-  #internNew(providerId: string, candidates: readonly Provider[] | undefined, from: number): number {
+  #internNew(providerId: string, candidates: readonly Provider[] | undefined, from: number, inScan = true): number {
     const table = this.#table;
     const max = this.#params.maxProviders;
     if (table.providerCount >= max) {
-      const scan = this.#scan;
+      // Learning (no scan in progress) spares nothing: the last choose may have named maxProviders candidates.
+      const scan = inScan ? this.#scan : -1;
       const seen = this.#seenInScan;
       const spared = new Set<number>();
       for (let k = from; candidates !== undefined && k < candidates.length; k++) {
