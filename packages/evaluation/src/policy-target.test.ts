@@ -75,6 +75,27 @@ describe("policyTarget", () => {
     expect(policyTarget(policy).probabilities(request(4))).toEqual([0, 0, 1, 0]);
   });
 
+  it("leaves out picks whose probability is only a lower bound", () => {
+    // An A/B split of a greedy arm (always p0) and a Thompson arm: where the greedy arm chose,
+    // the split reports 0.5, a bound (Thompson's chance of p0 is unknown).
+    const policy = createPolicy(
+      {
+        kind: "ab",
+        arms: [
+          { name: "g", share: 0.5, policy: { kind: "q-learning", epsilon: 0, epsilonDecay: 1 } },
+          { name: "t", share: 0.5, policy: { kind: "thompson" } },
+        ],
+      },
+      { rng: createRng(4) },
+    );
+    const probabilities = policyTarget(policy, { samples: 200 }).probabilities(request(2));
+    expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    // p0 is the greedy arm's pick for sure and Thompson's about half the time: about 0.75 (the
+    // bound 0.5 taken as p0's probability left 0.79 in all, shared wrongly).
+    expect(probabilities[0]).toBeGreaterThan(0.65);
+    expect(probabilities[0]).toBeLessThan(0.85);
+  });
+
   it("shares the mass it never saw equally among the candidates it never saw", () => {
     // A policy that always reports probability 0.5 for p0 and never picks anything else.
     const policy = {

@@ -16,7 +16,8 @@ export const DEFAULT_CHOOSE_SAMPLES = 64;
  * Its probabilities: a policy with a `probabilities(request)` method is asked directly. Where it
  * has none, or cannot state them for a request (it answers undefined: `lin-ucb` facing a provider
  * it has no features for, a split over `thompson`), `choose` is called repeatedly (up to `samples` times) with the policy's own seeded rng; each
- * call reports the exact probability of its pick (`Choice.probability`), so the picks seen are
+ * call reports the exact probability of its pick (`Choice.probability`; a pick flagged as a lower
+ * bound, `probabilityExact: false`, is left out), so the picks seen are
  * known exactly, and the sampling stops once they account for all the mass (at once for a
  * deterministic policy such as `rule`). Mass left over is shared equally by the candidates never
  * picked, which is exact for ε-greedy (every non-greedy candidate has ε/n) and an approximation
@@ -43,6 +44,8 @@ export function policyTarget(policy: Policy, options: PolicyTargetOptions = {}):
       let seen = 0;
       for (let s = 0; s < samples && mass < 1 - 1e-9; s++) {
         const choice = policy.choose(request);
+        // A lower bound (an A/B split whose other arm cannot state its chance) is not the pick's probability.
+        if (choice.probabilityExact === false) continue;
         if (Number.isNaN(known[choice.index]!)) {
           known[choice.index] = choice.probability;
           mass += choice.probability;
@@ -51,9 +54,10 @@ export function policyTarget(policy: Policy, options: PolicyTargetOptions = {}):
       }
       const share = seen < n ? Math.max(0, 1 - mass) / (n - seen) : 0;
       const out = Array.from(known, (p) => (Number.isNaN(p) ? share : p));
-      // A policy whose reported probabilities overshoot 1 is rescaled rather than trusted blindly.
+      // Reported probabilities that do not add up to 1 (a Monte Carlo policy's estimates, every
+      // candidate seen) are rescaled rather than trusted blindly.
       const total = out.reduce((a, b) => a + b, 0);
-      return total > 1 + 1e-9 ? out.map((p) => p / total) : out;
+      return total > 0 && Math.abs(total - 1) > 1e-9 ? out.map((p) => p / total) : out;
     },
   };
 }
