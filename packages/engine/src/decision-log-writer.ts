@@ -1,4 +1,4 @@
-import { close, fstatSync, ftruncate, ftruncateSync, openSync, readSync, write } from "node:fs";
+import { close, fstat, fstatSync, ftruncate, ftruncateSync, openSync, readSync, write } from "node:fs";
 import { AuroraError, ValidationError } from "@aurora/domain";
 import type { DecisionLogLine } from "@aurora/evaluation";
 import type { DecisionMetadata, EngineEvent } from "./routing-engine.js";
@@ -223,9 +223,15 @@ export class DecisionLogWriter {
       const fail = (error: Error, wrote: number) => {
         this.#dropped += lines;
         this.#lastError = new DecisionLogWriteError(this.#path, error);
-        // Cut a partial write back to the last whole line, so the next batch starts a line of its own.
-        if (wrote > 0) ftruncate(this.#fd, this.#size, () => reject(this.#lastError));
-        else reject(this.#lastError);
+        // Cut a partial write back to the last whole line, so the next batch starts a line of its own:
+        // the file's size now less what this write put at its end (the file may have been rotated
+        // or truncated by someone else since it was opened, so not this writer's own count).
+        if (wrote > 0) {
+          fstat(this.#fd, (statError, stat) => {
+            const to = statError ? this.#size : Math.max(0, stat.size - wrote);
+            ftruncate(this.#fd, to, () => reject(this.#lastError));
+          });
+        } else reject(this.#lastError);
       };
       const from = (offset: number) => {
         // The file is opened for appending: every write lands at its end, wherever the position is.

@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -74,5 +74,35 @@ describe("the decision log on a disk that fills mid-write, then frees space", ()
       }
     }
     expect([...parseDecisionLog(readFileSync(path, "utf8"), path)]).toHaveLength(100);
+  });
+
+  it("cuts back from the file's end, not to its own count, when the log was truncated under it (copytruncate)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aurora-decision-log-rotated-"));
+    dirs.push(dir);
+    const path = join(dir, "decisions.jsonl");
+    const child = spawn(process.execPath, ["--input-type=module", "-e", SCRIPT, path], { stdio: ["pipe", "pipe", "inherit"] });
+    const replies = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const next = async () => JSON.parse((await replies.next()).value as string);
+    try {
+      const { flushed, pid } = await next();
+      expect(flushed).toBe("written");
+      // logrotate's copytruncate: the file is emptied under the open writer; then the disk fills mid-write.
+      truncateSync(path, 0);
+      execFileSync("prlimit", ["--pid", String(pid), "--fsize=300:unlimited"]);
+      child.stdin.write("go\n");
+      expect(await next()).toEqual({ flushed: "DecisionLogWriteError" });
+      execFileSync("prlimit", ["--pid", String(pid), "--fsize=unlimited:unlimited"]);
+      child.stdin.write("go\n");
+      expect(await next()).toMatchObject({ flushed: "written" });
+    } finally {
+      if (child.exitCode === null) {
+        const exited = once(child, "exit");
+        child.kill("SIGKILL");
+        await exited;
+      }
+    }
+    const text = readFileSync(path, "utf8");
+    expect(text).not.toContain("\u0000");
+    expect([...parseDecisionLog(text, path)]).toHaveLength(50);
   });
 });
