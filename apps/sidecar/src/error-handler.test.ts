@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
 import { RoutingEngine } from "@aurora/engine";
 import { afterEach, describe, expect, it } from "vitest";
 import { DECIDE_BODY, postJson, testApp } from "../test/fixtures.js";
@@ -25,6 +26,25 @@ describe("error-handler", () => {
       /^the request body is not valid JSON \(.+\): send one JSON object with Content-Type: application\/json$/,
     );
     expect(errorResponseSchema.safeParse(body).success).toBe(true);
+  });
+
+  it("answers 415 naming content-encoding for a compressed body, and still takes identity", async () => {
+    app = testApp();
+    const send = (encoding: string, payload: Buffer | string) =>
+      app.inject({
+        method: "POST",
+        url: "/decide",
+        payload,
+        headers: { "content-type": "application/json", "content-encoding": encoding },
+      });
+    const answer = await send("gzip", gzipSync(JSON.stringify(DECIDE_BODY)));
+    expect(answer.statusCode).toBe(415);
+    expect(answer.json()).toEqual({
+      error: "unsupported_media_type",
+      field: "content-encoding",
+      message: 'Content-Encoding "gzip" is not accepted: send the JSON body uncompressed (no Content-Encoding, or identity)',
+    });
+    expect((await send("identity", JSON.stringify(DECIDE_BODY))).statusCode).toBe(200);
   });
 
   it("answers 400 for an empty JSON body", async () => {
