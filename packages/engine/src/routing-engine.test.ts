@@ -321,6 +321,23 @@ describe("RoutingEngine", () => {
       await engine.close();
       expect(() => engine.decide({ context, providers: market(2) })).toThrow(EngineClosedError);
     });
+
+    it("refuses decide and feedback with EngineClosedError from the moment close() is called, and keeps what it acknowledged", async () => {
+      const modelPath = join(mkdtempSync(join(tmpdir(), "aurora-closing-")), "model.json");
+      const engine = new RoutingEngine({ modelPath, seed: 1, log: () => {} });
+      const ids = Array.from({ length: 20 }, () => engine.decide({ context, providers: market(2) }).metadata.decision_id);
+      const acknowledged = await Promise.all(ids.slice(0, 10).map((id) => engine.feedback(success(id))));
+      const closing = engine.close();
+      // Before the close has flushed anything: refused, typed, nothing learned or recorded.
+      expect(() => engine.decide({ context, providers: market(2) })).toThrow(EngineClosedError);
+      await expect(engine.feedback(success(ids[10]!))).rejects.toBeInstanceOf(EngineClosedError);
+      expect(engine.close()).toBe(closing);
+      await closing;
+      const reopened = new RoutingEngine({ modelPath, log: () => {} });
+      expect(acknowledged).toHaveLength(10);
+      expect(reopened.getStatus().executor).toMatchObject({ total_outcomes: 10, pending_feedback: 10 });
+      await reopened.close();
+    });
   });
 
   describe("options", () => {

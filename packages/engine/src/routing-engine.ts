@@ -165,6 +165,8 @@ export class RoutingEngine {
   #settledWithDefault = 0;
   #settledDropped = 0;
   #closed = false;
+  /** Set by the first `close()`: from then on decide and feedback are refused. */
+  #closing: Promise<void> | undefined;
   /** Set while a store's asynchronous `recentAudit` is read back (`RoutingEngine.open` waits for it; it never rejects). */
   #auditRestored: Promise<void> | undefined;
 
@@ -386,6 +388,8 @@ export class RoutingEngine {
       !this.#executor.isFinished(parsed.decision_id)
     ) {
       await this.#adoptRemoteDecision(this.#store, parsed.decision_id);
+      // The engine may have begun closing while the store was asked: nothing is learned then.
+      this.#assertOpen();
     }
     // Recorded only once the policy has learned it: a policy that throws (a plugged-in one, say)
     // leaves the decision pending for its feedback, and nothing is journaled.
@@ -532,7 +536,14 @@ export class RoutingEngine {
   }
 
   /** Flushes the model and releases timers. The engine refuses work afterwards. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    // Refuses new decisions and feedback from the first call on (EngineClosedError), while what
+    // was already accepted is flushed; a second call waits for the first.
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     if (this.#closed) return;
     this.#stopPsiRefresh?.();
     this.#psi?.close();
@@ -804,7 +815,7 @@ export class RoutingEngine {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new EngineClosedError();
+    if (this.#closed || this.#closing !== undefined) throw new EngineClosedError();
   }
 }
 
