@@ -118,6 +118,29 @@ describe("the audit trail after a restart", () => {
     await larger.close();
   });
 
+  it("starts on an audit segment damaged in its middle, going on in a new segment with its sequence numbers", async () => {
+    const modelPath = modelIn();
+    const first = new RoutingEngine({ modelPath, seed: 5, log: quiet });
+    await traffic(first, 12);
+    await first.close();
+    const dir = fileStorePaths(modelPath).audit;
+    const segment = join(dir, segmentName(listSegments(dir).at(-1)!));
+    const lines = readFileSync(segment, "utf8").split("\n");
+    const lastSeq = JSON.parse(lines.at(-2)!.slice(lines.at(-2)!.indexOf(" ") + 1)).seq as number;
+    lines[3] = `${lines[3]!.slice(0, -5)}XXXXX`; // a bad record with good ones after it: not a torn tail
+    writeFileSync(segment, lines.join("\n"));
+
+    const logs: string[] = [];
+    const second = new RoutingEngine({ modelPath, seed: 5, log: (m) => logs.push(m) });
+    expect(logs.join("\n")).toMatch(/is corrupt at byte .*the audit trail goes on in a new segment/);
+    await traffic(second, 3);
+    await second.close();
+    const newest = join(dir, segmentName(listSegments(dir).at(-1)!));
+    expect(newest).not.toBe(segment);
+    const first_ = readFileSync(newest, "utf8").split("\n")[0]!;
+    expect(JSON.parse(first_.slice(first_.indexOf(" ") + 1)).seq).toBe(lastSeq + 1);
+  });
+
   it("reads rotated audit segments back from the newest", async () => {
     const modelPath = modelIn();
     const store = () => new FileStore({ path: modelPath, auditSegmentBytes: 700, log: quiet });

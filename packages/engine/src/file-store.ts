@@ -10,6 +10,7 @@ import {
   frameLine,
   JournalCorruptError,
   JournalWriter,
+  lastGoodFramedRecord,
   listSegments,
   readFramedFile,
   readJournal,
@@ -333,13 +334,25 @@ export class FileStore implements EngineStore {
   #openAudit(): void {
     const dir = this.#paths.audit;
     const segments = listSegments(dir);
-    const lastSegment = segments.at(-1);
+    let lastSegment = segments.at(-1);
     if (lastSegment !== undefined) {
-      const read = readFramedFile(join(dir, segmentName(lastSegment)), { last: true, repair: true, log: this.#log });
-      const records = read.records as ChainedAuditRecord[];
-      const last = records.at(-1);
-      if (last) this.#chain = new AuditChain({ seq: last.seq, hash: last.hash });
-      this.#lastAuditRead = { segment: lastSegment, seq: this.#chain.last.seq, records: new WeakRef(records) };
+      const path = join(dir, segmentName(lastSegment));
+      try {
+        const read = readFramedFile(path, { last: true, repair: true, log: this.#log });
+        const records = read.records as ChainedAuditRecord[];
+        const last = records.at(-1);
+        if (last) this.#chain = new AuditChain({ seq: last.seq, hash: last.hash });
+        this.#lastAuditRead = { segment: lastSegment, seq: this.#chain.last.seq, records: new WeakRef(records) };
+      } catch (error) {
+        if (!(error instanceof JournalCorruptError)) throw error;
+        // Damage inside the newest audit segment (not a torn tail) must not stop the engine: the
+        // trail goes on in a new segment, chained from the last record that reads whole, and
+        // `aurora-verify` reports the damage.
+        const last = lastGoodFramedRecord(path) as ChainedAuditRecord | undefined;
+        if (last) this.#chain = new AuditChain({ seq: last.seq, hash: last.hash });
+        this.#log(`${error.message}; the audit trail goes on in a new segment (aurora-verify reports the damage)`);
+        lastSegment++;
+      }
     }
     this.#audit = new JournalWriter(dir, lastSegment ?? 1, { intervalMs: 200 });
   }

@@ -115,6 +115,26 @@ export class FrameBuffer {
   }
 }
 
+/**
+ * The last record of a framed file that reads whole, skipping bad lines (damage in its middle);
+ * undefined when none does or the file is missing. For a file `readFramedFile` refuses.
+ */
+export function lastGoodFramedRecord(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  const lines = text.split("\n");
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const value = unframe(lines[i] as string);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
 /** The JSON of a framed line, or `undefined` when the line is bad. */
 function unframe(line: string): unknown {
   if (line.length < HEADER + 2 || line.charCodeAt(HEADER - 1) !== 0x20) return undefined;
