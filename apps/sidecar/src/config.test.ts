@@ -72,6 +72,7 @@ describe("parseConfig", () => {
           AURORA_REWARD_WAIT_MS: "60000",
           AURORA_DEFAULT_REWARD: "-5.5",
           AURORA_ALTERNATIVES: "0",
+          AURORA_DECISION_RECORDS: "500",
           AURORA_SEED: "42",
           AURORA_POLICY: '{"kind":"q-learning","epsilon":0.2}',
           AURORA_GUARDRAIL: "rule",
@@ -94,6 +95,7 @@ describe("parseConfig", () => {
         rewardWaitMs: 60_000,
         defaultReward: -5.5,
         alternatives: 0,
+        decisionRecords: 500,
         seed: 42,
         policy: { kind: "q-learning", epsilon: 0.2 },
         guardrail: { baseline: { kind: "rule" } },
@@ -187,6 +189,11 @@ describe("parseConfig", () => {
         "AURORA_DEFAULT_REWARD",
         "NaN",
         'AURORA_DEFAULT_REWARD: must be a finite number (reward learned when no feedback arrives in time); got "NaN"',
+      ],
+      [
+        "AURORA_DECISION_RECORDS",
+        "-1",
+        'AURORA_DECISION_RECORDS: must be a whole number from 0 to 1000000 (recent decisions GET /decisions/:id can explain); got "-1"',
       ],
       [
         "AURORA_ALTERNATIVES",

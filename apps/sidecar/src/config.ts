@@ -34,6 +34,8 @@ export interface SidecarConfig {
   rewardWaitMs: number | undefined;
   defaultReward: number | undefined;
   alternatives: number | undefined;
+  /** Decisions GET /decisions/:id can explain (the engine's maxDecisionRecords). */
+  decisionRecords: number | undefined;
   seed: number | undefined;
   /** The learning policy as a registry config, e.g. `{ "kind": "q-learning", "epsilon": 0.2 }`; the engine checks the rest. */
   policy: PolicyConfigJson | undefined;
@@ -155,6 +157,7 @@ const envSchema = z.object({
   AURORA_REWARD_WAIT_MS: optional(wholeNumber(1, MAX_TIMER_MS, "milliseconds a decision waits for its feedback")),
   AURORA_DEFAULT_REWARD: optional(finiteNumber("reward learned when no feedback arrives in time")),
   AURORA_ALTERNATIVES: optional(wholeNumber(0, 100, "ranked fallbacks returned per decision")),
+  AURORA_DECISION_RECORDS: optional(wholeNumber(0, 1_000_000, "recent decisions GET /decisions/:id can explain")),
   AURORA_POLICY: optional(policyVariable),
   AURORA_GUARDRAIL: optional(guardrailVariable),
   AURORA_SEED: optional(wholeNumber(-(2 ** 31), 2 ** 31 - 1, "seed for exploration")),
@@ -193,6 +196,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     rewardWaitMs: e.AURORA_REWARD_WAIT_MS,
     defaultReward: e.AURORA_DEFAULT_REWARD,
     alternatives: e.AURORA_ALTERNATIVES,
+    decisionRecords: e.AURORA_DECISION_RECORDS,
     seed: e.AURORA_SEED,
     policy: e.AURORA_POLICY,
     guardrail: e.AURORA_GUARDRAIL,

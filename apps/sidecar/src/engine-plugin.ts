@@ -33,6 +33,7 @@ export function engineOptionsFrom(config: SidecarConfig): RoutingEngineOptions {
     ...(config.rewardWaitMs !== undefined ? { rewardWaitMs: config.rewardWaitMs } : {}),
     ...(config.defaultReward !== undefined ? { defaultReward: config.defaultReward } : {}),
     ...(config.alternatives !== undefined ? { alternatives: config.alternatives } : {}),
+    ...(config.decisionRecords !== undefined ? { maxDecisionRecords: config.decisionRecords } : {}),
     ...(config.seed !== undefined ? { seed: config.seed } : {}),
     // Checked by the engine's policy registry, which names the bad option.
     ...(config.policy !== undefined ? { policy: config.policy as RoutingEngineOptions["policy"] } : {}),

@@ -116,6 +116,13 @@ describe("GET /decisions/:id", () => {
     expect(errorResponseSchema.safeParse(answer.json()).success).toBe(true);
   });
 
+  it("keeps no records with AURORA_DECISION_RECORDS=0", async () => {
+    app = testApp({ decisionRecords: 0 });
+    const decided = await decide();
+    const answer = await app.inject({ method: "GET", url: `/decisions/${String(decided.metadata.decision_id)}` });
+    expect(answer.statusCode).toBe(404);
+  });
+
   it("decodes a percent-encoded id", async () => {
     sidecar();
     const answer = await app.inject({ method: "GET", url: `/decisions/${encodeURIComponent("a b/ü")}` });
