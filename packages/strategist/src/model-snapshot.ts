@@ -27,6 +27,11 @@ export interface QLearningSnapshot {
   reward_history: number[];
   /** state key → provider id → Q-value. */
   q_table: Record<string, Record<string, number>>;
+  /**
+   * The providers the table holds, least recently among the candidates first: the order
+   * `maxProviders` forgets them in, kept across a restart. Absent in older and Python files.
+   */
+  provider_recency?: string[];
 }
 
 /** A snapshot that passed validation, ready to restore. */
@@ -37,6 +42,8 @@ export interface ModelState {
   rewardHistory: number[];
   totalRewards: number;
   qTable: Record<string, Record<string, number>>;
+  /** `provider_recency`, when the file has it. */
+  providerRecency?: string[];
 }
 
 type JsonObject = Record<string, unknown>;
@@ -138,6 +145,10 @@ export function parseModelSnapshot(value: unknown): ModelState {
     }
   }
 
+  const recency = own(value, "provider_recency");
+  if (recency !== undefined && (!Array.isArray(recency) || !recency.every((id) => typeof id === "string" && id !== ""))) {
+    throw ValidationError.forField("provider_recency", "must be an array of provider ids, least recently seen first");
+  }
   return {
     params,
     epsilon,
@@ -145,5 +156,6 @@ export function parseModelSnapshot(value: unknown): ModelState {
     rewardHistory: history.slice(-REWARD_HISTORY_LIMIT) as number[],
     totalRewards,
     qTable: qTable as Record<string, Record<string, number>>,
+    ...(recency !== undefined ? { providerRecency: recency as string[] } : {}),
   };
 }

@@ -444,6 +444,20 @@ describe("Strategist", () => {
       expect(Object.keys(loaded.toJSON().q_table["late:g:r"] ?? {})).not.toContain("");
     });
 
+    it("forgets the least recently seen first after a restart too: the order is kept in the model", () => {
+      const strategist = new Strategist({ epsilon: 0, gamma: 0, alpha: 1, rng: createRng(1) });
+      strategist.choose(request(["S", ...ids("x", 4_999)]));
+      update(strategist, "S", 5);
+      strategist.choose(request(ids("y", 5_000))); // 10,000 providers: full
+      strategist.choose(request(["S"])); // S is now the most recently seen
+      const restarted = Strategist.fromJSON(JSON.parse(JSON.stringify(strategist.toJSON())));
+      restarted.choose(request(["z"])); // forgets an eighth: the x's seen once, long ago
+      expect(restarted.getQValue(STATE, "S")).toBe(5);
+      const kept = restarted.toJSON().q_table[STATE] as Record<string, number>;
+      expect(Object.hasOwn(kept, "x0")).toBe(false);
+      expect(Object.hasOwn(kept, "y4999")).toBe(true);
+    });
+
     it("refuses a model file holding more providers than maxProviders, naming it", () => {
       const strategist = new Strategist({ epsilon: 0, maxProviders: 20_000, rng: createRng(1) });
       strategist.choose(request(ids("a", 6_000)));
@@ -623,6 +637,8 @@ describe("Strategist", () => {
         decision_count: 1,
         total_rewards: 2,
         reward_history: [8, -20],
+        // Least recently among the candidates first: the order maxProviders forgets in.
+        provider_recency: ["toString", "akash", "__proto__", "constructor"],
         q_table: {
           [STATE]: { akash: 1, ["__proto__"]: 1 + 0.2 * (8 + 0.95 * 1 - 1), constructor: 1 },
           ["__proto__:toString:x"]: { toString: 1 + 0.2 * (-20 + 0.95 * 1 - 1) },

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { ContextInput, Provider, ProviderInput, Rng } from "@aurora/domain";
-import { contextSchema, parseWith, providersSchema, stateKey as stateKeyOf, ValidationError } from "@aurora/domain";
+import { contextSchema, JSON_PIECES, parseWith, providersSchema, stateKey as stateKeyOf, ValidationError } from "@aurora/domain";
 import { writeFileAtomic } from "./atomic-write.js";
 import { decayedEpsilon, effectiveEpsilon, epsilonGreedyPropensities, epsilonGreedyPropensity } from "./epsilon-greedy.js";
 import type { ModelState, QLearningSnapshot } from "./model-snapshot.js";
@@ -28,9 +28,6 @@ export interface Recommendation {
     probability: number;
   };
 }
-
-/** Characters per piece of a saved model, so a huge table never becomes one huge string. */
-const PIECE_CHARS = 1 << 20;
 
 function requireStateKey(stateKey: unknown): asserts stateKey is string {
   if (typeof stateKey !== "string" || stateKey.length === 0) {
@@ -257,13 +254,20 @@ export class Strategist implements Policy {
   /**
    * Writes the model to `path` atomically (temporary file in the same folder, fsync, rename),
    * as `JSON.stringify(toJSON())` would, but a piece at a time so that a large table neither
-   * blocks decisions nor needs one giant string. ε, the counts and the rewards are taken when
-   * `save` is called; each state's row when the writer reaches it, so a row learned during the
-   * save may be written before or after that update. Saves from one instance land in call order.
+   * blocks decisions nor needs one giant string. The model is taken when `save` is called (the
+   * Q-values copied, one `slice` per chunk of 1,024 rows), so the file is the model at that
+   * instant whatever is learned, or which providers `maxProviders` forgets, while it is written.
+   * Saves from one instance land in call order.
    */
   save(path: string): Promise<void> {
     const head = JSON.stringify(this.#snapshotHead());
-    const saved = this.#saving.then(() => writeFileAtomic(path, this.#jsonPieces(head)));
+    const table = this.#table.snapshot();
+    const pieces = function* (): Generator<string> {
+      yield `${head.slice(0, -1)},"q_table":`;
+      yield* table[JSON_PIECES]();
+      yield "}";
+    };
+    const saved = this.#saving.then(() => writeFileAtomic(path, pieces()));
     this.#saving = saved.catch(() => {});
     return saved;
   }
@@ -319,6 +323,14 @@ export class Strategist implements Policy {
         if (Object.hasOwn(values, providerId)) table.set(row, table.internProvider(providerId), values[providerId] as number);
       }
     }
+    // The order maxProviders forgets in: rank r (least recent first) reads as scan r + 1.
+    const recency = model.providerRecency ?? [];
+    if (this.#seenInScan.length < table.columnCount) this.#seenInScan = new Uint32Array(Math.max(16, table.columnCount));
+    recency.forEach((providerId, rank) => {
+      const column = table.findProvider(providerId);
+      if (column >= 0) this.#seenInScan[column] = rank + 1;
+    });
+    if (recency.length > 0) this.#scan = recency.length + 1;
     if (table.providerCount > this.#params.maxProviders) {
       throw ValidationError.forField(
         "maxProviders",
@@ -437,6 +449,16 @@ export class Strategist implements Policy {
     return table.internProvider(providerId);
   }
 
+  /** The providers held, least recently among the candidates first (ties: the earlier column). */
+  #recency(): string[] {
+    const table = this.#table;
+    const seen = this.#seenInScan;
+    const columns: number[] = [];
+    for (let c = 0; c < table.columnCount; c++) if (table.providerId(c) !== "") columns.push(c);
+    columns.sort((a, b) => (seen[a] ?? 0) - (seen[b] ?? 0) || a - b);
+    return columns.map((c) => table.providerId(c));
+  }
+
   #snapshotHead(): Omit<QLearningSnapshot, "q_table"> {
     // `maxProviders` bounds memory, it is not learned: the engine passes it at every start.
     const { maxProviders: _, ...params } = this.#params;
@@ -449,43 +471,7 @@ export class Strategist implements Policy {
       decision_count: this.#decisionCount,
       total_rewards: this.#rewards.total,
       reward_history: this.#rewards.toArray(),
+      provider_recency: this.#recency(),
     };
-  }
-
-  /** The model file after `head` (the snapshot without `q_table`), about {@link PIECE_CHARS} characters a piece. */
-  *#jsonPieces(head: string): Generator<string> {
-    const table = this.#table;
-    const providerKeys: string[] = [];
-    let generation = table.generation;
-    let states: string[] = [];
-    let length = 0;
-    yield `${head.slice(0, -1)},"q_table":{`;
-    let separator = "";
-    for (const [stateKey, row] of table.states()) {
-      // A column that changed hands during the save (maxProviders) is named afresh.
-      if (table.generation !== generation) {
-        generation = table.generation;
-        providerKeys.length = 0;
-      }
-      // Providers first seen while the save is in progress are picked up too.
-      while (providerKeys.length < table.columnCount) {
-        providerKeys.push(JSON.stringify(table.providerId(providerKeys.length)));
-      }
-      const entries: string[] = [];
-      for (let column = 0; column < providerKeys.length; column++) {
-        const q = table.get(row, column);
-        if (!Number.isNaN(q)) entries.push(`${providerKeys[column]}:${q}`);
-      }
-      const state = `${JSON.stringify(stateKey)}:{${entries.join(",")}}`;
-      states.push(state);
-      length += state.length;
-      if (length >= PIECE_CHARS) {
-        yield separator + states.join(",");
-        separator = ",";
-        states = [];
-        length = 0;
-      }
-    }
-    yield `${states.length > 0 ? separator + states.join(",") : ""}}}`;
   }
 }
