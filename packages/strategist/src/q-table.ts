@@ -29,7 +29,6 @@ export class QTable {
   #chunks: Float64Array[] = [];
   /** Columns given up by `forgetProviders`, taken again by the next new providers. */
   readonly #freeColumns: number[] = [];
-  #generation = 0;
 
   get stateCount(): number {
     return this.#stateRow.size;
@@ -52,11 +51,6 @@ export class QTable {
     return total;
   }
 
-  /** Bumped whenever a column changes hands (`forgetProviders`, a freed column taken again): a column's id read before may be stale. */
-  get generation(): number {
-    return this.#generation;
-  }
-
   /** The column of a provider, assigned the first time it is seen (a forgotten provider's column first). */
   internProvider(providerId: string): number {
     let column = this.#providerColumn.get(providerId);
@@ -65,8 +59,6 @@ export class QTable {
       if (free !== undefined) {
         column = free;
         this.#providerIds[column] = providerId;
-        // The column changes hands again: a reader holding its old id ("") must read it afresh.
-        this.#generation++;
       } else {
         column = this.#providerIds.length;
         this.#providerIds.push(providerId);
@@ -96,7 +88,6 @@ export class QTable {
         for (const column of columns) chunk[start + column] = Number.NaN;
       }
     }
-    this.#generation++;
   }
 
   /** The column of a provider, or −1 when it was never seen. */
