@@ -263,6 +263,7 @@ export class FileStore implements EngineStore {
   }
 
   snapshot(take: () => object): Promise<Receipt> {
+    if (!this.#releaseLock) return Promise.reject(this.#notWritable());
     const run = this.#snapshotting
       .catch(() => {})
       .then(async () => {
@@ -275,6 +276,7 @@ export class FileStore implements EngineStore {
   }
 
   snapshotSync(take: () => object): Receipt {
+    if (!this.#releaseLock) throw this.#notWritable();
     this.#writer?.flushSync();
     const { content, cut } = this.#cutAndTake(take);
     const written = writeSnapshotTempSync(this.#paths.snapshot, content);
@@ -306,6 +308,16 @@ export class FileStore implements EngineStore {
       this.#releaseLock?.();
       this.#releaseLock = undefined;
     }
+  }
+
+  /** Why nothing is written: the folder could not take the model when the store opened (read-only, missing). */
+  #notWritable(): ModelFileError {
+    const reason = (this.#lastError as Error | undefined)?.message ?? String(this.#lastError);
+    return new ModelFileError(
+      this.#paths.snapshot,
+      `cannot be written: its folder could not take the model when the engine started (${reason}); fix it and restart`,
+      { cause: this.#lastError },
+    );
   }
 
   #requireWriter(): JournalWriter | undefined {

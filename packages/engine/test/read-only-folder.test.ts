@@ -33,7 +33,8 @@ try {
   feedback = error.name;
 }
 const status = engine.getStatus();
-console.log(JSON.stringify({ chosen: decision.provider_id, outcomes, ready: status.store.ready, feedback, logs, trail }));
+const closed = await engine.close().then(() => "closed", (error) => error.code);
+console.log(JSON.stringify({ chosen: decision.provider_id, outcomes, ready: status.store.ready, feedback, logs, trail, closed }));
 `;
 
 function listing(dir: string): string {
@@ -93,12 +94,15 @@ describe("a model folder the engine cannot write", () => {
         feedback: string;
         logs: string[];
         trail: string[];
+        closed: string;
       };
       expect(seen.outcomes).toBe(40);
       expect(seen.trail).toEqual(ids.reverse());
       expect(seen.chosen).toBe("good");
       expect(seen.ready).toBe(false);
       expect(seen.feedback).toBe("FeedbackNotDurableError");
+      // Closing cannot save the model there: a typed error, not the file system's EACCES.
+      expect(seen.closed).toBe("MODEL_FILE");
       expect(seen.logs.join("\n")).toMatch(/serving the model as it is there, read-only/);
     } finally {
       for (const entry of [dir, ...readdirSync(dir, { recursive: true }).map((name) => join(dir, String(name)))]) {
