@@ -324,7 +324,8 @@ describe("RoutingEngine", () => {
 
     it("refuses decide and feedback with EngineClosedError from the moment close() is called, and keeps what it acknowledged", async () => {
       const modelPath = join(mkdtempSync(join(tmpdir(), "aurora-closing-")), "model.json");
-      const engine = new RoutingEngine({ modelPath, seed: 1, log: () => {} });
+      const clock = new ManualClock(1_000);
+      const engine = new RoutingEngine({ modelPath, seed: 1, clock, rewardWaitMs: 60_000, log: () => {} });
       const ids = Array.from({ length: 20 }, () => engine.decide({ context, providers: market(2) }).metadata.decision_id);
       const acknowledged = await Promise.all(ids.slice(0, 10).map((id) => engine.feedback(success(id))));
       const closing = engine.close();
@@ -333,7 +334,13 @@ describe("RoutingEngine", () => {
       await expect(engine.feedback(success(ids[10]!))).rejects.toBeInstanceOf(EngineClosedError);
       expect(engine.close()).toBe(closing);
       await closing;
-      const reopened = new RoutingEngine({ modelPath, log: () => {} });
+      clock.advance(120_000); // the ten decisions without feedback are past their reward wait now
+      // Reading status and records after the close settles nothing into the closed store.
+      const settledBefore = engine.getStatus().settlement;
+      expect(engine.getDecision(ids[15]!)?.settled).toBeNull();
+      expect(engine.getStatus().settlement).toEqual(settledBefore);
+      // Nothing was settled into the closed store: reopened with a longer wait, the ten still wait.
+      const reopened = new RoutingEngine({ modelPath, clock, rewardWaitMs: 3_600_000, log: () => {} });
       expect(acknowledged).toHaveLength(10);
       expect(reopened.getStatus().executor).toMatchObject({ total_outcomes: 10, pending_feedback: 10 });
       await reopened.close();

@@ -452,7 +452,7 @@ export class RoutingEngine {
    * its probability, the policy and model version, and the outcome once known.
    */
   getDecision(decisionId: string): DecisionView | undefined {
-    if (!this.#closed) this.#settle(this.#executor.settleExpired());
+    if (this.#closing === undefined) this.#settle(this.#executor.settleExpired());
     return this.#archive.get(decisionId);
   }
 
@@ -480,7 +480,8 @@ export class RoutingEngine {
 
   /** The seed's status shape: strategist, executor, auditor, psi_field_connected, model_path. */
   getStatus(): EngineStatus {
-    this.#settle(this.#executor.settleExpired());
+    // Settling records events: not into a store that is closing or closed.
+    if (this.#closing === undefined) this.#settle(this.#executor.settleExpired());
     return {
       strategist: this.#policy.stats(),
       executor: this.#executor.stats(),
