@@ -1,12 +1,9 @@
-import { execFileSync, spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
 import { parseDecisionLog } from "@aurora/evaluation";
 import { afterAll, describe, expect, it } from "vitest";
+import { ENGINE_INDEX, LINE_PROTOCOL, limitFileSize, startChildScript } from "./child-script.js";
 
 /**
  * The decision log on a disk that fills mid-write and then frees space: the batch that could not
@@ -15,14 +12,9 @@ import { afterAll, describe, expect, it } from "vitest";
  * built engine runs in a child process whose file-size limit (RLIMIT_FSIZE) the test lowers with
  * `prlimit` to a little over the log's size (so a write is cut short mid-line), then lifts.
  */
-const INDEX = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "index.js")).href;
-
-const SCRIPT = `
+const SCRIPT = `${LINE_PROTOCOL}
 import { statSync } from "node:fs";
-import { createInterface } from "node:readline";
-const { RoutingEngine } = await import(${JSON.stringify(INDEX)});
-const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
-const say = (value) => console.log(JSON.stringify(value));
+const { RoutingEngine } = await import(${JSON.stringify(ENGINE_INDEX)});
 const path = process.argv[1];
 const engine = new RoutingEngine({ seed: 1, decisionLogPath: path });
 const providers = ["a", "b"].map((id) => ({ provider_id: id, price_usd_per_hour: 1, latency_ms: 50, reputation: 90, available: true }));
@@ -43,6 +35,35 @@ await engine.close().catch(() => {});
 process.exit(0);
 `;
 
+/**
+ * Runs the script on a log in a fresh folder: 50 decisions written; `squeeze(path, size)` may act
+ * on the file and returns the file-size limit for the next 300 decisions, whose write must fail;
+ * then the limit is lifted and 50 more are written. Returns the log's path and the writer's stats.
+ */
+async function fillMidWrite(
+  dirs: string[],
+  squeeze: (path: string, size: number) => number,
+): Promise<{ path: string; stats: Record<string, number> }> {
+  const dir = mkdtempSync(join(tmpdir(), "aurora-decision-log-full-"));
+  dirs.push(dir);
+  const path = join(dir, "decisions.jsonl");
+  const child = startChildScript(SCRIPT, [path]);
+  try {
+    const { flushed, size, pid } = (await child.next()) as { flushed: string; size: number; pid: number };
+    expect(flushed).toBe("written");
+    limitFileSize(pid, squeeze(path, size));
+    child.go();
+    expect(await child.next()).toEqual({ flushed: "DecisionLogWriteError" });
+    limitFileSize(pid);
+    child.go();
+    const last = (await child.next()) as { flushed: string; stats: Record<string, number> };
+    expect(last.flushed).toBe("written");
+    return { path, stats: last.stats };
+  } finally {
+    await child.stop();
+  }
+}
+
 describe("the decision log on a disk that fills mid-write, then frees space", () => {
   const dirs: string[] = [];
   afterAll(() => {
@@ -50,57 +71,18 @@ describe("the decision log on a disk that fills mid-write, then frees space", ()
   });
 
   it("drops the batch it could not write without leaving half a line, and the log still parses", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "aurora-decision-log-full-"));
-    dirs.push(dir);
-    const path = join(dir, "decisions.jsonl");
-    const child = spawn(process.execPath, ["--input-type=module", "-e", SCRIPT, path], { stdio: ["pipe", "pipe", "inherit"] });
-    const replies = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-    const next = async () => JSON.parse((await replies.next()).value as string);
-    try {
-      const { flushed, size, pid } = await next();
-      expect(flushed).toBe("written");
-      // Room for a few hundred more bytes: the next batch (~256 lines) is cut short mid-line.
-      execFileSync("prlimit", ["--pid", String(pid), `--fsize=${size + 300}:unlimited`]);
-      child.stdin.write("go\n");
-      expect(await next()).toEqual({ flushed: "DecisionLogWriteError" });
-      execFileSync("prlimit", ["--pid", String(pid), "--fsize=unlimited:unlimited"]);
-      child.stdin.write("go\n");
-      expect(await next()).toMatchObject({ flushed: "written", stats: { written: 100, dropped: 300 } });
-    } finally {
-      if (child.exitCode === null) {
-        const exited = once(child, "exit");
-        child.kill("SIGKILL");
-        await exited;
-      }
-    }
+    // Room for a few hundred more bytes: the next batch (~256 lines) is cut short mid-line.
+    const { path, stats } = await fillMidWrite(dirs, (_, size) => size + 300);
+    expect(stats).toMatchObject({ written: 100, dropped: 300 });
     expect([...parseDecisionLog(readFileSync(path, "utf8"), path)]).toHaveLength(100);
   });
 
   it("cuts back from the file's end, not to its own count, when the log was truncated under it (copytruncate)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "aurora-decision-log-rotated-"));
-    dirs.push(dir);
-    const path = join(dir, "decisions.jsonl");
-    const child = spawn(process.execPath, ["--input-type=module", "-e", SCRIPT, path], { stdio: ["pipe", "pipe", "inherit"] });
-    const replies = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-    const next = async () => JSON.parse((await replies.next()).value as string);
-    try {
-      const { flushed, pid } = await next();
-      expect(flushed).toBe("written");
-      // logrotate's copytruncate: the file is emptied under the open writer; then the disk fills mid-write.
-      truncateSync(path, 0);
-      execFileSync("prlimit", ["--pid", String(pid), "--fsize=300:unlimited"]);
-      child.stdin.write("go\n");
-      expect(await next()).toEqual({ flushed: "DecisionLogWriteError" });
-      execFileSync("prlimit", ["--pid", String(pid), "--fsize=unlimited:unlimited"]);
-      child.stdin.write("go\n");
-      expect(await next()).toMatchObject({ flushed: "written" });
-    } finally {
-      if (child.exitCode === null) {
-        const exited = once(child, "exit");
-        child.kill("SIGKILL");
-        await exited;
-      }
-    }
+    // logrotate's copytruncate: the file is emptied under the open writer; then the disk fills mid-write.
+    const { path } = await fillMidWrite(dirs, (file) => {
+      truncateSync(file, 0);
+      return 300;
+    });
     const text = readFileSync(path, "utf8");
     expect(text).not.toContain("\u0000");
     expect([...parseDecisionLog(text, path)]).toHaveLength(50);

@@ -1,12 +1,9 @@
-import { execFileSync, spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { RoutingEngine } from "../src/index.js";
+import { ENGINE_INDEX, LINE_PROTOCOL, limitFileSize, startChildScript } from "./child-script.js";
 
 /**
  * A disk that fills and then frees space: the journal's write fails, the feedback is refused as not
@@ -15,14 +12,9 @@ import { RoutingEngine } from "../src/index.js";
  * The kernel refuses the writes: the built engine runs in a real child process whose file-size limit
  * (RLIMIT_FSIZE) the test lowers to the journal's current size with `prlimit`, then lifts.
  */
-const INDEX = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "index.js")).href;
-
-const SCRIPT = `
+const SCRIPT = `${LINE_PROTOCOL}
 import { statSync } from "node:fs";
-import { createInterface } from "node:readline";
-const { RoutingEngine } = await import(${JSON.stringify(INDEX)});
-const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
-const say = (value) => console.log(JSON.stringify(value));
+const { RoutingEngine } = await import(${JSON.stringify(ENGINE_INDEX)});
 const engine = new RoutingEngine({ modelPath: process.argv[1], seed: 1, saveEvery: 100000, log: () => {} });
 const providers = [{ provider_id: "p", price_usd_per_hour: 1, latency_ms: 50, reputation: 90, available: true }];
 const context = { workload_type: "llm_inference", gpu_type: "a100", region: "us-west", gpu_hours: 1 };
@@ -55,26 +47,18 @@ describe("the journal on a disk that fills, then frees space", () => {
     const dir = mkdtempSync(join(tmpdir(), "aurora-disk-full-"));
     dirs.push(dir);
     const modelPath = join(dir, "model.json");
-    const child = spawn(process.execPath, ["--input-type=module", "-e", SCRIPT, modelPath, "00000001.log"], {
-      stdio: ["pipe", "pipe", "inherit"],
-    });
-    const replies = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-    const next = async () => JSON.parse((await replies.next()).value as string);
+    const child = startChildScript(SCRIPT, [modelPath, "00000001.log"]);
     try {
-      const { pid, size } = await next();
-      // Any write past the journal's present size now fails with EFBIG (Node ignores SIGXFSZ).
-      execFileSync("prlimit", ["--pid", String(pid), `--fsize=${size}:unlimited`]);
-      child.stdin.write("go\n");
-      expect(await next()).toEqual({ refused: "FeedbackNotDurableError", ready: false });
-      execFileSync("prlimit", ["--pid", String(pid), "--fsize=unlimited:unlimited"]);
-      child.stdin.write("go\n");
-      expect(await next()).toEqual({ ready: true, last_error: null });
+      const { pid, size } = (await child.next()) as { pid: number; size: number };
+      // Any write past the journal's present size now fails with EFBIG.
+      limitFileSize(pid, size);
+      child.go();
+      expect(await child.next()).toEqual({ refused: "FeedbackNotDurableError", ready: false });
+      limitFileSize(pid);
+      child.go();
+      expect(await child.next()).toEqual({ ready: true, last_error: null });
     } finally {
-      if (child.exitCode === null) {
-        const exited = once(child, "exit");
-        child.kill("SIGKILL");
-        await exited;
-      }
+      await child.stop();
     }
     // The outcome refused as not durable was learned in memory and, written again, is on disk.
     const reopened = new RoutingEngine({ modelPath, log: () => {} });

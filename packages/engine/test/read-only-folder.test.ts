@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { RoutingEngine } from "../src/index.js";
+import { ENGINE_INDEX } from "./child-script.js";
 
 /**
  * A model folder this process may read but not write (a read-only mount, a volume owned by another
@@ -14,10 +14,8 @@ import { RoutingEngine } from "../src/index.js";
  * child process; as root (whom permissions do not stop) the child drops to user `nobody` once it
  * has loaded the engine (the checkout may sit in a folder only root can enter).
  */
-const INDEX = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "index.js")).href;
-
 const SCRIPT = `
-const { RoutingEngine } = await import(${JSON.stringify(INDEX)});
+const { RoutingEngine } = await import(${JSON.stringify(ENGINE_INDEX)});
 if (process.getuid() === 0) { process.setgid(65534); process.setuid(65534); }
 const logs = [];
 const engine = new RoutingEngine({ modelPath: process.argv[1], seed: 1, epsilon: 0, log: (m) => logs.push(m) });
@@ -119,7 +117,7 @@ describe("a model folder the engine cannot write", () => {
     const engine = new RoutingEngine({ modelPath, seed: 1, log: () => {} });
     await engine.close();
     const opener = `
-const { RoutingEngine } = await import(${JSON.stringify(INDEX)});
+const { RoutingEngine } = await import(${JSON.stringify(ENGINE_INDEX)});
 if (process.getuid() === 0) { process.setgid(65534); process.setuid(65534); }
 try {
   new RoutingEngine({ modelPath: process.argv[1], log: () => {} });

@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { ENGINE_INDEX } from "./child-script.js";
 
 /**
  * Background snapshots must not make the event loop wait for the disk: with the default file store
@@ -12,10 +12,8 @@ import { afterAll, describe, expect, it } from "vitest";
  * there stalls every request in flight. Node's `--trace-sync-io` names each synchronous I/O call
  * made after the first tick; the built engine runs in a real child process with it on.
  */
-const INDEX = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "index.js")).href;
-
 const SCRIPT = `
-import { RoutingEngine } from ${JSON.stringify(INDEX)};
+import { RoutingEngine } from ${JSON.stringify(ENGINE_INDEX)};
 import { join } from "node:path";
 const engine = new RoutingEngine({ modelPath: join(process.argv[1], "model.json"), seed: 1, saveEvery: 10, minCompactBytes: 0, log: () => {} });
 const providers = Array.from({ length: 10 }, (_, i) => ({

@@ -327,9 +327,7 @@ export class LinThompsonPolicy extends LinearOutcomePolicy<"lin-thompson", LinTh
         q += (fl[row + k] as number) * (z[k] as number);
         s += (sl[row + k] as number) * (w[k] as number);
       }
-      if (q < 0) q = 0;
-      else if (q > 1) q = 1;
-      const score = s - q * (s - failureReward);
+      const score = sampledScore(q, s, failureReward);
       if (score > bestScore) {
         bestScore = score;
         best = i;
@@ -350,11 +348,9 @@ export class LinThompsonPolicy extends LinearOutcomePolicy<"lin-thompson", LinTh
     let best = 0;
     let bestScore = -Infinity;
     for (let i = 0; i < n; i++) {
-      let q = (failureMean[i] as number) + (failureDeviation[i] as number);
+      const q = (failureMean[i] as number) + (failureDeviation[i] as number);
       const s = (successMean[i] as number) + (successDeviation[i] as number);
-      if (q < 0) q = 0;
-      else if (q > 1) q = 1;
-      const score = s - q * (s - failureReward);
+      const score = sampledScore(q, s, failureReward);
       if (score > bestScore) {
         bestScore = score;
         best = i;
@@ -410,6 +406,14 @@ export class LinThompsonPolicy extends LinearOutcomePolicy<"lin-thompson", LinTh
     this.#failureDraw.release();
     this.#successDraw.release();
   }
+}
+
+/** A drawn candidate's reward: success value s, failure chance q clamped to [0, 1] (q failing at `failureReward`). */
+function sampledScore(q: number, s: number, failureReward: number): number {
+  let clamped = q;
+  if (clamped < 0) clamped = 0;
+  else if (clamped > 1) clamped = 1;
+  return s - clamped * (s - failureReward);
 }
 
 /**
