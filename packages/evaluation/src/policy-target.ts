@@ -14,8 +14,7 @@ export const DEFAULT_CHOOSE_SAMPLES = 64;
  * learning policy is evaluated frozen at the state it was built with (e.g. from a snapshot).
  *
  * Its probabilities: a policy with a `probabilities(request)` method is asked directly. Where it
- * has none, or cannot state them for a request (it answers undefined: `lin-ucb` facing a provider
- * it has no features for, a split over `thompson`), `choose` is called repeatedly (up to `samples` times) with the policy's own seeded rng; each
+ * has none, or cannot state them for a request (it answers undefined: a split over `thompson`), `choose` is called repeatedly (up to `samples` times) with the policy's own seeded rng; each
  * call reports the exact probability of its pick (`Choice.probability`; a pick flagged as a lower
  * bound, `probabilityExact: false`, is left out), so the picks seen are
  * known exactly, and the sampling stops once they account for all the mass (at once for a

@@ -21,6 +21,12 @@ const SUCCESS_COST = 2;
 const SUCCESS_SHARED = 3;
 export const SUCCESS_SHARED_FEATURES = SUCCESS_SHARED;
 
+/** The next free index of each model's features, for {@link ContextFeatures.preview}. */
+export interface FeatureRoom {
+  failure: number;
+  success: number;
+}
+
 /** Features per provider in the success model: identity and identity × job cost. */
 interface ProviderEntry {
   failureIdentity: number;
@@ -112,18 +118,48 @@ export class ContextFeatures {
   }
 
   /**
-   * Whether writing this candidate's features with `intern` would create any (room allowing):
-   * a provider not seen yet, or a context value of a cross not seen with it. Reads only.
+   * Writes what `failure` and then `success` with `intern` would write for this candidate,
+   * without creating anything: a feature that does not exist yet gets the index it would be
+   * created at, taken from `room` (the next free index of each model, advanced as `intern`
+   * would advance it, so a request's candidates previewed in order get the indices `choose`
+   * would give them, room allowing).
    */
-  wouldIntern(context: Context, provider: Provider): boolean {
-    const failureRoom = this.#failureNames.length < this.#maxFeatures;
+  preview(context: Context, provider: Provider, failureOut: SparseVector, successOut: SparseVector, room: FeatureRoom): void {
+    const cost = jobCostFeature(context, provider);
+    failureOut.clear();
+    failureOut.push(FAILURE_BIAS, 1);
+    failureOut.push(FAILURE_REPUTATION, (provider.reputation - 80) / 20);
+    successOut.clear();
+    successOut.push(SUCCESS_BIAS, 1);
+    successOut.push(SUCCESS_LATENCY, provider.latency_ms / 1000);
+    successOut.push(SUCCESS_COST, cost);
     const entry = this.#providers.get(provider.provider_id);
-    if (entry === undefined) return failureRoom || this.#successNames.length < this.#maxFeatures;
-    if (!failureRoom) return false;
-    for (let c = 0; c < this.#crosses.length; c++) {
-      if (!(entry.crosses[c] as Map<string, number>).has(context[this.#crosses[c] as FeatureCross])) return true;
+    let failureIdentity: number;
+    let successIdentity: number;
+    let successCost: number;
+    if (entry === undefined) {
+      failureIdentity = this.#nextFailure(room);
+      successIdentity = this.#nextSuccess(room);
+      successCost = this.#nextSuccess(room);
+    } else {
+      ({ failureIdentity, successIdentity, successCost } = entry);
     }
-    return false;
+    if (failureIdentity >= 0) failureOut.push(failureIdentity, 1);
+    for (let c = 0; c < this.#crosses.length; c++) {
+      const index = entry?.crosses[c]?.get(context[this.#crosses[c] as FeatureCross]) ?? this.#nextFailure(room);
+      if (index >= 0) failureOut.push(index, 1);
+    }
+    if (successIdentity >= 0) successOut.push(successIdentity, 1);
+    if (successCost >= 0) successOut.push(successCost, cost);
+  }
+
+  /** The index `#addFailure` would give next (−1 past `maxFeatures`), taken from `room`. */
+  #nextFailure(room: FeatureRoom): number {
+    return room.failure < this.#maxFeatures ? room.failure++ : -1;
+  }
+
+  #nextSuccess(room: FeatureRoom): number {
+    return room.success < this.#maxFeatures ? room.success++ : -1;
   }
 
   /** The feature names of both models, in index order, for snapshots. */

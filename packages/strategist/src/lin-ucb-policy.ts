@@ -1,11 +1,12 @@
 import type { Provider, Rng } from "@aurora/domain";
+import type { FeatureRoom } from "./context-features.js";
 import type { ExplorationFloorParams } from "./exploration-floor.js";
 import { explorationFloorRule, floorPropensity, pickWithFloor } from "./exploration-floor.js";
 import type { LearningSnapshotHead } from "./learning-policy.js";
 import { ucbIndex } from "./linear-candidates.js";
 import type { LinearModelParams } from "./linear-model-options.js";
 import { linearModelRules } from "./linear-model-options.js";
-import type { CandidateEstimate, LinearOutcomeModelSnapshot } from "./linear-outcome-model.js";
+import type { CandidateEstimate, LinearOutcomeModel, LinearOutcomeModelSnapshot } from "./linear-outcome-model.js";
 import { LinearOutcomePolicy } from "./linear-outcome-policy.js";
 import type { OptionRules } from "./option-rules.js";
 import { numberRule, resolveOptions } from "./option-rules.js";
@@ -67,7 +68,7 @@ export class LinUcbPolicy extends LinearOutcomePolicy<"lin-ucb", LinUcbParams> {
     const { candidates } = request;
     const n = candidates.length;
     const scratch = this.scratch;
-    const ucbPick = this.#scan(request, scale, true);
+    const ucbPick = this.#scan(request, scale);
     let greedy = 0;
     let bestValue = -Infinity;
     for (let i = 0; i < n; i++) {
@@ -93,17 +94,15 @@ export class LinUcbPolicy extends LinearOutcomePolicy<"lin-ucb", LinUcbParams> {
 
   /**
    * Each candidate's chance of being picked: 1 for the highest index (the first on a tie) and 0
-   * for the others, or ε/n + (1 − ε)·[highest index] with `explorationFloor` ε. Undefined when
-   * a candidate would get features of its own at `choose` (a provider, or a provider × context
-   * value, not seen yet, room allowing): its index then depends on features that do not exist
-   * yet, and creating them here would change the model. Reads the model only.
+   * for the others, or ε/n + (1 − ε)·[highest index] with `explorationFloor` ε. A candidate
+   * that would get features of its own at `choose` (a provider, or a provider × context value,
+   * not seen yet, room allowing) is judged with them as `choose` would create them, at their
+   * prior, without creating them: the model is only read.
    */
-  probabilities(request: ChooseRequest): number[] | undefined {
+  probabilities(request: ChooseRequest): number[] {
     const scale = this.checkChoose(request);
-    const { context, candidates } = request;
-    const n = candidates.length;
-    for (let i = 0; i < n; i++) if (this.model.features.wouldIntern(context, candidates[i] as Provider)) return undefined;
-    const ucbPick = this.#scan(request, scale, false);
+    const n = request.candidates.length;
+    const ucbPick = this.#scan(request, scale, this.model.featureRoom());
     const epsilon = this.settings.explorationFloor * scale;
     return Array.from({ length: n }, (_, i) => floorPropensity(i, ucbPick, n, epsilon));
   }
@@ -122,10 +121,12 @@ export class LinUcbPolicy extends LinearOutcomePolicy<"lin-ucb", LinUcbParams> {
   }
 
   /**
-   * Estimates the request's candidates into the scratch (creating features with `intern`) and
-   * returns the one with the highest {@link ucbIndex}, α scaled by `scale`, the first on a tie.
+   * Estimates the request's candidates into the scratch and returns the one with the highest
+   * {@link ucbIndex}, α scaled by `scale`, the first on a tie. With `ahead` (the model's
+   * {@link LinearOutcomeModel.featureRoom}) the features `choose` would create are previewed,
+   * not created; without it they are created.
    */
-  #scan(request: ChooseRequest, scale: number, intern: boolean): number {
+  #scan(request: ChooseRequest, scale: number, ahead?: FeatureRoom): number {
     const { context, candidates } = request;
     const n = candidates.length;
     const scratch = this.scratch;
@@ -136,14 +137,10 @@ export class LinUcbPolicy extends LinearOutcomePolicy<"lin-ucb", LinUcbParams> {
     let bestIndex = -Infinity;
     for (let i = 0; i < n; i++) {
       const estimate = scratch.estimates[i] as CandidateEstimate;
-      this.model.estimate(
-        context,
-        candidates[i] as Provider,
-        intern,
-        scratch.failureX[i] as SparseVector,
-        scratch.successX[i] as SparseVector,
-        estimate,
-      );
+      const failureX = scratch.failureX[i] as SparseVector;
+      const successX = scratch.successX[i] as SparseVector;
+      if (ahead === undefined) this.model.estimate(context, candidates[i] as Provider, true, failureX, successX, estimate);
+      else this.model.estimateAhead(context, candidates[i] as Provider, ahead, failureX, successX, estimate);
       const index = ucbIndex(estimate, failureReward, alpha);
       if (index > bestIndex) {
         bestIndex = index;

@@ -1,4 +1,6 @@
 import type { Provider } from "@aurora/domain";
+import { createRng } from "@aurora/domain";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { context, provider } from "../test/learning-market.js";
 import { resolveLinUcbOptions } from "./lin-ucb-policy.js";
@@ -117,5 +119,94 @@ describe("LinearOutcomeModel", () => {
     it("is still taken for down after a run of failures", () => {
       expect(shiftAfter([false, false, false, false, true, true, true, true])).toBeGreaterThan(0.9);
     });
+  });
+});
+
+describe("LinearOutcomeModel.estimateAhead", () => {
+  /** Providers 0–4 are learned; 5–7 are new. Regions: the first two learned, the third new. */
+  const POOL = [
+    provider("akash", 1.2, 100, 90),
+    provider("ionet", 1, 90, 80),
+    provider("vast", 1.1, 80, 85),
+    provider("lambda", 2, 40, 95),
+    provider("runpod", 0.8, 150, 70),
+    provider("fresh-a", 0.9, 70, 60),
+    provider("fresh-b", 1.4, 200, 99),
+    provider("fresh-c", 0.7, 120, 75),
+  ];
+  const REGIONS = ["us-west", "eu-central", "ap-south"];
+
+  interface Seen {
+    estimate: CandidateEstimate;
+    failure: [number, number][];
+    success: [number, number][];
+  }
+
+  function entries(x: SparseVector): [number, number][] {
+    return Array.from({ length: x.nnz }, (_, k) => [x.index[k] as number, x.value[k] as number]);
+  }
+
+  const setup = fc.record({
+    seed: fc.integer({ min: 1, max: 1_000_000 }),
+    steps: fc.integer({ min: 0, max: 80 }),
+    maxFeatures: fc.oneof(fc.integer({ min: 8, max: 24 }), fc.constant(256)),
+    crosses: fc.subarray(["region", "gpu_type", "workload_type"] as const),
+    ids: fc.uniqueArray(fc.integer({ min: 0, max: POOL.length - 1 }), { minLength: 1, maxLength: POOL.length }),
+    region: fc.constantFrom(...REGIONS),
+    gpuHours: fc.double({ min: 0.1, max: 50, noNaN: true }),
+  });
+
+  it("gives estimate-with-intern's features and numbers to the bit, candidate after candidate, and creates nothing", () => {
+    fc.assert(
+      fc.property(setup, ({ seed, steps, maxFeatures, crosses, ids, region, gpuHours }) => {
+        const options = { maxFeatures, crosses: [...crosses] };
+        const trained = create(options);
+        const rng = createRng(seed);
+        for (let s = 0; s < steps; s++) {
+          const chosen = POOL[Math.floor(rng() * 5)] as Provider;
+          const job = context(REGIONS[s % 2], 1 + (s % 3));
+          const success = rng() >= 0.1;
+          trained.update({
+            stateKey: "k",
+            context: job,
+            provider: chosen,
+            reward: success ? 9 + rng() - chosen.price_usd_per_hour * job.gpu_hours : -20,
+            outcome: { success, actual_cost_usd: 1, actual_latency_ms: chosen.latency_ms },
+          });
+        }
+        const snapshot = JSON.parse(JSON.stringify(trained.toJSON()));
+        const previewed = create(options);
+        previewed.restore(snapshot, "model");
+        const interned = create(options);
+        interned.restore(snapshot, "model");
+        const job = context(region, gpuHours);
+        const room = previewed.featureRoom();
+        const ahead: Seen[] = [];
+        const created: Seen[] = [];
+        for (const i of ids) {
+          const candidate = POOL[i] as Provider;
+          const [fx, sx, out] = [new SparseVector(), new SparseVector(), emptyEstimate()];
+          previewed.estimateAhead(job, candidate, room, fx, sx, out);
+          ahead.push({ estimate: out, failure: entries(fx), success: entries(sx) });
+          const [fy, sy, made] = [new SparseVector(), new SparseVector(), emptyEstimate()];
+          interned.estimate(job, candidate, true, fy, sy, made);
+          created.push({ estimate: made, failure: entries(fy), success: entries(sy) });
+        }
+        for (let k = 0; k < ids.length; k++) {
+          const [a, c] = [ahead[k] as Seen, created[k] as Seen];
+          expect(a.failure).toEqual(c.failure);
+          expect(a.success).toEqual(c.success);
+          for (const field of Object.keys(c.estimate) as (keyof CandidateEstimate)[]) {
+            expect(
+              Object.is(a.estimate[field], c.estimate[field]),
+              `${field}: ${a.estimate[field]} vs ${c.estimate[field]}`,
+            ).toBe(true);
+          }
+        }
+        expect(room).toEqual({ failure: interned.features.failureDimension, success: interned.features.successDimension });
+        expect(JSON.stringify(previewed.toJSON())).toBe(JSON.stringify(snapshot));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,6 +1,6 @@
 import type { Context, Provider } from "@aurora/domain";
 import { ValidationError } from "@aurora/domain";
-import type { FeatureCross, FeatureName } from "./context-features.js";
+import type { FeatureCross, FeatureName, FeatureRoom } from "./context-features.js";
 import { ContextFeatures, FAILURE_SHARED_FEATURES, SUCCESS_SHARED_FEATURES } from "./context-features.js";
 import type { CostScaledNoiseSnapshot } from "./cost-scaled-noise.js";
 import { CostScaledNoise } from "./cost-scaled-noise.js";
@@ -149,18 +149,57 @@ export class LinearOutcomeModel {
     successX: SparseVector,
     out: CandidateEstimate,
   ): void {
-    const o = this.#options;
     this.features.failure(context, provider, failureX, intern);
     this.features.success(context, provider, successX, intern);
     if (intern) this.#sync();
+    this.#fill(context, provider, failureX, successX, out, false);
+  }
+
+  /**
+   * `estimate` with `intern` as it would come out, without creating anything: the features the
+   * candidate would create get their would-be indices from `room` (see
+   * {@link ContextFeatures.preview}) and their prior (weight 0, variance 1/λ). The same numbers,
+   * to the bit, as `estimate` with `intern` on the same model.
+   */
+  estimateAhead(
+    context: Context,
+    provider: Provider,
+    room: FeatureRoom,
+    failureX: SparseVector,
+    successX: SparseVector,
+    out: CandidateEstimate,
+  ): void {
+    this.features.preview(context, provider, failureX, successX, room);
+    this.#fill(context, provider, failureX, successX, out, true);
+  }
+
+  /** The next free index of each model's features, for `estimateAhead`. */
+  featureRoom(): FeatureRoom {
+    return { failure: this.features.failureDimension, success: this.features.successDimension };
+  }
+
+  #fill(
+    context: Context,
+    provider: Provider,
+    failureX: SparseVector,
+    successX: SparseVector,
+    out: CandidateEstimate,
+    ahead: boolean,
+  ): void {
+    const o = this.#options;
     const providerId = provider.provider_id;
     const belief = this.#belief;
     this.shifts.belief(providerId, belief);
 
-    const slowFailure = clamp01(o.priorFailureRate + this.failureModel.predict(failureX));
+    const failureModel = this.failureModel;
+    const successModel = this.successModel;
+    const slowFailure = clamp01(
+      o.priorFailureRate + (ahead ? failureModel.predictAhead(failureX) : failureModel.predict(failureX)),
+    );
     const p = belief.failureShift;
     const failureNoise = this.failureNoiseSd(slowFailure);
-    const slowFailureVariance = failureNoise * failureNoise * this.failureModel.variance(failureX);
+    const slowFailureVariance =
+      failureNoise * failureNoise * (ahead ? failureModel.varianceAhead(failureX) : failureModel.variance(failureX));
     const failureGap = belief.shiftedRate - slowFailure;
     out.failure = p === 0 ? slowFailure : (1 - p) * slowFailure + p * belief.shiftedRate;
     out.failureSlowScale = failureNoise * Math.sqrt(1 - p);
@@ -172,10 +211,10 @@ export class LinearOutcomeModel {
     const slowSuccess =
       knownReward(context, provider, o.rewardWeights) +
       successPrior(provider, o.rewardWeights) +
-      this.successModel.predict(successX);
+      (ahead ? successModel.predictAhead(successX) : successModel.predict(successX));
     const ps = belief.successShift;
     const successNoise = this.successNoise.variance(provider.price_usd_per_hour * context.gpu_hours);
-    const slowSuccessVariance = successNoise * this.successModel.variance(successX);
+    const slowSuccessVariance = successNoise * (ahead ? successModel.varianceAhead(successX) : successModel.variance(successX));
     out.successValue = ps === 0 ? slowSuccess : slowSuccess + ps * belief.shiftedResidual;
     out.successSlowScale = Math.sqrt(successNoise * (1 - ps));
     out.successExtraVariance =

@@ -90,7 +90,7 @@ function step(policy: Policy, req: ChooseRequest, noise: () => number): void {
 
 /**
  * A policy trained on `steps` random decisions, after twenty over the whole pool in each region
- * (so that every arm of a split has met every provider there: `lin-ucb` gives probabilities only then).
+ * (so that every arm of a split has met every provider there).
  */
 function trained(config: PolicyConfig, seed: number, steps: number): Policy {
   const policy = createPolicy(config, { rng: createRng(seed) });
@@ -183,19 +183,58 @@ describe("Policy.probabilities", () => {
     });
   }
 
-  it("lin-ucb gives none for a candidate it has no features for yet, and creates none by asking", () => {
-    const policy = trained(CONFIGS["lin-ucb with a floor"] as PolicyConfig, 5, 50);
-    const newcomer = request([POOL[0] as Provider, provider("newcomer", 0.9, 70, 90)]);
-    const before = JSON.stringify(policy.toJSON());
-    expect(policy.probabilities?.(newcomer)).toBeUndefined();
-    // A region not seen with the provider: its provider × region feature does not exist yet.
-    const elsewhere = request([POOL[0] as Provider, POOL[1] as Provider], context("ap-south"));
-    expect(policy.probabilities?.(elsewhere)).toBeUndefined();
-    expect(JSON.stringify(policy.toJSON())).toBe(before);
-    for (const req of [newcomer, elsewhere]) {
-      const choice = policy.choose(req);
-      expect(policy.probabilities?.(req)?.[choice.index]).toBe(choice.probability);
+  it("lin-ucb judges a candidate it has no features for yet as choose will, and creates none by asking", () => {
+    const config: PolicyConfig = { kind: "lin-ucb", explorationFloor: 0.15, crosses: ["region"] };
+    const policy = trained(config, 5, 50);
+    const newcomer = provider("newcomer", 0.9, 70, 90);
+    const cases = [
+      // A provider never seen: its identity and crosses do not exist yet.
+      request([POOL[0] as Provider, newcomer]),
+      // A region not seen with the provider: its provider × region feature does not exist yet.
+      request([POOL[0] as Provider, POOL[1] as Provider], context("ap-south")),
+      // Both, and a newcomer that is the best bet: cheap, fast, reputable.
+      request([newcomer, POOL[3] as Provider, provider("bargain", 0.1, 10, 100)], context("sa-east")),
+    ];
+    for (const req of cases) {
+      const [copy, twin] = twins(config, policy, 9);
+      const before = JSON.stringify(copy.toJSON());
+      const probabilities = copy.probabilities?.(req);
+      expect(JSON.stringify(copy.toJSON())).toBe(before);
+      const choice = twin.choose(req);
+      expect(probabilities?.[choice.index]).toBe(choice.probability);
+      // The floor spreads 0.15 evenly; the rest goes to the highest index, the one choose took.
+      expect(choice.probability).toBeCloseTo(0.85 + 0.15 / req.candidates.length, 12);
+      expect(JSON.stringify(copy.toJSON())).not.toBe(JSON.stringify(twin.toJSON()));
+      if (req === cases[2]) expect(choice.providerId).toBe("bargain");
     }
+  });
+
+  it("lin-ucb: new providers and regions, and a model out of room for features, as choose will", () => {
+    const newcomers = [provider("fresh-a", 0.9, 70, 60), provider("fresh-b", 0.5, 200, 99), provider("fresh-c", 0.7, 20, 95)];
+    const wider = [...POOL, ...newcomers];
+    fc.assert(
+      fc.property(
+        query,
+        fc.uniqueArray(fc.integer({ min: 0, max: wider.length - 1 }), { minLength: 1, maxLength: wider.length }),
+        fc.constantFrom("us-west", "eu-central", "ap-south"),
+        fc.constantFrom(8, 12, 20, 256),
+        ({ seed, steps }, ids, region, maxFeatures) => {
+          const config: PolicyConfig = { kind: "lin-ucb", crosses: ["region", "workload_type"], maxFeatures };
+          const [copy, twin] = twins(config, trained(config, seed, steps), seed + 7);
+          const req = request(
+            ids.map((i) => wider[i] as Provider),
+            context(region, 1 + (ids[0] ?? 0) / 3),
+          );
+          const before = JSON.stringify(copy.toJSON());
+          const probabilities = copy.probabilities?.(req) as number[];
+          expect(JSON.stringify(copy.toJSON())).toBe(before);
+          const choice = twin.choose(req);
+          expect(probabilities[choice.index]).toBe(1);
+          expect(probabilities.reduce((a, b) => a + b, 0)).toBe(1);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it("thompson, lin-thompson and guardrail do not offer it; a shadow or sticky split over them gives none", () => {

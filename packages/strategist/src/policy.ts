@@ -34,8 +34,8 @@ export interface Choice {
   /**
    * `false` when `probability` is only a lower bound of that probability: an A/B split (`ab`,
    * `assignment: "decision"`) one of whose arms did not choose and could not state its
-   * probabilities for the request (`thompson`, `lin-thompson`, `guardrail`, or `lin-ucb` with a
-   * candidate new to it: see `Policy.probabilities`) counts that arm's share as 0. Absent
+   * probabilities for the request (`thompson`, `lin-thompson`, `guardrail`, or a split or shadow
+   * over one of those: see `Policy.probabilities`) counts that arm's share as 0. Absent
    * otherwise (`thompson` and `lin-thompson` report Monte Carlo estimates, unflagged).
    */
   probabilityExact?: false;

@@ -122,6 +122,47 @@ export class RidgeRegression {
   }
 
   /**
+   * `predict` for an x that may name features past `dimension`, as `ensureDimension` would
+   * create them (weight 0): the same sum, in the same order, without growing the model.
+   */
+  predictAhead(x: SparseVector): number {
+    const theta = this.#theta;
+    const dimension = this.#dimension;
+    let sum = 0;
+    for (let k = 0; k < x.nnz; k++) {
+      const j = x.index[k] as number;
+      sum += (j < dimension ? (theta[j] as number) : 0) * (x.value[k] as number);
+    }
+    return sum;
+  }
+
+  /**
+   * `variance` for an x that may name features past `dimension`, as `ensureDimension` would
+   * create them (variance 1/λ_j, uncorrelated with the rest): the same sum, in the same order
+   * and to the same bit, without growing the model.
+   */
+  varianceAhead(x: SparseVector): number {
+    const inverse = this.#inverse;
+    const stride = this.#stride;
+    const dimension = this.#dimension;
+    const { index, value, nnz } = x;
+    let sum = 0;
+    for (let a = 0; a < nnz; a++) {
+      const i = index[a] as number;
+      let inner = 0;
+      for (let b = 0; b < nnz; b++) {
+        const j = index[b] as number;
+        let entry: number;
+        if (i < dimension && j < dimension) entry = inverse[i * stride + j] as number;
+        else entry = i === j ? 1 / (this.#ridge(i) / this.#scale) : 0;
+        inner += entry * (value[b] as number);
+      }
+      sum += inner * (value[a] as number);
+    }
+    return sum / this.#scale;
+  }
+
+  /**
    * The block of A⁻¹ (true units) on the features `indices[0…m)`: the posterior covariance of
    * those weights, up to the noise variance. Writes it into `out`, row-major with row length
    * `outStride`, so out[a·outStride + b] = A⁻¹[indices[a], indices[b]].
