@@ -12,7 +12,7 @@ export interface QSpikeOptions {
  * peak of the previous changes, once `minSamples` updates were seen. O(1) time and memory per update.
  *
  * The recent peak is P ← max(|Δ|, P · 2^(−1/halfLife)): the largest change seen lately, fading
- * by half every `halfLife` updates. A change that raised a spike enters P clipped to the threshold
+ * by half every `halfLife` updates that moved a value (updates that moved nothing are not seen). A change that raised a spike enters P clipped to the threshold
  * it crossed, so one wild value does not blind the detector, and a lasting change of scale is
  * learned after a few flags.
  *
@@ -36,18 +36,25 @@ export class QSpikeDetector {
     this.#decay = 2 ** (-1 / options.halfLife);
   }
 
-  /** Updates seen so far. */
+  /** Changes seen so far (updates that moved a value). */
   get samples(): number {
     return this.#samples;
   }
 
-  /** The threshold the next change is compared with (`Infinity` until `minSamples` updates were seen). */
+  /** The threshold the next change is compared with (`Infinity` until `minSamples` changes were seen). */
   get threshold(): number {
     return this.#samples < this.#minSamples ? Number.POSITIVE_INFINITY : this.#factor * this.#peak;
   }
 
-  /** Feeds one change |after − before| (≥ 0); returns the threshold it exceeded, or `undefined`. */
+  /**
+   * Feeds one change |after − before| (≥ 0); returns the threshold it exceeded, or `undefined`.
+   * A change of 0 (an update that moved nothing: a rule arm's, say) says nothing about the scale
+   * of the changes: it is not a sample, and neither counts nor fades the peak. (Counted, 30 of
+   * them at the start left the peak at 0, and every later change was a "spike" of a threshold
+   * of 0, for good: a spike enters the peak clipped to its threshold.)
+   */
   observe(change: number): number | undefined {
+    if (!(change > 0)) return undefined;
     const threshold = this.threshold;
     const spike = change > threshold;
     const counted = spike ? threshold : change;
