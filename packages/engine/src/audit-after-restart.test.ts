@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { context, market } from "../test/market.js";
 import type { AuditRecord } from "./engine-store.js";
+import { forgetHold } from "./file-lock.js";
 import { FileStore, fileStorePaths } from "./file-store.js";
 import { listSegments, segmentName } from "./journal.js";
 import { MemoryStore } from "./memory-store.js";
@@ -89,6 +90,7 @@ describe("the audit trail after a restart", () => {
     expect(before.all).toHaveLength(21);
 
     // `first` is left as a kill -9 leaves it: not closed, no final snapshot.
+    forgetHold(modelPath);
     const restarted = new RoutingEngine({ modelPath, seed: 5, log: quiet });
     // (The counts are not compared: the refusal among the 9 made no decision, so the journal cannot recount it.)
     expect({ ...audit(restarted, ids), counts: undefined }).toEqual({ ...before, counts: undefined });

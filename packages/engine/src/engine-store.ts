@@ -89,6 +89,12 @@ export interface EngineStore {
   status(): StoreStatus;
   /** Flushes what is buffered and releases files, connections and timers. */
   close(): Promise<void>;
+  /**
+   * Optional: the engine could not start on what `open` recovered and appended nothing; give back
+   * at once what `open` took that would stop the next engine (a lock), and close the rest in the
+   * background. Without it the engine calls `close()` and does not wait.
+   */
+  abandon?(): void;
 }
 
 /**

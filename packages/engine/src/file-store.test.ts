@@ -7,16 +7,19 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DuplicateFeedbackError, LateFeedbackError, ManualClock, UnknownDecisionError } from "@aurora/domain";
 import { describe, expect, it } from "vitest";
+import { ENGINE_INDEX } from "../test/child-script.js";
 import { context, market } from "../test/market.js";
 import { encodeEvent, JournalEventDecoder } from "./event-codec.js";
-import { ModelLockedError } from "./file-lock.js";
+import { forgetHold, ModelLockedError } from "./file-lock.js";
 import { FileStore, fileStorePaths } from "./file-store.js";
 import { frameLine, JournalCorruptError, readJournal, segmentName } from "./journal.js";
 import { ModelFileError } from "./model-file.js";
@@ -54,6 +57,7 @@ async function runAndAbandon(modelPath: string, decisions: number, feedbacks: nu
   const ids: string[] = [];
   for (let i = 0; i < decisions; i++) ids.push(engine.decide({ context, providers: market(5) }).metadata.decision_id);
   await Promise.all(ids.slice(0, feedbacks).map((id, i) => engine.feedback(outcome(id, i))));
+  forgetHold(modelPath);
   return { engine, ids, model: engine.policy.toJSON() };
 }
 
@@ -76,6 +80,7 @@ describe("FileStore", () => {
       for (const [i, id] of ids.slice(0, 10).entries()) await engine.feedback(outcome(id, i));
       await engine.save();
       for (const [i, id] of ids.slice(10, 30).entries()) await engine.feedback(outcome(id, i));
+      forgetHold(modelPath); // as a crash would
       const model = engine.policy.toJSON();
       const restarted = new RoutingEngine({ modelPath, seed: 4, log: quiet });
       expect(restarted.policy.toJSON()).toEqual(model);
@@ -144,6 +149,7 @@ describe("FileStore", () => {
         await engine.feedback(outcome(ids[0]!, 7)); // its ack means the journal holds everything before it
         const before = lasting(engine);
         expect(before.executor.total_decisions).toBe(31 + 22 + 1);
+        forgetHold(modelPath); // as a crash would
         expect(before.executor.settled_expired).toBe(9); // 4 + 4, and the first round's last decision
         const restarted = new RoutingEngine(options(modelPath, clock));
         expect(lasting(restarted)).toEqual(before);
@@ -206,6 +212,7 @@ describe("FileStore", () => {
       await engine.save();
       clock.advance(61_000);
       engine.decide({ context, providers: market(3) }); // settles `late`, recorded in the journal only
+      forgetHold(modelPath); // as a crash would
       await engine.feedback(outcome(engine.decide({ context, providers: market(3) }).metadata.decision_id)); // flushes it
       const restarted = new RoutingEngine({ modelPath, seed: 3, clock, rewardWaitMs: 60_000, log: quiet });
       await expect(restarted.feedback(outcome(early))).rejects.toBeInstanceOf(LateFeedbackError);
@@ -218,6 +225,7 @@ describe("FileStore", () => {
       const modelPath = modelIn();
       const engine = new RoutingEngine({ modelPath, seed: 1, log: quiet });
       const { metadata } = engine.decide({ context, providers: market(3) });
+      forgetHold(modelPath); // as a crash would
       // No turn of the event loop: the group commit has not written the decision yet.
       const restarted = new RoutingEngine({ modelPath, seed: 1, log: quiet });
       await expect(restarted.feedback(outcome(metadata.decision_id))).rejects.toBeInstanceOf(UnknownDecisionError);
@@ -316,6 +324,7 @@ describe("FileStore", () => {
       const ids = Array.from({ length: 50 }, () => engine.decide({ context, providers: market(3) }).metadata.decision_id);
       await Promise.all(ids.map((id, i) => engine.feedback(outcome(id, i))));
       const restarted = new FileStore({ path: modelPath, log: quiet });
+      forgetHold(modelPath); // as a crash would
       const outcomes = [...restarted.openSync().events].filter((e) => e.type === "outcome");
       expect(outcomes).toHaveLength(50);
       await restarted.close();
@@ -556,6 +565,7 @@ describe("FileStore", () => {
       expect(newest.filter((r) => "candidates" in r)).toHaveLength(1);
 
       // Fall back to the previous snapshot: its journal suffix spans a cut and still decodes.
+      forgetHold(modelPath); // as a crash would
       writeFileSync(modelPath, readFileSync(modelPath, "utf8").replace('"epsilon":', '"epsilon": '));
       const restarted = new RoutingEngine({ modelPath, seed: 6, log: quiet });
       expect(restarted.policy.toJSON()).toEqual(model);
@@ -567,6 +577,7 @@ describe("FileStore", () => {
       const modelPath = modelIn();
       const { engine: first } = await runAndAbandon(modelPath, 10, 10);
       first.decide({ context, providers: market(2) });
+      forgetHold(modelPath); // as a crash would
       await new Promise((resolve) => setTimeout(resolve, 50));
       const second = new RoutingEngine({ modelPath, seed: 3, log: quiet });
       const ids = [market(2), market(5), market(2)].map(
@@ -577,6 +588,7 @@ describe("FileStore", () => {
       const lists = (readJournal(fileStorePaths(modelPath).journal, 0, { repair: false }).records as { list?: number }[])
         .filter((r) => "candidates" in r)
         .map((r) => r.list);
+      forgetHold(modelPath); // as a crash would
       expect(lists).toEqual([1, 2, 3, 4]);
       const third = new RoutingEngine({ modelPath, seed: 3, log: quiet });
       expect(third.policy.toJSON()).toEqual(model);
@@ -590,6 +602,55 @@ describe("FileStore", () => {
       writeFileSync(`${modelPath}.lock`, String(process.ppid));
       expect(() => new RoutingEngine({ modelPath, log: quiet })).toThrow(ModelLockedError);
       expect(() => new RoutingEngine({ modelPath, log: quiet })).toThrow(`in use by process ${process.ppid}`);
+    });
+
+    it("refuses a second engine on the model in this same process, until the first is closed", async () => {
+      // Two engines on one file interleaved their journals and snapshots: of 200 acknowledged
+      // feedbacks, 100 were left after a restart, and the snapshot was moved aside as corrupt.
+      const modelPath = modelIn();
+      const first = new RoutingEngine({ modelPath, seed: 1, log: quiet });
+      expect(() => new RoutingEngine({ modelPath, log: quiet })).toThrow(ModelLockedError);
+      expect(() => new RoutingEngine({ modelPath, log: quiet })).toThrow("in use by another engine in this process");
+      await expect(RoutingEngine.open({ modelPath, log: quiet })).rejects.toThrow(ModelLockedError);
+      // The same file through another spelling of its path: a symbolic link to its folder.
+      const alias = join(tmpdir(), `aurora-alias-${process.pid}-${Date.now()}`);
+      symlinkSync(dirname(modelPath), alias);
+      expect(() => new RoutingEngine({ modelPath: join(alias, basename(modelPath)), log: quiet })).toThrow(ModelLockedError);
+      rmSync(alias);
+      const ids = Array.from({ length: 30 }, () => first.decide({ context, providers: market(4) }).metadata.decision_id);
+      await Promise.all(ids.map((id, i) => first.feedback(outcome(id, i))));
+      const model = first.policy.toJSON();
+      await first.close();
+      const second = new RoutingEngine({ modelPath, seed: 1, log: quiet });
+      expect(second.policy.toJSON()).toEqual(model);
+      expect(second.getStatus().executor.total_outcomes).toBe(30);
+      await second.close();
+      expect(existsSync(`${modelPath}.lock`)).toBe(false);
+    });
+
+    it("is one lock for the ES module and CommonJS builds loaded in one process", async () => {
+      const esm = (await import(ENGINE_INDEX)) as typeof import("./index.js");
+      const cjs = createRequire(import.meta.url)("../dist/index.cjs") as typeof import("./index.js");
+      const modelPath = modelIn();
+      const held = new esm.RoutingEngine({ modelPath, log: quiet });
+      expect(() => new cjs.RoutingEngine({ modelPath, log: quiet })).toThrow("in use by another engine in this process");
+      expect(() => new RoutingEngine({ modelPath, log: quiet })).toThrow("in use by another engine in this process");
+      await held.close();
+      const next = new cjs.RoutingEngine({ modelPath, log: quiet });
+      await next.close();
+    });
+
+    it("gives the model back when the engine cannot start on it, so the next engine can", async () => {
+      const modelPath = modelIn();
+      const first = new RoutingEngine({ modelPath, seed: 1, log: quiet });
+      await first.feedback(outcome(first.decide({ context, providers: market(3) }).metadata.decision_id));
+      await first.close();
+      // The model file holds a q-learning snapshot: another policy refuses it.
+      expect(() => new RoutingEngine({ modelPath, policy: { kind: "lin-ucb" }, log: quiet })).toThrow(/q-learning/);
+      await expect(RoutingEngine.open({ modelPath, policy: { kind: "lin-ucb" }, log: quiet })).rejects.toThrow(/q-learning/);
+      const second = new RoutingEngine({ modelPath, seed: 1, log: quiet });
+      expect(second.getStatus().executor.total_outcomes).toBe(1);
+      await second.close();
     });
 
     it("takes over the lock of a process that is gone", async () => {

@@ -296,6 +296,17 @@ export class FileStore implements EngineStore {
     };
   }
 
+  /**
+   * Gives back what `open` took, at once and writing nothing: the engine could not start on what
+   * it recovered (a policy that does not match the snapshot, say), so the lock is released now
+   * for the next engine, and the (empty) writers are closed in the background.
+   */
+  abandon(): void {
+    this.#releaseLock?.();
+    this.#releaseLock = undefined;
+    void this.close().catch(() => {});
+  }
+
   async close(): Promise<void> {
     await this.#snapshotting.catch(() => {});
     try {

@@ -62,8 +62,10 @@ describe("RoutingEngine with a guardrail", () => {
     await first.close();
     const second = new RoutingEngine(options);
     expect(second.policy.toJSON()).toEqual(saved);
+    await second.close();
     const third = new RoutingEngine({ modelPath, clock: new ManualClock(0) });
     expect(third.policy.name).toBe("guardrail");
+    await third.close();
   });
 
   it("switches a guardrail on over a plain model file, keeping what the policy learned", async () => {

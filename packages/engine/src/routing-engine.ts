@@ -43,7 +43,7 @@ import { PartitionMemo } from "./partition-memo.js";
 import { topAlternatives } from "./rank-alternatives.js";
 import { StateKeys } from "./state-keys.js";
 import { storeRefusal } from "./store-errors.js";
-import { recoverSync, rememberOpened, storeForOptions } from "./store-for-options.js";
+import { abandonStore, recoverSync, rememberOpened, storeForOptions } from "./store-for-options.js";
 import { parseDecideRequest, parseDecideRequestRest, parseOutcome } from "./wire-parsers.js";
 
 export type DecisionModeOrNone = "explore" | "exploit" | "baseline" | "none";
@@ -175,64 +175,72 @@ export class RoutingEngine {
     this.#options = resolved;
     this.#clock = resolved.clock ?? systemClock;
 
-    this.#decisionLog = resolved.decisionLogPath
-      ? new DecisionLogWriter({
-          path: resolved.decisionLogPath,
-          ...(resolved.maxPending !== undefined ? { maxPending: resolved.maxPending } : {}),
-        })
-      : undefined;
-    this.#store = storeForOptions(resolved);
-    const recovered = this.#store ? recoverSync(this.#store) : undefined;
-    const snapshot = recovered?.snapshot;
-    this.#modelVersion = recovered?.receipt?.version ?? 0;
-    const rng: Rng =
-      resolved.rng ?? (resolved.seed !== undefined ? createRng(continuedSeed(resolved.seed, recovered)) : Math.random);
-    this.#policy = resolved.guardrail
-      ? buildGuardedPolicy(resolved.policy, resolved.guardrail, snapshot, rng)
-      : buildPolicy(resolved.policy, snapshot, rng);
+    try {
+      this.#decisionLog = resolved.decisionLogPath
+        ? new DecisionLogWriter({
+            path: resolved.decisionLogPath,
+            ...(resolved.maxPending !== undefined ? { maxPending: resolved.maxPending } : {}),
+          })
+        : undefined;
+      this.#store = storeForOptions(resolved);
+      const recovered = this.#store ? recoverSync(this.#store) : undefined;
+      const snapshot = recovered?.snapshot;
+      this.#modelVersion = recovered?.receipt?.version ?? 0;
+      const rng: Rng =
+        resolved.rng ?? (resolved.seed !== undefined ? createRng(continuedSeed(resolved.seed, recovered)) : Math.random);
+      this.#policy = resolved.guardrail
+        ? buildGuardedPolicy(resolved.policy, resolved.guardrail, snapshot, rng)
+        : buildPolicy(resolved.policy, snapshot, rng);
 
-    this.#executor = new Executor({
-      clock: this.#clock,
-      parsedOutcomes: true, // feedback() parses every outcome before the executor sees it
-      ...(resolved.rewardWeights ? { rewardWeights: resolved.rewardWeights } : {}),
-      ...(resolved.rewardWaitMs !== undefined ? { rewardWaitMs: resolved.rewardWaitMs } : {}),
-      ...(resolved.maxPending !== undefined ? { maxPending: resolved.maxPending } : {}),
-    });
-    this.#auditor = new Auditor({
-      strictMode: resolved.strictAudit,
-      clock: this.#clock,
-      ...(resolved.maxAuditEntries !== undefined ? { maxEntries: resolved.maxAuditEntries } : {}),
-      ...(this.#store ? auditHooks(this.#store) : {}),
-    });
-    const finished = finishedIn(snapshot);
-    if (finished !== undefined) this.#executor.restoreFinished(finished);
-    this.#restoreCounters(snapshot);
-    const replayed = replayEvents(this.#policy, pendingIn(snapshot), recovered?.events ?? [], this.#replayTally());
-    for (const [decisionId, how] of replayed.finished) this.#executor.rememberFinished(decisionId, how);
-    for (const record of replayed.pending) this.#executor.restorePending(record);
-    this.#settledWithDefault += replayed.settledWithDefault;
-    this.#settledDropped += replayed.settledDropped;
-    const log = resolved.log ?? ((message: string) => console.warn(`[aurora] ${message}`));
-    if (this.#store) this.#auditRestored = this.#restoreAudit(this.#store, log);
-    if (replayed.unlearned > 0) {
-      log(
-        `${replayed.unlearned} journaled outcome(s) had a reward beyond ±1e16, which no policy learns (written before ` +
-          "that bound): their decisions finished as recorded, without being learned",
-      );
-    }
-
-    this.#archive = new DecisionArchive(resolved.maxDecisionRecords);
-
-    if (resolved.psiFieldUrl) {
-      this.#psi = new PsiClient({
-        baseUrl: resolved.psiFieldUrl,
+      this.#executor = new Executor({
         clock: this.#clock,
-        ...(resolved.psiTimeoutMs !== undefined ? { timeoutMs: resolved.psiTimeoutMs } : {}),
-        ...(resolved.psiTtlMs !== undefined ? { ttlMs: resolved.psiTtlMs } : {}),
+        parsedOutcomes: true, // feedback() parses every outcome before the executor sees it
+        ...(resolved.rewardWeights ? { rewardWeights: resolved.rewardWeights } : {}),
+        ...(resolved.rewardWaitMs !== undefined ? { rewardWaitMs: resolved.rewardWaitMs } : {}),
+        ...(resolved.maxPending !== undefined ? { maxPending: resolved.maxPending } : {}),
       });
-      this.#stopPsiRefresh = this.#psi.startRefresh();
+      this.#auditor = new Auditor({
+        strictMode: resolved.strictAudit,
+        clock: this.#clock,
+        ...(resolved.maxAuditEntries !== undefined ? { maxEntries: resolved.maxAuditEntries } : {}),
+        ...(this.#store ? auditHooks(this.#store) : {}),
+      });
+      const finished = finishedIn(snapshot);
+      if (finished !== undefined) this.#executor.restoreFinished(finished);
+      this.#restoreCounters(snapshot);
+      const replayed = replayEvents(this.#policy, pendingIn(snapshot), recovered?.events ?? [], this.#replayTally());
+      for (const [decisionId, how] of replayed.finished) this.#executor.rememberFinished(decisionId, how);
+      for (const record of replayed.pending) this.#executor.restorePending(record);
+      this.#settledWithDefault += replayed.settledWithDefault;
+      this.#settledDropped += replayed.settledDropped;
+      const log = resolved.log ?? ((message: string) => console.warn(`[aurora] ${message}`));
+      if (this.#store) this.#auditRestored = this.#restoreAudit(this.#store, log);
+      if (replayed.unlearned > 0) {
+        log(
+          `${replayed.unlearned} journaled outcome(s) had a reward beyond ±1e16, which no policy learns (written before ` +
+            "that bound): their decisions finished as recorded, without being learned",
+        );
+      }
+
+      this.#archive = new DecisionArchive(resolved.maxDecisionRecords);
+
+      if (resolved.psiFieldUrl) {
+        this.#psi = new PsiClient({
+          baseUrl: resolved.psiFieldUrl,
+          clock: this.#clock,
+          ...(resolved.psiTimeoutMs !== undefined ? { timeoutMs: resolved.psiTimeoutMs } : {}),
+          ...(resolved.psiTtlMs !== undefined ? { ttlMs: resolved.psiTtlMs } : {}),
+        });
+        this.#stopPsiRefresh = this.#psi.startRefresh();
+      }
+      this.#stopTailing = this.#store?.subscribe?.((event) => applyRemoteEvent(this.#policy, this.#executor, event));
+    } catch (error) {
+      // Nothing was appended: give back what was opened, so that the next engine can start.
+      this.#stopPsiRefresh?.();
+      void this.#decisionLog?.close().catch(() => {});
+      if (this.#store && !resolved.store) abandonStore(this.#store);
+      throw error;
     }
-    this.#stopTailing = this.#store?.subscribe?.((event) => applyRemoteEvent(this.#policy, this.#executor, event));
   }
 
   /**
@@ -243,7 +251,13 @@ export class RoutingEngine {
     const store = storeForOptions(resolveEngineOptions(options));
     if (!store) return new RoutingEngine(options);
     rememberOpened(store, await store.open());
-    const engine = new RoutingEngine({ ...options, store });
+    let engine: RoutingEngine;
+    try {
+      engine = new RoutingEngine({ ...options, store });
+    } catch (error) {
+      abandonStore(store);
+      throw error;
+    }
     // Never rejects: a trail it cannot read back is logged and left empty.
     await engine.#auditRestored;
     engine.#auditRestored = undefined;

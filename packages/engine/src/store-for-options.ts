@@ -43,3 +43,10 @@ export function recoverSync(store: EngineStore): Recovered {
   if (!store.openSync) throw new AsyncStoreError(store.kind);
   return store.openSync();
 }
+
+/** Gives back a store the engine opened but could not start on (see `EngineStore.abandon`). */
+export function abandonStore(store: EngineStore): void {
+  opened.delete(store);
+  if (store.abandon) store.abandon();
+  else void store.close().catch(() => {});
+}
