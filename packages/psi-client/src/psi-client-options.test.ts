@@ -42,6 +42,26 @@ describe("resolvePsiClientOptions", () => {
     });
 
     it.each([
+      ["a user and a password", "http://aurora:s3cret@psi-field:9091"],
+      ["a password alone", "https://:s3cret@psi-field:9091/psi"],
+      ["a password and a query", "http://aurora:s3cret@psi-field:9091/?x=1"],
+      ["a password in a URL that does not parse", "http://aurora:s3cret@psi-field:port"],
+    ])("refuses a base URL with %s, naming psiFieldUrl without echoing the password", (_name, baseUrl) => {
+      const error = refusal(() => resolvePsiClientOptions({ baseUrl }));
+      expect(error.field).toBe("psiFieldUrl");
+      expect(error.message).toMatch(/^psiFieldUrl: must be an absolute http\(s\) URL/);
+      expect(error.message).not.toContain("s3cret");
+      expect(error.cause).toBeUndefined();
+    });
+
+    it("says how to authenticate instead of putting credentials in the base URL", () => {
+      const error = refusal(() => resolvePsiClientOptions({ baseUrl: "http://aurora:s3cret@psi-field:9091" }));
+      expect(error.message).toBe(
+        'psiFieldUrl: must be an absolute http(s) URL such as http://psi-field:9091, without credentials: remove the user:password@ part (got one for host "psi-field:9091"); to authenticate, pass a fetch that adds an Authorization header',
+      );
+    });
+
+    it.each([
       ["timeoutMs", { timeoutMs: 0 }],
       ["timeoutMs", { timeoutMs: 2.5 }],
       ["timeoutMs", { timeoutMs: Number.NaN }],

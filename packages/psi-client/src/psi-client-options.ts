@@ -68,7 +68,7 @@ export function resolvePsiClientOptions(options: PsiClientOptions): ResolvedPsiC
 }
 
 /**
- * An absolute http(s) URL without query or fragment. The field is named `psiFieldUrl`,
+ * An absolute http(s) URL without credentials, query or fragment. The field is named `psiFieldUrl`,
  * the engine's option, because that is where a person will have to fix it.
  * The returned URL's path ends with "/" so endpoints resolve beneath it.
  */
@@ -81,10 +81,19 @@ export function parsePsiFieldUrl(value: unknown): URL {
   try {
     url = new URL(value.trim());
   } catch (error) {
+    // Text with an "@" may hold a password (user:pass@host): echo neither it nor the parser's error, whose `input` is the value.
+    if (value.includes("@")) throw ValidationError.forField("psiFieldUrl", hint);
     throw new ValidationError([{ field: "psiFieldUrl", message: `${hint} (got "${value}")` }], { cause: error });
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw ValidationError.forField("psiFieldUrl", `${hint} (got protocol "${url.protocol}")`);
+  }
+  // fetch refuses a URL with credentials (every request would fail), and its error would carry the password.
+  if (url.username !== "" || url.password !== "") {
+    throw ValidationError.forField(
+      "psiFieldUrl",
+      `${hint}, without credentials: remove the user:password@ part (got one for host "${url.host}"); to authenticate, pass a fetch that adds an Authorization header`,
+    );
   }
   if (url.search !== "" || url.hash !== "") {
     throw ValidationError.forField("psiFieldUrl", `${hint}, without a query or fragment (got "${value}")`);

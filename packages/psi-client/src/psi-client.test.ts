@@ -545,6 +545,18 @@ describe("PsiClient", () => {
       expect(field.requests).toHaveLength(after);
     });
 
+    it("caps the default interval, half the TTL, at the longest timer delay (about 24.8 days)", async () => {
+      const field = await startPsiField({ "/state": json(realState) });
+      const psi = client({ baseUrl: field.url, ttlMs: 5_000_000_000, clock: new ManualClock(START) });
+      const setIntervalSpy = vi.spyOn(globalThis, "setInterval");
+      cleanups.push(() => setIntervalSpy.mockRestore());
+
+      psi.startRefresh();
+
+      expect(setIntervalSpy).toHaveBeenLastCalledWith(expect.any(Function), 2_147_483_647);
+      await vi.waitFor(() => expect(psi.peek().source).toBe("cache"));
+    });
+
     it("refuses an interval that is not a whole positive number of milliseconds", () => {
       const psi = client({ baseUrl: "http://127.0.0.1:9" });
       for (const interval of [0, -5, 1.5, Number.NaN]) {
@@ -570,6 +582,39 @@ describe("PsiClient", () => {
       expect((await pending).source).toBe("neutral");
       expect(psi.stats()).toMatchObject({ errors: 0, timeouts: 0, misses: 1 });
     });
+
+    it("lets a getMetrics right after it ask the service again, as on a fresh client", async () => {
+      const gate = gated(json(realState));
+      const field = await startPsiField({ "/state": gate.route });
+      const psi = client({ baseUrl: field.url, clock: new ManualClock(START) });
+
+      const aborted = psi.getMetrics();
+      await vi.waitFor(() => expect(field.requests).toHaveLength(1));
+      psi.close();
+      const after = psi.getMetrics();
+      await vi.waitFor(() => expect(field.requests).toHaveLength(2));
+      gate.release();
+
+      expect((await aborted).source).toBe("neutral");
+      expect(await after).toEqual({ metrics: realMetrics, source: "live", fetched_at: START, endpoint: "state" });
+      expect(psi.stats()).toMatchObject({ hits: 0, misses: 2, errors: 0, connected: true });
+    });
+
+    it("lets a startRefresh right after it ask at once", async () => {
+      const gate = gated(json(realState));
+      const field = await startPsiField({ "/state": gate.route });
+      const psi = client({ baseUrl: field.url, clock: new ManualClock(START) });
+
+      psi.startRefresh(60_000);
+      await vi.waitFor(() => expect(field.requests).toHaveLength(1));
+      psi.close();
+      psi.startRefresh(60_000);
+      await vi.waitFor(() => expect(field.requests).toHaveLength(2));
+      gate.release();
+
+      await vi.waitFor(() => expect(psi.peek().source).toBe("cache"));
+      expect(psi.connected).toBe(true);
+    });
   });
 
   describe("options", () => {
@@ -587,6 +632,30 @@ describe("PsiClient", () => {
 
       expect((await psi.getMetrics()).source).toBe("live");
       expect(seen).toEqual(["t-1"]);
+    });
+
+    it("keeps a password quoted by a custom fetch's error out of last_error and health().error", async () => {
+      // A fetch through a proxy, whose URL holds credentials, that cannot reach the proxy.
+      const proxied: typeof fetch = async () => {
+        throw new TypeError("fetch failed", {
+          cause: new Error("connect ECONNREFUSED via proxy http://aurora:s3cret@proxy.test:3128/"),
+        });
+      };
+      const psi = client({ baseUrl: "http://psi-field:9091", fetch: proxied, clock: new ManualClock(START) });
+
+      await psi.getMetrics();
+      const health = await psi.health();
+
+      expect(psi.stats().last_error).toBe(
+        "connection failed (GET /state): connect ECONNREFUSED via proxy http://***@proxy.test:3128/",
+      );
+      expect(health.error).toBe("connection failed (GET /health): connect ECONNREFUSED via proxy http://***@proxy.test:3128/");
+    });
+
+    it("refuses a base URL with credentials, which fetch would refuse on every request", () => {
+      expect(() => new PsiClient({ baseUrl: "http://aurora:s3cret@psi-field:9091" })).toThrow(
+        expect.objectContaining({ field: "psiFieldUrl" }),
+      );
     });
 
     it("refuses a bad base URL with a ValidationError naming psiFieldUrl", () => {

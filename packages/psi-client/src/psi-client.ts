@@ -8,6 +8,7 @@ import { PsiFetchError } from "./psi-fetch-error.js";
 import { parsePsiFieldBody } from "./psi-field-body.js";
 import type { PsiEndpoint, PsiReading } from "./psi-reading.js";
 import { readTextCapped } from "./read-text-capped.js";
+import { redactUrlCredentials } from "./redact-url-credentials.js";
 
 /** A Ψ body is ~200 bytes; anything past this is not one. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -82,12 +83,12 @@ export class PsiClient {
   }
 
   /**
-   * Refreshes now, then every `intervalMs` (default half the TTL, at least 100 ms), even while
+   * Refreshes now, then every `intervalMs` (default half the TTL, from 100 ms to 2^31 − 1 ms), even while
    * the cached value is fresh, so that `peek()` keeps reading "cache". The timer is unref'd.
    * Returns a stop function; `close()` stops every refresh.
    */
   startRefresh(intervalMs?: number): () => void {
-    const interval = intervalMs ?? Math.max(MIN_DEFAULT_INTERVAL_MS, Math.floor(this.#options.ttlMs / 2));
+    const interval = intervalMs ?? defaultRefreshInterval(this.#options.ttlMs);
     if (!Number.isInteger(interval) || interval < 1 || interval > MAX_DELAY_MS) {
       throw ValidationError.forField("intervalMs", "must be a whole number of milliseconds from 1 to 2147483647");
     }
@@ -142,6 +143,9 @@ export class PsiClient {
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers.clear();
     this.#inFlightAbort?.abort(new DOMException("the PsiClient was closed", "AbortError"));
+    // Forget the aborted refresh so the next call starts its own instead of joining it.
+    this.#inFlight = null;
+    this.#inFlightAbort = null;
   }
 
   /** One shared refresh: callers arriving while it runs get the same promise. Never rejects. */
@@ -240,8 +244,21 @@ export class PsiClient {
   }
 }
 
-/** Node's fetch hides the socket error in `cause` (e.g. ECONNREFUSED, ENOTFOUND). */
+/** Half the TTL, so a fresh value is always waiting; at least 100 ms, and at most the longest delay a timer takes. */
+function defaultRefreshInterval(ttlMs: number): number {
+  return Math.min(MAX_DELAY_MS, Math.max(MIN_DEFAULT_INTERVAL_MS, Math.floor(ttlMs / 2)));
+}
+
+/**
+ * The text is fetch's, not ours, and may quote a URL with a password (a custom fetch's proxy,
+ * say): it is redacted, since it ends up in `last_error` and `health().error`.
+ */
 function describeNetworkError(error: unknown): string {
+  return redactUrlCredentials(fetchErrorText(error));
+}
+
+/** Node's fetch hides the socket error in `cause` (e.g. ECONNREFUSED, ENOTFOUND). */
+function fetchErrorText(error: unknown): string {
   const cause = (error as { cause?: unknown } | null)?.cause as { code?: unknown; message?: unknown } | undefined;
   if (typeof cause?.code === "string") return cause.code;
   if (typeof cause?.message === "string" && cause.message !== "") return cause.message;
