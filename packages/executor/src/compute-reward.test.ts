@@ -1,8 +1,8 @@
-import type { Outcome } from "@aurora/domain";
+import { type Outcome, ValidationError } from "@aurora/domain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { computeReward } from "./compute-reward.js";
-import { DEFAULT_REWARD_WEIGHTS } from "./reward-weights.js";
+import { DEFAULT_REWARD_WEIGHTS, type RewardWeights } from "./reward-weights.js";
 
 const outcome = (extra: Partial<Outcome> = {}): Outcome => ({
   decision_id: "d-1",
@@ -28,6 +28,27 @@ const validOutcome = fc.record(
   },
   { requiredKeys: ["decision_id", "success", "actual_cost_usd", "actual_latency_ms"] },
 );
+
+/** Any weights `resolveRewardWeights` accepts, down to the smallest positive divisors. */
+const validWeights = fc.record({
+  success_bonus: fc.double({ noNaN: true, noDefaultInfinity: true }),
+  failure_reward: fc.double({ noNaN: true, noDefaultInfinity: true }),
+  cost: fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }),
+  latency_divisor: fc.double({ min: Number.MIN_VALUE, noNaN: true, noDefaultInfinity: true }),
+  reputation_divisor: fc.double({ min: Number.MIN_VALUE, noNaN: true, noDefaultInfinity: true }),
+});
+
+/** Valid, and small enough that 5 ms or 90 reputation points overflow to ±∞. */
+const tinyDivisors: RewardWeights = { ...DEFAULT_REWARD_WEIGHTS, latency_divisor: 1e-310, reputation_divisor: 1e-310 };
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected an error");
+}
 
 describe("computeReward", () => {
   describe("with the default weights", () => {
@@ -124,6 +145,65 @@ describe("computeReward", () => {
       );
       const extreme = outcome({ actual_cost_usd: Number.MAX_VALUE, actual_latency_ms: Number.MAX_VALUE });
       expect(computeReward(extreme)).toBe(-Number.MAX_VALUE);
+    });
+
+    it("is finite for any valid outcome and any valid weights, tiny divisors included", () => {
+      fc.assert(
+        fc.property(validOutcome, fc.option(reputation, { nil: undefined }), validWeights, (o, advertised, weights) => {
+          expect(Number.isFinite(computeReward(o, weights, advertised))).toBe(true);
+        }),
+        {
+          examples: [
+            [
+              { decision_id: "d", success: true, actual_cost_usd: 1, actual_latency_ms: 5, actual_reputation: 90 },
+              undefined,
+              tinyDivisors,
+            ],
+          ],
+        },
+      );
+    });
+  });
+
+  describe("terms that overflow", () => {
+    it("takes the sign of the larger when the latency and reputation terms overflow to −∞ and +∞", () => {
+      expect(computeReward(outcome({ actual_cost_usd: 1, actual_latency_ms: 5, actual_reputation: 90 }), tinyDivisors)).toBe(
+        Number.MAX_VALUE,
+      );
+      expect(computeReward(outcome({ actual_cost_usd: 1, actual_latency_ms: 90, actual_reputation: 5 }), tinyDivisors)).toBe(
+        -Number.MAX_VALUE,
+      );
+    });
+
+    it("gives the finite reward when a term overflows but the sum does not", () => {
+      // Latency 1.5·MAX_VALUE and reputation 0.9·MAX_VALUE points: a reward of −0.6·MAX_VALUE, not −MAX_VALUE.
+      const weights = { ...DEFAULT_REWARD_WEIGHTS, latency_divisor: 1e-300, reputation_divisor: 100 / Number.MAX_VALUE };
+      const reward = computeReward(
+        outcome({ actual_cost_usd: 0, actual_latency_ms: 1.5 * (Number.MAX_VALUE * 1e-300), actual_reputation: 90 }),
+        weights,
+      );
+      expect(reward / Number.MAX_VALUE).toBeCloseTo(-0.6, 12);
+    });
+  });
+
+  describe("invalid", () => {
+    it("refuses an advertised reputation that is not from 0 to 100, naming advertisedReputation", () => {
+      const error = thrown(() => computeReward(outcome(), DEFAULT_REWARD_WEIGHTS, Number.NaN));
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field).toBe("advertisedReputation");
+    });
+
+    it("refuses an outcome whose reward would be NaN, naming the field", () => {
+      const error = thrown(() => computeReward(outcome({ actual_cost_usd: Number.NaN })));
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field).toBe("actual_cost_usd");
+    });
+
+    it("refuses weights with one missing, naming rewardWeights", () => {
+      const { cost: _, ...partial } = DEFAULT_REWARD_WEIGHTS;
+      const error = thrown(() => computeReward(outcome(), partial as RewardWeights));
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field).toBe("rewardWeights");
     });
   });
 });

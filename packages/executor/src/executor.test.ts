@@ -138,6 +138,19 @@ describe("Executor", () => {
       expect(executor.stats().pending_feedback).toBe(0);
     });
 
+    it("refuses a provider or an alternative whose reputation is not from 0 to 100, recording nothing", () => {
+      const { executor } = setup();
+      const vast = provider("vast");
+      expect(fieldOf(() => executor.recordDecision(decision({ provider: provider("akash", Number.NaN) })))).toBe(
+        "provider.reputation",
+      );
+      expect(fieldOf(() => executor.recordDecision(decision({ alternatives: [vast, provider("render", 101)] })))).toBe(
+        "alternatives[1].reputation",
+      );
+      expect(fieldOf(() => executor.recordDecision(decision({ alternatives: [vast, null as never] })))).toBe("alternatives[1]");
+      expect(executor.stats()).toMatchObject({ total_decisions: 0, pending_feedback: 0 });
+    });
+
     it("counts decisions and pending feedback", () => {
       const { executor } = setup();
       executor.recordDecision(decision());
@@ -194,6 +207,17 @@ describe("Executor", () => {
       executor.recordDecision(decision());
       expect(executor.recordOutcome(outcome("d1", { success: false })).reward).toBe(-7);
       expect(executor.rewardWeights.failure_reward).toBe(-7);
+    });
+
+    it("rewards finitely when tiny divisors make the latency and reputation terms overflow", () => {
+      const { executor } = setup({ rewardWeights: { latency_divisor: 1e-310, reputation_divisor: 1e-310 } });
+      executor.recordDecision(decision());
+      executor.recordDecision(decision());
+      // −5/1e-310 + 90/1e-310: both terms overflow, to −∞ and +∞; the reputation term is the larger.
+      const high = { actual_cost_usd: 1, actual_latency_ms: 5, actual_reputation: 90 };
+      expect(executor.recordOutcome(outcome("d1", high)).reward).toBe(Number.MAX_VALUE);
+      const low = { actual_cost_usd: 1, actual_latency_ms: 90, actual_reputation: 5 };
+      expect(executor.recordOutcome(outcome("d2", low)).reward).toBe(-Number.MAX_VALUE);
     });
 
     it("refuses a second feedback for the same decision and changes nothing", () => {
@@ -498,11 +522,14 @@ describe("Executor", () => {
       expect(fieldOf(() => executor.restorePending(restored("a", 0)))).toBe("decision_id");
     });
 
-    it("refuses a record without a usable created_at or with a mismatched provider", () => {
+    it("refuses a record without a usable created_at, with a mismatched provider or with an unusable reputation", () => {
       const { executor } = setup();
       expect(fieldOf(() => executor.restorePending(restored("a", Number.NaN)))).toBe("created_at");
       expect(fieldOf(() => executor.restorePending({ ...restored("a", 0), provider_id: "vast" }))).toBe("provider_id");
       expect(fieldOf(() => executor.restorePending({ ...restored("a", 0), provider: undefined as never }))).toBe("provider");
+      const unrated = { ...restored("a", 0), provider: provider("akash", Number.NaN) };
+      expect(fieldOf(() => executor.restorePending(unrated))).toBe("provider.reputation");
+      expect(executor.stats().pending_feedback).toBe(0);
     });
 
     it("enforces maxPending by evicting the oldest", () => {

@@ -7,6 +7,7 @@ import {
   outcomeSchema,
   type Provider,
   parseWith,
+  providerSchema,
   UnknownDecisionError,
   ValidationError,
 } from "@aurora/domain";
@@ -83,6 +84,7 @@ export class Executor {
       this.#assertFresh(decisionId);
     }
     assertChosenProvider(input.provider_id, input.provider);
+    assertRewardReputations(input.provider, input.alternatives);
     const now = this.#clock.now();
     this.#expire(now);
     const record: DecisionRecord = {
@@ -250,6 +252,7 @@ export class Executor {
     parseWith(idSchema, record.decision_id, "decision_id");
     this.#assertFresh(record.decision_id);
     assertChosenProvider(record.provider_id, record.provider);
+    assertRewardReputations(record.provider, record.alternatives);
     if (typeof record.created_at !== "number" || !Number.isFinite(record.created_at)) {
       throw ValidationError.forField("created_at", "must be the finite clock milliseconds at which the decision was made");
     }
@@ -334,6 +337,31 @@ function assertChosenProvider(providerId: string, provider: Provider | undefined
       `"${providerId}" differs from provider.provider_id "${provider.provider_id}": log the id of the provider chosen`,
     );
   }
+}
+
+/**
+ * The advertised reputations the reward may use (an outcome without `actual_reputation`), so that
+ * a NaN one is refused with the decision rather than turning a later reward into NaN.
+ */
+function assertRewardReputations(provider: Provider, alternatives: Provider[] | undefined): void {
+  assertReputation(provider.reputation, "provider.reputation");
+  if (alternatives === undefined) return;
+  if (!Array.isArray(alternatives)) {
+    throw ValidationError.forField("alternatives", "must be an array of the providers the router may fall back to");
+  }
+  for (let i = 0; i < alternatives.length; i++) {
+    const alternative = alternatives[i];
+    if (typeof alternative !== "object" || alternative === null) {
+      throw ValidationError.forField(`alternatives[${i}]`, "must be a provider's record, as advertised at decision time");
+    }
+    assertReputation(alternative.reputation, `alternatives[${i}].reputation`);
+  }
+}
+
+/** `providerSchema`'s rule, checked by hand first: every alternative of every decision goes through it. */
+function assertReputation(reputation: unknown, field: string): void {
+  if (typeof reputation === "number" && reputation >= 0 && reputation <= 100) return;
+  parseWith(providerSchema.shape.reputation, reputation, field);
 }
 
 /** The provider an outcome is for; only a fallback outcome scans the (short) alternatives list. */
