@@ -42,6 +42,15 @@ function validationField(fn: () => unknown): string {
   throw new Error("expected a ValidationError");
 }
 
+function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected an error");
+}
+
 describe("Auditor", () => {
   describe("record", () => {
     it("records one entry with the clock's time as ISO text", () => {
@@ -65,10 +74,40 @@ describe("Auditor", () => {
       expect(a.record(decision(2)).timestamp).toBe("2025-06-01T12:00:01.000Z");
     });
 
-    it.each([NaN, Infinity, "2025-06-01", null])("refuses `at` = %s, naming the field, and records nothing", (at) => {
+    it.each([NaN, Infinity, "2025-06-01", null, 1e20, -8.64e15 - 1])(
+      "refuses `at` = %s, naming the field, and records nothing",
+      (at) => {
+        const { auditor: a } = auditor();
+        expect(validationField(() => a.record({ ...decision(1), at: at as number }))).toBe("at");
+        expect(a.getAuditTrail()).toEqual([]);
+      },
+    );
+
+    it("stamps the entry with `at` at either end of a Date's range", () => {
       const { auditor: a } = auditor();
-      expect(validationField(() => a.record({ ...decision(1), at: at as number }))).toBe("at");
-      expect(a.getAuditTrail()).toEqual([]);
+      expect(a.record({ ...decision(1), at: 8.64e15 }).timestamp).toBe("+275760-09-13T00:00:00.000Z");
+      expect(a.record({ ...decision(2), at: -8.64e15 }).timestamp).toBe("-271821-04-20T00:00:00.000Z");
+    });
+
+    it.each([9e15, Number.NaN])("refuses a clock that reads %s, naming options.clock, and records nothing", (now) => {
+      const a = new Auditor({ clock: { now: () => now } });
+      const error = thrownBy(() => a.record(decision(1)));
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field).toBe("options.clock");
+      expect((error as ValidationError).message).toBe(
+        `options.clock: now() returned ${now}: it must return epoch milliseconds from −8.64e15 to 8.64e15 (a Date's range)`,
+      );
+      expect(a.stats().total_entries).toBe(0);
+      const anomaly = {
+        kind: "q_value_spike",
+        decision_id: "d1",
+        state_key: "s",
+        provider_id: "akash",
+        note: "",
+        value: 1,
+        threshold: 0,
+      } as const;
+      expect(validationField(() => a.flagAnomaly(anomaly))).toBe("options.clock");
     });
 
     it.each([
@@ -419,6 +458,45 @@ describe("Auditor", () => {
       expect(outside.entry.status).toBe("rejected");
       expect(outside.entry.notes).toEqual(['provider "akash" is not listed in constraints.allow, a hard rule in every mode']);
       expect(a.stats().rejection_rate).toBe(1);
+    });
+
+    it.each([
+      ["no provider", { provider: undefined }, "provider"],
+      ["a provider id for a provider", { provider: "akash" }, "provider"],
+      ["no context", { context: undefined, constraints: { max_cost_usd: 10 } }, "context"],
+      ["constraints as text", { constraints: "max_price=3" }, "constraints"],
+      ["a region that is a number", { constraints: { region: 5 } }, "constraints.region"],
+      ["a GPU type that is a list", { constraints: { gpu_type: ["a100"] } }, "constraints.gpu_type"],
+      ["a deny list that is one id", { constraints: { deny: "akash" } }, "constraints.deny"],
+      ["an allow list of numbers", { constraints: { allow: [1] } }, "constraints.allow[0]"],
+      [
+        "a provider region that is a number",
+        { constraints: { region: "us-west" }, provider: { ...provider, regions: [5] } },
+        "provider.regions[0]",
+      ],
+      [
+        "provider GPU types that are null",
+        { constraints: { gpu_type: "a100" }, provider: { ...provider, gpu_types: null } },
+        "provider.gpu_types",
+      ],
+    ])("refuses %s with a ValidationError naming %s, and records nothing", (_name, bad, field) => {
+      const { auditor: a } = auditor();
+      const input = { decision_id: "d1", state_key: "s", provider, constraints: {}, context, ...bad };
+      expect(validationField(() => a.validateDecision(input as never))).toBe(field);
+      expect(a.stats().total_entries).toBe(0);
+    });
+
+    it("checks a provider with no regions against a required region as before: a mismatch", () => {
+      const { auditor: a } = auditor();
+      const { regions: _, ...regionless } = provider;
+      const result = a.validateDecision({
+        decision_id: "d1",
+        state_key: "s",
+        provider: regionless as Provider,
+        constraints: { region: "us-west" },
+        context,
+      });
+      expect(result.violations).toEqual(["region_mismatch"]);
     });
 
     it("writes one entry per call", () => {

@@ -56,6 +56,8 @@ export interface ObserveUpdateInput {
 export type RecordedAudit = { kind: "entry"; entry: AuditEntry } | { kind: "anomaly"; anomaly: Anomaly };
 
 const AUDIT_STATUSES: readonly AuditStatus[] = ["approved", "flagged", "rejected"];
+/** A Date holds at most 8.64e15 ms either side of the epoch (ECMA-262 TimeClip); beyond it `toISOString` throws. */
+const MAX_DATE_MS = 8.64e15;
 const DEFAULT_LIMIT = 100;
 const NONE: never[] = Object.freeze([]) as never[];
 
@@ -73,6 +75,38 @@ function checkKeys(decisionId: unknown, stateKey: unknown, providerId: unknown, 
   checkId("decision_id", decisionId);
   if (typeof stateKey !== "string") throw ValidationError.forField("state_key", "must be a string");
   if (providerId !== null || !providerMayBeNull) checkId("provider_id", providerId);
+}
+
+function isDateMs(value: unknown): value is number {
+  return typeof value === "number" && Math.abs(value) <= MAX_DATE_MS;
+}
+
+/**
+ * What `checkConstraints` and `exclusionRuleOf` read, by type, so that a wrong one is named
+ * rather than thrown as a `TypeError`. Values are theirs to judge: a NaN bound fails closed.
+ */
+function checkDecisionInput(provider: unknown, constraints: unknown, context: unknown): void {
+  if (!isObject(provider)) {
+    throw ValidationError.forField(
+      "provider",
+      "must be a provider object { provider_id, price_usd_per_hour, latency_ms, reputation, regions, gpu_types }",
+    );
+  }
+  if (!isObject(context)) throw ValidationError.forField("context", "must be the request's context object { gpu_hours, … }");
+  if (constraints === undefined) return;
+  if (!isObject(constraints)) throw ValidationError.forField("constraints", "must be an object when given");
+  for (const name of ["allow", "deny"] as const) {
+    if (constraints[name] !== undefined) checkTexts(`constraints.${name}`, constraints[name]);
+  }
+  const lists = [
+    ["region", "regions"],
+    ["gpu_type", "gpu_types"],
+  ] as const;
+  for (const [constraint, list] of lists) {
+    if (constraints[constraint] == null) continue;
+    checkText(`constraints.${constraint}`, constraints[constraint]);
+    if (provider[list] !== undefined) checkTexts(`provider.${list}`, provider[list]);
+  }
 }
 
 function checkLimit(value: unknown): number {
@@ -194,8 +228,11 @@ export class Auditor {
   record(input: RecordInput): AuditEntry {
     const { decision_id, state_key, provider_id, violations, notes, at } = input;
     checkKeys(decision_id, state_key, provider_id, true);
-    if (at !== undefined && (typeof at !== "number" || !Number.isFinite(at))) {
-      throw ValidationError.forField("at", `must be finite clock milliseconds when given, got ${String(at)}`);
+    if (at !== undefined && !isDateMs(at)) {
+      throw ValidationError.forField(
+        "at",
+        `must be clock milliseconds from −8.64e15 to 8.64e15 (a Date's range) when given, got ${String(at)}`,
+      );
     }
     if (!Array.isArray(violations)) throw ValidationError.forField("violations", "must be an array of violation types");
     for (let i = 0; i < violations.length; i++) {
@@ -211,7 +248,7 @@ export class Auditor {
     }
     const status: AuditStatus =
       provider_id === null ? "rejected" : violations.length === 0 ? "approved" : this.strictMode ? "rejected" : "flagged";
-    return this.#append(decision_id, state_key, provider_id, status, violations, notes ?? NONE, at ?? this.#options.clock.now());
+    return this.#append(decision_id, state_key, provider_id, status, violations, notes ?? NONE, at ?? this.#now());
   }
 
   /**
@@ -222,6 +259,7 @@ export class Auditor {
    */
   validateDecision(input: ValidateDecisionInput): { valid: boolean; violations: ViolationType[]; entry: AuditEntry } {
     const { decision_id, state_key, provider, constraints, context } = input;
+    checkDecisionInput(provider, constraints, context);
     const violations = checkConstraints(provider, constraints, context);
     const rule = exclusionRuleOf(provider.provider_id, constraints);
     if (rule === null) {
@@ -233,15 +271,7 @@ export class Auditor {
       rule === "denied"
         ? `provider "${provider.provider_id}" is listed in constraints.deny, a hard rule in every mode`
         : `provider "${provider.provider_id}" is not listed in constraints.allow, a hard rule in every mode`;
-    const entry = this.#append(
-      decision_id,
-      state_key,
-      provider.provider_id,
-      "rejected",
-      violations,
-      [note],
-      this.#options.clock.now(),
-    );
+    const entry = this.#append(decision_id, state_key, provider.provider_id, "rejected", violations, [note], this.#now());
     return { valid: false, violations, entry };
   }
 
@@ -389,6 +419,18 @@ export class Auditor {
     }
   }
 
+  /** The clock's time, refused unless a Date can hold it (the timestamps are ISO text). */
+  #now(): number {
+    const now = this.#options.clock.now();
+    if (!isDateMs(now)) {
+      throw ValidationError.forField(
+        "options.clock",
+        `now() returned ${String(now)}: it must return epoch milliseconds from −8.64e15 to 8.64e15 (a Date's range)`,
+      );
+    }
+    return now;
+  }
+
   #append(
     decision_id: string,
     state_key: string,
@@ -415,7 +457,7 @@ export class Auditor {
 
   #raise(input: Omit<Anomaly, "timestamp">): Anomaly {
     const anomaly: Anomaly = Object.freeze({
-      timestamp: this.#timestamps.format(this.#options.clock.now()),
+      timestamp: this.#timestamps.format(this.#now()),
       kind: input.kind,
       decision_id: input.decision_id,
       state_key: input.state_key,
