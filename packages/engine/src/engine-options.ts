@@ -1,5 +1,5 @@
 import type { Clock, Rng } from "@aurora/domain";
-import { MAX_REWARD_MAGNITUDE, parseWith } from "@aurora/domain";
+import { MAX_REWARD_MAGNITUDE, parseWith, ValidationError } from "@aurora/domain";
 import type { GuardrailSettings, Policy, PolicyConfig } from "@aurora/strategist";
 import { z } from "zod";
 
@@ -118,6 +118,26 @@ export const engineOptionsSchema = z.object({
 export type RoutingEngineOptions = z.input<typeof engineOptionsSchema>;
 export type ResolvedEngineOptions = z.output<typeof engineOptionsSchema>;
 
+const OPTION_NAMES = Object.keys(engineOptionsSchema.shape);
+
+/**
+ * Refuses an option the engine does not know, naming it: dropped, a misspelt `strictAudit` or the
+ * Python engine's `model_path` left the engine without the setting, deciding as if it were not
+ * given. A snake_case or differently cased name gets a hint (`did you mean strictAudit?`).
+ */
+function refuseUnknownOptions(options: object): void {
+  for (const key of Object.keys(options)) {
+    if (Object.hasOwn(engineOptionsSchema.shape, key)) continue;
+    const camel = key.replace(/_([a-z])/gi, (_, c: string) => c.toUpperCase()).toLowerCase();
+    const near = OPTION_NAMES.find((name) => name.toLowerCase() === camel);
+    throw ValidationError.forField(
+      `options.${key}`,
+      `is not a RoutingEngine option: ${near ? `did you mean ${near}? ` : ""}use ${OPTION_NAMES.join(", ")}`,
+    );
+  }
+}
+
 export function resolveEngineOptions(options: RoutingEngineOptions | undefined): ResolvedEngineOptions {
+  if (typeof options === "object" && options !== null) refuseUnknownOptions(options);
   return parseWith(engineOptionsSchema, options ?? {}, "options");
 }

@@ -353,5 +353,23 @@ describe("RoutingEngine", () => {
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).field).toBe("options.saveEvery");
     });
+
+    it("refuses an option it does not know, naming it, before anything is opened", () => {
+      // Dropped, the Python engine's names left the engine without the setting: not strict, and
+      // nothing persisted.
+      const dir = tempDir();
+      for (const [options, field, hint] of [
+        [{ strict_audit: true }, "options.strict_audit", "did you mean strictAudit?"],
+        [{ model_path: join(dir, "model.json") }, "options.model_path", "did you mean modelPath?"],
+        [{ strictaudit: true }, "options.strictaudit", "did you mean strictAudit?"],
+        [{ explorationRate: 0.2 }, "options.explorationRate", "use psiFieldUrl, "],
+      ] as const) {
+        const error = errorOf(() => new RoutingEngine(options as never));
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).field).toBe(field);
+        expect((error as ValidationError).message).toContain(hint);
+      }
+      expect(readdirSync(dir)).toEqual([]);
+    });
   });
 });

@@ -18,7 +18,7 @@ const SCRIPT = `
 const { RoutingEngine } = await import(${JSON.stringify(ENGINE_INDEX)});
 if (process.getuid() === 0) { process.setgid(65534); process.setuid(65534); }
 const logs = [];
-const engine = new RoutingEngine({ modelPath: process.argv[1], seed: 1, epsilon: 0, log: (m) => logs.push(m) });
+const engine = new RoutingEngine({ modelPath: process.argv[1], seed: 1, policy: { kind: "q-learning", epsilon: 0 }, log: (m) => logs.push(m) });
 const trail = engine.getAuditTrail({ limit: Infinity }).map((entry) => entry.decision_id);
 const providers = ["bad", "good"].map((id) => ({ provider_id: id, price_usd_per_hour: 1, latency_ms: 50, reputation: 90, available: true }));
 const context = { workload_type: "llm_inference", gpu_type: "a100", region: "us-west", gpu_hours: 1 };
@@ -53,7 +53,13 @@ describe("a model folder the engine cannot write", () => {
     const dir = mkdtempSync(join(tmpdir(), "aurora-read-only-"));
     dirs.push(dir);
     const modelPath = join(dir, "model.json");
-    const engine = new RoutingEngine({ modelPath, seed: 1, epsilon: 0, saveEvery: 25, log: () => {} });
+    const engine = new RoutingEngine({
+      modelPath,
+      seed: 1,
+      policy: { kind: "q-learning", epsilon: 0 },
+      saveEvery: 25,
+      log: () => {},
+    });
     const providers = ["bad", "good"].map((id) => ({
       provider_id: id,
       price_usd_per_hour: 1,
