@@ -213,6 +213,45 @@ describe("RoutingEngine", () => {
       expect(engine.getAuditTrail({ limit: 1 })[0]?.status).toBe("rejected");
     });
 
+    it("records what blocked a strict refusal: each violation type once, in the trail, the metadata and the counts", () => {
+      const engine = new RoutingEngine({ seed: 1, strictAudit: true });
+      const providers = [
+        provider("dear", { price_usd_per_hour: 9 }),
+        provider("slow", { latency_ms: 900 }),
+        provider("dear-and-slow", { price_usd_per_hour: 9, latency_ms: 900 }),
+        provider("elsewhere", { regions: ["ap-south"] }), // excluded by deny below, so not counted
+      ];
+      for (let i = 0; i < 3; i++) {
+        const { provider_id, metadata } = engine.decide({
+          context,
+          providers,
+          constraints: { max_price: 5, max_latency_ms: 500, deny: ["elsewhere"] },
+        });
+        expect(provider_id).toBeNull();
+        expect(metadata.violations).toEqual(["price_exceeded", "latency_exceeded"]);
+      }
+      const [entry] = engine.getAuditTrail({ limit: 1 });
+      expect(entry).toMatchObject({ status: "rejected", provider_id: null, violations: ["price_exceeded", "latency_exceeded"] });
+      expect(engine.getStatus().auditor.common_violations).toEqual([
+        { type: "price_exceeded", count: 3 },
+        { type: "latency_exceeded", count: 3 },
+      ]);
+      // Nobody left by allow/deny: nothing violated, nothing to record.
+      const none = engine.decide({ context, providers, constraints: { allow: ["nobody"] } });
+      expect(none.metadata.violations).toEqual([]);
+    });
+
+    it("explains a lone candidate with its estimate, the choice's own", () => {
+      const engine = new RoutingEngine({ seed: 1 });
+      const { metadata } = engine.decide({ context, providers: market(3), constraints: { max_price: 1.2 }, explain: true });
+      expect(metadata.compliant_count).toBe(1);
+      const chosen = metadata.candidates?.find((c) => c.status === "chosen");
+      expect(chosen?.estimate).toBe(metadata.q_value);
+      expect(engine.getDecision(metadata.decision_id)?.candidates.find((c) => c.status === "chosen")?.estimate).toBe(
+        metadata.q_value,
+      );
+    });
+
     it("flags a violating pick in the default mode when nothing complies", () => {
       const engine = new RoutingEngine({ seed: 1 });
       const { provider_id, metadata } = engine.decide({ context, providers: market(5), constraints: { max_price: 0.5 } });

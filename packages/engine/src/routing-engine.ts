@@ -17,6 +17,7 @@ import {
   stateKey,
   systemClock,
   ValidationError,
+  VIOLATION_TYPES,
   type ViolationType,
 } from "@aurora/domain";
 import type { DecisionRecord, ExecutorDetailedStats, SettledDecision } from "@aurora/executor";
@@ -63,6 +64,11 @@ export interface DecisionMetadata {
   state_key: string;
   /** True when the chosen provider meets every constraint. */
   validated: boolean;
+  /**
+   * The constraints the chosen provider breaks (empty when it meets them all). With no provider
+   * chosen in strict mode: each constraint some remaining candidate breaks, once, which is what
+   * the audit entry and `common_violations` count.
+   */
   violations: ViolationType[];
   psi_adjusted: boolean;
   psi_density: number | null;
@@ -308,10 +314,9 @@ export class RoutingEngine {
     const recordKey = policyKey === key ? policyKey : key;
     // The caller's own array: the partition's may be shared by later decisions (PartitionMemo).
     const violations: ViolationType[] = useCompliant ? [] : partition.violating[choice.index]!.violations.slice();
-    const estimates =
-      candidates.length > 1 && (this.#options.alternatives > 0 || explain === true || this.#options.maxDecisionRecords > 0)
-        ? this.#policy.estimate(request_)
-        : null;
+    const wanted = this.#options.alternatives > 0 || explain === true || this.#options.maxDecisionRecords > 0;
+    // One candidate: its estimate is the choice's own (no second pass over the policy).
+    const estimates = !wanted ? null : candidates.length > 1 ? this.#policy.estimate(request_) : [choice.estimate];
     // The best others by estimate, best first (ties: candidate order), as indices into #top.
     const ranked = estimates === null ? 0 : topAlternatives(estimates, choice.index, this.#options.alternatives, this.#top);
     const fallbacks = new Array<Provider>(ranked);
@@ -740,7 +745,9 @@ export class RoutingEngine {
         : `no provider is allowed: all ${excluded} candidate(s) were excluded by allow/deny`;
     const decisionId = `none-${randomUUID()}`;
     const epsilon = this.#policy.stats().epsilon;
-    this.#auditor.record({ decision_id: decisionId, state_key: key, provider_id: null, violations: [], notes: [reason] });
+    // What stood in the way: each constraint some remaining provider breaks (none when allow/deny left nobody).
+    const blocking = strict ? blockingViolations(partition) : [];
+    this.#auditor.record({ decision_id: decisionId, state_key: key, provider_id: null, violations: blocking, notes: [reason] });
     const archived: ArchivedDecision = {
       decision_id: decisionId,
       at: this.#clock.now(),
@@ -767,7 +774,7 @@ export class RoutingEngine {
       epsilon,
       state_key: key,
       validated: false,
-      violations: [],
+      violations: blocking,
       psi_adjusted: false,
       psi_density: psi.density,
       psi_source: psi.source,
@@ -892,4 +899,11 @@ function continuedSeed(seed: number, recovered: Recovered | undefined): number {
   const version = recovered.receipt?.version ?? 0;
   if (recovered.snapshot === undefined && events === 0) return seed;
   return seededStringHash(seed, `${version}:${events}`);
+}
+
+/** Every violation type some violating candidate has, once each, in `VIOLATION_TYPES` order. */
+function blockingViolations(partition: Partition): ViolationType[] {
+  const seen = new Set<ViolationType>();
+  for (const { violations } of partition.violating) for (const type of violations) seen.add(type);
+  return VIOLATION_TYPES.filter((type) => seen.has(type));
 }
