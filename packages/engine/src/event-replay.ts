@@ -126,7 +126,7 @@ export function replayEvents(
     if (event.reward === null) {
       result.settledDropped++;
     } else {
-      if (learnable(event.reward)) policy.update(rewardUpdate(record, record.provider, event.reward));
+      if (learnable(event.reward)) policy.update({ ...rewardUpdate(record, record.provider, event.reward), settled: true });
       else result.unlearned++;
       result.settledWithDefault++;
     }

@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { context, market, provider } from "../test/market.js";
 import { EngineClosedError } from "./engine-closed-error.js";
+import { forgetHold } from "./file-lock.js";
 import { ModelFileError } from "./model-file.js";
 import { RoutingEngine } from "./routing-engine.js";
 
@@ -313,6 +314,31 @@ describe("RoutingEngine", () => {
       expect(status.settlement.settled_with_default).toBe(1);
       expect(status.strategist.total_rewards).toBe(1);
     });
+
+    for (const kind of ["q-learning", "linear-value"] as const) {
+      it(`${kind}: decays ε once per accepted feedback, not for a default-reward settlement, live and after a restart`, async () => {
+        const clock = new ManualClock(0);
+        const modelPath = join(tempDir(), "model.json");
+        const options = { seed: 1, clock, rewardWaitMs: 1_000, defaultReward: -5, policy: { kind }, modelPath, log: () => {} };
+        const engine = new RoutingEngine(options);
+        const start = engine.getStatus().strategist.epsilon;
+        for (let i = 0; i < 10; i++) engine.decide({ context, providers: market(3) });
+        clock.advance(1_001);
+        const settled = engine.getStatus();
+        expect(settled.settlement.settled_with_default).toBe(10);
+        expect(settled.strategist.total_rewards).toBe(10);
+        expect(settled.strategist.epsilon).toBe(start);
+        const { metadata } = engine.decide({ context, providers: market(3) });
+        await engine.feedback(success(metadata.decision_id));
+        const decayed = engine.getStatus().strategist.epsilon;
+        expect(decayed).toBeLessThan(start); // one step: ×0.995 (q-learning), ×0.999 (linear-value)
+        expect(decayed).toBeGreaterThanOrEqual(start * 0.995);
+        forgetHold(modelPath); // restarted from the journal, as after a crash
+        const restarted = new RoutingEngine(options);
+        expect(restarted.getStatus().strategist.epsilon).toBe(decayed);
+        await restarted.close();
+      });
+    }
   });
 
   describe("persistence", () => {

@@ -712,6 +712,7 @@ export class RoutingEngine {
         context: record.context,
         provider: record.provider,
         reward,
+        settled: true,
         ...(tag !== undefined ? { tag } : {}),
       });
       this.#settledWithDefault++;

@@ -90,7 +90,7 @@ export abstract class LearningPolicy<K extends string, P extends object, M exten
     const before = this.valueFor(update);
     this.model.update(update);
     this.#counters.learned(update.stateKey, update.reward);
-    this.learned();
+    this.learned(update);
     return { before, after: this.valueFor(update) };
   }
 
@@ -110,7 +110,7 @@ export abstract class LearningPolicy<K extends string, P extends object, M exten
   protected abstract valueFor(update: RewardUpdate): number;
 
   /** Called once per learned reward, after the model and the counters have learned it. */
-  protected learned(): void {}
+  protected learned(_update: RewardUpdate): void {}
 
   /** Checks a choose request; returns the Ψ scale 1 − 0.5·d. */
   protected checkChoose(request: ChooseRequest): number {

@@ -192,7 +192,8 @@ export class LinearValuePolicy extends LearningPolicy<"linear-value", LinearValu
     return estimate.value;
   }
 
-  protected override learned(): void {
+  protected override learned(update: RewardUpdate): void {
+    if (update.settled === true) return;
     this.#epsilon = decayedEpsilon(this.#epsilon, this.settings.epsilonDecay, this.settings.epsilonMin);
   }
 

@@ -78,6 +78,12 @@ export interface RewardUpdate {
    * without it they take a reward equal to the failure reward as a failure.
    */
   outcome?: Pick<Outcome, "success" | "actual_cost_usd" | "actual_latency_ms">;
+  /**
+   * `true` when no feedback came: the reward is the engine's `defaultReward` for a decision whose
+   * wait ran out. It is learned as any reward, but ε-greedy policies do not decay ε for it (ε
+   * decays once per accepted feedback: synthetic rewards are not evidence that exploring can stop).
+   */
+  settled?: boolean;
 }
 
 /** The estimate for (state, provider) before and after learning one reward. */

@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { epsilonGreedyPropensities, greedyIndex } from "./epsilon-greedy.js";
 import type { ChooseRequest } from "./policy.js";
+import { createPolicy } from "./policy-registry.js";
 import { Strategist } from "./strategist.js";
 
 const pythonModelPath = join(dirname(fileURLToPath(import.meta.url)), "..", "test", "fixtures", "python-model.json");
@@ -290,6 +291,22 @@ describe("Strategist", () => {
       expect(strategist.stats().epsilon).toBe(0.01);
       learn();
       expect(strategist.stats().epsilon).toBe(0.01);
+    });
+
+    it("learns a settled (default) reward without decaying ε, in a split and a shadow too", () => {
+      for (const policy of [
+        new Strategist(),
+        createPolicy({ kind: "linear-value" }),
+        createPolicy({ kind: "shadow", primary: { kind: "q-learning" }, shadow: { kind: "linear-value" } }),
+      ]) {
+        const start = policy.stats().epsilon;
+        const before = policy.stats().total_rewards;
+        policy.update({ stateKey: STATE, context, provider: provider("akash"), reward: -5, settled: true });
+        expect(policy.stats().total_rewards).toBe(before + 1);
+        expect(policy.stats().epsilon).toBe(start);
+        policy.update({ stateKey: STATE, context, provider: provider("akash"), reward: -5 });
+        expect(policy.stats().epsilon).toBeLessThan(start);
+      }
     });
 
     it("refuses a reward that is not finite and leaves the model unchanged", () => {

@@ -179,7 +179,7 @@ export class Strategist implements Policy {
     requireStateKey(update.stateKey);
     requireProviderId(update.provider?.provider_id, "provider.provider_id");
     const result = this.#learn(update.stateKey, update.provider.provider_id, update.reward);
-    this.decayEpsilon();
+    if (update.settled !== true) this.decayEpsilon();
     return result;
   }
 
