@@ -104,6 +104,16 @@ export const engineOptionsSchema = z.object({
     .int({ error: "must be a whole number of bytes" })
     .min(0, { error: "must be ≥ 0 (bytes of journal before a background snapshot)" })
     .optional(),
+  /**
+   * Below `minCompactBytes`, the default file store still takes a background snapshot (every
+   * `saveEvery` decisions) once this many milliseconds have passed since its last one, the journal
+   * having outgrown that snapshot (default 1,000): a small model's JSON file follows its learning.
+   */
+  minSnapshotIntervalMs: z
+    .number({ error: "must be a whole number of milliseconds ≥ 0" })
+    .int({ error: "must be a whole number of milliseconds" })
+    .min(0, { error: "must be ≥ 0 (milliseconds between background snapshots below minCompactBytes)" })
+    .optional(),
   /** Where the store's recovery notes go (a dropped torn journal tail, a refused snapshot); default console.warn. */
   log: z
     .custom<(message: string) => void>((v) => typeof v === "function", { error: "must be a function taking a message" })

@@ -344,7 +344,15 @@ describe("FileStore", () => {
   describe("compaction", () => {
     it("waits for minCompactBytes of journal (default 8 MiB) before a background snapshot", async () => {
       const run = async (extra: object) => {
-        const engine = new RoutingEngine({ modelPath: modelIn(), seed: 6, saveEvery: 10, log: quiet, ...extra });
+        // The time rule (minSnapshotIntervalMs) is kept out of the way: this is the bytes' floor.
+        const engine = new RoutingEngine({
+          modelPath: modelIn(),
+          seed: 6,
+          saveEvery: 10,
+          minSnapshotIntervalMs: 3_600_000,
+          log: quiet,
+          ...extra,
+        });
         for (let i = 0; i < 300; i++) {
           await engine.feedback(outcome(engine.decide({ context, providers: market(4) }).metadata.decision_id, i));
         }
@@ -359,6 +367,29 @@ describe("FileStore", () => {
       expect(compacted).toBeGreaterThan(1);
       expect(compacted).toBeLessThan(await run({ minCompactBytes: 0 }));
       expect(() => new RoutingEngine({ modelPath: modelIn(), minCompactBytes: -1, log: quiet })).toThrow(/minCompactBytes/);
+    });
+
+    it("writes a small model's JSON file every saveEvery decisions, at most once a second, below the bytes' floor", async () => {
+      // The seed saved its JSON model every 10 decisions; the journal keeps every feedback durable
+      // anyway, but the file at modelPath stayed absent until 8 MiB of journal (~8,000 pairs).
+      const modelPath = modelIn();
+      const engine = new RoutingEngine({ modelPath, seed: 6, log: quiet });
+      const pairs = async (n: number) => {
+        for (let i = 0; i < n; i++) {
+          await engine.feedback(outcome(engine.decide({ context, providers: market(4) }).metadata.decision_id, i));
+        }
+      };
+      await pairs(10);
+      expect(existsSync(modelPath)).toBe(false); // less than a second since the store opened
+      await new Promise((resolve) => setTimeout(resolve, 1_050));
+      await pairs(10);
+      await expect.poll(() => existsSync(modelPath), { timeout: 5_000 }).toBe(true);
+      const saved = JSON.parse(readFileSync(modelPath, "utf8")) as { decision_count: number; total_rewards: number };
+      expect(saved.total_rewards).toBeGreaterThanOrEqual(10);
+      const version = engine.getStatus().store!.snapshot_version;
+      await pairs(10); // within the second after it: not again
+      expect(engine.getStatus().store!.snapshot_version).toBe(version);
+      await engine.close();
     });
 
     it("snapshots once the journal outgrows the last snapshot, and removes segments the previous snapshot no longer needs", async () => {

@@ -37,6 +37,12 @@ export interface FileStoreOptions {
    * most this much journal (~8,000 decide+feedback pairs, well under a second).
    */
   minCompactBytes?: number;
+  /**
+   * …or, below that floor, once this many milliseconds have passed since the last snapshot
+   * (default 1,000): the JSON model at `path` then follows a small model's learning (every
+   * `saveEvery` decisions, at most once a second), as the seed's file did, at a bounded cost.
+   */
+  minSnapshotIntervalMs?: number;
   /** Audit segments roll over at this size in bytes (default 64 MiB). */
   auditSegmentBytes?: number;
   /** Where recovery notes go (a dropped torn tail, a refused snapshot); default `console.warn`. */
@@ -65,6 +71,7 @@ interface SnapshotHeader {
 
 const DEFAULT_AUDIT_SEGMENT_BYTES = 64 * 1024 * 1024;
 const DEFAULT_MIN_COMPACT_BYTES = 8 * 1024 * 1024;
+const DEFAULT_MIN_SNAPSHOT_INTERVAL_MS = 1_000;
 
 /**
  * The embedded store: a JSON snapshot at `path` (the Python engine's file loads as one), an
@@ -83,6 +90,9 @@ export class FileStore implements EngineStore {
   readonly #fsync: FsyncPolicy;
   readonly #compactRatio: number;
   readonly #minCompactBytes: number;
+  readonly #minSnapshotIntervalMs: number;
+  /** When the last snapshot was installed (or the store opened), by `performance.now()`. */
+  #lastSnapshotAt = performance.now();
   readonly #auditSegmentBytes: number;
   readonly #log: (message: string) => void;
   readonly #now: () => string;
@@ -118,6 +128,7 @@ export class FileStore implements EngineStore {
     this.#fsync = options.fsync ?? "always";
     this.#compactRatio = options.compactRatio ?? 1;
     this.#minCompactBytes = options.minCompactBytes ?? DEFAULT_MIN_COMPACT_BYTES;
+    this.#minSnapshotIntervalMs = options.minSnapshotIntervalMs ?? DEFAULT_MIN_SNAPSHOT_INTERVAL_MS;
     this.#auditSegmentBytes = options.auditSegmentBytes ?? DEFAULT_AUDIT_SEGMENT_BYTES;
     this.#log = options.log ?? ((message) => console.warn(`[aurora] ${message}`));
     this.#now = options.now ?? (() => new Date().toISOString());
@@ -259,7 +270,9 @@ export class FileStore implements EngineStore {
 
   snapshotDue(): boolean {
     if (!this.#writer) return true;
-    return this.#writer.bytesSinceRotation >= Math.max(this.#compactRatio * this.#snapshotBytes, this.#minCompactBytes);
+    const bytes = this.#writer.bytesSinceRotation;
+    if (bytes < this.#compactRatio * this.#snapshotBytes) return false;
+    return bytes >= this.#minCompactBytes || performance.now() - this.#lastSnapshotAt >= this.#minSnapshotIntervalMs;
   }
 
   snapshot(take: () => object): Promise<Receipt> {
@@ -455,6 +468,7 @@ export class FileStore implements EngineStore {
   #installed(snapshotBytes: number, cut: number): void {
     this.#cut = cut;
     this.#snapshotBytes = snapshotBytes;
+    this.#lastSnapshotAt = performance.now();
     this.#lastError = undefined;
   }
 

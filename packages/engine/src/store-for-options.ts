@@ -29,6 +29,7 @@ export function storeForOptions(options: ResolvedEngineOptions): EngineStore | u
     journal: options.autoSave,
     ...(options.fsync !== undefined ? { fsync: options.fsync } : {}),
     ...(options.minCompactBytes !== undefined ? { minCompactBytes: options.minCompactBytes } : {}),
+    ...(options.minSnapshotIntervalMs !== undefined ? { minSnapshotIntervalMs: options.minSnapshotIntervalMs } : {}),
     ...(options.log !== undefined ? { log: options.log } : {}),
   });
 }
