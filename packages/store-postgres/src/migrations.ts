@@ -1,13 +1,28 @@
 import type { SqlClient } from "./sql-client.js";
 
-/** A schema name the store accepts: it is written into SQL, so only plain identifiers. */
+/**
+ * A schema name the store accepts: it is written into SQL, so only plain identifiers; and not one
+ * of PostgreSQL's own schemas (`information_schema`, and every name starting with `pg_`, which
+ * PostgreSQL reserves: `pg_catalog`, `pg_temp`, `pg_toast`…), where the tables would be made among
+ * the system's or refused with a bare "unacceptable schema name".
+ */
 export function assertSchemaName(schema: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+  if (typeof schema !== "string" || !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new TypeError(
       `schema must be a lower-case SQL identifier such as "aurora" (letters, digits, _), got ${JSON.stringify(schema)}`,
     );
   }
+  if (isSystemSchemaName(schema)) {
+    throw new TypeError(
+      `schema must not be one of PostgreSQL's own schemas (information_schema, or a name starting with pg_), got ${JSON.stringify(schema)}: pick another, such as "aurora"`,
+    );
+  }
   return schema;
+}
+
+/** `information_schema`, or a name starting with `pg_` (reserved by PostgreSQL for system schemas). */
+export function isSystemSchemaName(schema: string): boolean {
+  return schema === "information_schema" || schema.startsWith("pg_");
 }
 
 /**

@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
-import type { ChainedAuditRecord, Receipt } from "@aurora/engine";
+import type { ChainedAuditRecord, EngineEvent, Receipt } from "@aurora/engine";
 import {
   DuplicateFeedbackError,
   FeedbackNotDurableError,
@@ -13,7 +13,8 @@ import { describeEngineStoreContract } from "@aurora/engine/testing";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { databaseUrl, type TestDatabase, testDatabase } from "../test/database.js";
-import type { PostgresStore } from "./postgres-store.js";
+import { EventRefusedError, type PostgresStore } from "./postgres-store.js";
+import { decodeStoredValue } from "./stored-text.js";
 
 const db: TestDatabase = await testDatabase();
 // Say which database this run used: CI requires the server, a bare machine falls back to PGlite.
@@ -72,7 +73,157 @@ const until = async (check: () => boolean, what: string, ms = 5_000) => {
   }
 };
 
+/**
+ * A TCP proxy in front of the server that can cut the network silently, as a partition does: open
+ * connections stop carrying bytes (no reset) and new ones are accepted but never answered, until
+ * `heal()`; connections from before the partition stay dead.
+ */
+async function partitionProxy(): Promise<{ url: string; partition(): void; heal(): void; close(): void }> {
+  const target = new URL(databaseUrl);
+  let cut = false;
+  const sockets = new Set<Socket>();
+  const live = new Set<{ dead: boolean }>();
+  const server = createServer((client) => {
+    sockets.add(client);
+    client.on("error", () => {});
+    if (cut) return; // accepted, never answered
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    sockets.add(upstream);
+    upstream.on("error", () => {});
+    const pair = { dead: false };
+    live.add(pair);
+    client.on("data", (data) => pair.dead || upstream.write(data));
+    upstream.on("data", (data) => pair.dead || client.write(data));
+    const close = () => {
+      live.delete(pair);
+      if (pair.dead) return; // a partition sends no reset either way
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on("close", close);
+    upstream.on("close", close);
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const url = new URL(databaseUrl);
+  url.host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: url.href,
+    partition() {
+      cut = true;
+      for (const pair of live) pair.dead = true;
+    },
+    heal() {
+      cut = false;
+    },
+    close() {
+      server.close();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
+/** The events an engine without a store emits: real decisions and outcomes to hand a store directly. */
+async function engineEvents(): Promise<{ decision: Extract<EngineEvent, { type: "decision" }>; outcome: EngineEvent }> {
+  const events: EngineEvent[] = [];
+  const engine = new RoutingEngine({ seed: 1, autoSave: false, onEvent: (event) => events.push(event) });
+  const id = engine.decide({ context, providers }).metadata.decision_id;
+  await engine.feedback(outcome(id, 1));
+  await engine.close();
+  const decision = events.find((event) => event.type === "decision") as Extract<EngineEvent, { type: "decision" }>;
+  return { decision, outcome: events.find((event) => event.type === "outcome") as EngineEvent };
+}
+
 describe(`PostgresStore on ${db.backend}`, () => {
+  describe("text PostgreSQL cannot hold as it is (U+0000, lone surrogates)", () => {
+    // Valid JSON and accepted by the engine; PostgreSQL's text refuses U+0000, jsonb refuses it and lone surrogates.
+    const odd = ["akash\u0000eu", "akash\ud800", "akash\udc00", "vast\ufdd0d800", "ionet"];
+    const oddContext = { ...context, region: "us-west\udc00" };
+    const oddProviders = odd.map((id, i) => ({ ...providers[i % 4]!, provider_id: id, regions: ["us-west\udc00"] }));
+
+    it("shares decisions and feedback holding them between replicas, and restarts with them exactly", async () => {
+      const schema = db.schema();
+      const [a, b] = await replicas(schema, 2);
+      const ids: string[] = [];
+      for (let i = 0; i < 12; i++) ids.push(a!.decide({ context: oddContext, providers: oddProviders }).metadata.decision_id);
+      // Feedback on the other replica: it looks each decision up by id in the database.
+      for (const [i, id] of ids.entries())
+        await b!.feedback({ ...outcome(id, i), success: i % 2 === 0, error_reason: `exit status 1: \u0000\ud800 ${i}` });
+      await until(() => a!.getStatus().strategist.total_rewards === 12, "replica a to learn every outcome");
+      expect(a!.getStatus().store).toMatchObject({ ready: true, shared_totals: { decisions: 12, outcomes: 12 } });
+      expect(b!.getStatus().store).toMatchObject({ ready: true });
+      const learned = await db.query<{ provider_id: string }>(`SELECT provider_id FROM "${schema}".learning_state`);
+      for (const row of learned) expect(odd).toContain(decodeStoredValue(row.provider_id));
+      const outcomes = await db.query<{ event: { outcome: { error_reason: string } } }>(`SELECT event FROM "${schema}".outcomes`);
+      expect(outcomes.map((row) => decodeStoredValue(row.event).outcome.error_reason).sort()).toEqual(
+        ids.map((_, i) => `exit status 1: \u0000\ud800 ${i}`).sort(),
+      );
+      const model = b!.policy.toJSON();
+      await b!.close();
+      const restarted = await RoutingEngine.open({ store: db.store(schema), seed: 2, autoSave: false });
+      expect(restarted.policy.toJSON()).toEqual(model);
+      expect(JSON.stringify(restarted.policy.toJSON())).toContain(JSON.stringify("akash\ud800").slice(1, -1));
+      await restarted.close();
+      await a!.close();
+    });
+
+    it("keeps decisions whose ids differ only in a lone surrogate apart, and finds each by its id", async () => {
+      const { decision } = await engineEvents();
+      const schema = db.schema();
+      const store = db.store(schema, { findDecisionWaitMs: 0 });
+      await store.open();
+      const ids = ["d\ud800", "d\udbff", "d\u0000", "d\ufdd0"];
+      const appended = ids.map((decision_id) => store.append({ ...decision, record: { ...decision.record, decision_id } }));
+      await store.flush();
+      await Promise.all(appended);
+      for (const id of ids) expect(await store.findDecision(id)).toMatchObject({ type: "decision", record: { decision_id: id } });
+      // pg would have written a lone surrogate as U+FFFD: that id was never made.
+      expect(await store.findDecision("d\ufffd")).toBeUndefined();
+      await store.close();
+      const again = db.store(schema);
+      const recovered = await again.open();
+      expect([...recovered.events].map((event) => event.type === "decision" && event.record.decision_id)).toEqual(ids);
+      await again.close();
+    });
+
+    it("writes an audit trail holding them that verifies once read back with decodeStoredValue", async () => {
+      const schema = db.schema();
+      const [a] = await replicas(schema, 1);
+      for (let i = 0; i < 3; i++) a!.decide({ context: oddContext, providers: oddProviders });
+      await a!.close();
+      const rows = await db.query<ChainedAuditRecord>(
+        `SELECT seq::float8 AS seq, prev, hash, record FROM "${schema}".audit_trail ORDER BY seq`,
+      );
+      expect(rows).toHaveLength(3);
+      expect(verifyAuditChain(rows.map((row) => ({ ...row, record: decodeStoredValue(row.record) })))).toBeNull();
+    });
+  });
+
+  describe("an event the database refuses as data (SQLSTATE class 22)", () => {
+    it("is written alone, dropped with an EventRefusedError, and holds back no later event", async () => {
+      const { decision, outcome: learned } = await engineEvents();
+      const schema = db.schema();
+      const lines: string[] = [];
+      const store = db.store(schema, { appendTimeoutMs: 2_000, log: (line) => lines.push(line) });
+      await store.open();
+      // A bigint column given 1e30 ("1e+30"): invalid input syntax for type bigint, however often it is retried.
+      const poisoned = store.append({ type: "settled", decision_id: "poisoned", reason: "expired", reward: null, at: 1e30 });
+      const after = [store.append(decision), store.append(learned)];
+      await expect(poisoned).rejects.toBeInstanceOf(EventRefusedError);
+      await expect(poisoned).rejects.toThrow(/settled event of decision "poisoned" .*SQLSTATE 22P02/);
+      await Promise.all(after);
+      expect(store.status()).toMatchObject({ ready: true, last_error: null });
+      const [{ n }] = (await db.query<{ n: string }>(
+        `SELECT (SELECT count(*) FROM "${schema}".decisions) + (SELECT count(*) FROM "${schema}".outcomes) + (SELECT count(*) FROM "${schema}".settlements) AS n`,
+      )) as [{ n: string }];
+      expect(Number(n)).toBe(2);
+      expect(lines.some((line) => /refused .* as data/.test(line))).toBe(true);
+      // And appends after it are written as before.
+      await store.append({ ...decision, record: { ...decision.record, decision_id: "later" } });
+      await store.close();
+    });
+  });
+
   describe("replicas on one database", () => {
     it("learn as one: the shared outcome count equals the acknowledged feedback, with nothing lost or doubled", async () => {
       const schema = db.schema();
@@ -239,6 +390,84 @@ describe(`PostgresStore on ${db.backend}`, () => {
       await restarted.close();
       await b!.close();
     });
+  });
+
+  describe("a network partition, then healed", () => {
+    it.runIf(db.backend === "postgres").each(["the store's own pool", "a pool passed in"])(
+      "writes again once it heals, with %s: a query with no answer drops its connection and the write is retried",
+      async (poolKind) => {
+        const proxy = await partitionProxy();
+        const schema = db.schema();
+        const pool = poolKind === "a pool passed in" ? new pg.Pool({ connectionString: proxy.url }) : undefined;
+        pool?.on("error", () => {});
+        const store = db.store(schema, {
+          ...(pool ? { pool } : { connectionString: proxy.url }),
+          appendTimeoutMs: 500,
+          queryTimeoutMs: 300,
+          findDecisionWaitMs: 0,
+        });
+        const engine = await RoutingEngine.open({ store, seed: 1, autoSave: false });
+        try {
+          await engine.feedback(outcome(engine.decide({ context, providers }).metadata.decision_id, 0));
+          proxy.partition();
+          const cutOff: string[] = [];
+          for (let i = 0; i < 5; i++) cutOff.push(engine.decide({ context, providers }).metadata.decision_id);
+          await expect(engine.feedback(outcome(cutOff[0]!, 1))).rejects.toBeInstanceOf(FeedbackNotDurableError);
+          await until(() => engine.getStatus().store?.ready === false, "not ready during the partition");
+          proxy.heal();
+          await until(() => engine.getStatus().store?.ready === true, "ready once the partition heals", 20_000);
+          await engine.feedback(outcome(cutOff[1]!, 2));
+          const rows = await db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM "${schema}".decisions WHERE decision_id = ANY($1)`,
+            [cutOff],
+          );
+          expect(Number(rows[0]?.n)).toBe(5);
+          // The feedback refused during the partition stayed queued and was written: its retry is a duplicate.
+          await expect(engine.feedback(outcome(cutOff[0]!, 1))).rejects.toBeInstanceOf(DuplicateFeedbackError);
+        } finally {
+          await engine.close().catch(() => {});
+          // First the proxy: a pool's own connection attempts into the partition end only with their sockets.
+          proxy.close();
+          await pool?.end().catch(() => {});
+        }
+      },
+    );
+  });
+
+  describe("readiness", () => {
+    it.runIf(db.backend === "postgres")(
+      "is not ready once an event has waited appendTimeoutMs unwritten, with decisions only and no feedback",
+      async () => {
+        const schema = db.schema();
+        const engine = await RoutingEngine.open({
+          store: db.store(schema, { appendTimeoutMs: 300 }),
+          seed: 1,
+          autoSave: false,
+        });
+        engine.decide({ context, providers });
+        await until(() => engine.getStatus().store?.ready === true, "the first decision to be written");
+        const locker = new pg.Client({ connectionString: databaseUrl });
+        await locker.connect();
+        await locker.query("BEGIN");
+        await locker.query(`SELECT 1 FROM "${schema}".store_head WHERE id = 1 FOR UPDATE`);
+        try {
+          const decided = Date.now();
+          engine.decide({ context, providers });
+          await until(() => engine.getStatus().store?.ready === false, "not ready while nothing is written", 3_000);
+          expect(Date.now() - decided).toBeGreaterThanOrEqual(300);
+          expect(engine.getStatus().store?.last_error).toMatch(
+            /oldest unwritten event has waited \d+ ms, over appendTimeoutMs \(300 ms\)/,
+          );
+        } finally {
+          await locker.query("ROLLBACK");
+          await locker.end();
+        }
+        await until(() => engine.getStatus().store?.ready === true, "ready once the decision is written");
+        const rows = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".decisions`);
+        expect(Number(rows[0]?.n)).toBe(2);
+        await engine.close();
+      },
+    );
   });
 
   describe("receipts and audit trail", () => {

@@ -17,7 +17,15 @@ import {
 } from "@aurora/engine";
 import pg from "pg";
 import { assertSchemaName, migrate } from "./migrations.js";
-import { type PgliteLike, pgClient, pgliteClient, type SqlClient, type SqlQueryable } from "./sql-client.js";
+import {
+  DEFAULT_QUERY_TIMEOUT_MS,
+  type PgliteLike,
+  pgClient,
+  pgliteClient,
+  type SqlClient,
+  type SqlQueryable,
+} from "./sql-client.js";
+import { decodeJsonText, encodeJsonText, encodeText } from "./stored-text.js";
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:port/db`; default `DATABASE_URL` from the environment. Ignored with `pool` or `pglite`. */
@@ -32,8 +40,17 @@ export interface PostgresStoreOptions {
   pollMs?: number;
   /** Group commit window: events appended within it are written in one transaction, in ms (default 5). */
   flushMs?: number;
-  /** How long an acknowledged append waits for an unreachable database before it fails, in ms (default 5000). */
+  /**
+   * How long an acknowledged append waits for an unreachable database before it fails, in ms
+   * (default 5000); the store also reports not ready once any event has waited this long unwritten.
+   */
   appendTimeoutMs?: number;
+  /**
+   * Longest one statement of a write may run on the server, in ms (default 5000); a query with no
+   * answer a second after that (a network partition) drops its connection, and the write is retried.
+   * Not used with `pglite`.
+   */
+  queryTimeoutMs?: number;
   /** A background snapshot is due after this many events (default 20,000). */
   snapshotEvery?: number;
   /** How long feedback for an unknown decision waits for another replica to write it, in ms (default 1000). */
@@ -50,19 +67,44 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * The database refused one event, written alone, as data it cannot hold (SQLSTATE class 22, a data
+ * exception): retrying cannot change that, so it was dropped from the queue rather than hold back
+ * every later event. The replica applied it in memory; no other replica and no restart sees it.
+ */
+export class EventRefusedError extends Error {
+  readonly sqlState: string;
+  constructor(what: string, sqlState: string, options: { cause: unknown }) {
+    super(
+      `the database refused ${what} as data it cannot hold (SQLSTATE ${sqlState}: ${(options.cause as Error)?.message}); it was dropped so that later events are written, and is kept in this replica's memory only`,
+      options,
+    );
+    this.name = "EventRefusedError";
+    this.sqlState = sqlState;
+  }
+}
+
 interface Pending {
   n: number;
   event: EngineEvent;
+  /** `Date.now()` when appended: readiness fails once the oldest unwritten one is older than `appendTimeoutMs`. */
+  queuedAt: number;
   resolve: () => void;
   reject: (error: unknown) => void;
   timer?: NodeJS.Timeout;
+}
+
+interface QueuedAudit {
+  record: AuditRecord;
+  queuedAt: number;
 }
 
 interface Row {
   seq: string | number;
   origin: string;
   n: string | number;
-  event: StoredEvent;
+  /** The `jsonb` column as text (`event::text`), its strings escaped as written. */
+  event: string;
 }
 
 const BATCH = 400;
@@ -88,7 +130,9 @@ export class PostgresStore implements EngineStore {
   readonly #log: (message: string) => void;
   #n = 0;
   #outbox: Pending[] = [];
-  #audit: AuditRecord[] = [];
+  #audit: QueuedAudit[] = [];
+  /** After a data exception in a group commit: how many queued items are still to be written one per transaction, to find the one refused. */
+  #isolating = 0;
   #flushing: Promise<void> | undefined;
   #flushTimer: NodeJS.Timeout | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
@@ -108,7 +152,7 @@ export class PostgresStore implements EngineStore {
   constructor(options: PostgresStoreOptions = {}) {
     this.#schema = assertSchemaName(options.schema ?? "aurora");
     if (options.pglite) this.#client = pgliteClient(options.pglite, false);
-    else if (options.pool) this.#client = pgClient(options.pool, false);
+    else if (options.pool) this.#client = pgClient(options.pool, false, options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS);
     else {
       const connectionString = options.connectionString ?? process.env.DATABASE_URL;
       if (!connectionString) {
@@ -116,10 +160,11 @@ export class PostgresStore implements EngineStore {
           "PostgresStore needs a database: pass connectionString (e.g. postgres://postgres@127.0.0.1:5432/aurora) or set DATABASE_URL",
         );
       }
-      const pool = new pg.Pool({ connectionString, max: 4, connectionTimeoutMillis: 2_000 });
+      // keepAlive: an idle connection to a host that went away is found dead by TCP, not at its next use.
+      const pool = new pg.Pool({ connectionString, max: 4, connectionTimeoutMillis: 2_000, keepAlive: true });
       // An idle connection dropped by a database restart must not crash the process; the next query reconnects.
       pool.on("error", (error) => this.#noteError(error));
-      this.#client = pgClient(pool, true);
+      this.#client = pgClient(pool, true, options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS);
     }
     this.#pollMs = options.pollMs ?? 200;
     this.#flushMs = options.flushMs ?? 5;
@@ -161,7 +206,7 @@ export class PostgresStore implements EngineStore {
         ) {
           continue;
         }
-        events.push(decodeEvent(row.event));
+        events.push(decodeEvent(storedEventOf(row)));
       }
       if (rows.length < 5_000) break;
     }
@@ -179,7 +224,7 @@ export class PostgresStore implements EngineStore {
       return Promise.reject(new Error("PostgresStore is not open: the engine opens it (RoutingEngine.open)"));
     this.#eventsSinceSnapshot++;
     return new Promise<void>((resolve, reject) => {
-      const pending: Pending = { n: ++this.#n, event, resolve, reject };
+      const pending: Pending = { n: ++this.#n, event, queuedAt: Date.now(), resolve, reject };
       if (event.type === "outcome") {
         // Only feedback is acknowledged to a caller: it must not wait forever on a database that is down.
         pending.timer = setTimeout(() => {
@@ -199,7 +244,7 @@ export class PostgresStore implements EngineStore {
   }
 
   appendAudit(record: AuditRecord): void {
-    this.#audit.push(record);
+    this.#audit.push({ record, queuedAt: Date.now() });
     this.#scheduleFlush();
   }
 
@@ -261,11 +306,11 @@ export class PostgresStore implements EngineStore {
   async findDecision(decisionId: string): Promise<EngineEvent | undefined> {
     const deadline = Date.now() + this.#findDecisionWaitMs;
     for (;;) {
-      const { rows } = await this.#client.query<{ event: StoredEvent }>(
-        `SELECT event FROM ${this.#t}.decisions WHERE decision_id = $1`,
-        [decisionId],
+      const { rows } = await this.#client.query<{ event: string }>(
+        `SELECT event::text AS event FROM ${this.#t}.decisions WHERE decision_id = $1`,
+        [encodeText(decisionId)],
       );
-      if (rows[0]) return decodeEvent(rows[0].event);
+      if (rows[0]) return decodeEvent(storedEventOf(rows[0]));
       // The replica that made it may not have written it yet (group commit): wait a little before calling it unknown.
       if (Date.now() >= deadline) return undefined;
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -273,14 +318,30 @@ export class PostgresStore implements EngineStore {
   }
 
   status(): StoreStatus {
+    const problem = this.#lastError ?? this.#stalled();
     return {
       kind: this.kind,
-      ready: this.#lastError === undefined,
-      last_error: this.#lastError === undefined ? null : String((this.#lastError as Error)?.message ?? this.#lastError),
+      ready: problem === undefined,
+      last_error: problem === undefined ? null : String((problem as Error)?.message ?? problem),
       snapshot_version: this.#receipt?.version ?? null,
       events_since_snapshot: this.#eventsSinceSnapshot,
       shared_totals: this.#totals,
     };
+  }
+
+  /**
+   * Why the store is not ready though no write failed: the oldest unwritten event or audit record
+   * has waited over `appendTimeoutMs` (a lock held, a stalled server). Decisions are acknowledged to
+   * no one, so without this a replica taking only decisions would look ready while writing nothing.
+   */
+  #stalled(): string | undefined {
+    const oldest = Math.min(
+      this.#outbox[0]?.queuedAt ?? Number.POSITIVE_INFINITY,
+      this.#audit[0]?.queuedAt ?? Number.POSITIVE_INFINITY,
+    );
+    const waited = Date.now() - oldest;
+    if (!(waited > this.#appendTimeoutMs)) return undefined;
+    return `the oldest unwritten event has waited ${waited} ms, over appendTimeoutMs (${this.#appendTimeoutMs} ms): the database does not take writes (a lock held, a stalled server)`;
   }
 
   /** Resolves once everything appended so far is committed (or rejects with the write error). */
@@ -339,16 +400,29 @@ export class PostgresStore implements EngineStore {
   }
 
   async #flushBatch(): Promise<void> {
-    const batch = this.#outbox.slice(0, BATCH);
-    const audit = this.#audit.slice(0, BATCH);
+    // While isolating, one event (or, once no event is left, one audit record) per transaction.
+    const single = this.#isolating > 0;
+    const batch = this.#outbox.slice(0, single ? 1 : BATCH);
+    const audit = this.#audit.slice(0, single ? 1 - batch.length : BATCH).map((queued) => queued.record);
     if (batch.length === 0 && audit.length === 0) return;
     let written: { seqs: number[]; refused: Set<number> };
     try {
       written = await this.#client.transaction((tx) => this.#write(tx, batch, audit));
     } catch (error) {
-      this.#noteError(error);
+      const sqlState = dataException(error);
+      if (sqlState === undefined) this.#noteError(error);
+      else if (single) this.#drop(batch[0], audit[0], sqlState, error);
+      else {
+        // Retrying the same batch would fail the same way for ever, holding back every later event:
+        // write its items one by one instead, and drop only the one the database refuses.
+        this.#isolating = batch.length + audit.length;
+        this.#log(
+          `a group commit of ${batch.length + audit.length} items was refused as data (SQLSTATE ${sqlState}): writing them one by one`,
+        );
+      }
       return;
     }
+    if (single) this.#isolating--;
     this.#lastError = undefined;
     this.#outbox.splice(0, batch.length);
     this.#audit.splice(0, audit.length);
@@ -361,6 +435,26 @@ export class PostgresStore implements EngineStore {
       this.#ownAhead.push({ n: pending.n, seq: written.seqs[i] as number });
       pending.resolve();
     });
+  }
+
+  /** Drops the one item the database refused as data: its caller (feedback) is told so, and later events go on. */
+  #drop(pending: Pending | undefined, audit: AuditRecord | undefined, sqlState: string, cause: unknown): void {
+    this.#isolating--;
+    let what: string;
+    if (pending) {
+      this.#outbox.shift();
+      const event = pending.event;
+      what = `the ${event.type} event of decision ${JSON.stringify(event.type === "decision" ? event.record.decision_id : event.decision_id)}`;
+    } else {
+      this.#audit.shift();
+      what = `an audit ${audit?.kind ?? "record"}`;
+    }
+    const error = new EventRefusedError(what, sqlState, { cause });
+    this.#log(error.message);
+    if (pending) {
+      clearTimeout(pending.timer);
+      pending.reject(error);
+    }
   }
 
   /** One group commit: numbers the events under the head lock, writes them and the audit records, updates the totals. */
@@ -378,33 +472,43 @@ export class PostgresStore implements EngineStore {
     const settlements: unknown[][] = [];
     for (const { n, event } of batch) {
       seqs.push(++seq);
-      const stored = encodeEvent(event);
+      // Every string through the reversible escape (stored-text.ts): PostgreSQL holds neither U+0000 nor lone surrogates.
+      const stored = encodeJsonText(JSON.stringify(encodeEvent(event)));
       if (event.type === "decision") {
         const { record } = event;
         decisions.push([
-          record.decision_id,
+          encodeText(record.decision_id),
           seq,
           this.origin,
           n,
-          record.state_key,
-          record.provider_id,
+          encodeText(record.state_key),
+          encodeText(record.provider_id),
           record.created_at,
-          JSON.stringify(stored),
+          stored,
         ]);
       } else if (event.type === "outcome") {
         outcomes.push([
-          event.decision_id,
+          encodeText(event.decision_id),
           seq,
           this.origin,
           n,
-          event.provider_id,
+          encodeText(event.provider_id),
           event.outcome.success,
           event.reward,
           event.at,
-          JSON.stringify(stored),
+          stored,
         ]);
       } else {
-        settlements.push([seq, this.origin, n, event.decision_id, event.reason, event.reward, event.at, JSON.stringify(stored)]);
+        settlements.push([
+          seq,
+          this.origin,
+          n,
+          encodeText(event.decision_id),
+          encodeText(event.reason),
+          event.reward,
+          event.at,
+          stored,
+        ]);
       }
     }
     const counts = { decisions: 0, outcomes: 0, settlements: 0 };
@@ -439,8 +543,9 @@ export class PostgresStore implements EngineStore {
         if (!took.has(row[0] as string)) continue;
         const event = batch.find((p) => p.n === row[3])?.event as Extract<EngineEvent, { type: "outcome" }>;
         const state = await this.#stateKeyOf(tx, event.decision_id, batch);
-        const key = JSON.stringify([state, event.provider_id]);
-        const sums = learned.get(key) ?? { state, provider: event.provider_id, n: 0, ok: 0, sum: 0 };
+        const provider = encodeText(event.provider_id);
+        const key = JSON.stringify([state, provider]);
+        const sums = learned.get(key) ?? { state, provider, n: 0, ok: 0, sum: 0 };
         sums.n++;
         sums.ok += event.outcome.success ? 1 : 0;
         sums.sum += event.reward;
@@ -468,7 +573,7 @@ export class PostgresStore implements EngineStore {
       const chain = new AuditChain(auditHead);
       const rows = audit.map((record) => {
         const linked = chain.link(record);
-        return [linked.seq, linked.prev, linked.hash, JSON.stringify(linked.record)];
+        return [linked.seq, linked.prev, linked.hash, encodeJsonText(JSON.stringify(linked.record))];
       });
       await tx.query(`INSERT INTO ${t}.audit_trail (seq, prev, hash, record) VALUES ${values(rows)}`, rows.flat());
       auditHead = chain.last;
@@ -481,12 +586,12 @@ export class PostgresStore implements EngineStore {
     return { seqs, refused };
   }
 
-  /** The state key of a decision: from this batch when it is there, else from its row. */
+  /** The state key of a decision, as stored: from this batch when it is there, else from its row. */
   async #stateKeyOf(tx: SqlQueryable, decisionId: string, batch: Pending[]): Promise<string> {
     for (const { event } of batch)
-      if (event.type === "decision" && event.record.decision_id === decisionId) return event.record.state_key;
+      if (event.type === "decision" && event.record.decision_id === decisionId) return encodeText(event.record.state_key);
     const { rows } = await tx.query<{ state_key: string }>(`SELECT state_key FROM ${this.#t}.decisions WHERE decision_id = $1`, [
-      decisionId,
+      encodeText(decisionId),
     ]);
     return rows[0]?.state_key ?? "(unknown)";
   }
@@ -510,7 +615,7 @@ export class PostgresStore implements EngineStore {
             this.#position = Number(row.seq);
             if (row.origin === this.origin) continue;
             this.#eventsSinceSnapshot++;
-            this.#listener?.(decodeEvent(row.event));
+            this.#listener?.(decodeEvent(storedEventOf(row)));
           }
           if (rows.length < 1_000) break;
         }
@@ -529,7 +634,7 @@ export class PostgresStore implements EngineStore {
   async #eventsAfter(client: SqlQueryable, after: number, limit: number): Promise<Row[]> {
     const t = this.#t;
     const { rows } = await client.query<Row>(
-      `SELECT seq, origin, n, event FROM (
+      `SELECT seq, origin, n, event::text AS event FROM (
          SELECT seq, origin, n, event FROM ${t}.decisions WHERE seq > $1
          UNION ALL SELECT seq, origin, n, event FROM ${t}.outcomes WHERE seq > $1
          UNION ALL SELECT seq, origin, n, event FROM ${t}.settlements WHERE seq > $1
@@ -604,6 +709,17 @@ export class PostgresStore implements EngineStore {
       this.#log(`database unreachable or failing: ${(error as Error)?.message ?? String(error)}`);
     this.#lastError = error;
   }
+}
+
+/** A stored event's JSON, its strings restored (see stored-text.ts). */
+function storedEventOf(row: { event: string }): StoredEvent {
+  return JSON.parse(decodeJsonText(row.event)) as StoredEvent;
+}
+
+/** The SQLSTATE of a data exception (class 22: the values themselves are refused, so a retry fails the same way), else undefined. */
+function dataException(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code) ? code : undefined;
 }
 
 function values(rows: unknown[][]): string {
