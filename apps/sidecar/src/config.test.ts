@@ -145,6 +145,21 @@ describe("parseConfig", () => {
     });
   });
 
+  describe("AURORA_DATABASE_SCHEMA", () => {
+    it("accepts a lower-case SQL identifier", () => {
+      expect(parseConfig({ AURORA_DATABASE_SCHEMA: "aurora_fleet_2" }).databaseSchema).toBe("aurora_fleet_2");
+    });
+
+    it.each(["information_schema", "pg_catalog", "pg_temp", "pg_toast", "pg_aurora"])(
+      "refuses %s, a schema of PostgreSQL's own, naming the variable",
+      (schema) => {
+        expect(() => parseConfig({ AURORA_DATABASE_SCHEMA: schema })).toThrow(
+          `AURORA_DATABASE_SCHEMA: must not be one of PostgreSQL's own schemas (information_schema, or a name starting with pg_, which PostgreSQL reserves); got "${schema}": pick another, such as aurora`,
+        );
+      },
+    );
+  });
+
   describe("invalid", () => {
     it.each([
       ["PORT", "abc", 'PORT: must be a whole number from 0 to 65535 (TCP port; 0 picks a free one); got "abc"'],

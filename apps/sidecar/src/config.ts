@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { isSystemSchemaName } from "@aurora/store-postgres";
 import { z } from "zod";
 import { ConfigError } from "./config-error.js";
 import { guardrailVariable, policyVariable } from "./policy-variables.js";
@@ -138,7 +139,11 @@ const envSchema = z.object({
   AURORA_DATABASE_SCHEMA: optional(
     z
       .string()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "must be a lower-case SQL identifier such as aurora (letters, digits, _)" }),
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "must be a lower-case SQL identifier such as aurora (letters, digits, _)" })
+      .refine((schema) => !isSystemSchemaName(schema), {
+        error: (issue) =>
+          `must not be one of PostgreSQL's own schemas (information_schema, or a name starting with pg_, which PostgreSQL reserves); ${got(String(issue.input))}: pick another, such as aurora`,
+      }),
   ),
   DATABASE_URL: optional(
     z.string().regex(/^postgres(ql)?:\/\//, { error: "must be a PostgreSQL URL such as postgres://user@host:5432/aurora" }),
