@@ -84,7 +84,12 @@ export interface EngineStore {
   snapshotDue(): boolean;
   /** Events recorded by other processes sharing this store (replicas), delivered in the store's order. */
   subscribe?(listener: (event: EngineEvent) => void): () => void;
-  /** A decision recorded by another process, for feedback that reaches this one first. */
+  /**
+   * A decision recorded by another process, for feedback that reaches this one first: its
+   * `decision` event; or, when it has finished already (another replica took its feedback, or it
+   * was settled), the `outcome` or `settled` event that finished it, and the engine then refuses
+   * the feedback as a duplicate or as late, learning nothing.
+   */
   findDecision?(decisionId: string): Promise<EngineEvent | undefined>;
   status(): StoreStatus;
   /** Flushes what is buffered and releases files, connections and timers. */

@@ -21,7 +21,7 @@ import {
   type ViolationType,
 } from "@aurora/domain";
 import type { DecisionRecord, ExecutorDetailedStats, SettledDecision } from "@aurora/executor";
-import { Executor } from "@aurora/executor";
+import { Executor, FEEDBACK_RECEIVED } from "@aurora/executor";
 import type { PsiSource } from "@aurora/psi-client";
 import { NEUTRAL_PSI_METRICS, PsiClient } from "@aurora/psi-client";
 import type { Policy, PolicyConfig, StrategistStats } from "@aurora/strategist";
@@ -455,7 +455,18 @@ export class RoutingEngine {
       // nothing was learned or recorded. A typed refusal, as for feedback the store cannot keep.
       throw storeRefusal(decisionId, error);
     }
-    if (event && this.#executor.getPending(decisionId) === undefined) applyRemoteEvent(this.#policy, this.#executor, event);
+    if (event === undefined || this.#executor.getPending(decisionId) !== undefined) return;
+    if (event.type === "outcome") {
+      // Another replica took its feedback first: a duplicate here, refused before anything is learned.
+      this.#executor.rememberFinished(decisionId, FEEDBACK_RECEIVED);
+    } else if (event.type === "settled") {
+      this.#executor.rememberFinished(decisionId, { kind: "settled", settledAt: event.at });
+    } else {
+      applyRemoteEvent(this.#policy, this.#executor, event);
+      // Made elsewhere, its wait may have run out with no replica left to settle it: settled here
+      // first, as this replica's own would be, so the feedback is late rather than learned.
+      this.#settle(this.#executor.settleExpired());
+    }
   }
 
   /** Current Ψ metrics from the Ψ-Field (live, cached, last good or neutral; `source` says which). */

@@ -4,6 +4,7 @@ import type { ChainedAuditRecord, EngineEvent, Receipt } from "@aurora/engine";
 import {
   DuplicateFeedbackError,
   FeedbackNotDurableError,
+  LateFeedbackError,
   RoutingEngine,
   UnknownDecisionError,
   verifyAuditChain,
@@ -281,6 +282,47 @@ describe(`PostgresStore on ${db.backend}`, () => {
       expect(Number(outcomes)).toBe(1);
       await a!.close();
       await b!.close();
+    });
+
+    it("refuses feedback for a decision another replica finished, without learning it, when it reaches one that never saw it", async () => {
+      // b never tails (a poll an hour away): each feedback reaches it for a decision it has not
+      // seen, and it asks the database. It found the decision row, made it pending again and learned
+      // the feedback, though another replica had taken feedback for it (then answered 409) or it
+      // had been settled (then answered 200 and learned it twice over).
+      const schema = db.schema();
+      let now = Date.now();
+      const clock = { now: () => now };
+      const options = { clock, rewardWaitMs: 60_000, defaultReward: -1 };
+      const a = await RoutingEngine.open({ store: db.store(schema), seed: 1, autoSave: false, ...options });
+      const b = await RoutingEngine.open({
+        store: db.store(schema, { pollMs: 3_600_000 }),
+        seed: 2,
+        autoSave: false,
+        ...options,
+      });
+      const answered = a.decide({ context, providers }).metadata.decision_id;
+      await a.feedback(outcome(answered, 1));
+      const settled = a.decide({ context, providers }).metadata.decision_id;
+      now += 61_000;
+      a.getStatus(); // settles `settled` with the default reward
+      const forgotten = a.decide({ context, providers }).metadata.decision_id;
+      const written = async () =>
+        (await db.query(`SELECT 1 FROM "${schema}".decisions`)).length === 3 &&
+        (await db.query(`SELECT 1 FROM "${schema}".settlements`)).length === 1;
+      for (let tries = 0; !(await written()); tries++) {
+        if (tries > 250) throw new Error("a's decisions and settlement were not written");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const model = JSON.stringify(b.policy.toJSON());
+      await expect(b.feedback(outcome(answered, 2))).rejects.toBeInstanceOf(DuplicateFeedbackError);
+      await expect(b.feedback(outcome(settled, 2))).rejects.toBeInstanceOf(LateFeedbackError);
+      expect(JSON.stringify(b.policy.toJSON())).toBe(model);
+      // Made by a, whose wait then ran out with a gone (nobody settled it): late here as well.
+      now += 61_000;
+      await expect(b.feedback(outcome(forgotten, 2))).rejects.toBeInstanceOf(LateFeedbackError);
+      expect(b.getStatus().strategist.total_rewards).toBe(1); // that settlement's default reward, nothing else
+      await a.close();
+      await b.close();
     });
 
     it("refuses, as a duplicate, feedback that two replicas receive at the same moment", async () => {

@@ -306,11 +306,19 @@ export class PostgresStore implements EngineStore {
   async findDecision(decisionId: string): Promise<EngineEvent | undefined> {
     const deadline = Date.now() + this.#findDecisionWaitMs;
     for (;;) {
-      const { rows } = await this.#client.query<{ event: string }>(
-        `SELECT event::text AS event FROM ${this.#t}.decisions WHERE decision_id = $1`,
+      // What finished it first, if anything did: another replica's feedback, or a settlement.
+      const t = this.#t;
+      const { rows } = await this.#client.query<{ kind: string; event: string }>(
+        `SELECT 'outcome' AS kind, event::text AS event FROM ${t}.outcomes WHERE decision_id = $1
+         UNION ALL SELECT 'settled', event::text FROM ${t}.settlements WHERE decision_id = $1
+         UNION ALL SELECT 'decision', event::text FROM ${t}.decisions WHERE decision_id = $1`,
         [encodeText(decisionId)],
       );
-      if (rows[0]) return decodeEvent(storedEventOf(rows[0]));
+      const found =
+        rows.find((row) => row.kind === "outcome") ??
+        rows.find((row) => row.kind === "settled") ??
+        rows.find((row) => row.kind === "decision");
+      if (found) return decodeEvent(storedEventOf(found));
       // The replica that made it may not have written it yet (group commit): wait a little before calling it unknown.
       if (Date.now() >= deadline) return undefined;
       await new Promise((resolve) => setTimeout(resolve, 50));
