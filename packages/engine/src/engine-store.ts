@@ -80,8 +80,13 @@ export interface EngineStore {
   snapshot(take: () => object): Promise<Receipt>;
   /** Synchronous snapshot for exit handlers that cannot await; optional. */
   snapshotSync?(take: () => object): Receipt;
-  /** True when a background snapshot is worth its cost now (e.g. the journal outgrew the last snapshot). */
-  snapshotDue(): boolean;
+  /**
+   * True when a background snapshot is worth its cost now (e.g. the journal outgrew the last
+   * snapshot); `"timed"` when it is due only because time passed (the file store's
+   * `minSnapshotIntervalMs`, a small journal): the engine then writes a whole snapshot, the memory
+   * of finished decisions included, since the journal it cuts is what a restart would recall them from.
+   */
+  snapshotDue(): boolean | "timed";
   /** Events recorded by other processes sharing this store (replicas), delivered in the store's order. */
   subscribe?(listener: (event: EngineEvent) => void): () => void;
   /**

@@ -392,6 +392,24 @@ describe("FileStore", () => {
       await engine.close();
     });
 
+    it("remembers, after a crash, the feedback a snapshot cut by time had taken: a duplicate, not unknown", async () => {
+      // Such a snapshot cuts the journal a restart recalls finished decisions from: without their
+      // memory in it, feedback repeated after a crash a second later was an unknown decision (404).
+      const modelPath = modelIn();
+      const engine = new RoutingEngine({ modelPath, seed: 6, log: quiet });
+      const first = engine.decide({ context, providers: market(4) }).metadata.decision_id;
+      await engine.feedback(outcome(first, 1));
+      await new Promise((resolve) => setTimeout(resolve, 1_050));
+      for (let i = 0; i < 30; i++) {
+        await engine.feedback(outcome(engine.decide({ context, providers: market(4) }).metadata.decision_id, i));
+      }
+      await expect.poll(() => engine.getStatus().store!.snapshot_version, { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
+      forgetHold(modelPath); // a kill -9 now
+      const restarted = new RoutingEngine({ modelPath, seed: 6, log: quiet });
+      await expect(restarted.feedback(outcome(first, 1))).rejects.toBeInstanceOf(DuplicateFeedbackError);
+      await restarted.close();
+    });
+
     it("snapshots once the journal outgrows the last snapshot, and removes segments the previous snapshot no longer needs", async () => {
       const modelPath = modelIn();
       const engine = new RoutingEngine({ modelPath, seed: 6, saveEvery: 10, minCompactBytes: 0, log: quiet });

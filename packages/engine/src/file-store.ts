@@ -268,11 +268,12 @@ export class FileStore implements EngineStore {
     return out;
   }
 
-  snapshotDue(): boolean {
+  snapshotDue(): boolean | "timed" {
     if (!this.#writer) return true;
     const bytes = this.#writer.bytesSinceRotation;
     if (bytes < this.#compactRatio * this.#snapshotBytes) return false;
-    return bytes >= this.#minCompactBytes || performance.now() - this.#lastSnapshotAt >= this.#minSnapshotIntervalMs;
+    if (bytes >= this.#minCompactBytes) return true;
+    return performance.now() - this.#lastSnapshotAt >= this.#minSnapshotIntervalMs ? "timed" : false;
   }
 
   snapshot(take: () => object): Promise<Receipt> {

@@ -528,10 +528,11 @@ export class RoutingEngine {
    * Writes the model now (atomically). Resolves once a snapshot taken after this call is on
    * disk; concurrent calls share one queued write. A no-op without `modelPath`. This snapshot
    * (like the one `close` and `saveSync` write) also holds the memory of finished decision ids,
-   * so feedback repeated after a restart is refused as a duplicate or late; the snapshots the
-   * engine takes by itself to compact the journal leave it out (it is ~1.2 MB at 100,000 ids and
-   * would make them several times larger), and a restart from one of those remembers the
-   * decisions finished since it, from the journal.
+   * so feedback repeated after a restart is refused as a duplicate or late, as do the ones the
+   * engine takes by time (the store's `snapshotDue()` says `"timed"`); the snapshots it takes to
+   * compact a journal past `minCompactBytes` leave it out (it is ~1.2 MB at 100,000 ids and would
+   * make them several times larger), and a restart from one of those remembers the decisions
+   * finished since it, from the journal.
    */
   save(): Promise<void> {
     return this.#save(true);
@@ -690,8 +691,12 @@ export class RoutingEngine {
     if (!this.#options.autoSave || !this.#store) return;
     this.#decisionsSinceSave++;
     // With a journal a snapshot only compacts it: the store says when that is worth its cost.
-    if (this.#decisionsSinceSave >= this.#options.saveEvery && !this.#saving && this.#store.snapshotDue()) {
-      this.#save(false).catch((error: unknown) => {
+    if (this.#decisionsSinceSave < this.#options.saveEvery || this.#saving) return;
+    const due = this.#store.snapshotDue();
+    if (due) {
+      // A snapshot cut by time (a small journal) keeps the finished decisions' memory: without it a
+      // crash a second later would forget which decisions had their feedback (404, not 409).
+      this.#save(due === "timed").catch((error: unknown) => {
         // A failed background save must not crash the caller; the next save tries again.
         this.#lastSaveError = error;
       });
