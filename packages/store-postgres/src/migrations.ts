@@ -37,6 +37,7 @@ export function isSystemSchemaName(schema: string): boolean {
  *   `n = n + 1, reward_sum = reward_sum + r` in the same transaction: merge-safe shared totals.
  * - `snapshots`, `receipts`: model versions with their SHA-256 and the hash chain of receipts.
  * - `audit_trail`: the audit entries and anomalies of every replica, hash-chained in one order.
+ * - (2) an index on `settlements.decision_id`, for `findDecision`.
  */
 export function migrations(schema: string): string[] {
   const s = `"${assertSchemaName(schema)}"`;
@@ -115,6 +116,8 @@ export function migrations(schema: string): string[] {
       hash text NOT NULL,
       record jsonb NOT NULL
     );`,
+    // 2: feedback for a decision a replica has not seen asks whether it was settled (findDecision).
+    `CREATE INDEX settlements_decision_id ON ${s}.settlements (decision_id)`,
   ];
 }
 

@@ -325,6 +325,18 @@ describe(`PostgresStore on ${db.backend}`, () => {
       await b.close();
     });
 
+    it("finds a decision's settlement by an index, not by reading every settlement", async () => {
+      const schema = db.schema();
+      const [a] = await replicas(schema, 1);
+      const indexes = await db.query<{ indexname: string }>(
+        `SELECT indexname FROM pg_indexes WHERE schemaname = '${schema}' AND tablename = 'settlements'`,
+      );
+      expect(indexes.map((row) => row.indexname)).toContain("settlements_decision_id");
+      const versions = await db.query<{ version: number }>(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
+      expect(versions.map((row) => Number(row.version))).toEqual([1, 2]);
+      await a!.close();
+    });
+
     it("refuses, as a duplicate, feedback that two replicas receive at the same moment", async () => {
       const schema = db.schema();
       const [a, b] = await replicas(schema, 2);
@@ -432,6 +444,27 @@ describe(`PostgresStore on ${db.backend}`, () => {
       await restarted.close();
       await b!.close();
     });
+  });
+
+  describe("a large snapshot", () => {
+    it.skipIf(db.backend !== "postgres")(
+      "is written and read back under a time bound that grows with its size, not cut off by queryTimeoutMs",
+      async () => {
+        // 30 MB of model against a 100 ms statement bound: a partition's bound, not a model's.
+        const schema = db.schema();
+        const writer = db.store(schema, { queryTimeoutMs: 100 });
+        await writer.open();
+        const model = { pad: "x".repeat(30_000_000) };
+        const receipt = await writer.snapshot(() => model);
+        expect(receipt.bytes).toBeGreaterThan(30_000_000);
+        await writer.close();
+        const reader = db.store(schema, { queryTimeoutMs: 100 });
+        const recovered = await reader.open();
+        expect((recovered.snapshot as { pad: string }).pad.length).toBe(30_000_000);
+        await reader.close();
+      },
+      60_000,
+    );
   });
 
   describe("a network partition, then healed", () => {

@@ -5,12 +5,18 @@ export interface SqlQueryable {
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
 }
 
+/** Per call: the longest its statements may run, in ms, instead of the client's `queryTimeoutMs` (a large snapshot's). */
+export interface SqlCallOptions {
+  timeoutMs?: number;
+}
+
 /** A database the store can talk to: queries, multi-statement scripts and transactions. */
 export interface SqlClient extends SqlQueryable {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[], options?: SqlCallOptions): Promise<{ rows: R[] }>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(text: string): Promise<void>;
   /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
-  transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: SqlQueryable) => Promise<T>, options?: SqlCallOptions): Promise<T>;
   /** Releases the connections this client opened (not those it was handed). */
   end(): Promise<void>;
   /** `"postgres"` or `"pglite"`, for status and test output. */
@@ -112,9 +118,9 @@ export function pgClient(pool: Pool, owned: boolean, queryTimeoutMs = DEFAULT_QU
   if (!Number.isSafeInteger(queryTimeoutMs) || queryTimeoutMs < 1) {
     throw new TypeError(`queryTimeoutMs must be a whole number of milliseconds of at least 1, got ${String(queryTimeoutMs)}`);
   }
-  const clientTimeoutMs = queryTimeoutMs + CLIENT_GRACE_MS;
-  const query: SqlQueryable["query"] = async (text, params) => {
-    const session = await connection(pool, clientTimeoutMs);
+  const serverMs = (options?: SqlCallOptions): number => options?.timeoutMs ?? queryTimeoutMs;
+  const query: SqlClient["query"] = async (text, params, options) => {
+    const session = await connection(pool, serverMs(options) + CLIENT_GRACE_MS);
     let broken: Error | undefined;
     try {
       return await session.query(text, params);
@@ -132,11 +138,12 @@ export function pgClient(pool: Pool, owned: boolean, queryTimeoutMs = DEFAULT_QU
     async exec(text) {
       await query(text);
     },
-    async transaction(work) {
-      const session = await connection(pool, clientTimeoutMs);
+    async transaction(work, options) {
+      const timeoutMs = serverMs(options);
+      const session = await connection(pool, timeoutMs + CLIENT_GRACE_MS);
       let broken: Error | undefined;
       try {
-        await session.query(`BEGIN; SET LOCAL statement_timeout = ${queryTimeoutMs}`);
+        await session.query(`BEGIN; SET LOCAL statement_timeout = ${Math.round(timeoutMs)}`);
         const result = await work({ query: (text, params) => session.query(text, params) });
         await session.query("COMMIT");
         return result;
