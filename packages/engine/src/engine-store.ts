@@ -53,6 +53,13 @@ export interface StoreStatus {
 export interface EngineStore {
   /** Short name for status and logs, e.g. `"file"`. */
   readonly kind: string;
+  /**
+   * `true` for a store shared by replicas that refuses an outcome after `append` when another
+   * replica's feedback for the same decision was written first (`DuplicateFeedbackError`): the
+   * engine then learns an outcome only once the store has accepted it, so a refused one changes
+   * nothing. Other stores accept every outcome the engine accepted, and the engine learns first.
+   */
+  readonly refusesDuplicateOutcomes?: boolean;
   /** Opens the store (applying migrations, dropping a torn journal tail…) and returns what to replay. */
   open(): Promise<Recovered>;
   /** The synchronous twin of `open`, for stores that can read at construction (`new RoutingEngine`). */

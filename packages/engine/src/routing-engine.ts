@@ -8,6 +8,7 @@ import {
   createRng,
   type DecideRequest,
   type DecideRequestInput,
+  MAX_REWARD_MAGNITUDE,
   type Outcome,
   type OutcomeInput,
   type Provider,
@@ -43,7 +44,7 @@ import { buildGuardedPolicy } from "./guarded-policy.js";
 import { PartitionMemo } from "./partition-memo.js";
 import { topAlternatives } from "./rank-alternatives.js";
 import { StateKeys } from "./state-keys.js";
-import { storeRefusal } from "./store-errors.js";
+import { FeedbackNotDurableError, storeRefusal } from "./store-errors.js";
 import { abandonStore, recoverSync, rememberOpened, storeForOptions } from "./store-for-options.js";
 import { parseDecideRequest, parseDecideRequestRest, parseOutcome } from "./wire-parsers.js";
 
@@ -410,6 +411,7 @@ export class RoutingEngine {
       // The engine may have begun closing while the store was asked: nothing is learned then.
       this.#assertOpen();
     }
+    if (this.#store?.refusesDuplicateOutcomes === true) return this.#feedbackConfirmed(this.#store, parsed);
     // Recorded only once the policy has learned it: a policy that throws (a plugged-in one, say)
     // leaves the decision pending for its feedback, and nothing is journaled.
     const prepared = this.#executor.prepareOutcome(parsed);
@@ -442,6 +444,67 @@ export class RoutingEngine {
       reward,
     });
     if (durable) await durable.catch((error: unknown) => Promise.reject(storeRefusal(record.decision_id, error)));
+    return reward;
+  }
+
+  /**
+   * `feedback` on a store shared by replicas: the outcome is written first and learned once the
+   * store accepted it. Another replica's feedback for the same decision may have been written first
+   * (the two arrived together, or this replica had not yet read the other's): the store refuses
+   * this one as a duplicate, and nothing was learned, counted or recorded here; the decision stays
+   * pending until the other replica's outcome reaches this one and is learned. When the store cannot
+   * say in time (`FeedbackNotDurableError`: the write stays queued and most likely lands), the
+   * outcome is learned as it would have been, and the error thrown.
+   */
+  async #feedbackConfirmed(store: EngineStore, parsed: Outcome): Promise<number> {
+    const prepared = this.#executor.prepareOutcome(parsed);
+    const { reward, record, provider } = prepared;
+    // What every policy refuses to learn is refused before it is written (the decision stays pending).
+    if (Math.abs(reward) > MAX_REWARD_MAGNITUDE) {
+      throw ValidationError.forField("reward", `must be within ±${MAX_REWARD_MAGNITUDE.toExponential()}, got ${reward}`);
+    }
+    const event: Extract<EngineEvent, { type: "outcome" }> = {
+      type: "outcome",
+      decision_id: record.decision_id,
+      outcome: parsed,
+      provider_id: provider.provider_id,
+      reward,
+      // Known once learned: written as null, which no reader of the event uses.
+      before: Number.NaN,
+      after: Number.NaN,
+      at: this.#clock.now(),
+    };
+    let refusal: Error | undefined;
+    try {
+      await store.append(event);
+    } catch (error) {
+      refusal = storeRefusal(record.decision_id, error);
+      if (!(refusal instanceof FeedbackNotDurableError)) throw refusal;
+    }
+    // Settled by expiry (or evicted) while the store was asked: that settlement stands here.
+    if (this.#executor.getPending(record.decision_id) !== record) {
+      if (refusal) throw refusal;
+      return reward;
+    }
+    const tag = (record.metadata as { arm?: string }).arm;
+    const update = { stateKey: record.state_key, context: record.context, provider, reward, outcome: parsed };
+    const { before, after } = this.#policy.update(tag !== undefined ? { ...update, tag } : update);
+    if (!Number.isFinite(before) || !Number.isFinite(after)) throw nonFiniteLearning(this.#policy.name, before, after);
+    this.#executor.commitOutcome(prepared);
+    this.#archive.attachOutcome(record.decision_id, parsed, reward, provider.provider_id);
+    const learned = { ...event, before, after };
+    this.#decisionLog?.onEvent(learned);
+    this.#options.onEvent?.(learned);
+    this.#auditor.observeUpdate({
+      decision_id: record.decision_id,
+      state_key: record.state_key,
+      provider_id: provider.provider_id,
+      before,
+      after,
+      success: parsed.success,
+      reward,
+    });
+    if (refusal) throw refusal;
     return reward;
   }
 

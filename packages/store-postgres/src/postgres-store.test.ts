@@ -325,6 +325,37 @@ describe(`PostgresStore on ${db.backend}`, () => {
       await b.close();
     });
 
+    it("learns, on every replica, the one feedback the database kept, never the one it refused", async () => {
+      // Each of two replicas holding the decision pending takes a different outcome for it at once.
+      // The database keeps one; the replica it refused had learned its own and never learned the
+      // kept one (its copy was no longer pending when the other's outcome reached it).
+      const schema = db.schema();
+      const [a, b] = await replicas(schema, 2);
+      const request = { context, providers };
+      for (let round = 0; round < 6; round++) {
+        const id = a!.decide(request).metadata.decision_id;
+        await until(() => b!.getStatus().executor.pending_feedback === 1, "replica b to read the decision");
+        const results = await Promise.allSettled([
+          a!.feedback({ ...outcome(id, 1), success: true }),
+          b!.feedback({ ...outcome(id, 2), success: false }),
+        ]);
+        expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+        expect((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason).toBeInstanceOf(
+          DuplicateFeedbackError,
+        );
+        const learned = round + 1;
+        await until(
+          () => a!.getStatus().strategist.total_rewards === learned && b!.getStatus().strategist.total_rewards === learned,
+          "both replicas to learn the kept outcome",
+        );
+        await until(() => b!.getStatus().executor.pending_feedback === 0 && a!.getStatus().executor.pending_feedback === 0, "none pending");
+      }
+      const req = { stateKey: "llm_inference:a100:us-west", context, candidates: providers.map((p) => ({ ...p, capacity_available: null })) };
+      expect(b!.policy.estimate(req as never)).toEqual(a!.policy.estimate(req as never));
+      await a!.close();
+      await b!.close();
+    });
+
     it("finds a decision's settlement by an index, not by reading every settlement", async () => {
       const schema = db.schema();
       const [a] = await replicas(schema, 1);

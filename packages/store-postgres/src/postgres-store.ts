@@ -119,6 +119,8 @@ const BATCH = 400;
  */
 export class PostgresStore implements EngineStore {
   readonly kind = "postgres";
+  /** Two replicas can accept feedback for one decision: the database keeps the first, refuses the other. */
+  readonly refusesDuplicateOutcomes = true;
   readonly origin = randomUUID();
   readonly #client: SqlClient;
   readonly #schema: string;
