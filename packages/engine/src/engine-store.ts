@@ -96,13 +96,15 @@ export interface EngineStore {
   snapshotDue(): boolean | "timed";
   /** Events recorded by other processes sharing this store (replicas), delivered in the store's order. */
   subscribe?(listener: (event: EngineEvent) => void): () => void;
-  /**
-   * A decision recorded by another process, for feedback that reaches this one first: its
-   * `decision` event; or, when it has finished already (another replica took its feedback, or it
-   * was settled), the `outcome` or `settled` event that finished it, and the engine then refuses
-   * the feedback as a duplicate or as late, learning nothing.
-   */
+  /** A decision recorded by another process, for feedback that reaches this one first. */
   findDecision?(decisionId: string): Promise<EngineEvent | undefined>;
+  /**
+   * Optional, preferred to `findDecision`: the decision's `decision` event followed by the events
+   * that finished it, if any (another replica's `outcome`, `settled` ones); empty when unknown. The
+   * engine learns a found outcome as if it had read it from the others' stream, and then refuses
+   * the feedback as a duplicate (or, for a settled decision, as late), learning nothing from it.
+   */
+  findDecisionEvents?(decisionId: string): Promise<EngineEvent[]>;
   status(): StoreStatus;
   /** Flushes what is buffered and releases files, connections and timers. */
   close(): Promise<void>;

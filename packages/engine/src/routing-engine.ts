@@ -22,7 +22,7 @@ import {
   type ViolationType,
 } from "@aurora/domain";
 import type { DecisionRecord, ExecutorDetailedStats, SettledDecision } from "@aurora/executor";
-import { Executor, FEEDBACK_RECEIVED } from "@aurora/executor";
+import { Executor } from "@aurora/executor";
 import type { PsiSource } from "@aurora/psi-client";
 import { NEUTRAL_PSI_METRICS, PsiClient } from "@aurora/psi-client";
 import type { Policy, PolicyConfig, StrategistStats } from "@aurora/strategist";
@@ -508,28 +508,42 @@ export class RoutingEngine {
     return reward;
   }
 
-  /** A decision another replica made, fetched so its feedback can land here. */
+  /**
+   * A decision another replica made, fetched so its feedback can land here. When another replica
+   * took feedback for it already, that outcome is learned here (as the others' stream would bring
+   * it), so the feedback is then refused as a duplicate; when it was settled and has no outcome,
+   * it is finished here as settled (the feedback is late); when its wait ran out with no replica
+   * left to settle it, it is settled here first, as this replica's own would be.
+   */
   async #adoptRemoteDecision(store: EngineStore, decisionId: string): Promise<void> {
-    let event: EngineEvent | undefined;
+    let events: EngineEvent[];
     try {
-      event = await store.findDecision?.(decisionId);
+      if (store.findDecisionEvents) events = await store.findDecisionEvents(decisionId);
+      else {
+        const event = await store.findDecision?.(decisionId);
+        events = event ? [event] : [];
+      }
     } catch (error) {
       // The store could not be asked (database down): whether the decision exists is unknown, and
       // nothing was learned or recorded. A typed refusal, as for feedback the store cannot keep.
       throw storeRefusal(decisionId, error);
     }
-    if (event === undefined || this.#executor.getPending(decisionId) !== undefined) return;
-    if (event.type === "outcome") {
-      // Another replica took its feedback first: a duplicate here, refused before anything is learned.
-      this.#executor.rememberFinished(decisionId, FEEDBACK_RECEIVED);
-    } else if (event.type === "settled") {
-      this.#executor.rememberFinished(decisionId, { kind: "settled", settledAt: event.at });
-    } else {
-      applyRemoteEvent(this.#policy, this.#executor, event);
-      // Made elsewhere, its wait may have run out with no replica left to settle it: settled here
-      // first, as this replica's own would be, so the feedback is late rather than learned.
-      this.#settle(this.#executor.settleExpired());
+    // The others' stream may have brought it meanwhile.
+    if (this.#executor.getPending(decisionId) !== undefined || this.#executor.isFinished(decisionId)) return;
+    const decision = events.find((event) => event.type === "decision");
+    const outcome = events.find((event) => event.type === "outcome");
+    const settled = events.find((event) => event.type === "settled");
+    if (outcome === undefined && settled !== undefined) {
+      this.#executor.rememberFinished(decisionId, { kind: "settled", settledAt: settled.at });
+      return;
     }
+    if (decision === undefined) return;
+    applyRemoteEvent(this.#policy, this.#executor, decision);
+    if (outcome !== undefined) {
+      applyRemoteEvent(this.#policy, this.#executor, outcome);
+      return;
+    }
+    this.#settle(this.#executor.settleExpired());
   }
 
   /** Current Ψ metrics from the Ψ-Field (live, cached, last good or neutral; `source` says which). */

@@ -307,23 +307,25 @@ export class PostgresStore implements EngineStore {
   }
 
   async findDecision(decisionId: string): Promise<EngineEvent | undefined> {
+    return (await this.findDecisionEvents(decisionId))[0];
+  }
+
+  /** The decision's event, then its outcome and its settlements, if any; waits a little for a decision not written yet. */
+  async findDecisionEvents(decisionId: string): Promise<EngineEvent[]> {
     const deadline = Date.now() + this.#findDecisionWaitMs;
+    const t = this.#t;
     for (;;) {
-      // What finished it first, if anything did: another replica's feedback, or a settlement.
-      const t = this.#t;
       const { rows } = await this.#client.query<{ kind: string; event: string }>(
-        `SELECT 'outcome' AS kind, event::text AS event FROM ${t}.outcomes WHERE decision_id = $1
-         UNION ALL SELECT 'settled', event::text FROM ${t}.settlements WHERE decision_id = $1
-         UNION ALL SELECT 'decision', event::text FROM ${t}.decisions WHERE decision_id = $1`,
+        `SELECT 'decision' AS kind, event::text AS event FROM ${t}.decisions WHERE decision_id = $1
+         UNION ALL SELECT 'outcome', event::text FROM ${t}.outcomes WHERE decision_id = $1
+         UNION ALL SELECT 'settled', event::text FROM ${t}.settlements WHERE decision_id = $1`,
         [encodeText(decisionId)],
       );
-      const found =
-        rows.find((row) => row.kind === "outcome") ??
-        rows.find((row) => row.kind === "settled") ??
-        rows.find((row) => row.kind === "decision");
-      if (found) return decodeEvent(storedEventOf(found));
+      const order = ["decision", "outcome", "settled"];
+      rows.sort((x, y) => order.indexOf(x.kind) - order.indexOf(y.kind));
+      if (rows[0]?.kind === "decision") return rows.map((row) => decodeEvent(storedEventOf(row)));
       // The replica that made it may not have written it yet (group commit): wait a little before calling it unknown.
-      if (Date.now() >= deadline) return undefined;
+      if (Date.now() >= deadline) return [];
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
