@@ -151,6 +151,8 @@ describe(`PostgresStore on ${db.backend}`, () => {
       for (const [i, id] of ids.entries())
         await b!.feedback({ ...outcome(id, i), success: i % 2 === 0, error_reason: `exit status 1: \u0000\ud800 ${i}` });
       await until(() => a!.getStatus().strategist.total_rewards === 12, "replica a to learn every outcome");
+      // The shared totals are read with each poll: the one after the last outcome may come a poll later.
+      await until(() => a!.getStatus().store?.shared_totals?.outcomes === 12, "replica a's shared totals");
       expect(a!.getStatus().store).toMatchObject({ ready: true, shared_totals: { decisions: 12, outcomes: 12 } });
       expect(b!.getStatus().store).toMatchObject({ ready: true });
       const learned = await db.query<{ provider_id: string }>(`SELECT provider_id FROM "${schema}".learning_state`);
