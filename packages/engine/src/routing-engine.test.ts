@@ -399,6 +399,8 @@ describe("RoutingEngine", () => {
       await expect(engine.feedback(success(ids[10]!))).rejects.toBeInstanceOf(EngineClosedError);
       expect(engine.close()).toBe(closing);
       await closing;
+      // Closed: the store is too. A misleading "folder could not take the model (undefined)" before.
+      expect(() => engine.saveSync()).toThrow(EngineClosedError);
       clock.advance(120_000); // the ten decisions without feedback are past their reward wait now
       // Reading status and records after the close settles nothing into the closed store.
       const settledBefore = engine.getStatus().settlement;

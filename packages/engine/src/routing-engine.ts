@@ -667,8 +667,13 @@ export class RoutingEngine {
     }
   }
 
-  /** For exit handlers that cannot await: writes the model synchronously. */
+  /**
+   * For exit handlers that cannot await: writes the model synchronously, also while `close()` is
+   * still running (a graceful close that cannot finish in time). Once `close()` has finished, the
+   * store is closed (it wrote the model itself with `autoSave`): `EngineClosedError`.
+   */
   saveSync(): void {
+    if (this.#closed) throw new EngineClosedError();
     this.#store?.snapshotSync?.(() => this.#snapshot(true));
   }
 
