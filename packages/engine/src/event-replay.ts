@@ -55,7 +55,7 @@ export function rewardUpdate(
 }
 
 /** A recorded reward a policy can learn (see `MAX_REWARD_MAGNITUDE`). */
-function learnable(reward: number): boolean {
+export function learnable(reward: number): boolean {
   return Math.abs(reward) <= MAX_REWARD_MAGNITUDE;
 }
 

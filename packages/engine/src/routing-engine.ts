@@ -21,7 +21,7 @@ import {
   VIOLATION_TYPES,
   type ViolationType,
 } from "@aurora/domain";
-import type { DecisionRecord, ExecutorDetailedStats, SettledDecision } from "@aurora/executor";
+import type { DecisionRecord, ExecutorDetailedStats, PreparedOutcome, SettledDecision } from "@aurora/executor";
 import { Executor } from "@aurora/executor";
 import type { PsiSource } from "@aurora/psi-client";
 import { NEUTRAL_PSI_METRICS, PsiClient } from "@aurora/psi-client";
@@ -39,7 +39,7 @@ import { DecisionLogWriter } from "./decision-log-writer.js";
 import { EngineClosedError } from "./engine-closed-error.js";
 import { type ResolvedEngineOptions, type RoutingEngineOptions, resolveEngineOptions } from "./engine-options.js";
 import type { AuditRecord, EngineStore, Recovered, StoreStatus } from "./engine-store.js";
-import { applyRemoteEvent, type ReplayTally, replayEvents } from "./event-replay.js";
+import { applyRemoteEvent, learnable, type ReplayTally, replayEvents } from "./event-replay.js";
 import { buildGuardedPolicy } from "./guarded-policy.js";
 import { PartitionMemo } from "./partition-memo.js";
 import { topAlternatives } from "./rank-alternatives.js";
@@ -416,12 +416,7 @@ export class RoutingEngine {
     // leaves the decision pending for its feedback, and nothing is journaled.
     const prepared = this.#executor.prepareOutcome(parsed);
     const { reward, record, provider } = prepared;
-    const tag = (record.metadata as { arm?: string }).arm;
-    const update = { stateKey: record.state_key, context: record.context, provider, reward, outcome: parsed };
-    const { before, after } = this.#policy.update(tag !== undefined ? { ...update, tag } : update);
-    if (!Number.isFinite(before) || !Number.isFinite(after)) throw nonFiniteLearning(this.#policy.name, before, after);
-    this.#executor.commitOutcome(prepared);
-    this.#archive.attachOutcome(record.decision_id, parsed, reward, provider.provider_id);
+    const { before, after } = this.#learn(prepared, parsed);
     const durable = this.#hasEventSinks
       ? this.#emit({
           type: "outcome",
@@ -434,17 +429,40 @@ export class RoutingEngine {
           at: this.#clock.now(),
         })
       : undefined;
+    this.#observeLearned(prepared, before, after);
+    if (durable) await durable.catch((error: unknown) => Promise.reject(storeRefusal(record.decision_id, error)));
+    return reward;
+  }
+
+  /**
+   * The policy learns a prepared outcome, then the executor and the decision's record keep it:
+   * recorded only once learned, so a policy that throws (a plugged-in one, say) leaves the
+   * decision pending for its feedback.
+   */
+  #learn(prepared: PreparedOutcome, outcome: Outcome): { before: number; after: number } {
+    const { reward, record, provider } = prepared;
+    const tag = (record.metadata as { arm?: string }).arm;
+    const update = { stateKey: record.state_key, context: record.context, provider, reward, outcome };
+    const learned = this.#policy.update(tag !== undefined ? { ...update, tag } : update);
+    const { before, after } = learned;
+    if (!Number.isFinite(before) || !Number.isFinite(after)) throw nonFiniteLearning(this.#policy.name, before, after);
+    this.#executor.commitOutcome(prepared);
+    this.#archive.attachOutcome(record.decision_id, outcome, reward, provider.provider_id);
+    return learned;
+  }
+
+  /** The auditor sees a learned outcome's change of estimate (Q-value spikes, underperforming providers). */
+  #observeLearned(prepared: PreparedOutcome, before: number, after: number): void {
+    const { reward, record, provider, outcome } = prepared;
     this.#auditor.observeUpdate({
       decision_id: record.decision_id,
       state_key: record.state_key,
       provider_id: provider.provider_id,
       before,
       after,
-      success: parsed.success,
+      success: outcome.success,
       reward,
     });
-    if (durable) await durable.catch((error: unknown) => Promise.reject(storeRefusal(record.decision_id, error)));
-    return reward;
   }
 
   /**
@@ -460,7 +478,7 @@ export class RoutingEngine {
     const prepared = this.#executor.prepareOutcome(parsed);
     const { reward, record, provider } = prepared;
     // What every policy refuses to learn is refused before it is written (the decision stays pending).
-    if (Math.abs(reward) > MAX_REWARD_MAGNITUDE) {
+    if (!learnable(reward)) {
       throw ValidationError.forField("reward", `must be within ±${MAX_REWARD_MAGNITUDE.toExponential()}, got ${reward}`);
     }
     const event: Extract<EngineEvent, { type: "outcome" }> = {
@@ -486,24 +504,9 @@ export class RoutingEngine {
       if (refusal) throw refusal;
       return reward;
     }
-    const tag = (record.metadata as { arm?: string }).arm;
-    const update = { stateKey: record.state_key, context: record.context, provider, reward, outcome: parsed };
-    const { before, after } = this.#policy.update(tag !== undefined ? { ...update, tag } : update);
-    if (!Number.isFinite(before) || !Number.isFinite(after)) throw nonFiniteLearning(this.#policy.name, before, after);
-    this.#executor.commitOutcome(prepared);
-    this.#archive.attachOutcome(record.decision_id, parsed, reward, provider.provider_id);
-    const learned = { ...event, before, after };
-    this.#decisionLog?.onEvent(learned);
-    this.#options.onEvent?.(learned);
-    this.#auditor.observeUpdate({
-      decision_id: record.decision_id,
-      state_key: record.state_key,
-      provider_id: provider.provider_id,
-      before,
-      after,
-      success: parsed.success,
-      reward,
-    });
+    const { before, after } = this.#learn(prepared, parsed);
+    this.#notify({ ...event, before, after });
+    this.#observeLearned(prepared, before, after);
     if (refusal) throw refusal;
     return reward;
   }
@@ -902,10 +905,15 @@ export class RoutingEngine {
       this.#watchedWrite = durable;
       durable.catch((error: unknown) => (this.#lastSaveError = error));
     }
+    this.#notify(event);
+    return durable;
+  }
+
+  /** Hands the event to the decision log and to `onEvent`. */
+  #notify(event: EngineEvent): void {
     this.#decisionLog?.onEvent(event);
     const listener = this.#options.onEvent;
     if (listener) listener(event);
-    return durable;
   }
 
   /**

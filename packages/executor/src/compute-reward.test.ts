@@ -1,6 +1,7 @@
 import { type Outcome, ValidationError } from "@aurora/domain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { thrown } from "../test/thrown.js";
 import { computeReward } from "./compute-reward.js";
 import { DEFAULT_REWARD_WEIGHTS, type RewardWeights } from "./reward-weights.js";
 
@@ -40,15 +41,6 @@ const validWeights = fc.record({
 
 /** Valid, and small enough that 5 ms or 90 reputation points overflow to ±∞. */
 const tinyDivisors: RewardWeights = { ...DEFAULT_REWARD_WEIGHTS, latency_divisor: 1e-310, reputation_divisor: 1e-310 };
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected an error");
-}
 
 describe("computeReward", () => {
   describe("with the default weights", () => {

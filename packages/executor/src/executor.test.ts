@@ -10,6 +10,7 @@ import {
 } from "@aurora/domain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { thrown } from "../test/thrown.js";
 import type { DecisionInput } from "./decision-record.js";
 import { Executor } from "./executor.js";
 import type { ExecutorOptions } from "./executor-options.js";
@@ -48,15 +49,6 @@ function setup(options: ExecutorOptions = {}) {
   let next = 0;
   const executor = new Executor({ clock, newId: () => `d${++next}`, ...options });
   return { clock, executor };
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected an error");
 }
 
 function fieldOf(fn: () => unknown): string {

@@ -5,6 +5,7 @@ import {
   DuplicateFeedbackError,
   FeedbackNotDurableError,
   LateFeedbackError,
+  ManualClock,
   RoutingEngine,
   UnknownDecisionError,
   verifyAuditChain,
@@ -292,8 +293,7 @@ describe(`PostgresStore on ${db.backend}`, () => {
       // the feedback, though another replica had taken feedback for it (then answered 409) or it
       // had been settled (then answered 200 and learned it twice over, database-wide).
       const schema = db.schema();
-      let now = Date.now();
-      const clock = { now: () => now };
+      const clock = new ManualClock(Date.now());
       const options = { clock, rewardWaitMs: 60_000, defaultReward: -1 };
       const a = await RoutingEngine.open({ store: db.store(schema), seed: 1, autoSave: false, ...options });
       const b = await RoutingEngine.open({
@@ -311,7 +311,7 @@ describe(`PostgresStore on ${db.backend}`, () => {
       await a.feedback(outcome(answered, 1));
       const learnedByA = a.policy.estimate(req as never);
       const settled = a.decide({ context, providers }).metadata.decision_id;
-      now += 61_000;
+      clock.advance(61_000);
       a.getStatus(); // settles `settled` with the default reward
       const forgotten = a.decide({ context, providers }).metadata.decision_id;
       const written = async () =>
@@ -329,7 +329,7 @@ describe(`PostgresStore on ${db.backend}`, () => {
       expect(b.getStatus().strategist.total_rewards).toBe(1);
       // Made by a, whose wait then ran out with a gone (nobody settled it): late here as well, once
       // b settled it (its default reward learned).
-      now += 61_000;
+      clock.advance(61_000);
       await expect(b.feedback(outcome(forgotten, 2))).rejects.toBeInstanceOf(LateFeedbackError);
       expect(b.getStatus().strategist.total_rewards).toBe(2);
       expect(b.getStatus().settlement.settled_with_default).toBe(1);

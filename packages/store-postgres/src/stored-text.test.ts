@@ -1,17 +1,6 @@
+import { createRng } from "@aurora/engine";
 import { describe, expect, it } from "vitest";
 import { decodeJsonText, decodeStoredValue, decodeText, encodeJsonText, encodeText } from "./stored-text.js";
-
-/** mulberry32: a small seeded generator, so the random strings are the same on every run. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Strings dense in what matters: U+0000, the mark, surrogates (paired and not), backslashes, quotes, `u`, hex digits. */
 function randomStrings(count: number, seed: number): string[] {
@@ -33,7 +22,7 @@ function randomStrings(count: number, seed: number): string[] {
     "\uFFFD",
     "\n",
   ];
-  const next = rng(seed);
+  const next = createRng(seed);
   return Array.from({ length: count }, () =>
     Array.from({ length: Math.floor(next() * 12) }, () => units[Math.floor(next() * units.length)] as string).join(""),
   );
