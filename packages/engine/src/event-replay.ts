@@ -76,12 +76,18 @@ export interface ReplayTally {
  * decision → pending (and the policy's `choose` side effects); outcome → the policy learns the
  * recorded reward; settled → the default reward is learned, or the decision is dropped. The
  * pending decisions come back for the executor, oldest first. `tally` hears of every event applied.
+ *
+ * A decision the snapshot remembers as finished (`finished`) is skipped, with its outcome and
+ * settlements: the model holds it already. A store shared by replicas can hand one back after
+ * the snapshot's cut (a replica fed back another's decision before its stream brought it); made
+ * pending again, it would be learned twice, or refused as reused and stop the restart.
  */
 export function replayEvents(
   policy: Policy,
   snapshotPending: readonly DecisionRecord[],
   events: Iterable<EngineEvent>,
   tally?: ReplayTally,
+  finished?: (decisionId: string) => boolean,
 ): ReplayResult {
   const pending = new Map<string, DecisionRecord>();
   for (const record of snapshotPending) pending.set(record.decision_id, record);
@@ -97,6 +103,10 @@ export function replayEvents(
   for (const event of events) {
     if (event.type === "decision") {
       if (pending.has(event.record.decision_id)) continue;
+      if (finished?.(event.record.decision_id)) {
+        result.skipped++;
+        continue;
+      }
       replayChoice(policy, event);
       pending.set(event.record.decision_id, event.record);
       tally?.decision(event.record);

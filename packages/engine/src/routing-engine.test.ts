@@ -7,8 +7,9 @@ import { describe, expect, it } from "vitest";
 import { context, market, provider } from "../test/market.js";
 import { EngineClosedError } from "./engine-closed-error.js";
 import { forgetHold } from "./file-lock.js";
+import { MemoryStore } from "./memory-store.js";
 import { ModelFileError } from "./model-file.js";
-import { RoutingEngine } from "./routing-engine.js";
+import { type EngineEvent, RoutingEngine } from "./routing-engine.js";
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "aurora-engine-"));
 const success = (decision_id: string, cost = 5, latency = 120) => ({
@@ -372,6 +373,26 @@ describe("RoutingEngine", () => {
       expect(second.getStatus().strategist).toEqual(first.getStatus().strategist);
       expect(second.getStatus().executor.pending_feedback).toBe(1);
       await expect(second.feedback(success(b.metadata.decision_id))).resolves.toBeTypeOf("number");
+    });
+
+    it("restarts, learning it once, from a snapshot that finished a decision its store hands back after the cut", async () => {
+      // A store shared by replicas can: a replica fed back another's decision before its stream
+      // brought the decision, then snapshotted. The restart made it pending again, and refused it
+      // as a reused id (ValidationError), so no engine could open on that store any more.
+      const store = new MemoryStore();
+      const events: EngineEvent[] = [];
+      const first = await RoutingEngine.open({ store, seed: 1, onEvent: (event) => events.push(event) });
+      const { metadata } = first.decide({ context, providers: market(3) });
+      await first.feedback(success(metadata.decision_id));
+      const learned = first.policy.toJSON();
+      await first.close(); // a snapshot holding the finished decision; the events before it are gone
+      await store.open();
+      await store.append(events.find((event) => event.type === "decision") as EngineEvent);
+      const second = await RoutingEngine.open({ store, seed: 2 });
+      expect(second.getStatus().executor.pending_feedback).toBe(0);
+      expect(second.policy.toJSON()).toEqual(learned);
+      await expect(second.feedback(success(metadata.decision_id))).rejects.toBeInstanceOf(DuplicateFeedbackError);
+      await second.close();
     });
 
     it("refuses a torn model file with a clear error instead of forgetting", () => {

@@ -215,7 +215,10 @@ export class RoutingEngine {
       const finished = finishedIn(snapshot);
       if (finished !== undefined) this.#executor.restoreFinished(finished);
       this.#restoreCounters(snapshot);
-      const replayed = replayEvents(this.#policy, pendingIn(snapshot), recovered?.events ?? [], this.#replayTally());
+      const executor = this.#executor;
+      const replayed = replayEvents(this.#policy, pendingIn(snapshot), recovered?.events ?? [], this.#replayTally(), (id) =>
+        executor.isFinished(id),
+      );
       for (const [decisionId, how] of replayed.finished) this.#executor.rememberFinished(decisionId, how);
       for (const record of replayed.pending) this.#executor.restorePending(record);
       this.#settledWithDefault += replayed.settledWithDefault;

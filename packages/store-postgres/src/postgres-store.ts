@@ -144,6 +144,12 @@ export class PostgresStore implements EngineStore {
   #position = 0;
   /** Own events written with a seq beyond `position`: they are in the model already. */
   #ownAhead: { n: number; seq: number }[] = [];
+  /**
+   * The newest seq among the events `findDecisionEvents` handed out: the engine applies them
+   * (a decision another replica made, fed back here before the stream brought it), so a snapshot's
+   * cut must reach it.
+   */
+  #lookedUpTo = 0;
   #listener: ((event: EngineEvent) => void) | undefined;
   #receipt: Receipt | undefined;
   #eventsSinceSnapshot = 0;
@@ -259,6 +265,18 @@ export class PostgresStore implements EngineStore {
   async snapshot(take: () => object): Promise<Receipt> {
     await this.flush();
     await this.#poll();
+    // A decision looked up by id may be newer than what that poll read (it was already under way
+    // when the decision was written): the model holds it, so the cut must cover it, or a restart
+    // from this snapshot would replay it (pending again, or refused as already finished).
+    while (this.#position < this.#lookedUpTo) {
+      const before = this.#position;
+      await this.#poll();
+      if (this.#position === before) {
+        throw new StoreUnavailableError(
+          `the event stream could not be read up to seq ${this.#lookedUpTo}, which the model already holds: no snapshot was taken (${(this.#lastError as Error | undefined)?.message ?? String(this.#lastError)})`,
+        );
+      }
+    }
     const value = take();
     // The model now holds every event up to `position`, plus own events from..to that are not covered by it.
     const cut = { upto_seq: this.#position, origin: this.origin, origin_from_n: this.#firstOwnBeyond(), origin_to_n: this.#n };
@@ -315,15 +333,18 @@ export class PostgresStore implements EngineStore {
     const deadline = Date.now() + this.#findDecisionWaitMs;
     const t = this.#t;
     for (;;) {
-      const { rows } = await this.#client.query<{ kind: string; event: string }>(
-        `SELECT 'decision' AS kind, event::text AS event FROM ${t}.decisions WHERE decision_id = $1
-         UNION ALL SELECT 'outcome', event::text FROM ${t}.outcomes WHERE decision_id = $1
-         UNION ALL SELECT 'settled', event::text FROM ${t}.settlements WHERE decision_id = $1`,
+      const { rows } = await this.#client.query<{ kind: string; seq: string; event: string }>(
+        `SELECT 'decision' AS kind, seq, event::text AS event FROM ${t}.decisions WHERE decision_id = $1
+         UNION ALL SELECT 'outcome', seq, event::text FROM ${t}.outcomes WHERE decision_id = $1
+         UNION ALL SELECT 'settled', seq, event::text FROM ${t}.settlements WHERE decision_id = $1`,
         [encodeText(decisionId)],
       );
       const order = ["decision", "outcome", "settled"];
       rows.sort((x, y) => order.indexOf(x.kind) - order.indexOf(y.kind));
-      if (rows[0]?.kind === "decision") return rows.map((row) => decodeEvent(storedEventOf(row)));
+      if (rows[0]?.kind === "decision") {
+        for (const row of rows) this.#lookedUpTo = Math.max(this.#lookedUpTo, Number(row.seq));
+        return rows.map((row) => decodeEvent(storedEventOf(row)));
+      }
       // The replica that made it may not have written it yet (group commit): wait a little before calling it unknown.
       if (Date.now() >= deadline) return [];
       await new Promise((resolve) => setTimeout(resolve, 50));
