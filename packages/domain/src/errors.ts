@@ -46,6 +46,10 @@ export class DuplicateFeedbackError extends AuroraError {
  */
 export class LateFeedbackError extends AuroraError {
   readonly decisionId: string;
+  /**
+   * When the decision was settled; on a store shared by replicas (`settleGraceMs`), feedback is
+   * late from the end of its wait, which this is then, and the settlement itself follows the grace.
+   */
   readonly settledAt: number;
 
   constructor(decisionId: string, settledAt: number) {

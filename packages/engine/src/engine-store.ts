@@ -60,6 +60,15 @@ export interface EngineStore {
    * nothing. Other stores accept every outcome the engine accepted, and the engine learns first.
    */
   readonly refusesDuplicateOutcomes?: boolean;
+  /**
+   * For a store shared by replicas: how long past a decision's reward wait each replica keeps its
+   * copy pending before settling it, in ms. Feedback is refused as late from the wait's end on
+   * everywhere, while an outcome another replica accepted in time still reaches this one through
+   * `subscribe` and is learned: at least the longest an acknowledged `append` takes plus the time
+   * the stream takes to bring it. Without it (0) a replica could settle its copy a moment before
+   * another's outcome arrived, and keep the settlement.
+   */
+  readonly settleGraceMs?: number;
   /** Opens the store (applying migrations, dropping a torn journal tail…) and returns what to replay. */
   open(): Promise<Recovered>;
   /** The synchronous twin of `open`, for stores that can read at construction (`new RoutingEngine`). */

@@ -165,8 +165,9 @@ export function applyRemoteEvent(policy: Policy, executor: Executor, event: Engi
   if (event.type !== "outcome" || executor.getPending(event.decision_id) === undefined) return false;
   // From a replica without the reward bound: left pending here, to settle when its wait runs out.
   if (!learnable(event.reward)) return false;
-  // Recorded once learned, as a local feedback is (see RoutingEngine.feedback).
-  const prepared = executor.prepareOutcome(event.outcome);
+  // Recorded once learned, as a local feedback is (see RoutingEngine.feedback). Accepted in time
+  // by the other replica, so learned here until this copy is settled (the store's settleGraceMs).
+  const prepared = executor.prepareOutcome(event.outcome, { afterWait: true });
   const { record } = prepared;
   const { before, after } = policy.update(
     rewardUpdate(record, providerOf(record, event.provider_id), event.reward, event.outcome),

@@ -205,6 +205,7 @@ export class RoutingEngine {
         ...(resolved.rewardWeights ? { rewardWeights: resolved.rewardWeights } : {}),
         ...(resolved.rewardWaitMs !== undefined ? { rewardWaitMs: resolved.rewardWaitMs } : {}),
         ...(resolved.maxPending !== undefined ? { maxPending: resolved.maxPending } : {}),
+        ...(this.#store?.settleGraceMs !== undefined ? { settleGraceMs: this.#store.settleGraceMs } : {}),
       });
       this.#auditor = new Auditor({
         strictMode: resolved.strictAudit,

@@ -26,6 +26,7 @@ describe("resolveExecutorOptions", () => {
     expect(resolved.rewardWeights).toBe(DEFAULT_REWARD_WEIGHTS);
     expect(resolved.rewardWaitMs).toBe(172_800_000);
     expect(DEFAULT_REWARD_WAIT_MS).toBe(172_800_000);
+    expect(resolved.settleGraceMs).toBe(0);
     expect(resolved.maxPending).toBe(100_000);
     expect(DEFAULT_MAX_PENDING).toBe(100_000);
     expect(resolved.rememberSettled).toBe(100_000);
@@ -39,6 +40,7 @@ describe("resolveExecutorOptions", () => {
       clock,
       newId,
       rewardWaitMs: Infinity,
+      settleGraceMs: 2_000,
       maxPending: 1,
       rememberSettled: 0,
       rewardWeights: { cost: 3 },
@@ -48,6 +50,7 @@ describe("resolveExecutorOptions", () => {
       clock,
       newId,
       rewardWaitMs: Infinity,
+      settleGraceMs: 2_000,
       maxPending: 1,
       rememberSettled: 0,
       rewardWeights: { ...DEFAULT_REWARD_WEIGHTS, cost: 3 },
@@ -66,6 +69,12 @@ describe("resolveExecutorOptions", () => {
       expect(fieldOf(() => resolveExecutorOptions({ rewardWaitMs: 0 }))).toBe("rewardWaitMs");
       expect(fieldOf(() => resolveExecutorOptions({ rewardWaitMs: Number.NaN }))).toBe("rewardWaitMs");
       expect(fieldOf(() => resolveExecutorOptions({ rewardWaitMs: "1h" as never }))).toBe("rewardWaitMs");
+    });
+
+    it("refuses a grace that is not a finite number of milliseconds ≥ 0", () => {
+      for (const settleGraceMs of [-1, Number.NaN, Infinity, "5s"]) {
+        expect(fieldOf(() => resolveExecutorOptions({ settleGraceMs: settleGraceMs as never }))).toBe("settleGraceMs");
+      }
     });
 
     it("refuses a pending cap below 1, fractional or unbounded", () => {

@@ -20,6 +20,13 @@ export interface ExecutorOptions {
   rewardWeights?: Partial<RewardWeights>;
   /** Milliseconds a decision waits for feedback before it is settled as `expired`; default 48 h. `Infinity` never expires. */
   rewardWaitMs?: number;
+  /**
+   * Milliseconds past a decision's reward wait before it is settled as `expired`. Feedback
+   * arriving in them is already refused as late, but an outcome accepted in time elsewhere (another
+   * replica's, `prepareOutcome(outcome, { afterWait: true })`) is still learned. Default 0. The
+   * engine sets it from a store shared by replicas (`EngineStore.settleGraceMs`).
+   */
+  settleGraceMs?: number;
   /** Most decisions pending at once; past it the oldest is settled as `evicted`. Default 100,000. */
   maxPending?: number;
   /** How many finished (fed back or settled) ids are remembered to tell duplicate and late feedback apart from unknown. Default 100,000. */
@@ -36,6 +43,7 @@ export interface ResolvedExecutorOptions {
   newId: () => string;
   rewardWeights: RewardWeights;
   rewardWaitMs: number;
+  settleGraceMs: number;
   maxPending: number;
   rememberSettled: number;
   parsedOutcomes: boolean;
@@ -60,11 +68,16 @@ export function resolveExecutorOptions(options: ExecutorOptions = {}): ResolvedE
       `must be a number of milliseconds > 0 (Infinity to never expire), got ${String(rewardWaitMs)}`,
     );
   }
+  const settleGraceMs = options.settleGraceMs ?? 0;
+  if (typeof settleGraceMs !== "number" || !Number.isFinite(settleGraceMs) || settleGraceMs < 0) {
+    throw ValidationError.forField("settleGraceMs", `must be a finite number of milliseconds ≥ 0, got ${String(settleGraceMs)}`);
+  }
   return {
     clock,
     newId,
     rewardWeights: resolveRewardWeights(options.rewardWeights),
     rewardWaitMs,
+    settleGraceMs,
     maxPending: count("maxPending", options.maxPending ?? DEFAULT_MAX_PENDING, 1),
     rememberSettled: count("rememberSettled", options.rememberSettled ?? DEFAULT_REMEMBER_SETTLED, 0),
     parsedOutcomes: flag("parsedOutcomes", options.parsedOutcomes),

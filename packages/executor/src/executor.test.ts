@@ -397,6 +397,42 @@ describe("Executor", () => {
       expect(executor.drainSettled()).toEqual([]);
     });
 
+    describe("with settleGraceMs (replicas sharing a store)", () => {
+      it("settles only once the grace has passed too", () => {
+        const { clock, executor } = setup({ rewardWaitMs: 100, settleGraceMs: 50 });
+        const record = executor.recordDecision(decision());
+        clock.advance(149);
+        expect(executor.settleExpired()).toEqual([]);
+        clock.advance(1);
+        expect(executor.settleExpired()).toEqual([{ record, reason: "expired", settled_at: 1_150 }]);
+      });
+
+      it("refuses feedback from the wait's end on as late, counting it, and leaves the decision pending", () => {
+        const { clock, executor } = setup({ rewardWaitMs: 100, settleGraceMs: 50 });
+        executor.recordDecision(decision());
+        executor.recordDecision(decision());
+        clock.advance(99);
+        expect(executor.recordOutcome(outcome("d1")).reward).toBe(SEED_REWARD);
+        clock.advance(1);
+        const error = thrown(() => executor.recordOutcome(outcome("d2")));
+        expect(error).toBeInstanceOf(LateFeedbackError);
+        expect((error as LateFeedbackError).settledAt).toBe(1_100);
+        expect(executor.stats()).toMatchObject({ late_feedback: 1, total_outcomes: 1, pending_feedback: 1 });
+        expect(executor.settleExpired()).toEqual([]);
+      });
+
+      it("learns an outcome accepted in time elsewhere (afterWait) until the grace has passed", () => {
+        const { clock, executor } = setup({ rewardWaitMs: 100, settleGraceMs: 50 });
+        executor.recordDecision(decision());
+        clock.advance(149);
+        const prepared = executor.prepareOutcome(outcome("d1"), { afterWait: true });
+        executor.commitOutcome(prepared);
+        expect(executor.stats()).toMatchObject({ late_feedback: 0, total_outcomes: 1, pending_feedback: 0 });
+        clock.advance(1);
+        expect(executor.settleExpired()).toEqual([]);
+      });
+    });
+
     it("never expires with rewardWaitMs Infinity", () => {
       const { clock, executor } = setup({ rewardWaitMs: Infinity });
       executor.recordDecision(decision());

@@ -34,6 +34,7 @@ export class Executor {
   readonly #newId: () => string;
   readonly #weights: RewardWeights;
   readonly #rewardWaitMs: number;
+  readonly #settleGraceMs: number;
   readonly #maxPending: number;
   readonly #parsedOutcomes: boolean;
   readonly #freshIds: boolean;
@@ -55,6 +56,7 @@ export class Executor {
     this.#newId = resolved.newId;
     this.#weights = resolved.rewardWeights;
     this.#rewardWaitMs = resolved.rewardWaitMs;
+    this.#settleGraceMs = resolved.settleGraceMs;
     this.#maxPending = resolved.maxPending;
     this.#parsedOutcomes = resolved.parsedOutcomes;
     this.#freshIds = resolved.freshIds;
@@ -204,12 +206,23 @@ export class Executor {
    * `recordOutcome`'s checks and reward, without recording anything: the decision stays pending
    * until `commitOutcome`. A caller that must do something that can fail between the two (the
    * engine's policy update) leaves the decision open for its feedback when it does.
+   *
+   * With `settleGraceMs`, a decision whose wait has passed stays pending for that long before it
+   * is settled, and its feedback is refused as late (`LateFeedbackError` at the wait's end)
+   * unless `afterWait` says the outcome was accepted in time elsewhere (another replica's).
    */
-  prepareOutcome(outcome: Outcome): PreparedOutcome {
+  prepareOutcome(outcome: Outcome, options?: { afterWait?: boolean }): PreparedOutcome {
     const valid = this.#parsedOutcomes ? outcome : parseWith(outcomeSchema, outcome);
     const decisionId = valid.decision_id;
     const record = this.#pending.get(decisionId);
     if (record === undefined) throw this.#refusal(decisionId);
+    if (this.#settleGraceMs > 0 && options?.afterWait !== true) {
+      const waitEnded = record.created_at + this.#rewardWaitMs;
+      if (this.#clock.now() >= waitEnded) {
+        this.#lateFeedback++;
+        throw new LateFeedbackError(decisionId, waitEnded);
+      }
+    }
     const provider = providerOf(record, valid.provider_id);
     const reward = computeReward(valid, this.#weights, provider.reputation);
     return { reward, record, provider, outcome: valid };
@@ -229,7 +242,7 @@ export class Executor {
   }
 
   /**
-   * Settles every pending decision whose wait has passed (clock.now() − created_at ≥ rewardWaitMs) and
+   * Settles every pending decision whose wait and grace have passed (clock.now() − created_at ≥ rewardWaitMs + settleGraceMs) and
    * returns them together with any decision settled earlier and not yet handed out, oldest first.
    */
   settleExpired(): readonly SettledDecision[] {
@@ -307,7 +320,7 @@ export class Executor {
 
   #expire(now: number): void {
     for (let record = this.#pending.oldest(); record !== undefined; record = this.#pending.oldest()) {
-      if (now - record.created_at < this.#rewardWaitMs) return;
+      if (now - record.created_at < this.#rewardWaitMs + this.#settleGraceMs) return;
       this.#settle(record, "expired", now);
     }
   }

@@ -334,9 +334,13 @@ describe(`PostgresStore on ${db.backend}`, () => {
       const schema = db.schema();
       const clock = new ManualClock(Date.now());
       const options = { clock, rewardWaitMs: 60_000, defaultReward: -1 };
-      const a = await RoutingEngine.open({ store: db.store(schema), seed: 1, autoSave: false, ...options });
+      const storeA = db.store(schema);
+      const a = await RoutingEngine.open({ store: storeA, seed: 1, autoSave: false, ...options });
+      // Past the wait and the grace both replicas leave before settling their copies (b's own,
+      // from its hour-long poll, would be over two hours).
+      const waitOut = 61_000 + storeA.settleGraceMs;
       const b = await RoutingEngine.open({
-        store: db.store(schema, { pollMs: 3_600_000 }),
+        store: db.store(schema, { pollMs: 3_600_000, settleGraceMs: storeA.settleGraceMs }),
         seed: 2,
         autoSave: false,
         ...options,
@@ -350,7 +354,7 @@ describe(`PostgresStore on ${db.backend}`, () => {
       await a.feedback(outcome(answered, 1));
       const learnedByA = a.policy.estimate(req as never);
       const settled = a.decide({ context, providers }).metadata.decision_id;
-      clock.advance(61_000);
+      clock.advance(waitOut);
       a.getStatus(); // settles `settled` with the default reward
       const forgotten = a.decide({ context, providers }).metadata.decision_id;
       const written = async () =>
@@ -368,7 +372,7 @@ describe(`PostgresStore on ${db.backend}`, () => {
       expect(b.getStatus().strategist.total_rewards).toBe(1);
       // Made by a, whose wait then ran out with a gone (nobody settled it): late here as well, once
       // b settled it (its default reward learned).
-      clock.advance(61_000);
+      clock.advance(waitOut);
       await expect(b.feedback(outcome(forgotten, 2))).rejects.toBeInstanceOf(LateFeedbackError);
       expect(b.getStatus().strategist.total_rewards).toBe(2);
       expect(b.getStatus().settlement.settled_with_default).toBe(1);
@@ -564,6 +568,62 @@ describe(`PostgresStore on ${db.backend}`, () => {
         await a.close();
         await b!.close();
         await held.pool.end();
+      },
+    );
+  });
+
+  describe("feedback acknowledged at the end of a decision's wait", () => {
+    it.skipIf(db.backend !== "postgres")(
+      "reaches the replica that made the decision before it settles its copy, which learns it, not its default reward",
+      async () => {
+        // b acknowledged feedback a moment before the wait ran out; a's stream had not brought it
+        // yet when a settled its own copy, and a kept its settlement (the default reward learned).
+        const schema = db.schema();
+        const clock = new ManualClock(Date.now());
+        const options = { clock, rewardWaitMs: 60_000, defaultReward: -1, autoSave: false };
+        const held = heldPollPool();
+        const store = new PostgresStore({ pool: held.pool, schema, pollMs: 20, flushMs: 2, log: () => {} });
+        const a = await RoutingEngine.open({ store, seed: 1, ...options });
+        const b = await RoutingEngine.open({ store: db.store(schema), seed: 2, ...options });
+        const id = a.decide({ context, providers }).metadata.decision_id;
+        clock.advance(59_999);
+        const poll = held.holdNextPoll();
+        await poll.hit;
+        await expect(b.feedback(outcome(id, 1))).resolves.toBeTypeOf("number");
+        clock.advance(2);
+        expect(a.getStatus().settlement.settled_with_default).toBe(0);
+        // Past the wait, feedback is late everywhere, though a's copy waits for the stream.
+        await expect(a.feedback(outcome(id, 2))).rejects.toBeInstanceOf(LateFeedbackError);
+        poll.release();
+        await until(() => a.getStatus().executor.pending_feedback === 0, "a to learn b's outcome");
+        clock.advance(store.settleGraceMs);
+        expect(a.getStatus().settlement.settled_with_default).toBe(0);
+        const req = {
+          stateKey: "llm_inference:a100:us-west",
+          context,
+          candidates: providers.map((p) => ({ ...p, capacity_available: null })),
+        };
+        expect(a.policy.estimate(req as never)).toEqual(b.policy.estimate(req as never));
+        await a.close();
+        await b.close();
+        await held.pool.end();
+      },
+    );
+
+    it.skipIf(db.backend !== "postgres")(
+      "settles a decision nobody fed back once the wait and the store's grace have passed",
+      async () => {
+        const schema = db.schema();
+        const clock = new ManualClock(Date.now());
+        const store = db.store(schema);
+        const a = await RoutingEngine.open({ store, seed: 1, clock, rewardWaitMs: 60_000, autoSave: false });
+        expect(store.settleGraceMs).toBe(5_000 + 2 * 50 + 1_000);
+        a.decide({ context, providers });
+        clock.advance(60_000 + store.settleGraceMs - 1);
+        expect(a.getStatus().executor.pending_feedback).toBe(1);
+        clock.advance(1);
+        expect(a.getStatus().executor).toMatchObject({ pending_feedback: 0, settled_expired: 1 });
+        await a.close();
       },
     );
   });

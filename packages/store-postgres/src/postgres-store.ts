@@ -55,6 +55,12 @@ export interface PostgresStoreOptions {
   snapshotEvery?: number;
   /** How long feedback for an unknown decision waits for another replica to write it, in ms (default 1000). */
   findDecisionWaitMs?: number;
+  /**
+   * How long past a decision's reward wait each replica keeps its copy pending before settling it,
+   * in ms, so that feedback another replica acknowledged in time reaches it first (feedback is
+   * refused as late from the wait's end on). Default `appendTimeoutMs` + 2 × `pollMs` + 1000.
+   */
+  settleGraceMs?: number;
   /** Where notes go (a refused snapshot, a lost connection); default `console.warn`. */
   log?: (message: string) => void;
 }
@@ -121,6 +127,7 @@ export class PostgresStore implements EngineStore {
   readonly kind = "postgres";
   /** Two replicas can accept feedback for one decision: the database keeps the first, refuses the other. */
   readonly refusesDuplicateOutcomes = true;
+  readonly settleGraceMs: number;
   readonly origin = randomUUID();
   readonly #client: SqlClient;
   readonly #schema: string;
@@ -180,6 +187,12 @@ export class PostgresStore implements EngineStore {
     this.#appendTimeoutMs = options.appendTimeoutMs ?? 5_000;
     this.#snapshotEvery = options.snapshotEvery ?? 20_000;
     this.#findDecisionWaitMs = options.findDecisionWaitMs ?? 1_000;
+    // An acknowledged outcome is written within appendTimeoutMs of its feedback, and read by every
+    // other replica at its next poll: settling later than both leaves no outcome behind.
+    this.settleGraceMs = options.settleGraceMs ?? this.#appendTimeoutMs + 2 * this.#pollMs + 1_000;
+    if (!Number.isFinite(this.settleGraceMs) || this.settleGraceMs < 0) {
+      throw new RangeError(`settleGraceMs must be a finite number of milliseconds ≥ 0, got ${String(options.settleGraceMs)}`);
+    }
     this.#queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
     this.#log = options.log ?? ((message) => console.warn(`[aurora] ${message}`));
   }
