@@ -244,7 +244,7 @@ export class RoutingEngine {
         });
         this.#stopPsiRefresh = this.#psi.startRefresh();
       }
-      this.#stopTailing = this.#store?.subscribe?.((event) => applyRemoteEvent(this.#policy, this.#executor, event));
+      this.#stopTailing = this.#store?.subscribe?.((event) => this.#applyRemote(event));
     } catch (error) {
       // Nothing was appended: give back what was opened, so that the next engine can start.
       this.#stopPsiRefresh?.();
@@ -545,9 +545,9 @@ export class RoutingEngine {
       return;
     }
     if (decision === undefined) return;
-    applyRemoteEvent(this.#policy, this.#executor, decision);
+    this.#applyRemote(decision);
     if (outcome !== undefined) {
-      applyRemoteEvent(this.#policy, this.#executor, outcome);
+      this.#applyRemote(outcome);
       return;
     }
     this.#settle(this.#executor.settleExpired());
@@ -758,6 +758,16 @@ export class RoutingEngine {
         this.#auditor.restoreRecorded(records, field);
       })
       .catch(unread);
+  }
+
+  /**
+   * Applies another replica's event (see `applyRemoteEvent`), counting its decision as the replay
+   * after a restart does (`#replayTally`): on a store shared by replicas, every replica's counters
+   * hold every decision and outcome it applied, its own and the others', live and after a restart.
+   */
+  #applyRemote(event: EngineEvent): void {
+    const applied = applyRemoteEvent(this.#policy, this.#executor, event);
+    if (applied === true && event.type === "decision") this.#replayTally().decision(event.record);
   }
 
   /** Counts the journal's events after the snapshot as live traffic counted them (audit entries by the decisions' violations). */

@@ -311,6 +311,36 @@ describe(`PostgresStore on ${db.backend}`, () => {
       for (const engine of engines) await engine.close();
     });
 
+    it("count every replica's decisions and outcomes, live and after a restart, as the shared totals do", async () => {
+      // Live, a replica counted only its own decisions (but every outcome it learned); after a
+      // restart, the snapshot's counts plus every replica's events after it.
+      const schema = db.schema();
+      const [a, b] = await replicas(schema, 2);
+      for (let i = 0; i < 30; i++) {
+        const id = (i % 3 ? a : b)!.decide({ context, providers }).metadata.decision_id;
+        if (i % 2 === 0) await (i % 4 ? b : a)!.feedback(outcome(id, i));
+        if (i === 20) await a!.save();
+      }
+      const counted = (engine: RoutingEngine) => {
+        const { executor, auditor } = engine.getStatus();
+        return { decisions: executor.total_decisions, outcomes: executor.total_outcomes, audited: auditor.total_entries };
+      };
+      const all = { decisions: 30, outcomes: 15, audited: 30 };
+      await until(
+        () => [a!, b!].every((e) => counted(e).decisions === 30 && counted(e).outcomes === 15),
+        "both replicas to apply everything",
+      );
+      expect(counted(a!)).toEqual(all);
+      expect(counted(b!)).toEqual(all);
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the shared totals refresh with a poll
+      expect(a!.getStatus().store?.shared_totals).toEqual({ decisions: 30, outcomes: 15 });
+      await a!.close();
+      const restarted = await RoutingEngine.open({ store: db.store(schema), seed: 5, autoSave: false });
+      expect(counted(restarted)).toEqual(all);
+      await restarted.close();
+      await b!.close();
+    });
+
     it("accepts one feedback per decision across replicas: the second replica's is refused as a duplicate", async () => {
       const schema = db.schema();
       const [a, b] = await replicas(schema, 2);
