@@ -50,6 +50,14 @@ export interface StoreStatus {
  * Implementations: `MemoryStore` (tests), `FileStore` (journal + JSON snapshot beside it) and
  * `PostgresStore` in `@aurora/store-postgres`; each passes `describeEngineStoreContract`.
  */
+/** What `EngineStore.findDecisionEvents` found. */
+export interface FoundDecision {
+  /** The decision's event, then the outcome and settlements that finished it; empty when unknown. */
+  events: EngineEvent[];
+  /** The decision is within the events this store has already handed the engine (at open or by `subscribe`). */
+  read: boolean;
+}
+
 export interface EngineStore {
   /** Short name for status and logs, e.g. `"file"`. */
   readonly kind: string;
@@ -109,11 +117,16 @@ export interface EngineStore {
   findDecision?(decisionId: string): Promise<EngineEvent | undefined>;
   /**
    * Optional, preferred to `findDecision`: the decision's `decision` event followed by the events
-   * that finished it, if any (another replica's `outcome`, `settled` ones); empty when unknown. The
-   * engine learns a found outcome as if it had read it from the others' stream, and then refuses
-   * the feedback as a duplicate (or, for a settled decision, as late), learning nothing from it.
+   * that finished it, if any (another replica's `outcome`, `settled` ones); empty when unknown;
+   * and whether the decision is within what this store has handed the engine already (`read`:
+   * at `open`, or through `subscribe`). The engine learns a found outcome of a decision not read
+   * yet as if it had come through the stream, and then refuses the feedback as a duplicate (or,
+   * for a settled decision, as late), learning nothing from it. A decision read already was
+   * applied and has finished here (the engine no longer remembers it: a snapshot without that
+   * memory, or more finished since than it keeps): the feedback is refused from the stored
+   * events alone, and nothing is applied again.
    */
-  findDecisionEvents?(decisionId: string): Promise<EngineEvent[]>;
+  findDecisionEvents?(decisionId: string): Promise<FoundDecision>;
   status(): StoreStatus;
   /** Flushes what is buffered and releases files, connections and timers. */
   close(): Promise<void>;

@@ -30,7 +30,7 @@ export { DecisionLogWriteError, DecisionLogWriter } from "./decision-log-writer.
 export { EngineClosedError } from "./engine-closed-error.js";
 export type { RoutingEngineOptions } from "./engine-options.js";
 export { engineOptionsSchema } from "./engine-options.js";
-export type { AuditRecord, EngineStore, FsyncPolicy, Receipt, Recovered, StoreStatus } from "./engine-store.js";
+export type { AuditRecord, EngineStore, FoundDecision, FsyncPolicy, Receipt, Recovered, StoreStatus } from "./engine-store.js";
 export type { StoredEvent } from "./event-codec.js";
 export { decodeEvent, encodeEvent } from "./event-codec.js";
 export { ModelLockedError } from "./file-lock.js";

@@ -22,7 +22,7 @@ import {
   type ViolationType,
 } from "@aurora/domain";
 import type { DecisionRecord, ExecutorDetailedStats, PreparedOutcome, SettledDecision } from "@aurora/executor";
-import { Executor } from "@aurora/executor";
+import { Executor, FEEDBACK_RECEIVED } from "@aurora/executor";
 import type { PsiSource } from "@aurora/psi-client";
 import { NEUTRAL_PSI_METRICS, PsiClient } from "@aurora/psi-client";
 import type { Policy, PolicyConfig, StrategistStats } from "@aurora/strategist";
@@ -38,7 +38,7 @@ import {
 import { DecisionLogWriter } from "./decision-log-writer.js";
 import { EngineClosedError } from "./engine-closed-error.js";
 import { type ResolvedEngineOptions, type RoutingEngineOptions, resolveEngineOptions } from "./engine-options.js";
-import type { AuditRecord, EngineStore, Recovered, StoreStatus } from "./engine-store.js";
+import type { AuditRecord, EngineStore, FoundDecision, Recovered, StoreStatus } from "./engine-store.js";
 import { applyRemoteEvent, learnable, type ReplayTally, replayEvents } from "./event-replay.js";
 import { buildGuardedPolicy } from "./guarded-policy.js";
 import { PartitionMemo } from "./partition-memo.js";
@@ -520,15 +520,17 @@ export class RoutingEngine {
    * took feedback for it already, that outcome is learned here (as the others' stream would bring
    * it), so the feedback is then refused as a duplicate; when it was settled and has no outcome,
    * it is finished here as settled (the feedback is late); when its wait ran out with no replica
-   * left to settle it, it is settled here first, as this replica's own would be.
+   * left to settle it, it is settled here first, as this replica's own would be. A decision the
+   * store had handed this replica already (`read`) was applied here and has finished, though it
+   * is no longer remembered: the feedback is refused from the stored events, nothing applied again.
    */
   async #adoptRemoteDecision(store: EngineStore, decisionId: string): Promise<void> {
-    let events: EngineEvent[];
+    let found: FoundDecision;
     try {
-      if (store.findDecisionEvents) events = await store.findDecisionEvents(decisionId);
+      if (store.findDecisionEvents) found = await store.findDecisionEvents(decisionId);
       else {
         const event = await store.findDecision?.(decisionId);
-        events = event ? [event] : [];
+        found = { events: event ? [event] : [], read: false };
       }
     } catch (error) {
       // The store could not be asked (database down): whether the decision exists is unknown, and
@@ -537,9 +539,18 @@ export class RoutingEngine {
     }
     // The others' stream may have brought it meanwhile.
     if (this.#executor.getPending(decisionId) !== undefined || this.#executor.isFinished(decisionId)) return;
+    const { events } = found;
     const decision = events.find((event) => event.type === "decision");
     const outcome = events.find((event) => event.type === "outcome");
     const settled = events.find((event) => event.type === "settled");
+    if (found.read) {
+      // Learned (or settled) here once already, from the stream or a restart's replay; a retry of
+      // its feedback after this replica forgot it (a snapshot without that memory, or more than
+      // rememberSettled finished since) must not apply it a second time.
+      if (outcome !== undefined) this.#executor.rememberFinished(decisionId, FEEDBACK_RECEIVED);
+      else if (settled !== undefined) this.#executor.rememberFinished(decisionId, { kind: "settled", settledAt: settled.at });
+      return;
+    }
     if (outcome === undefined && settled !== undefined) {
       this.#executor.rememberFinished(decisionId, { kind: "settled", settledAt: settled.at });
       return;

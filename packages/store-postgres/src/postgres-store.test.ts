@@ -475,6 +475,28 @@ describe(`PostgresStore on ${db.backend}`, () => {
       await b!.close();
     });
 
+    it("refuses a retried feedback after a restart from a background snapshot, learning nothing again", async () => {
+      // A background snapshot holds no memory of finished ids: the restarted replica took the retry
+      // for a decision it had never seen, looked it up, applied the decision and the stored outcome
+      // a second time, and only then answered 409.
+      const schema = db.schema();
+      const a = await RoutingEngine.open({ store: db.store(schema, { snapshotEvery: 1 }), seed: 1, saveEvery: 1 });
+      const id = a.decide({ context, providers }).metadata.decision_id;
+      await a.feedback(outcome(id, 1));
+      a.decide({ context, providers }); // a background snapshot is due: the finished id is not in it
+      await until(() => a.getStatus().store?.snapshot_version === 1, "a's background snapshot");
+      const restarted = await RoutingEngine.open({ store: db.store(schema), seed: 2, autoSave: false });
+      const model = restarted.policy.toJSON();
+      const before = restarted.getStatus();
+      expect(before.strategist.total_rewards).toBe(1);
+      await expect(restarted.feedback(outcome(id, 1))).rejects.toBeInstanceOf(DuplicateFeedbackError);
+      expect(restarted.policy.toJSON()).toEqual(model);
+      const after = restarted.getStatus();
+      expect(after.executor).toEqual({ ...before.executor, duplicate_feedback: 1 });
+      await restarted.close();
+      await a.close();
+    });
+
     it("calls feedback for a decision no replica wrote unknown", async () => {
       const [a] = await replicas(db.schema(), 1, {});
       await expect(a!.feedback(outcome("never-made", 1))).rejects.toBeInstanceOf(UnknownDecisionError);

@@ -7,6 +7,7 @@ import {
   type EngineEvent,
   type EngineStore,
   encodeEvent,
+  type FoundDecision,
   jsonPieces,
   makeReceipt,
   type Receipt,
@@ -338,28 +339,34 @@ export class PostgresStore implements EngineStore {
   }
 
   async findDecision(decisionId: string): Promise<EngineEvent | undefined> {
-    return (await this.findDecisionEvents(decisionId))[0];
+    return (await this.findDecisionEvents(decisionId)).events[0];
   }
 
-  /** The decision's event, then its outcome and its settlements, if any; waits a little for a decision not written yet. */
-  async findDecisionEvents(decisionId: string): Promise<EngineEvent[]> {
+  /**
+   * The decision's event, then its outcome and its settlements, if any; waits a little for a
+   * decision not written yet. `read`: its seq is within what `open` and the polls have handed the
+   * engine (its own events count as read: the engine applied them as it wrote them).
+   */
+  async findDecisionEvents(decisionId: string): Promise<FoundDecision> {
     const deadline = Date.now() + this.#findDecisionWaitMs;
     const t = this.#t;
     for (;;) {
-      const { rows } = await this.#client.query<{ kind: string; seq: string; event: string }>(
-        `SELECT 'decision' AS kind, seq, event::text AS event FROM ${t}.decisions WHERE decision_id = $1
-         UNION ALL SELECT 'outcome', seq, event::text FROM ${t}.outcomes WHERE decision_id = $1
-         UNION ALL SELECT 'settled', seq, event::text FROM ${t}.settlements WHERE decision_id = $1`,
+      const { rows } = await this.#client.query<{ kind: string; seq: string; origin: string; event: string }>(
+        `SELECT 'decision' AS kind, seq, origin, event::text AS event FROM ${t}.decisions WHERE decision_id = $1
+         UNION ALL SELECT 'outcome', seq, origin, event::text FROM ${t}.outcomes WHERE decision_id = $1
+         UNION ALL SELECT 'settled', seq, origin, event::text FROM ${t}.settlements WHERE decision_id = $1`,
         [encodeText(decisionId)],
       );
       const order = ["decision", "outcome", "settled"];
       rows.sort((x, y) => order.indexOf(x.kind) - order.indexOf(y.kind));
-      if (rows[0]?.kind === "decision") {
-        for (const row of rows) this.#lookedUpTo = Math.max(this.#lookedUpTo, Number(row.seq));
-        return rows.map((row) => decodeEvent(storedEventOf(row)));
+      const decision = rows[0];
+      if (decision?.kind === "decision") {
+        const read = Number(decision.seq) <= this.#position || decision.origin === this.origin;
+        if (!read) for (const row of rows) this.#lookedUpTo = Math.max(this.#lookedUpTo, Number(row.seq));
+        return { events: rows.map((row) => decodeEvent(storedEventOf(row))), read };
       }
       // The replica that made it may not have written it yet (group commit): wait a little before calling it unknown.
-      if (Date.now() >= deadline) return [];
+      if (Date.now() >= deadline) return { events: [], read: false };
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
