@@ -52,12 +52,20 @@ export class LateFeedbackError extends AuroraError {
    */
   readonly settledAt: number;
 
-  constructor(decisionId: string, settledAt: number) {
+  /**
+   * `waitEnded`: the decision's wait ended at `settledAt` and it is not settled yet (replicas
+   * sharing a store keep it pending for their grace, `settleGraceMs`, then settle it).
+   */
+  constructor(decisionId: string, settledAt: number, waitEnded = false) {
     super(
       "LATE_FEEDBACK",
-      `decision_id "${decisionId}" was settled at ${new Date(settledAt).toISOString()} because its reward wait ` +
-        "passed, or because more than maxPending decisions were waiting and it was the oldest; this late outcome " +
-        "was not learned (raise rewardWaitMs if jobs run longer, maxPending if more decisions wait at once)",
+      waitEnded
+        ? `decision_id "${decisionId}": its reward wait ended at ${new Date(settledAt).toISOString()}, and it is ` +
+            "settled once the replicas' grace (settleGraceMs) has passed; this late outcome was not learned (raise " +
+            "rewardWaitMs if jobs run longer)"
+        : `decision_id "${decisionId}" was settled at ${new Date(settledAt).toISOString()} because its reward wait ` +
+            "passed, or because more than maxPending decisions were waiting and it was the oldest; this late outcome " +
+            "was not learned (raise rewardWaitMs if jobs run longer, maxPending if more decisions wait at once)",
     );
     this.decisionId = decisionId;
     this.settledAt = settledAt;

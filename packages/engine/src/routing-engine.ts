@@ -779,6 +779,9 @@ export class RoutingEngine {
   #applyRemote(event: EngineEvent): void {
     const applied = applyRemoteEvent(this.#policy, this.#executor, event);
     if (applied === true && event.type === "decision") this.#replayTally().decision(event.record);
+    // Another replica's feedback for a decision made here: its record shows the outcome, as a local one's does.
+    if (typeof applied === "object")
+      this.#archive.attachOutcome(applied.decision_id, applied.outcome, applied.reward, applied.provider_id);
   }
 
   /** Counts the journal's events after the snapshot as live traffic counted them (audit entries by the decisions' violations). */

@@ -417,6 +417,9 @@ describe("Executor", () => {
         const error = thrown(() => executor.recordOutcome(outcome("d2")));
         expect(error).toBeInstanceOf(LateFeedbackError);
         expect((error as LateFeedbackError).settledAt).toBe(1_100);
+        expect((error as LateFeedbackError).message).toMatch(
+          /its reward wait ended at .+ and it is settled once the replicas' grace/,
+        );
         expect(executor.stats()).toMatchObject({ late_feedback: 1, total_outcomes: 1, pending_feedback: 1 });
         expect(executor.settleExpired()).toEqual([]);
       });

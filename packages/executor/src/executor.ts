@@ -220,7 +220,7 @@ export class Executor {
       const waitEnded = record.created_at + this.#rewardWaitMs;
       if (this.#clock.now() >= waitEnded) {
         this.#lateFeedback++;
-        throw new LateFeedbackError(decisionId, waitEnded);
+        throw new LateFeedbackError(decisionId, waitEnded, true);
       }
     }
     const provider = providerOf(record, valid.provider_id);

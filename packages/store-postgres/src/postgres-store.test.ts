@@ -648,6 +648,8 @@ describe(`PostgresStore on ${db.backend}`, () => {
         await expect(a.feedback(outcome(id, 2))).rejects.toBeInstanceOf(LateFeedbackError);
         poll.release();
         await until(() => a.getStatus().executor.pending_feedback === 0, "a to learn b's outcome");
+        // a's record of its decision shows the outcome b took (it stayed empty).
+        expect(a.getDecision(id)?.outcome).toMatchObject({ decision_id: id, success: true, reward: expect.any(Number) });
         clock.advance(store.settleGraceMs);
         expect(a.getStatus().settlement.settled_with_default).toBe(0);
         const req = {
