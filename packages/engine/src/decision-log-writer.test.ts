@@ -17,6 +17,16 @@ const success = (decision_id: string, cost = 5) => ({
 });
 const readLines = (path: string): DecisionLogLine[] => [...parseDecisionLog(readFileSync(path, "utf8"), path)];
 
+/** Writes three decisions with their outcomes to a new log at `path`; returns its text. */
+async function logOfThree(path: string): Promise<string> {
+  const writer = new DecisionLogWriter({ path, flushIntervalMs: 0 });
+  const engine = new RoutingEngine({ seed: 1, onEvent: writer.onEvent });
+  for (let i = 0; i < 3; i++)
+    await engine.feedback(success(engine.decide({ context, providers: market(2) }).metadata.decision_id));
+  await writer.close();
+  return readFileSync(path, "utf8");
+}
+
 describe("DecisionLogWriter", () => {
   it("writes one line per decision once its outcome is known, in the evaluation package's schema", async () => {
     const path = tempPath();
@@ -116,12 +126,7 @@ describe("DecisionLogWriter", () => {
 
   it("cuts a torn last line (a crash mid-write) when it opens, so the lines it appends parse", async () => {
     const path = tempPath();
-    const first = new DecisionLogWriter({ path, flushIntervalMs: 0 });
-    const engine = new RoutingEngine({ seed: 1, onEvent: first.onEvent });
-    for (let i = 0; i < 3; i++)
-      await engine.feedback(success(engine.decide({ context, providers: market(2) }).metadata.decision_id));
-    await first.close();
-    const whole = readFileSync(path, "utf8");
+    const whole = await logOfThree(path);
     const torn = whole.split("\n")[0]!.slice(0, 57);
     writeFileSync(path, whole + torn);
 
@@ -133,6 +138,34 @@ describe("DecisionLogWriter", () => {
     await second.close();
     expect(readLines(path)).toHaveLength(5);
     expect(readFileSync(path, "utf8").startsWith(whole)).toBe(true);
+  });
+
+  it("keeps a whole last line that lacks its newline, and gives it one", async () => {
+    const path = tempPath();
+    const whole = await logOfThree(path);
+    writeFileSync(path, whole.slice(0, -1)); // written by another tool: no newline after the last line
+
+    const second = new DecisionLogWriter({ path, flushIntervalMs: 0 });
+    expect(second.stats().torn_bytes_dropped).toBe(0);
+    const again = new RoutingEngine({ seed: 2, onEvent: second.onEvent });
+    await again.feedback(success(again.decide({ context, providers: market(2) }).metadata.decision_id));
+    await second.close();
+    expect(readLines(path)).toHaveLength(4);
+    expect(readFileSync(path, "utf8").startsWith(whole)).toBe(true);
+  });
+
+  it("refuses a file that is not a decision log, and leaves it as it was", () => {
+    const path = tempPath();
+    const model = JSON.stringify({ format: "aurora-model", q_table: {} });
+    writeFileSync(path, model);
+    expect(() => new DecisionLogWriter({ path })).toThrow(
+      expect.objectContaining({
+        name: "ValidationError",
+        field: "path",
+        message: expect.stringMatching(/is not a decision log/),
+      }),
+    );
+    expect(readFileSync(path, "utf8")).toBe(model);
   });
 
   it("names a bad option", () => {
@@ -188,6 +221,34 @@ describe("RoutingEngine with decisionLogPath", () => {
     let out = "";
     await runCli(["--log", path, "--policy", "rule"], { stdout: (t) => (out += t), stderr: (t) => (out += t) });
     expect(out).toContain(`${inexact.length} decision(s) logged a propensity that is only a lower bound`);
+  });
+
+  it("logs every decision evicted over maxPending, with the reward it was settled with", async () => {
+    // Its writer held exactly maxPending decisions: the one that evicted the oldest reached it
+    // first, so the eviction's settlement found nothing, and no evicted decision was ever logged.
+    const path = tempPath();
+    const engine = new RoutingEngine({ seed: 1, decisionLogPath: path, maxPending: 5, defaultReward: -1 });
+    for (let i = 0; i < 50; i++) engine.decide({ context, providers: market(2) });
+    expect(engine.decisionLog?.stats()).toMatchObject({ forgotten: 0, unmatched: 0 });
+    await engine.close();
+    const lines = readLines(path);
+    expect(lines).toHaveLength(45);
+    expect(lines.every((line) => line.resolution === "evicted" && line.reward === -1)).toBe(true);
+  });
+
+  it("refuses the model file as its decision log, naming decisionLogPath, and leaves the file as it was", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aurora-decision-log-"));
+    const modelPath = join(dir, "model.json");
+    const saved = new RoutingEngine({ seed: 1, modelPath });
+    await saved.feedback(success(saved.decide({ context, providers: market(2) }).metadata.decision_id));
+    await saved.close();
+    const model = readFileSync(modelPath, "utf8");
+    for (const options of [{ modelPath, decisionLogPath: modelPath }, { decisionLogPath: modelPath }]) {
+      expect(() => new RoutingEngine({ seed: 2, ...options })).toThrow(
+        expect.objectContaining({ name: "ValidationError", field: "decisionLogPath" }),
+      );
+    }
+    expect(readFileSync(modelPath, "utf8")).toBe(model);
   });
 
   it("appends the decision log and flushes it on close, ready for aurora-ope", async () => {

@@ -1,4 +1,4 @@
-import { close, fstat, fstatSync, ftruncate, ftruncateSync, openSync, readSync, write } from "node:fs";
+import { close, closeSync, fstat, fstatSync, ftruncate, ftruncateSync, openSync, readSync, write, writeSync } from "node:fs";
 import { AuroraError, ValidationError } from "@aurora/domain";
 import type { DecisionLogLine } from "@aurora/evaluation";
 import type { DecisionMetadata, EngineEvent } from "./routing-engine.js";
@@ -52,6 +52,23 @@ export class DecisionLogWriteError extends AuroraError {
 
 const DEFAULTS = { maxPending: 100_000, maxQueued: 100_000, batchSize: 256, flushIntervalMs: 1000 };
 
+/** How every line this writer appends begins (`toLine` puts the id first). */
+const LOG_START = '{"decision_id":';
+/** A last line without its newline longer than this is not read to see whether it is whole: it is cut as torn. */
+const MAX_MENDED_LINE = 64 * 1024 * 1024;
+
+/** Whether the bytes from `start` to `end` of the file are one whole JSON object (a line that lacks only its newline). */
+function wholeLine(fd: number, start: number, end: number): boolean {
+  const bytes = Buffer.alloc(end - start);
+  readSync(fd, bytes, 0, bytes.length, start);
+  try {
+    const value: unknown = JSON.parse(bytes.toString("utf8"));
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Writes the engine's decisions as JSONL for off-policy evaluation: one line per decision, once
  * its outcome or settlement is known, in `@aurora/evaluation`'s `decisionLogLineSchema`.
@@ -102,9 +119,14 @@ export class DecisionLogWriter {
     this.#path = path;
     try {
       this.#fd = openSync(path, "a+");
-      this.#size = this.#cutTornTail();
     } catch (error) {
       throw new DecisionLogWriteError(path, error);
+    }
+    try {
+      this.#size = this.#mendTail();
+    } catch (error) {
+      closeSync(this.#fd);
+      throw error instanceof AuroraError ? error : new DecisionLogWriteError(path, error);
     }
     this.#maxPending = resolved.maxPending;
     this.#maxQueued = resolved.maxQueued;
@@ -187,13 +209,24 @@ export class DecisionLogWriter {
   }
 
   /**
-   * A process killed mid-write leaves half a line at the end of the file, and the next line
-   * appended would be glued to it: the log would no longer parse from that line on. Cuts the file
-   * back to its last whole line; returns the size kept.
+   * Readies an existing file for appending; returns its size then. A file that does not begin as
+   * a decision log (a model file, say: the wrong path) is refused, and left as it was. A process
+   * killed mid-write leaves half a line at the end, and the next line appended would be glued to
+   * it: the log would no longer parse from that line on, so the file is cut back to its last whole
+   * line. A last line that is whole but lacks its newline (written by hand or by another tool)
+   * is kept, and given one.
    */
-  #cutTornTail(): number {
+  #mendTail(): number {
     const stat = fstatSync(this.#fd);
     if (!stat.isFile() || stat.size === 0) return stat.size;
+    const head = Buffer.alloc(Math.min(stat.size, LOG_START.length));
+    readSync(this.#fd, head, 0, head.length, 0);
+    if (!LOG_START.startsWith(head.toString("latin1"))) {
+      throw ValidationError.forField(
+        "path",
+        `${this.#path} is not a decision log (it does not begin with ${LOG_START}): refusing to append to it; give a new file or an earlier decision log`,
+      );
+    }
     const chunk = Buffer.alloc(64 * 1024);
     let end = stat.size;
     while (end > 0) {
@@ -206,10 +239,13 @@ export class DecisionLogWriter {
       }
       end = start;
     }
-    if (end < stat.size) {
-      ftruncateSync(this.#fd, end);
-      this.#tornBytesDropped = stat.size - end;
+    if (end === stat.size) return end;
+    if (stat.size - end <= MAX_MENDED_LINE && wholeLine(this.#fd, end, stat.size)) {
+      writeSync(this.#fd, "\n");
+      return stat.size + 1;
     }
+    ftruncateSync(this.#fd, end);
+    this.#tornBytesDropped = stat.size - end;
     return end;
   }
 

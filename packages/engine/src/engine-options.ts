@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import type { Clock, Rng } from "@aurora/domain";
 import { MAX_REWARD_MAGNITUDE, parseWith, ValidationError } from "@aurora/domain";
 import type { GuardrailSettings, Policy, PolicyConfig } from "@aurora/strategist";
@@ -149,5 +150,11 @@ function refuseUnknownOptions(options: object): void {
 
 export function resolveEngineOptions(options: RoutingEngineOptions | undefined): ResolvedEngineOptions {
   if (typeof options === "object" && options !== null) refuseUnknownOptions(options);
-  return parseWith(engineOptionsSchema, options ?? {}, "options");
+  const resolved = parseWith(engineOptionsSchema, options ?? {}, "options");
+  if (resolved.decisionLogPath !== undefined && resolved.modelPath !== undefined) {
+    if (resolve(resolved.decisionLogPath) === resolve(resolved.modelPath)) {
+      throw ValidationError.forField("decisionLogPath", "must not be modelPath: the decision log is a JSONL file of its own");
+    }
+  }
+  return resolved;
 }

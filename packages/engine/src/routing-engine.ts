@@ -22,7 +22,7 @@ import {
   type ViolationType,
 } from "@aurora/domain";
 import type { DecisionRecord, ExecutorDetailedStats, PreparedOutcome, SettledDecision } from "@aurora/executor";
-import { Executor, FEEDBACK_RECEIVED } from "@aurora/executor";
+import { DEFAULT_MAX_PENDING, Executor, FEEDBACK_RECEIVED } from "@aurora/executor";
 import type { PsiSource } from "@aurora/psi-client";
 import { NEUTRAL_PSI_METRICS, PsiClient } from "@aurora/psi-client";
 import type { Policy, PolicyConfig, StrategistStats } from "@aurora/strategist";
@@ -183,12 +183,7 @@ export class RoutingEngine {
     this.#clock = resolved.clock ?? systemClock;
 
     try {
-      this.#decisionLog = resolved.decisionLogPath
-        ? new DecisionLogWriter({
-            path: resolved.decisionLogPath,
-            ...(resolved.maxPending !== undefined ? { maxPending: resolved.maxPending } : {}),
-          })
-        : undefined;
+      this.#decisionLog = resolved.decisionLogPath ? openDecisionLog(resolved.decisionLogPath, resolved.maxPending) : undefined;
       this.#store = storeForOptions(resolved);
       const recovered = this.#store ? recoverSync(this.#store) : undefined;
       const snapshot = recovered?.snapshot;
@@ -984,6 +979,21 @@ function buildPolicy(configured: PolicyConfig | Policy | undefined, snapshot: un
       : undefined;
   const config = (configured as PolicyConfig | undefined) ?? ({ kind: fromFile ?? "q-learning" } as PolicyConfig);
   return createPolicy(config, { rng, ...(snapshot !== undefined ? { snapshot } : {}) });
+}
+
+/**
+ * The engine's decision log. Its writer holds as many decisions as the executor keeps pending, and
+ * one more: a decision that evicts the oldest reaches it before the eviction's settlement does.
+ */
+function openDecisionLog(path: string, maxPending = DEFAULT_MAX_PENDING): DecisionLogWriter {
+  try {
+    return new DecisionLogWriter({ path, maxPending: maxPending + 1 });
+  } catch (error) {
+    if (error instanceof ValidationError && error.field === "path") {
+      throw ValidationError.forField("decisionLogPath", error.issues[0]?.message ?? error.message);
+    }
+    throw error;
+  }
 }
 
 /** The finished-id memory a snapshot holds; undefined in snapshots written before it was kept. */
