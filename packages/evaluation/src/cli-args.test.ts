@@ -30,6 +30,7 @@ describe("parseCliArgs", () => {
         bootstrapSamples: 2000,
         folds: 5,
         samples: 64,
+        maxLineBytes: 16 * 1024 * 1024,
         json: false,
       },
     });
@@ -55,6 +56,8 @@ describe("parseCliArgs", () => {
       "2",
       "--samples",
       "10",
+      "--max-line-bytes",
+      "1024",
       "--json",
     ]);
     expect(command).toMatchObject({
@@ -68,6 +71,7 @@ describe("parseCliArgs", () => {
         bootstrapSamples: 500,
         folds: 2,
         samples: 10,
+        maxLineBytes: 1024,
         json: true,
       },
     });
@@ -90,6 +94,7 @@ describe("parseCliArgs", () => {
       [[...base, "--policy-config", "{epsilon:0}"], "--policy-config", "is not valid JSON"],
       [[...base, "--policy-config", "[1]"], "--policy-config", "must be a JSON object"],
       [[...base, "--folds", "0"], "--folds", "must be a whole number from 1"],
+      [[...base, "--max-line-bytes", "0"], "--max-line-bytes", "must be a whole number from 1 to 536,870,888"],
       [[...base, "--verbose"], "--verbose", "is not an option of aurora-ope"],
       [[...base, "--clip"], "--clip", "needs a value"],
       [[...base, "extra"], "(command)", 'unexpected argument "extra"'],

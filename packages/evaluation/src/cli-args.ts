@@ -1,9 +1,11 @@
+import { constants } from "node:buffer";
 import { parseArgs } from "node:util";
 import { DEFAULT_FOLDS } from "./doubly-robust.js";
 import { CliUsageError } from "./errors.js";
 import type { IntervalMethod } from "./estimator-options.js";
 import { ESTIMATOR_NAMES, type EstimatorName } from "./evaluate-policy.js";
 import { DEFAULT_CHOOSE_SAMPLES } from "./policy-target.js";
+import { DEFAULT_MAX_LINE_BYTES } from "./read-decision-log.js";
 
 /** What `aurora-ope` was asked to do, defaults filled in. */
 export interface OpeCliOptions {
@@ -18,6 +20,7 @@ export interface OpeCliOptions {
   bootstrapSamples: number;
   folds: number;
   samples: number;
+  maxLineBytes: number;
   json: boolean;
 }
 
@@ -35,7 +38,8 @@ own average reward.
   --log FILE             the decision log (required)
   --policy POLICY        always:<provider_id>, or a policy kind of @aurora/strategist (e.g. rule,
                          q-learning), evaluated frozen (required)
-  --policy-config JSON   the policy's options, e.g. '{"epsilon":0}' ('{"provider_id":"x"}' for always)
+  --policy-config JSON   the policy's options, e.g. '{"epsilon":0}' (it replaces a snapshot's ε);
+                         '{"provider_id":"x"}' for always, nothing for always:<id>
   --snapshot FILE        a saved model to freeze a learning policy at (e.g. aurora-model.json)
   --estimator LIST       ips, snips, dr, a comma-separated list, or all (default all)
   --clip W               cut importance weights above W (default: no clipping)
@@ -45,11 +49,13 @@ own average reward.
   --samples N            choose() calls per decision to learn a stochastic policy's
                          probabilities (default ${DEFAULT_CHOOSE_SAMPLES})
   --seed N               seed of the policy's rng and of the bootstrap (default 1)
+  --max-line-bytes N     the longest log line read, in bytes (default ${DEFAULT_MAX_LINE_BYTES}, 16 MiB)
   --json                 print the result as JSON instead of a table
   -h, --help             show this help
 
-Exit status: 0 done; 2 bad flags or a bad log line (the message names the line and field);
-1 the log cannot evaluate the policy (no overlap) or another error.
+Exit status: 0 done; 2 bad flags, a bad log line (the message names the line and field), or an
+always:<id> whose provider is a candidate in no logged decision; 1 the log cannot evaluate the
+policy (no overlap), an estimate that is not finite, or another error.
 `;
 
 const spec = {
@@ -64,6 +70,7 @@ const spec = {
   folds: { type: "string" },
   samples: { type: "string" },
   seed: { type: "string" },
+  "max-line-bytes": { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -95,6 +102,12 @@ export function parseCliArgs(argv: readonly string[]): OpeCliCommand {
       bootstrapSamples: wholeNumber("--bootstrap-samples", text("bootstrap-samples") ?? "2000", 1, 1_000_000),
       folds: wholeNumber("--folds", text("folds") ?? String(DEFAULT_FOLDS), 1, 1000),
       samples: wholeNumber("--samples", text("samples") ?? String(DEFAULT_CHOOSE_SAMPLES), 1, 100_000),
+      maxLineBytes: wholeNumber(
+        "--max-line-bytes",
+        text("max-line-bytes") ?? String(DEFAULT_MAX_LINE_BYTES),
+        1,
+        constants.MAX_STRING_LENGTH,
+      ),
       json: values.json === true,
     },
   };

@@ -1,9 +1,11 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createRng, stateKey } from "@aurora/domain";
+import { createPolicy } from "@aurora/strategist";
 import { describe, expect, it } from "vitest";
 import { logLine, toJsonl } from "../test/log-lines.js";
-import { logUniformly } from "../test/simulated-log.js";
+import { logUniformly, rewardAt } from "../test/simulated-log.js";
 import { runCli } from "./cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "aurora-ope-cli-"));
@@ -13,6 +15,9 @@ const file = (name: string, text: string) => {
   return path;
 };
 
+/** A pattern matching text that starts with `prefix`, taken literally. */
+const startsWith = (prefix: string) => new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`);
+
 async function run(argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
@@ -20,10 +25,20 @@ async function run(argv: string[]): Promise<{ status: number; stdout: string; st
   return { status, stdout, stderr };
 }
 
-const simulated = file(
-  "outage.jsonl",
-  toJsonl(logUniformly({ scenario: "outage", seed: 1, decisions: 1000, loggingSeed: 11 }).lines),
-);
+const outage = logUniformly({ scenario: "outage", seed: 1, decisions: 1000, loggingSeed: 11 });
+const simulated = file("outage.jsonl", toJsonl(outage.lines));
+
+/** A learning policy's model file after 40 rewards on the simulated log, so its ε has decayed from 0.5. */
+function trainedSnapshot(kind: "q-learning" | "linear-value"): Record<string, unknown> {
+  const policy = createPolicy({ kind, epsilon: 0.5 }, { rng: createRng(3) });
+  for (const step of outage.steps.slice(0, 40)) {
+    const key = stateKey(step.context);
+    const choice = policy.choose({ stateKey: key, context: step.context, candidates: step.candidates });
+    const reward = rewardAt(outage.market, step, choice.providerId);
+    policy.update({ stateKey: key, context: step.context, provider: step.candidates[choice.index]!, reward });
+  }
+  return JSON.parse(JSON.stringify(policy.toJSON()));
+}
 
 describe("aurora-ope", () => {
   it("prints a table of estimator, estimate, 95% CI, n and ESS after the logged policy's own value", async () => {
@@ -75,14 +90,111 @@ describe("aurora-ope", () => {
     );
   });
 
-  it("exits 2 naming a decision logged twice", async () => {
-    const twice = file("twice.jsonl", toJsonl([logLine(), logLine({ decision_id: "d2" }), logLine()]));
+  it("exits 2 naming the file lines of a decision logged twice", async () => {
+    // A blank line first: the lines are named as a text editor numbers them.
+    const twice = file("twice.jsonl", `\n${toJsonl([logLine(), logLine({ decision_id: "d2" }), logLine()])}`);
     const { status, stdout, stderr } = await run(["--log", twice, "--policy", "always:a"]);
     expect(status).toBe(2);
     expect(stdout).toBe("");
-    expect(stderr).toContain(
-      `aurora-ope: --log: ${twice}: log[2].decision_id: "${logLine().decision_id}" repeats the decision of log[0]`,
+    expect(stderr).toBe(
+      `aurora-ope: ${twice} line 4: decision_id: "d1" repeats the decision of line 2: each decision must appear once (a log appended to twice?) (fix or remove the line; each line is one JSON decision record)\n`,
     );
+  });
+
+  describe("numbers the estimators cannot take", () => {
+    it.each([
+      [{ reward: 1e308 }, "reward: must be within ±1e16"],
+      [{ reward: 1e17 }, "reward: must be within ±1e16"],
+      [{ propensity: 1e-300 }, "propensity: must be at least 1e-100"],
+      [{ inverse_propensity: 1e308 }, "inverse_propensity: must be at most 1e100"],
+    ])("exits 2 for a line with %j, naming its line and field", async (override, message) => {
+      const path = file("overflow.jsonl", toJsonl([logLine(), logLine({ decision_id: "d2", ...override })]));
+      const { status, stdout, stderr } = await run(["--log", path, "--policy", "always:a"]);
+      expect(status).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toMatch(startsWith(`aurora-ope: ${path} line 2: ${message}`));
+    });
+  });
+
+  describe("always:<provider_id>", () => {
+    it.each([
+      [
+        ["--policy", "always:a", "--policy-config", '{"epsilon":0}'],
+        "--policy-config: config.epsilon: is not an option of always:a",
+      ],
+      [
+        ["--policy", "always:a", "--snapshot", file("snapshot.json", "{}")],
+        "--snapshot: snapshot: must not be given with always:a",
+      ],
+      [
+        ["--policy", "always", "--policy-config", '{"provider_id":"a","epsilon":0}'],
+        "--policy-config: config.epsilon: is not an option of always",
+      ],
+      [["--policy", "always:"], '--policy: kind: must name the provider after "always:"'],
+    ])("exits 2 for %j, naming the flag at fault", async (argv, message) => {
+      const { status, stdout, stderr } = await run(["--log", simulated, ...argv]);
+      expect(status).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toMatch(startsWith(`aurora-ope: ${message}`));
+      expect(stderr).toMatch(/Run aurora-ope --help for usage\.\n$/);
+    });
+
+    it("exits 2 naming a provider that is a candidate in no logged decision (a misspelt id)", async () => {
+      const { status, stdout, stderr } = await run(["--log", simulated, "--policy", "always:stratus-gpus"]);
+      expect(status).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toMatch(
+        startsWith(
+          `aurora-ope: --policy: provider "stratus-gpus" is a candidate in none of the 1000 rewarded decisions of ${simulated}, ` +
+            "so always:stratus-gpus would pick uniformly at random everywhere: check the id (the log's candidates include ",
+        ),
+      );
+      // The id meant is among those suggested.
+      expect(stderr).toMatch(/candidates include [^)]*\bstratus-gpu\b/);
+    });
+  });
+
+  it("gives no interval for IPS, SNIPS or DR, and warns, when one decision has weight", async () => {
+    const one = file(
+      "one-b.jsonl",
+      toJsonl([
+        logLine({ decision_id: "d1" }),
+        logLine({ decision_id: "d2", chosen: "b", propensity: 0.2, reward: 4 }),
+        logLine({ decision_id: "d3", reward: 6 }),
+      ]),
+    );
+    const { status, stdout } = await run(["--log", one, "--policy", "always:b"]);
+    expect(status).toBe(0);
+    const rows = stdout.split("\n").slice(5, 8);
+    expect(rows.map((r) => r.split(/\s+/)[0])).toEqual(["ips", "snips", "dr"]);
+    for (const row of rows) expect(row).toMatch(/\[n\/a, n\/a\]\s+3\s+1\.0$/);
+    expect(stdout).toContain(
+      "Warning: the effective sample size is 1.0, below 10: the estimates rest on a few decisions the target policy would have made, and their 95% CIs are unreliable",
+    );
+  });
+
+  it("names the folds DR used, at most the decisions", async () => {
+    const five = file("five.jsonl", toJsonl(["d1", "d2", "d3", "d4", "d5"].map((id) => logLine({ decision_id: id }))));
+    const { status, stdout } = await run(["--log", five, "--policy", "always:a", "--folds", "1000"]);
+    expect(status).toBe(0);
+    expect(stdout).toContain("DR reward model: per-(state, provider) mean, 5-fold cross-fitted.");
+  });
+
+  describe("an epsilon in --policy-config with a --snapshot", () => {
+    it.each(["q-learning", "linear-value"] as const)("replaces the snapshot's decayed ε for %s", async (kind) => {
+      const snapshot = trainedSnapshot(kind);
+      expect(snapshot.epsilon).toBeLessThan(0.5);
+      expect(snapshot.epsilon).toBeGreaterThan(0.4);
+      const saved = file(`${kind}.json`, JSON.stringify(snapshot));
+      const greedy = file(`${kind}-greedy.json`, JSON.stringify({ ...snapshot, epsilon: 0 }));
+      const argv = ["--log", simulated, "--policy", kind, "--seed", "5", "--json"];
+      const withConfig = await run([...argv, "--snapshot", saved, "--policy-config", '{"epsilon":0}']);
+      const savedGreedy = await run([...argv, "--snapshot", greedy]);
+      const asSaved = await run([...argv, "--snapshot", saved]);
+      expect(withConfig.status).toBe(0);
+      expect(withConfig.stdout).toBe(savedGreedy.stdout);
+      expect(asSaved.stdout).not.toBe(savedGreedy.stdout);
+    });
   });
 
   it("exits 2 with usage help for a bad flag", async () => {

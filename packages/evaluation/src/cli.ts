@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { ValidationError } from "@aurora/domain";
+import { AlwaysProvider } from "./always-provider.js";
 import { type OpeCliOptions, parseCliArgs, USAGE } from "./cli-args.js";
 import { createTargetPolicy } from "./create-target-policy.js";
+import { resolveFolds } from "./doubly-robust.js";
 import { CliUsageError, DecisionLogError } from "./errors.js";
 import { evaluatePolicy } from "./evaluate-policy.js";
 import { formatEvaluation } from "./format-evaluation.js";
@@ -21,7 +23,8 @@ const processIo: CliIo = {
 
 /**
  * `aurora-ope`: evaluates a policy on a decision log and prints a table (or JSON). Resolves to
- * the exit status: 0 done, 2 bad flags or a bad log line, 1 anything else (e.g. no overlap).
+ * the exit status: 0 done, 2 bad flags or a bad log line, 1 anything else (e.g. no overlap, or
+ * an estimate that is not finite).
  */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   try {
@@ -32,7 +35,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     }
     const { options } = command;
     const target = createTarget(options, await readSnapshot(options.snapshot));
-    const evaluation = await evaluatePolicy(readDecisionLog(options.log), target, {
+    const evaluation = await evaluatePolicy(readDecisionLog(options.log, { maxLineBytes: options.maxLineBytes }), target, {
       estimators: options.estimators,
       ci: options.ci,
       bootstrapSamples: options.bootstrapSamples,
@@ -42,6 +45,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     }).catch((error: unknown) => {
       throw logErrorFrom(error, options.log);
     });
+    if (target instanceof AlwaysProvider) assertProviderLogged(target, options.log);
     io.stdout(
       options.json
         ? `${JSON.stringify(evaluation, null, 2)}\n`
@@ -49,7 +53,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
             source: options.log,
             ci: options.ci,
             clip: options.clip,
-            folds: options.folds,
+            folds: resolveFolds(options.folds, evaluation.logged.n),
             bootstrapSamples: options.bootstrapSamples,
           }),
     );
@@ -75,11 +79,34 @@ function createTarget(options: OpeCliOptions, snapshot: unknown): TargetPolicy {
     });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    // The kind is --policy's; anything else comes from the options or, when given, the snapshot.
-    const flag =
-      error.field === "kind" ? "--policy" : snapshot === undefined ? "--policy-config" : "--policy-config or --snapshot";
-    throw new CliUsageError(flag, error.message, { cause: error });
+    throw new CliUsageError(flagOf(error.field, snapshot !== undefined), error.message, { cause: error });
   }
+}
+
+/**
+ * The flag a `createTargetPolicy` error is about: `kind` is --policy's, `snapshot` --snapshot's,
+ * `config…` --policy-config's; any other field is a policy option, which comes from
+ * --policy-config or, when one is given, from the snapshot's saved settings.
+ */
+function flagOf(field: string, withSnapshot: boolean): string {
+  if (field === "kind") return "--policy";
+  if (field === "snapshot") return "--snapshot";
+  if (field === "config" || field.startsWith("config.") || !withSnapshot) return "--policy-config";
+  return "--policy-config or --snapshot";
+}
+
+/**
+ * An always:<id> whose provider is a candidate in none of the rewarded decisions was uniform on
+ * every one: its estimates are those of a random pick, not of the provider meant (a misspelt id).
+ */
+function assertProviderLogged(target: AlwaysProvider, path: string): void {
+  if (target.requests === 0 || target.requestsAsCandidate > 0) return;
+  const others = target.otherCandidateIds();
+  throw new CliUsageError(
+    "--policy",
+    `provider ${JSON.stringify(target.providerId)} is a candidate in none of the ${target.requests} rewarded decisions of ${path}, ` +
+      `so ${target.name} would pick uniformly at random everywhere: check the id (the log's candidates include ${others.join(", ")})`,
+  );
 }
 
 async function readSnapshot(path: string | undefined): Promise<unknown> {
@@ -109,9 +136,6 @@ function logErrorFrom(error: unknown, path: string): unknown {
   }
   if (error instanceof ValidationError && error.field === "samples") {
     return new CliUsageError("--log", `${path} ${error.message.slice("samples: ".length)}`, { cause: error });
-  }
-  if (error instanceof ValidationError && /^log\[\d+\]\.decision_id$/.test(error.field)) {
-    return new CliUsageError("--log", `${path}: ${error.message}`, { cause: error });
   }
   return error;
 }

@@ -1,4 +1,5 @@
 import { createRng } from "@aurora/domain";
+import type { OffPolicyEstimate } from "./off-policy-estimate.js";
 
 /** The standard normal's 97.5% quantile: a two-sided 95% interval is estimate ± Z_95·stderr. */
 export const Z_95 = 1.959963984540054;
@@ -12,6 +13,15 @@ export function meanAndStderr(values: Float64Array): { mean: number; stderr: num
   let squares = 0;
   for (let i = 0; i < n; i++) squares += (values[i]! - mean) ** 2;
   return { mean, stderr: Math.sqrt(squares / (n - 1) / n) };
+}
+
+/**
+ * An estimate with no stderr and no interval (NaN, shown as n/a): what an importance-weighted
+ * estimator returns when fewer than two logged decisions have weight, since one weighted reward
+ * says nothing of the spread (its stderr would be 0 or rest on that single reward).
+ */
+export function withoutInterval(estimate: number, n: number, effectiveSampleSize: number): OffPolicyEstimate {
+  return { estimate, stderr: Number.NaN, ci95: [Number.NaN, Number.NaN], n, effective_sample_size: effectiveSampleSize };
 }
 
 /** The normal-approximation 95% interval, estimate ± 1.96·stderr. */

@@ -23,6 +23,11 @@ describe("decisionLogLineSchema", () => {
     expect(firstIssue(logLine({ resolution: "evicted", outcome: null, reward: null }))).toBeUndefined();
   });
 
+  it("accepts the bounds: propensity 1e-100, inverse_propensity 1e100, reward ±1e16", () => {
+    expect(firstIssue(logLine({ propensity: 1e-100, inverse_propensity: 1e100, reward: 1e16 }))).toBeUndefined();
+    expect(firstIssue(logLine({ reward: -1e16 }))).toBeUndefined();
+  });
+
   it("ignores keys it does not know, so later writers may add fields", () => {
     expect(decisionLogLineSchema.parse({ ...logLine(), shard: 3 })).not.toHaveProperty("shard");
   });
@@ -32,7 +37,13 @@ describe("decisionLogLineSchema", () => {
       [{ chosen: "z" }, "chosen", '"z" is not among the candidates'],
       [{ propensity: 0 }, "propensity", "must be > 0"],
       [{ propensity: 1.5 }, "propensity", "must be at most 1"],
-      [{ propensity: 1e-310 }, "propensity", "its inverse, the importance weight, must be finite"],
+      [{ propensity: 1e-310 }, "propensity", "must be at least 1e-100"],
+      [{ propensity: 1e-300 }, "propensity", "must be at least 1e-100"],
+      [{ propensity: 9.9e-101 }, "propensity", "must be at least 1e-100"],
+      [{ inverse_propensity: 1e308 }, "inverse_propensity", "must be at most 1e100"],
+      [{ inverse_propensity: 1.01e100 }, "inverse_propensity", "must be at most 1e100"],
+      [{ reward: 1e308 }, "reward", "must be within ±1e16"],
+      [{ reward: -1.0000001e16 }, "reward", "must be within ±1e16"],
       [{ timestamp: "yesterday" }, "timestamp", "must be an ISO 8601 date-time"],
       [{ mode: 3 }, "mode", 'must be a string such as "explore"'],
       [{ reward: null }, "reward", 'must be a number when resolution is "feedback"'],

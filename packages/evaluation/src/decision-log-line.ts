@@ -1,4 +1,4 @@
-import { contextSchema, idSchema, outcomeSchema, providersSchema } from "@aurora/domain";
+import { contextSchema, idSchema, MAX_REWARD_MAGNITUDE, outcomeSchema, providersSchema } from "@aurora/domain";
 import { z } from "zod";
 
 /**
@@ -13,8 +13,19 @@ export type Resolution = (typeof RESOLUTIONS)[number];
 export const loggedOutcomeSchema = outcomeSchema.omit({ decision_id: true });
 export type LoggedOutcome = z.output<typeof loggedOutcomeSchema>;
 
-/** The smallest propensity a log line may carry: 1/propensity, the importance weight, stays finite. */
-const MIN_PROPENSITY = 1e-300;
+/**
+ * The smallest propensity a log line may carry, and the largest `inverse_propensity`: an
+ * importance weight w is at most 1e100, so w² ≤ 1e200 and sums of squares over any log stay
+ * finite (below ~1.8e308 until 1e108 lines), as do (w·r)² ≤ 1e232 with |r| ≤ 1e16. The engine
+ * logs nothing near them: ε-greedy's smallest propensity is ε/n (n ≤ 10,000 candidates), a Monte
+ * Carlo one (`thompson`) at least 1/(draws + 1) with draws ≤ 100,000, and `inverse_propensity` is
+ * a geometric resampling count of at most 100,000 draws (`@aurora/strategist`), divided by a
+ * guardrail's share of the path played where that is exact. A pick of probability below 1e-100,
+ * or a share that small, is never drawn: a line claiming one is damaged.
+ */
+export const MIN_PROPENSITY = 1e-100;
+/** See {@link MIN_PROPENSITY}. */
+export const MAX_INVERSE_PROPENSITY = 1e100;
 
 /**
  * One line of a decision log (JSONL): one decision with its propensity, the candidates it was
@@ -37,8 +48,9 @@ export const decisionLogLineSchema = z
     propensity: z
       .number({ error: "must be a number in (0, 1] (the probability the logging policy chose this provider)" })
       .gt(0, { error: "must be > 0: a choice made with probability 0 cannot be reweighted" })
-      // Below ~5.6e-309, 1/propensity overflows to Infinity and every estimate would turn to NaN.
-      .min(MIN_PROPENSITY, { error: `must be at least ${MIN_PROPENSITY}: its inverse, the importance weight, must be finite` })
+      .min(MIN_PROPENSITY, {
+        error: `must be at least 1e-100: a pick less likely than that is never drawn, and its importance weight would overflow the estimators' sums of squares`,
+      })
       .max(1, { error: "must be at most 1" }),
     /** The logging policy's registry kind, e.g. `q-learning`. */
     policy: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }),
@@ -64,10 +76,18 @@ export const decisionLogLineSchema = z
     inverse_propensity: z
       .number({ error: "must be a number ≥ 1 (an estimate of 1/propensity)" })
       .min(1, { error: "must be ≥ 1 (an estimate of 1/propensity)" })
-      .max(Number.MAX_VALUE, { error: "must be finite" })
+      .max(MAX_INVERSE_PROPENSITY, {
+        error: `must be at most 1e100 (1 / the smallest propensity a line may carry): a larger weight would overflow the estimators' sums of squares`,
+      })
       .optional(),
     /** The reward the engine learned; null for a decision settled without feedback and dropped. */
-    reward: z.number({ error: "must be a finite number or null" }).finite({ error: "must be finite" }).nullable(),
+    /** Within ±1e16 (`MAX_REWARD_MAGNITUDE`), the largest reward the engine learns or logs. */
+    reward: z
+      .number({ error: "must be a finite number or null" })
+      .finite({ error: "must be finite" })
+      .min(-MAX_REWARD_MAGNITUDE, { error: "must be within ±1e16 (the largest reward the engine learns)" })
+      .max(MAX_REWARD_MAGNITUDE, { error: "must be within ±1e16 (the largest reward the engine learns)" })
+      .nullable(),
     resolution: z.enum(RESOLUTIONS, { error: 'must be "feedback", "expired" or "evicted"' }),
     /** The fed-back outcome; null when the decision was settled without one. */
     outcome: loggedOutcomeSchema.nullable(),

@@ -2,6 +2,14 @@ import { describe, expect, it } from "vitest";
 import { tinyLog } from "../test/samples.js";
 import { doublyRobust } from "./doubly-robust.js";
 import { ips } from "./ips.js";
+import type { LoggedSample } from "./logged-sample.js";
+
+/** The target always picks "b"; only the second of three logged decisions chose it. */
+const oneSupported: LoggedSample[] = [
+  { stateKey: "s", actions: ["a", "b"], chosen: 0, reward: 10, propensity: 0.5, target: [0, 1] },
+  { stateKey: "s", actions: ["a", "b"], chosen: 1, reward: 4, propensity: 0.5, target: [0, 1] },
+  { stateKey: "s", actions: ["a", "b"], chosen: 0, reward: 6, propensity: 0.5, target: [0, 1] },
+];
 
 describe("doublyRobust", () => {
   it("corrects the model's value by the weighted residual (one fold: q̂(a) = 8, q̂(b) = 3)", () => {
@@ -24,6 +32,16 @@ describe("doublyRobust", () => {
     // target (0.5, 0.5), one fold: direct value 0.5·8 + 0.5·3 = 5.5 everywhere; weights 0.625, 2.5.
     // terms 5.5 + 0.625·2, 5.5 + 2.5·1, 5.5 + 0.625·(−2), 5.5 + 2.5·(−1) = 6.75, 8, 4.25, 3
     expect(doublyRobust(tinyLog([0.5, 0.5]), { folds: 1 }).estimate).toBe(5.5);
+  });
+
+  it("gives no interval, rather than a narrow one, when a single decision has weight", () => {
+    for (const ci of ["normal", "bootstrap"] as const) {
+      const result = doublyRobust(oneSupported, { ci, seed: 1, folds: 1 });
+      // One fold: q̂(a) = 8, q̂(b) = 4; every term is q̂(b) = 4, the one weighted residual is 0.
+      expect(result.estimate).toBe(4);
+      expect(result.stderr).toBeNaN();
+      expect(result.ci95.every(Number.isNaN)).toBe(true);
+    }
   });
 
   it("takes a reward model of the caller's", () => {

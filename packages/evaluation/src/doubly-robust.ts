@@ -1,5 +1,5 @@
 import { ValidationError } from "@aurora/domain";
-import { bootstrapInterval, meanAndStderr, normalInterval } from "./confidence-interval.js";
+import { bootstrapInterval, meanAndStderr, normalInterval, withoutInterval } from "./confidence-interval.js";
 import { type EstimatorOptions, resolveEstimatorOptions } from "./estimator-options.js";
 import { importanceWeights } from "./importance-weights.js";
 import { assertSamples, type LoggedSample } from "./logged-sample.js";
@@ -27,7 +27,8 @@ export const DEFAULT_FOLDS = 5;
  * the reward model's value of the target (the direct method) corrected by the importance-weighted
  * residual of the logged choice. Unbiased when the propensities are right, whatever q̂ is; the
  * better q̂, the smaller the variance. q̂ is cross-fitted (Chernozhukov et al. 2018) so no sample
- * is scored by a model that saw its own reward. stderr = sd(termᵢ) / √n.
+ * is scored by a model that saw its own reward. stderr = sd(termᵢ) / √n; NaN, with the
+ * interval, when fewer than two decisions have weight (as for SNIPS).
  */
 export function doublyRobust(samples: readonly LoggedSample[], options?: DoublyRobustOptions): OffPolicyEstimate {
   assertSamples(samples);
@@ -37,7 +38,7 @@ export function doublyRobust(samples: readonly LoggedSample[], options?: DoublyR
   if (typeof fitModel !== "function") {
     throw ValidationError.forField("rewardModel", "must be a function fitting a RewardModel on logged samples");
   }
-  const { weights, effectiveSampleSize } = importanceWeights(samples, resolved.clip, options?.targetName);
+  const { weights, supported, effectiveSampleSize } = importanceWeights(samples, resolved.clip, options?.targetName);
   const n = samples.length;
   const terms = new Float64Array(n);
   for (let k = 0; k < folds; k++) {
@@ -54,6 +55,8 @@ export function doublyRobust(samples: readonly LoggedSample[], options?: DoublyR
     }
   }
   const { mean, stderr } = meanAndStderr(terms);
+  // The correction then rests on one residual: the terms' spread is the model's, not the estimate's.
+  if (supported < 2) return withoutInterval(mean, n, effectiveSampleSize);
   const ci95 =
     resolved.ci === "normal"
       ? normalInterval(mean, stderr)
@@ -61,7 +64,8 @@ export function doublyRobust(samples: readonly LoggedSample[], options?: DoublyR
   return { estimate: mean, stderr, ci95, n, effective_sample_size: effectiveSampleSize };
 }
 
-function resolveFolds(folds: number | undefined, n: number): number {
+/** The folds DR uses for n samples: `folds` (default 5), at most n. Throws a `ValidationError` naming `folds`. */
+export function resolveFolds(folds: number | undefined, n: number): number {
   if (folds === undefined) return Math.min(DEFAULT_FOLDS, n);
   if (!Number.isInteger(folds) || folds < 1) {
     throw ValidationError.forField("folds", `must be a whole number ≥ 1 (1 = no cross-fitting), got ${String(folds)}`);

@@ -62,3 +62,22 @@ export class CliUsageError extends AuroraError {
     this.flag = flag;
   }
 }
+
+/**
+ * An estimate came out as ±Infinity or NaN: the numbers of the log overflow the estimator (only
+ * lines outside `decisionLogLineSchema`'s bounds can, such as a reward of 1e308). Reported rather
+ * than printed as a value, since nothing can be read from it.
+ */
+export class NonFiniteEstimateError extends AuroraError {
+  /** `logged`, or the estimator's name (`ips`, `snips`, `dr`). */
+  readonly estimator: string;
+
+  constructor(estimator: string, value: number, target: string) {
+    super(
+      "NON_FINITE_ESTIMATE",
+      `the ${estimator} estimate of target policy "${target}" is ${String(value)}: the log's rewards or importance weights overflow it; ` +
+        "check the log's reward and propensity values (parse it with decisionLogLineSchema, which bounds them)",
+    );
+    this.estimator = estimator;
+  }
+}

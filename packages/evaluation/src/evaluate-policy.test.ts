@@ -7,7 +7,8 @@ import { context, logLine, provider, toJsonl } from "../test/log-lines.js";
 import { logUniformly, rewardAt, trueValue } from "../test/simulated-log.js";
 import { alwaysProvider } from "./always-provider.js";
 import { createTargetPolicy } from "./create-target-policy.js";
-import type { DecisionLogLineInput } from "./decision-log-line.js";
+import { type DecisionLogLineInput, decisionLogLineSchema } from "./decision-log-line.js";
+import { DecisionLogError, NonFiniteEstimateError } from "./errors.js";
 import { type EstimatorName, evaluatePolicy } from "./evaluate-policy.js";
 import { parseDecisionLog } from "./read-decision-log.js";
 import type { TargetPolicy } from "./target-policy.js";
@@ -146,11 +147,38 @@ describe("evaluatePolicy", () => {
     expect(evaluation.clipped_weights).toBe(1);
   });
 
-  it("refuses a decision logged twice, naming both places", async () => {
+  describe("a decision logged twice", () => {
     const lines = [logLine({ decision_id: "d1" }), logLine({ decision_id: "d2" }), logLine({ decision_id: "d1" })];
-    await expect(evaluatePolicy(parseDecisionLog(toJsonl(lines)), alwaysProvider("a"))).rejects.toThrow(
-      'log[2].decision_id: "d1" repeats the decision of log[0]: each decision must appear once',
+
+    it("is refused naming both file lines when a reader read the log", async () => {
+      // A blank line between: line numbers, not positions among the decisions.
+      const text = toJsonl(lines).replace("\n", "\n\n");
+      const error = await evaluatePolicy(parseDecisionLog(text, "decisions.jsonl"), alwaysProvider("a")).catch((e) => e);
+      expect(error).toBeInstanceOf(DecisionLogError);
+      expect(error).toMatchObject({ source: "decisions.jsonl", lineNumber: 4, field: "decision_id" });
+      expect(error.message).toMatch(
+        /^decisions\.jsonl line 4: decision_id: "d1" repeats the decision of line 1: each decision must appear once/,
+      );
+    });
+
+    it("is refused naming both positions in the iterable otherwise", async () => {
+      const parsed = lines.map((line) => decisionLogLineSchema.parse(line));
+      await expect(evaluatePolicy(parsed, alwaysProvider("a"))).rejects.toThrow(
+        'log[2].decision_id: "d1" repeats the decision of log[0]: each decision must appear once',
+      );
+    });
+  });
+
+  it("throws NonFiniteEstimateError, naming the estimator, for an estimate that overflows", async () => {
+    // A line the schema would refuse (|reward| > 1e16), built without it: its IPS term 1.25 · 1.5e308 overflows.
+    const parsed = [logLine({ decision_id: "d1" }), logLine({ decision_id: "d2" })].map((line) =>
+      decisionLogLineSchema.parse(line),
     );
+    parsed[0]!.reward = 1.5e308;
+    const error = await evaluatePolicy(parsed, alwaysProvider("a"), { estimators: ["ips"] }).catch((e) => e);
+    expect(error).toBeInstanceOf(NonFiniteEstimateError);
+    expect(error.estimator).toBe("ips");
+    expect(error.message).toMatch(/^the ips estimate of target policy "always:a" is Infinity/);
   });
 
   it("refuses an unknown estimator", async () => {

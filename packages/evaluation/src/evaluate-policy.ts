@@ -1,9 +1,11 @@
 import { ValidationError } from "@aurora/domain";
 import type { DecisionLogLine } from "./decision-log-line.js";
 import { type DoublyRobustOptions, doublyRobust } from "./doubly-robust.js";
+import { DecisionLogError, NonFiniteEstimateError } from "./errors.js";
 import { resolveEstimatorOptions } from "./estimator-options.js";
 import { importanceWeights } from "./importance-weights.js";
 import { ips } from "./ips.js";
+import { type LogPosition, positionOf } from "./log-position.js";
 import type { LoggedSample } from "./logged-sample.js";
 import { loggedValue } from "./logged-value.js";
 import type { OffPolicyEstimate } from "./off-policy-estimate.js";
@@ -51,7 +53,9 @@ export interface PolicyEvaluation {
 /**
  * Replays `target` over every rewarded line of a decision log (in log order) and estimates its
  * value with the chosen estimators, next to the logging policy's own value. Lines are reduced to
- * samples as they stream in, so only ids and numbers are kept.
+ * samples as they stream in, so only ids and numbers are kept. A `decision_id` seen twice throws
+ * (a `DecisionLogError` naming both lines when the log comes from `readDecisionLog` or
+ * `parseDecisionLog`); an estimate that is not finite throws `NonFiniteEstimateError`.
  */
 export async function evaluatePolicy(
   log: Iterable<DecisionLogLine> | AsyncIterable<DecisionLogLine>,
@@ -73,16 +77,13 @@ export async function evaluatePolicy(
   let lines = 0;
   let inexact = 0;
   // A decision counted twice (a log appended to twice, two logs concatenated) would weigh double.
+  // Kept per id: its file line where a reader of this package read it, else its index in `log`.
   const seen = new Map<string, number>();
   for await (const line of log) {
+    const position = positionOf(line);
     const earlier = seen.get(line.decision_id);
-    if (earlier !== undefined) {
-      throw ValidationError.forField(
-        `log[${lines}].decision_id`,
-        `${JSON.stringify(line.decision_id)} repeats the decision of log[${earlier}]: each decision must appear once (a log appended to twice?)`,
-      );
-    }
-    seen.set(line.decision_id, lines);
+    if (earlier !== undefined) throw repeatedDecision(line.decision_id, lines, earlier, position);
+    seen.set(line.decision_id, position?.lineNumber ?? lines);
     lines++;
     loggingPolicies.add(line.policy);
     if (line.reward === null) continue;
@@ -92,9 +93,13 @@ export async function evaluatePolicy(
   const estimatorOptions: DoublyRobustOptions = { ...options, targetName: target.name };
   const estimates: Partial<Record<EstimatorName, OffPolicyEstimate>> = {};
   for (const name of names) estimates[name] = estimators[name](samples, estimatorOptions);
+  const logged = loggedValue(samples, estimatorOptions);
+  for (const [name, estimate] of [["logged", logged] as const, ...Object.entries(estimates)]) {
+    if (!Number.isFinite(estimate!.estimate)) throw new NonFiniteEstimateError(name, estimate!.estimate, target.name);
+  }
   return {
     target: target.name,
-    logged: loggedValue(samples, estimatorOptions),
+    logged,
     estimates,
     lines,
     unrewarded: lines - samples.length,
@@ -102,4 +107,17 @@ export async function evaluatePolicy(
     logging_policies: [...loggingPolicies],
     inexact_propensities: inexact,
   };
+}
+
+/**
+ * A repeated `decision_id`: a `DecisionLogError` naming the file lines when a reader of this
+ * package read the log (as every other bad line is named), else a `ValidationError` naming the
+ * positions in `log`.
+ */
+function repeatedDecision(id: string, index: number, earlier: number, position: LogPosition | undefined): Error {
+  const problem = (where: string) =>
+    `${JSON.stringify(id)} repeats the decision of ${where}: each decision must appear once (a log appended to twice?)`;
+  if (position !== undefined)
+    return new DecisionLogError(position.source, position.lineNumber, "decision_id", problem(`line ${earlier}`));
+  return ValidationError.forField(`log[${index}].decision_id`, problem(`log[${earlier}]`));
 }

@@ -48,6 +48,29 @@ describe("formatEvaluation", () => {
     expect(text).toContain("95% CIs by percentile bootstrap (500 resamples); weights not clipped.");
   });
 
+  it("warns on a line of its own when the effective sample size is below 10", () => {
+    const options = { source: "d.jsonl", ci: "normal", clip: undefined, folds: 5, bootstrapSamples: 500 } as const;
+    const low = { ...evaluation, estimates: { ips: estimate(8.25, 9.96), dr: estimate(8, 9.96) } };
+    const lines = formatEvaluation(low, options).split("\n");
+    expect(lines.at(-2)).toBe(
+      "Warning: the effective sample size is 10.0, below 10: the estimates rest on a few decisions the target policy would have made, and their 95% CIs are unreliable (log with more exploration, or evaluate a policy closer to the logged one).",
+    );
+    expect(formatEvaluation(evaluation, options)).not.toContain("Warning");
+  });
+
+  it("prints numbers from 1e15 up in exponent form, with as many digits", () => {
+    const large = { ...evaluation, estimates: { ips: estimate(1.5e21, 30), dr: estimate(-999_999_999_999_999, 30) } };
+    const text = formatEvaluation(large, { source: "d.jsonl", ci: "normal", clip: undefined, folds: 5, bootstrapSamples: 1 });
+    const cells = (name: string) =>
+      text
+        .split("\n")
+        .find((line) => line.startsWith(name))!
+        .split(/\s+/);
+    expect(cells("ips").slice(1, 4)).toEqual(["1.500e+21", "[1.500e+21,", "1.500e+21]"]);
+    // Below 1e15 in magnitude, fixed-point as before; the lower bound, −1e15, is not.
+    expect(cells("dr").slice(1, 4)).toEqual(["-999999999999999.000", "[-1.000e+15,", "-999999999999998.000]"]);
+  });
+
   it("warns when some logged propensities are only lower bounds", () => {
     const text = formatEvaluation(
       { ...evaluation, inexact_propensities: 7 },

@@ -7,11 +7,24 @@ export interface FormatOptions {
   source: string;
   ci: IntervalMethod;
   clip: number | undefined;
+  /** The folds DR used (`resolveFolds`: at most the decisions), not the number asked for. */
   folds: number;
   bootstrapSamples: number;
 }
 
 const HEADER = ["estimator", "estimate", "95% CI", "n", "ESS"] as const;
+
+/**
+ * Below this effective sample size the normal approximation behind the intervals does not hold
+ * (a handful of weights carry the estimate), so the table says so.
+ */
+const LOW_EFFECTIVE_SAMPLE_SIZE = 10;
+
+/**
+ * From this magnitude numbers are printed as `1.234e+21`: `toFixed` prints them with more digits
+ * than a double holds below it, and switches to its own exponent form at 1e21.
+ */
+const EXPONENTIAL_FROM = 1e15;
 
 /** The evaluation as a plain-text table: one row per estimator, after the logged policy's own value. */
 export function formatEvaluation(evaluation: PolicyEvaluation, options: FormatOptions): string {
@@ -52,6 +65,7 @@ export function formatEvaluation(evaluation: PolicyEvaluation, options: FormatOp
       `${evaluation.inexact_propensities} decision(s) logged a propensity that is only a lower bound (an A/B split with an arm that cannot state its probabilities): their weights may be too large`,
     );
   }
+  const warning = lowSampleWarning(evaluation);
   return [
     `Off-policy evaluation of ${evaluation.target} on ${options.source}`,
     `${evaluation.logged.n} decisions with a reward (${evaluation.unrewarded} without, left out)${logged}`,
@@ -59,10 +73,24 @@ export function formatEvaluation(evaluation: PolicyEvaluation, options: FormatOp
     ...table,
     "",
     `${notes.join("; ")}.`,
+    ...(warning !== undefined ? [warning] : []),
     "",
   ].join("\n");
 }
 
+/** The warning line when the importance weights' effective sample size (the same for every estimator) is below 10. */
+function lowSampleWarning(evaluation: PolicyEvaluation): string | undefined {
+  const sizes = Object.values(evaluation.estimates).map((e) => e!.effective_sample_size);
+  if (sizes.length === 0) return undefined;
+  const ess = Math.min(...sizes);
+  if (!(ess < LOW_EFFECTIVE_SAMPLE_SIZE)) return undefined;
+  return (
+    `Warning: the effective sample size is ${fixed(ess, 1)}, below ${LOW_EFFECTIVE_SAMPLE_SIZE}: the estimates rest on a few ` +
+    "decisions the target policy would have made, and their 95% CIs are unreliable (log with more exploration, or evaluate a policy closer to the logged one)."
+  );
+}
+
 function fixed(value: number, digits: number): string {
-  return Number.isFinite(value) ? value.toFixed(digits) : "n/a";
+  if (!Number.isFinite(value)) return "n/a";
+  return Math.abs(value) < EXPONENTIAL_FROM ? value.toFixed(digits) : value.toExponential(digits);
 }

@@ -23,6 +23,20 @@ describe("importanceWeights", () => {
     expect([...weights]).toEqual([0.625, 3.5, 0.625, 2.5]);
   });
 
+  it("counts the weights above 0 and keeps the largest", () => {
+    const { supported, max } = importanceWeights(tinyLog(), Number.POSITIVE_INFINITY);
+    expect(supported).toBe(2);
+    expect(max).toBe(1.25);
+  });
+
+  it("keeps the effective sample size finite where Σw² overflows", () => {
+    // Weights 1e300 (propensities of 1e-300, below the log format's floor, given directly): w² = Infinity.
+    const samples = tinyLog().map((s) => ({ ...s, propensity: s.chosen === 0 ? 1e-300 : s.propensity }));
+    const { sumOfSquares, effectiveSampleSize } = importanceWeights(samples, Number.POSITIVE_INFINITY);
+    expect(sumOfSquares).toBe(Number.POSITIVE_INFINITY);
+    expect(effectiveSampleSize).toBe(2);
+  });
+
   it("cuts weights above clip and counts them", () => {
     const { weights, clipped } = importanceWeights(tinyLog([0.5, 0.5]), 2);
     expect([...weights]).toEqual([0.625, 2, 0.625, 2]);

@@ -4,6 +4,14 @@ import { tinyLog } from "../test/samples.js";
 import { Z_95 } from "./confidence-interval.js";
 import { NoOverlapError } from "./errors.js";
 import { ips } from "./ips.js";
+import type { LoggedSample } from "./logged-sample.js";
+
+/** The target always picks "b"; only the second of three logged decisions chose it. */
+const oneSupported: LoggedSample[] = [
+  { stateKey: "s", actions: ["a", "b"], chosen: 0, reward: 10, propensity: 0.5, target: [0, 1] },
+  { stateKey: "s", actions: ["a", "b"], chosen: 1, reward: 4, propensity: 0.5, target: [0, 1] },
+  { stateKey: "s", actions: ["a", "b"], chosen: 0, reward: 6, propensity: 0.5, target: [0, 1] },
+];
 
 describe("ips", () => {
   it("averages the importance-weighted rewards: (1.25·10 + 0 + 1.25·6 + 0) / 4 = 5", () => {
@@ -21,6 +29,17 @@ describe("ips", () => {
   it("weighs a stochastic target by its probability of the logged choice", () => {
     // target (0.5, 0.5): weights 0.625, 2.5, 0.625, 2.5 → terms 6.25, 10, 3.75, 5
     expect(ips(tinyLog([0.5, 0.5])).estimate).toBe(6.25);
+  });
+
+  it("gives no interval, rather than a narrow one, when a single decision has weight", () => {
+    for (const ci of ["normal", "bootstrap"] as const) {
+      const result = ips(oneSupported, { ci, seed: 1 });
+      // (0 + 2·4 + 0) / 3
+      expect(result.estimate).toBeCloseTo(8 / 3, 12);
+      expect(result.stderr).toBeNaN();
+      expect(result.ci95.every(Number.isNaN)).toBe(true);
+      expect(result.effective_sample_size).toBe(1);
+    }
   });
 
   it("cuts weights above clip", () => {

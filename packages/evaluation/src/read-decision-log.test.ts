@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ValidationError } from "@aurora/domain";
 import { describe, expect, it } from "vitest";
 import { logLine, toJsonl } from "../test/log-lines.js";
 import { DecisionLogError } from "./errors.js";
@@ -68,6 +69,54 @@ describe("readDecisionLog", () => {
     const error = await rejection(collect(readDecisionLog(path)));
     expect(error).toBeInstanceOf(DecisionLogError);
     expect((error as Error).message).toContain(`${path} line 3: context.region: must not contain ':'`);
+  });
+
+  it("reads a line that spans many chunks, multi-byte characters included", async () => {
+    const reason = "défaillance ⚠ 🚫 ".repeat(100).slice(0, 1500);
+    const line = logLine({ outcome: { success: false, actual_cost_usd: 0, actual_latency_ms: 1, error_reason: reason } });
+    // Whitespace between tokens makes the line ~300 KB: several 64 KiB chunks of the file stream.
+    const padded = JSON.stringify(line).replace('"chosen"', `${" ".repeat(300_000)}"chosen"`);
+    const path = tempFile(`${JSON.stringify(logLine({ decision_id: "d0" }))}\n${padded}\n`);
+    const lines = await collect(readDecisionLog(path));
+    expect(lines.map((l) => l.decision_id)).toEqual(["d0", "d1"]);
+    expect(lines[1]!.outcome?.error_reason).toBe(reason);
+  });
+
+  describe("a line longer than maxLineBytes", () => {
+    const first = JSON.stringify(logLine());
+    const long = JSON.stringify(logLine({ decision_id: "d2", arm: "a".repeat(50) }));
+    const path = tempFile(`${first}\n\n${long}\n${JSON.stringify(logLine({ decision_id: "d3" }))}\n`);
+
+    it("rejects with its line number, naming the limit", async () => {
+      const error = await rejection(collect(readDecisionLog(path, { maxLineBytes: long.length - 1 })));
+      expect(error).toBeInstanceOf(DecisionLogError);
+      expect(error).toMatchObject({ source: path, lineNumber: 3, field: "(line)" });
+      expect((error as Error).message).toContain(
+        `${path} line 3: (line): is longer than ${(long.length - 1).toLocaleString("en-US")} bytes, the most one decision record may take`,
+      );
+    });
+
+    it("reads a line of exactly maxLineBytes", async () => {
+      const lines = await collect(readDecisionLog(path, { maxLineBytes: long.length }));
+      expect(lines.map((l) => l.decision_id)).toEqual(["d1", "d2", "d3"]);
+    });
+
+    it("counts the line's bytes, not its characters", async () => {
+      const reason = "é".repeat(1000);
+      const text = JSON.stringify(
+        logLine({ outcome: { success: false, actual_cost_usd: 0, actual_latency_ms: 1, error_reason: reason } }),
+      );
+      const utf8 = tempFile(`${text}\n`);
+      // 1,000 characters of two bytes each: the line is 1,000 bytes longer than it is long.
+      const error = await rejection(collect(readDecisionLog(utf8, { maxLineBytes: text.length + 500 })));
+      expect(error).toMatchObject({ lineNumber: 1, field: "(line)" });
+    });
+
+    it("refuses a maxLineBytes that is not a whole number from 1", async () => {
+      const error = await rejection(collect(readDecisionLog(path, { maxLineBytes: 0 })));
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as Error).message).toMatch(/^maxLineBytes: must be a whole number from 1 to 536,870,888/);
+    });
   });
 
   it("rejects with ENOENT for a missing file", async () => {

@@ -29,6 +29,15 @@ describe("snips", () => {
     }
   });
 
+  it("gives a finite standard error where the squared weights overflow", () => {
+    // Every weight 1.25e300 (propensities of 8e-301, below the log format's floor, given directly).
+    const huge = tinyLog().map((s) => ({ ...s, propensity: s.chosen === 0 ? 8e-301 : s.propensity }));
+    const result = snips(huge);
+    expect(result.estimate).toBe(8);
+    expect(result.stderr).toBeCloseTo(Math.sqrt(12.5) / 2.5, 12);
+    expect(result.ci95.every(Number.isFinite)).toBe(true);
+  });
+
   it("is unchanged by clipping that cuts every weight alike", () => {
     expect(snips(tinyLog(), { clip: 1 }).estimate).toBe(8);
   });

@@ -1,4 +1,4 @@
-import { bootstrapInterval, normalInterval } from "./confidence-interval.js";
+import { bootstrapInterval, normalInterval, withoutInterval } from "./confidence-interval.js";
 import { type EstimatorOptions, resolveEstimatorOptions } from "./estimator-options.js";
 import { importanceWeights } from "./importance-weights.js";
 import { assertSamples, type LoggedSample } from "./logged-sample.js";
@@ -15,7 +15,7 @@ import type { OffPolicyEstimate } from "./off-policy-estimate.js";
 export function snips(samples: readonly LoggedSample[], options?: EstimatorOptions): OffPolicyEstimate {
   assertSamples(samples);
   const resolved = resolveEstimatorOptions(options);
-  const { weights, sum, effectiveSampleSize } = importanceWeights(samples, resolved.clip, options?.targetName);
+  const { weights, sum, max, supported, effectiveSampleSize } = importanceWeights(samples, resolved.clip, options?.targetName);
   const n = samples.length;
   const weighted = new Float64Array(n);
   let weightedSum = 0;
@@ -24,18 +24,28 @@ export function snips(samples: readonly LoggedSample[], options?: EstimatorOptio
     weightedSum += weighted[i]!;
   }
   const estimate = weightedSum / sum;
-  let supported = 0;
-  for (let i = 0; i < n; i++) if (weights[i]! > 0) supported++;
   // With one decision the target would have made, V̂ is that decision's reward and the delta
   // method's spread is 0: an interval [r, r] would claim certainty from a single reward.
-  if (supported < 2)
-    return { estimate, stderr: Number.NaN, ci95: [Number.NaN, Number.NaN], n, effective_sample_size: effectiveSampleSize };
-  let squares = 0;
-  for (let i = 0; i < n; i++) squares += (weights[i]! * (samples[i]!.reward - estimate)) ** 2;
-  const stderr = Math.sqrt(squares) / sum;
+  if (supported < 2) return withoutInterval(estimate, n, effectiveSampleSize);
+  const stderr = deltaMethodStderr(samples, weights, max, estimate);
   const ci95 =
     resolved.ci === "normal"
       ? normalInterval(estimate, stderr)
       : bootstrapInterval([weighted, weights], (sums) => sums[0]! / sums[1]!, resolved.bootstrapSamples, resolved.seed);
   return { estimate, stderr, ci95, n, effective_sample_size: effectiveSampleSize };
+}
+
+/**
+ * √(Σ wᵢ² (rᵢ − V̂)²) / Σ wᵢ, on the weights divided by the largest (the ratio is unchanged), so
+ * the squares of large weights do not overflow.
+ */
+function deltaMethodStderr(samples: readonly LoggedSample[], weights: Float64Array, max: number, estimate: number): number {
+  let sum = 0;
+  let squares = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const v = weights[i]! / max;
+    sum += v;
+    squares += (v * (samples[i]!.reward - estimate)) ** 2;
+  }
+  return Math.sqrt(squares) / sum;
 }
