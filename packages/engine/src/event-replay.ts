@@ -1,6 +1,6 @@
 import { MAX_REWARD_MAGNITUDE, type Outcome, type Provider } from "@aurora/domain";
 import { type DecisionRecord, type Executor, FEEDBACK_RECEIVED, type Finished, type SettledReason } from "@aurora/executor";
-import type { Policy, RewardUpdate } from "@aurora/strategist";
+import { type Policy, type RecordedChoice, type RewardUpdate, replayDecision } from "@aurora/strategist";
 import type { EngineEvent } from "./routing-engine.js";
 
 type DecisionEvent = Extract<EngineEvent, { type: "decision" }>;
@@ -25,19 +25,37 @@ export interface ReplayResult {
 }
 
 /**
- * Repeats a decision's effect on the policy: `choose` on the same candidates counts the decision
- * and lets the policy meet providers new to the state, as it did live. The pick itself (and the
- * random numbers it draws) is discarded: the recorded choice stands.
+ * Repeats a decision's effect on the policy, on the same candidates, as it was live: the decision
+ * is counted and the policy meets providers new to the state. The policy is told what was recorded
+ * (the provider played, the choice's tag `metadata.arm` and ε `metadata.epsilon`), so that a
+ * composite counts the decision on the recorded arm or label instead of drawing again, and a
+ * Thompson policy reports the recorded ε (`Policy.replay`); a policy without `replay` chooses
+ * anew, its pick discarded: the recorded choice stands.
  */
 export function replayChoice(policy: Policy, event: DecisionEvent): void {
   const { record, candidates } = event;
-  const psiDensity = (record.metadata as { psi_density?: unknown }).psi_density;
-  policy.choose({
-    stateKey: record.state_key,
-    context: record.context,
-    candidates,
-    ...(typeof psiDensity === "number" ? { psiDensity } : {}),
-  });
+  const {
+    psi_density: psiDensity,
+    arm,
+    epsilon,
+  } = record.metadata as {
+    psi_density?: unknown;
+    arm?: unknown;
+    epsilon?: unknown;
+  };
+  const recorded: RecordedChoice = { providerId: record.provider_id };
+  if (typeof arm === "string") recorded.tag = arm;
+  if (typeof epsilon === "number") recorded.epsilon = epsilon;
+  replayDecision(
+    policy,
+    {
+      stateKey: record.state_key,
+      context: record.context,
+      candidates,
+      ...(typeof psiDensity === "number" ? { psiDensity } : {}),
+    },
+    recorded,
+  );
 }
 
 /** The policy update an outcome or a default-reward settlement of `record` makes. */
@@ -73,7 +91,7 @@ export interface ReplayTally {
 
 /**
  * Replays events recorded after a snapshot on top of it, in order, as live traffic applied them:
- * decision → pending (and the policy's `choose` side effects); outcome → the policy learns the
+ * decision → pending (and its effect on the policy, `replayChoice`); outcome → the policy learns the
  * recorded reward; settled → the default reward is learned, or the decision is dropped. The
  * pending decisions come back for the executor, oldest first. `tally` hears of every event applied.
  *

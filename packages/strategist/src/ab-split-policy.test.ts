@@ -5,6 +5,7 @@ import type { AbSplitOptions } from "./ab-split-policy.js";
 import { AbSplitPolicy, stickyPoint } from "./ab-split-policy.js";
 import type { ChooseRequest } from "./policy.js";
 import { createPolicy } from "./policy-registry.js";
+import { replayDecision } from "./replay-decision.js";
 import { RulePolicy } from "./rule-policy.js";
 import { Strategist } from "./strategist.js";
 
@@ -237,6 +238,91 @@ describe("AbSplitPolicy", () => {
       rng: createRng(1),
     });
     expect(policy.toJSON().params.arms.map((arm) => arm.policy)).toEqual([{ kind: "q-learning" }, { kind: "rule" }]);
+  });
+
+  describe("replay", () => {
+    const rules: AbSplitOptions = {
+      arms: [
+        { name: "a", share: 0.5, policy: { kind: "rule" } },
+        { name: "b", share: 0.5, policy: { kind: "rule", weights: { price: 0 } } },
+      ],
+    };
+
+    it("counts a recorded decision on the arm its tag names, without drawing an arm", () => {
+      const policy = createPolicy(
+        { kind: "ab", ...rules },
+        {
+          rng: () => {
+            throw new Error("replay drew a random number");
+          },
+        },
+      ) as AbSplitPolicy;
+      for (const tag of ["b", "a", "b"]) replayDecision(policy, request, { providerId: "fast", tag });
+      const { decision_count, ab } = policy.stats();
+      expect(decision_count).toBe(3);
+      expect(ab!.arms.map((arm) => [arm.decisions, arm.decision_share, arm.policy.decision_count])).toEqual([
+        [1, 1 / 3, 1],
+        [2, 2 / 3, 2],
+      ]);
+    });
+
+    it("ends where live traffic did when a restart replays the decisions after its snapshot", () => {
+      const live = ab(split, 3);
+      let snapshot: unknown;
+      const after: { tag: string; providerId: string; index: number }[] = [];
+      for (let i = 0; i < 120; i++) {
+        if (i === 60) snapshot = JSON.parse(JSON.stringify(live.toJSON()));
+        const choice = live.choose(request);
+        const reward = choice.index === 0 ? 8 : 5;
+        live.update({ stateKey: STATE, context, provider: candidates[choice.index]!, reward, tag: choice.tag! });
+        if (i >= 60) after.push({ tag: choice.tag!, providerId: choice.providerId, index: choice.index });
+      }
+      // Another stream than live traffic's: a restarted engine's, or another replica's.
+      const restarted = createPolicy({ kind: "ab", ...split }, { snapshot, rng: createRng(99) });
+      for (const { tag, providerId, index } of after) {
+        replayDecision(restarted, request, { providerId, tag });
+        restarted.update({ stateKey: STATE, context, provider: candidates[index]!, reward: index === 0 ? 8 : 5, tag });
+      }
+      expect(restarted.toJSON()).toEqual(live.toJSON());
+      const arms = restarted.stats().ab!.arms;
+      expect(arms.map((arm) => arm.decisions)).toEqual(arms.map((arm) => arm.rewards.count));
+    });
+
+    it("replays an arm's own composite policy with the arm's part of the tag", () => {
+      const policy = ab({
+        arms: [
+          { name: "guarded", share: 0.5, policy: { kind: "guardrail", policy: { kind: "rule", weights: { price: 0 } } } },
+          { name: "rule", share: 0.5, policy: { kind: "rule" } },
+        ],
+      });
+      replayDecision(policy, request, { providerId: "fast", tag: 'guarded["policy"]' });
+      replayDecision(policy, request, { providerId: "cheap", tag: 'guarded["baseline"]' });
+      const guarded = policy.stats().ab!.arms[0]!.policy.guardrail!;
+      expect(guarded).toMatchObject({ decisions: 2, agreements: 0, policy_plays: 1, baseline_plays: 1 });
+    });
+
+    it("hands the arm that made the decision the ε recorded", () => {
+      const policy = ab({
+        arms: [
+          { name: "sampled", share: 0.5, policy: { kind: "thompson" } },
+          { name: "rule", share: 0.5, policy: { kind: "rule" } },
+        ],
+      });
+      replayDecision(policy, request, { providerId: "fast", tag: "sampled", epsilon: 0.3 });
+      expect(policy.stats().ab!.arms[0]!.policy.epsilon).toBe(0.3);
+    });
+
+    it("counts nowhere a decision whose tag names no arm, as its reward is learned by none", () => {
+      const policy = ab(rules);
+      expect(replayDecision(policy, request, { providerId: "cheap", tag: "gone" })).toBeUndefined();
+      expect(replayDecision(policy, request, { providerId: "cheap" })).toBeUndefined();
+      const { decision_count, ab: stats } = policy.stats();
+      expect(decision_count).toBe(0);
+      expect(stats!.arms.map((arm) => [arm.decisions, arm.policy.decision_count])).toEqual([
+        [0, 0],
+        [0, 0],
+      ]);
+    });
   });
 
   describe("invalid", () => {

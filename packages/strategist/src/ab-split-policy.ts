@@ -2,10 +2,20 @@ import type { Rng, ValidationIssue } from "@aurora/domain";
 import { ValidationError } from "@aurora/domain";
 import { composeTag, parseTag } from "./choice-tag.js";
 import { MODEL_FORMAT, MODEL_VERSION, REWARD_HISTORY_LIMIT } from "./model-snapshot.js";
-import type { Choice, ChooseRequest, Policy, PolicySnapshot, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
+import type {
+  Choice,
+  ChooseRequest,
+  Policy,
+  PolicySnapshot,
+  RecordedChoice,
+  RewardUpdate,
+  StrategistStats,
+  UpdateResult,
+} from "./policy.js";
 import { innerSnapshot } from "./policy-copy.js";
 import { requireRewardUpdate } from "./policy-input-checks.js";
 import type { PolicyConfig, PolicyDeps } from "./policy-registry.js";
+import { innerRecord, replayDecision } from "./replay-decision.js";
 import { RewardHistory } from "./reward-history.js";
 import type { RewardSummary, RunningStatsJson } from "./running-stats.js";
 import { RunningStats, Z_95 } from "./running-stats.js";
@@ -299,6 +309,23 @@ export class AbSplitPolicy implements Policy {
       tag: composeTag(arm.name, [choice.tag]),
       ...(exact ? {} : { probabilityExact: false as const }),
     };
+  }
+
+  /**
+   * Repeats a recorded decision (see `Policy.replay`): counted on the arm its tag names, without a
+   * draw, and replayed by that arm's policy with the arm's own part of the tag. A tag that names no
+   * arm (a decision made by an arm since removed, or before the split) is counted nowhere, as its
+   * reward is learned by none.
+   */
+  replay(request: ChooseRequest, recorded: RecordedChoice): Choice | undefined {
+    const { label, inner } = parseTag(recorded.tag);
+    const arm = this.#arms.find((a) => a.name === label);
+    if (!arm) return undefined;
+    const choice = replayDecision(arm.policy, request, innerRecord(inner[0], recorded.providerId, recorded.epsilon));
+    arm.decisions++;
+    this.#decisionCount++;
+    this.#lastArm = arm;
+    return choice && { ...choice, tag: recorded.tag as string };
   }
 
   /**

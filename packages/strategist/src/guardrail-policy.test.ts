@@ -2,10 +2,13 @@ import type { Context, Provider, Rng } from "@aurora/domain";
 import { createRng, ValidationError } from "@aurora/domain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { AbSplitOptions, AbSplitSnapshot } from "./ab-split-policy.js";
 import type { GuardrailOptions } from "./guardrail-options.js";
 import { GuardrailPolicy } from "./guardrail-policy.js";
 import type { Choice, ChooseRequest, Policy } from "./policy.js";
+import type { PolicyConfig } from "./policy-registry.js";
 import { createPolicy } from "./policy-registry.js";
+import { replayDecision } from "./replay-decision.js";
 import { RulePolicy } from "./rule-policy.js";
 import { Strategist } from "./strategist.js";
 
@@ -261,6 +264,95 @@ describe("GuardrailPolicy", () => {
       ),
       { seed: 42, numRuns: 1000 },
     );
+  });
+
+  describe("replay", () => {
+    it("counts a decision with the label recorded, without drawing which pick to play, as live traffic did", () => {
+      const live = guardrail({}, createRng(6));
+      const market: Market = { means: { cheap: 5, fast: 9 }, noise: createRng(6) };
+      let snapshot: unknown;
+      const after: { choice: Choice; reward: number }[] = [];
+      for (let i = 0; i < 800; i++) {
+        if (i === 400) snapshot = JSON.parse(JSON.stringify(live.toJSON()));
+        const choice = live.choose(request);
+        const reward = market.means[choice.providerId]! + 2 * (market.noise() - 0.5);
+        live.update({ stateKey: STATE, context, provider: candidates[choice.index]!, reward, tag: choice.tag! });
+        if (i >= 400) after.push({ choice, reward });
+      }
+      // Another stream than live traffic's: a restarted engine's, or another replica's.
+      const restarted = createPolicy({ kind: "guardrail" } as never, { snapshot, rng: createRng(99) });
+      for (const { choice, reward } of after) {
+        replayDecision(restarted, request, { providerId: choice.providerId, tag: choice.tag! });
+        restarted.update({ stateKey: STATE, context, provider: candidates[choice.index]!, reward, tag: choice.tag! });
+      }
+      expect(restarted.toJSON()).toEqual(live.toJSON());
+      const { decisions, agreements, policy_plays, baseline_plays } = live.stats().guardrail!;
+      expect(agreements + policy_plays + baseline_plays).toBe(decisions);
+      expect(policy_plays).toBeGreaterThan(0);
+      expect(baseline_plays).toBeGreaterThan(0);
+    });
+
+    it("replays each side with its own part of the tag", () => {
+      const rules: AbSplitOptions = {
+        arms: [
+          { name: "a", share: 0.5, policy: FAST_RULE },
+          { name: "b", share: 0.5, policy: FAST_RULE },
+        ],
+      };
+      const policy = guardrail({ policy: { kind: "ab", ...rules } });
+      replayDecision(policy, request, { providerId: "fast", tag: 'policy["b",null]' });
+      replayDecision(policy, request, { providerId: "cheap", tag: 'baseline["a",null]' });
+      const arms = (policy.toJSON().inner.policy as AbSplitSnapshot).arms.map((arm) => arm.decisions);
+      expect(arms).toEqual([1, 1]);
+      expect(policy.stats().guardrail).toMatchObject({ decisions: 2, agreements: 0, policy_plays: 1, baseline_plays: 1 });
+    });
+
+    it("hands the side whose pick was played the ε recorded", () => {
+      const policy = guardrail({ policy: { kind: "thompson" }, baseline: { kind: "softmax" } });
+      const epsilons = () => [policy.stats().guardrail!.policy.epsilon, policy.stats().guardrail!.baseline_policy.epsilon];
+      replayDecision(policy, request, { providerId: "fast", tag: "policy", epsilon: 0.3 });
+      expect(epsilons()[0]).toBe(0.3);
+      expect(epsilons()[1]).not.toBe(0.3);
+      replayDecision(policy, request, { providerId: "cheap", tag: "baseline", epsilon: 0.4 });
+      expect(epsilons()[1]).toBe(0.4);
+      expect(epsilons()[0]).not.toBe(0.4);
+    });
+
+    describe("switched on over an A/B split", () => {
+      const split: PolicyConfig = {
+        kind: "ab",
+        arms: [
+          { name: "learned", share: 0.5, policy: { kind: "q-learning", gamma: 0 } },
+          { name: "rule", share: 0.5, policy: { kind: "rule" } },
+        ],
+      };
+
+      it("hands the split's decisions made before it, and their rewards, to the arms that made them", () => {
+        const before = createPolicy(split, { rng: createRng(4) });
+        const snapshot = JSON.parse(JSON.stringify(before.toJSON()));
+        const made = Array.from({ length: 10 }, () => before.choose(request));
+        const policy = createPolicy({ kind: "guardrail" } as never, { snapshot, rng: createRng(5) }) as GuardrailPolicy;
+        // The decisions after the snapshot are replayed (a restart), then all ten get their feedback.
+        for (const choice of made) replayDecision(policy, request, { providerId: choice.providerId, tag: choice.tag! });
+        for (const choice of made) {
+          policy.update({ stateKey: STATE, context, provider: candidates[choice.index]!, reward: 6, tag: choice.tag! });
+        }
+        const inner = policy.stats().guardrail!.policy.ab!;
+        const byArm = (name: string) => made.filter((choice) => choice.tag === name).length;
+        expect(inner.arms.map((arm) => [arm.decisions, arm.rewards.count])).toEqual([
+          [byArm("learned"), byArm("learned")],
+          [byArm("rule"), byArm("rule")],
+        ]);
+        expect(inner.unattributed_rewards).toBe(0);
+        // Not the guardrail's decisions: learned by both sides, but no evidence and no counts of its own.
+        expect(policy.stats().guardrail).toMatchObject({
+          decisions: 0,
+          unattributed_rewards: 10,
+          evidence: { policy: { count: 0 }, baseline: { count: 0 } },
+          baseline_policy: { decision_count: 0, total_rewards: 10 },
+        });
+      });
+    });
   });
 
   describe("invalid", () => {

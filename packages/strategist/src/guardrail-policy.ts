@@ -6,10 +6,20 @@ import { EvidenceByStateCopy, GuardrailEvidence } from "./guardrail-evidence.js"
 import type { GuardrailOptions, GuardrailParams, GuardrailScope } from "./guardrail-options.js";
 import { GUARDRAIL_OPTION_NAMES, resolveGuardrailParams } from "./guardrail-options.js";
 import { MODEL_FORMAT, MODEL_VERSION, REWARD_HISTORY_LIMIT } from "./model-snapshot.js";
-import type { Choice, ChooseRequest, Policy, PolicySnapshot, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
+import type {
+  Choice,
+  ChooseRequest,
+  Policy,
+  PolicySnapshot,
+  RecordedChoice,
+  RewardUpdate,
+  StrategistStats,
+  UpdateResult,
+} from "./policy.js";
 import { innerSnapshot } from "./policy-copy.js";
 import { requireRewardUpdate } from "./policy-input-checks.js";
 import type { PolicyConfig, PolicyDeps } from "./policy-registry.js";
+import { innerRecord, replayDecision } from "./replay-decision.js";
 import { RewardHistory } from "./reward-history.js";
 import type { RunningStatsJson } from "./running-stats.js";
 import { RunningStats } from "./running-stats.js";
@@ -87,6 +97,11 @@ export interface GuardrailSnapshot {
   evidence: { global: GuardrailEvidenceJson; states: Record<string, GuardrailEvidenceJson> };
   inner: { policy: PolicySnapshot; baseline: PolicySnapshot };
 }
+
+/** The evidence that spoke for a decision's state, and what it said. */
+type DecisionEvidence =
+  | { evidence: GuardrailEvidence; ready: true; trusted: boolean }
+  | { evidence: GuardrailEvidence | undefined; ready: false; trusted: false };
 
 function checkPolicy(policy: unknown, field: string): asserts policy is Policy {
   if (!policy || typeof (policy as Policy).choose !== "function") {
@@ -204,13 +219,8 @@ export class GuardrailPolicy implements Policy {
   choose(request: ChooseRequest): Choice {
     const mine = this.#policy.choose(request);
     const theirs = this.#baseline.choose(request);
-    const evidence = this.#evidenceFor(request.stateKey);
-    const { minSamples, z, check, explore, exploreMax, risk } = this.#params;
-    const ready = evidence?.ready(minSamples) === true;
-    const trusted = ready && evidence.trusts(z);
-    this.#decisionCount++;
-    if (trusted) this.#trustedDecisions++;
-    this.#budget += risk * this.#spread();
+    const { evidence, ready, trusted } = this.#countDecision(request.stateKey);
+    const { check, explore, exploreMax } = this.#params;
     const budgetLeft = this.#budgetLeft();
     // P(play the policy's pick | the picks differ).
     const q = trusted
@@ -267,6 +277,48 @@ export class GuardrailPolicy implements Policy {
   }
 
   /**
+   * Repeats a recorded decision (see `Policy.replay`): counted with the label recorded (an
+   * agreement, a play of the policy's pick or of the baseline's), without drawing which pick to
+   * play; both sides replay their picks with their own parts of the tag (told the provider played
+   * where it was theirs), and the decision counts as trusted, and earns its risk budget, as it
+   * would now. A decision without a guardrail label was the guarded policy's alone (made before the
+   * guardrail was switched on): the policy replays it whole, and nothing is counted here.
+   */
+  replay(request: ChooseRequest, recorded: RecordedChoice): Choice | undefined {
+    const { label, inner } = parseTag(recorded.tag);
+    if (label !== "agree" && label !== "policy" && label !== "baseline") {
+      return replayDecision(this.#policy, request, recorded);
+    }
+    const { providerId, epsilon } = recorded;
+    const mine = label === "baseline" ? innerRecord(inner[0]) : innerRecord(inner[0], providerId, epsilon);
+    const theirs =
+      label === "baseline"
+        ? innerRecord(inner[1], providerId, epsilon)
+        : innerRecord(inner[1], label === "agree" ? providerId : undefined);
+    const policyChoice = replayDecision(this.#policy, request, mine);
+    const baselineChoice = replayDecision(this.#baseline, request, theirs);
+    this.#countDecision(request.stateKey);
+    if (label === "agree") this.#agreements++;
+    else if (label === "policy") this.#policyPlays++;
+    else this.#baselinePlays++;
+    const tag = recorded.tag as string;
+    if (label !== "baseline") return policyChoice && { ...policyChoice, tag };
+    return baselineChoice && { ...baselineChoice, mode: "baseline", tag };
+  }
+
+  /** Counts a decision in `stateKey` (trusted or not, by the evidence now) and earns its risk budget. */
+  #countDecision(stateKey: string): DecisionEvidence {
+    const evidence = this.#evidenceFor(stateKey);
+    const { minSamples, z, risk } = this.#params;
+    const ready = evidence?.ready(minSamples) === true;
+    const trusted = ready && evidence.trusts(z);
+    this.#decisionCount++;
+    if (trusted) this.#trustedDecisions++;
+    this.#budget += risk * this.#spread();
+    return ready ? { evidence, ready, trusted } : { evidence, ready, trusted: false };
+  }
+
+  /**
    * The chance that `side` (whose own pick was `choice`) picks candidate `index`, another than its
    * own: 0 when its pick was certain, else from its `probabilities`; undefined when it cannot say.
    */
@@ -309,8 +361,12 @@ export class GuardrailPolicy implements Policy {
     requireRewardUpdate(update);
     const { label, inner } = parseTag(update.tag);
     const { tag: _, ...rest } = update;
-    const result = this.#policy.update(inner[0] === undefined ? rest : { ...rest, tag: inner[0] });
-    this.#baseline.update(inner[1] === undefined ? rest : { ...rest, tag: inner[1] });
+    const ours = label === "agree" || label === "policy" || label === "baseline";
+    // A tag without a guardrail label is the guarded policy's own (a decision made before the
+    // guardrail was switched on): handed to it whole, so that an A/B split finds its arm in it.
+    const policyTag = ours ? inner[0] : update.tag;
+    const result = this.#policy.update(policyTag === undefined ? rest : { ...rest, tag: policyTag });
+    this.#baseline.update(!ours || inner[1] === undefined ? rest : { ...rest, tag: inner[1] });
     if (label === "policy") this.#charge(update.stateKey, update.reward);
     if (label === "policy" || label === "baseline") this.#record(update.stateKey, label, update.reward);
     else if (label !== "agree") this.#unattributed++;

@@ -42,6 +42,7 @@ export type {
   DecisionMode,
   Policy,
   PolicySnapshot,
+  RecordedChoice,
   RewardUpdate,
   StrategistStats,
   UpdateResult,
@@ -52,6 +53,7 @@ export type { PolicyConfig, PolicyDeps } from "./policy-registry.js";
 export { createPolicy, policyKinds } from "./policy-registry.js";
 export type { QLearningOptions, QLearningParams } from "./q-learning-options.js";
 export { Q_LEARNING_DEFAULTS } from "./q-learning-options.js";
+export { replayDecision } from "./replay-decision.js";
 export type { PolicyRewardWeights } from "./reward-decomposition.js";
 export { DEFAULT_POLICY_REWARD_WEIGHTS, knownReward } from "./reward-decomposition.js";
 export type { RuleSnapshot } from "./rule-policy.js";

@@ -9,6 +9,7 @@ import {
   linThompsonScratchUse,
   resolveLinThompsonOptions,
 } from "./lin-thompson-policy.js";
+import { replayDecision } from "./replay-decision.js";
 
 describeLearningPolicyContract({
   kind: "lin-thompson",
@@ -20,6 +21,15 @@ describeLearningPolicyContract({
 const trio = [provider("akash", 1.2, 100, 90), provider("ionet", 1, 100, 80), provider("vast", 1.1, 80, 85)];
 
 describe("LinThompsonPolicy", () => {
+  it("reports the ε a replayed decision recorded as its last decision's, not its Monte Carlo estimate", () => {
+    const policy = new LinThompsonPolicy({ rng: createRng(3) });
+    replayDecision(policy, request(trio), { providerId: "vast", epsilon: 0.25 });
+    expect(policy.stats()).toMatchObject({ epsilon: 0.25, decision_count: 1 });
+    // Nothing recorded: the replayed choice's own.
+    const own = replayDecision(policy, request(trio), { providerId: "vast" });
+    expect(policy.stats()).toMatchObject({ epsilon: own!.epsilon, decision_count: 2 });
+  });
+
   it("gives an importance weight whose mean is 1/propensity, on either sampling path", () => {
     for (const path of ["candidates", "weights"] as LinThompsonSamplingPath[]) {
       const policy = new LinThompsonPolicy({ rng: createRng(8) });

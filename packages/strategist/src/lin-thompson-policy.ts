@@ -9,8 +9,8 @@ import { LinearOutcomePolicy } from "./linear-outcome-policy.js";
 import { NormalSampler } from "./normal-sampler.js";
 import type { OptionRules } from "./option-rules.js";
 import { integerRule, numberRule, resolveOptions } from "./option-rules.js";
-import type { Choice, ChooseRequest } from "./policy.js";
-import { requireRng, restoreLastEpsilon } from "./policy-setup.js";
+import type { Choice, ChooseRequest, RecordedChoice } from "./policy.js";
+import { replayedLastEpsilon, requireRng, restoreLastEpsilon } from "./policy-setup.js";
 import type { RidgeRegression } from "./ridge-regression.js";
 import type { JsonObject } from "./snapshot-fields.js";
 import { own } from "./snapshot-fields.js";
@@ -208,6 +208,17 @@ export class LinThompsonPolicy extends LinearOutcomePolicy<"lin-thompson", LinTh
       probability,
       inverseProbability,
     };
+  }
+
+  /**
+   * Repeats a recorded decision (see `Policy.replay`): chosen again for what choosing keeps (the
+   * decision counted, providers new to the state), the pick discarded; the ε reported from then on
+   * is the recorded decision's, a Monte Carlo estimate that choosing again draws anew.
+   */
+  replay(request: ChooseRequest, recorded: RecordedChoice): Choice {
+    const choice = this.choose(request);
+    this.#lastEpsilon = replayedLastEpsilon(recorded, this.#lastEpsilon);
+    return choice;
   }
 
   toJSON(): LinThompsonSnapshot {

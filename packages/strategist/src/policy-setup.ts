@@ -1,5 +1,6 @@
 import type { Rng } from "@aurora/domain";
 import { ValidationError } from "@aurora/domain";
+import type { RecordedChoice } from "./policy.js";
 import type { JsonObject } from "./snapshot-fields.js";
 import { own, requireSnapshotHead } from "./snapshot-fields.js";
 
@@ -35,6 +36,12 @@ export function snapshotSettings<P extends object>(
     if (option !== undefined) (params as Record<string, unknown>)[key] = option;
   }
   return { snapshot: value, params: resolve(params) };
+}
+
+/** The last decision's ε after replaying a recorded one: the ε it reported, when that is one (0 to 1); else `current`. */
+export function replayedLastEpsilon(recorded: RecordedChoice, current: number): number {
+  const { epsilon } = recorded;
+  return typeof epsilon === "number" && epsilon >= 0 && epsilon <= 1 ? epsilon : current;
 }
 
 /** A snapshot's `last_epsilon` (a Thompson policy's last exploration probability): 0 to 1, or 0 when absent. */

@@ -86,6 +86,26 @@ export interface RewardUpdate {
   settled?: boolean;
 }
 
+/**
+ * What was recorded of a decision made earlier, for `Policy.replay`. The engine's decision record
+ * holds it: the provider played (`provider_id`), the choice's tag (`metadata.arm`) and its ε
+ * (`metadata.epsilon`).
+ */
+export interface RecordedChoice {
+  /**
+   * The provider this policy picked. A composite leaves it out for an inner policy whose pick is
+   * not known (a shadow's pick where it differed, the side of a guardrail that was not played).
+   */
+  providerId?: string;
+  /** The `Choice.tag` this policy gave the decision, when it gave one. */
+  tag?: string;
+  /**
+   * The `Choice.epsilon` reported (`metadata.epsilon`), for the policy whose pick was played: the
+   * Thompson and softmax policies report it again as their last decision's ε.
+   */
+  epsilon?: number;
+}
+
 /** The estimate for (state, provider) before and after learning one reward. */
 export interface UpdateResult {
   before: number;
@@ -136,6 +156,17 @@ export interface Policy {
    * Monte Carlo estimate (`thompson`, `lin-thompson`) and the `guardrail` do not have the method.
    */
   probabilities?(request: ChooseRequest): number[] | undefined;
+  /**
+   * Optional: repeats what `choose` did to the policy for a decision made earlier and recorded (a
+   * restart replaying its journal, another replica's decision), taking the recorded choice instead
+   * of drawing again: the composites count the decision on the arm or with the label its tag
+   * names, and pass each inner policy its own part of the tag. Returns the choice replayed (a
+   * composite's is that of the inner policy whose pick was played, with the recorded tag), or
+   * `undefined` when the policy has no part in the record (an A/B split given a tag that names no
+   * arm). The caller discards it; only a composite reads an inner estimate from it. Policies
+   * without the method are replayed by `choose`, the pick discarded (see `replayDecision`).
+   */
+  replay?(request: ChooseRequest, recorded: RecordedChoice): Choice | undefined;
   /** Learns one reward (ε-greedy policies also decay ε once). */
   update(update: RewardUpdate): UpdateResult;
   stats(): StrategistStats;

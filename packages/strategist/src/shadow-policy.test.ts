@@ -1,9 +1,11 @@
 import type { Context, Provider } from "@aurora/domain";
 import { createRng, ValidationError } from "@aurora/domain";
 import { describe, expect, it } from "vitest";
-import type { ChooseRequest, Policy } from "./policy.js";
+import type { AbSplitOptions, AbSplitSnapshot } from "./ab-split-policy.js";
+import type { ChooseRequest, Policy, PolicySnapshot } from "./policy.js";
 import { createPolicy } from "./policy-registry.js";
-import type { ShadowOptions } from "./shadow-policy.js";
+import { replayDecision } from "./replay-decision.js";
+import type { ShadowOptions, ShadowSnapshot } from "./shadow-policy.js";
 import { ShadowPolicy } from "./shadow-policy.js";
 import { Strategist } from "./strategist.js";
 
@@ -100,6 +102,104 @@ describe("ShadowPolicy", () => {
   it("takes ready policies in its constructor", () => {
     const policy = new ShadowPolicy({ primary: new Strategist(), shadow: new Strategist({ epsilon: 0.3 }) });
     expect(policy.toJSON().params).toEqual({ primary: { kind: "q-learning" }, shadow: { kind: "q-learning" }, seed: 0 });
+  });
+
+  describe("replay", () => {
+    it("counts agreement from the label recorded, not from a new draw, when a restart replays decisions", () => {
+      const live = createPolicy({ kind: "shadow", ...config }, { rng: createRng(5) });
+      let snapshot: unknown;
+      const after: { tag: string; providerId: string; index: number }[] = [];
+      for (let i = 0; i < 200; i++) {
+        if (i === 100) snapshot = JSON.parse(JSON.stringify(live.toJSON()));
+        const choice = live.choose(request);
+        live.update({
+          stateKey: STATE,
+          context,
+          provider: candidates[choice.index]!,
+          reward: REWARDS[choice.index]!,
+          tag: choice.tag!,
+        });
+        if (i >= 100) after.push({ tag: choice.tag!, providerId: choice.providerId, index: choice.index });
+      }
+      const restarted = createPolicy({ kind: "shadow", ...config }, { snapshot, rng: createRng(9) });
+      for (const { tag, providerId, index } of after) {
+        replayDecision(restarted, request, { providerId, tag });
+        restarted.update({ stateKey: STATE, context, provider: candidates[index]!, reward: REWARDS[index]!, tag });
+      }
+      const { agreements, agreement_share, decisions, agreed_rewards, differed_rewards, unattributed_rewards } =
+        live.stats().shadow!;
+      expect(restarted.stats().shadow).toMatchObject({
+        agreements,
+        agreement_share,
+        decisions,
+        agreed_rewards,
+        differed_rewards,
+        unattributed_rewards,
+      });
+      expect(restarted.stats().shadow!.shadow_estimate.count).toBe(200);
+      expect((restarted.toJSON() as ShadowSnapshot).primary).toEqual((live.toJSON() as ShadowSnapshot).primary);
+    });
+
+    it("replays each inner policy with its own part of the tag", () => {
+      const rules: AbSplitOptions = {
+        arms: [
+          { name: "a", share: 0.5, policy: { kind: "rule" } },
+          { name: "b", share: 0.5, policy: { kind: "rule" } },
+        ],
+      };
+      const policy = createPolicy({ kind: "shadow", primary: { kind: "ab", ...rules }, shadow: { kind: "ab", ...rules } });
+      replayDecision(policy, request, { providerId: "cheap", tag: 'agree["a","b"]' });
+      replayDecision(policy, request, { providerId: "cheap", tag: 'differ["a","a"]' });
+      const snapshot = policy.toJSON() as ShadowSnapshot;
+      const decisions = (inner: PolicySnapshot) => (inner as AbSplitSnapshot).arms.map((arm) => arm.decisions);
+      expect(decisions(snapshot.primary)).toEqual([2, 0]);
+      expect(decisions(snapshot.shadow)).toEqual([1, 1]);
+      expect(policy.stats().shadow).toMatchObject({ decisions: 2, agreements: 1 });
+    });
+
+    it("resumes the shadow's stream where the snapshot's decisions leave it, not at its first numbers", () => {
+      // ε = 1: every shadow pick is a draw; the rule router always picks "cheap".
+      const uniform: ShadowOptions = {
+        primary: { kind: "rule" },
+        shadow: { kind: "q-learning", epsilon: 1, epsilonDecay: 1 },
+      };
+      const tags = (policy: Policy) => Array.from({ length: 40 }, () => policy.choose(request).tag).join(",");
+      const fresh = createPolicy({ kind: "shadow", ...uniform });
+      const first = tags(fresh);
+      const snapshot = JSON.parse(JSON.stringify(fresh.toJSON()));
+      const resumed = tags(createPolicy({ kind: "shadow", ...uniform }, { snapshot }));
+      // 40 draws agreeing by chance: 0.625⁴⁰ ≈ 7·10⁻⁹.
+      expect(resumed).not.toBe(first);
+      expect(tags(createPolicy({ kind: "shadow", ...uniform }, { snapshot }))).toBe(resumed);
+      expect(tags(createPolicy({ kind: "shadow", ...uniform }))).toBe(first);
+    });
+
+    it("hands a tag without a shadow label, and its decision, whole to the primary", () => {
+      const policy = createPolicy({
+        kind: "shadow",
+        primary: {
+          kind: "ab",
+          arms: [
+            { name: "a", share: 0.5, policy: { kind: "rule" } },
+            { name: "b", share: 0.5, policy: { kind: "rule" } },
+          ],
+        },
+        shadow: { kind: "rule" },
+      });
+      replayDecision(policy, request, { providerId: "cheap", tag: "b" });
+      policy.update({ stateKey: STATE, context, provider: candidates[0]!, reward: 5, tag: "b" });
+      expect(policy.stats().shadow).toMatchObject({
+        decisions: 0,
+        unattributed_rewards: 1,
+        shadow: { decision_count: 0, total_rewards: 1 },
+      });
+      const primary = (policy.toJSON() as ShadowSnapshot).primary as AbSplitSnapshot;
+      expect(primary.arms.map((arm) => [arm.decisions, arm.rewards.count])).toEqual([
+        [0, 0],
+        [1, 1],
+      ]);
+      expect(primary.unattributed_rewards).toBe(0);
+    });
   });
 
   describe("invalid", () => {

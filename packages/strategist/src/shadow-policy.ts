@@ -1,10 +1,20 @@
-import { createRng, ValidationError } from "@aurora/domain";
+import { createRng, seededStringHash, ValidationError } from "@aurora/domain";
 import { composeTag, parseTag } from "./choice-tag.js";
 import { MODEL_FORMAT, MODEL_VERSION, REWARD_HISTORY_LIMIT } from "./model-snapshot.js";
-import type { Choice, ChooseRequest, Policy, PolicySnapshot, RewardUpdate, StrategistStats, UpdateResult } from "./policy.js";
+import type {
+  Choice,
+  ChooseRequest,
+  Policy,
+  PolicySnapshot,
+  RecordedChoice,
+  RewardUpdate,
+  StrategistStats,
+  UpdateResult,
+} from "./policy.js";
 import { innerSnapshot } from "./policy-copy.js";
 import { requireRewardUpdate } from "./policy-input-checks.js";
 import type { PolicyConfig, PolicyDeps } from "./policy-registry.js";
+import { innerRecord, replayDecision } from "./replay-decision.js";
 import { RewardHistory } from "./reward-history.js";
 import type { RewardSummary, RunningStatsJson } from "./running-stats.js";
 import { RunningStats, Z_95 } from "./running-stats.js";
@@ -80,6 +90,16 @@ function checkPolicy(policy: unknown, field: string): asserts policy is Policy {
 }
 
 /**
+ * The seed of a resumed shadow's stream: `seed` mixed with how many decisions the snapshot holds,
+ * so that a restart does not draw the numbers of the first decisions again (the same explorations
+ * after every restart), while a restart from the same snapshot goes on the same way.
+ */
+function continuedSeed(seed: number, snapshot: Record<string, unknown>): number {
+  const decisions = requireCount(own(snapshot, "decision_count"), "decision_count");
+  return seededStringHash(seed, `shadow:${decisions}`);
+}
+
+/**
  * A shadow deployment (registry kind `"shadow"`): the primary routes every decision; the
  * shadow also chooses on every decision but never routes, and both learn from every
  * outcome. `Choice.tag` says whether they agreed (`"agree"` or `"differ"`), so the reward of an
@@ -135,8 +155,9 @@ export class ShadowPolicy implements Policy {
         ...(snapshot ? { snapshot: own(snapshot, "primary") } : {}),
       }),
     );
+    const stream = snapshot ? continuedSeed(seed as number, snapshot) : (seed as number);
     const shadow = withFieldPrefix("shadow", () =>
-      build(shadowConfig, { rng: createRng(seed as number), ...(snapshot ? { snapshot: own(snapshot, "shadow") } : {}) }),
+      build(shadowConfig, { rng: createRng(stream), ...(snapshot ? { snapshot: own(snapshot, "shadow") } : {}) }),
     );
     const policy = new ShadowPolicy({
       primary,
@@ -157,6 +178,26 @@ export class ShadowPolicy implements Policy {
     return { ...choice, tag: composeTag(agree ? "agree" : "differ", [choice.tag, shadow.tag]) };
   }
 
+  /**
+   * Repeats a recorded decision (see `Policy.replay`): agreement is counted from the recorded
+   * label, not from a new draw; the primary replays its pick, the shadow its own (told the pick
+   * where they agreed), each with its part of the tag. `shadow_estimate` takes the shadow's
+   * replayed choice's estimate (its pick is not recorded where they differed). A decision without
+   * a shadow label was the primary's alone (made before the shadow was added): the primary replays
+   * it whole, and nothing is counted here.
+   */
+  replay(request: ChooseRequest, recorded: RecordedChoice): Choice | undefined {
+    const { label, inner } = parseTag(recorded.tag);
+    if (label !== "agree" && label !== "differ") return replayDecision(this.#primary, request, recorded);
+    const agree = label === "agree";
+    const choice = replayDecision(this.#primary, request, innerRecord(inner[0], recorded.providerId, recorded.epsilon));
+    const shadow = replayDecision(this.#shadow, request, innerRecord(inner[1], agree ? recorded.providerId : undefined));
+    this.#decisionCount++;
+    if (agree) this.#agreements++;
+    if (shadow) this.#shadowEstimate.push(shadow.estimate);
+    return choice && { ...choice, tag: recorded.tag as string };
+  }
+
   /** The primary's (it is the one routing); undefined when the primary cannot state them. */
   probabilities(request: ChooseRequest): number[] | undefined {
     return this.#primary.probabilities?.(request);
@@ -171,8 +212,12 @@ export class ShadowPolicy implements Policy {
     requireRewardUpdate(update);
     const { label, inner } = parseTag(update.tag);
     const { tag: _, ...rest } = update;
-    const result = this.#primary.update(inner[0] === undefined ? rest : { ...rest, tag: inner[0] });
-    this.#shadow.update(inner[1] === undefined ? rest : { ...rest, tag: inner[1] });
+    const ours = label === "agree" || label === "differ";
+    // A tag without a shadow label is the primary's own (a decision made before the shadow was
+    // added): handed to it whole, so that a composite primary finds its arm or label in it.
+    const primaryTag = ours ? inner[0] : update.tag;
+    const result = this.#primary.update(primaryTag === undefined ? rest : { ...rest, tag: primaryTag });
+    this.#shadow.update(!ours || inner[1] === undefined ? rest : { ...rest, tag: inner[1] });
     if (label === "agree") this.#agreed.push(update.reward);
     else if (label === "differ") this.#differed.push(update.reward);
     else this.#unattributed++;

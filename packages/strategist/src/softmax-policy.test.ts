@@ -2,6 +2,7 @@ import { createRng } from "@aurora/domain";
 import { describe, expect, it } from "vitest";
 import { context, provider, request, runMarket } from "../test/learning-market.js";
 import { describeLearningPolicyContract } from "../test/policy-contract.js";
+import { replayDecision } from "./replay-decision.js";
 import { resolveSoftmaxOptions, SoftmaxPolicy } from "./softmax-policy.js";
 
 describeLearningPolicyContract({
@@ -14,6 +15,15 @@ describeLearningPolicyContract({
 const trio = [provider("akash", 1.2, 100, 90), provider("ionet", 1, 100, 80), provider("vast", 1.1, 80, 85)];
 
 describe("SoftmaxPolicy", () => {
+  it("reports the ε a replayed decision recorded as its last decision's, not what its model gives now", () => {
+    const policy = new SoftmaxPolicy({ rng: createRng(3) });
+    replayDecision(policy, request(trio), { providerId: "vast", epsilon: 0.25 });
+    expect(policy.stats()).toMatchObject({ epsilon: 0.25, decision_count: 1 });
+    // Nothing recorded: the replayed choice's own.
+    const own = replayDecision(policy, request(trio), { providerId: "vast" });
+    expect(policy.stats()).toMatchObject({ epsilon: own!.epsilon, decision_count: 2 });
+  });
+
   it("has the documented defaults", () => {
     expect(resolveSoftmaxOptions({})).toMatchObject({ temperature: 0.15, discount: 0.9995, priorStrength: 5 });
   });

@@ -7,8 +7,8 @@ import { BanditPolicy } from "./bandit-policy.js";
 import type { LearningSnapshotHead } from "./learning-policy.js";
 import type { OptionRules } from "./option-rules.js";
 import { numberRule, resolveOptions } from "./option-rules.js";
-import type { Choice, ChooseRequest } from "./policy.js";
-import { restoreLastEpsilon } from "./policy-setup.js";
+import type { Choice, ChooseRequest, RecordedChoice } from "./policy.js";
+import { replayedLastEpsilon, restoreLastEpsilon } from "./policy-setup.js";
 import type { JsonObject } from "./snapshot-fields.js";
 import { own } from "./snapshot-fields.js";
 
@@ -108,6 +108,17 @@ export class SoftmaxPolicy extends BanditPolicy<"softmax", SoftmaxParams> {
     const weights = values.map((v) => Math.exp((v - top) / (this.settings.temperature * scale)));
     const total = weights.reduce((a, b) => a + b, 0);
     return weights.map((w) => w / total);
+  }
+
+  /**
+   * Repeats a recorded decision (see `Policy.replay`): chosen again for what choosing keeps (the
+   * decision counted, providers new to the state), the pick discarded; the ε reported from then on
+   * is the recorded decision's (another replica's model, which made it, may differ a little).
+   */
+  replay(request: ChooseRequest, recorded: RecordedChoice): Choice {
+    const choice = this.choose(request);
+    this.#lastEpsilon = replayedLastEpsilon(recorded, this.#lastEpsilon);
+    return choice;
   }
 
   toJSON(): SoftmaxSnapshot {

@@ -10,8 +10,8 @@ import type { LearningSnapshotHead } from "./learning-policy.js";
 import { NormalSampler } from "./normal-sampler.js";
 import type { OptionRules } from "./option-rules.js";
 import { integerRule, resolveOptions } from "./option-rules.js";
-import type { Choice, ChooseRequest } from "./policy.js";
-import { restoreLastEpsilon } from "./policy-setup.js";
+import type { Choice, ChooseRequest, RecordedChoice } from "./policy.js";
+import { replayedLastEpsilon, restoreLastEpsilon } from "./policy-setup.js";
 import type { JsonObject } from "./snapshot-fields.js";
 import { own } from "./snapshot-fields.js";
 
@@ -99,6 +99,17 @@ export class ThompsonPolicy extends BanditPolicy<"thompson", ThompsonParams> {
       inverseProbability,
       stateKey: this.keptStateKey,
     };
+  }
+
+  /**
+   * Repeats a recorded decision (see `Policy.replay`): chosen again for what choosing keeps (the
+   * decision counted, providers new to the state), the pick discarded; the ε reported from then on
+   * is the recorded decision's, a Monte Carlo estimate that choosing again draws anew.
+   */
+  replay(request: ChooseRequest, recorded: RecordedChoice): Choice {
+    const choice = this.choose(request);
+    this.#lastEpsilon = replayedLastEpsilon(recorded, this.#lastEpsilon);
+    return choice;
   }
 
   toJSON(): ThompsonSnapshot {
