@@ -176,6 +176,61 @@ describe("GuardrailPolicy", () => {
     }
   });
 
+  describe("probabilities", () => {
+    const trio: Provider[] = [...candidates, { ...candidates[0]!, provider_id: "third", price_usd_per_hour: 1 }];
+    const r: ChooseRequest = { stateKey: STATE, context, candidates: trio };
+    const learning = () =>
+      createPolicy(
+        {
+          kind: "guardrail",
+          policy: { kind: "softmax", temperature: 2 },
+          baseline: { kind: "q-learning", epsilon: 0.3, epsilonDecay: 1, initialQ: 0 },
+          minSamples: 5,
+          explore: 0.2,
+        },
+        { rng: createRng(5) },
+      );
+
+    it("states, before each choice, the chance choose then gives its pick, as the budget and the evidence change", () => {
+      const policy = learning();
+      const means: Record<string, number> = { cheap: 4, fast: 9, third: 6 };
+      const noise = createRng(2);
+      let played = 0;
+      for (let d = 0; d < 400; d++) {
+        const stated = policy.probabilities!(r) as number[];
+        expect(stated.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+        const choice = policy.choose(r);
+        if (choice.tag?.startsWith("policy")) played++;
+        expect(choice.probability).toBeCloseTo(stated[choice.index]!, 12);
+        const reward = means[choice.providerId]! + 2 * (noise() - 0.5);
+        policy.update({
+          stateKey: STATE,
+          context,
+          provider: trio[choice.index]!,
+          reward,
+          ...(choice.tag ? { tag: choice.tag } : {}),
+        });
+      }
+      expect(played).toBeGreaterThan(0);
+    });
+
+    it("counts nothing and draws nothing: off-policy evaluation does not loosen the guardrail it reads", () => {
+      const policy = learning();
+      for (let d = 0; d < 30; d++) policy.choose(r);
+      const before = JSON.stringify(policy.toJSON());
+      for (let d = 0; d < 100; d++) policy.probabilities!(r);
+      expect(JSON.stringify(policy.toJSON())).toBe(before);
+    });
+
+    it("cannot state them when a side cannot", () => {
+      const policy = createPolicy(
+        { kind: "guardrail", policy: { kind: "thompson" }, baseline: { kind: "rule" } },
+        { rng: createRng(5) },
+      );
+      expect(policy.probabilities!(r)).toBeUndefined();
+    });
+  });
+
   it("flags a lower bound where the side not played cannot state its chance of the pick", () => {
     const policy = createPolicy(
       { kind: "guardrail", policy: { kind: "thompson" }, baseline: { kind: "q-learning", epsilon: 0.4, epsilonDecay: 1 } },

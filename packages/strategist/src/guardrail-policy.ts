@@ -219,15 +219,9 @@ export class GuardrailPolicy implements Policy {
   choose(request: ChooseRequest): Choice {
     const mine = this.#policy.choose(request);
     const theirs = this.#baseline.choose(request);
-    const { evidence, ready, trusted } = this.#countDecision(request.stateKey);
-    const { check, explore, exploreMax } = this.#params;
-    const budgetLeft = this.#budgetLeft();
-    // P(play the policy's pick | the picks differ).
-    const q = trusted
-      ? 1 - check
-      : budgetLeft >= 0
-        ? Math.min(exploreMax, Math.max(explore, ready ? evidence.chanceBetter() : 0))
-        : 0;
+    const counted = this.#countDecision(request.stateKey);
+    const { trusted } = counted;
+    const q = this.#policyShare(counted, this.#budgetLeft());
     const tags = [mine.tag, theirs.tag];
     // The pick's estimate comes from the side `estimate` reads (the policy where trusted, the
     // baseline elsewhere), whichever side's pick is played: q_value and the ranked alternatives
@@ -306,16 +300,49 @@ export class GuardrailPolicy implements Policy {
     return baselineChoice && { ...baselineChoice, mode: "baseline", tag };
   }
 
+  /**
+   * Each candidate's chance of being played if `choose` were called now, without counting anything
+   * or drawing: p·b + q·p(1 − b) + (1 − q)·b(1 − p), p and b the policy's and the baseline's chances
+   * of picking it (drawn independently) and q the chance of playing the policy's pick where the two
+   * differ, with the risk budget this decision would earn. Undefined when a side cannot state its
+   * own. Off-policy evaluation of a guardrail reads these rather than sampling `choose`, whose
+   * every call earns budget and so would loosen the guardrail it is evaluating.
+   */
+  probabilities(request: ChooseRequest): number[] | undefined {
+    const p = this.#policy.probabilities?.(request);
+    const b = p && this.#baseline.probabilities?.(request);
+    if (p === undefined || b === undefined) return undefined;
+    const q = this.#policyShare(this.#judge(request.stateKey), this.#budgetLeft(this.#params.risk * this.#spread()));
+    return p.map((pi, i) => {
+      const bi = b[i] as number;
+      return Math.min(1, pi * bi + q * pi * (1 - bi) + (1 - q) * bi * (1 - pi));
+    });
+  }
+
+  /** P(play the policy's pick | the picks differ), for a decision judged as `judged` with `budgetLeft` to spend. */
+  #policyShare(judged: DecisionEvidence, budgetLeft: number): number {
+    const { check, explore, exploreMax } = this.#params;
+    if (judged.trusted) return 1 - check;
+    if (budgetLeft < 0) return 0;
+    return Math.min(exploreMax, Math.max(explore, judged.ready ? judged.evidence.chanceBetter() : 0));
+  }
+
+  /** Whether the evidence for `stateKey` is ready, and trusts the policy, now. */
+  #judge(stateKey: string): DecisionEvidence {
+    const evidence = this.#evidenceFor(stateKey);
+    const { minSamples, z } = this.#params;
+    return evidence?.ready(minSamples) === true
+      ? { evidence, ready: true, trusted: evidence.trusts(z) }
+      : { evidence, ready: false, trusted: false };
+  }
+
   /** Counts a decision in `stateKey` (trusted or not, by the evidence now) and earns its risk budget. */
   #countDecision(stateKey: string): DecisionEvidence {
-    const evidence = this.#evidenceFor(stateKey);
-    const { minSamples, z, risk } = this.#params;
-    const ready = evidence?.ready(minSamples) === true;
-    const trusted = ready && evidence.trusts(z);
+    const judged = this.#judge(stateKey);
     this.#decisionCount++;
-    if (trusted) this.#trustedDecisions++;
-    this.#budget += risk * this.#spread();
-    return ready ? { evidence, ready, trusted } : { evidence, ready, trusted: false };
+    if (judged.trusted) this.#trustedDecisions++;
+    this.#budget += this.#params.risk * this.#spread();
+    return judged;
   }
 
   /**
@@ -459,10 +486,11 @@ export class GuardrailPolicy implements Policy {
 
   /**
    * The budget with its pessimism term: earned − spent − z·σ·√plays, so that the noise in what
-   * the policy's plays earned (each judged against the baseline's mean) does not buy tries.
+   * the policy's plays earned (each judged against the baseline's mean) does not buy tries;
+   * `earned` adds what a decision not yet counted would earn (as `choose` would count it).
    */
-  #budgetLeft(): number {
-    return this.#budget - this.#params.z * this.#spread() * Math.sqrt(this.#budgetPlays);
+  #budgetLeft(earned = 0): number {
+    return this.#budget + earned - this.#params.z * this.#spread() * Math.sqrt(this.#budgetPlays);
   }
 
   /** The budget pays for the policy's plays: what each earned over the baseline's mean in its scope. */

@@ -39,6 +39,13 @@ const CONFIGS: Record<string, PolicyConfig> = {
   "lin-ucb with a floor": { kind: "lin-ucb", explorationFloor: 0.15, crosses: ["region"] },
   rule: { kind: "rule" },
   shadow: { kind: "shadow", primary: { kind: "softmax", temperature: 0.4 }, shadow: { kind: "q-learning" } },
+  guardrail: {
+    kind: "guardrail",
+    policy: { kind: "softmax", temperature: 0.6 },
+    baseline: { kind: "q-learning", epsilon: 0.3, epsilonDecay: 0.995 },
+    minSamples: 5,
+    explore: 0.3,
+  },
   "ab per decision": ARMS_THREE,
   "ab per state": {
     kind: "ab",
@@ -169,6 +176,8 @@ describe("Policy.probabilities", () => {
     "ab per decision",
     "ab of ab",
     "shadow",
+    // Not the guardrail: each decision earns it risk budget, so its chances move from one choice to
+    // the next (its own test checks them before each choice).
   ]) {
     it(`${label}: matches the empirical choice frequencies`, () => {
       const config = CONFIGS[label] as PolicyConfig;
@@ -237,14 +246,12 @@ describe("Policy.probabilities", () => {
     );
   });
 
-  it("thompson, lin-thompson and guardrail do not offer it; a shadow or sticky split over them gives none", () => {
-    for (const config of [
-      { kind: "thompson" },
-      { kind: "lin-thompson" },
-      { kind: "guardrail", policy: { kind: "q-learning" } },
-    ] as PolicyConfig[]) {
+  it("thompson and lin-thompson do not offer it; a shadow, sticky split or guardrail over them gives none", () => {
+    for (const config of [{ kind: "thompson" }, { kind: "lin-thompson" }] as PolicyConfig[]) {
       expect(createPolicy(config).probabilities).toBeUndefined();
     }
+    const guarded = createPolicy({ kind: "guardrail", policy: { kind: "thompson" } });
+    expect(guarded.probabilities?.(request(POOL))).toBeUndefined();
     const shadow = createPolicy({ kind: "shadow", primary: { kind: "thompson" }, shadow: { kind: "rule" } });
     expect(shadow.probabilities?.(request(POOL))).toBeUndefined();
     const sticky = createPolicy({
