@@ -25,6 +25,7 @@ import { frameLine, JournalCorruptError, readJournal, segmentName } from "./jour
 import { ModelFileError } from "./model-file.js";
 import { RoutingEngine } from "./routing-engine.js";
 import { describeEngineStoreContract } from "./store-contract.js";
+import { FeedbackNotDurableError } from "./store-errors.js";
 import { verifyFileStore } from "./verify-file-store.js";
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "aurora-file-store-"));
@@ -328,6 +329,24 @@ describe("FileStore", () => {
       const outcomes = [...restarted.openSync().events].filter((e) => e.type === "outcome");
       expect(outcomes).toHaveLength(50);
       await restarted.close();
+    });
+
+    it("acknowledges nothing once its folder is deleted under it, and says so in status", async () => {
+      // The journal's open segment took writes and fsyncs without complaint after `rm -rf`: feedback
+      // was answered 200 and lost at the next start.
+      const dir = tempDir();
+      const modelPath = join(dir, "model.json");
+      const engine = new RoutingEngine({ modelPath, seed: 2, log: quiet });
+      const first = engine.decide({ context, providers: market(3) }).metadata.decision_id;
+      await engine.feedback(outcome(first));
+      const second = engine.decide({ context, providers: market(3) }).metadata.decision_id;
+      rmSync(dir, { recursive: true, force: true });
+      const refused = engine.feedback(outcome(second));
+      await expect(refused).rejects.toBeInstanceOf(FeedbackNotDurableError);
+      await expect(refused).rejects.toThrow(/was deleted while in use/);
+      expect(engine.getStatus().store).toMatchObject({ ready: false, last_error: expect.stringMatching(/deleted while in use/) });
+      await engine.close().catch(() => {});
+      forgetHold(modelPath);
     });
 
     it("writes nothing but explicit snapshots with autoSave off", async () => {

@@ -38,7 +38,7 @@ export type { FileStoreOptions } from "./file-store.js";
 export { FileStore, fileStorePaths } from "./file-store.js";
 export type { ChainBreak } from "./hash-chain.js";
 export { canonicalJson, GENESIS_HASH, sha256Hex } from "./hash-chain.js";
-export { JournalCorruptError } from "./journal.js";
+export { JournalCorruptError, JournalDeletedError } from "./journal.js";
 export { MemoryStore } from "./memory-store.js";
 export { ModelFileError, writeFileAtomic } from "./model-file.js";
 export { makeReceipt, receiptHash, verifyReceiptChain } from "./receipt.js";

@@ -1,6 +1,7 @@
 import {
   closeSync,
   existsSync,
+  fstat,
   fsync,
   fsyncSync,
   ftruncateSync,
@@ -253,6 +254,25 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
+/**
+ * The journal's segment was deleted while the engine had it open: what is written to it is lost
+ * at the next start. A store failure, not a verdict on the feedback: the engine refuses the
+ * feedback with `FeedbackNotDurableError` (HTTP 503) naming it.
+ */
+export class JournalDeletedError extends Error {
+  constructor(dir: string) {
+    super(
+      `the journal segment in ${dir} was deleted while in use (its folder removed?): nothing written now would survive a restart, so nothing is acknowledged; restart the engine on a folder that is kept`,
+    );
+    this.name = "JournalDeletedError";
+  }
+}
+
+/** Whether the open file `fd` no longer has a name (all its links were removed). */
+function unlinked(fd: number): Promise<boolean> {
+  return new Promise((resolve) => fstat(fd, (error, stats) => resolve(error === null && stats.nlink === 0)));
+}
+
 interface Written {
   fd: number;
   waiters: Waiter[];
@@ -447,6 +467,9 @@ export class JournalWriter {
           await fsyncDirectoryAsync(this.#dir);
         }
         await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+        // A segment deleted while open (its folder removed by hand or by a temp cleaner) takes
+        // writes and fsyncs without complaint, but nothing a restart could read: not acknowledged.
+        if (await unlinked(fd)) throw new JournalDeletedError(this.#dir);
       } catch (error) {
         for (const waiter of written.waiters) waiter.reject(error);
         this.#lastError = error;
