@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { listScenarios } from "@aurora/simulator";
+import { listScenarios, MAX_DECISIONS } from "@aurora/simulator";
 import { demoPolicyKinds, policyProblem } from "./demo-policy.js";
 import { UsageError } from "./usage-error.js";
 
@@ -24,8 +24,6 @@ const DEFAULT_SCENARIO = "everything";
 const DEFAULT_SEED = 1;
 const DEFAULT_POLICY = "lin-ucb";
 const DEFAULT_OUT_DIR = "aurora-demo";
-/** The simulator's own ceiling; 10,000,000 steps take several minutes. */
-const MAX_DECISIONS = 10_000_000;
 /** Seeds feed mulberry32, which reads 32 bits: larger values would repeat smaller ones. */
 export const MAX_SEED = 0xffffffff;
 

@@ -35,7 +35,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT.ok;
     }
     options = command.options;
-    scenario = loadScenarioFlag(options.scenario);
+    scenario = loadScenarioFlag(options.scenario, options);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.err.write(`aurora-demo: ${error.message}\nRun \`pnpm demo --help\` for the flags.\n`);

@@ -12,6 +12,7 @@ import { PsiFieldStandIn } from "./psi-field-stand-in.js";
 import { psiDensityScript, psiFieldState } from "./psi-script.js";
 import { renderReportHtml } from "./report-html.js";
 import { ROUTER_NAMES } from "./router-names.js";
+import { shellQuote } from "./shell-quote.js";
 import type { DemoSummary } from "./summary.js";
 import { summarize } from "./summary.js";
 import { withStepHook } from "./with-step-hook.js";
@@ -137,9 +138,12 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoRun> {
   return { result, summary, reportPath, resultPath, modelPaths };
 }
 
-/** `pnpm demo --scenario everything --decisions 5000 --seed 1 --policy q-learning`, with no absolute path. */
+/**
+ * `pnpm demo --scenario everything --decisions 5000 --seed 1 --policy q-learning`, with no absolute
+ * path, and quoted for a POSIX shell where an argument needs it (`--scenario 'my market.json'`).
+ */
 function reproduceCommand(options: RunDemoOptions, decisions: number): string {
   const scenario = /[\\/]/.test(options.scenarioArg) ? (options.scenarioArg.split(/[\\/]/).pop() as string) : options.scenarioArg;
   const psi = options.psi ? " --psi" : "";
-  return `pnpm demo --scenario ${scenario} --decisions ${decisions} --seed ${options.seed} --policy ${options.policy}${psi}`;
+  return `pnpm demo --scenario ${shellQuote(scenario)} --decisions ${decisions} --seed ${options.seed} --policy ${shellQuote(options.policy)}${psi}`;
 }

@@ -1,6 +1,6 @@
 import { AuroraError } from "@aurora/domain";
 
-/** `loadScenario` was given a name that is not built in, or a path with no file. */
+/** `loadScenario` was given a name that is not built in, or a path where there is no file. */
 export class ScenarioNotFoundError extends AuroraError {
   readonly scenario: string;
 
@@ -11,6 +11,25 @@ export class ScenarioNotFoundError extends AuroraError {
       options,
     );
     this.scenario = scenario;
+  }
+}
+
+/** A scenario file exists but could not be read (a folder, no permission, …); `cause` holds the system error. */
+export class ScenarioReadError extends AuroraError {
+  readonly scenario: string;
+  readonly file: string;
+
+  constructor(scenario: string, file: string, cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    const reason =
+      code === "EISDIR"
+        ? "it is a folder: give the path of a scenario .json file"
+        : code === "EACCES" || code === "EPERM"
+          ? "permission denied: make the file readable, or copy it somewhere readable"
+          : `${cause instanceof Error ? cause.message : String(cause)}: check the path and that it is a readable file`;
+    super("SCENARIO_UNREADABLE", `scenario file "${file}" could not be read: ${reason}`, { cause });
+    this.scenario = scenario;
+    this.file = file;
   }
 }
 

@@ -1,5 +1,5 @@
 export { compliantProviders, violationsOf } from "./compliance.js";
-export { RouterFailedError, ScenarioNotFoundError } from "./errors.js";
+export { RouterFailedError, ScenarioNotFoundError, ScenarioReadError } from "./errors.js";
 export { expectedReward, noDecisionReward } from "./expected-reward.js";
 export { listScenarios, loadScenario, scenariosDirectory } from "./load-scenario.js";
 export type { MarketOptions, ProviderTruth } from "./market.js";
@@ -24,5 +24,5 @@ export type {
   Tenant,
   Workload,
 } from "./scenario.js";
-export { parseScenario, scenarioSchema } from "./scenario.js";
+export { MAX_DECISIONS, parseScenario, scenarioSchema } from "./scenario.js";
 export type { RewardFn, SimDecision, SimOutcome, SimRequest, SimRouter, SimRun } from "./sim-router.js";

@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ValidationError } from "@aurora/domain";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ScenarioNotFoundError } from "./errors.js";
+import { ScenarioNotFoundError, ScenarioReadError } from "./errors.js";
 import { listScenarios, loadScenario, scenariosDirectory } from "./load-scenario.js";
 import { tinyScenario } from "./testing/tiny-scenario.js";
 
@@ -104,6 +104,32 @@ describe("loadScenario", () => {
       }
       expect(caught).toBeInstanceOf(ScenarioNotFoundError);
       expect((caught as ScenarioNotFoundError).cause).toMatchObject({ code: "ENOENT" });
+    });
+
+    it("says a path is a folder instead of calling it missing", () => {
+      const folder = join(dir, "market.json");
+      mkdirSync(folder);
+      let caught: unknown;
+      try {
+        loadScenario(folder);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(ScenarioReadError);
+      expect((caught as ScenarioReadError).message).toBe(
+        `scenario file "${folder}" could not be read: it is a folder: give the path of a scenario .json file`,
+      );
+      expect((caught as ScenarioReadError).cause).toMatchObject({ code: "EISDIR" });
+      expect(caught).not.toBeInstanceOf(ScenarioNotFoundError);
+    });
+
+    // root reads any file whatever its mode.
+    it.skipIf(process.getuid?.() === 0)("says a file may not be read instead of calling it missing", () => {
+      const file = join(dir, "secret.json");
+      writeFileSync(file, JSON.stringify(tinyScenario()));
+      chmodSync(file, 0o000);
+      expect(() => loadScenario(file)).toThrow(ScenarioReadError);
+      expect(() => loadScenario(file)).toThrow(/could not be read: permission denied/);
     });
   });
 

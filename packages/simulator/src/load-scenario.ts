@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ValidationError } from "@aurora/domain";
-import { ScenarioNotFoundError } from "./errors.js";
+import { ScenarioNotFoundError, ScenarioReadError } from "./errors.js";
 import { parseScenario, type Scenario } from "./scenario.js";
 
 const BUILT_IN = ["calm", "price-spike", "outage", "latency-spike", "newcomer", "everything", "many-states"] as const;
@@ -20,7 +20,8 @@ export function scenariosDirectory(): string {
 
 /**
  * A built-in scenario by name, or a scenario file by path (relative to the working directory).
- * A missing file throws `ScenarioNotFoundError`; a bad one a `ValidationError` naming the field.
+ * A missing file throws `ScenarioNotFoundError`; one that cannot be read (a folder, no permission)
+ * `ScenarioReadError` saying why; a bad one a `ValidationError` naming the field.
  */
 export function loadScenario(nameOrPath: string): Scenario {
   const builtIn = (BUILT_IN as readonly string[]).includes(nameOrPath);
@@ -32,7 +33,9 @@ export function loadScenario(nameOrPath: string): Scenario {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new ScenarioNotFoundError(nameOrPath, BUILT_IN, { cause: error });
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw new ScenarioNotFoundError(nameOrPath, BUILT_IN, { cause: error });
+    throw new ScenarioReadError(nameOrPath, file, error);
   }
   let value: unknown;
   try {

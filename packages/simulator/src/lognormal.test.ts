@@ -15,6 +15,21 @@ describe("lognormal", () => {
     expect(Math.min(...draws)).toBeGreaterThan(0);
   });
 
+  it("stays finite when the spread dwarfs the mean (sd²/mean² overflows)", () => {
+    const rng = createRng(3);
+    for (const [mean, sd] of [
+      [1e-300, 1],
+      [1, 1e300],
+      [1e9, Number.MAX_VALUE],
+    ] as const) {
+      for (let i = 0; i < 1000; i++) {
+        const draw = lognormal(rng, mean, sd);
+        expect(Number.isFinite(draw)).toBe(true);
+        expect(draw).toBeGreaterThanOrEqual(0);
+      }
+    }
+  });
+
   it("returns the mean itself when there is no spread, still consuming the same draws", () => {
     const a = createRng(5);
     const b = createRng(5);

@@ -9,6 +9,8 @@ import { normal, type Rng } from "@aurora/domain";
 export function lognormal(rng: Rng, mean: number, sd: number): number {
   const z = normal(rng);
   if (mean <= 0 || sd <= 0) return mean;
-  const sigma2 = Math.log(1 + (sd * sd) / (mean * mean));
+  let sigma2 = Math.log(1 + (sd * sd) / (mean * mean));
+  // sd² or sd²/mean² overflows for extreme ratios (a tiny mean, a huge spread): ln(1 + r²) → 2·ln r there.
+  if (!Number.isFinite(sigma2)) sigma2 = 2 * (Math.log(sd) - Math.log(mean));
   return Math.exp(Math.log(mean) - sigma2 / 2 + Math.sqrt(sigma2) * z);
 }

@@ -1,8 +1,16 @@
-import { type Context, decideRequestSchema, type Provider, ValidationError } from "@aurora/domain";
+import {
+  type Context,
+  decideRequestSchema,
+  MAX_COST_USD,
+  MAX_LATENCY_MS,
+  outcomeSchema,
+  type Provider,
+  ValidationError,
+} from "@aurora/domain";
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "./load-scenario.js";
 import { Market } from "./market.js";
-import { parseScenario } from "./scenario.js";
+import { parseScenario, type ScenarioInput } from "./scenario.js";
 import type { SimRequest } from "./sim-router.js";
 import { tinyScenario } from "./testing/tiny-scenario.js";
 
@@ -190,6 +198,36 @@ describe("Market", () => {
       expect(market.request(35).providers.map((p) => p.provider_id)).not.toContain("cheap");
     });
 
+    it("refuses price spikes that, in force together, would advertise a price beyond what a request may carry", () => {
+      // steady's a100 is 2: ×1,000 then ×1,000 is 2,000,000, above the request's 1,000,000.
+      const spikes = (second: { at: number | string; duration?: number | string }) =>
+        parseScenario(
+          tinyScenario({
+            events: [
+              { type: "price_spike", at: 10, duration: 20, factor: 1000 },
+              { type: "price_spike", ...second, factor: 1000, provider_ids: ["steady"] },
+            ],
+          }),
+        );
+      expect(() => new Market(spikes({ at: 25 }), { seed: 1, decisions: 100 })).toThrow(
+        expect.objectContaining({
+          field: "events[1].factor",
+          message:
+            'events[1].factor: price spikes in force together at step 25 (events[0], events[1]) would raise provider "steady"\'s a100 price to 2000000, above 1,000,000, the most a request may carry: lower a factor or move the spikes apart',
+        }),
+      );
+      // Started first, the other spike's start is where they meet.
+      expect(() => new Market(spikes({ at: 5, duration: 10 }), { seed: 1, decisions: 100 })).toThrow(
+        expect.objectContaining({ field: "events[0].factor" }),
+      );
+      // One after the other, or the second past the end of the run, they never multiply.
+      expect(() => new Market(spikes({ at: 30 }), { seed: 1, decisions: 100 })).not.toThrow();
+      expect(() => new Market(spikes({ at: 25 }), { seed: 1, decisions: 25 })).not.toThrow();
+      // Shares become steps with the run's length: "30%" of 100 meets the first spike, of 1,000 does not.
+      expect(() => new Market(spikes({ at: "25%" }), { seed: 1, decisions: 100 })).toThrow(/^events\[1\]\.factor:/);
+      expect(() => new Market(spikes({ at: "25%" }), { seed: 1, decisions: 1000 })).not.toThrow();
+    });
+
     it("keeps out a provider whose join falls after the run", () => {
       const scenario = parseScenario(tinyScenario({ events: [{ type: "provider_joins", at: 500, provider_id: "cheap" }] }));
       const market = new Market(scenario, { seed: 1, decisions: 100 });
@@ -215,6 +253,47 @@ describe("Market", () => {
         base,
         12,
       );
+    });
+
+    it("keeps truth and outcomes within what feedback may carry, however far the hidden values and spikes go", () => {
+      const scenario = parseScenario(
+        tinyScenario({
+          providers: [
+            {
+              provider_id: "steady",
+              advertised: { prices: { a100: 1_000_000 }, latency_ms: 100, reputation: 90, regions: ["r1"] },
+              hidden: { failure_rate: 0, latency_mean_ms: 1e9, latency_sd_ms: 1e9, cost_factor: 1e300, cost_cv: 1e300 },
+            },
+            {
+              provider_id: "cheap",
+              advertised: { prices: { a100: 1 }, latency_ms: 50, reputation: 80, regions: ["r1"] },
+              hidden: { failure_rate: 0, latency_mean_ms: 0, latency_sd_ms: 1e-300, cost_factor: 1, cost_cv: 1e300 },
+            },
+          ],
+          tenants: [
+            { tenant_id: "t", regions: ["r1"], workloads: [{ workload_type: "w", gpu_types: ["a100"], gpu_hours: [1e9, 1e9] }] },
+          ],
+          events: [
+            { type: "latency_spike", at: 0, provider_id: "steady", factor: 1e300 },
+            { type: "latency_spike", at: 0, provider_id: "cheap", factor: 1e300 },
+            { type: "latency_spike", at: 0, provider_id: "cheap", factor: 1e300 },
+          ],
+        }),
+      );
+      const market = new Market(scenario, { seed: 1, decisions: 100 });
+      for (let step = 0; step < 100; step++) {
+        const { context } = market.request(step);
+        for (const id of ["steady", "cheap"]) {
+          const truth = market.truth(step, context, id);
+          expect(truth.latencyMeanMs).toBeLessThanOrEqual(MAX_LATENCY_MS);
+          expect(truth.costMeanUsd).toBeLessThanOrEqual(MAX_COST_USD);
+          expect(Object.values(truth).every(Number.isFinite)).toBe(true);
+          expect(outcomeSchema.safeParse(market.outcome(step, context, id, "d")).success).toBe(true);
+        }
+      }
+      const { context } = market.request(0);
+      expect(market.truth(0, context, "steady")).toMatchObject({ latencyMeanMs: 1e9, costMeanUsd: 1e15 });
+      expect(market.truth(0, context, "cheap").latencyMeanMs).toBe(0);
     });
 
     it("reads GPU types and regions named like Object.prototype members as ordinary keys", () => {
@@ -299,6 +378,23 @@ describe("Market", () => {
 
     it("names an unknown provider", () => {
       expect(() => market.truth(0, market.request(0).context, "ghost")).toThrow(/^providerId: unknown provider "ghost"/);
+    });
+
+    it("shows a provider's lowest price for a GPU type it lacks, among 200,000 GPU types", () => {
+      const prices = Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`g${i}`, 3 + (i % 7)]));
+      const base = tinyScenario();
+      const steady = base.providers[0] as ScenarioInput["providers"][number];
+      const scenario = parseScenario({
+        ...base,
+        providers: [{ ...steady, advertised: { ...steady.advertised, prices: { ...prices, a100: 2 } } }, base.providers[1]],
+        tenants: [
+          { tenant_id: "t", regions: ["r1"], workloads: [{ workload_type: "w", gpu_types: ["a100", "g5"], gpu_hours: [1, 1] }] },
+        ],
+      });
+      const market = new Market(scenario, { seed: 1 });
+      const step = stepFor(market, 0, "g5");
+      expect(record(market.request(step), "cheap")?.price_usd_per_hour).toBe(1);
+      expect(record(market.request(step), "steady")?.price_usd_per_hour).toBe(8);
     });
 
     it("names a seed that is not an integer and a bad run length", () => {

@@ -1,8 +1,18 @@
-import { type Constraints, type Context, createRng, type Provider, type Rng, ValidationError } from "@aurora/domain";
+import {
+  type Constraints,
+  type Context,
+  createRng,
+  MAX_COST_USD,
+  MAX_LATENCY_MS,
+  MAX_PRICE_USD_PER_HOUR,
+  type Provider,
+  type Rng,
+  ValidationError,
+} from "@aurora/domain";
 import { deriveSeed } from "./derive-seed.js";
 import { lognormal } from "./lognormal.js";
 import { resolveEvents, type SimEvent } from "./resolve-events.js";
-import type { Scenario, ScenarioProvider, Tenant } from "./scenario.js";
+import { MAX_DECISIONS, type Scenario, type ScenarioProvider, type Tenant } from "./scenario.js";
 import type { SimOutcome, SimRequest } from "./sim-router.js";
 
 /** What an oracle knows about one provider for one job at one step. */
@@ -39,7 +49,8 @@ interface CompiledProvider {
   lowestPrice: number;
   joinStep: number;
   leaveStep: number;
-  priceSpikes: (Window & { factor: number; gpuTypes: ReadonlySet<string> | null })[];
+  /** `event`: the spike's index in the scenario's events. */
+  priceSpikes: (Window & { event: number; factor: number; gpuTypes: ReadonlySet<string> | null })[];
   outages: (Window & { failureRate: number; regions: ReadonlySet<string> | null })[];
   latencySpikes: (Window & { factor: number })[];
   reputationDrops: (Window & { to: number | undefined; by: number })[];
@@ -47,7 +58,6 @@ interface CompiledProvider {
 
 const REQUEST_STREAM = 1;
 const OUTCOME_STREAM = 2;
-const MAX_DECISIONS = 10_000_000;
 
 const inForce = (w: Window, step: number) => w.start <= step && (w.end === null || step < w.end);
 
@@ -95,7 +105,7 @@ export class Market {
         extraFailureByGpu: new Map(Object.entries(spec.hidden.extra_failure_rate_by_gpu ?? {})),
         gpuTypes: Object.freeze([...prices.keys()]),
         regions: Object.freeze([...spec.advertised.regions]),
-        lowestPrice: Math.min(...prices.values()),
+        lowestPrice: lowest(prices.values()),
         joinStep: 0,
         leaveStep: Number.POSITIVE_INFINITY,
         priceSpikes: [],
@@ -112,7 +122,12 @@ export class Market {
       const window = { start, end };
       switch (event.type) {
         case "price_spike": {
-          const spike = { ...window, factor: event.factor, gpuTypes: event.gpu_types ? new Set(event.gpu_types) : null };
+          const spike = {
+            ...window,
+            event: e,
+            factor: event.factor,
+            gpuTypes: event.gpu_types ? new Set(event.gpu_types) : null,
+          };
           const targets = event.provider_ids ? event.provider_ids.map(at) : this.#providers;
           for (const p of targets) p.priceSpikes.push(spike);
           break;
@@ -152,6 +167,7 @@ export class Market {
         );
       }
     }
+    this.#checkOverlappingPriceSpikes();
     this.#tenantWeights = cumulative(scenario.tenants.map((t) => t.weight));
     this.#workloadWeights = scenario.tenants.map((t) => cumulative(t.workloads.map((w) => w.weight)));
   }
@@ -210,11 +226,12 @@ export class Market {
     }
     let latencyFactor = 1;
     for (const spike of p.latencySpikes) if (inForce(spike, step)) latencyFactor *= spike.factor;
+    // Capped at what an outcome may carry, as the outcomes are: latency spikes and cost factors can go beyond.
     return {
       failureProbability: 1 - success,
-      latencyMeanMs: hidden.latency_mean_ms * latencyFactor,
-      latencySdMs: hidden.latency_sd_ms * latencyFactor,
-      costMeanUsd: this.#price(p, context.gpu_type, step) * context.gpu_hours * hidden.cost_factor,
+      latencyMeanMs: scaled(hidden.latency_mean_ms, latencyFactor, MAX_LATENCY_MS),
+      latencySdMs: scaled(hidden.latency_sd_ms, latencyFactor, MAX_LATENCY_MS),
+      costMeanUsd: scaled(this.#price(p, context.gpu_type, step) * context.gpu_hours, hidden.cost_factor, MAX_COST_USD),
       costCv: hidden.cost_cv,
     };
   }
@@ -222,14 +239,15 @@ export class Market {
   /**
    * What happens when `providerId` runs this job at this step. Drawn from a stream of its own
    * per (seed, step, provider), so the outcome does not depend on who asked or in which order.
-   * A failed job costs nothing and says only `error_reason: "job_failed"`.
+   * A failed job costs nothing and says only `error_reason: "job_failed"`. Latency and cost are capped
+   * at the domain's `MAX_LATENCY_MS` and `MAX_COST_USD`, so the outcome is always valid feedback.
    */
   outcome(step: number, context: Context, providerId: string, decisionId: string): SimOutcome {
     const truth = this.truth(step, context, providerId);
     const rng = createRng(deriveSeed(this.seed, OUTCOME_STREAM, step, this.#indexById.get(providerId) as number));
     const failed = rng() < truth.failureProbability;
-    const latency = lognormal(rng, truth.latencyMeanMs, truth.latencySdMs);
-    const cost = truth.costMeanUsd * lognormal(rng, 1, truth.costCv);
+    const latency = Math.min(MAX_LATENCY_MS, lognormal(rng, truth.latencyMeanMs, truth.latencySdMs));
+    const cost = Math.min(MAX_COST_USD, truth.costMeanUsd * lognormal(rng, 1, truth.costCv));
     if (failed) {
       return {
         decision_id: decisionId,
@@ -250,6 +268,35 @@ export class Market {
       if (inForce(spike, step) && (spike.gpuTypes === null || spike.gpuTypes.has(gpuType))) price *= spike.factor;
     }
     return Math.round(price * 10_000) / 10_000;
+  }
+
+  /**
+   * Each spike's factor was checked against the prices it multiplies when the scenario was parsed;
+   * spikes in force together multiply each other, and only here do shares such as "40%" become
+   * steps. Refuses a run in which they would advertise a price beyond what a request may carry.
+   */
+  #checkOverlappingPriceSpikes(): void {
+    const requested = new Set(this.scenario.tenants.flatMap((t) => t.workloads.flatMap((w) => w.gpu_types)));
+    for (const p of this.#providers) {
+      const spikes = p.priceSpikes.filter((s) => s.start < this.decisions);
+      if (spikes.length < 2) continue;
+      for (const gpu of requested) {
+        const applying = spikes.filter((s) => s.gpuTypes === null || s.gpuTypes.has(gpu));
+        if (applying.length < 2) continue;
+        // The product changes only where a spike starts or ends: its highest is where one starts.
+        for (const spike of applying) {
+          const price = this.#price(p, gpu, spike.start);
+          if (price <= MAX_PRICE_USD_PER_HOUR) continue;
+          const together = applying.filter((s) => inForce(s, spike.start)).map((s) => `events[${s.event}]`);
+          throw ValidationError.forField(
+            `events[${spike.event}].factor`,
+            `price spikes in force together at step ${spike.start} (${together.join(", ")}) would raise provider ` +
+              `"${p.spec.provider_id}"'s ${gpu} price to ${price}, above ${MAX_PRICE_USD_PER_HOUR.toLocaleString("en-US")}, ` +
+              "the most a request may carry: lower a factor or move the spikes apart",
+          );
+        }
+      }
+    }
   }
 
   #reputation(p: CompiledProvider, step: number): number {
@@ -273,6 +320,18 @@ export class Market {
       throw ValidationError.forField("step", `must be an integer from 0 to ${this.decisions - 1}, got ${String(step)}`);
     }
   }
+}
+
+/** value × factor, at most `max`; 0 stays 0 even when compounded factors overflowed to Infinity. */
+function scaled(value: number, factor: number, max: number): number {
+  return value === 0 ? 0 : Math.min(max, value * factor);
+}
+
+/** The smallest of many values (`Math.min(...values)` overflows the call stack past ~10⁵ arguments). */
+function lowest(values: Iterable<number>): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (const value of values) if (value < min) min = value;
+  return min;
 }
 
 function cumulative(weights: number[]): number[] {

@@ -9,6 +9,7 @@ import { oracleRouter } from "./oracle-router.js";
 import { randomRouter } from "./random-router.js";
 import { ruleRouter } from "./rule-router.js";
 import { runSimulation } from "./run-simulation.js";
+import type { ScenarioInput } from "./scenario.js";
 import type { SimOutcome, SimRouter } from "./sim-router.js";
 import { specReward } from "./testing/spec-reward.js";
 import { tinyScenario } from "./testing/tiny-scenario.js";
@@ -46,6 +47,19 @@ const fixed = (name: string, pick: (step: number) => string | null): SimRouter =
   name,
   decide: (_request, step) => ({ provider_id: pick(step) }),
 });
+
+/** A router that picks anything at all: compliant, violating, unknown or nothing. */
+function chaosRouter(rng: () => number): SimRouter {
+  return {
+    name: "chaos",
+    decide(request) {
+      const roll = Math.floor(rng() * (request.providers.length + 2));
+      if (roll === request.providers.length) return { provider_id: null };
+      if (roll > request.providers.length) return { provider_id: "ghost" };
+      return { provider_id: request.providers[roll]!.provider_id };
+    },
+  };
+}
 
 describe("runSimulation", () => {
   describe("on a market computable by hand", () => {
@@ -203,16 +217,7 @@ describe("runSimulation", () => {
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...scenarios), fc.integer({ min: 0, max: 2 ** 31 }), async (scenario, seed) => {
           const rng = createRng(seed);
-          // Picks anything at all: compliant, violating, unknown or nothing.
-          const chaos: SimRouter = {
-            name: "chaos",
-            decide(request) {
-              const roll = Math.floor(rng() * (request.providers.length + 2));
-              if (roll === request.providers.length) return { provider_id: null };
-              if (roll > request.providers.length) return { provider_id: "ghost" };
-              return { provider_id: request.providers[roll]!.provider_id };
-            },
-          };
+          const chaos = chaosRouter(rng);
           const result = await runSimulation({
             scenario,
             decisions: 150,
@@ -229,6 +234,112 @@ describe("runSimulation", () => {
           }
         }),
         { seed: 7, numRuns: 14 },
+      );
+    });
+
+    it("values a step at least at not placing the job, so a router that never places one has no regret in a market too dear to use", async () => {
+      // A 100 GPU-hour job: steady −189.3, cheap −54.8, not placing it −20 (see oracle-router.test.ts).
+      const tenants = [
+        { tenant_id: "t", regions: ["r1"], workloads: [{ workload_type: "w", gpu_types: ["a100"], gpu_hours: [100, 100] }] },
+      ] as ScenarioInput["tenants"];
+      const result = await runSimulation({
+        scenario: tinyScenario({ tenants }),
+        routers: [fixed("idle", () => null), fixed("cheapest", () => "cheap"), oracleRouter()],
+        seed: 1,
+        reward: specReward,
+      });
+      const [idle, cheapest, oracle] = result.routers;
+      expect(result.oracleMeanExpectedReward).toBe(-20);
+      expect(idle?.cumulativeRegret).toBe(0);
+      expect(oracle).toMatchObject({ cumulativeRegret: 0, noDecisionRate: 1, meanExpectedReward: -20 });
+      expect(cheapest?.cumulativeRegret).toBeCloseTo(34.8 * 100, 9);
+    });
+
+    it("never measures a negative regret, in any market, for any router (property)", async () => {
+      const provider = (id: string) =>
+        fc.record({
+          provider_id: fc.constant(id),
+          advertised: fc.record({
+            prices: fc.record({
+              a100: fc.double({ min: 0.01, max: 200, noNaN: true }),
+              h100: fc.double({ min: 0.01, max: 200, noNaN: true }),
+            }),
+            latency_ms: fc.double({ min: 0, max: 1000, noNaN: true }),
+            reputation: fc.double({ min: 0, max: 100, noNaN: true }),
+            capacity_available: fc.option(fc.double({ min: 0, max: 20, noNaN: true }), { nil: null }),
+            regions: fc.subarray(["r1", "r2"], { minLength: 1 }),
+          }),
+          hidden: fc.record({
+            failure_rate: fc.double({ min: 0, max: 1, noNaN: true }),
+            latency_mean_ms: fc.double({ min: 0, max: 20_000, noNaN: true }),
+            latency_sd_ms: fc.double({ min: 0, max: 500, noNaN: true }),
+            cost_factor: fc.double({ min: 0.1, max: 3, noNaN: true }),
+          }),
+        });
+      const market = fc.record({
+        providers: fc.tuple(provider("a"), provider("b"), provider("c")),
+        constraints: fc.record(
+          {
+            max_price: fc.double({ min: 0, max: 200, noNaN: true }),
+            max_latency_ms: fc.double({ min: 0, max: 1000, noNaN: true }),
+            min_reputation: fc.double({ min: 0, max: 100, noNaN: true }),
+            max_cost_usd: fc.double({ min: 0, max: 500, noNaN: true }),
+          },
+          { requiredKeys: [] },
+        ),
+        hours: fc.tuple(fc.double({ min: 0.1, max: 10, noNaN: true }), fc.double({ min: 0, max: 10, noNaN: true })),
+        spike: fc.double({ min: 0.1, max: 10, noNaN: true }),
+        seed: fc.integer({ min: 0, max: 2 ** 31 }),
+      });
+      await fc.assert(
+        fc.asyncProperty(market, async ({ providers, constraints, hours, spike, seed }) => {
+          const rng = createRng(seed);
+          const scenario: ScenarioInput = {
+            name: "random",
+            decisions: 60,
+            // Every provider serves r1 with an a100, so the tenant's region and GPU type are served.
+            providers: providers.map((p) => ({
+              ...p,
+              advertised: { ...p.advertised, regions: [...new Set(["r1", ...p.advertised.regions])] },
+            })),
+            tenants: [
+              {
+                tenant_id: "t",
+                regions: providers.some((p) => p.advertised.regions.includes("r2")) ? ["r1", "r2"] : ["r1"],
+                constraints,
+                workloads: [{ workload_type: "w", gpu_types: ["a100", "h100"], gpu_hours: [hours[0], hours[0] + hours[1]] }],
+              },
+            ],
+            events: [
+              { type: "price_spike", at: "20%", duration: "30%", factor: spike },
+              { type: "outage", at: "50%", provider_id: "b" },
+            ],
+          };
+          const chaos = chaosRouter(rng);
+          const result = await runSimulation({
+            scenario,
+            sampleEvery: 1,
+            seed,
+            reward: specReward,
+            routers: [
+              chaos,
+              fixed("idle", () => null),
+              randomRouter({ rng: createRng(seed + 1) }),
+              ruleRouter(),
+              greedyLearner(createRng(seed + 2), 0.3),
+              oracleRouter(),
+            ],
+          });
+          for (const router of result.routers) {
+            // Each step's regret is ≥ 0 exactly; the sums stay so up to float error.
+            const tolerance = 1e-9 * Math.max(1, Math.abs(result.oracleMeanExpectedReward) * result.decisions);
+            expect(router.cumulativeRegret).toBeGreaterThanOrEqual(-tolerance);
+            for (const regret of router.regretSeries) expect(regret).toBeGreaterThanOrEqual(-tolerance);
+            expect(router.meanExpectedReward).toBeLessThanOrEqual(result.oracleMeanExpectedReward + tolerance / result.decisions);
+          }
+          expect(result.routers.at(-1)?.cumulativeRegret).toBe(0);
+        }),
+        { seed: 11, numRuns: 60 },
       );
     });
 

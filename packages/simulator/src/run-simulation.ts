@@ -34,7 +34,10 @@ export interface SimulationResult {
   providers: string[];
   /** The events that start within the run, with their steps. */
   events: SimEvent[];
-  /** Mean over steps of the best expected reward among compliant providers (the failure reward when none). */
+  /**
+   * Mean over steps of the oracle's value: the best expected reward among compliant providers, or the
+   * failure reward (not placing the job) when that is higher or no provider complies.
+   */
   oracleMeanExpectedReward: number;
   /** The reward of a failed job: the value of a step with no decision or a refused pick. */
   noDecisionReward: number;
@@ -76,14 +79,14 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   for (let step = 0; step < decisions; step++) {
     const request = market.request(step);
     expected.clear();
-    let oracleValue = Number.NEGATIVE_INFINITY;
+    // Not placing the job is always open to a router, so the yardstick is never below it.
+    let oracleValue = failureValue;
     for (const provider of request.providers) {
       if (violationsOf(provider, request).length > 0) continue;
       const value = expectedReward(market.truth(step, request.context, provider.provider_id), provider.reputation, reward);
       expected.set(provider.provider_id, value);
       if (value > oracleValue) oracleValue = value;
     }
-    if (expected.size === 0) oracleValue = failureValue;
     oracleSum += oracleValue;
 
     for (let r = 0; r < routers.length; r++) {

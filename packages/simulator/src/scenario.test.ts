@@ -147,6 +147,96 @@ describe("parseScenario", () => {
       expect(fieldOf({ ...base, providers: [base.providers[0], bad] })).toBe("providers[1].hidden.failure_rate");
     });
 
+    describe("beyond what a request may carry", () => {
+      const base = tinyScenario();
+      const steady = base.providers[0] as ScenarioInput["providers"][number];
+      const tenant = base.tenants[0] as ScenarioInput["tenants"][number];
+      const withSteady = (change: (p: typeof steady) => typeof steady) => ({
+        ...base,
+        providers: [change(steady), base.providers[1]],
+      });
+
+      it("names a price above the request's limit of 1,000,000 USD per GPU hour, and takes one at it", () => {
+        const priced = (a100: number) => withSteady((p) => ({ ...p, advertised: { ...p.advertised, prices: { a100 } } }));
+        expect(fieldOf(priced(1e300))).toBe("providers[0].advertised.prices.a100");
+        expect(() => parseScenario(priced(1_000_001))).toThrow(
+          /^providers\[0\]\.advertised\.prices\.a100: must be at most 1,000,000 \(USD per GPU hour\), the most a request may carry/,
+        );
+        expect(parseScenario(priced(1_000_000)).providers[0]?.advertised.prices["a100"]).toBe(1_000_000);
+      });
+
+      it("names a real latency (mean or spread) above 1,000,000,000 ms", () => {
+        const hidden = (h: object) => withSteady((p) => ({ ...p, hidden: { ...p.hidden, ...h } }));
+        expect(fieldOf(hidden({ latency_mean_ms: 1e308 }))).toBe("providers[0].hidden.latency_mean_ms");
+        expect(fieldOf(hidden({ latency_sd_ms: 1e10 }))).toBe("providers[0].hidden.latency_sd_ms");
+        expect(() => parseScenario(hidden({ latency_mean_ms: 1e9, latency_sd_ms: 1e9 }))).not.toThrow();
+      });
+
+      it("names a job size above 1,000,000,000 GPU hours", () => {
+        const workload = { workload_type: "w", gpu_types: ["a100"], gpu_hours: [1, 2e9] };
+        expect(fieldOf({ ...base, tenants: [{ ...tenant, workloads: [workload] }] })).toBe(
+          "tenants[0].workloads[0].gpu_hours[1]",
+        );
+      });
+
+      it("names a market of more than 10,000 providers", () => {
+        const providers = Array.from({ length: 10_001 }, (_, i) => ({ ...steady, provider_id: `p${i}` }));
+        expect(() => parseScenario({ ...base, providers })).toThrow(
+          /^providers: must list at most 10,000 providers, the most a request may carry/,
+        );
+        expect(parseScenario({ ...base, providers: providers.slice(0, 10_000) }).providers).toHaveLength(10_000);
+      });
+
+      it("names a run longer than 10,000,000 steps", () => {
+        expect(() => parseScenario({ ...base, decisions: 1e9 })).toThrow(
+          /^decisions: must be at most 10,000,000 \(steps in a run\)/,
+        );
+        expect(parseScenario({ ...base, decisions: 10_000_000 }).decisions).toBe(10_000_000);
+      });
+
+      it("names the factor of a price spike that would raise a price above the limit, saying how far it may go", () => {
+        // steady's a100 is 2, cheap's 1: ×500,000 is 1,000,000, the limit; ×500,001 is beyond it.
+        expect(() => parseScenario(withEvents([{ type: "price_spike", at: 1, factor: 500_001 }]))).toThrow(
+          /^events\[0\]\.factor: would raise provider "steady"'s a100 price of 2 USD per GPU hour to 1000002, above 1,000,000, the most a request may carry: use a factor of at most 500,000/,
+        );
+        expect(
+          fieldOf(
+            withEvents([
+              { type: "outage", at: 1, provider_id: "cheap" },
+              { type: "price_spike", at: 1, factor: 1e308 },
+            ]),
+          ),
+        ).toBe("events[1].factor");
+        expect(() => parseScenario(withEvents([{ type: "price_spike", at: 1, factor: 500_000 }]))).not.toThrow();
+        // Only the providers and GPU types it names: cheap's 1 may go ×1,000,000.
+        expect(() =>
+          parseScenario(withEvents([{ type: "price_spike", at: 1, factor: 1_000_000, provider_ids: ["cheap"] }])),
+        ).not.toThrow();
+        expect(fieldOf(withEvents([{ type: "price_spike", at: 1, factor: 1_000_001, provider_ids: ["cheap"] }]))).toBe(
+          "events[0].factor",
+        );
+      });
+
+      it("counts, for a GPU type a provider lacks, the lowest price it shows instead", () => {
+        const priced = withSteady((p) => ({ ...p, advertised: { ...p.advertised, prices: { a100: 2, h100: 4 } } }));
+        const spike = (gpu: string, factor: number) => ({ type: "price_spike", at: 1, factor, gpu_types: [gpu] });
+        // steady's h100 is 4 (≤ ×250,000); cheap has no h100, so it shows its lowest, 1.
+        expect(fieldOf({ ...priced, events: [spike("h100", 250_001)] })).toBe("events[0].factor");
+        expect(() => parseScenario({ ...priced, events: [spike("h100", 250_000)] })).not.toThrow();
+      });
+    });
+
+    it("refuses a duration of 0%, as it refuses 0 steps", () => {
+      expect(fieldOf(withEvents([{ type: "outage", at: 1, duration: 0, provider_id: "cheap" }]))).toBe("events[0].duration");
+      expect(fieldOf(withEvents([{ type: "outage", at: 1, duration: "0%", provider_id: "cheap" }]))).toBe("events[0].duration");
+      expect(() => parseScenario(withEvents([{ type: "price_spike", at: 1, duration: "0.0%", factor: 2 }]))).toThrow(
+        /^events\[0\]\.duration: must be a share above 0%, or a step count ≥ 1/,
+      );
+      expect(() =>
+        parseScenario(withEvents([{ type: "outage", at: "0%", duration: "0.5%", provider_id: "cheap" }])),
+      ).not.toThrow();
+    });
+
     it("adds the source file to every message when given", () => {
       expect(() => parseScenario({ name: "" }, "/tmp/x.json")).toThrow(/^name: must not be empty \(in \/tmp\/x\.json\)/);
     });

@@ -1,4 +1,15 @@
-import { constraintsSchema, contextSchema, idSchema, providerSchema, toValidationError, ValidationError } from "@aurora/domain";
+import {
+  constraintsSchema,
+  contextSchema,
+  idSchema,
+  MAX_GPU_HOURS,
+  MAX_LATENCY_MS,
+  MAX_PRICE_USD_PER_HOUR,
+  MAX_PROVIDERS_PER_REQUEST,
+  providerSchema,
+  toValidationError,
+  ValidationError,
+} from "@aurora/domain";
 import { z } from "zod";
 
 /**
@@ -17,6 +28,9 @@ function strict<T extends z.core.$ZodLooseShape>(shape: T) {
   });
 }
 
+/** Most steps in a run: 10,000,000 take several minutes. */
+export const MAX_DECISIONS = 10_000_000;
+
 const probability = z
   .number({ error: "must be a probability from 0 to 1" })
   .min(0, { error: "must be a probability from 0 to 1" })
@@ -33,6 +47,13 @@ const nonNegative = (what: string) =>
     .number({ error: `must be a finite number ≥ 0 (${what})` })
     .finite()
     .min(0, { error: `must be ≥ 0 (${what})` });
+
+/**
+ * At most `max`: the domain's bound on the same quantity in a request, so that every request the
+ * market makes is one the engine accepts (a larger value would fail the run at its first step).
+ */
+const atMost = <T extends z.ZodNumber>(schema: T, max: number, what: string) =>
+  schema.max(max, { error: `must be at most ${max.toLocaleString("en-US")} (${what}), the most a request may carry` });
 
 /**
  * `{ "<key>": value }` with user-chosen keys (GPU types, regions). zod's own record drops a
@@ -72,7 +93,9 @@ const stepOrShare = (what: string, min: number) =>
       z
         .string({ error: `must be ${what}: a step count or a share of the run such as "40%"` })
         .regex(/^\d+(\.\d+)?%$/, { error: `must be a step count or a share of the run written like "40%" or "12.5%"` })
-        .refine((s) => Number.parseFloat(s) <= 100, { error: "must be a share of at most 100%" }),
+        .refine((s) => Number.parseFloat(s) <= 100, { error: "must be a share of at most 100%" })
+        // A step count below `min` is refused, so a share of nothing is too (it is no steps at all).
+        .refine((s) => min === 0 || Number.parseFloat(s) > 0, { error: `must be a share above 0%, or a step count ≥ ${min}` }),
     ],
     { error: `must be ${what}: a step count (an integer ≥ ${min}) or a share of the run such as "40%"` },
   );
@@ -85,7 +108,10 @@ export type StepOrShare = z.output<typeof atSchema>;
 
 export const advertisedSchema = strict({
   /** USD per GPU hour for each GPU type offered; the keys are the provider's `gpu_types`. */
-  prices: keyedRecord(positive("USD per GPU hour"), "each GPU type offered to its price in USD per GPU hour"),
+  prices: keyedRecord(
+    atMost(positive("USD per GPU hour"), MAX_PRICE_USD_PER_HOUR, "USD per GPU hour"),
+    "each GPU type offered to its price in USD per GPU hour",
+  ),
   latency_ms: providerSchema.shape.latency_ms,
   reputation: providerSchema.shape.reputation,
   /** GPU hours free at any moment; null or absent means unlimited. */
@@ -101,9 +127,9 @@ export const hiddenSchema = strict({
   /** Further, independent chance of failure on these GPU types. */
   extra_failure_rate_by_gpu: keyedRecord(probability, "GPU types to an extra failure probability").optional(),
   /** Mean of the latency jobs really see, in ms. */
-  latency_mean_ms: nonNegative("mean real latency in milliseconds"),
+  latency_mean_ms: atMost(nonNegative("mean real latency in milliseconds"), MAX_LATENCY_MS, "milliseconds"),
   /** Standard deviation of the real latency, in ms (log-normal, so never negative). */
-  latency_sd_ms: nonNegative("spread of the real latency in milliseconds").default(0),
+  latency_sd_ms: atMost(nonNegative("spread of the real latency in milliseconds"), MAX_LATENCY_MS, "milliseconds").default(0),
   /** Real cost = advertised price × GPU hours × cost_factor (hidden fees, discounts). */
   cost_factor: positive("real cost per advertised cost").default(1),
   /** Coefficient of variation of the real cost around its mean (log-normal). */
@@ -125,12 +151,14 @@ export const tenantConstraintsSchema = strict({
   max_cost_usd: constraintsSchema.shape.max_cost_usd,
 });
 
+const gpuHours = atMost(positive("GPU hours"), MAX_GPU_HOURS, "GPU hours");
+
 export const workloadSchema = strict({
   workload_type: contextSchema.shape.workload_type,
   /** One is drawn uniformly per job. */
   gpu_types: z.array(contextSchema.shape.gpu_type).min(1, { error: "must list at least one GPU type" }),
   /** [min, max] GPU hours; a job's size is drawn uniformly in it, to 0.01 h. */
-  gpu_hours: z.tuple([positive("GPU hours"), positive("GPU hours")], {
+  gpu_hours: z.tuple([gpuHours, gpuHours], {
     error: "must be [min, max] GPU hours, e.g. [0.2, 1]",
   }),
   weight: positive("relative frequency").default(1),
@@ -216,8 +244,15 @@ export const scenarioSchema = strict({
     .number({ error: "must be an integer ≥ 1 (steps in a run)" })
     .int({ error: "must be an integer ≥ 1 (steps in a run)" })
     .min(1, { error: "must be an integer ≥ 1 (steps in a run)" })
+    .max(MAX_DECISIONS, { error: `must be at most ${MAX_DECISIONS.toLocaleString("en-US")} (steps in a run)` })
     .default(5000),
-  providers: z.array(scenarioProviderSchema).min(1, { error: "must list at least one provider" }),
+  /** Every provider present at a step is a candidate of its request: at most the request's limit. */
+  providers: z
+    .array(scenarioProviderSchema)
+    .min(1, { error: "must list at least one provider" })
+    .max(MAX_PROVIDERS_PER_REQUEST, {
+      error: `must list at most ${MAX_PROVIDERS_PER_REQUEST.toLocaleString("en-US")} providers, the most a request may carry`,
+    }),
   tenants: z.array(tenantSchema).min(1, { error: "must list at least one tenant" }),
   events: z.array(eventSchema).default([]),
 }).superRefine((scenario, ctx) => {
@@ -263,6 +298,36 @@ export const scenarioSchema = strict({
     });
   });
 
+  /** A spike must leave every price it multiplies one that a request may carry. */
+  const checkSpikedPrice = (event: Extract<ScenarioEvent, { type: "price_spike" }>, e: number) => {
+    const targets = event.provider_ids === undefined ? null : new Set(event.provider_ids);
+    let highest: { price: number; providerId: string; gpu: string } | undefined;
+    for (const provider of scenario.providers) {
+      if (targets !== null && !targets.has(provider.provider_id)) continue;
+      const prices = provider.advertised.prices;
+      const gpus = Object.keys(prices);
+      // A request for a GPU type the provider lacks shows its lowest price, which the spike multiplies too.
+      const lowest = gpus.reduce<string | undefined>(
+        (a, g) => (a === undefined || (prices[g] as number) < (prices[a] as number) ? g : a),
+        undefined,
+      );
+      for (const gpu of event.gpu_types?.map((g) => (Object.hasOwn(prices, g) ? g : lowest)) ?? gpus) {
+        if (gpu === undefined) continue;
+        const price = prices[gpu] as number;
+        if (highest === undefined || price > highest.price) highest = { price, providerId: provider.provider_id, gpu };
+      }
+    }
+    if (highest !== undefined && highest.price * event.factor > MAX_PRICE_USD_PER_HOUR) {
+      const limit = Math.floor((MAX_PRICE_USD_PER_HOUR / highest.price) * 1000) / 1000;
+      issue(
+        ["events", e, "factor"],
+        `would raise provider "${highest.providerId}"'s ${highest.gpu} price of ${highest.price} USD per GPU hour to ` +
+          `${highest.price * event.factor}, above ${MAX_PRICE_USD_PER_HOUR.toLocaleString("en-US")}, the most a request may carry: ` +
+          `use a factor of at most ${limit.toLocaleString("en-US")}`,
+      );
+    }
+  };
+
   const joins = new Map<string, number>();
   const leaves = new Map<string, number>();
   scenario.events.forEach((event, e) => {
@@ -273,6 +338,7 @@ export const scenarioSchema = strict({
         issue(path, `unknown provider "${id}": it must be one of the scenario's providers`);
       }
     });
+    if (event.type === "price_spike") checkSpikedPrice(event, e);
     if (event.type === "reputation_drop" && (event.to === undefined) === (event.by === undefined)) {
       issue(["events", e], 'a reputation_drop needs exactly one of "to" (new reputation) or "by" (points lost)');
     }
