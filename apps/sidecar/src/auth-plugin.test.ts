@@ -67,6 +67,19 @@ describe("auth-plugin", () => {
     });
   });
 
+  describe("options", () => {
+    it.each(["s3cret ", " s3cret"])(
+      "refuses the token %j at start, since HTTP trims the whitespace no request could carry",
+      async (token) => {
+        const app = testApp({ apiToken: token });
+        await expect(app.ready()).rejects.toThrow(
+          "auth-plugin: token must not start or end with whitespace: HTTP trims it from the Authorization header, so no request could carry the token",
+        );
+        await app.close().catch(() => {});
+      },
+    );
+  });
+
   describe("without AURORA_API_TOKEN", () => {
     it("needs no Authorization header", async () => {
       const app = testApp();

@@ -28,6 +28,11 @@ async function authPlugin(app: FastifyInstance, options: AuthPluginOptions): Pro
   if (typeof options.token !== "string" || options.token.trim() === "") {
     throw new TypeError("auth-plugin: token must be a non-empty string, or undefined to turn authentication off");
   }
+  if (options.token.trim() !== options.token) {
+    throw new TypeError(
+      "auth-plugin: token must not start or end with whitespace: HTTP trims it from the Authorization header, so no request could carry the token",
+    );
+  }
   const expected = sha256(options.token);
 
   app.addHook("onRequest", async (request, reply) => {

@@ -128,6 +128,38 @@ describe("parseConfig", () => {
       expect(parseConfig({ BODY_LIMIT: text }).bodyLimit).toBe(bytes);
     });
 
+    it("reads BODY_LIMIT=256mb, the largest it takes", () => {
+      expect(parseConfig({ BODY_LIMIT: "256mb" }).bodyLimit).toBe(268_435_456);
+    });
+
+    it.each([
+      ["-20", -20],
+      ["0.5", 0.5],
+      [".5", 0.5],
+      ["+3", 3],
+      ["1e3", 1000],
+      ["-1e16", -1e16],
+      [" 7 ", 7],
+    ])("reads AURORA_DEFAULT_REWARD=%j as %d", (text, reward) => {
+      expect(parseConfig({ AURORA_DEFAULT_REWARD: text }).defaultReward).toBe(reward);
+    });
+
+    it("trims MODEL_PATH like every other variable", () => {
+      expect(parseConfig({ MODEL_PATH: " /var/lib/aurora/model.json \n" }).modelPath).toBe("/var/lib/aurora/model.json");
+    });
+
+    it("takes a token with inner spaces, which a header carries as they are", () => {
+      expect(parseConfig({ AURORA_API_TOKEN: "correct horse battery" }).apiToken).toBe("correct horse battery");
+    });
+
+    it("takes AURORA_POLICY with a guardrail that names no policy of its own, and a guardrail's own policy alone", () => {
+      expect(parseConfig({ AURORA_POLICY: "ucb1", AURORA_GUARDRAIL: '{"minSamples":50}' })).toMatchObject({
+        policy: { kind: "ucb1" },
+        guardrail: { minSamples: 50 },
+      });
+      expect(parseConfig({ AURORA_GUARDRAIL: '{"policy":{"kind":"ucb1"}}' }).guardrail).toEqual({ policy: { kind: "ucb1" } });
+    });
+
     it("accepts PORT=0 (a free port)", () => {
       expect(parseConfig({ PORT: "0" }).port).toBe(0);
     });
@@ -136,6 +168,12 @@ describe("parseConfig", () => {
   describe("DATABASE_URL", () => {
     it("selects the PostgreSQL store with a postgres:// URL", () => {
       expect(parseConfig({ DATABASE_URL: "postgres://postgres@127.0.0.1:5432/aurora" }).databaseUrl).toBe(
+        "postgres://postgres@127.0.0.1:5432/aurora",
+      );
+    });
+
+    it("trims it like every other variable", () => {
+      expect(parseConfig({ DATABASE_URL: " postgres://postgres@127.0.0.1:5432/aurora " }).databaseUrl).toBe(
         "postgres://postgres@127.0.0.1:5432/aurora",
       );
     });
@@ -188,12 +226,12 @@ describe("parseConfig", () => {
       [
         "BODY_LIMIT",
         "10gb",
-        'BODY_LIMIT: must be a size from 1024 bytes to 1024mb, in bytes or with a kb/mb suffix, e.g. 1048576 or 1mb; got "10gb"',
+        'BODY_LIMIT: must be a size from 1024 bytes to 256mb, in bytes or with a kb/mb suffix, e.g. 1048576 or 1mb; got "10gb"',
       ],
       [
         "BODY_LIMIT",
         "100",
-        'BODY_LIMIT: must be a size from 1024 bytes to 1024mb, in bytes or with a kb/mb suffix, e.g. 1048576 or 1mb; got "100"',
+        'BODY_LIMIT: must be a size from 1024 bytes to 256mb, in bytes or with a kb/mb suffix, e.g. 1048576 or 1mb; got "100"',
       ],
       [
         "AURORA_REWARD_WAIT_MS",
@@ -203,7 +241,7 @@ describe("parseConfig", () => {
       [
         "AURORA_DEFAULT_REWARD",
         "NaN",
-        'AURORA_DEFAULT_REWARD: must be a finite number (reward learned when no feedback arrives in time); got "NaN"',
+        'AURORA_DEFAULT_REWARD: must be a decimal number within ±1e16 (reward learned when no feedback arrives in time); got "NaN"',
       ],
       [
         "AURORA_DECISION_RECORDS",
@@ -234,6 +272,59 @@ describe("parseConfig", () => {
       const error = problemOf({ [variable]: value });
       expect(error.variable).toBe(variable);
       expect(error.message).toBe(`invalid configuration: ${message}`);
+    });
+
+    it.each(["600mb", "257mb", "1024mb", String(256 * 1024 * 1024 + 1)])(
+      "refuses BODY_LIMIT=%s, past 256mb (a body read as one string past ~512 MiB kills the process)",
+      (text) => {
+        expect(problemOf({ BODY_LIMIT: text }).message).toBe(
+          `invalid configuration: BODY_LIMIT: must be a size from 1024 bytes to 256mb, in bytes or with a kb/mb suffix, e.g. 1048576 or 1mb; got "${text}"`,
+        );
+      },
+    );
+
+    it.each(["s3cret ", " s3cret", "s3cret\n", "\ts3cret", "s3cret\u00a0"])(
+      "refuses AURORA_API_TOKEN=%j, whose whitespace at an end no client can send",
+      (token) => {
+        expect(problemOf({ AURORA_API_TOKEN: token }).message).toBe(
+          "invalid configuration: AURORA_API_TOKEN: has whitespace at its start or end, which no client can send (HTTP trims it from the Authorization header, so every request would be refused): remove it",
+        );
+      },
+    );
+
+    it.each(["s3\u0000cret", "s3\rcret", "s3\u007fcret", "s3€cret"])(
+      "refuses AURORA_API_TOKEN=%j, which an Authorization header cannot carry",
+      (token) => {
+        expect(problemOf({ AURORA_API_TOKEN: token }).message).toBe(
+          "invalid configuration: AURORA_API_TOKEN: holds a control character or a character past U+00FF, which an Authorization header cannot carry (every request would be refused): use printable ASCII, e.g. the output of openssl rand -hex 32",
+        );
+      },
+    );
+
+    it.each(["1e308", "-1e17", "10000000000000002", "0x10", "0b11", "Infinity", "1_000", "1e", "--1"])(
+      "refuses AURORA_DEFAULT_REWARD=%j, naming the variable rather than the engine option",
+      (text) => {
+        expect(problemOf({ AURORA_DEFAULT_REWARD: text }).message).toBe(
+          `invalid configuration: AURORA_DEFAULT_REWARD: must be a decimal number within ±1e16 (reward learned when no feedback arrives in time); got "${text}"`,
+        );
+      },
+    );
+
+    it.each([" ", "\t \n"])("refuses MODEL_PATH=%j, blank", (text) => {
+      expect(problemOf({ MODEL_PATH: text }).message).toBe(
+        "invalid configuration: MODEL_PATH: must be the path of the model file, e.g. /data/aurora-model.json; got only whitespace",
+      );
+    });
+
+    it.each([
+      ["ucb1", '{"policy":{"kind":"thompson"}}'],
+      ['{"kind":"q-learning","epsilon":0.2}', '{"policy":{"kind":"nope","zz":1},"minSamples":50}'],
+    ])("refuses AURORA_POLICY=%s with AURORA_GUARDRAIL=%s, whose own policy would be ignored", (policy, guardrail) => {
+      const error = problemOf({ AURORA_POLICY: policy, AURORA_GUARDRAIL: guardrail });
+      expect(error.variable).toBe("AURORA_POLICY");
+      expect(error.message).toBe(
+        'invalid configuration: AURORA_POLICY: is set while AURORA_GUARDRAIL names a policy of its own (its "policy" field): say the guarded policy once, in AURORA_POLICY or in AURORA_GUARDRAIL, not both',
+      );
     });
 
     it("refuses an empty AURORA_API_TOKEN, so a blank secret never turns authentication off", () => {

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { MAX_REWARD_MAGNITUDE } from "@aurora/domain";
 import { isSystemSchemaName } from "@aurora/store-postgres";
 import { z } from "zod";
 import { ConfigError } from "./config-error.js";
@@ -53,6 +54,12 @@ export type PolicyConfigJson = { kind: string } & Record<string, unknown>;
 export type GuardrailSettingsJson = Record<string, unknown>;
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/**
+ * The largest BODY_LIMIT, in bytes. Fastify reads a JSON body into one string, and a body past
+ * V8's longest string (2^29 − 24 UTF-16 units, ~512 MiB) throws out of its stream handler and
+ * kills the process; 256 MiB stays clear of it with room to spare for JSON.parse.
+ */
+const MAX_BODY_LIMIT = 256 * 1024 * 1024;
 const MAX_TIMER_MS = 2_147_483_647;
 
 const got = (text: string) => `got "${text.length > 80 ? `${text.slice(0, 80)}…` : text}"`;
@@ -68,11 +75,15 @@ function wholeNumber(min: number, max: number, what: string) {
   });
 }
 
-const finiteNumber = (what: string) =>
+/** A number written in decimal (`-20`, `0.5`, `1e3`): not `0x10`, `Infinity` or `1_000`, which `Number` also reads. */
+const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
+
+const decimalNumber = (max: number, what: string) =>
   z.string().transform((text, ctx) => {
-    const n = text.trim() === "" ? Number.NaN : Number(text);
-    if (!Number.isFinite(n)) {
-      ctx.addIssue({ code: "custom", message: `must be a finite number (${what}); ${got(text)}` });
+    const n = DECIMAL.test(text) ? Number(text) : Number.NaN;
+    if (!(Math.abs(n) <= max)) {
+      const bound = max.toExponential().replace("e+", "e");
+      ctx.addIssue({ code: "custom", message: `must be a decimal number within ±${bound} (${what}); ${got(text)}` });
       return z.NEVER;
     }
     return n;
@@ -92,10 +103,10 @@ const UNIT_BYTES: Record<string, number> = { "": 1, b: 1, kb: 1024, mb: 1024 * 1
 const byteSize = z.string().transform((text, ctx) => {
   const match = /^\s*(\d+)\s*(b|kb|mb)?\s*$/i.exec(text);
   const bytes = match ? Number(match[1]) * (UNIT_BYTES[(match[2] ?? "").toLowerCase()] ?? Number.NaN) : Number.NaN;
-  if (!Number.isSafeInteger(bytes) || bytes < 1024 || bytes > 1024 ** 3) {
+  if (!Number.isSafeInteger(bytes) || bytes < 1024 || bytes > MAX_BODY_LIMIT) {
     ctx.addIssue({
       code: "custom",
-      message: `must be a size from 1024 bytes to 1024mb, in bytes or with a kb/mb suffix, e.g. 1048576 or 1mb; ${got(text)}`,
+      message: `must be a size from 1024 bytes to ${MAX_BODY_LIMIT / 1024 ** 2}mb, in bytes or with a kb/mb suffix, e.g. 1048576 or 1mb; ${got(text)}`,
     });
     return z.NEVER;
   }
@@ -125,6 +136,33 @@ const logLevel = z.string().transform((text, ctx) => {
 
 const nonEmpty = (hint: string) => z.string().trim().min(1, { error: hint });
 
+/** Characters no HTTP client can send in a header value as they are: controls (but tab) and code points past U+00FF. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this matches.
+const UNSENDABLE_IN_HEADER = /[\u0000-\u0008\u000a-\u001f\u007f\u0100-\u{10ffff}]/u;
+
+/**
+ * AURORA_API_TOKEN: set but blank is refused (it must not turn authentication off), and so is a
+ * token no client could send: HTTP trims whitespace around a header value, so a token with
+ * whitespace at either end would answer every request 401.
+ */
+const apiToken = z.string().superRefine((token, ctx) => {
+  if (token.trim() === "") {
+    ctx.addIssue({ code: "custom", message: "is set but empty: unset it to turn authentication off, or give it a secret" });
+  } else if (token.trim() !== token) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        "has whitespace at its start or end, which no client can send (HTTP trims it from the Authorization header, so every request would be refused): remove it",
+    });
+  } else if (UNSENDABLE_IN_HEADER.test(token)) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        "holds a control character or a character past U+00FF, which an Authorization header cannot carry (every request would be refused): use printable ASCII, e.g. the output of openssl rand -hex 32",
+    });
+  }
+});
+
 /** Unset and empty variables are alike (as docker-compose passes `VAR=`), except the API token. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
 
@@ -135,7 +173,7 @@ const envSchema = z.object({
   PSI_FIELD_URL: optional(httpUrl),
   PSI_TIMEOUT_MS: optional(wholeNumber(1, 60_000, "milliseconds one Ψ-Field request may take")),
   PSI_TTL_MS: optional(wholeNumber(1, MAX_TIMER_MS, "milliseconds a Ψ reading stays fresh")),
-  MODEL_PATH: optional(z.string()),
+  MODEL_PATH: optional(nonEmpty("must be the path of the model file, e.g. /data/aurora-model.json; got only whitespace")),
   AURORA_DATABASE_SCHEMA: optional(
     z
       .string()
@@ -146,21 +184,19 @@ const envSchema = z.object({
       }),
   ),
   DATABASE_URL: optional(
-    z.string().regex(/^postgres(ql)?:\/\//, { error: "must be a PostgreSQL URL such as postgres://user@host:5432/aurora" }),
+    z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\//, { error: "must be a PostgreSQL URL such as postgres://user@host:5432/aurora" }),
   ),
   STRICT_AUDIT: optional(boolean),
   AUTO_SAVE: optional(boolean),
   SAVE_EVERY: optional(wholeNumber(1, 1_000_000_000, "decisions between model snapshots")),
   AURORA_MIN_COMPACT_BYTES: optional(wholeNumber(0, 2 ** 40, "bytes of journal before a background snapshot compacts it")),
-  AURORA_API_TOKEN: z
-    .string()
-    .refine((token) => token.trim() !== "", {
-      error: "is set but empty: unset it to turn authentication off, or give it a secret",
-    })
-    .optional(),
+  AURORA_API_TOKEN: apiToken.optional(),
   BODY_LIMIT: optional(byteSize),
   AURORA_REWARD_WAIT_MS: optional(wholeNumber(1, MAX_TIMER_MS, "milliseconds a decision waits for its feedback")),
-  AURORA_DEFAULT_REWARD: optional(finiteNumber("reward learned when no feedback arrives in time")),
+  AURORA_DEFAULT_REWARD: optional(decimalNumber(MAX_REWARD_MAGNITUDE, "reward learned when no feedback arrives in time")),
   AURORA_ALTERNATIVES: optional(wholeNumber(0, 100, "ranked fallbacks returned per decision")),
   AURORA_DECISION_RECORDS: optional(wholeNumber(0, 1_000_000, "recent decisions GET /decisions/:id can explain")),
   AURORA_POLICY: optional(policyVariable),
@@ -182,6 +218,16 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     );
   }
   const e = result.data;
+  // The engine would run AURORA_POLICY and never look at the guardrail's own policy, not even to check it.
+  if (e.AURORA_POLICY !== undefined && e.AURORA_GUARDRAIL !== undefined && "policy" in e.AURORA_GUARDRAIL) {
+    throw new ConfigError([
+      {
+        variable: "AURORA_POLICY",
+        message:
+          'is set while AURORA_GUARDRAIL names a policy of its own (its "policy" field): say the guarded policy once, in AURORA_POLICY or in AURORA_GUARDRAIL, not both',
+      },
+    ]);
+  }
   return {
     port: e.PORT ?? 8000,
     host: e.HOST ?? "127.0.0.1",

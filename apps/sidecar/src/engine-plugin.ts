@@ -6,6 +6,7 @@ import fp from "fastify-plugin";
 import type { SidecarConfig } from "./config.js";
 import { probeModelStore } from "./model-store-probe.js";
 import { policyConfigError } from "./policy-config-error.js";
+import { StoreOpenError } from "./store-open-error.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -41,22 +42,33 @@ export function engineOptionsFrom(config: SidecarConfig): RoutingEngineOptions {
   };
 }
 
-/** The policy registry's refusals name fields of AURORA_POLICY or AURORA_GUARDRAIL: see policyConfigError. */
+/**
+ * The policy registry's refusals name fields of AURORA_POLICY or AURORA_GUARDRAIL (see
+ * policyConfigError); any other failure to open the PostgreSQL store names DATABASE_URL.
+ */
 async function buildEngine(config: SidecarConfig): Promise<RoutingEngine> {
   try {
     // DATABASE_URL selects the PostgreSQL store (shared by every replica on that database) over MODEL_PATH.
     if (config.databaseUrl !== undefined) {
       const { modelPath: _unused, ...options } = engineOptionsFrom(config);
-      const store = new PostgresStore({
-        connectionString: config.databaseUrl,
-        ...(config.databaseSchema !== undefined ? { schema: config.databaseSchema } : {}),
-      });
-      return await RoutingEngine.open({ ...options, store });
+      const schema = config.databaseSchema ?? "aurora";
+      const store = new PostgresStore({ connectionString: config.databaseUrl, schema });
+      try {
+        return await RoutingEngine.open({ ...options, store });
+      } catch (error) {
+        if (isValidationError(error)) throw error;
+        throw new StoreOpenError(schema, error);
+      }
     }
     return new RoutingEngine(engineOptionsFrom(config));
   } catch (error) {
     throw policyConfigError(error, config) ?? error;
   }
+}
+
+/** The engine's refusal of an option (its policy's included): reported as it is, not as the store's failure. */
+function isValidationError(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "VALIDATION_ERROR";
 }
 
 /**

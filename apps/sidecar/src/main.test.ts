@@ -1,12 +1,14 @@
 import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { request } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DECIDE_BODY } from "../test/fixtures.js";
+import { DECIDE_BODY, OUTCOME } from "../test/fixtures.js";
+import { RawConnection, rawRequest } from "../test/raw-connection.js";
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "main.js");
 
@@ -62,6 +64,26 @@ async function portOf(sidecar: Sidecar): Promise<number> {
   return (line.address as { port: number }).port;
 }
 
+/** "started" (and stopped again) when the sidecar listened, else its exit code. */
+async function startOrExit(sidecar: Sidecar): Promise<"started" | number | null> {
+  const outcome = await Promise.race([
+    sidecar.exited,
+    portOf(sidecar).then(
+      () => "started" as const,
+      () => sidecar.exited,
+    ),
+  ]);
+  if (outcome === "started") {
+    sidecar.child.kill("SIGKILL");
+    await sidecar.exited;
+  }
+  return outcome;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 function post(port: number, path: string, body: unknown): Promise<{ status: number; body: unknown }> {
   return fetch(`http://127.0.0.1:${port}${path}`, {
     method: "POST",
@@ -105,63 +127,133 @@ describe("dist/main.js", () => {
     expect(running.logs.map((line) => line.msg)).toContain(`stopped; model saved to ${modelPath}`);
   });
 
-  it("finishes a request in flight when SIGTERM arrives, then saves it in the model", async () => {
+  it("answers every pipelined feedback the engine took when SIGTERM arrived, and saves exactly those", async () => {
     const modelPath = join(dir, "model.json");
     running = runMain({ PORT: "0", MODEL_PATH: modelPath, SAVE_EVERY: "1000" });
     const port = await portOf(running);
-    const payload = Buffer.from(JSON.stringify(DECIDE_BODY));
-    const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(
-        {
-          host: "127.0.0.1",
-          port,
-          path: "/decide",
-          method: "POST",
-          headers: { "content-type": "application/json", "content-length": payload.length },
-        },
-        (res) => {
-          let body = "";
-          res.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on("error", reject);
-      req.write(payload.subarray(0, 10));
-      // The rest goes out only once the server has begun its shutdown.
-      void running!.waitForLog(/^shutting down/).then(() => req.end(payload.subarray(10)));
-    });
-    // Not a timing assertion: a pause so the server has parsed the headers before the signal.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const ids: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      ids.push(((await post(port, "/decide", DECIDE_BODY)).body as { metadata: { decision_id: string } }).metadata.decision_id);
+    }
+    const connection = await RawConnection.open(port);
+    connection.write(ids.map((id) => rawRequest("POST", "/feedback", JSON.stringify({ decision_id: id, ...OUTCOME }))).join(""));
+    // Not a timing assertion: the signal lands while the server works through the pipeline.
+    await connection.answered(1);
     running.child.kill("SIGTERM");
 
-    const answer = await answered;
-    expect(answer.status).toBe(200);
-    expect(JSON.parse(answer.body).provider_id).toEqual(expect.any(String));
     expect(await running.exited).toBe(0);
-    expect(JSON.parse(readFileSync(modelPath, "utf8")).pending).toHaveLength(1);
+    await connection.closed;
+    const pending = new Set(
+      (JSON.parse(readFileSync(modelPath, "utf8")).pending as { decision_id: string }[]).map((p) => p.decision_id),
+    );
+    const learned = ids.filter((id) => !pending.has(id));
+    const answered = connection.responses.filter((r) => r.status === 200).map((r) => JSON.parse(r.body).decision_id);
+    expect(answered).toEqual(learned);
+    expect(connection.responses.filter((r) => r.status !== 200).map((r) => r.status)).toEqual([]);
   });
 
-  it("saves synchronously and exits 1 when a request outlasts SHUTDOWN_TIMEOUT_MS", async () => {
+  it.each([
+    ["nothing", ""],
+    ["half a header", "POST /feedback HTTP/1.1\r\nHost: aurora\r\n"],
+    [
+      "half a body",
+      'POST /feedback HTTP/1.1\r\nHost: aurora\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"decision',
+    ],
+  ])("on SIGTERM closes a connection that has sent %s, saves the model and exits 0 at once", async (_what, text) => {
+    const modelPath = join(dir, "model.json");
+    running = runMain({ PORT: "0", MODEL_PATH: modelPath, SAVE_EVERY: "1000", SHUTDOWN_TIMEOUT_MS: "5000" });
+    const port = await portOf(running);
+    expect((await post(port, "/decide", DECIDE_BODY)).status).toBe(200);
+    const connection = await RawConnection.open(port);
+    if (text !== "") connection.write(text);
+    // Not a timing assertion: a pause so the server has read what was sent before the signal.
+    await pause(200);
+    running.child.kill("SIGTERM");
+
+    expect(await running.exited).toBe(0);
+    await connection.closed;
+    expect(connection.responses).toEqual([]);
+    expect(running.logs.map((line) => line.msg)).toContain(`stopped; model saved to ${modelPath}`);
+    expect(running.logs.filter((line) => (line.level as number) >= 50)).toEqual([]);
+    expect(JSON.parse(readFileSync(modelPath, "utf8")).decision_count).toBe(1);
+  });
+
+  it("saves synchronously and exits 1 when answers cannot be delivered within SHUTDOWN_TIMEOUT_MS", async () => {
     const modelPath = join(dir, "model.json");
     running = runMain({ PORT: "0", MODEL_PATH: modelPath, SAVE_EVERY: "1000", SHUTDOWN_TIMEOUT_MS: "300" });
     const port = await portOf(running);
     expect((await post(port, "/decide", DECIDE_BODY)).status).toBe(200);
-    const stuck = request({
-      host: "127.0.0.1",
-      port,
-      path: "/decide",
-      method: "POST",
-      headers: { "content-type": "application/json", "content-length": 1000 },
-    });
-    stuck.on("error", () => {});
-    stuck.write("{"); // and never the rest
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A client that asks for ~20 MB of answers and reads none: they outgrow the socket buffers.
+    const stuck = await RawConnection.open(port);
+    stuck.pause();
+    stuck.write(rawRequest("GET", "/openapi.json").repeat(1000));
+    await pause(200);
     running.child.kill("SIGTERM");
 
     expect(await running.exited).toBe(1);
     expect(running.logs.map((line) => line.msg)).toContain("shutdown took longer than SHUTDOWN_TIMEOUT_MS");
     expect(JSON.parse(readFileSync(modelPath, "utf8")).decision_count).toBe(1);
     stuck.destroy();
+  });
+
+  it("trims MODEL_PATH, saving to the file it names rather than one ending in a space", async () => {
+    const modelPath = join(dir, "model.json");
+    running = runMain({ PORT: "0", MODEL_PATH: `${modelPath} `, SAVE_EVERY: "1000" });
+    const port = await portOf(running);
+    expect((await post(port, "/decide", DECIDE_BODY)).status).toBe(200);
+    running.child.kill("SIGTERM");
+    expect(await running.exited).toBe(0);
+    expect(existsSync(modelPath)).toBe(true);
+    expect(existsSync(`${modelPath} `)).toBe(false);
+  });
+
+  describe("refuses to start, naming the variable", () => {
+    it.each([
+      [{ BODY_LIMIT: "600mb" }, "BODY_LIMIT: must be a size from 1024 bytes to 256mb"],
+      [{ AURORA_API_TOKEN: "s3cret " }, "AURORA_API_TOKEN: has whitespace at its start or end"],
+      [
+        { AURORA_POLICY: "thompson", AURORA_GUARDRAIL: '{"policy":{"kind":"nope","zz":1}}' },
+        "AURORA_POLICY: is set while AURORA_GUARDRAIL names a policy of its own",
+      ],
+      [{ MODEL_PATH: " " }, "MODEL_PATH: must be the path of the model file"],
+      [{ AURORA_DEFAULT_REWARD: "1e308" }, "AURORA_DEFAULT_REWARD: must be a decimal number within ±1e16"],
+      [{ AURORA_DEFAULT_REWARD: "0x10" }, "AURORA_DEFAULT_REWARD: must be a decimal number within ±1e16"],
+    ])("%j", async (env, message) => {
+      running = runMain({ PORT: "0", ...env });
+      expect(await startOrExit(running)).toBe(1);
+      expect(running.stderr()).toMatch(new RegExp(`^aurora-sidecar: invalid configuration: ${escapeRegExp(message)}`));
+    });
+
+    it("HOST, when it does not resolve", async () => {
+      running = runMain({ PORT: "0", HOST: "bogus.invalid" });
+      expect(await startOrExit(running)).toBe(1);
+      expect(running.stderr()).toMatch(
+        /^aurora-sidecar: cannot start: HOST: "bogus\.invalid" does not resolve to an address \(getaddrinfo \w+ bogus\.invalid\): set HOST to an address of this machine/,
+      );
+    });
+
+    it("PORT, when another process holds it", async () => {
+      const holder = createServer();
+      await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+      const { port } = holder.address() as AddressInfo;
+      try {
+        running = runMain({ PORT: String(port) });
+        expect(await startOrExit(running)).toBe(1);
+        expect(running.stderr()).toBe(
+          `aurora-sidecar: cannot start: PORT: ${port} is already in use on 127.0.0.1 (listen EADDRINUSE: address already in use 127.0.0.1:${port}): stop what holds it, or set PORT to a free port (0 picks one)\n`,
+        );
+      } finally {
+        holder.close();
+      }
+    });
+
+    it("DATABASE_URL, when the database cannot be reached, without printing its password", async () => {
+      running = runMain({ PORT: "0", DATABASE_URL: "postgres://aurora:hunter2@127.0.0.1:1/aurora" });
+      expect(await startOrExit(running)).toBe(1);
+      expect(running.stderr()).toBe(
+        'aurora-sidecar: cannot start: DATABASE_URL: cannot open the PostgreSQL store (schema "aurora"): connect ECONNREFUSED 127.0.0.1:1: check the host, port, user, password and database it names, and that PostgreSQL is reachable from here\n',
+      );
+    });
   });
 
   it("reports an unwritable MODEL_PATH at start, and exits 1 when it cannot save at shutdown", async () => {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.js";
 import type { SidecarConfig } from "./config.js";
 import { parseConfig } from "./config.js";
+import { ListenError } from "./listen-error.js";
 
 /**
  * Starts the sidecar from the environment. Exit codes: 0 after a graceful shutdown (SIGTERM or
@@ -21,9 +22,15 @@ async function main(): Promise<void> {
   let app: FastifyInstance;
   try {
     app = buildApp(config);
-    await app.listen({ port: config.port, host: config.host });
+    await app.ready();
   } catch (error) {
     process.stderr.write(`aurora-sidecar: cannot start: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    process.stderr.write(`aurora-sidecar: cannot start: ${new ListenError(config.host, config.port, error).message}\n`);
     process.exit(1);
   }
   app.log.info(

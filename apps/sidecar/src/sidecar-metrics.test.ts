@@ -67,13 +67,28 @@ describe("SidecarMetrics", () => {
     expect(await samples(metrics, "aurora_feedback_total")).toEqual({
       'aurora_feedback_total{outcome="success"}': 1,
       'aurora_feedback_total{outcome="failure"}': 1,
+      'aurora_feedback_total{outcome="unknown_decision"}': 0,
       'aurora_feedback_total{outcome="duplicate"}': 1,
+      'aurora_feedback_total{outcome="late"}': 0,
+      'aurora_feedback_total{outcome="invalid"}': 0,
     });
     const reward = await samples(metrics, "aurora_reward");
     expect(reward.aurora_reward_count).toBe(2);
     expect(reward.aurora_reward_sum).toBeCloseTo(-11.72, 10);
     expect(reward['aurora_reward_bucket{le="-20"}']).toBe(1);
     expect(reward['aurora_reward_bucket{le="9"}']).toBe(2);
+  });
+
+  it("exports every feedback outcome at 0 before the first feedback", async () => {
+    const metrics = new SidecarMetrics({ processMetrics: false });
+    expect(await samples(metrics, "aurora_feedback_total")).toEqual({
+      'aurora_feedback_total{outcome="success"}': 0,
+      'aurora_feedback_total{outcome="failure"}': 0,
+      'aurora_feedback_total{outcome="unknown_decision"}': 0,
+      'aurora_feedback_total{outcome="duplicate"}': 0,
+      'aurora_feedback_total{outcome="late"}': 0,
+      'aurora_feedback_total{outcome="invalid"}': 0,
+    });
   });
 
   it("exports the engine's gauges as last set", async () => {
@@ -129,7 +144,8 @@ describe("SidecarMetrics", () => {
     const one = new SidecarMetrics({ processMetrics: false });
     const two = new SidecarMetrics({ processMetrics: false });
     one.observeFeedback("late");
-    expect(await samples(two, "aurora_feedback_total")).toEqual({});
+    expect((await samples(one, "aurora_feedback_total"))['aurora_feedback_total{outcome="late"}']).toBe(1);
+    expect((await samples(two, "aurora_feedback_total"))['aurora_feedback_total{outcome="late"}']).toBe(0);
   });
 
   it("refuses a negative maxProviderLabels", () => {

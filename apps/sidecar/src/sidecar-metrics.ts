@@ -1,7 +1,8 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** Why a feedback did not teach the model; `success`/`failure` are accepted outcomes. */
-export type FeedbackOutcome = "success" | "failure" | "unknown_decision" | "duplicate" | "late" | "invalid";
+const FEEDBACK_OUTCOMES = ["success", "failure", "unknown_decision", "duplicate", "late", "invalid"] as const;
+export type FeedbackOutcome = (typeof FEEDBACK_OUTCOMES)[number];
 
 /** The engine's gauges, read from its status at each scrape. */
 export interface EngineGauges {
@@ -74,6 +75,8 @@ export class SidecarMetrics {
       labelNames: ["outcome"],
       registers,
     });
+    // Every series from the start, at 0: a rate() or an alert on one that has not happened yet has data.
+    for (const outcome of FEEDBACK_OUTCOMES) this.#feedback.inc({ outcome }, 0);
     this.#reward = new Histogram({
       name: "aurora_reward",
       help: "Rewards computed from accepted feedback (the seed's formula: failure −20, success ≈ 10 − cost − latency/500 + reputation/100).",

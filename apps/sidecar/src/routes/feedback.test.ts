@@ -221,6 +221,27 @@ describe("POST /feedback", () => {
     });
   });
 
+  it("counts every body it refuses before the engine sees it as invalid feedback, over a real socket", async () => {
+    const sidecar = app({ bodyLimit: 1024 });
+    await sidecar.listen({ port: 0, host: "127.0.0.1" });
+    const base = `http://127.0.0.1:${(sidecar.server.address() as AddressInfo).port}`;
+    const metrics = async () => (await fetch(`${base}/metrics`)).text();
+    expect(await metrics()).toContain('aurora_feedback_total{outcome="invalid"} 0\n');
+    const send = (body: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
+      fetch(`${base}/feedback`, { method: "POST", headers, body }).then((r) => r.status);
+
+    expect(await send("{not json")).toBe(400);
+    expect(await send("")).toBe(400);
+    expect(await send("decision_id=d", { "content-type": "application/x-www-form-urlencoded" })).toBe(415);
+    expect(await send(JSON.stringify({ decision_id: "d", ...OUTCOME, error_reason: "x".repeat(2000) }))).toBe(413);
+    expect(await send(JSON.stringify({ decision_id: "d", ...OUTCOME, actual_cost_usd: -3 }))).toBe(400);
+
+    const text = await metrics();
+    expect(text).toContain('aurora_feedback_total{outcome="invalid"} 5\n');
+    expect(text).toContain('aurora_feedback_total{outcome="unknown_decision"} 0\n');
+    expect(text).toContain('aurora_http_errors_total{route="/feedback",status="400"} 3\n');
+  });
+
   it("names a negative cost in a 400", async () => {
     const answer = await postJson(app(), "/feedback", { decision_id: "d", ...OUTCOME, actual_cost_usd: -3 });
     expect(answer.statusCode).toBe(400);

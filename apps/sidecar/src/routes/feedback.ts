@@ -6,12 +6,21 @@ import { feedbackResponseSchema, jsonSchemaOf } from "../response-schemas.js";
 import type { FeedbackOutcome } from "../sidecar-metrics.js";
 import { errorResponses } from "./error-responses.js";
 
-/** How each refusal of a feedback is counted in `aurora_feedback_total{outcome}`. */
+/**
+ * How each refusal of a feedback is counted in `aurora_feedback_total{outcome}`, by error code:
+ * the engine's, and those of a body that never reached it (not JSON, empty, compressed, not
+ * `application/json`, over BODY_LIMIT, shorter or longer than its Content-Length).
+ */
 const REFUSALS = new Map<string, FeedbackOutcome>([
   ["VALIDATION_ERROR", "invalid"],
   ["UNKNOWN_DECISION", "unknown_decision"],
   ["DUPLICATE_FEEDBACK", "duplicate"],
   ["LATE_FEEDBACK", "late"],
+  ["INVALID_JSON", "invalid"],
+  ["UNSUPPORTED_CONTENT_ENCODING", "invalid"],
+  ["FST_ERR_CTP_INVALID_MEDIA_TYPE", "invalid"],
+  ["FST_ERR_CTP_BODY_TOO_LARGE", "invalid"],
+  ["FST_ERR_CTP_INVALID_CONTENT_LENGTH", "invalid"],
 ]);
 
 /**
@@ -31,6 +40,12 @@ export async function feedbackRoute(app: FastifyInstance): Promise<void> {
         summary: "Report the outcome of a decision",
         response: { 200: jsonSchemaOf(feedbackResponseSchema), ...errorResponses(400, 401, 404, 409, 410, 413, 415, 500, 503) },
       },
+      // Every refusal passes here, from the body parser's to the engine's, and is counted once.
+      onError: (_request, _reply, error, done) => {
+        const refusal = REFUSALS.get(typeof error.code === "string" ? error.code : "");
+        if (refusal) app.metrics.observeFeedback(refusal);
+        done();
+      },
     },
     async (request) => {
       if (request.body === undefined) throw new InvalidJsonBodyError("no body was sent");
@@ -40,8 +55,6 @@ export async function feedbackRoute(app: FastifyInstance): Promise<void> {
         reward = await app.engine.feedback(outcome);
       } catch (error) {
         const code = (error as { code?: string } | null)?.code ?? "";
-        const refusal = REFUSALS.get(code);
-        if (refusal) app.metrics.observeFeedback(refusal);
         if (code === "UNKNOWN_DECISION" && routedNothing(app, outcome.decision_id)) {
           throw new NoOutcomeToLearnError(outcome.decision_id);
         }
