@@ -10,6 +10,8 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  type Stats,
+  stat,
   statSync,
   writeSync,
 } from "node:fs";
@@ -262,15 +264,26 @@ interface Waiter {
 export class JournalDeletedError extends Error {
   constructor(dir: string) {
     super(
-      `the journal segment in ${dir} was deleted while in use (its folder removed?): nothing written now would survive a restart, so nothing is acknowledged; restart the engine on a folder that is kept`,
+      `the journal segment in ${dir} was deleted while in use, or replaced (its folder removed, moved or repointed?): nothing written now would survive a restart, so nothing is acknowledged; restart the engine on a folder that is kept`,
     );
     this.name = "JournalDeletedError";
   }
 }
 
-/** Whether the open file `fd` no longer has a name (all its links were removed). */
-function unlinked(fd: number): Promise<boolean> {
-  return new Promise((resolve) => fstat(fd, (error, stats) => resolve(error === null && stats.nlink === 0)));
+/**
+ * Whether the open file `fd` is no longer the file a restart would read: it has no name left (all
+ * its links removed), or `path` now names another file (replaced, or a symbolic link on the way
+ * repointed). A `path` that cannot be looked up at all counts as detached too.
+ */
+async function detached(fd: number, path: string | undefined): Promise<boolean> {
+  const open = await new Promise<Stats | undefined>((resolve) => fstat(fd, (error, stats) => resolve(error ? undefined : stats)));
+  if (open === undefined) return false;
+  if (open.nlink === 0) return true;
+  if (path === undefined) return false;
+  const named = await new Promise<Stats | undefined>((resolve) =>
+    stat(path, (error, stats) => resolve(error ? undefined : stats)),
+  );
+  return named === undefined || named.ino !== open.ino || named.dev !== open.dev;
 }
 
 interface Written {
@@ -319,6 +332,8 @@ export class JournalWriter {
     this.#segment = segment;
     this.#fd = this.#openSegment(segment);
     this.#size = statSync(join(dir, segmentName(segment))).size;
+    // A segment reopened after a restart already holds this much: it counts towards its rotation.
+    this.#bytesSinceRotation = this.#size;
   }
 
   get segment(): number {
@@ -362,9 +377,19 @@ export class JournalWriter {
    * to the new one. Returns the new segment's number.
    */
   rotate(): number {
-    this.#writeQueue(true);
+    // The next segment is opened first: when that fails (a folder made read-only or immutable),
+    // nothing changes and the writer goes on in the segment it has. Closing the old descriptor
+    // first left the writer on a closed one, whose number the next file opened anywhere in the
+    // process would take: records fsync'd into someone else's file, acknowledged, lost.
+    const fd = this.#openSegment(this.#segment + 1);
+    try {
+      this.#writeQueue(true);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
     this.#segment++;
-    this.#fd = this.#openSegment(this.#segment);
+    this.#fd = fd;
     this.#size = 0;
     this.#bytesSinceRotation = 0;
     // The new segment's name is made durable before any record in it is acknowledged (in #drain), off the event loop.
@@ -467,9 +492,13 @@ export class JournalWriter {
           await fsyncDirectoryAsync(this.#dir);
         }
         await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
-        // A segment deleted while open (its folder removed by hand or by a temp cleaner) takes
-        // writes and fsyncs without complaint, but nothing a restart could read: not acknowledged.
-        if (await unlinked(fd)) throw new JournalDeletedError(this.#dir);
+        // A segment deleted or replaced while open (its folder removed by hand or by a temp
+        // cleaner, moved aside, or repointed behind a symbolic link) takes writes and fsyncs
+        // without complaint, but nothing a restart could read: not acknowledged. The one being
+        // written is checked against its path; one rotated away only for a deletion.
+        if (await detached(fd, fd === this.#fd ? join(this.#dir, segmentName(this.#segment)) : undefined)) {
+          throw new JournalDeletedError(this.#dir);
+        }
       } catch (error) {
         for (const waiter of written.waiters) waiter.reject(error);
         this.#lastError = error;
