@@ -1,7 +1,7 @@
 import {
   closeSync,
   existsSync,
-  fstat,
+  fstatSync,
   fsync,
   fsyncSync,
   ftruncateSync,
@@ -11,7 +11,6 @@ import {
   readFileSync,
   rmSync,
   type Stats,
-  stat,
   statSync,
   writeSync,
 } from "node:fs";
@@ -275,15 +274,24 @@ export class JournalDeletedError extends Error {
  * its links removed), or `path` now names another file (replaced, or a symbolic link on the way
  * repointed). A `path` that cannot be looked up at all counts as detached too.
  */
-async function detached(fd: number, path: string | undefined): Promise<boolean> {
-  const open = await new Promise<Stats | undefined>((resolve) => fstat(fd, (error, stats) => resolve(error ? undefined : stats)));
-  if (open === undefined) return false;
+function detached(fd: number, path: string | undefined): boolean {
+  // Synchronous: two metadata reads cost less on the main thread than two more round trips
+  // through the thread pool (`node bench/dist/ab.js <before> <after> 8 durable`, CPU per durable
+  // pair against the build without the check: 1.093× asynchronous, 1.021× synchronous).
+  let open: Stats;
+  try {
+    open = fstatSync(fd);
+  } catch {
+    return false;
+  }
   if (open.nlink === 0) return true;
   if (path === undefined) return false;
-  const named = await new Promise<Stats | undefined>((resolve) =>
-    stat(path, (error, stats) => resolve(error ? undefined : stats)),
-  );
-  return named === undefined || named.ino !== open.ino || named.dev !== open.dev;
+  try {
+    const named = statSync(path);
+    return named.ino !== open.ino || named.dev !== open.dev;
+  } catch {
+    return true;
+  }
 }
 
 interface Written {
@@ -496,7 +504,7 @@ export class JournalWriter {
         // cleaner, moved aside, or repointed behind a symbolic link) takes writes and fsyncs
         // without complaint, but nothing a restart could read: not acknowledged. The one being
         // written is checked against its path; one rotated away only for a deletion.
-        if (await detached(fd, fd === this.#fd ? join(this.#dir, segmentName(this.#segment)) : undefined)) {
+        if (detached(fd, fd === this.#fd ? join(this.#dir, segmentName(this.#segment)) : undefined)) {
           throw new JournalDeletedError(this.#dir);
         }
       } catch (error) {
