@@ -274,7 +274,7 @@ export class JournalDeletedError extends Error {
  * its links removed), or `path` now names another file (replaced, or a symbolic link on the way
  * repointed). A `path` that cannot be looked up at all counts as detached too.
  */
-function detached(fd: number, path: string | undefined): boolean {
+function detached(fd: number, path: string): boolean {
   // Synchronous: two metadata reads cost less on the main thread than two more round trips
   // through the thread pool (`node bench/dist/ab.js <before> <after> 8 durable`, CPU per durable
   // pair against the build without the check: 1.093× asynchronous, 1.021× synchronous).
@@ -285,7 +285,6 @@ function detached(fd: number, path: string | undefined): boolean {
     return false;
   }
   if (open.nlink === 0) return true;
-  if (path === undefined) return false;
   try {
     const named = statSync(path);
     return named.ino !== open.ino || named.dev !== open.dev;
@@ -502,9 +501,10 @@ export class JournalWriter {
         await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
         // A segment deleted or replaced while open (its folder removed by hand or by a temp
         // cleaner, moved aside, or repointed behind a symbolic link) takes writes and fsyncs
-        // without complaint, but nothing a restart could read: not acknowledged. The one being
-        // written is checked against its path; one rotated away only for a deletion.
-        if (detached(fd, fd === this.#fd ? join(this.#dir, segmentName(this.#segment)) : undefined)) {
+        // without complaint, but nothing a restart could read: not acknowledged. Only the segment
+        // being written is checked: one rotated away may be removed by the snapshot that cut it
+        // while its last fsync is in flight, and that snapshot holds its records.
+        if (fd === this.#fd && detached(fd, join(this.#dir, segmentName(this.#segment)))) {
           throw new JournalDeletedError(this.#dir);
         }
       } catch (error) {

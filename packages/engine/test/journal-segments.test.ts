@@ -1,7 +1,6 @@
 import {
   closeSync,
   cpSync,
-  existsSync,
   linkSync,
   mkdirSync,
   mkdtempSync,
