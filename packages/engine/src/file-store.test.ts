@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -17,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { DuplicateFeedbackError, LateFeedbackError, ManualClock, UnknownDecisionError } from "@aurora/domain";
 import { describe, expect, it } from "vitest";
 import { ENGINE_INDEX } from "../test/child-script.js";
-import { context, market } from "../test/market.js";
+import { context, market, variedOutcome } from "../test/market.js";
 import { encodeEvent, JournalEventDecoder } from "./event-codec.js";
 import { forgetHold, ModelLockedError } from "./file-lock.js";
 import { FileStore, fileStorePaths } from "./file-store.js";
@@ -44,13 +45,7 @@ describeEngineStoreContract("FileStore", {
   },
 });
 
-const outcome = (decision_id: string, i = 0) => ({
-  decision_id,
-  success: i % 5 !== 0,
-  actual_cost_usd: 1 + (i % 4),
-  actual_latency_ms: 80 + i,
-  actual_reputation: 90,
-});
+const outcome = variedOutcome;
 
 /** Runs decisions and acknowledged feedback, then leaves the engine without closing it: what a kill -9 leaves. */
 async function runAndAbandon(modelPath: string, decisions: number, feedbacks: number, extra: object = {}) {
@@ -316,6 +311,122 @@ describe("FileStore", () => {
       writeFileSync(modelPath, '{"q_table": {"a:b:c": {"x": 1');
       expect(() => new RoutingEngine({ modelPath, log: quiet })).toThrow(ModelFileError);
     });
+  });
+
+  describe("saveSync while an asynchronous snapshot is in flight", () => {
+    /** Whether the asynchronous snapshot has got to a step, as the folder shows it. */
+    type Step = (folder: Folder) => boolean;
+    interface Folder {
+      modelPath: string;
+      /** model.json's inode before the asynchronous snapshot began. */
+      inode: number;
+      /** model.json.prev's. */
+      previousInode: number;
+      receiptBytes: number;
+      /** The oldest journal segment, which the snapshot removes. */
+      oldest: number;
+    }
+    const snapshotTemps = (modelPath: string) =>
+      readdirSync(dirname(modelPath)).filter((name) => name.startsWith(".model.json.") && name.endsWith(".tmp"));
+    const statIfAny = (path: string) => statSync(path, { throwIfNoEntry: false });
+    const steps: Record<string, Step> = {
+      "before it is cut": () => true,
+      "while it is written": ({ modelPath }) => snapshotTemps(modelPath).length > 0,
+      "once its receipt is appended": ({ modelPath, receiptBytes }) => statSync(`${modelPath}.receipts`).size > receiptBytes,
+      "once model.json has a second name": ({ modelPath }) => (statIfAny(modelPath)?.nlink ?? 0) > 1,
+      "once model.json is replaced": ({ modelPath, inode }) => statIfAny(modelPath)?.ino !== inode,
+      "once model.json.prev is replaced": ({ modelPath, previousInode }) => statIfAny(`${modelPath}.prev`)?.ino !== previousInode,
+      "once an old journal segment is removed": ({ modelPath, oldest }) =>
+        !existsSync(join(fileStorePaths(modelPath).journal, segmentName(oldest))),
+    };
+
+    /**
+     * Acknowledged feedback, two snapshots (so that the third removes a journal segment), more
+     * feedback; then `start` (save() or close()) begins a snapshot and, while feedback keeps being
+     * acknowledged, an exit handler's saveSync() lands as soon as `step` shows on disk (polled at
+     * every turn of the event loop). Resolves once everything settled, with the acknowledged ids.
+     */
+    async function saveSyncDuring(step: Step, start: "save" | "close") {
+      const modelPath = modelIn();
+      const engine = new RoutingEngine({ modelPath, seed: 5, saveEvery: 1_000_000, log: quiet });
+      const acked: string[] = [];
+      const ack = async (i: number) => {
+        const id = engine.decide({ context, providers: market(5) }).metadata.decision_id;
+        await engine.feedback(outcome(id, i));
+        acked.push(id);
+      };
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 15; i++) await ack(i);
+        if (round < 2) await engine.save();
+      }
+      const folder: Folder = {
+        modelPath,
+        inode: statSync(modelPath).ino,
+        previousInode: statSync(`${modelPath}.prev`).ino,
+        receiptBytes: statSync(`${modelPath}.receipts`).size,
+        oldest: Number.parseInt(readdirSync(fileStorePaths(modelPath).journal).sort()[0] as string, 10),
+      };
+      let settled = false;
+      const snapshot = (start === "save" ? engine.save() : engine.close()).finally(() => {
+        settled = true;
+      });
+      let synced = false;
+      const traffic =
+        start === "save"
+          ? (async () => {
+              for (let i = 0; !synced; i++) await ack(i);
+            })()
+          : Promise.resolve();
+      while (!step(folder) && !settled) await new Promise((resolve) => setImmediate(resolve));
+      const during = !settled;
+      if (start === "save" || during) engine.saveSync();
+      synced = true;
+      await snapshot;
+      await traffic;
+      return { engine, modelPath, acked, during };
+    }
+
+    /** A restart (after a crash: nothing closed) finds every acknowledged feedback and a folder that verifies. */
+    async function expectWholeAfterRestart(modelPath: string, acked: readonly string[]) {
+      forgetHold(modelPath);
+      const lines: string[] = [];
+      const restarted = new RoutingEngine({ modelPath, seed: 5, log: (line) => lines.push(line) });
+      expect(restarted.getStatus().executor.total_outcomes).toBe(acked.length);
+      for (const id of acked) await expect(restarted.feedback(outcome(id))).rejects.toBeInstanceOf(DuplicateFeedbackError);
+      await restarted.close();
+      // Nothing moved aside or left behind; one chain of receipts, the newest naming model.json.
+      expect(lines).toEqual([]);
+      expect(readdirSync(dirname(modelPath)).filter((name) => name.includes(".corrupt-"))).toEqual([]);
+      expect(snapshotTemps(modelPath)).toEqual([]);
+      expect(verifyFileStore(modelPath)).toMatchObject({ ok: true, broken: null });
+      const receipts = readFileSync(`${modelPath}.receipts`, "utf8").trim().split("\n");
+      expect(JSON.parse(readFileSync(modelPath, "utf8")).model_version).toBe(receipts.length);
+    }
+
+    for (const [name, step] of Object.entries(steps)) {
+      it(`keeps every acknowledged feedback when saveSync() follows save() ${name}`, async () => {
+        let hits = 0;
+        for (let run = 0; run < 4; run++) {
+          const { engine, modelPath, acked, during } = await saveSyncDuring(step, "save");
+          if (during) hits++;
+          await expectWholeAfterRestart(modelPath, acked);
+          await engine.close().catch(() => {});
+        }
+        expect(hits).toBeGreaterThan(0);
+      });
+    }
+
+    for (const [name, step] of Object.entries(steps)) {
+      it(`keeps a good model.json when saveSync() comes while close() writes its snapshot, ${name}`, async () => {
+        let hits = 0;
+        for (let run = 0; run < 4; run++) {
+          const { modelPath, acked, during } = await saveSyncDuring(step, "close");
+          if (during) hits++;
+          await expectWholeAfterRestart(modelPath, acked);
+        }
+        expect(hits).toBeGreaterThan(0);
+      });
+    }
   });
 
   describe("durability policy", () => {

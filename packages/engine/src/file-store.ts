@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { open, rename } from "node:fs/promises";
+import { link, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { AuditChain, type ChainedAuditRecord } from "./audit-chain.js";
 import type { AuditRecord, EngineStore, FsyncPolicy, Receipt, Recovered, StoreStatus } from "./engine-store.js";
@@ -19,7 +19,7 @@ import {
 import { fsyncDirectory, fsyncDirectoryAsync, ModelFileError } from "./model-file.js";
 import { makeReceipt } from "./receipt.js";
 import type { EngineEvent } from "./routing-engine.js";
-import { writeSnapshotTemp, writeSnapshotTempSync } from "./snapshot-writer.js";
+import { snapshotTempPath, type WrittenSnapshot, writeSnapshotTemp, writeSnapshotTempSync } from "./snapshot-writer.js";
 
 export interface FileStoreOptions {
   /** The JSON snapshot (the engine's `modelPath`); the journal, receipts and audit trail live beside it. */
@@ -73,6 +73,9 @@ const DEFAULT_AUDIT_SEGMENT_BYTES = 64 * 1024 * 1024;
 const DEFAULT_MIN_COMPACT_BYTES = 8 * 1024 * 1024;
 const DEFAULT_MIN_SNAPSHOT_INTERVAL_MS = 1_000;
 
+/** Thrown inside an asynchronous install once a synchronous snapshot has taken its place. */
+const SUPERSEDED = Symbol("superseded by a synchronous snapshot");
+
 /**
  * The embedded store: a JSON snapshot at `path` (the Python engine's file loads as one), an
  * append-only journal of events beside it (`<path>.journal/`, checksummed lines in numbered
@@ -114,6 +117,12 @@ export class FileStore implements EngineStore {
   #releaseLock: (() => void) | undefined;
   #opened: Recovered | undefined;
   #snapshotting: Promise<unknown> = Promise.resolve();
+  /** Counts the synchronous snapshots that began to put themselves in place: an asynchronous one cut before them gives up. */
+  #syncInstalls = 0;
+  /** The newest synchronous snapshot in place, and the `#syncInstalls` it counted. */
+  #lastSyncInstall: { count: number; receipt: Receipt } | undefined;
+  /** The private files of the asynchronous snapshot being put in place, which a synchronous one removes before its own install. */
+  #installing: { temp: string; kept: string } | undefined;
   #lastError: unknown;
 
   constructor(options: FileStoreOptions) {
@@ -282,8 +291,9 @@ export class FileStore implements EngineStore {
       .catch(() => {})
       .then(async () => {
         const { content, cut } = this.#cutAndTake(take);
+        const syncInstalls = this.#syncInstalls;
         const written = await writeSnapshotTemp(this.#paths.snapshot, content);
-        return this.#install(written, cut);
+        return this.#install(written, cut, syncInstalls);
       });
     this.#snapshotting = run;
     return run;
@@ -406,27 +416,88 @@ export class FileStore implements EngineStore {
     return { content: { ...value, ...header }, cut };
   }
 
-  /** Puts a written snapshot in place without blocking the event loop: every fsync, rename and unlink is asynchronous. */
-  async #install(written: { temp: string; sha256: string; bytes: number }, cut: number): Promise<Receipt> {
+  /**
+   * Puts a written snapshot in place without blocking the event loop: every fsync, rename and
+   * unlink is asynchronous. `saveSync()` may run between any two of its steps (an exit handler while
+   * `close()` writes): that snapshot, cut later, holds everything this one does, so this one gives
+   * up (its files removed; nothing renamed, appended or removed after that; a receipt it appended
+   * already names a snapshot never put in place, as after a crash) and resolves with that one's
+   * receipt. No step of this one may land after the synchronous one's, and a step in flight cannot
+   * be called back: so the receipt is appended in the turn that checks (a page-cache write, as the
+   * journal's; its fsync is asynchronous), the current snapshot is kept for `.prev` under a second
+   * name (a hard link) rather than moved away, and both renames move private files, which the
+   * synchronous snapshot removes first: a rename still in flight then finds nothing to move.
+   */
+  async #install(written: WrittenSnapshot, cut: number, syncInstalls: number): Promise<Receipt> {
     const { snapshot, previous } = this.#paths;
+    const files = { temp: written.temp, kept: snapshotTempPath(snapshot) };
+    const check = () => {
+      if (this.#syncInstalls !== syncInstalls) throw SUPERSEDED;
+    };
+    this.#installing = files;
     let receipt: Receipt;
+    let covered: number;
     try {
-      receipt = await this.#writeReceiptAsync(written);
-      if (existsSync(snapshot)) await rename(snapshot, previous);
+      receipt = await this.#writeReceiptAsync(written, check);
+      check();
+      const kept = await this.#keepCurrent(files.kept, check);
+      check();
       await rename(written.temp, snapshot);
+      check();
+      // The previous snapshot (at .prev next) still needs the segments from its own cut on.
+      covered = this.#cut;
+      this.#installed(written.bytes, cut);
+      if (kept) await rename(files.kept, previous);
     } catch (error) {
-      this.#lastError = error;
-      throw error;
+      await Promise.all([rm(files.temp, { force: true }), rm(files.kept, { force: true })]).catch(() => {});
+      if (this.#syncInstalls === syncInstalls) {
+        this.#lastError = error;
+        throw error;
+      }
+      const newer = this.#lastSyncInstall;
+      if (newer && newer.count > syncInstalls) return newer.receipt;
+      throw new ModelFileError(
+        snapshot,
+        "was not replaced: a saveSync() that began while this snapshot was put in place took it over and failed; call save() again",
+        { cause: error === SUPERSEDED ? undefined : error },
+      );
+    } finally {
+      if (this.#installing === files) this.#installing = undefined;
     }
     await fsyncDirectoryAsync(dirname(snapshot));
-    // The previous snapshot (now at .prev) still needs the segments from its own cut on.
-    const covered = this.#cut;
-    this.#installed(written.bytes, cut);
     await this.#writer?.removeBeforeAsync(covered);
     return receipt;
   }
 
-  #installSync(written: { temp: string; sha256: string; bytes: number }, cut: number): Receipt {
+  /**
+   * Gives the current snapshot a second name, `kept`, to become `.prev` once the new one is in
+   * place; false when there is none. Where the file system has no hard links (FAT, some network
+   * shares) it is moved to `.prev` at once instead, in this turn, so that no move of the current
+   * snapshot is ever in flight.
+   */
+  async #keepCurrent(kept: string, check: () => void): Promise<boolean> {
+    const { snapshot, previous } = this.#paths;
+    try {
+      await link(snapshot, kept);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+      check();
+      if (existsSync(snapshot)) renameSync(snapshot, previous);
+      return false;
+    }
+  }
+
+  #installSync(written: WrittenSnapshot, cut: number): Receipt {
+    // An asynchronous snapshot cut before this one gives up at its next step. The files it would
+    // still rename are removed first, so that a rename of its already in flight moves nothing.
+    const count = ++this.#syncInstalls;
+    const installing = this.#installing;
+    this.#installing = undefined;
+    if (installing) {
+      rmSync(installing.temp, { force: true });
+      rmSync(installing.kept, { force: true });
+    }
     const receipt = this.#writeReceipt(written);
     const { snapshot, previous } = this.#paths;
     if (existsSync(snapshot)) renameSync(snapshot, previous);
@@ -434,7 +505,16 @@ export class FileStore implements EngineStore {
     fsyncDirectory(dirname(snapshot));
     const covered = this.#cut;
     this.#installed(written.bytes, cut);
-    this.#writer?.removeBefore(covered);
+    this.#lastSyncInstall = { count, receipt };
+    // The segments this snapshot leaves unneeded go once the journal's fsync in flight is done:
+    // it may be of one of them (the snapshot of save() just before this one cut it off), and a
+    // segment deleted under its fsync reads as deleted while in use, refusing the feedback it
+    // carries. An exit right after this leaves them for the next snapshot to remove.
+    const writer = this.#writer;
+    writer
+      ?.flush()
+      .then(() => writer.removeBeforeAsync(covered))
+      .catch(() => {});
     return receipt;
   }
 
@@ -452,18 +532,23 @@ export class FileStore implements EngineStore {
     return receipt;
   }
 
-  /** {@link #writeReceipt} off the event loop. */
-  async #writeReceiptAsync(written: { sha256: string; bytes: number }): Promise<Receipt> {
-    const receipt = makeReceipt(this.#receipt, written, this.#now());
+  /**
+   * {@link #writeReceipt} with its fsync off the event loop. The line is appended in the turn that
+   * `check`s and moves `#receipt` on, so that a synchronous snapshot's receipt, whenever it comes,
+   * follows it in the file as in the chain.
+   */
+  async #writeReceiptAsync(written: { sha256: string; bytes: number }, check: () => void): Promise<Receipt> {
     const handle = await open(this.#paths.receipts, "a", 0o644);
     try {
-      await handle.write(frameLine(JSON.stringify(receipt)));
+      check();
+      const receipt = makeReceipt(this.#receipt, written, this.#now());
+      writeSync(handle.fd, frameLine(JSON.stringify(receipt)));
+      this.#receipt = receipt;
       await handle.sync();
+      return receipt;
     } finally {
       await handle.close();
     }
-    this.#receipt = receipt;
-    return receipt;
   }
 
   #installed(snapshotBytes: number, cut: number): void {

@@ -31,7 +31,12 @@ export interface WrittenSnapshot {
   bytes: number;
 }
 
-function tempPathFor(path: string): string {
+/**
+ * A fresh private name beside `path` (`.<name>.<pid>.<random>.tmp`): a snapshot being written, or the
+ * current one kept under a second name while the next is put in place. The file store removes
+ * those a process that is gone left behind.
+ */
+export function snapshotTempPath(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
 }
 
@@ -114,7 +119,7 @@ function* parts(value: unknown, depth: number, search = true): Generator<string>
  * and returns where it is and what it hashes to. The caller renames it into place.
  */
 export async function writeSnapshotTemp(path: string, value: unknown): Promise<WrittenSnapshot> {
-  const temp = tempPathFor(path);
+  const temp = snapshotTempPath(path);
   const hash = createHash("sha256");
   let bytes = 0;
   const handle = await open(temp, "wx", 0o644);
@@ -138,7 +143,7 @@ export async function writeSnapshotTemp(path: string, value: unknown): Promise<W
 
 /** The synchronous twin of {@link writeSnapshotTemp}, for exit handlers. */
 export function writeSnapshotTempSync(path: string, value: unknown): WrittenSnapshot {
-  const temp = tempPathFor(path);
+  const temp = snapshotTempPath(path);
   const hash = createHash("sha256");
   let bytes = 0;
   const fd = openSync(temp, "wx", 0o644);

@@ -21,3 +21,12 @@ export function market(n: number): ProviderInput[] {
     provider(`p${i}`, { price_usd_per_hour: 1 + (i % 5) * 0.5, latency_ms: 50 + i * 10, reputation: 70 + (i % 4) * 8 }),
   );
 }
+
+/** An outcome for `decision_id`, varied by `i`: every fifth fails, costs and latencies cycle. */
+export const variedOutcome = (decision_id: string, i = 0) => ({
+  decision_id,
+  success: i % 5 !== 0,
+  actual_cost_usd: 1 + (i % 4),
+  actual_latency_ms: 80 + i,
+  actual_reputation: 90,
+});
