@@ -55,4 +55,4 @@ export { jsonPieces } from "./snapshot-writer.js";
 export { FeedbackNotDurableError } from "./store-errors.js";
 export { AsyncStoreError } from "./store-for-options.js";
 export type { VerifyReport } from "./verify-file-store.js";
-export { verifyFileStore } from "./verify-file-store.js";
+export { NotAFileStoreError, verifyFileStore } from "./verify-file-store.js";

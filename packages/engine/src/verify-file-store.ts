@@ -1,98 +1,571 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { AuroraError } from "@aurora/domain";
+import { type DecisionRecord, Executor, FEEDBACK_RECEIVED, type Finished } from "@aurora/executor";
 import type { ChainedAuditRecord } from "./audit-chain.js";
 import { verifyAuditChain } from "./audit-chain.js";
 import type { Receipt } from "./engine-store.js";
+import { JournalEventDecoder } from "./event-codec.js";
 import { fileStorePaths } from "./file-store.js";
 import { GENESIS_HASH, sha256Hex } from "./hash-chain.js";
 import { listSegments, readFramedFile, segmentName } from "./journal.js";
 import { verifyReceiptChain } from "./receipt.js";
+import type { EngineEvent } from "./routing-engine.js";
 
 /** What `aurora-verify` found. `broken` names the first broken link; `notes` says what was checked. */
 export interface VerifyReport {
   ok: boolean;
-  broken: { part: "receipts" | "snapshot" | "audit" | "journal"; reason: string } | null;
+  broken: { part: VerifiedPart; reason: string } | null;
   notes: string[];
 }
 
+type VerifiedPart = "receipts" | "snapshot" | "audit" | "journal";
+
+/** The path given to `verifyFileStore` holds no file store: a usage error, not a broken link (`aurora-verify` exits 2). */
+export class NotAFileStoreError extends AuroraError {
+  readonly path: string;
+
+  constructor(path: string, reason: string) {
+    super("NOT_A_FILE_STORE", `${path} ${reason}`);
+    this.path = path;
+  }
+}
+
 /**
- * Checks a file store without changing it: the receipt chain, each snapshot present (current and
- * previous) against its receipt, the audit trail's hash chain across its segments, and every
- * journal record's checksum. Stops at the first broken link.
+ * Checks a file store without changing it, stopping at the first broken link: the receipt chain;
+ * the snapshots against their receipts, and that the one a restart starts from is the newest
+ * receipt's (or, after a crash cut its install short, the one before); the audit trail's hash
+ * chain from its first record across every segment; and the journal as a restart replays it:
+ * the segments from the snapshot's cut on present and in sequence, every record decoded, every
+ * event applying where it stands. Throws `NotAFileStoreError` when `path` holds no file store.
  */
 export function verifyFileStore(path: string): VerifyReport {
   const paths = fileStorePaths(path);
+  assertFileStore(paths);
   const notes: string[] = [];
-  const fail = (part: NonNullable<VerifyReport["broken"]>["part"], reason: string): VerifyReport => ({
-    ok: false,
-    broken: { part, reason },
-    notes,
-  });
-  const log = (message: string) => notes.push(message);
   try {
-    const receipts = readFramedFile(paths.receipts, { last: true, repair: false, log }).records as Receipt[];
-    const chainBreak = verifyReceiptChain(receipts);
-    if (chainBreak) return fail("receipts", chainBreak.reason);
-    notes.push(`receipts: ${receipts.length} linked, newest version ${receipts.at(-1)?.version ?? "none"}`);
-
-    for (const file of [paths.snapshot, paths.previous]) {
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(file);
-      } catch {
-        continue;
-      }
-      let version: unknown;
-      try {
-        version = (JSON.parse(bytes.toString("utf8")) as { model_version?: unknown }).model_version;
-      } catch {
-        return fail("snapshot", `${file} is not valid JSON (torn or altered)`);
-      }
-      if (version === undefined) {
-        notes.push(`${file}: no model_version (a file written before receipts, or the Python engine's): not checked`);
-        continue;
-      }
-      const receipt = receipts.find((r) => r.version === version);
-      if (!receipt) return fail("snapshot", `${file} says it is version ${String(version)}, but no receipt has that version`);
-      const sha256 = sha256Hex(bytes);
-      if (sha256 !== receipt.sha256) {
-        return fail(
-          "snapshot",
-          `${file} (version ${String(version)}) hashes to ${sha256}, not ${receipt.sha256} as its receipt says`,
-        );
-      }
-      notes.push(`${file}: version ${String(version)} matches its receipt`);
-    }
-
-    const auditSegments = listSegments(paths.audit);
-    const records: ChainedAuditRecord[] = [];
-    auditSegments.forEach((segment, i) => {
-      const read = readFramedFile(join(paths.audit, segmentName(segment)), {
-        last: i === auditSegments.length - 1,
-        repair: false,
-        log,
-      });
-      for (const record of read.records) records.push(record as ChainedAuditRecord);
-    });
-    const first = records[0];
-    const auditBreak = verifyAuditChain(records, first && first.seq !== 1 ? null : GENESIS_HASH);
-    if (auditBreak) return fail("audit", auditBreak.reason);
-    if (first && first.seq !== 1) notes.push(`audit: starts at record ${first.seq} (older segments removed)`);
-    notes.push(`audit: ${records.length} records linked`);
-
-    const journalSegments = listSegments(paths.journal);
-    let events = 0;
-    journalSegments.forEach((segment, i) => {
-      events += readFramedFile(join(paths.journal, segmentName(segment)), {
-        last: i === journalSegments.length - 1,
-        repair: false,
-        log,
-      }).records.length;
-    });
-    notes.push(`journal: ${journalSegments.length} segment(s), ${events} records with good checksums`);
+    const receipts = check("receipts", () => checkReceipts(paths, notes));
+    const { start, fallback } = check("snapshot", () => checkSnapshots(paths, receipts, notes));
+    check("audit", () => checkAudit(paths, notes));
+    check("journal", () => checkJournal(paths, start, fallback, notes));
   } catch (error) {
-    const message = (error as Error).message;
-    return fail(message.includes("audit") ? "audit" : message.includes("receipts") ? "receipts" : "journal", message);
+    if (!(error instanceof BrokenLink)) throw error;
+    return { ok: false, broken: { part: error.part, reason: error.message }, notes };
   }
   return { ok: true, broken: null, notes };
+}
+
+type Paths = ReturnType<typeof fileStorePaths>;
+
+/** What one check found wrong; `check` names the part. */
+class Broken extends Error {}
+
+class BrokenLink extends Error {
+  readonly part: VerifiedPart;
+
+  constructor(part: VerifiedPart, reason: string, options?: { cause?: unknown }) {
+    super(reason, options);
+    this.part = part;
+  }
+}
+
+/** Runs the check of one part: whatever stops it (a file it cannot read, a record of the wrong shape) is that part's broken link. */
+function check<T>(part: VerifiedPart, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw new BrokenLink(part, error instanceof Error ? error.message : String(error), { cause: error });
+  }
+}
+
+function assertFileStore(paths: Paths): void {
+  const beside = [paths.previous, paths.receipts, paths.journal, paths.audit].some((file) => existsSync(file));
+  if (beside) return;
+  let isFolder = false;
+  try {
+    isFolder = statSync(paths.snapshot).isDirectory();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    throw new NotAFileStoreError(
+      paths.snapshot,
+      "does not exist, nor a receipts file, journal or audit trail beside it: give the engine's modelPath, e.g. ./aurora-model.json",
+    );
+  }
+  if (!isFolder) return;
+  const models = readdirSync(paths.snapshot)
+    .filter((name) => name.endsWith(".receipts"))
+    .map((name) => join(paths.snapshot, name.slice(0, -".receipts".length)));
+  throw new NotAFileStoreError(
+    paths.snapshot,
+    `is a folder: give the model file in it (the engine's modelPath)${models.length > 0 ? `, e.g. ${models.join(" or ")}` : ""}`,
+  );
+}
+
+/**
+ * The records of a framed file as the engine reads them (`readFramedFile`, nothing repaired),
+ * with one refusal more: the engine drops a bad tail of the newest file whatever it looks like,
+ * but a crash leaves only a last line without its end. A whole last line that fails its checksum
+ * or JSON was edited or damaged, and a restart would lose it without a word.
+ */
+function readFramed(path: string, last: boolean): { records: unknown[]; tornBytes: number } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { records: [], tornBytes: 0 };
+    throw new Broken(`${path} cannot be read (${(error as Error).message})`);
+  }
+  // Read after `text`: a file being appended to only grows, so a line whole in `text` is whole in what this reads.
+  const { records, droppedBytes } = readFramedFile(path, { last, repair: false });
+  if (droppedBytes === 0) return { records, tornBytes: 0 };
+  const start = lineStart(text, records.length);
+  if (start !== undefined && text.indexOf("\n", start) >= 0) {
+    throw new Broken(
+      `${path} line ${records.length + 1} (byte ${Buffer.byteLength(text.slice(0, start))}) is a whole line whose checksum ` +
+        "or JSON is bad: edited or damaged, not a torn tail (a crash leaves a last line without its end); a restart would drop it",
+    );
+  }
+  return { records, tornBytes: droppedBytes };
+}
+
+/** Where line `index` (0-based) of `text` starts; undefined when `text` has fewer lines. */
+function lineStart(text: string, index: number): number | undefined {
+  let start = 0;
+  for (let i = 0; i < index; i++) {
+    const end = text.indexOf("\n", start);
+    if (end < 0) return undefined;
+    start = end + 1;
+  }
+  return start;
+}
+
+function tornNote(path: string, bytes: number): string {
+  return `${path}: an incomplete last line of ${bytes} bytes, the torn tail a crash leaves (a restart drops it)`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function checkReceipts(paths: Paths, notes: string[]): Receipt[] {
+  const { records, tornBytes } = readFramed(paths.receipts, true);
+  if (tornBytes > 0) notes.push(tornNote(paths.receipts, tornBytes));
+  records.forEach((record, i) => {
+    if (!isObject(record)) throw new Broken(`${paths.receipts} line ${i + 1} is not a receipt: ${JSON.stringify(record)}`);
+  });
+  const receipts = records as Receipt[];
+  const chainBreak = verifyReceiptChain(receipts);
+  if (chainBreak) throw new Broken(chainBreak.reason);
+  notes.push(`receipts: ${receipts.length} linked, newest version ${receipts.at(-1)?.version ?? "none"}`);
+  return receipts;
+}
+
+/** A snapshot file as a restart reads it, checked against its receipt. */
+interface Snapshot {
+  path: string;
+  value: Record<string, unknown>;
+  version: number | undefined;
+  /** The first journal segment it does not hold (`journal_segment`; 0 when absent, as the engine takes it). */
+  cut: number;
+}
+
+function readSnapshot(path: string, receipts: readonly Receipt[], notes: string[]): Snapshot | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === "ENOENT") return undefined;
+    if (code === "EISDIR") throw new Broken(`${path} is a folder, not a snapshot`);
+    throw new Broken(`${path} cannot be read (${(error as Error).message})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    throw new Broken(`${path} is not valid JSON (torn or altered)`);
+  }
+  if (!isObject(value)) throw new Broken(`${path} is not a JSON object (altered or foreign)`);
+  const { model_version: version, journal_segment: cut } = value;
+  // The engine takes a value that is not a whole number as absent, which would skip the receipt check or replay every segment.
+  if (version !== undefined && !Number.isSafeInteger(version)) {
+    throw new Broken(`${path}: model_version ${JSON.stringify(version)} is not a version number (edited?)`);
+  }
+  if (cut !== undefined && !(Number.isSafeInteger(cut) && (cut as number) >= 0)) {
+    throw new Broken(`${path}: journal_segment ${JSON.stringify(cut)} is not a segment number (edited?)`);
+  }
+  if (version === undefined) {
+    notes.push(`${path}: no model_version (a file written before receipts, or the Python engine's)`);
+  } else {
+    const receipt = receipts.find((r) => r.version === version);
+    if (!receipt) throw new Broken(`${path} says it is version ${version}, but no receipt has that version`);
+    const sha256 = sha256Hex(bytes);
+    if (sha256 !== receipt.sha256) {
+      throw new Broken(`${path} (version ${version}) hashes to ${sha256}, not ${receipt.sha256} as its receipt says`);
+    }
+    notes.push(`${path}: version ${version} matches its receipt`);
+  }
+  return { path, value, version: version as number | undefined, cut: (cut as number | undefined) ?? 0 };
+}
+
+/**
+ * A snapshot temp file (`.<name>.<pid>.<random>.tmp`) holding the bytes `receipt` names: that
+ * snapshot was written and its receipt appended, and a crash stopped its install before it
+ * was renamed into place (a restart removes the file).
+ */
+function interruptedInstall(snapshot: string, receipt: Receipt): string | undefined {
+  const dir = dirname(snapshot);
+  const prefix = `.${basename(snapshot)}.`;
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(prefix) || !/^\d+\.[0-9a-f]+\.tmp$/.test(name.slice(prefix.length))) continue;
+    try {
+      if (sha256Hex(readFileSync(join(dir, name))) === receipt.sha256) return join(dir, name);
+    } catch {
+      // Gone or unreadable: not the one.
+    }
+  }
+  return undefined;
+}
+
+/** The newest copy of `snapshot` a restart moved aside as damaged (`<name>.corrupt-<time>`), if any. */
+function setAside(snapshot: string): string | undefined {
+  const prefix = `${basename(snapshot)}.corrupt-`;
+  const times = readdirSync(dirname(snapshot))
+    .filter((name) => name.startsWith(prefix))
+    .map((name) => Number(name.slice(prefix.length)))
+    .filter((time) => Number.isSafeInteger(time));
+  return times.length > 0 ? `${snapshot}.corrupt-${Math.max(...times)}` : undefined;
+}
+
+/**
+ * Each snapshot present must match its receipt, the previous one be older, and the one a restart
+ * starts from (the current one; the previous one only when the current one is missing) be the
+ * newest receipt's. A receipt is appended before its snapshot is renamed into place, so a crash
+ * can leave the one before it in place, or (between the two renames of a synchronous install, or
+ * before the first snapshot's) no current snapshot, with the new one still in its temp file.
+ */
+function checkSnapshots(
+  paths: Paths,
+  receipts: readonly Receipt[],
+  notes: string[],
+): { start: Snapshot | undefined; fallback: Snapshot | undefined } {
+  const current = readSnapshot(paths.snapshot, receipts, notes);
+  const previous = readSnapshot(paths.previous, receipts, notes);
+  const newest = receipts.at(-1);
+  const start = current ?? previous;
+  const fallback = current ? previous : undefined;
+  if (newest) checkStart(paths, newest, current, previous, notes);
+  if (current && previous?.version !== undefined && !(current.version !== undefined && current.version > previous.version)) {
+    throw new Broken(
+      `${previous.path} is version ${previous.version}, not older than ${current.path} (version ${current.version ?? "none"}): swapped or replaced?`,
+    );
+  }
+  return { start, fallback };
+}
+
+/** The snapshot a restart starts from must be the newest receipt's, or the one before it where a crash explains it. */
+function checkStart(
+  paths: Paths,
+  newest: Receipt,
+  current: Snapshot | undefined,
+  previous: Snapshot | undefined,
+  notes: string[],
+) {
+  const start = current ?? previous;
+  const describe = (snapshot: Snapshot | undefined) =>
+    snapshot ? `${snapshot.path} (version ${snapshot.version ?? "none"})` : "no snapshot, replaying the journal from segment 1";
+  // Looked for only where a crash could explain what is found: it reads each temp file there.
+  const interrupted = !current || start?.version !== newest.version ? interruptedInstall(paths.snapshot, newest) : undefined;
+  if (!current) {
+    if (!interrupted) {
+      const aside = setAside(paths.snapshot);
+      throw new Broken(
+        `${paths.snapshot} is missing, but the receipts name version ${newest.version} ` +
+          `(${aside ? `a restart found it damaged and moved it to ${aside}` : "deleted?"}): ` +
+          `a restart would start from ${describe(previous)}`,
+      );
+    }
+    notes.push(`${paths.snapshot}: missing, and ${interrupted} holds version ${newest.version}: a crash cut its install short`);
+  }
+  const version = start?.version ?? 0;
+  if (version === newest.version) return;
+  if (version === newest.version - 1 && (start?.version !== undefined || interrupted)) {
+    notes.push(
+      `${describe(start)}: the newest receipt (version ${newest.version}) names a snapshot a crash kept from its place; a restart starts from this one`,
+    );
+    return;
+  }
+  if (start === undefined) {
+    throw new Broken(
+      `${paths.snapshot} and ${paths.previous} are missing, but the receipts name version ${newest.version}: a restart would start from ${describe(start)}`,
+    );
+  }
+  if (start.version === undefined) {
+    throw new Broken(
+      `${start.path} has no model_version, but the receipts name versions up to ${newest.version}: every snapshot the store writes ` +
+        "carries its version (replaced by an older or foreign file, or its version removed?)",
+    );
+  }
+  throw new Broken(
+    `${start.path} is version ${start.version}, but the receipts name versions up to ${newest.version}: a restart would start from ` +
+      "a model older than the newest snapshot and the one before it (rolled back?)",
+  );
+}
+
+/**
+ * The audit trail's segments run from 1 without a gap (the store never removes one), and its
+ * records from 1, each chained to the one before. A store that keeps a journal keeps an audit
+ * trail too: both are opened together.
+ */
+function checkAudit(paths: Paths, notes: string[]): void {
+  const segments = listSegments(paths.audit);
+  if (segments.length === 0) {
+    if (existsSync(paths.journal)) {
+      throw new Broken(
+        `${paths.audit} holds no audit segment, but the journal exists: the store opens both, and never removes an audit segment (deleted?)`,
+      );
+    }
+    notes.push("audit: none (a store without a journal keeps none)");
+    return;
+  }
+  const records: ChainedAuditRecord[] = [];
+  segments.forEach((segment, i) => {
+    const file = join(paths.audit, segmentName(segment));
+    if (segment !== i + 1) {
+      const missing = join(paths.audit, segmentName(i + 1));
+      throw new Broken(`${missing} is missing (${file} follows): the store never removes an audit segment (deleted?)`);
+    }
+    const { records: read, tornBytes } = readFramed(file, i === segments.length - 1);
+    if (tornBytes > 0) notes.push(tornNote(file, tornBytes));
+    read.forEach((record, line) => {
+      if (!isObject(record)) throw new Broken(`${file} line ${line + 1} is not an audit record: ${JSON.stringify(record)}`);
+      records.push(record as unknown as ChainedAuditRecord);
+    });
+  });
+  const first = records[0];
+  if (first && first.seq !== 1) {
+    throw new Broken(`audit record ${first.seq} comes first, not record 1: the records before it were removed`);
+  }
+  const auditBreak = verifyAuditChain(records, GENESIS_HASH);
+  if (auditBreak) throw new Broken(auditBreak.reason);
+  notes.push(`audit: ${records.length} records linked`);
+}
+
+/**
+ * A snapshot written by a store without a journal (`autoSave: false`): it has a version, but cut 0
+ * (a store with a journal cuts at segment 2 or later). It holds every event journaled before it.
+ */
+function journalless(snapshot: Snapshot | undefined): boolean {
+  return snapshot?.version !== undefined && snapshot.cut === 0;
+}
+
+/** A journal event and where it stands, for messages. */
+interface Located {
+  where: string;
+  record: DecisionRecord;
+}
+
+/**
+ * The journal as a restart reads it: from the starting snapshot's cut on, segments in sequence
+ * and each record decoded by one `JournalEventDecoder`, as `FileStore` does; then each event
+ * applied as `replayEvents` would, refusing what it would skip without a word (a store with one
+ * writer never journals an event a restart skips), and every decision left pending restored
+ * into an executor, as the engine does, so that what would stop the restart is named here. The
+ * segments a fall back to the previous snapshot would replay before that cut are checked too.
+ * Only after a snapshot written without a journal are skipped events expected: those journaled
+ * before it, which come first.
+ */
+function checkJournal(paths: Paths, start: Snapshot | undefined, fallback: Snapshot | undefined, notes: string[]): void {
+  const dir = paths.journal;
+  const segments = listSegments(dir);
+  const cut = start?.cut ?? 0;
+  const from = Math.min(cut, fallback?.cut ?? cut);
+  const needed = segments.filter((segment) => segment >= from);
+  const fileOf = (segment: number) => join(dir, segmentName(segment));
+  const starts = (snapshot: Snapshot | undefined) =>
+    snapshot ? `a restart from ${snapshot.path}` : "a restart with no snapshot";
+  // A snapshot written without a journal replays every segment there is, however old the first.
+  const first = from === 0 && (journalless(start) || journalless(fallback)) ? (needed[0] ?? 1) : Math.max(from, 1);
+  const older = segments.length - needed.length;
+  if (older > 0) notes.push(`journal: ${older} segment(s) before ${segmentName(first)}, which no snapshot needs, not read`);
+  if (needed.length === 0 && cut === 0) {
+    notes.push("journal: no segment to replay");
+    return;
+  }
+  let expected = first;
+  for (const segment of needed) {
+    if (segment !== expected) {
+      const [who, cutOf] =
+        expected < cut ? [`the fall back to ${fallback?.path}`, Math.max(from, 1)] : [starts(start), Math.max(cut, 1)];
+      throw new Broken(
+        `${fileOf(expected)} is missing: ${who} replays every segment from ${segmentName(cutOf)} on, in sequence, ` +
+          "and the store removes only segments no snapshot needs (deleted or renamed?)",
+      );
+    }
+    expected++;
+  }
+  if (cut > 0 && cut >= expected) {
+    throw new Broken(
+      `${fileOf(cut)} is missing: ${starts(start)} replays every segment from ${segmentName(cut)} on, in sequence, ` +
+        "and the store removes only segments no snapshot needs (deleted or renamed?)",
+    );
+  }
+  const last = needed.at(-1) as number;
+
+  const decode = (range: number[], who: string, each: (event: EngineEvent, where: string) => void) => {
+    const decoder = new JournalEventDecoder();
+    let count = 0;
+    for (const segment of range) {
+      const file = fileOf(segment);
+      const { records, tornBytes } = readFramed(file, segment === last);
+      if (tornBytes > 0) notes.push(tornNote(file, tornBytes));
+      records.forEach((value, i) => {
+        const where = `${file} line ${i + 1}`;
+        let event: EngineEvent;
+        try {
+          event = decoder.decode(value);
+        } catch (error) {
+          throw new Broken(`${where}: ${(error as Error).message}: ${who} would stop here`);
+        }
+        each(event, where);
+        count++;
+      });
+    }
+    return count;
+  };
+
+  const executor = new Executor();
+  const finished = start?.value.finished;
+  if (finished !== undefined) {
+    try {
+      executor.restoreFinished(finished);
+    } catch (error) {
+      throw new Broken(
+        `${start?.path}: its memory of finished decisions does not load (${(error as Error).message}): a restart would stop`,
+      );
+    }
+  }
+  const pending = new Map<string, Located>();
+  const snapshotPending = start?.value.pending;
+  if (Array.isArray(snapshotPending)) {
+    snapshotPending.forEach((record: DecisionRecord, i) => {
+      pending.set(record?.decision_id, { where: `${start?.path} pending[${i}]`, record });
+    });
+  }
+  const finishedHere: [string, Finished][] = [];
+  const replayed = needed.filter((segment) => segment >= cut);
+  const skipped = "a restart would skip it";
+  // Before a snapshot written without a journal, the journal holds what it holds already: a restart skips those events.
+  let leading = journalless(start);
+  let stale = 0;
+  const skip = (reason: string) => {
+    if (!leading) throw new Broken(reason);
+    stale++;
+  };
+  const count = decode(replayed, starts(start), (event, where) => {
+    if (event.type === "decision") {
+      const id = event.record.decision_id;
+      const earlier = pending.get(id);
+      if (earlier) {
+        return skip(
+          `${where}: decision ${id} is already pending (${earlier.where}): ${skipped} (a segment out of order or repeated?)`,
+        );
+      }
+      if (executor.isFinished(id)) {
+        return skip(
+          `${where}: decision ${id} had finished before ${start?.path} was taken: ${skipped} (a segment from before its cut?)`,
+        );
+      }
+      leading = false;
+      pending.set(id, { where, record: event.record });
+      return;
+    }
+    if (!pending.delete(event.decision_id)) {
+      return skip(
+        `${where}: ${event.type} of decision ${event.decision_id}, which is not pending there (in none of the snapshot's pending ` +
+          `decisions, nor decided earlier in the journal): ${skipped} (a line or segment missing, or one from another model?)`,
+      );
+    }
+    leading = false;
+    finishedHere.push([
+      event.decision_id,
+      event.type === "outcome" ? FEEDBACK_RECEIVED : { kind: "settled", settledAt: event.at },
+    ]);
+  });
+  for (const [id, how] of finishedHere) executor.rememberFinished(id, how);
+  for (const { where, record } of pending.values()) {
+    try {
+      executor.restorePending(record);
+    } catch (error) {
+      throw new Broken(
+        `${where}: decision ${record?.decision_id} cannot be restored as pending (${(error as Error).message}): a restart would stop`,
+      );
+    }
+  }
+  notes.push(
+    `journal: ${replayed.length} segment(s) from ${segmentName(replayed[0] ?? Math.max(cut, 1))} replay ${count} events in order, ` +
+      `${pending.size} decision(s) pending after them`,
+  );
+  if (stale > 0) {
+    notes.push(
+      `journal: the first ${stale} events were journaled before ${start?.path}, written without a journal: a restart skips them`,
+    );
+  }
+
+  const fallbackOnly = needed.filter((segment) => segment < cut);
+  if (fallbackOnly.length > 0 && fallback && start) {
+    const between = { decisions: 0, outcomes: 0 };
+    const count = decode(fallbackOnly, `the fall back to ${fallback.path}`, (event) => {
+      if (event.type === "decision") between.decisions++;
+      else if (event.type === "outcome") between.outcomes++;
+    });
+    // Before a snapshot written without a journal, the journal holds events it holds already: no count to compare.
+    if (!journalless(fallback)) {
+      checkCountersBetween(
+        fallback,
+        start,
+        between,
+        fallbackOnly.length === 1 ? fileOf(cut - 1) : `${fileOf(fallbackOnly[0] as number)} to ${segmentName(cut - 1)}`,
+      );
+    }
+    notes.push(
+      `journal: ${fallbackOnly.length} segment(s) from ${segmentName(fallbackOnly[0] as number)} for the fall back to ${fallback.path}, ${count} records decoded`,
+    );
+  }
+}
+
+/** A snapshot's executor counters (`counters.executor`): decisions made and outcomes accepted, as far as it had counted. */
+function executorCounts(snapshot: Snapshot): { decisions: number; outcomes: number } | undefined {
+  const executor = (snapshot.value.counters as { executor?: { total_decisions?: unknown; outcomes?: unknown } } | undefined)
+    ?.executor;
+  const decisions = executor?.total_decisions;
+  const outcomes = Array.isArray(executor?.outcomes) ? executor.outcomes[0] : undefined;
+  if (typeof decisions !== "number" || typeof outcomes !== "number") return undefined;
+  return { decisions, outcomes };
+}
+
+/**
+ * The journal between two snapshots' cuts holds exactly the decisions and outcomes the newer one
+ * counted after the older one (a restart in between counts the events it replays, as live traffic
+ * did): a line or segment removed or added there shows as a difference. Snapshots written before
+ * counters were kept are not compared.
+ */
+function checkCountersBetween(
+  older: Snapshot,
+  newer: Snapshot,
+  journal: { decisions: number; outcomes: number },
+  range: string,
+): void {
+  const before = executorCounts(older);
+  const after = executorCounts(newer);
+  if (!before || !after) return;
+  for (const kind of ["decisions", "outcomes"] as const) {
+    const counted = after[kind] - before[kind];
+    if (counted !== journal[kind]) {
+      throw new Broken(
+        `${range} hold ${journal[kind]} ${kind}, but ${newer.path} counted ${counted} after ${older.path}: lines or segments ` +
+          `removed or added there (a fall back to ${older.path} would give another model)`,
+      );
+    }
+  }
 }
