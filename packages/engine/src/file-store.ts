@@ -124,6 +124,8 @@ export class FileStore implements EngineStore {
   /** The private files of the asynchronous snapshot being put in place, which a synchronous one removes before its own install. */
   #installing: { temp: string; kept: string } | undefined;
   #lastError: unknown;
+  /** The audit trail's last rotation failed (logged once until one succeeds). */
+  #auditRotationFailing = false;
 
   constructor(options: FileStoreOptions) {
     if (typeof options?.path !== "string" || options.path.length === 0) {
@@ -232,7 +234,20 @@ export class FileStore implements EngineStore {
   appendAudit(record: AuditRecord): void {
     if (!this.#audit) return;
     this.#audit.append(this.#chain.linkJson(record), false);
-    if (this.#audit.bytesSinceRotation >= this.#auditSegmentBytes) this.#audit.rotate();
+    if (this.#audit.bytesSinceRotation >= this.#auditSegmentBytes) {
+      try {
+        this.#audit.rotate();
+      } catch (error) {
+        // The next segment cannot be opened (a folder made read-only, say): the trail goes on in
+        // the segment it has and rotation is tried again with the next record. A decision is not
+        // refused for it; the journal's own writes say whether the store is ready.
+        if (!this.#auditRotationFailing)
+          this.#log(`the audit trail could not start a new segment (${(error as Error).message}); it goes on in the current one`);
+        this.#auditRotationFailing = true;
+        return;
+      }
+      this.#auditRotationFailing = false;
+    }
   }
 
   /**

@@ -120,4 +120,27 @@ describe("the journal's segments", () => {
     // A segment passes the limit by at most the record that took it there.
     expect(Math.max(...sizes)).toBeLessThan(limit + total / 36);
   });
+  it("keep deciding when the audit trail's next segment cannot be opened, and roll over once it can", async () => {
+    // The failed rotation threw out of decide(); with the old rotation, every decide after it did.
+    const dir = mkdtempSync(join(tmpdir(), "aurora-journal-"));
+    const modelPath = join(dir, "model.json");
+    const logged: string[] = [];
+    const engine = new RoutingEngine({
+      store: new FileStore({ path: modelPath, auditSegmentBytes: 2_000, log: (m) => logged.push(m) }),
+      seed: 1,
+      log: quiet,
+    });
+    const { audit } = fileStorePaths(modelPath);
+    const blocked = join(audit, segmentName(2));
+    mkdirSync(blocked, { recursive: true });
+    for (let i = 0; i < 20; i++) engine.decide({ context, providers: market(3) });
+    expect(logged.filter((m) => m.includes("audit trail could not start a new segment"))).toHaveLength(1);
+    rmSync(blocked, { recursive: true });
+    for (let i = 0; i < 20; i++) engine.decide({ context, providers: market(3) });
+    await engine.close();
+    expect(readdirSync(audit).length).toBeGreaterThan(1);
+    const restarted = new RoutingEngine({ modelPath, seed: 2, log: quiet });
+    expect(restarted.getAuditTrail({ limit: 100 })).toHaveLength(40);
+    await restarted.close();
+  });
 });
