@@ -67,6 +67,8 @@ export function fileStorePaths(path: string) {
 interface SnapshotHeader {
   model_version?: number;
   journal_segment?: number;
+  /** false: written by a store that does not journal (`autoSave: false`): nothing it added since the previous snapshot is in the journal. */
+  journal?: false;
 }
 
 const DEFAULT_AUDIT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -209,8 +211,10 @@ export class FileStore implements EngineStore {
     this.#cut = loaded?.header.journal_segment ?? 0;
     this.#snapshotBytes = loaded?.bytes ?? 0;
     let events: EngineEvent[] = [];
-    if (this.#journalOn) {
-      const read = readJournal(this.#paths.journal, this.#cut, { repair, log: this.#log });
+    // Read whether or not this store journals: a folder a journaling run left holds acknowledged
+    // feedback there, after the snapshot, that a model without it would silently lack.
+    if (this.#journalOn || existsSync(this.#paths.journal)) {
+      const read = readJournal(this.#paths.journal, this.#cut, { repair: repair && this.#journalOn, log: this.#log });
       const decoder = new JournalEventDecoder();
       events = read.records.map((record) => decoder.decode(record));
       this.#encoder = new JournalEventEncoder(decoder.highestList + 1);
@@ -423,11 +427,17 @@ export class FileStore implements EngineStore {
   #cutAndTake(take: () => object): { content: object; cut: number } {
     this.#requireWriter();
     const value = take();
-    const cut = this.#writer ? this.#writer.rotate() : 0;
+    // Without a journal of its own, the snapshot still covers the segments a journaling run left
+    // (they were replayed into the model): its cut goes past them, or a journaling restart would
+    // replay them a second time.
+    const cut = this.#writer
+      ? this.#writer.rotate()
+      : Math.max(0, ...listSegments(this.#paths.journal).map((segment) => segment + 1));
     // The journal from the cut on must decode by itself: each candidate list is written again at its next use.
     this.#encoder.forget();
     this.#eventsSinceSnapshot = 0;
     const header: SnapshotHeader = { model_version: (this.#receipt?.version ?? 0) + 1, journal_segment: cut };
+    if (!this.#writer) header.journal = false;
     return { content: { ...value, ...header }, cut };
   }
 

@@ -356,7 +356,8 @@ function checkAudit(paths: Paths, notes: string[]): void {
  * (a store with a journal cuts at segment 2 or later). It holds every event journaled before it.
  */
 function journalless(snapshot: Snapshot | undefined): boolean {
-  return snapshot?.version !== undefined && snapshot.cut === 0;
+  // Cut at 0 by a version before journal-less snapshots cut past the segments they replayed, or marked.
+  return snapshot?.version !== undefined && (snapshot.cut === 0 || snapshot.value.journal === false);
 }
 
 /** A journal event and where it stands, for messages. */
@@ -519,8 +520,9 @@ function checkJournal(paths: Paths, start: Snapshot | undefined, fallback: Snaps
       if (event.type === "decision") between.decisions++;
       else if (event.type === "outcome") between.outcomes++;
     });
-    // Before a snapshot written without a journal, the journal holds events it holds already: no count to compare.
-    if (!journalless(fallback)) {
+    // Before a snapshot written without a journal, the journal holds events it holds already; and a
+    // snapshot written without one counted decisions no journal holds: no count to compare.
+    if (!journalless(fallback) && !journalless(start)) {
       checkCountersBetween(
         fallback,
         start,

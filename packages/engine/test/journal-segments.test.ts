@@ -143,4 +143,26 @@ describe("the journal's segments", () => {
     expect(restarted.getAuditTrail({ limit: 100 })).toHaveLength(40);
     await restarted.close();
   });
+  it("are read by an engine that does not journal, and not replayed twice after its explicit save", async () => {
+    // With autoSave: false the store neither wrote nor read the journal: an engine opened so on a
+    // folder a journaling run left started from the snapshot alone, without the feedback after it.
+    const dir = mkdtempSync(join(tmpdir(), "aurora-journal-"));
+    const modelPath = join(dir, "model.json");
+    const journaling = new RoutingEngine({ modelPath, seed: 1, saveEvery: 1_000_000, log: quiet });
+    const ids = await fedBack(journaling, 8);
+    forgetHold(modelPath); // as a crash would: the feedback is only in the journal
+    const reading = new RoutingEngine({ modelPath, seed: 2, autoSave: false, log: quiet });
+    expect(reading.getStatus().strategist.total_rewards).toBe(8);
+    await expect(reading.feedback(outcome(ids[0] as string))).rejects.toBeInstanceOf(DuplicateFeedbackError);
+    await reading.save();
+    await reading.close();
+    const again = new RoutingEngine({ modelPath, seed: 3, log: quiet });
+    expect(again.getStatus().strategist.total_rewards).toBe(8);
+    for (const id of ids) await expect(again.feedback(outcome(id))).rejects.toBeInstanceOf(DuplicateFeedbackError);
+    await fedBack(again, 2);
+    await again.close();
+    const last = new RoutingEngine({ modelPath, seed: 4, log: quiet });
+    expect(last.getStatus().strategist.total_rewards).toBe(10);
+    await last.close();
+  });
 });
