@@ -72,6 +72,8 @@ interface SnapshotHeader {
 }
 
 const DEFAULT_AUDIT_SEGMENT_BYTES = 64 * 1024 * 1024;
+/** Receipts a start keeps in memory, the newest: more than the snapshots it may load need. */
+const RECEIPTS_KEPT = 16;
 const DEFAULT_MIN_COMPACT_BYTES = 8 * 1024 * 1024;
 const DEFAULT_MIN_SNAPSHOT_INTERVAL_MS = 1_000;
 
@@ -205,7 +207,10 @@ export class FileStore implements EngineStore {
    * (a folder this process cannot write), they are only left out.
    */
   #read(repair: boolean): Recovered {
-    const receipts = readFramedFile(this.#paths.receipts, { last: true, repair, log: this.#log }).records as Receipt[];
+    // Only the newest receipts can name the snapshots a start may load (model.json, .prev, one
+    // appended before a crash cut its install short): a long-lived model has millions of older ones.
+    const receipts = readFramedFile(this.#paths.receipts, { last: true, repair, log: this.#log, keepLast: RECEIPTS_KEPT })
+      .records as Receipt[];
     const loaded = this.#loadSnapshot(receipts, repair);
     this.#receipt = receipts.at(-1);
     this.#cut = loaded?.header.journal_segment ?? 0;

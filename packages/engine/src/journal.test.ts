@@ -1,9 +1,17 @@
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { FrameBuffer, frameLine, JournalWriter, readJournal, segmentName } from "./journal.js";
+import {
+  FrameBuffer,
+  frameLine,
+  JournalCorruptError,
+  JournalWriter,
+  readFramedFile,
+  readJournal,
+  segmentName,
+} from "./journal.js";
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -40,6 +48,33 @@ describe("FrameBuffer", () => {
     expect(frames.length).toBe(0);
     frames.add("{}");
     expect(frames.view().toString("utf8")).toBe(frameLine("{}"));
+  });
+});
+
+describe("readFramedFile", () => {
+  const fileOf = (text: string) => {
+    const path = join(mkdtempSync(join(tmpdir(), "aurora-framed-")), "records.log");
+    writeFileSync(path, text);
+    return path;
+  };
+  const records = Array.from({ length: 50 }, (_, i) => ({ n: i, text: `é ${"∑".repeat(i % 7)}` }));
+  const whole = records.map((r) => frameLine(JSON.stringify(r))).join("");
+
+  it("keeps only the newest records with keepLast, having checked them all", () => {
+    expect(readFramedFile(fileOf(whole), { last: true, repair: false, keepLast: 3 }).records).toEqual(records.slice(-3));
+    expect(readFramedFile(fileOf(whole), { last: true, repair: false }).records).toEqual(records);
+    const bad = whole.replace('"n":10', '"n":11');
+    expect(() => readFramedFile(fileOf(bad), { last: true, repair: false, keepLast: 3 })).toThrow(JournalCorruptError);
+  });
+
+  it("names the byte of a torn tail after multi-byte text, and cuts the file there with repair", () => {
+    const path = fileOf(`${whole}${frameLine('{"n":50,"text":"∑∑"}').slice(0, 14)}`);
+    const notes: string[] = [];
+    const read = readFramedFile(path, { last: true, repair: true, log: (note) => notes.push(note), keepLast: 5 });
+    expect(read.records).toEqual(records.slice(-5));
+    expect(read.droppedBytes).toBe(14);
+    expect(notes[0]).toContain(`at byte ${Buffer.byteLength(whole)}`);
+    expect(readFileSync(path, "utf8")).toBe(whole);
   });
 });
 

@@ -196,48 +196,59 @@ export function readJournal(
 /**
  * Reads one file of framed lines. When it is `last` (nothing was written after it), a bad tail is
  * dropped with a log line (and truncated away with `repair`); otherwise, or when good records
- * follow the bad one, it throws `JournalCorruptError`. A missing file reads as empty.
+ * follow the bad one, it throws `JournalCorruptError`. A missing file reads as empty. The file is
+ * read as bytes and decoded a line at a time, never as one string: a file past V8's longest
+ * string (~512 MiB, the receipts of a long-lived model) reads like any other. With `keepLast`,
+ * only the newest that many records are kept (all are still checked).
  */
 export function readFramedFile(
   path: string,
-  options: { last: boolean; repair: boolean; log?: (message: string) => void },
+  options: { last: boolean; repair: boolean; log?: (message: string) => void; keepLast?: number },
 ): { records: unknown[]; droppedBytes: number } {
-  let text: string;
+  let data: Buffer;
   try {
-    text = readFileSync(path, "utf8");
+    data = readFileSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { records: [], droppedBytes: 0 };
     throw error;
   }
-  const records: unknown[] = [];
+  const keep = options.keepLast ?? Number.POSITIVE_INFINITY;
+  let records: unknown[] = [];
   let offset = 0;
-  let bytes = 0;
-  while (offset < text.length) {
-    const end = text.indexOf("\n", offset);
-    const line = end < 0 ? text.slice(offset) : text.slice(offset, end);
-    const value = end < 0 ? undefined : unframe(line);
+  while (offset < data.length) {
+    const end = data.indexOf(0x0a, offset);
+    const value = end < 0 ? undefined : unframe(data.toString("utf8", offset, end));
     if (value === undefined) {
-      const rest = text.slice(offset);
       const reason = end < 0 ? "a record without its end" : "a record whose checksum or JSON is bad";
-      if (!options.last || hasGoodRecord(rest)) throw new JournalCorruptError(path, bytes, reason);
-      const droppedBytes = Buffer.byteLength(rest, "utf8");
+      if (!options.last || (end >= 0 && hasGoodRecord(data, end + 1))) throw new JournalCorruptError(path, offset, reason);
+      const droppedBytes = data.length - offset;
       options.log?.(
-        `${path}: dropped a torn tail of ${droppedBytes} bytes at byte ${bytes} (${reason}), left by a crash mid-write`,
+        `${path}: dropped a torn tail of ${droppedBytes} bytes at byte ${offset} (${reason}), left by a crash mid-write`,
       );
-      if (options.repair) truncateFile(path, bytes);
-      return { records, droppedBytes };
+      if (options.repair) truncateFile(path, offset);
+      return { records: newest(records, keep), droppedBytes };
     }
     records.push(value);
-    bytes += Buffer.byteLength(line, "utf8") + 1;
+    // Trimmed now and then, not at every record: the newest `keep` stay.
+    if (records.length >= 2 * keep + 1024) records = newest(records, keep);
     offset = end + 1;
   }
-  return { records, droppedBytes: 0 };
+  return { records: newest(records, keep), droppedBytes: 0 };
 }
 
-function hasGoodRecord(text: string): boolean {
-  const lines = text.split("\n");
-  lines.pop();
-  return lines.slice(1).some((line) => unframe(line) !== undefined);
+function newest(records: unknown[], keep: number): unknown[] {
+  return records.length > keep ? records.slice(records.length - keep) : records;
+}
+
+/** Whether a whole, good record stands anywhere from byte `from` on (a line ended by its newline). */
+function hasGoodRecord(data: Buffer, from: number): boolean {
+  for (let offset = from; offset < data.length; ) {
+    const end = data.indexOf(0x0a, offset);
+    if (end < 0) return false;
+    if (unframe(data.toString("utf8", offset, end)) !== undefined) return true;
+    offset = end + 1;
+  }
+  return false;
 }
 
 function truncateFile(path: string, length: number): void {
