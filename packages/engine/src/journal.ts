@@ -15,7 +15,7 @@ import {
   writeSync,
 } from "node:fs";
 import { rm } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { AuroraError } from "@aurora/domain";
 import { crc32 } from "./crc32.js";
 import type { FsyncPolicy } from "./engine-store.js";
@@ -344,7 +344,9 @@ export class JournalWriter {
   #directoryDirty = false;
 
   constructor(dir: string, segment: number, policy: FsyncPolicy) {
-    this.#dir = dir;
+    // Absolute: the segment's path is looked up at every group commit, and the process may change
+    // its working directory after a relative modelPath was given.
+    this.#dir = resolve(dir);
     this.#policy = policy;
     mkdirSync(dir, { recursive: true });
     this.#segment = segment;

@@ -130,6 +130,17 @@ describe("verifyFileStore", () => {
       expect(verifyFileStore(modelPath).broken).toBeNull();
     });
 
+    it("is intact right after a journal-less save, before any journaling run has started the segment at its cut", async () => {
+      const modelPath = copyOf(worked);
+      const journaling = new RoutingEngine({ modelPath, seed: 8, log: quiet });
+      await journaling.feedback(outcome(journaling.decide({ context, providers: market(3) }).metadata.decision_id, 1));
+      forgetHold(modelPath); // as a crash would: its feedback is only in the journal
+      const journalless = new RoutingEngine({ modelPath, seed: 8, autoSave: false, log: quiet });
+      await journalless.save();
+      await journalless.close();
+      expect(verifyFileStore(modelPath).broken).toBeNull();
+    });
+
     it("is intact with torn tails a kill -9 left in the newest journal and audit segments, and notes them", () => {
       const modelPath = copyOf(audited);
       const { audit, journal } = fileStorePaths(modelPath);

@@ -405,7 +405,10 @@ function checkJournal(paths: Paths, start: Snapshot | undefined, fallback: Snaps
     }
     expected++;
   }
-  if (cut > 0 && cut >= expected) {
+  // A snapshot written without a journal cuts just past the segments it replayed: the segment at
+  // its cut appears only when a journaling run starts.
+  const awaitedSegment = journalless(start) && cut === expected;
+  if (cut > 0 && cut >= expected && !awaitedSegment) {
     throw new Broken(
       `${fileOf(cut)} is missing: ${starts(start)} replays every segment from ${segmentName(cut)} on, in sequence, ` +
         "and the store removes only segments no snapshot needs (deleted or renamed?)",

@@ -165,4 +165,23 @@ describe("the journal's segments", () => {
     expect(last.getStatus().strategist.total_rewards).toBe(10);
     await last.close();
   });
+  it("are found by their path after the process changes its working directory under a relative modelPath", async () => {
+    // The check of the segment being written looked its relative path up from the new working
+    // directory, found nothing, and refused every feedback as if the journal had been deleted.
+    const dir = mkdtempSync(join(tmpdir(), "aurora-journal-"));
+    const elsewhere = mkdtempSync(join(tmpdir(), "aurora-journal-cwd-"));
+    const cwd = process.cwd();
+    process.chdir(dir);
+    let engine: RoutingEngine | undefined;
+    try {
+      engine = new RoutingEngine({ modelPath: "model.json", seed: 1, log: quiet });
+      await fedBack(engine, 1);
+      process.chdir(elsewhere);
+      await fedBack(engine, 3);
+      expect(engine.getStatus().store?.ready).toBe(true);
+      await engine.close();
+    } finally {
+      process.chdir(cwd);
+    }
+  });
 });
