@@ -67,6 +67,8 @@ describe("parseConfig", () => {
           AUTO_SAVE: "0",
           SAVE_EVERY: "25",
           AURORA_MIN_COMPACT_BYTES: "0",
+          AURORA_AUDIT_MAX_BYTES: "1073741824",
+          AURORA_AUDIT_MAX_AGE_DAYS: "90",
           AURORA_API_TOKEN: "s3cret",
           BODY_LIMIT: "2mb",
           AURORA_REWARD_WAIT_MS: "60000",
@@ -90,6 +92,7 @@ describe("parseConfig", () => {
         autoSave: false,
         saveEvery: 25,
         minCompactBytes: 0,
+        auditRetention: { maxBytes: 1_073_741_824, maxAgeMs: 90 * 86_400_000 },
         apiToken: "s3cret",
         bodyLimit: 2_097_152,
         rewardWaitMs: 60_000,
@@ -325,6 +328,30 @@ describe("parseConfig", () => {
       expect(error.message).toBe(
         'invalid configuration: AURORA_POLICY: is set while AURORA_GUARDRAIL names a policy of its own (its "policy" field): say the guarded policy once, in AURORA_POLICY or in AURORA_GUARDRAIL, not both',
       );
+    });
+
+    it("takes AURORA_AUDIT_MAX_BYTES alone, as the engine's auditRetention", () => {
+      expect(parseConfig({ MODEL_PATH: "/m.json", AURORA_AUDIT_MAX_BYTES: "1000" }).auditRetention).toEqual({ maxBytes: 1000 });
+      expect(parseConfig({ MODEL_PATH: "/m.json" }).auditRetention).toBeUndefined();
+    });
+
+    it.each([
+      [
+        { AURORA_AUDIT_MAX_AGE_DAYS: "0", MODEL_PATH: "/m.json" },
+        "AURORA_AUDIT_MAX_AGE_DAYS",
+        /must be a whole number from 1 to 36500/,
+      ],
+      [{ AURORA_AUDIT_MAX_BYTES: "1.5", MODEL_PATH: "/m.json" }, "AURORA_AUDIT_MAX_BYTES", /must be a whole number from 1/],
+      [{ AURORA_AUDIT_MAX_BYTES: "1000" }, "AURORA_AUDIT_MAX_BYTES", /MODEL_PATH is not set \(nothing is written\)/],
+      [
+        { AURORA_AUDIT_MAX_AGE_DAYS: "30", MODEL_PATH: "/m.json", DATABASE_URL: "postgres://db/aurora" },
+        "AURORA_AUDIT_MAX_AGE_DAYS",
+        /not to PostgreSQL \(DATABASE_URL\), whose audit_trail table keeps every record/,
+      ],
+    ])("refuses audit retention %j", (env, variable, message) => {
+      const error = problemOf(env);
+      expect(error.variable).toBe(variable);
+      expect(error.message).toMatch(message);
     });
 
     it("refuses an empty AURORA_API_TOKEN, so a blank secret never turns authentication off", () => {

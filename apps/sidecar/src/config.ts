@@ -29,6 +29,8 @@ export interface SidecarConfig {
   saveEvery: number;
   /** Bytes of journal before a background snapshot (engine `minCompactBytes`); undefined: the engine's default. */
   minCompactBytes: number | undefined;
+  /** How much audit trail the file store keeps (engine `auditRetention`); undefined: all of it. */
+  auditRetention: { maxBytes?: number; maxAgeMs?: number } | undefined;
   /** When set, every route but /healthz and /readyz needs `Authorization: Bearer <token>`. */
   apiToken: string | undefined;
   /** Largest accepted request body, in bytes. */
@@ -193,6 +195,8 @@ const envSchema = z.object({
   AUTO_SAVE: optional(boolean),
   SAVE_EVERY: optional(wholeNumber(1, 1_000_000_000, "decisions between model snapshots")),
   AURORA_MIN_COMPACT_BYTES: optional(wholeNumber(0, 2 ** 40, "bytes of journal before a background snapshot compacts it")),
+  AURORA_AUDIT_MAX_BYTES: optional(wholeNumber(1, 2 ** 50, "bytes of audit trail the file store keeps")),
+  AURORA_AUDIT_MAX_AGE_DAYS: optional(wholeNumber(1, 36_500, "days an audit segment is kept after its last write")),
   AURORA_API_TOKEN: apiToken.optional(),
   BODY_LIMIT: optional(byteSize),
   AURORA_REWARD_WAIT_MS: optional(wholeNumber(1, MAX_TIMER_MS, "milliseconds a decision waits for its feedback")),
@@ -228,6 +232,18 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       },
     ]);
   }
+  // Retention is the file store's: it would be silently ignored in memory or on PostgreSQL.
+  for (const variable of ["AURORA_AUDIT_MAX_BYTES", "AURORA_AUDIT_MAX_AGE_DAYS"] as const) {
+    if (e[variable] === undefined) continue;
+    if (e.DATABASE_URL !== undefined || e.MODEL_PATH === undefined) {
+      throw new ConfigError([
+        {
+          variable,
+          message: `applies to the model file's audit trail (MODEL_PATH)${e.DATABASE_URL !== undefined ? ", not to PostgreSQL (DATABASE_URL), whose audit_trail table keeps every record" : ", and MODEL_PATH is not set (nothing is written)"}`,
+        },
+      ]);
+    }
+  }
   return {
     port: e.PORT ?? 8000,
     host: e.HOST ?? "127.0.0.1",
@@ -242,6 +258,13 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     autoSave: e.AUTO_SAVE ?? true,
     saveEvery: e.SAVE_EVERY ?? 10,
     minCompactBytes: e.AURORA_MIN_COMPACT_BYTES,
+    auditRetention:
+      e.AURORA_AUDIT_MAX_BYTES === undefined && e.AURORA_AUDIT_MAX_AGE_DAYS === undefined
+        ? undefined
+        : {
+            ...(e.AURORA_AUDIT_MAX_BYTES !== undefined ? { maxBytes: e.AURORA_AUDIT_MAX_BYTES } : {}),
+            ...(e.AURORA_AUDIT_MAX_AGE_DAYS !== undefined ? { maxAgeMs: e.AURORA_AUDIT_MAX_AGE_DAYS * 86_400_000 } : {}),
+          },
     apiToken: e.AURORA_API_TOKEN,
     bodyLimit: e.BODY_LIMIT ?? DEFAULT_BODY_LIMIT,
     rewardWaitMs: e.AURORA_REWARD_WAIT_MS,

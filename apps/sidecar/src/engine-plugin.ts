@@ -31,6 +31,7 @@ export function engineOptionsFrom(config: SidecarConfig): RoutingEngineOptions {
     ...(config.psiTtlMs !== undefined ? { psiTtlMs: config.psiTtlMs } : {}),
     ...(config.modelPath !== undefined ? { modelPath: config.modelPath } : {}),
     ...(config.minCompactBytes !== undefined ? { minCompactBytes: config.minCompactBytes } : {}),
+    ...(config.auditRetention !== undefined ? { auditRetention: config.auditRetention } : {}),
     ...(config.rewardWaitMs !== undefined ? { rewardWaitMs: config.rewardWaitMs } : {}),
     ...(config.defaultReward !== undefined ? { defaultReward: config.defaultReward } : {}),
     ...(config.alternatives !== undefined ? { alternatives: config.alternatives } : {}),

@@ -115,6 +115,19 @@ export const engineOptionsSchema = z.object({
     .int({ error: "must be a whole number of milliseconds" })
     .min(0, { error: "must be ≥ 0 (milliseconds between background snapshots below minCompactBytes)" })
     .optional(),
+  /**
+   * How much audit trail the default file store keeps: `{ maxBytes?, maxAgeMs? }` (default: all of
+   * it). Whole segments go, the oldest first, the first kept anchored for `aurora-verify`.
+   */
+  auditRetention: z
+    .strictObject(
+      {
+        maxBytes: positiveInt("bytes of audit segments kept").optional(),
+        maxAgeMs: positiveInt("milliseconds an audit segment is kept after its last write").optional(),
+      },
+      { error: "must be { maxBytes?, maxAgeMs? }" },
+    )
+    .optional(),
   /** Where the store's recovery notes go (a dropped torn journal tail, a refused snapshot); default console.warn. */
   log: z
     .custom<(message: string) => void>((v) => typeof v === "function", { error: "must be a function taking a message" })

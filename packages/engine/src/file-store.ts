@@ -1,12 +1,29 @@
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { link, open, rename, rm } from "node:fs/promises";
+import {
+  closeSync,
+  existsSync,
+  fsync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { link, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { ValidationError } from "@aurora/domain";
 import { AuditChain, type ChainedAuditRecord } from "./audit-chain.js";
 import type { AuditRecord, EngineStore, FsyncPolicy, Receipt, Recovered, StoreStatus } from "./engine-store.js";
 import { JournalEventDecoder, JournalEventEncoder } from "./event-codec.js";
 import { acquireFileLock, isAlive } from "./file-lock.js";
 import { sha256Hex } from "./hash-chain.js";
 import {
+  firstFramedRecord,
   frameLine,
   JournalCorruptError,
   JournalWriter,
@@ -16,10 +33,25 @@ import {
   readJournal,
   segmentName,
 } from "./journal.js";
-import { fsyncDirectory, fsyncDirectoryAsync, ModelFileError } from "./model-file.js";
+import { fsyncDirectory, fsyncDirectoryAsync, ModelFileError, writeFileAtomicSync } from "./model-file.js";
 import { makeReceipt } from "./receipt.js";
 import type { EngineEvent } from "./routing-engine.js";
 import { snapshotTempPath, type WrittenSnapshot, writeSnapshotTemp, writeSnapshotTempSync } from "./snapshot-writer.js";
+import { readAnchors, type StoreAnchors, writeAnchors } from "./store-anchors.js";
+
+const fsyncAsync = promisify(fsync);
+
+/**
+ * How much of the audit trail the file store keeps. Whole segments go, the oldest first, never the
+ * one being written; the first kept is anchored in `<path>.anchors` (so `aurora-verify` tells
+ * retention from loss). Unset, or both fields unset: every segment is kept.
+ */
+export interface AuditRetention {
+  /** Keep at most this many bytes of audit segments (the one being written counts, and is always kept). */
+  maxBytes?: number;
+  /** Remove a segment once its last write is older than this many milliseconds. */
+  maxAgeMs?: number;
+}
 
 export interface FileStoreOptions {
   /** The JSON snapshot (the engine's `modelPath`); the journal, receipts and audit trail live beside it. */
@@ -45,6 +77,14 @@ export interface FileStoreOptions {
   minSnapshotIntervalMs?: number;
   /** Audit segments roll over at this size in bytes (default 64 MiB). */
   auditSegmentBytes?: number;
+  /** How much audit trail to keep (default: all of it); checked at open, at each rollover and once a minute. */
+  auditRetention?: AuditRetention;
+  /**
+   * Receipts kept (default 1,024, at least 16): once the receipts file holds twice as many, the
+   * older ones are removed, the first kept anchored in `<path>.anchors`. A start needs only the
+   * newest few; every receipt is ~260 bytes, and a small model snapshots up to once a second.
+   */
+  keepReceipts?: number;
   /** Where recovery notes go (a dropped torn tail, a refused snapshot); default `console.warn`. */
   log?: (message: string) => void;
   /** Injected for tests; default `new Date().toISOString()`. */
@@ -59,6 +99,7 @@ export function fileStorePaths(path: string) {
     journal: `${path}.journal`,
     receipts: `${path}.receipts`,
     audit: `${path}.audit`,
+    anchors: `${path}.anchors`,
     lock: `${path}.lock`,
   };
 }
@@ -76,6 +117,9 @@ const DEFAULT_AUDIT_SEGMENT_BYTES = 64 * 1024 * 1024;
 const RECEIPTS_KEPT = 16;
 const DEFAULT_MIN_COMPACT_BYTES = 8 * 1024 * 1024;
 const DEFAULT_MIN_SNAPSHOT_INTERVAL_MS = 1_000;
+const DEFAULT_KEEP_RECEIPTS = 1_024;
+/** How often, at most, an append checks the audit trail's age (rollovers and opens check too). */
+const RETENTION_CHECK_MS = 60_000;
 
 /** Thrown inside an asynchronous install once a synchronous snapshot has taken its place. */
 const SUPERSEDED = Symbol("superseded by a synchronous snapshot");
@@ -130,6 +174,17 @@ export class FileStore implements EngineStore {
   #lastError: unknown;
   /** The audit trail's last rotation failed (logged once until one succeeds). */
   #auditRotationFailing = false;
+  readonly #auditRetention: AuditRetention | undefined;
+  readonly #keepReceipts: number;
+  /** Receipts in the receipts file. */
+  #receiptCount = 0;
+  /** What was pruned so far; undefined when the anchors file could not be read (then nothing is pruned). */
+  #anchors: StoreAnchors | undefined;
+  /** Where the audit segment being written starts: its number, and its first record's `seq` and `prev`. */
+  #auditStart: { segment: number; seq: number; prev: string } | undefined;
+  #lastRetentionCheck = 0;
+  /** A pruning failed (logged once until one succeeds). */
+  #pruneFailing = false;
 
   constructor(options: FileStoreOptions) {
     if (typeof options?.path !== "string" || options.path.length === 0) {
@@ -145,6 +200,14 @@ export class FileStore implements EngineStore {
     this.#minCompactBytes = options.minCompactBytes ?? DEFAULT_MIN_COMPACT_BYTES;
     this.#minSnapshotIntervalMs = options.minSnapshotIntervalMs ?? DEFAULT_MIN_SNAPSHOT_INTERVAL_MS;
     this.#auditSegmentBytes = options.auditSegmentBytes ?? DEFAULT_AUDIT_SEGMENT_BYTES;
+    this.#keepReceipts = options.keepReceipts ?? DEFAULT_KEEP_RECEIPTS;
+    if (!Number.isSafeInteger(this.#keepReceipts) || this.#keepReceipts < RECEIPTS_KEPT) {
+      throw ValidationError.forField(
+        "options.keepReceipts",
+        `must be a whole number ≥ ${RECEIPTS_KEPT} (receipts kept), got ${String(options.keepReceipts)}`,
+      );
+    }
+    this.#auditRetention = checkedRetention(options.auditRetention);
     this.#log = options.log ?? ((message) => console.warn(`[aurora] ${message}`));
     this.#now = options.now ?? (() => new Date().toISOString());
   }
@@ -187,10 +250,12 @@ export class FileStore implements EngineStore {
     try {
       this.#removeAbandonedTemps();
       const recovered = this.#read(true);
+      this.#anchors = this.#readAnchors();
       if (this.#journalOn) {
         const segment = Math.max(this.#cut, 1, ...listSegments(this.#paths.journal));
         this.#writer = new JournalWriter(this.#paths.journal, segment, this.#fsync);
         this.#openAudit();
+        this.#applyAuditRetention();
       }
       this.#opened = recovered;
       return recovered;
@@ -209,8 +274,9 @@ export class FileStore implements EngineStore {
   #read(repair: boolean): Recovered {
     // Only the newest receipts can name the snapshots a start may load (model.json, .prev, one
     // appended before a crash cut its install short): a long-lived model has millions of older ones.
-    const receipts = readFramedFile(this.#paths.receipts, { last: true, repair, log: this.#log, keepLast: RECEIPTS_KEPT })
-      .records as Receipt[];
+    const read = readFramedFile(this.#paths.receipts, { last: true, repair, log: this.#log, keepLast: RECEIPTS_KEPT });
+    const receipts = read.records as Receipt[];
+    this.#receiptCount = read.total;
     const loaded = this.#loadSnapshot(receipts, repair);
     this.#receipt = receipts.at(-1);
     this.#cut = loaded?.header.journal_segment ?? 0;
@@ -245,7 +311,9 @@ export class FileStore implements EngineStore {
     this.#audit.append(this.#chain.linkJson(record), false);
     if (this.#audit.bytesSinceRotation >= this.#auditSegmentBytes) {
       try {
-        this.#audit.rotate();
+        const segment = this.#audit.rotate();
+        this.#auditStart = { segment, seq: this.#chain.last.seq + 1, prev: this.#chain.last.hash };
+        this.#applyAuditRetention();
       } catch (error) {
         // The next segment cannot be opened (a folder made read-only, say): the trail goes on in
         // the segment it has and rotation is tried again with the next record. A decision is not
@@ -256,6 +324,11 @@ export class FileStore implements EngineStore {
         return;
       }
       this.#auditRotationFailing = false;
+    } else if (
+      this.#auditRetention?.maxAgeMs !== undefined &&
+      performance.now() - this.#lastRetentionCheck >= RETENTION_CHECK_MS
+    ) {
+      this.#applyAuditRetention();
     }
   }
 
@@ -411,7 +484,9 @@ export class FileStore implements EngineStore {
       try {
         const read = readFramedFile(path, { last: true, repair: true, log: this.#log });
         const records = read.records as ChainedAuditRecord[];
-        const last = records.at(-1);
+        // The newest segment is empty when the store stopped right after a rollover: the chain
+        // goes on from the last record of the segment before it (it restarted at record 1 before).
+        const last = records.at(-1) ?? this.#lastRecordBefore(lastSegment);
         if (last) this.#chain = new AuditChain({ seq: last.seq, hash: last.hash });
         this.#lastAuditRead = { segment: lastSegment, seq: this.#chain.last.seq, records: new WeakRef(records) };
       } catch (error) {
@@ -426,6 +501,113 @@ export class FileStore implements EngineStore {
       }
     }
     this.#audit = new JournalWriter(dir, lastSegment ?? 1, { intervalMs: 200 });
+    const segment = this.#audit.segment;
+    const first = firstFramedRecord(join(dir, segmentName(segment))) as ChainedAuditRecord | undefined;
+    this.#auditStart =
+      first !== undefined && Number.isSafeInteger(first?.seq) && typeof first?.prev === "string"
+        ? { segment, seq: first.seq, prev: first.prev }
+        : { segment, seq: this.#chain.last.seq + 1, prev: this.#chain.last.hash };
+  }
+
+  /** The newest whole record in the audit segments before `segment`, or undefined when they hold none. */
+  #lastRecordBefore(segment: number): ChainedAuditRecord | undefined {
+    const older = listSegments(this.#paths.audit).filter((s) => s < segment);
+    for (let i = older.length - 1; i >= 0; i--) {
+      const record = lastGoodFramedRecord(join(this.#paths.audit, segmentName(older[i] as number))) as
+        | ChainedAuditRecord
+        | undefined;
+      if (record !== undefined) return record;
+    }
+    return undefined;
+  }
+
+  /** The anchors file as the store wrote it; a damaged one is logged and turns pruning off until a restart finds it readable. */
+  #readAnchors(): StoreAnchors | undefined {
+    try {
+      return readAnchors(this.#paths.anchors);
+    } catch (error) {
+      this.#log(`${(error as Error).message}: nothing will be pruned (receipts, audit segments) until it is fixed or removed`);
+      return undefined;
+    }
+  }
+
+  /** Housekeeping that must not fail a decision or a snapshot: a failure is logged once until one succeeds. */
+  #prune(what: string, work: () => void): void {
+    try {
+      work();
+      this.#pruneFailing = false;
+    } catch (error) {
+      if (!this.#pruneFailing) this.#log(`could not prune ${what} (${(error as Error).message}); it will be tried again`);
+      this.#pruneFailing = true;
+    }
+  }
+
+  /**
+   * Removes the audit segments `auditRetention` no longer keeps, oldest first, never the one being
+   * written. The anchor naming the first segment kept (its first record's `seq` and `prev`) is
+   * written before anything is removed.
+   */
+  #applyAuditRetention(): void {
+    const retention = this.#auditRetention;
+    const start = this.#auditStart;
+    this.#lastRetentionCheck = performance.now();
+    if (!retention || !this.#audit || !this.#anchors || !start) return;
+    this.#prune("the audit trail", () => {
+      const dir = this.#paths.audit;
+      const older = listSegments(dir).filter((segment) => segment < start.segment);
+      if (older.length === 0) return;
+      const stats: Stats[] = older.map((segment) => statSync(join(dir, segmentName(segment))));
+      let total = (this.#audit as JournalWriter).bytesSinceRotation;
+      for (const stat of stats) total += stat.size;
+      const now = Date.now();
+      let remove = 0;
+      for (; remove < older.length; remove++) {
+        const stat = stats[remove] as Stats;
+        const tooOld = retention.maxAgeMs !== undefined && now - stat.mtimeMs > retention.maxAgeMs;
+        const tooBig = retention.maxBytes !== undefined && total > retention.maxBytes;
+        if (!tooOld && !tooBig) break;
+        total -= stat.size;
+      }
+      if (remove === 0) return;
+      let anchor = { segment: start.segment, seq: start.seq, prev: start.prev };
+      if (remove < older.length) {
+        const segment = older[remove] as number;
+        const first = firstFramedRecord(join(dir, segmentName(segment))) as ChainedAuditRecord | undefined;
+        if (first === undefined || !Number.isSafeInteger(first.seq) || typeof first.prev !== "string") {
+          throw new Error(`the first record of ${join(dir, segmentName(segment))} does not read whole`);
+        }
+        anchor = { segment, seq: first.seq, prev: first.prev };
+      }
+      this.#anchor({ audit: { ...anchor, pruned_at: this.#now() } });
+      for (const segment of older.slice(0, remove)) unlinkSync(join(dir, segmentName(segment)));
+      fsyncDirectory(dir);
+    });
+  }
+
+  /** Rewrites the anchors file with `changed` in place of its part(s). */
+  #anchor(changed: StoreAnchors): void {
+    const anchors = { ...this.#anchors, ...changed };
+    writeAnchors(this.#paths.anchors, anchors);
+    this.#anchors = anchors;
+  }
+
+  /**
+   * Once the receipts file holds twice `keepReceipts`, rewrites it with the newest `keepReceipts`
+   * (a temporary file renamed over it), the first kept anchored first. Runs in the turn that appends
+   * the next receipt, so no append can land in the file being replaced.
+   */
+  #pruneReceiptsIfDue(): void {
+    if (this.#receiptCount < 2 * this.#keepReceipts || !this.#anchors) return;
+    this.#prune("the receipts", () => {
+      const read = readFramedFile(this.#paths.receipts, { last: true, repair: false, keepLast: this.#keepReceipts });
+      const kept = read.records as Receipt[];
+      const first = kept[0];
+      this.#receiptCount = read.total;
+      if (first === undefined || read.total <= kept.length) return;
+      this.#anchor({ receipts: { version: first.version, prev: first.prev, pruned_at: this.#now() } });
+      writeFileAtomicSync(this.#paths.receipts, kept.map((receipt) => frameLine(JSON.stringify(receipt))).join(""));
+      this.#receiptCount = kept.length;
+    });
   }
 
   /** Cuts the journal and takes the model at the same instant. */
@@ -550,6 +732,7 @@ export class FileStore implements EngineStore {
 
   /** The receipt goes first: a snapshot in place always has one; a receipt may name a snapshot a crash kept from its place. */
   #writeReceipt(written: { sha256: string; bytes: number }): Receipt {
+    this.#pruneReceiptsIfDue();
     const receipt = makeReceipt(this.#receipt, written, this.#now());
     const fd = openSync(this.#paths.receipts, "a", 0o644);
     try {
@@ -559,6 +742,7 @@ export class FileStore implements EngineStore {
       closeSync(fd);
     }
     this.#receipt = receipt;
+    this.#receiptCount++;
     return receipt;
   }
 
@@ -568,16 +752,20 @@ export class FileStore implements EngineStore {
    * follows it in the file as in the chain.
    */
   async #writeReceiptAsync(written: { sha256: string; bytes: number }, check: () => void): Promise<Receipt> {
-    const handle = await open(this.#paths.receipts, "a", 0o644);
+    // Opened in the same turn as the write: a pruning (a rename over the file) in between would
+    // leave the line in the file it replaced.
+    check();
+    this.#pruneReceiptsIfDue();
+    const fd = openSync(this.#paths.receipts, "a", 0o644);
     try {
-      check();
       const receipt = makeReceipt(this.#receipt, written, this.#now());
-      writeSync(handle.fd, frameLine(JSON.stringify(receipt)));
+      writeSync(fd, frameLine(JSON.stringify(receipt)));
       this.#receipt = receipt;
-      await handle.sync();
+      this.#receiptCount++;
+      await fsyncAsync(fd);
       return receipt;
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 
@@ -668,4 +856,29 @@ function readSnapshotFile(path: string, receipts: readonly Receipt[]): SnapshotR
     }
   }
   return { ok: { value, header, bytes: bytes.length } };
+}
+
+function checkedRetention(retention: AuditRetention | undefined): AuditRetention | undefined {
+  if (retention === undefined) return undefined;
+  if (typeof retention !== "object" || retention === null) {
+    throw ValidationError.forField("options.auditRetention", "must be an object { maxBytes?, maxAgeMs }");
+  }
+  const out: AuditRetention = {};
+  for (const key of Object.keys(retention)) {
+    if (key !== "maxBytes" && key !== "maxAgeMs") {
+      throw ValidationError.forField(`options.auditRetention.${key}`, "is not a retention field: use maxBytes or maxAgeMs");
+    }
+  }
+  for (const key of ["maxBytes", "maxAgeMs"] as const) {
+    const value = retention[key];
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw ValidationError.forField(
+        `options.auditRetention.${key}`,
+        `must be a whole number ≥ 1 (${key === "maxBytes" ? "bytes" : "milliseconds"}), got ${String(value)}`,
+      );
+    }
+    out[key] = value;
+  }
+  return out.maxBytes === undefined && out.maxAgeMs === undefined ? undefined : out;
 }

@@ -9,6 +9,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   rmSync,
   type Stats,
   statSync,
@@ -204,16 +205,17 @@ export function readJournal(
 export function readFramedFile(
   path: string,
   options: { last: boolean; repair: boolean; log?: (message: string) => void; keepLast?: number },
-): { records: unknown[]; droppedBytes: number } {
+): { records: unknown[]; droppedBytes: number; total: number } {
   let data: Buffer;
   try {
     data = readFileSync(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { records: [], droppedBytes: 0 };
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { records: [], droppedBytes: 0, total: 0 };
     throw error;
   }
   const keep = options.keepLast ?? Number.POSITIVE_INFINITY;
   let records: unknown[] = [];
+  let total = 0;
   let offset = 0;
   while (offset < data.length) {
     const end = data.indexOf(0x0a, offset);
@@ -226,14 +228,42 @@ export function readFramedFile(
         `${path}: dropped a torn tail of ${droppedBytes} bytes at byte ${offset} (${reason}), left by a crash mid-write`,
       );
       if (options.repair) truncateFile(path, offset);
-      return { records: newest(records, keep), droppedBytes };
+      return { records: newest(records, keep), droppedBytes, total };
     }
     records.push(value);
+    total++;
     // Trimmed now and then, not at every record: the newest `keep` stay.
     if (records.length >= 2 * keep + 1024) records = newest(records, keep);
     offset = end + 1;
   }
-  return { records: newest(records, keep), droppedBytes: 0 };
+  return { records: newest(records, keep), droppedBytes: 0, total };
+}
+
+/**
+ * The first record of a framed file, reading no more of it than its first line; undefined when the
+ * file is missing or empty, or its first line is not whole and good.
+ */
+export function firstFramedRecord(path: string): unknown {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  try {
+    let data = Buffer.alloc(0);
+    const chunk = Buffer.allocUnsafe(64 * 1024);
+    for (;;) {
+      const read = readSync(fd, chunk, 0, chunk.length, data.length);
+      if (read === 0) return undefined;
+      const end = chunk.subarray(0, read).indexOf(0x0a);
+      if (end >= 0) return unframe(Buffer.concat([data, chunk.subarray(0, end)]).toString("utf8"));
+      data = Buffer.concat([data, chunk.subarray(0, read)]);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function newest(records: unknown[], keep: number): unknown[] {

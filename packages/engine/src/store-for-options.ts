@@ -30,6 +30,7 @@ export function storeForOptions(options: ResolvedEngineOptions): EngineStore | u
     ...(options.fsync !== undefined ? { fsync: options.fsync } : {}),
     ...(options.minCompactBytes !== undefined ? { minCompactBytes: options.minCompactBytes } : {}),
     ...(options.minSnapshotIntervalMs !== undefined ? { minSnapshotIntervalMs: options.minSnapshotIntervalMs } : {}),
+    ...(options.auditRetention !== undefined ? { auditRetention: options.auditRetention } : {}),
     ...(options.log !== undefined ? { log: options.log } : {}),
   });
 }

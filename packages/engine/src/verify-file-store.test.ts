@@ -290,7 +290,7 @@ describe("verifyFileStore", () => {
         const next = segmentFile(modelPath, removed.length + 1, "audit");
         expect(verifyFileStore(modelPath).broken).toEqual({
           part: "audit",
-          reason: `${segmentFile(modelPath, 1, "audit")} is missing (${next} follows): the store never removes an audit segment (deleted?)`,
+          reason: `${segmentFile(modelPath, 1, "audit")} is missing (${next} comes first), and ${fileStorePaths(modelPath).anchors} names no retention: the store removes audit segments only under auditRetention (deleted?)`,
         });
       }
     });

@@ -11,6 +11,7 @@ import { GENESIS_HASH, sha256Hex } from "./hash-chain.js";
 import { listSegments, readFramedFile, segmentName } from "./journal.js";
 import { verifyReceiptChain } from "./receipt.js";
 import type { EngineEvent } from "./routing-engine.js";
+import { readAnchors } from "./store-anchors.js";
 
 /** What `aurora-verify` found. `broken` names the first broken link; `notes` says what was checked. */
 export interface VerifyReport {
@@ -154,9 +155,33 @@ function checkReceipts(paths: Paths, notes: string[]): Receipt[] {
     if (!isObject(record)) throw new Broken(`${paths.receipts} line ${i + 1} is not a receipt: ${JSON.stringify(record)}`);
   });
   const receipts = records as Receipt[];
-  const chainBreak = verifyReceiptChain(receipts);
+  const anchor = readAnchors(paths.anchors).receipts;
+  const first = receipts[0];
+  // The first receipt is version 1, or one the store pruned back to (the anchor, written first),
+  // or an older one a crash left before the pruning that anchored it rewrote the file.
+  const pruned = first !== undefined && first.version !== 1;
+  if (pruned && !anchor) {
+    throw new Broken(
+      `receipt version ${first.version} comes first, not version 1, and ${paths.anchors} names no pruning: the receipts before it were removed`,
+    );
+  }
+  if (pruned && anchor && first.version > anchor.version) {
+    throw new Broken(
+      `receipt version ${first.version} comes first, but ${paths.anchors} says the store kept every receipt from version ${anchor.version} on: the ones between were removed`,
+    );
+  }
+  const chainBreak = verifyReceiptChain(receipts, pruned ? null : undefined);
   if (chainBreak) throw new Broken(chainBreak.reason);
-  notes.push(`receipts: ${receipts.length} linked, newest version ${receipts.at(-1)?.version ?? "none"}`);
+  const anchored = anchor ? receipts.find((receipt) => receipt.version === anchor.version) : undefined;
+  if (anchor && anchored && anchored.prev !== anchor.prev) {
+    throw new Broken(
+      `receipt version ${anchor.version}: prev ${anchored.prev.slice(0, 12)}… is not the ${anchor.prev.slice(0, 12)}… ${paths.anchors} recorded when the receipts before it were pruned`,
+    );
+  }
+  const from = pruned
+    ? ` from version ${first.version} (the older ones pruned${anchor ? `, anchored at version ${anchor.version}` : ""})`
+    : "";
+  notes.push(`receipts: ${receipts.length} linked${from}, newest version ${receipts.at(-1)?.version ?? "none"}`);
   return receipts;
 }
 
@@ -313,28 +338,50 @@ function checkStart(
 }
 
 /**
- * The audit trail's segments run from 1 without a gap (the store never removes one), and its
- * records from 1, each chained to the one before. A store that keeps a journal keeps an audit
- * trail too: both are opened together.
+ * The audit trail's segments run without a gap from 1, or from the segment the store's retention
+ * kept first (the anchor, written before it removed the older ones; a crash may leave some of
+ * those), and its records from 1 (or the anchor's), each chained to the one before. A store that
+ * keeps a journal keeps an audit trail too: both are opened together, and retention never removes
+ * the segment being written.
  */
 function checkAudit(paths: Paths, notes: string[]): void {
   const segments = listSegments(paths.audit);
   if (segments.length === 0) {
     if (existsSync(paths.journal)) {
       throw new Broken(
-        `${paths.audit} holds no audit segment, but the journal exists: the store opens both, and never removes an audit segment (deleted?)`,
+        `${paths.audit} holds no audit segment, but the journal exists: the store opens both, and never removes the audit segment it writes (deleted?)`,
       );
     }
     notes.push("audit: none (a store without a journal keeps none)");
     return;
   }
+  const anchor = readAnchors(paths.anchors).audit;
+  const firstSegment = segments[0] as number;
+  const lastSegment = segments.at(-1) as number;
+  if (firstSegment !== 1 && !anchor) {
+    throw new Broken(
+      `${join(paths.audit, segmentName(1))} is missing (${join(paths.audit, segmentName(firstSegment))} comes first), and ${paths.anchors} names no retention: the store removes audit segments only under auditRetention (deleted?)`,
+    );
+  }
+  if (anchor && firstSegment > anchor.segment) {
+    throw new Broken(
+      `${join(paths.audit, segmentName(anchor.segment))} is missing (${join(paths.audit, segmentName(firstSegment))} comes first), but ${paths.anchors} says retention kept every segment from it on (deleted?)`,
+    );
+  }
+  if (anchor && lastSegment < anchor.segment) {
+    throw new Broken(
+      `${join(paths.audit, segmentName(anchor.segment))} is missing: ${paths.anchors} says retention kept every segment from it on, and the newest is ${segmentName(lastSegment)} (deleted?)`,
+    );
+  }
   const records: ChainedAuditRecord[] = [];
+  let anchoredAt: number | undefined;
   segments.forEach((segment, i) => {
     const file = join(paths.audit, segmentName(segment));
-    if (segment !== i + 1) {
-      const missing = join(paths.audit, segmentName(i + 1));
-      throw new Broken(`${missing} is missing (${file} follows): the store never removes an audit segment (deleted?)`);
+    if (segment !== firstSegment + i) {
+      const missing = join(paths.audit, segmentName(firstSegment + i));
+      throw new Broken(`${missing} is missing (${file} follows): retention removes only the oldest segments (deleted?)`);
     }
+    if (segment === anchor?.segment) anchoredAt = records.length;
     const { records: read, tornBytes } = readFramed(file, i === segments.length - 1);
     if (tornBytes > 0) notes.push(tornNote(file, tornBytes));
     read.forEach((record, line) => {
@@ -343,12 +390,27 @@ function checkAudit(paths: Paths, notes: string[]): void {
     });
   });
   const first = records[0];
-  if (first && first.seq !== 1) {
+  if (first && firstSegment === 1 && first.seq !== 1) {
     throw new Broken(`audit record ${first.seq} comes first, not record 1: the records before it were removed`);
   }
-  const auditBreak = verifyAuditChain(records, GENESIS_HASH);
+  const atAnchor = anchoredAt === undefined ? undefined : records[anchoredAt];
+  if (anchor && atAnchor && atAnchor.seq !== anchor.seq) {
+    throw new Broken(
+      `audit record ${atAnchor.seq} comes first in ${join(paths.audit, segmentName(anchor.segment))}, but ${paths.anchors} recorded record ${anchor.seq} there when retention removed the segments before it`,
+    );
+  }
+  if (anchor && atAnchor && atAnchor.prev !== anchor.prev) {
+    throw new Broken(
+      `audit record ${atAnchor.seq}: prev is not the one ${paths.anchors} recorded when retention removed the segments before it (edited?)`,
+    );
+  }
+  const auditBreak = verifyAuditChain(records, firstSegment === 1 ? GENESIS_HASH : null);
   if (auditBreak) throw new Broken(auditBreak.reason);
-  notes.push(`audit: ${records.length} records linked`);
+  const from =
+    firstSegment === 1
+      ? ""
+      : ` from ${segmentName(firstSegment)} (older segments removed by retention${anchor ? `, anchored at ${segmentName(anchor.segment)}` : ""})`;
+  notes.push(`audit: ${records.length} records linked${from}`);
 }
 
 /**
