@@ -330,6 +330,19 @@ describe("parseConfig", () => {
       );
     });
 
+    it("reads AURORA_EVENT_RETENTION_DAYS with DATABASE_URL, and refuses it without", () => {
+      expect(parseConfig({ DATABASE_URL: "postgres://db/aurora", AURORA_EVENT_RETENTION_DAYS: "30" }).eventRetentionMs).toBe(
+        30 * 86_400_000,
+      );
+      expect(parseConfig({ DATABASE_URL: "postgres://db/aurora" }).eventRetentionMs).toBeUndefined();
+      const error = problemOf({ AURORA_EVENT_RETENTION_DAYS: "30" });
+      expect(error.variable).toBe("AURORA_EVENT_RETENTION_DAYS");
+      expect(error.message).toMatch(/applies to PostgreSQL \(DATABASE_URL\), which is not set/);
+      expect(problemOf({ DATABASE_URL: "postgres://db/aurora", AURORA_EVENT_RETENTION_DAYS: "0" }).variable).toBe(
+        "AURORA_EVENT_RETENTION_DAYS",
+      );
+    });
+
     it("takes AURORA_AUDIT_MAX_BYTES alone, as the engine's auditRetention", () => {
       expect(parseConfig({ MODEL_PATH: "/m.json", AURORA_AUDIT_MAX_BYTES: "1000" }).auditRetention).toEqual({ maxBytes: 1000 });
       expect(parseConfig({ MODEL_PATH: "/m.json" }).auditRetention).toBeUndefined();

@@ -24,6 +24,8 @@ export interface SidecarConfig {
   databaseUrl: string | undefined;
   /** PostgreSQL schema for Aurora's tables (AURORA_DATABASE_SCHEMA, default "aurora"): one per fleet of replicas that learn together. */
   databaseSchema: string | undefined;
+  /** How long PostgreSQL keeps a finished decision's events, in ms (AURORA_EVENT_RETENTION_DAYS); undefined: the store's default (7 days). */
+  eventRetentionMs: number | undefined;
   strictAudit: boolean;
   autoSave: boolean;
   saveEvery: number;
@@ -195,6 +197,7 @@ const envSchema = z.object({
   AUTO_SAVE: optional(boolean),
   SAVE_EVERY: optional(wholeNumber(1, 1_000_000_000, "decisions between model snapshots")),
   AURORA_MIN_COMPACT_BYTES: optional(wholeNumber(0, 2 ** 40, "bytes of journal before a background snapshot compacts it")),
+  AURORA_EVENT_RETENTION_DAYS: optional(wholeNumber(1, 36_500, "days PostgreSQL keeps a finished decision's events")),
   AURORA_AUDIT_MAX_BYTES: optional(wholeNumber(1, 2 ** 50, "bytes of audit trail the file store keeps")),
   AURORA_AUDIT_MAX_AGE_DAYS: optional(wholeNumber(1, 36_500, "days an audit segment is kept after its last write")),
   AURORA_API_TOKEN: apiToken.optional(),
@@ -232,6 +235,15 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       },
     ]);
   }
+  if (e.AURORA_EVENT_RETENTION_DAYS !== undefined && e.DATABASE_URL === undefined) {
+    throw new ConfigError([
+      {
+        variable: "AURORA_EVENT_RETENTION_DAYS",
+        message:
+          "applies to PostgreSQL (DATABASE_URL), which is not set: the model file's journal keeps only what its snapshots need",
+      },
+    ]);
+  }
   // Retention is the file store's: it would be silently ignored in memory or on PostgreSQL.
   for (const variable of ["AURORA_AUDIT_MAX_BYTES", "AURORA_AUDIT_MAX_AGE_DAYS"] as const) {
     if (e[variable] === undefined) continue;
@@ -254,6 +266,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     modelPath: e.MODEL_PATH === undefined ? undefined : resolve(e.MODEL_PATH),
     databaseUrl: e.DATABASE_URL,
     databaseSchema: e.AURORA_DATABASE_SCHEMA,
+    eventRetentionMs: e.AURORA_EVENT_RETENTION_DAYS === undefined ? undefined : e.AURORA_EVENT_RETENTION_DAYS * 86_400_000,
     strictAudit: e.STRICT_AUDIT ?? false,
     autoSave: e.AUTO_SAVE ?? true,
     saveEvery: e.SAVE_EVERY ?? 10,

@@ -53,7 +53,11 @@ async function buildEngine(config: SidecarConfig): Promise<RoutingEngine> {
     if (config.databaseUrl !== undefined) {
       const { modelPath: _unused, ...options } = engineOptionsFrom(config);
       const schema = config.databaseSchema ?? "aurora";
-      const store = new PostgresStore({ connectionString: config.databaseUrl, schema });
+      const store = new PostgresStore({
+        connectionString: config.databaseUrl,
+        schema,
+        ...(config.eventRetentionMs !== undefined ? { eventRetentionMs: config.eventRetentionMs } : {}),
+      });
       try {
         return await RoutingEngine.open({ ...options, store });
       } catch (error) {

@@ -38,6 +38,7 @@ export function isSystemSchemaName(schema: string): boolean {
  * - `snapshots`, `receipts`: model versions with their SHA-256 and the hash chain of receipts.
  * - `audit_trail`: the audit entries and anomalies of every replica, hash-chained in one order.
  * - (2) an index on `settlements.decision_id`, for `findDecision`.
+ * - (3) `store_head.pruned_seq`: the newest event number event retention removed.
  */
 export function migrations(schema: string): string[] {
   const s = `"${assertSchemaName(schema)}"`;
@@ -118,6 +119,9 @@ export function migrations(schema: string): string[] {
     );`,
     // 2: feedback for a decision a replica has not seen asks whether it was settled (findDecision).
     `CREATE INDEX settlements_decision_id ON ${s}.settlements (decision_id)`,
+    // 3: event retention (eventRetentionMs) removes finished decisions' events both kept snapshots
+    // cover; the newest seq removed tells a replica that had not read that far that it missed some.
+    `ALTER TABLE ${s}.store_head ADD COLUMN pruned_seq bigint NOT NULL DEFAULT 0`,
   ];
 }
 

@@ -456,7 +456,7 @@ describe(`PostgresStore on ${db.backend}`, () => {
       );
       expect(indexes.map((row) => row.indexname)).toContain("settlements_decision_id");
       const versions = await db.query<{ version: number }>(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
-      expect(versions.map((row) => Number(row.version))).toEqual([1, 2]);
+      expect(versions.map((row) => Number(row.version))).toEqual([1, 2, 3]);
       await a!.close();
     });
 
@@ -779,6 +779,90 @@ describe(`PostgresStore on ${db.backend}`, () => {
         await engine.close();
       },
     );
+  });
+
+  describe("event retention", () => {
+    const rowsIn = async (schema: string) => {
+      const count = async (table: string) =>
+        Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".${table}`))[0]?.n);
+      const head = await db.query<{ pruned_seq: string }>(`SELECT pruned_seq FROM "${schema}".store_head`);
+      return { decisions: await count("decisions"), outcomes: await count("outcomes"), pruned: Number(head[0]?.pruned_seq) };
+    };
+
+    /** 30 decisions, 20 fed back, a snapshot; 10 more, 5 of those fed back, a second snapshot; closed. */
+    async function twoSnapshots(schema: string, options: object) {
+      const engine = await RoutingEngine.open({ store: db.store(schema, options), seed: 1, autoSave: false });
+      const ids = Array.from({ length: 30 }, () => engine.decide({ context, providers }).metadata.decision_id);
+      for (const [i, id] of ids.slice(0, 20).entries()) await engine.feedback(outcome(id, i));
+      await engine.save();
+      const later = Array.from({ length: 10 }, () => engine.decide({ context, providers }).metadata.decision_id);
+      for (const [i, id] of later.slice(0, 5).entries()) await engine.feedback(outcome(id, i));
+      await engine.save();
+      const model = engine.policy.toJSON();
+      await engine.close();
+      return { ids, later, model };
+    }
+
+    it("removes finished decisions' events both kept snapshots cover, keeps pending ones, and restarts to the same model", async () => {
+      const schema = db.schema();
+      const { ids, later, model } = await twoSnapshots(schema, { eventRetentionMs: 1 });
+      // The first 20 were finished before the first snapshot's cut: gone. The 10 left pending, and
+      // everything after that cut, stay.
+      const rows = await rowsIn(schema);
+      expect(rows).toMatchObject({ decisions: 20, outcomes: 5 });
+      expect(rows.pruned).toBeGreaterThan(0);
+      const restarted = await RoutingEngine.open({ store: db.store(schema), seed: 1, autoSave: false });
+      expect(restarted.policy.toJSON()).toEqual(model);
+      expect(restarted.getStatus().executor.pending_feedback).toBe(15);
+      expect(restarted.getStatus().store?.ready).toBe(true);
+      await expect(restarted.feedback(outcome(ids[25]!, 1))).resolves.toBeTypeOf("number");
+      await expect(restarted.feedback(outcome(later[9]!, 1))).resolves.toBeTypeOf("number");
+      // A removed decision's feedback is still refused as a duplicate: the snapshot remembers it finished.
+      await expect(restarted.feedback(outcome(ids[3]!, 1))).rejects.toBeInstanceOf(DuplicateFeedbackError);
+      await restarted.close();
+    });
+
+    it("keeps every event of the last week by default", async () => {
+      const schema = db.schema();
+      await twoSnapshots(schema, {});
+      expect(await rowsIn(schema)).toEqual({ decisions: 40, outcomes: 25, pruned: 0 });
+    });
+
+    it("removes nothing with a single snapshot, which a restart might have to do without", async () => {
+      const schema = db.schema();
+      const engine = await RoutingEngine.open({ store: db.store(schema, { eventRetentionMs: 1 }), seed: 1, autoSave: false });
+      for (let i = 0; i < 10; i++) await engine.feedback(outcome(engine.decide({ context, providers }).metadata.decision_id, i));
+      await engine.save();
+      await engine.close();
+      expect(await rowsIn(schema)).toEqual({ decisions: 10, outcomes: 10, pruned: 0 });
+    });
+
+    it("tells a replica that had not read the removed events that it is not ready, and takes no snapshot from it", async () => {
+      const schema = db.schema();
+      const behind = await RoutingEngine.open({ store: db.store(schema, { pollMs: 600_000 }), seed: 3, autoSave: false });
+      await twoSnapshots(schema, { eventRetentionMs: 1 });
+      await expect(behind.save()).rejects.toThrow(
+        /this replica had read the events up to seq 0 when event retention removed some up to seq \d+: its model lacks them; restart it/,
+      );
+      expect(behind.getStatus().store).toMatchObject({ ready: false, last_error: expect.stringMatching(/restart it/) });
+      await behind.close();
+      expect((await db.query(`SELECT version FROM "${schema}".snapshots`)).length).toBe(2);
+    });
+
+    it("refuses to start when no snapshot covers the removed events", async () => {
+      const schema = db.schema();
+      await twoSnapshots(schema, { eventRetentionMs: 1 });
+      await db.query(`DELETE FROM "${schema}".snapshots`);
+      await expect(RoutingEngine.open({ store: db.store(schema), seed: 1, autoSave: false })).rejects.toThrow(
+        /holds no snapshot covering the events up to seq \d+ that event retention removed/,
+      );
+    });
+
+    it("refuses an eventRetentionMs below 1 ms, naming it", () => {
+      expect(() => db.store(db.schema(), { eventRetentionMs: 0 })).toThrow(
+        /^options\.eventRetentionMs: must be a number of milliseconds ≥ 1/,
+      );
+    });
   });
 
   describe("receipts and audit trail", () => {

@@ -15,6 +15,7 @@ import {
   type StoredEvent,
   type StoreStatus,
   sha256Hex,
+  ValidationError,
 } from "@aurora/engine";
 import pg from "pg";
 import { assertSchemaName, migrate } from "./migrations.js";
@@ -62,9 +63,22 @@ export interface PostgresStoreOptions {
    * refused as late from the wait's end on). Default `appendTimeoutMs` + 2 × `pollMs` + 1000.
    */
   settleGraceMs?: number;
+  /**
+   * How long the events of a finished decision (its decision, outcome and settlement rows) are kept
+   * after the decision was made, in ms (default 7 days; `Infinity` keeps them all). After each
+   * snapshot, those that both kept snapshots cover and are older than this are removed, in batches:
+   * without it the tables grow by ~2 KB every decision, for ever. Pending decisions are never
+   * removed. Feedback for a removed decision is then unknown (404), not a duplicate or late.
+   */
+  eventRetentionMs?: number;
   /** Where notes go (a refused snapshot, a lost connection); default `console.warn`. */
   log?: (message: string) => void;
 }
+
+/** Default `eventRetentionMs`: a week, well past the default reward wait (48 h). */
+const DEFAULT_EVENT_RETENTION_MS = 7 * 86_400_000;
+/** Decisions removed per transaction by event retention. */
+const PRUNE_BATCH = 5_000;
 
 /** The store could not be reached within `appendTimeoutMs`: the feedback is not acknowledged. */
 export class StoreUnavailableError extends Error {
@@ -138,7 +152,12 @@ export class PostgresStore implements EngineStore {
   readonly #snapshotEvery: number;
   readonly #findDecisionWaitMs: number;
   readonly #queryTimeoutMs: number;
+  readonly #eventRetentionMs: number;
   readonly #log: (message: string) => void;
+  /** Event retention under way (after a snapshot); `close` waits for it. */
+  #pruning: Promise<void> | undefined;
+  /** Set once event retention removed events this replica had not read: it is not ready until restarted. */
+  #missed: Error | undefined;
   #n = 0;
   #outbox: Pending[] = [];
   #audit: QueuedAudit[] = [];
@@ -195,6 +214,13 @@ export class PostgresStore implements EngineStore {
       throw new RangeError(`settleGraceMs must be a finite number of milliseconds ≥ 0, got ${String(options.settleGraceMs)}`);
     }
     this.#queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+    this.#eventRetentionMs = options.eventRetentionMs ?? DEFAULT_EVENT_RETENTION_MS;
+    if (typeof this.#eventRetentionMs !== "number" || !(this.#eventRetentionMs >= 1)) {
+      throw ValidationError.forField(
+        "options.eventRetentionMs",
+        `must be a number of milliseconds ≥ 1, or Infinity to keep every event, got ${String(options.eventRetentionMs)}`,
+      );
+    }
     this.#log = options.log ?? ((message) => console.warn(`[aurora] ${message}`));
   }
 
@@ -215,6 +241,15 @@ export class PostgresStore implements EngineStore {
     );
     if (receipts[0]) this.#receipt = receiptOf(receipts[0]);
     const snapshot = await this.#loadSnapshot();
+    const { rows: head } = await this.#client.query<{ pruned_seq: string }>(
+      `SELECT pruned_seq FROM ${t}.store_head WHERE id = 1`,
+    );
+    const prunedSeq = Number(head[0]?.pruned_seq ?? 0);
+    if ((snapshot?.upto_seq ?? 0) < prunedSeq) {
+      throw new Error(
+        `${this.#schema} holds no snapshot covering the events up to seq ${prunedSeq} that event retention removed, so the model cannot be rebuilt from what is left: restore the database from a backup`,
+      );
+    }
     const events: EngineEvent[] = [];
     let after = snapshot?.upto_seq ?? 0;
     for (;;) {
@@ -291,6 +326,8 @@ export class PostgresStore implements EngineStore {
         );
       }
     }
+    // A model that missed events must not become the snapshot every restart starts from.
+    if (this.#missed) throw this.#missed;
     const value = take();
     // The model now holds every event up to `position`, plus own events from..to that are not covered by it.
     const cut = { upto_seq: this.#position, origin: this.origin, origin_from_n: this.#firstOwnBeyond(), origin_to_n: this.#n };
@@ -325,7 +362,65 @@ export class PostgresStore implements EngineStore {
       this.#bulk(Buffer.byteLength(text)),
     );
     this.#receipt = receipt;
+    this.#pruning ??= this.#pruneEvents().finally(() => {
+      this.#pruning = undefined;
+    });
     return receipt;
+  }
+
+  /**
+   * Event retention: removes, a batch per transaction, the decisions made over `eventRetentionMs`
+   * ago that are finished (an outcome or a settlement) and whose every event both kept snapshots
+   * cover (seq ≤ the older one's cut), with their outcomes and settlements, and records the newest
+   * seq removed. A restart replays only events after a kept snapshot's cut, so it never needs them.
+   */
+  async #pruneEvents(): Promise<void> {
+    if (this.#eventRetentionMs === Number.POSITIVE_INFINITY) return;
+    const t = this.#t;
+    try {
+      const { rows: kept } = await this.#client.query<{ snapshots: string; horizon: string | null }>(
+        `SELECT count(*) AS snapshots, min(upto_seq) AS horizon FROM ${t}.snapshots`,
+      );
+      // With one snapshot, a damaged one would mean replaying every event from the first.
+      if (Number(kept[0]?.snapshots ?? 0) < 2) return;
+      const horizon = Number(kept[0]?.horizon ?? 0);
+      const cutoff = Date.now() - this.#eventRetentionMs;
+      for (;;) {
+        const removed = await this.#client.transaction(async (tx) => {
+          const { rows } = await tx.query<{ removed: string; top: string | null }>(
+            `WITH gone AS (
+               DELETE FROM ${t}.decisions WHERE decision_id IN (
+                 SELECT d.decision_id FROM ${t}.decisions d
+                  WHERE d.seq <= $1 AND d.created_at < $2
+                    AND (EXISTS (SELECT 1 FROM ${t}.outcomes o WHERE o.decision_id = d.decision_id)
+                      OR EXISTS (SELECT 1 FROM ${t}.settlements s WHERE s.decision_id = d.decision_id))
+                    AND NOT EXISTS (SELECT 1 FROM ${t}.outcomes o WHERE o.decision_id = d.decision_id AND o.seq > $1)
+                    AND NOT EXISTS (SELECT 1 FROM ${t}.settlements s WHERE s.decision_id = d.decision_id AND s.seq > $1)
+                  ORDER BY d.seq LIMIT $3)
+               RETURNING decision_id, seq),
+             o AS (DELETE FROM ${t}.outcomes WHERE decision_id IN (SELECT decision_id FROM gone) RETURNING seq),
+             s AS (DELETE FROM ${t}.settlements WHERE decision_id IN (SELECT decision_id FROM gone) RETURNING seq)
+             SELECT (SELECT count(*) FROM gone) AS removed,
+                    GREATEST((SELECT max(seq) FROM gone), (SELECT max(seq) FROM o), (SELECT max(seq) FROM s)) AS top`,
+            [horizon, cutoff, PRUNE_BATCH],
+          );
+          const count = Number(rows[0]?.removed ?? 0);
+          if (count > 0) {
+            await tx.query(`UPDATE ${t}.store_head SET pruned_seq = GREATEST(pruned_seq, $1) WHERE id = 1`, [
+              Number(rows[0]?.top ?? 0),
+            ]);
+          }
+          return count;
+        });
+        // A closing store finishes the batch under way (close waits for it) and leaves the rest for later.
+        if (removed < PRUNE_BATCH || this.#closed) return;
+      }
+    } catch (error) {
+      // Housekeeping: tried again after the next snapshot.
+      this.#log(
+        `event retention could not remove old events (${(error as Error)?.message ?? String(error)}); it will be tried again`,
+      );
+    }
   }
 
   subscribe(listener: (event: EngineEvent) => void): () => void {
@@ -372,7 +467,7 @@ export class PostgresStore implements EngineStore {
   }
 
   status(): StoreStatus {
-    const problem = this.#lastError ?? this.#stalled();
+    const problem = this.#missed ?? this.#lastError ?? this.#stalled();
     return {
       kind: this.kind,
       ready: problem === undefined,
@@ -427,6 +522,7 @@ export class PostgresStore implements EngineStore {
         this.#log(`closing with ${this.#outbox.length} unwritten events: ${(error as Error).message}`),
       );
       await this.#polling;
+      await this.#pruning;
     } finally {
       await this.#client.end();
     }
@@ -672,6 +768,7 @@ export class PostgresStore implements EngineStore {
   #poll(): Promise<void> {
     this.#polling ??= (async () => {
       try {
+        await this.#checkNotMissed();
         for (;;) {
           const rows = await this.#eventsAfter(this.#client, this.#position, 1_000);
           for (const row of rows) {
@@ -712,6 +809,24 @@ export class PostgresStore implements EngineStore {
       `SELECT decisions, outcomes FROM ${this.#t}.store_head WHERE id = 1`,
     );
     if (rows[0]) this.#totals = { decisions: Number(rows[0].decisions), outcomes: Number(rows[0].outcomes) };
+  }
+
+  /**
+   * Before a poll reads events: whether event retention has removed an event after `position`,
+   * which this replica then never reads (read first: a removal committed later may only take
+   * events the poll is about to read).
+   */
+  async #checkNotMissed(): Promise<void> {
+    if (this.#missed || this.#eventRetentionMs === Number.POSITIVE_INFINITY) return;
+    const { rows } = await this.#client.query<{ pruned_seq: string }>(
+      `SELECT pruned_seq FROM ${this.#t}.store_head WHERE id = 1`,
+    );
+    const pruned = Number(rows[0]?.pruned_seq ?? 0);
+    if (pruned <= this.#position) return;
+    this.#missed = new StoreUnavailableError(
+      `this replica had read the events up to seq ${this.#position} when event retention removed some up to seq ${pruned}: its model lacks them; restart it to load the newest snapshot`,
+    );
+    this.#log(this.#missed.message);
   }
 
   /** The newest snapshot whose content matches its receipt; a damaged one is refused with a log line. */
