@@ -781,6 +781,23 @@ describe(`PostgresStore on ${db.backend}`, () => {
     );
   });
 
+  describe("background snapshots", () => {
+    it("are taken under steady load: the snapshot waits for what was queued before it, not for an empty queue", async () => {
+      const schema = db.schema();
+      const engine = await RoutingEngine.open({ store: db.store(schema, { snapshotEvery: 200 }), seed: 1 });
+      // One decide+feedback after another: some event is always queued when a snapshot starts.
+      for (let i = 0; i < 600; i++) await engine.feedback(outcome(engine.decide({ context, providers }).metadata.decision_id, i));
+      const { snapshot_version, events_since_snapshot } = engine.getStatus().store!;
+      expect(snapshot_version).toBeGreaterThanOrEqual(3);
+      expect(events_since_snapshot).toBeLessThan(600);
+      const model = engine.policy.toJSON();
+      await engine.close();
+      const restarted = await RoutingEngine.open({ store: db.store(schema), seed: 1, autoSave: false });
+      expect(restarted.policy.toJSON()).toEqual(model);
+      await restarted.close();
+    });
+  });
+
   describe("event retention", () => {
     const rowsIn = async (schema: string) => {
       const count = async (table: string) =>

@@ -312,7 +312,10 @@ export class PostgresStore implements EngineStore {
   }
 
   async snapshot(take: () => object): Promise<Receipt> {
-    await this.flush();
+    // Only what was queued before the snapshot: under steady load the queue is never empty, and a
+    // snapshot that waited for that never came (own events still queued at the cut are covered by
+    // origin_from_n…origin_to_n).
+    await this.#flushQueued();
     await this.#poll();
     // A decision looked up by id may be newer than what that poll read (it was already under way
     // when the decision was written): the model holds it, so the cut must cover it, or a restart
@@ -508,6 +511,17 @@ export class PostgresStore implements EngineStore {
       if (!this.#flushing) this.#startFlush();
       await this.#flushing;
       if (this.#lastError !== undefined && (this.#outbox.length > 0 || this.#audit.length > 0)) throw this.#lastError;
+    }
+  }
+
+  /** Waits until every event queued before this call is written or dropped; later ones may still wait. */
+  async #flushQueued(): Promise<void> {
+    const upto = this.#n;
+    const waiting = () => (this.#outbox[0]?.n ?? Number.POSITIVE_INFINITY) <= upto;
+    while (waiting()) {
+      if (!this.#flushing) this.#startFlush();
+      await this.#flushing;
+      if (this.#lastError !== undefined && waiting()) throw this.#lastError;
     }
   }
 
