@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ManualClock, ValidationError } from "@aurora/domain";
@@ -166,6 +166,52 @@ describe("DecisionLogWriter", () => {
       }),
     );
     expect(readFileSync(path, "utf8")).toBe(model);
+  });
+
+  describe("rotation", () => {
+    async function rotated(rotate: (path: string) => void) {
+      const path = tempPath();
+      const writer = new DecisionLogWriter({ path, flushIntervalMs: 0 });
+      const engine = new RoutingEngine({ seed: 1, onEvent: writer.onEvent });
+      const pair = async () => engine.feedback(success(engine.decide({ context, providers: market(2) }).metadata.decision_id));
+      for (let i = 0; i < 3; i++) await pair();
+      await writer.flush();
+      rotate(path);
+      for (let i = 0; i < 2; i++) await pair();
+      const closeError: unknown = await writer.close().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      return { path, writer, closeError };
+    }
+
+    it("follows a log renamed away, as logrotate does: the next lines start a new file at the path", async () => {
+      const { path, writer, closeError } = await rotated((p) => renameSync(p, `${p}.1`));
+      expect(closeError).toBeUndefined();
+      expect(readLines(`${path}.1`)).toHaveLength(3);
+      expect(readLines(path)).toHaveLength(2);
+      expect(writer.stats()).toMatchObject({ written: 5, reopened: 1, dropped: 0 });
+    });
+
+    it("follows a log removed, and goes on in place after a copytruncate", async () => {
+      const removed = await rotated((p) => rmSync(p));
+      expect(readLines(removed.path)).toHaveLength(2);
+      const truncated = await rotated((p) => truncateSync(p, 0));
+      expect(readLines(truncated.path)).toHaveLength(2);
+      expect(truncated.writer.stats().reopened).toBe(0);
+    });
+
+    it("writes nothing into a file that is not a decision log put at the path, and says so", async () => {
+      const { path, writer, closeError } = await rotated((p) => {
+        renameSync(p, `${p}.1`);
+        writeFileSync(p, "not a log\n");
+      });
+      expect(readFileSync(path, "utf8")).toBe("not a log\n");
+      expect(readLines(`${path}.1`)).toHaveLength(3);
+      expect(writer.stats()).toMatchObject({ written: 3, dropped: 2, reopened: 0 });
+      expect(closeError).toBeInstanceOf(DecisionLogWriteError);
+      expect((closeError as Error).message).toMatch(/is not a decision log/);
+    });
   });
 
   it("names a bad option", () => {

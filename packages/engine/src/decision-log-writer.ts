@@ -1,4 +1,17 @@
-import { close, closeSync, fstat, fstatSync, ftruncate, ftruncateSync, openSync, readSync, write, writeSync } from "node:fs";
+import {
+  close,
+  closeSync,
+  fstat,
+  fstatSync,
+  ftruncate,
+  ftruncateSync,
+  openSync,
+  readSync,
+  type Stats,
+  statSync,
+  write,
+  writeSync,
+} from "node:fs";
 import { AuroraError, ValidationError } from "@aurora/domain";
 import type { DecisionLogLine } from "@aurora/evaluation";
 import type { DecisionMetadata, EngineEvent } from "./routing-engine.js";
@@ -34,6 +47,8 @@ export interface DecisionLogStats {
   unmatched: number;
   /** Bytes of a torn last line (a crash mid-write) cut from the end of the file when it was opened. */
   torn_bytes_dropped: number;
+  /** Times the path was opened again because the log had been renamed away or removed (rotated). */
+  reopened: number;
 }
 
 /** A write to the decision log failed; `cause` holds the file system's error. */
@@ -81,7 +96,7 @@ function wholeLine(fd: number, start: number, end: number): boolean {
  */
 export class DecisionLogWriter {
   readonly #path: string;
-  readonly #fd: number;
+  #fd: number;
   readonly #maxPending: number;
   readonly #maxQueued: number;
   readonly #batchSize: number;
@@ -101,6 +116,8 @@ export class DecisionLogWriter {
   /** The file's size after the last whole line written: a failed write is cut back to it. */
   #size = 0;
   #tornBytesDropped = 0;
+  /** Times the path was opened again after the log was rotated away. */
+  #reopened = 0;
 
   constructor(options: DecisionLogWriterOptions) {
     const { path, ...limits } = options ?? ({} as DecisionLogWriterOptions);
@@ -205,6 +222,7 @@ export class DecisionLogWriter {
       forgotten: this.#forgotten,
       unmatched: this.#unmatched,
       torn_bytes_dropped: this.#tornBytesDropped,
+      reopened: this.#reopened,
     };
   }
 
@@ -249,7 +267,43 @@ export class DecisionLogWriter {
     return end;
   }
 
+  /**
+   * A log renamed away (logrotate's default) or removed since it was opened is followed: the path
+   * is opened again (a new file, or whatever decision log is there now) before the next write, so
+   * lines do not go on into the rotated file. Truncated in place (`copytruncate`), it needs nothing:
+   * the file is opened for appending.
+   */
+  #followPath(): void {
+    let named: Stats | undefined;
+    try {
+      named = statSync(this.#path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+    const open = fstatSync(this.#fd);
+    if (named !== undefined && named.ino === open.ino && named.dev === open.dev) return;
+    const previous = this.#fd;
+    this.#fd = openSync(this.#path, "a+");
+    try {
+      this.#size = this.#mendTail();
+    } catch (error) {
+      // Not a decision log there now: nothing is written to it, and the next write looks again.
+      closeSync(this.#fd);
+      this.#fd = previous;
+      throw error;
+    }
+    closeSync(previous);
+    this.#reopened++;
+  }
+
   #append(batch: (DecisionEvent | EndEvent)[]): Promise<void> {
+    try {
+      this.#followPath();
+    } catch (error) {
+      this.#dropped += batch.length / 2;
+      this.#lastError = new DecisionLogWriteError(this.#path, error);
+      return Promise.reject(this.#lastError);
+    }
     let text = "";
     for (let i = 0; i < batch.length; i += 2)
       text += `${JSON.stringify(toLine(batch[i] as DecisionEvent, batch[i + 1] as EndEvent))}\n`;
