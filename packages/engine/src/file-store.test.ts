@@ -301,7 +301,7 @@ describe("FileStore", () => {
       const engine = new RoutingEngine({ modelPath, log: (line) => lines.push(line) });
       expect([abandoned, live, other].map((path) => existsSync(path))).toEqual([false, true, true]);
       expect(lines).toEqual([
-        `removed ${abandoned}, a snapshot process 999999999 was writing when it stopped (never renamed into place)`,
+        `removed ${abandoned}, which process 999999999 was writing when it stopped (never renamed into place)`,
       ]);
       await engine.close();
     });

@@ -21,7 +21,7 @@ import { AuditChain, type ChainedAuditRecord } from "./audit-chain.js";
 import type { AuditRecord, EngineStore, FsyncPolicy, Receipt, Recovered, StoreStatus } from "./engine-store.js";
 import { JournalEventDecoder, JournalEventEncoder } from "./event-codec.js";
 import { acquireFileLock, isAlive } from "./file-lock.js";
-import { sha256Hex } from "./hash-chain.js";
+import { GENESIS_HASH, sha256Hex } from "./hash-chain.js";
 import {
   firstFramedRecord,
   frameLine,
@@ -118,7 +118,7 @@ const RECEIPTS_KEPT = 16;
 const DEFAULT_MIN_COMPACT_BYTES = 8 * 1024 * 1024;
 const DEFAULT_MIN_SNAPSHOT_INTERVAL_MS = 1_000;
 const DEFAULT_KEEP_RECEIPTS = 1_024;
-/** How often, at most, an append checks the audit trail's age (rollovers and opens check too). */
+/** How often the audit trail's age is checked under `maxAgeMs` (rollovers and opens check too). */
 const RETENTION_CHECK_MS = 60_000;
 
 /** Thrown inside an asynchronous install once a synchronous snapshot has taken its place. */
@@ -182,9 +182,10 @@ export class FileStore implements EngineStore {
   #anchors: StoreAnchors | undefined;
   /** Where the audit segment being written starts: its number, and its first record's `seq` and `prev`. */
   #auditStart: { segment: number; seq: number; prev: string } | undefined;
-  #lastRetentionCheck = 0;
-  /** A pruning failed (logged once until one succeeds). */
-  #pruneFailing = false;
+  /** The parts whose last pruning failed (logged once until one succeeds). */
+  readonly #pruneFailing = new Set<string>();
+  /** Checks the audit trail's age once a minute, when `auditRetention.maxAgeMs` is set. */
+  #retentionTimer: NodeJS.Timeout | undefined;
 
   constructor(options: FileStoreOptions) {
     if (typeof options?.path !== "string" || options.path.length === 0) {
@@ -256,6 +257,11 @@ export class FileStore implements EngineStore {
         this.#writer = new JournalWriter(this.#paths.journal, segment, this.#fsync);
         this.#openAudit();
         this.#applyAuditRetention();
+        if (this.#auditRetention?.maxAgeMs !== undefined) {
+          // An idle engine's segments age too: appends alone would never look again.
+          this.#retentionTimer = setInterval(() => this.#applyAuditRetention(), RETENTION_CHECK_MS);
+          this.#retentionTimer.unref();
+        }
       }
       this.#opened = recovered;
       return recovered;
@@ -324,11 +330,6 @@ export class FileStore implements EngineStore {
         return;
       }
       this.#auditRotationFailing = false;
-    } else if (
-      this.#auditRetention?.maxAgeMs !== undefined &&
-      performance.now() - this.#lastRetentionCheck >= RETENTION_CHECK_MS
-    ) {
-      this.#applyAuditRetention();
     }
   }
 
@@ -423,12 +424,14 @@ export class FileStore implements EngineStore {
    * for the next engine, and the (empty) writers are closed in the background.
    */
   abandon(): void {
+    clearInterval(this.#retentionTimer);
     this.#releaseLock?.();
     this.#releaseLock = undefined;
     void this.close().catch(() => {});
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#retentionTimer);
     await this.#snapshotting.catch(() => {});
     try {
       await this.#writer?.close();
@@ -467,11 +470,12 @@ export class FileStore implements EngineStore {
     const prefix = `.${basename(this.#paths.snapshot)}.`;
     for (const name of readdirSync(dir)) {
       if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
-      const match = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length));
+      // The snapshot's own temps, and those of the receipts and anchors files rewritten whole.
+      const match = /^(?:(?:receipts|anchors)\.)?(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length));
       const pid = match ? Number(match[1]) : Number.NaN;
       if (!Number.isSafeInteger(pid) || pid === process.pid || isAlive(pid)) continue;
       rmSync(join(dir, name), { force: true });
-      this.#log(`removed ${join(dir, name)}, a snapshot process ${pid} was writing when it stopped (never renamed into place)`);
+      this.#log(`removed ${join(dir, name)}, which process ${pid} was writing when it stopped (never renamed into place)`);
     }
   }
 
@@ -486,7 +490,7 @@ export class FileStore implements EngineStore {
         const records = read.records as ChainedAuditRecord[];
         // The newest segment is empty when the store stopped right after a rollover: the chain
         // goes on from the last record of the segment before it (it restarted at record 1 before).
-        const last = records.at(-1) ?? this.#lastRecordBefore(lastSegment);
+        const last = records.at(-1) ?? this.#lastRecordBefore(lastSegment) ?? this.#lastRecordAnchored();
         if (last) this.#chain = new AuditChain({ seq: last.seq, hash: last.hash });
         this.#lastAuditRead = { segment: lastSegment, seq: this.#chain.last.seq, records: new WeakRef(records) };
       } catch (error) {
@@ -521,6 +525,15 @@ export class FileStore implements EngineStore {
     return undefined;
   }
 
+  /**
+   * The record just before the audit anchor's, as a chain head: retention removed every segment
+   * that held records, so the anchor is all that says where the chain stands.
+   */
+  #lastRecordAnchored(): { seq: number; hash: string } | undefined {
+    const anchor = this.#anchors?.audit;
+    return anchor === undefined ? undefined : { seq: anchor.seq - 1, hash: anchor.prev };
+  }
+
   /** The anchors file as the store wrote it; a damaged one is logged and turns pruning off until a restart finds it readable. */
   #readAnchors(): StoreAnchors | undefined {
     try {
@@ -535,10 +548,11 @@ export class FileStore implements EngineStore {
   #prune(what: string, work: () => void): void {
     try {
       work();
-      this.#pruneFailing = false;
+      this.#pruneFailing.delete(what);
     } catch (error) {
-      if (!this.#pruneFailing) this.#log(`could not prune ${what} (${(error as Error).message}); it will be tried again`);
-      this.#pruneFailing = true;
+      if (!this.#pruneFailing.has(what))
+        this.#log(`could not prune ${what} (${(error as Error).message}); it will be tried again`);
+      this.#pruneFailing.add(what);
     }
   }
 
@@ -550,7 +564,6 @@ export class FileStore implements EngineStore {
   #applyAuditRetention(): void {
     const retention = this.#auditRetention;
     const start = this.#auditStart;
-    this.#lastRetentionCheck = performance.now();
     if (!retention || !this.#audit || !this.#anchors || !start) return;
     this.#prune("the audit trail", () => {
       const dir = this.#paths.audit;
@@ -578,6 +591,8 @@ export class FileStore implements EngineStore {
         }
         anchor = { segment, seq: first.seq, prev: first.prev };
       }
+      // Nothing recorded yet (the chain at its start): there is nothing to anchor, nor to remove.
+      if (anchor.prev === GENESIS_HASH) return;
       this.#anchor({ audit: { ...anchor, pruned_at: this.#now() } });
       for (const segment of older.slice(0, remove)) unlinkSync(join(dir, segmentName(segment)));
       fsyncDirectory(dir);
@@ -861,7 +876,7 @@ function readSnapshotFile(path: string, receipts: readonly Receipt[]): SnapshotR
 function checkedRetention(retention: AuditRetention | undefined): AuditRetention | undefined {
   if (retention === undefined) return undefined;
   if (typeof retention !== "object" || retention === null) {
-    throw ValidationError.forField("options.auditRetention", "must be an object { maxBytes?, maxAgeMs }");
+    throw ValidationError.forField("options.auditRetention", "must be an object { maxBytes?, maxAgeMs? }");
   }
   const out: AuditRetention = {};
   for (const key of Object.keys(retention)) {

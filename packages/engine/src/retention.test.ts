@@ -1,8 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ValidationError } from "@aurora/domain";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { context, market, variedOutcome } from "../test/market.js";
 import { FileStore, fileStorePaths } from "./file-store.js";
 import { GENESIS_HASH } from "./hash-chain.js";
@@ -144,7 +154,7 @@ describe("receipts pruning", () => {
     );
     writeFileSync(anchors, "{ not json");
     expect(verifyFileStore(modelPath).broken).toEqual({
-      part: "receipts",
+      part: "anchors",
       reason: `${anchors} is not valid JSON (damaged or edited?)`,
     });
   });
@@ -274,6 +284,82 @@ describe("audit retention", () => {
     engine.decide({ context, providers: market(3) });
     await engine.close();
     expect(verifyFileStore(modelPath).broken).toBeNull();
+  });
+
+  it("resumes the chain from the anchor when retention removed every segment that held records", async () => {
+    const modelPath = modelIn();
+    let engine = auditEngine(modelPath, { maxBytes: 1_000 });
+    // Stop right after a rollover that removed every older segment: the one being written is empty.
+    for (let i = 0, before = 1; i < 200; i++) {
+      engine.decide({ context, providers: market(3) });
+      const now = auditSegments(modelPath);
+      if (now.length === 1 && (now[0] as number) > before) break;
+      before = now.at(-1) as number;
+    }
+    await engine.close();
+    const segments = auditSegments(modelPath);
+    expect(segments).toHaveLength(1);
+    const dir = fileStorePaths(modelPath).audit;
+    expect(statSync(join(dir, segmentName(segments[0] as number))).size).toBe(0);
+    const anchor = readAnchors(fileStorePaths(modelPath).anchors).audit;
+    engine = auditEngine(modelPath, { maxBytes: 1_000 });
+    engine.decide({ context, providers: market(3) });
+    await engine.close();
+    const first = readFramedFile(join(dir, segmentName(segments[0] as number)), { last: true, repair: false }).records[0] as {
+      seq: number;
+      prev: string;
+    };
+    expect(first).toMatchObject({ seq: anchor?.seq, prev: anchor?.prev });
+    expect(first.seq).toBeGreaterThan(1);
+    expect(verifyFileStore(modelPath).broken).toBeNull();
+  });
+
+  it("writes no anchor, and removes nothing, while the trail holds no record", () => {
+    const modelPath = modelIn();
+    const dir = fileStorePaths(modelPath).audit;
+    mkdirSync(dir);
+    for (const segment of [1, 2]) writeFileSync(join(dir, segmentName(segment)), "");
+    const old = (Date.now() - 3 * 86_400_000) / 1000;
+    utimesSync(join(dir, segmentName(1)), old, old);
+    const store = new FileStore({ path: modelPath, log: quiet, auditRetention: { maxAgeMs: 86_400_000 } });
+    store.openSync();
+    expect(existsSync(fileStorePaths(modelPath).anchors)).toBe(false);
+    expect(auditSegments(modelPath)).toEqual([1, 2]);
+    store.abandon();
+  });
+
+  it("checks the trail's age once a minute, so an idle engine's segments age out too", async () => {
+    const modelPath = await auditedModel(30);
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      const store = new FileStore({ path: modelPath, log: quiet, auditRetention: { maxAgeMs: 86_400_000 } });
+      store.openSync();
+      const before = auditSegments(modelPath);
+      const old = (Date.now() - 3 * 86_400_000) / 1000;
+      for (const segment of before.slice(0, 2)) utimesSync(join(fileStorePaths(modelPath).audit, segmentName(segment)), old, old);
+      vi.advanceTimersByTime(59_000);
+      expect(auditSegments(modelPath)).toEqual(before);
+      vi.advanceTimersByTime(1_000);
+      expect(auditSegments(modelPath)).toEqual(before.slice(2));
+      await store.close();
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(verifyFileStore(modelPath).broken).toBeNull();
+  });
+
+  it("removes the temporary files a process killed while rewriting the receipts or anchors left", async () => {
+    const modelPath = modelIn();
+    await snapshotted(modelPath, 2);
+    const dir = join(modelPath, "..");
+    for (const name of [".model.json.receipts.999999999.abcd1234.tmp", ".model.json.anchors.999999999.0f0f.tmp"])
+      writeFileSync(join(dir, name), "x");
+    const log: string[] = [];
+    const store = new FileStore({ path: modelPath, log: (m) => log.push(m) });
+    store.openSync();
+    await store.close();
+    expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+    expect(log.filter((m) => m.startsWith("removed "))).toHaveLength(2);
   });
 
   it("names segments removed without retention, or before the anchor's", async () => {

@@ -11,7 +11,7 @@ import { GENESIS_HASH, sha256Hex } from "./hash-chain.js";
 import { listSegments, readFramedFile, segmentName } from "./journal.js";
 import { verifyReceiptChain } from "./receipt.js";
 import type { EngineEvent } from "./routing-engine.js";
-import { readAnchors } from "./store-anchors.js";
+import { type AuditAnchor, type ReceiptsAnchor, readAnchors } from "./store-anchors.js";
 
 /** What `aurora-verify` found. `broken` names the first broken link; `notes` says what was checked. */
 export interface VerifyReport {
@@ -20,7 +20,7 @@ export interface VerifyReport {
   notes: string[];
 }
 
-type VerifiedPart = "receipts" | "snapshot" | "audit" | "journal";
+type VerifiedPart = "anchors" | "receipts" | "snapshot" | "audit" | "journal";
 
 /** The path given to `verifyFileStore` holds no file store: a usage error, not a broken link (`aurora-verify` exits 2). */
 export class NotAFileStoreError extends AuroraError {
@@ -45,9 +45,10 @@ export function verifyFileStore(path: string): VerifyReport {
   assertFileStore(paths);
   const notes: string[] = [];
   try {
-    const receipts = check("receipts", () => checkReceipts(paths, notes));
+    const anchors = check("anchors", () => readAnchors(paths.anchors));
+    const receipts = check("receipts", () => checkReceipts(paths, anchors.receipts, notes));
     const { start, fallback } = check("snapshot", () => checkSnapshots(paths, receipts, notes));
-    check("audit", () => checkAudit(paths, notes));
+    check("audit", () => checkAudit(paths, anchors.audit, notes));
     check("journal", () => checkJournal(paths, start, fallback, notes));
   } catch (error) {
     if (!(error instanceof BrokenLink)) throw error;
@@ -148,14 +149,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function checkReceipts(paths: Paths, notes: string[]): Receipt[] {
+function checkReceipts(paths: Paths, anchor: ReceiptsAnchor | undefined, notes: string[]): Receipt[] {
   const { records, tornBytes } = readFramed(paths.receipts, true);
   if (tornBytes > 0) notes.push(tornNote(paths.receipts, tornBytes));
   records.forEach((record, i) => {
     if (!isObject(record)) throw new Broken(`${paths.receipts} line ${i + 1} is not a receipt: ${JSON.stringify(record)}`);
   });
   const receipts = records as Receipt[];
-  const anchor = readAnchors(paths.anchors).receipts;
   const first = receipts[0];
   // The first receipt is version 1, or one the store pruned back to (the anchor, written first),
   // or an older one a crash left before the pruning that anchored it rewrote the file.
@@ -344,7 +344,7 @@ function checkStart(
  * keeps a journal keeps an audit trail too: both are opened together, and retention never removes
  * the segment being written.
  */
-function checkAudit(paths: Paths, notes: string[]): void {
+function checkAudit(paths: Paths, anchor: AuditAnchor | undefined, notes: string[]): void {
   const segments = listSegments(paths.audit);
   if (segments.length === 0) {
     if (existsSync(paths.journal)) {
@@ -355,7 +355,6 @@ function checkAudit(paths: Paths, notes: string[]): void {
     notes.push("audit: none (a store without a journal keeps none)");
     return;
   }
-  const anchor = readAnchors(paths.anchors).audit;
   const firstSegment = segments[0] as number;
   const lastSegment = segments.at(-1) as number;
   if (firstSegment !== 1 && !anchor) {

@@ -92,7 +92,7 @@ describe("saveSync() while a background snapshot is in flight, then kill -9", ()
         }
         await restarted.close();
         // The files the killed process was putting in place are removed at the start; nothing is moved aside.
-        expect(lines.filter((line) => !/^removed .*\.tmp, a snapshot process \d+ was writing/.test(line))).toEqual([]);
+        expect(lines.filter((line) => !/^removed .*\.tmp, which process \d+ was writing/.test(line))).toEqual([]);
         expect(readdirSync(dir).filter((name) => name.includes(".corrupt-") || name.endsWith(".tmp"))).toEqual([]);
         expect(verifyFileStore(modelPath)).toMatchObject({ ok: true, broken: null });
         const receipts = readFileSync(`${modelPath}.receipts`, "utf8").trim().split("\n");
