@@ -343,6 +343,11 @@ describe("parseConfig", () => {
       );
     });
 
+    it("takes AURORA_AUDIT_MAX_AGE_DAYS with DATABASE_URL as the PostgreSQL store's auditRetentionMs", () => {
+      const config = parseConfig({ DATABASE_URL: "postgres://db/aurora", AURORA_AUDIT_MAX_AGE_DAYS: "30" });
+      expect(config).toMatchObject({ databaseAuditRetentionMs: 30 * 86_400_000, auditRetention: undefined });
+    });
+
     it("takes AURORA_AUDIT_MAX_BYTES alone, as the engine's auditRetention", () => {
       expect(parseConfig({ MODEL_PATH: "/m.json", AURORA_AUDIT_MAX_BYTES: "1000" }).auditRetention).toEqual({ maxBytes: 1000 });
       expect(parseConfig({ MODEL_PATH: "/m.json" }).auditRetention).toBeUndefined();
@@ -355,11 +360,12 @@ describe("parseConfig", () => {
         /must be a whole number from 1 to 36500/,
       ],
       [{ AURORA_AUDIT_MAX_BYTES: "1.5", MODEL_PATH: "/m.json" }, "AURORA_AUDIT_MAX_BYTES", /must be a whole number from 1/],
-      [{ AURORA_AUDIT_MAX_BYTES: "1000" }, "AURORA_AUDIT_MAX_BYTES", /MODEL_PATH is not set \(nothing is written\)/],
+      [{ AURORA_AUDIT_MAX_BYTES: "1000" }, "AURORA_AUDIT_MAX_BYTES", /and neither is set \(nothing is written\)/],
+      [{ AURORA_AUDIT_MAX_AGE_DAYS: "9" }, "AURORA_AUDIT_MAX_AGE_DAYS", /and neither is set \(nothing is written\)/],
       [
-        { AURORA_AUDIT_MAX_AGE_DAYS: "30", MODEL_PATH: "/m.json", DATABASE_URL: "postgres://db/aurora" },
-        "AURORA_AUDIT_MAX_AGE_DAYS",
-        /not to PostgreSQL \(DATABASE_URL\), whose audit_trail table keeps every record/,
+        { AURORA_AUDIT_MAX_BYTES: "1000", DATABASE_URL: "postgres://db/aurora" },
+        "AURORA_AUDIT_MAX_BYTES",
+        /not to PostgreSQL \(DATABASE_URL\): use AURORA_AUDIT_MAX_AGE_DAYS there/,
       ],
     ])("refuses audit retention %j", (env, variable, message) => {
       const error = problemOf(env);

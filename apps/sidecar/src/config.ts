@@ -33,6 +33,8 @@ export interface SidecarConfig {
   minCompactBytes: number | undefined;
   /** How much audit trail the file store keeps (engine `auditRetention`); undefined: all of it. */
   auditRetention: { maxBytes?: number; maxAgeMs?: number } | undefined;
+  /** How long PostgreSQL keeps audit records, in ms (AURORA_AUDIT_MAX_AGE_DAYS with DATABASE_URL); undefined: all. */
+  databaseAuditRetentionMs: number | undefined;
   /** When set, every route but /healthz and /readyz needs `Authorization: Bearer <token>`. */
   apiToken: string | undefined;
   /** Largest accepted request body, in bytes. */
@@ -244,14 +246,23 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       },
     ]);
   }
-  // Retention is the file store's: it would be silently ignored in memory or on PostgreSQL.
+  // AURORA_AUDIT_MAX_BYTES is the file store's; the age applies to either store. Neither means anything in memory.
   for (const variable of ["AURORA_AUDIT_MAX_BYTES", "AURORA_AUDIT_MAX_AGE_DAYS"] as const) {
     if (e[variable] === undefined) continue;
-    if (e.DATABASE_URL !== undefined || e.MODEL_PATH === undefined) {
+    if (e.DATABASE_URL === undefined && e.MODEL_PATH === undefined) {
       throw new ConfigError([
         {
           variable,
-          message: `applies to the model file's audit trail (MODEL_PATH)${e.DATABASE_URL !== undefined ? ", not to PostgreSQL (DATABASE_URL), whose audit_trail table keeps every record" : ", and MODEL_PATH is not set (nothing is written)"}`,
+          message: "applies to the audit trail on disk (MODEL_PATH or DATABASE_URL), and neither is set (nothing is written)",
+        },
+      ]);
+    }
+    if (variable === "AURORA_AUDIT_MAX_BYTES" && e.DATABASE_URL !== undefined) {
+      throw new ConfigError([
+        {
+          variable,
+          message:
+            "applies to the model file's audit trail (MODEL_PATH), not to PostgreSQL (DATABASE_URL): use AURORA_AUDIT_MAX_AGE_DAYS there",
         },
       ]);
     }
@@ -271,8 +282,12 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     autoSave: e.AUTO_SAVE ?? true,
     saveEvery: e.SAVE_EVERY ?? 10,
     minCompactBytes: e.AURORA_MIN_COMPACT_BYTES,
+    databaseAuditRetentionMs:
+      e.DATABASE_URL === undefined || e.AURORA_AUDIT_MAX_AGE_DAYS === undefined
+        ? undefined
+        : e.AURORA_AUDIT_MAX_AGE_DAYS * 86_400_000,
     auditRetention:
-      e.AURORA_AUDIT_MAX_BYTES === undefined && e.AURORA_AUDIT_MAX_AGE_DAYS === undefined
+      e.DATABASE_URL !== undefined || (e.AURORA_AUDIT_MAX_BYTES === undefined && e.AURORA_AUDIT_MAX_AGE_DAYS === undefined)
         ? undefined
         : {
             ...(e.AURORA_AUDIT_MAX_BYTES !== undefined ? { maxBytes: e.AURORA_AUDIT_MAX_BYTES } : {}),

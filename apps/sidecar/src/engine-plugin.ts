@@ -57,6 +57,7 @@ async function buildEngine(config: SidecarConfig): Promise<RoutingEngine> {
         connectionString: config.databaseUrl,
         schema,
         ...(config.eventRetentionMs !== undefined ? { eventRetentionMs: config.eventRetentionMs } : {}),
+        ...(config.databaseAuditRetentionMs !== undefined ? { auditRetentionMs: config.databaseAuditRetentionMs } : {}),
       });
       try {
         return await RoutingEngine.open({ ...options, store });

@@ -39,6 +39,8 @@ export function isSystemSchemaName(schema: string): boolean {
  * - `audit_trail`: the audit entries and anomalies of every replica, hash-chained in one order.
  * - (2) an index on `settlements.decision_id`, for `findDecision`.
  * - (3) `store_head.pruned_seq`: the newest event number event retention removed.
+ * - (4) `store_head.audit_anchor_seq`, `audit_anchor_prev`: where the audit trail begins after
+ *   audit retention removed its oldest records.
  */
 export function migrations(schema: string): string[] {
   const s = `"${assertSchemaName(schema)}"`;
@@ -122,6 +124,9 @@ export function migrations(schema: string): string[] {
     // 3: event retention (eventRetentionMs) removes finished decisions' events both kept snapshots
     // cover; the newest seq removed tells a replica that had not read that far that it missed some.
     `ALTER TABLE ${s}.store_head ADD COLUMN pruned_seq bigint NOT NULL DEFAULT 0`,
+    // 4: audit retention (auditRetentionMs) removes the oldest audit records; the first kept
+    // record's seq and prev anchor what is left (0: nothing removed).
+    `ALTER TABLE ${s}.store_head ADD COLUMN audit_anchor_seq bigint NOT NULL DEFAULT 0, ADD COLUMN audit_anchor_prev text`,
   ];
 }
 

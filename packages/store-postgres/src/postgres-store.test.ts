@@ -456,7 +456,7 @@ describe(`PostgresStore on ${db.backend}`, () => {
       );
       expect(indexes.map((row) => row.indexname)).toContain("settlements_decision_id");
       const versions = await db.query<{ version: number }>(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
-      expect(versions.map((row) => Number(row.version))).toEqual([1, 2, 3]);
+      expect(versions.map((row) => Number(row.version))).toEqual([1, 2, 3, 4]);
       await a!.close();
     });
 
@@ -878,6 +878,74 @@ describe(`PostgresStore on ${db.backend}`, () => {
     it("refuses an eventRetentionMs below 1 ms, naming it", () => {
       expect(() => db.store(db.schema(), { eventRetentionMs: 0 })).toThrow(
         /^options\.eventRetentionMs: must be a number of milliseconds ≥ 1/,
+      );
+    });
+  });
+
+  describe("audit retention", () => {
+    const auditOf = async (schema: string) => {
+      const rows = await db.query<ChainedAuditRecord>(
+        `SELECT seq::float8 AS seq, prev, hash, record FROM "${schema}".audit_trail ORDER BY seq`,
+      );
+      const head = await db.query<{ seq: number; prev: string | null }>(
+        `SELECT audit_anchor_seq::float8 AS seq, audit_anchor_prev AS prev FROM "${schema}".store_head`,
+      );
+      return { rows, anchor: head[0]! };
+    };
+
+    it("removes the records older than auditRetentionMs, oldest first, and anchors where the chain now begins", async () => {
+      const schema = db.schema();
+      const clock = new ManualClock(Date.now() - 3_600_000);
+      const engine = await RoutingEngine.open({
+        store: db.store(schema, { auditRetentionMs: 600_000 }),
+        seed: 1,
+        autoSave: false,
+        clock,
+      });
+      for (let i = 0; i < 10; i++) engine.decide({ context, providers });
+      await engine.save();
+      clock.set(Date.now());
+      for (let i = 0; i < 10; i++) engine.decide({ context, providers });
+      await engine.save();
+      await engine.close();
+      const { rows, anchor } = await auditOf(schema);
+      expect(rows.map((row) => row.seq)).toEqual(Array.from({ length: 10 }, (_, i) => 11 + i));
+      expect(anchor).toEqual({ seq: 11, prev: rows[0]!.prev });
+      expect(verifyAuditChain(rows, anchor.prev)).toBeNull();
+    });
+
+    it("anchors at the next record when every record is old, and the trail chains on from there", async () => {
+      const schema = db.schema();
+      let engine = await RoutingEngine.open({ store: db.store(schema, { auditRetentionMs: 1 }), seed: 1, autoSave: false });
+      for (let i = 0; i < 5; i++) engine.decide({ context, providers });
+      await engine.save();
+      await engine.close();
+      const emptied = await auditOf(schema);
+      expect(emptied.rows).toEqual([]);
+      expect(emptied.anchor.seq).toBe(6);
+      engine = await RoutingEngine.open({ store: db.store(schema), seed: 1, autoSave: false });
+      for (let i = 0; i < 3; i++) engine.decide({ context, providers });
+      await engine.close();
+      const { rows, anchor } = await auditOf(schema);
+      expect(rows.map((row) => row.seq)).toEqual([6, 7, 8]);
+      expect(verifyAuditChain(rows, anchor.prev)).toBeNull();
+    });
+
+    it("keeps every record by default", async () => {
+      const schema = db.schema();
+      const engine = await RoutingEngine.open({ store: db.store(schema, { eventRetentionMs: 1 }), seed: 1, autoSave: false });
+      for (let i = 0; i < 5; i++) engine.decide({ context, providers });
+      await engine.save();
+      await engine.save();
+      await engine.close();
+      const { rows, anchor } = await auditOf(schema);
+      expect(rows).toHaveLength(5);
+      expect(anchor).toEqual({ seq: 0, prev: null });
+    });
+
+    it("refuses an auditRetentionMs below 1 ms, naming it", () => {
+      expect(() => db.store(db.schema(), { auditRetentionMs: 0.5 })).toThrow(
+        /^options\.auditRetentionMs: must be a number of milliseconds ≥ 1/,
       );
     });
   });

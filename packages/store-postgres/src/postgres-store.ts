@@ -71,6 +71,12 @@ export interface PostgresStoreOptions {
    * removed. Feedback for a removed decision is then unknown (404), not a duplicate or late.
    */
   eventRetentionMs?: number;
+  /**
+   * How long audit records are kept, in ms, by the time they record (default `Infinity`: all of
+   * them). After each snapshot, the oldest records up to the first one younger than this are
+   * removed, and `store_head.audit_anchor_seq` / `audit_anchor_prev` say where the chain now begins.
+   */
+  auditRetentionMs?: number;
   /** Where notes go (a refused snapshot, a lost connection); default `console.warn`. */
   log?: (message: string) => void;
 }
@@ -79,6 +85,8 @@ export interface PostgresStoreOptions {
 const DEFAULT_EVENT_RETENTION_MS = 7 * 86_400_000;
 /** Decisions removed per transaction by event retention. */
 const PRUNE_BATCH = 5_000;
+/** Audit records removed per transaction by audit retention. */
+const AUDIT_PRUNE_BATCH = 10_000;
 
 /** The store could not be reached within `appendTimeoutMs`: the feedback is not acknowledged. */
 export class StoreUnavailableError extends Error {
@@ -153,6 +161,7 @@ export class PostgresStore implements EngineStore {
   readonly #findDecisionWaitMs: number;
   readonly #queryTimeoutMs: number;
   readonly #eventRetentionMs: number;
+  readonly #auditRetentionMs: number;
   readonly #log: (message: string) => void;
   /** Event retention under way (after a snapshot); `close` waits for it. */
   #pruning: Promise<void> | undefined;
@@ -219,6 +228,13 @@ export class PostgresStore implements EngineStore {
       throw ValidationError.forField(
         "options.eventRetentionMs",
         `must be a number of milliseconds ≥ 1, or Infinity to keep every event, got ${String(options.eventRetentionMs)}`,
+      );
+    }
+    this.#auditRetentionMs = options.auditRetentionMs ?? Number.POSITIVE_INFINITY;
+    if (typeof this.#auditRetentionMs !== "number" || !(this.#auditRetentionMs >= 1)) {
+      throw ValidationError.forField(
+        "options.auditRetentionMs",
+        `must be a number of milliseconds ≥ 1, or Infinity to keep every audit record, got ${String(options.auditRetentionMs)}`,
       );
     }
     this.#log = options.log ?? ((message) => console.warn(`[aurora] ${message}`));
@@ -365,9 +381,11 @@ export class PostgresStore implements EngineStore {
       this.#bulk(Buffer.byteLength(text)),
     );
     this.#receipt = receipt;
-    this.#pruning ??= this.#pruneEvents().finally(() => {
-      this.#pruning = undefined;
-    });
+    this.#pruning ??= Promise.all([this.#pruneEvents(), this.#pruneAudit()])
+      .then(() => {})
+      .finally(() => {
+        this.#pruning = undefined;
+      });
     return receipt;
   }
 
@@ -422,6 +440,58 @@ export class PostgresStore implements EngineStore {
       // Housekeeping: tried again after the next snapshot.
       this.#log(
         `event retention could not remove old events (${(error as Error)?.message ?? String(error)}); it will be tried again`,
+      );
+    }
+  }
+
+  /**
+   * Audit retention: removes, a batch per transaction, the oldest audit records up to the first
+   * one whose time is within `auditRetentionMs` (so only a prefix of the chain goes, whatever the
+   * replicas' clocks), and anchors the chain where it now begins: the first kept record's `seq`
+   * and `prev`, or, with none left, the next record's (the chain's head in `store_head`).
+   */
+  async #pruneAudit(): Promise<void> {
+    if (this.#auditRetentionMs === Number.POSITIVE_INFINITY) return;
+    const t = this.#t;
+    const cutoff = new Date(Date.now() - this.#auditRetentionMs).toISOString();
+    try {
+      for (;;) {
+        const removed = await this.#client.transaction(async (tx) => {
+          // The writers' lock: no record is appended while the prefix is cut and anchored.
+          const { rows: heads } = await tx.query<{ audit_seq: string; audit_hash: string }>(
+            `SELECT audit_seq, audit_hash FROM ${t}.store_head WHERE id = 1 FOR UPDATE`,
+          );
+          const head = heads[0];
+          if (!head) return 0;
+          const { rows: young } = await tx.query<{ seq: string }>(
+            `SELECT seq FROM ${t}.audit_trail
+              WHERE coalesce(record #>> '{entry,timestamp}', record #>> '{anomaly,timestamp}') >= $1 ORDER BY seq LIMIT 1`,
+            [cutoff],
+          );
+          const keepFrom = young[0] ? Number(young[0].seq) : Number(head.audit_seq) + 1;
+          const { rows: gone } = await tx.query<{ seq: string }>(
+            `DELETE FROM ${t}.audit_trail WHERE seq IN (
+               SELECT seq FROM ${t}.audit_trail WHERE seq < $1 ORDER BY seq LIMIT $2) RETURNING seq`,
+            [keepFrom, AUDIT_PRUNE_BATCH],
+          );
+          if (gone.length === 0) return 0;
+          const { rows: first } = await tx.query<{ seq: string; prev: string }>(
+            `SELECT seq, prev FROM ${t}.audit_trail ORDER BY seq LIMIT 1`,
+          );
+          const anchor = first[0]
+            ? { seq: Number(first[0].seq), prev: first[0].prev }
+            : { seq: Number(head.audit_seq) + 1, prev: head.audit_hash };
+          await tx.query(`UPDATE ${t}.store_head SET audit_anchor_seq = $1, audit_anchor_prev = $2 WHERE id = 1`, [
+            anchor.seq,
+            anchor.prev,
+          ]);
+          return gone.length;
+        });
+        if (removed < AUDIT_PRUNE_BATCH || this.#closed) return;
+      }
+    } catch (error) {
+      this.#log(
+        `audit retention could not remove old records (${(error as Error)?.message ?? String(error)}); it will be tried again`,
       );
     }
   }
