@@ -77,6 +77,13 @@ export interface EngineStore {
    * another's outcome arrived, and keep the settlement.
    */
   readonly settleGraceMs?: number;
+  /**
+   * For a store that removes finished decisions' events after a while (PostgreSQL's event
+   * retention), in ms: the engine refuses to start when it is shorter than its `rewardWaitMs` plus
+   * `settleGraceMs`, since a decision settled on one replica may still be pending on another until
+   * then, and its feedback there must still find it.
+   */
+  readonly eventRetentionMs?: number;
   /** Opens the store (applying migrations, dropping a torn journal tail…) and returns what to replay. */
   open(): Promise<Recovered>;
   /** The synchronous twin of `open`, for stores that can read at construction (`new RoutingEngine`). */

@@ -22,7 +22,7 @@ import {
   type ViolationType,
 } from "@aurora/domain";
 import type { DecisionRecord, ExecutorDetailedStats, PreparedOutcome, SettledDecision } from "@aurora/executor";
-import { DEFAULT_MAX_PENDING, Executor, FEEDBACK_RECEIVED } from "@aurora/executor";
+import { DEFAULT_MAX_PENDING, DEFAULT_REWARD_WAIT_MS, Executor, FEEDBACK_RECEIVED } from "@aurora/executor";
 import type { PsiSource } from "@aurora/psi-client";
 import { NEUTRAL_PSI_METRICS, PsiClient } from "@aurora/psi-client";
 import type { Policy, PolicyConfig, StrategistStats } from "@aurora/strategist";
@@ -185,6 +185,7 @@ export class RoutingEngine {
     try {
       this.#decisionLog = resolved.decisionLogPath ? openDecisionLog(resolved.decisionLogPath, resolved.maxPending) : undefined;
       this.#store = storeForOptions(resolved);
+      if (this.#store) checkEventRetention(this.#store, resolved.rewardWaitMs ?? DEFAULT_REWARD_WAIT_MS);
       const recovered = this.#store ? recoverSync(this.#store) : undefined;
       const snapshot = recovered?.snapshot;
       this.#modelVersion = recovered?.receipt?.version ?? 0;
@@ -1051,4 +1052,21 @@ function blockingViolations(partition: Partition): ViolationType[] {
   const seen = new Set<ViolationType>();
   for (const { violations } of partition.violating) for (const type of violations) seen.add(type);
   return VIOLATION_TYPES.filter((type) => seen.has(type));
+}
+
+/**
+ * A store that removes finished decisions' events must keep them past every replica's settlement:
+ * a decision evicted or settled on one replica stays pending on another until its wait and the
+ * grace have passed, and that replica's feedback must still find the decision's event.
+ */
+function checkEventRetention(store: EngineStore, rewardWaitMs: number): void {
+  const retention = store.eventRetentionMs;
+  if (retention === undefined || retention === Number.POSITIVE_INFINITY) return;
+  const needed = rewardWaitMs + (store.settleGraceMs ?? 0);
+  if (retention < needed) {
+    throw ValidationError.forField(
+      "store.eventRetentionMs",
+      `is ${retention} ms, shorter than rewardWaitMs + the store's settleGraceMs (${needed} ms): a decision settled on one replica may still be pending on another until then; keep events at least that long, or shorten rewardWaitMs`,
+    );
+  }
 }

@@ -41,6 +41,7 @@ export function isSystemSchemaName(schema: string): boolean {
  * - (3) `store_head.pruned_seq`: the newest event number event retention removed.
  * - (4) `store_head.audit_anchor_seq`, `audit_anchor_prev`: where the audit trail begins after
  *   audit retention removed its oldest records.
+ * - (5) `snapshots.origin_unapplied`; `replicas`: each live replica's position, for event retention.
  */
 export function migrations(schema: string): string[] {
   const s = `"${assertSchemaName(schema)}"`;
@@ -127,6 +128,16 @@ export function migrations(schema: string): string[] {
     // 4: audit retention (auditRetentionMs) removes the oldest audit records; the first kept
     // record's seq and prev anchor what is left (0: nothing removed).
     `ALTER TABLE ${s}.store_head ADD COLUMN audit_anchor_seq bigint NOT NULL DEFAULT 0, ADD COLUMN audit_anchor_prev text`,
+    // 5: a snapshot's own outcomes still being written at its cut (the engine learns them only once
+    // written): a restart replays them though they are in the origin_from_n…origin_to_n range.
+    // Replicas register how far they have read, so event retention never removes what one still
+    // has to read.
+    `ALTER TABLE ${s}.snapshots ADD COLUMN origin_unapplied bigint[] NOT NULL DEFAULT '{}';
+    CREATE TABLE ${s}.replicas (
+      origin text PRIMARY KEY,
+      position bigint NOT NULL,
+      seen_at timestamptz NOT NULL DEFAULT now()
+    );`,
   ];
 }
 

@@ -456,7 +456,7 @@ describe(`PostgresStore on ${db.backend}`, () => {
       );
       expect(indexes.map((row) => row.indexname)).toContain("settlements_decision_id");
       const versions = await db.query<{ version: number }>(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
-      expect(versions.map((row) => Number(row.version))).toEqual([1, 2, 3, 4]);
+      expect(versions.map((row) => Number(row.version))).toEqual([1, 2, 3, 4, 5]);
       await a!.close();
     });
 
@@ -798,6 +798,26 @@ describe(`PostgresStore on ${db.backend}`, () => {
     });
   });
 
+  describe("a snapshot taken while the replica's own feedback is being written", () => {
+    it("replays, after a restart, the outcomes its cut lacked: the engine learns one only once it is written", async () => {
+      const schema = db.schema();
+      const engine = await RoutingEngine.open({ store: db.store(schema, { flushMs: 5 }), seed: 1, autoSave: false });
+      for (let i = 0; i < 20; i++) {
+        const id = engine.decide({ context, providers }).metadata.decision_id;
+        const saving = engine.save();
+        await engine.feedback(outcome(id, i));
+        await saving;
+      }
+      const model = engine.policy.toJSON() as { total_rewards: number };
+      expect(model.total_rewards).toBe(20);
+      await engine.close();
+      const restarted = await RoutingEngine.open({ store: db.store(schema), seed: 1, autoSave: false });
+      expect(restarted.policy.toJSON()).toEqual(model);
+      expect(restarted.getStatus().executor.pending_feedback).toBe(0);
+      await restarted.close();
+    });
+  });
+
   describe("event retention", () => {
     const rowsIn = async (schema: string) => {
       const count = async (table: string) =>
@@ -806,9 +826,23 @@ describe(`PostgresStore on ${db.backend}`, () => {
       return { decisions: await count("decisions"), outcomes: await count("outcomes"), pruned: Number(head[0]?.pruned_seq) };
     };
 
+    /**
+     * Retention of an hour, decisions made a day ago (the engine's clock) with a minute's reward
+     * wait: they are old enough to go, and still pending where no feedback came.
+     */
+    const aged = () => ({
+      store: { eventRetentionMs: 3_600_000 },
+      engine: { clock: new ManualClock(Date.now() - 86_400_000), rewardWaitMs: 60_000 },
+    });
+
     /** 30 decisions, 20 fed back, a snapshot; 10 more, 5 of those fed back, a second snapshot; closed. */
-    async function twoSnapshots(schema: string, options: object) {
-      const engine = await RoutingEngine.open({ store: db.store(schema, options), seed: 1, autoSave: false });
+    async function twoSnapshots(schema: string, options: { store?: object; engine?: object } = aged()) {
+      const engine = await RoutingEngine.open({
+        store: db.store(schema, options.store),
+        seed: 1,
+        autoSave: false,
+        ...options.engine,
+      });
       const ids = Array.from({ length: 30 }, () => engine.decide({ context, providers }).metadata.decision_id);
       for (const [i, id] of ids.slice(0, 20).entries()) await engine.feedback(outcome(id, i));
       await engine.save();
@@ -822,7 +856,7 @@ describe(`PostgresStore on ${db.backend}`, () => {
 
     it("removes finished decisions' events both kept snapshots cover, keeps pending ones, and restarts to the same model", async () => {
       const schema = db.schema();
-      const { ids, later, model } = await twoSnapshots(schema, { eventRetentionMs: 1 });
+      const { ids, later, model } = await twoSnapshots(schema);
       // The first 20 were finished before the first snapshot's cut: gone. The 10 left pending, and
       // everything after that cut, stay.
       const rows = await rowsIn(schema);
@@ -847,28 +881,116 @@ describe(`PostgresStore on ${db.backend}`, () => {
 
     it("removes nothing with a single snapshot, which a restart might have to do without", async () => {
       const schema = db.schema();
-      const engine = await RoutingEngine.open({ store: db.store(schema, { eventRetentionMs: 1 }), seed: 1, autoSave: false });
+      const options = aged();
+      const engine = await RoutingEngine.open({
+        store: db.store(schema, options.store),
+        seed: 1,
+        autoSave: false,
+        ...options.engine,
+      });
       for (let i = 0; i < 10; i++) await engine.feedback(outcome(engine.decide({ context, providers }).metadata.decision_id, i));
       await engine.save();
       await engine.close();
       expect(await rowsIn(schema)).toEqual({ decisions: 10, outcomes: 10, pruned: 0 });
     });
 
-    it("tells a replica that had not read the removed events that it is not ready, and takes no snapshot from it", async () => {
+    it("removes nothing a live replica has not read yet", async () => {
       const schema = db.schema();
-      const behind = await RoutingEngine.open({ store: db.store(schema, { pollMs: 600_000 }), seed: 3, autoSave: false });
-      await twoSnapshots(schema, { eventRetentionMs: 1 });
+      const slow = await RoutingEngine.open({ store: db.store(schema, { pollMs: 600_000 }), seed: 3, autoSave: false });
+      await twoSnapshots(schema);
+      expect(await rowsIn(schema)).toEqual({ decisions: 40, outcomes: 25, pruned: 0 });
+      await slow.save();
+      expect(slow.getStatus().store?.ready).toBe(true);
+      await slow.close();
+    });
+
+    it("tells a replica that stopped reading (no sign of life for a minute) it missed removed events, and takes no snapshot from it", async () => {
+      const schema = db.schema();
+      const store = db.store(schema, { pollMs: 600_000 });
+      const behind = await RoutingEngine.open({ store, seed: 3, autoSave: false });
+      await db.query(`UPDATE "${schema}".replicas SET seen_at = now() - interval '2 minutes' WHERE origin = $1`, [store.origin]);
+      await twoSnapshots(schema);
       await expect(behind.save()).rejects.toThrow(
         /this replica had read the events up to seq 0 when event retention removed some up to seq \d+: its model lacks them; restart it/,
       );
       expect(behind.getStatus().store).toMatchObject({ ready: false, last_error: expect.stringMatching(/restart it/) });
-      await behind.close();
+      await behind.close().catch(() => {});
       expect((await db.query(`SELECT version FROM "${schema}".snapshots`)).length).toBe(2);
     });
 
+    it("is refused by the engine when shorter than its reward wait plus the store's grace", async () => {
+      const schema = db.schema();
+      await expect(
+        RoutingEngine.open({ store: db.store(schema, { eventRetentionMs: 3_600_000 }), seed: 1, autoSave: false }),
+      ).rejects.toThrow(
+        /^store\.eventRetentionMs: is 3600000 ms, shorter than rewardWaitMs \+ the store's settleGraceMs \(172806100 ms\)/,
+      );
+    });
+
+    it.skipIf(db.backend !== "postgres")(
+      "keeps no snapshot whose cut is older than what retention removed while it was being written",
+      async () => {
+        const schema = db.schema();
+        // B's snapshot transaction is held before it locks the head, as a slow one would wait.
+        let hold: Promise<void> | undefined;
+        let release = () => {};
+        const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+        const patched = new WeakSet<object>();
+        const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+        (pool as unknown as { connect: () => Promise<pg.PoolClient> }).connect = async () => {
+          const client = await connect();
+          if (!patched.has(client)) {
+            patched.add(client);
+            const query = client.query.bind(client) as (text: unknown, params?: unknown) => Promise<unknown>;
+            (client as unknown as { query: unknown }).query = (text: unknown, params?: unknown) =>
+              hold && typeof text === "string" && text.includes("SELECT pruned_seq FROM") && text.includes("FOR UPDATE")
+                ? hold.then(() => query(text, params))
+                : query(text, params);
+          }
+          return client;
+        };
+        const options = aged();
+        const a = await RoutingEngine.open({
+          store: db.store(schema, options.store),
+          seed: 1,
+          autoSave: false,
+          ...options.engine,
+        });
+        const b = await RoutingEngine.open({ store: db.store(schema, { pool }), seed: 2, autoSave: false });
+        for (let i = 0; i < 10; i++) await a.feedback(outcome(a.decide({ context, providers }).metadata.decision_id, i));
+        await until(() => b.getStatus().store?.shared_totals?.outcomes === 10, "b to read a's first outcomes");
+        hold = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const bSave = b.save().then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        // After b's cut: decisions made and finished, two snapshots of a, and retention removes them.
+        for (let i = 0; i < 10; i++) await a.feedback(outcome(a.decide({ context, providers }).metadata.decision_id, i));
+        await a.save();
+        await a.feedback(outcome(a.decide({ context, providers }).metadata.decision_id, 1));
+        await until(() => b.getStatus().store?.shared_totals?.outcomes === 21, "b to read on");
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        await a.save();
+        await a.close();
+        const pruned = (await rowsIn(schema)).pruned;
+        expect(pruned).toBeGreaterThan(0);
+        release();
+        expect(String(await bSave)).toMatch(/this snapshot's cut \(seq \d+\) is older than the events event retention removed/);
+        expect(b.getStatus().store?.ready).toBe(true);
+        await b.close().catch(() => {});
+        await pool.end();
+        const restarted = await RoutingEngine.open({ store: db.store(schema), seed: 1, autoSave: false });
+        expect((restarted.policy.toJSON() as { total_rewards: number }).total_rewards).toBe(21);
+        await restarted.close();
+      },
+    );
+
     it("refuses to start when no snapshot covers the removed events", async () => {
       const schema = db.schema();
-      await twoSnapshots(schema, { eventRetentionMs: 1 });
+      await twoSnapshots(schema);
       await db.query(`DELETE FROM "${schema}".snapshots`);
       await expect(RoutingEngine.open({ store: db.store(schema), seed: 1, autoSave: false })).rejects.toThrow(
         /holds no snapshot covering the events up to seq \d+ that event retention removed/,
@@ -933,7 +1055,7 @@ describe(`PostgresStore on ${db.backend}`, () => {
 
     it("keeps every record by default", async () => {
       const schema = db.schema();
-      const engine = await RoutingEngine.open({ store: db.store(schema, { eventRetentionMs: 1 }), seed: 1, autoSave: false });
+      const engine = await RoutingEngine.open({ store: db.store(schema), seed: 1, autoSave: false });
       for (let i = 0; i < 5; i++) engine.decide({ context, providers });
       await engine.save();
       await engine.save();

@@ -87,6 +87,12 @@ const DEFAULT_EVENT_RETENTION_MS = 7 * 86_400_000;
 const PRUNE_BATCH = 5_000;
 /** Audit records removed per transaction by audit retention. */
 const AUDIT_PRUNE_BATCH = 10_000;
+/** A replica that has not registered its position for this long no longer holds back event retention. */
+const STALE_REPLICA_MS = 60_000;
+/** How often a replica whose position does not move says it is still there. */
+const HEARTBEAT_MS = 10_000;
+/** Registrations older than this (replicas that stopped without closing) are removed. */
+const FORGET_REPLICA_MS = 86_400_000;
 
 /** The store could not be reached within `appendTimeoutMs`: the feedback is not acknowledged. */
 export class StoreUnavailableError extends Error {
@@ -121,6 +127,8 @@ interface Pending {
   resolve: () => void;
   reject: (error: unknown) => void;
   timer?: NodeJS.Timeout;
+  /** An outcome whose caller was answered (timed out) while it stays queued: the engine learned it then. */
+  answered?: boolean;
 }
 
 interface QueuedAudit {
@@ -161,12 +169,18 @@ export class PostgresStore implements EngineStore {
   readonly #findDecisionWaitMs: number;
   readonly #queryTimeoutMs: number;
   readonly #eventRetentionMs: number;
+  /** See `EngineStore.eventRetentionMs`: the engine checks it against its reward wait. */
+  get eventRetentionMs(): number {
+    return this.#eventRetentionMs;
+  }
   readonly #auditRetentionMs: number;
   readonly #log: (message: string) => void;
   /** Event retention under way (after a snapshot); `close` waits for it. */
   #pruning: Promise<void> | undefined;
   /** Set once event retention removed events this replica had not read: it is not ready until restarted. */
   #missed: Error | undefined;
+  /** The position last registered in `replicas`, and when (`Date.now()`). */
+  #registered = { position: -1, at: 0 };
   #n = 0;
   #outbox: Pending[] = [];
   #audit: QueuedAudit[] = [];
@@ -256,16 +270,27 @@ export class PostgresStore implements EngineStore {
       `SELECT version, sha256, bytes, prev, saved_at, hash FROM ${t}.receipts ORDER BY version DESC LIMIT 1`,
     );
     if (receipts[0]) this.#receipt = receiptOf(receipts[0]);
-    const snapshot = await this.#loadSnapshot();
-    const { rows: head } = await this.#client.query<{ pruned_seq: string }>(
-      `SELECT pruned_seq FROM ${t}.store_head WHERE id = 1`,
-    );
-    const prunedSeq = Number(head[0]?.pruned_seq ?? 0);
-    if ((snapshot?.upto_seq ?? 0) < prunedSeq) {
-      throw new Error(
-        `${this.#schema} holds no snapshot covering the events up to seq ${prunedSeq} that event retention removed, so the model cannot be rebuilt from what is left: restore the database from a backup`,
-      );
+    // Registered at the snapshot's cut before the events after it are read, under the retention
+    // lock: a removal either came first (and the newest snapshot, which covers it, is loaded
+    // again) or waits for this registration and leaves those events alone.
+    let snapshot = await this.#loadSnapshot();
+    for (let attempt = 1; ; attempt++) {
+      const upto = snapshot?.upto_seq ?? 0;
+      const prunedSeq = await this.#client.transaction(async (tx) => {
+        await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [this.#retentionLock]);
+        await this.#register(tx, upto);
+        const { rows } = await tx.query<{ pruned_seq: string }>(`SELECT pruned_seq FROM ${t}.store_head WHERE id = 1`);
+        return Number(rows[0]?.pruned_seq ?? 0);
+      });
+      if (upto >= prunedSeq) break;
+      if (attempt === 3) {
+        throw new Error(
+          `${this.#schema} holds no snapshot covering the events up to seq ${prunedSeq} that event retention removed, so the model cannot be rebuilt from what is left: restore the database from a backup`,
+        );
+      }
+      snapshot = await this.#loadSnapshot();
     }
+    const unapplied = new Set(snapshot?.origin_unapplied ?? []);
     const events: EngineEvent[] = [];
     let after = snapshot?.upto_seq ?? 0;
     for (;;) {
@@ -277,7 +302,8 @@ export class PostgresStore implements EngineStore {
           snapshot &&
           row.origin === snapshot.origin &&
           Number(row.n) >= snapshot.origin_from_n &&
-          Number(row.n) <= snapshot.origin_to_n
+          Number(row.n) <= snapshot.origin_to_n &&
+          !unapplied.has(Number(row.n))
         ) {
           continue;
         }
@@ -308,6 +334,7 @@ export class PostgresStore implements EngineStore {
           );
           // Reachable but not writing (a lock held, a stalled server) is not ready either, until the queue drains.
           this.#lastError ??= error;
+          pending.answered = true;
           pending.reject(error);
           pending.resolve = () => {};
           pending.reject = () => {};
@@ -349,7 +376,18 @@ export class PostgresStore implements EngineStore {
     if (this.#missed) throw this.#missed;
     const value = take();
     // The model now holds every event up to `position`, plus own events from..to that are not covered by it.
-    const cut = { upto_seq: this.#position, origin: this.origin, origin_from_n: this.#firstOwnBeyond(), origin_to_n: this.#n };
+    const from = this.#firstOwnBeyond();
+    const cut = {
+      upto_seq: this.#position,
+      origin: this.origin,
+      origin_from_n: from,
+      origin_to_n: this.#n,
+      // Own outcomes still being written: the engine learns one only once it is written (or its
+      // caller has been answered), so the model lacks them though they fall in the range.
+      origin_unapplied: this.#outbox
+        .filter((pending) => pending.event.type === "outcome" && !pending.answered && pending.n >= from)
+        .map((pending) => pending.n),
+    };
     this.#eventsSinceSnapshot = 0;
     let text = "";
     for (const piece of jsonPieces(value)) {
@@ -360,7 +398,17 @@ export class PostgresStore implements EngineStore {
     const t = this.#t;
     const receipt = await this.#client.transaction(
       async (tx) => {
-        await tx.query(`SELECT 1 FROM ${t}.store_head WHERE id = 1 FOR UPDATE`);
+        const { rows: heads } = await tx.query<{ pruned_seq: string }>(
+          `SELECT pruned_seq FROM ${t}.store_head WHERE id = 1 FOR UPDATE`,
+        );
+        // Event retention removed events past this cut while it was written (this replica read them
+        // since, through its polls): a restart from it would lack them, so it is not kept.
+        const pruned = Number(heads[0]?.pruned_seq ?? 0);
+        if (cut.upto_seq < pruned) {
+          throw new StoreUnavailableError(
+            `this snapshot's cut (seq ${cut.upto_seq}) is older than the events event retention removed while it was written (up to seq ${pruned}): not kept; the next snapshot will be`,
+          );
+        }
         const { rows } = await tx.query<Receipt & { version: number; bytes: number }>(
           `SELECT version, sha256, bytes, prev, saved_at, hash FROM ${t}.receipts ORDER BY version DESC LIMIT 1`,
         );
@@ -371,8 +419,9 @@ export class PostgresStore implements EngineStore {
           [made.version, made.sha256, made.bytes, made.prev, made.saved_at, made.hash],
         );
         await tx.query(
-          `INSERT INTO ${t}.snapshots (version, content, upto_seq, origin, origin_from_n, origin_to_n) VALUES ($1, $2, $3, $4, $5, $6)`,
-          [made.version, text, cut.upto_seq, cut.origin, cut.origin_from_n, cut.origin_to_n],
+          `INSERT INTO ${t}.snapshots (version, content, upto_seq, origin, origin_from_n, origin_to_n, origin_unapplied)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::bigint[])`,
+          [made.version, text, cut.upto_seq, cut.origin, cut.origin_from_n, cut.origin_to_n, cut.origin_unapplied],
         );
         // Keep two versions: the newest, and the one to fall back on if it were ever found damaged.
         await tx.query(`DELETE FROM ${t}.snapshots WHERE version < $1`, [made.version - 1]);
@@ -404,10 +453,21 @@ export class PostgresStore implements EngineStore {
       );
       // With one snapshot, a damaged one would mean replaying every event from the first.
       if (Number(kept[0]?.snapshots ?? 0) < 2) return;
-      const horizon = Number(kept[0]?.horizon ?? 0);
+      const snapshotsCover = Number(kept[0]?.horizon ?? 0);
       const cutoff = Date.now() - this.#eventRetentionMs;
       for (;;) {
         const removed = await this.#client.transaction(async (tx) => {
+          // Serialised with replicas registering at open: none is between its snapshot and its replay.
+          await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [this.#retentionLock]);
+          await tx.query(`DELETE FROM ${t}.replicas WHERE seen_at < now() - $1::bigint * interval '1 millisecond'`, [
+            FORGET_REPLICA_MS,
+          ]);
+          // Nothing a live replica has not read yet: it will never read what is gone.
+          const { rows: live } = await tx.query<{ position: string | null }>(
+            `SELECT min(position) AS position FROM ${t}.replicas WHERE seen_at > now() - $1::bigint * interval '1 millisecond'`,
+            [STALE_REPLICA_MS],
+          );
+          const horizon = Math.min(snapshotsCover, live[0]?.position == null ? snapshotsCover : Number(live[0].position));
           const { rows } = await tx.query<{ removed: string; top: string | null }>(
             `WITH gone AS (
                DELETE FROM ${t}.decisions WHERE decision_id IN (
@@ -426,11 +486,15 @@ export class PostgresStore implements EngineStore {
             [horizon, cutoff, PRUNE_BATCH],
           );
           const count = Number(rows[0]?.removed ?? 0);
-          if (count > 0) {
-            await tx.query(`UPDATE ${t}.store_head SET pruned_seq = GREATEST(pruned_seq, $1) WHERE id = 1`, [
-              Number(rows[0]?.top ?? 0),
-            ]);
-          }
+          // Settlements a replica wrote after the decision's events were removed (its copy expired later).
+          const { rows: orphans } = await tx.query<{ top: string | null }>(
+            `WITH gone AS (DELETE FROM ${t}.settlements s WHERE s.seq <= $1 AND s.at < $2
+               AND NOT EXISTS (SELECT 1 FROM ${t}.decisions d WHERE d.decision_id = s.decision_id) RETURNING seq)
+             SELECT max(seq) AS top FROM gone`,
+            [horizon, cutoff],
+          );
+          const top = Math.max(Number(rows[0]?.top ?? 0), Number(orphans[0]?.top ?? 0));
+          if (top > 0) await tx.query(`UPDATE ${t}.store_head SET pruned_seq = GREATEST(pruned_seq, $1) WHERE id = 1`, [top]);
           return count;
         });
         // A closing store finishes the batch under way (close waits for it) and leaves the rest for later.
@@ -607,6 +671,7 @@ export class PostgresStore implements EngineStore {
       );
       await this.#polling;
       await this.#pruning;
+      await this.#client.query(`DELETE FROM ${this.#t}.replicas WHERE origin = $1`, [this.origin]).catch(() => {});
     } finally {
       await this.#client.end();
     }
@@ -864,6 +929,9 @@ export class PostgresStore implements EngineStore {
           if (rows.length < 1_000) break;
         }
         this.#ownAhead = this.#ownAhead.filter((own) => own.seq > this.#position);
+        if (this.#position !== this.#registered.position || Date.now() - this.#registered.at >= HEARTBEAT_MS) {
+          await this.#register(this.#client, this.#position);
+        }
         await this.#readTotals();
         if (this.#outbox.length === 0 && this.#audit.length === 0) this.#lastError = undefined;
       } catch (error) {
@@ -907,15 +975,46 @@ export class PostgresStore implements EngineStore {
     );
     const pruned = Number(rows[0]?.pruned_seq ?? 0);
     if (pruned <= this.#position) return;
-    this.#missed = new StoreUnavailableError(
-      `this replica had read the events up to seq ${this.#position} when event retention removed some up to seq ${pruned}: its model lacks them; restart it to load the newest snapshot`,
+    this.#missedUpTo(pruned, this.#position);
+  }
+
+  /** Marks this replica as having missed events retention removed (not ready until restarted); returns the error. */
+  #missedUpTo(pruned: number, position: number): StoreUnavailableError {
+    if (!this.#missed) {
+      this.#missed = new StoreUnavailableError(
+        `this replica had read the events up to seq ${position} when event retention removed some up to seq ${pruned}: its model lacks them; restart it to load the newest snapshot`,
+      );
+      this.#log(this.#missed.message);
+    }
+    return this.#missed as StoreUnavailableError;
+  }
+
+  get #retentionLock(): string {
+    return `aurora-retention:${this.#schema}`;
+  }
+
+  /** Records how far this replica has read (and that it is alive), so event retention leaves the rest alone. */
+  async #register(client: SqlQueryable, position: number): Promise<void> {
+    await client.query(
+      `INSERT INTO ${this.#t}.replicas (origin, position, seen_at) VALUES ($1, $2, now())
+       ON CONFLICT (origin) DO UPDATE SET position = excluded.position, seen_at = now()`,
+      [this.origin, position],
     );
-    this.#log(this.#missed.message);
+    this.#registered = { position, at: Date.now() };
   }
 
   /** The newest snapshot whose content matches its receipt; a damaged one is refused with a log line. */
   async #loadSnapshot(): Promise<
-    { value: unknown; upto_seq: number; origin: string; origin_from_n: number; origin_to_n: number; receipt: Receipt } | undefined
+    | {
+        value: unknown;
+        upto_seq: number;
+        origin: string;
+        origin_from_n: number;
+        origin_to_n: number;
+        origin_unapplied: number[];
+        receipt: Receipt;
+      }
+    | undefined
   > {
     const t = this.#t;
     const sizes = await this.#client.query<{ bytes: string | null }>(
@@ -929,10 +1028,12 @@ export class PostgresStore implements EngineStore {
         origin: string;
         origin_from_n: string;
         origin_to_n: string;
+        origin_unapplied: string;
         sha256: string | null;
       } & Partial<Receipt>
     >(
-      `SELECT s.version, s.content, s.upto_seq, s.origin, s.origin_from_n, s.origin_to_n, r.sha256, r.bytes, r.prev, r.saved_at, r.hash
+      `SELECT s.version, s.content, s.upto_seq, s.origin, s.origin_from_n, s.origin_to_n,
+              array_to_json(s.origin_unapplied)::text AS origin_unapplied, r.sha256, r.bytes, r.prev, r.saved_at, r.hash
          FROM ${t}.snapshots s LEFT JOIN ${t}.receipts r ON r.version = s.version ORDER BY s.version DESC`,
       [],
       this.#bulk(Number(sizes.rows[0]?.bytes ?? 0)),
@@ -963,6 +1064,7 @@ export class PostgresStore implements EngineStore {
         origin: row.origin,
         origin_from_n: Number(row.origin_from_n),
         origin_to_n: Number(row.origin_to_n),
+        origin_unapplied: (JSON.parse(row.origin_unapplied) as (number | string)[]).map(Number),
         receipt: receiptOf(row as unknown as Receipt),
       };
     }
