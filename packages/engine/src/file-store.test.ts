@@ -6,6 +6,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -304,6 +305,28 @@ describe("FileStore", () => {
         `removed ${abandoned}, which process 999999999 was writing when it stopped (never renamed into place)`,
       ]);
       await engine.close();
+    });
+
+    it("finishes an install a crash cut short between its two renames, instead of starting from the previous snapshot", async () => {
+      const modelPath = modelIn();
+      const store = new FileStore({ path: modelPath, log: quiet });
+      store.openSync();
+      store.snapshotSync(() => ({ round: 1 }));
+      store.snapshotSync(() => ({ round: 2 }));
+      await store.close();
+      // model.json went to .prev, the new one is still in its temp file, its receipt written.
+      const temp = join(dirname(modelPath), ".model.json.999999999.0a1b2c3d.tmp");
+      renameSync(modelPath, temp);
+      expect(verifyFileStore(modelPath).broken).toBeNull();
+      const lines: string[] = [];
+      const restarted = new FileStore({ path: modelPath, log: (line) => lines.push(line) });
+      expect(restarted.openSync().snapshot).toMatchObject({ round: 2, model_version: 2 });
+      await restarted.close();
+      expect(existsSync(temp)).toBe(false);
+      expect(lines).toEqual([
+        `put ${temp} in place as ${modelPath}: version 2, whose install process 999999999 was finishing when it stopped`,
+      ]);
+      expect(verifyFileStore(modelPath).broken).toBeNull();
     });
 
     it("refuses to start when neither the snapshot nor the previous one is good", () => {

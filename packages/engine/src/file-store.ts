@@ -468,13 +468,30 @@ export class FileStore implements EngineStore {
   #removeAbandonedTemps(): void {
     const dir = dirname(this.#paths.snapshot);
     const prefix = `.${basename(this.#paths.snapshot)}.`;
+    // A crash between the two renames of an install leaves no model.json, the new snapshot in its
+    // temp file and its receipt written: the install is finished instead (the journal segments it
+    // needs are removed only after it), so a restart starts from it and the folder verifies.
+    let newest: Receipt | undefined;
+    if (!existsSync(this.#paths.snapshot)) {
+      newest = readFramedFile(this.#paths.receipts, { last: true, repair: false, keepLast: 1 }).records[0] as Receipt | undefined;
+    }
     for (const name of readdirSync(dir)) {
       if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
       // The snapshot's own temps, and those of the receipts and anchors files rewritten whole.
       const match = /^(?:(?:receipts|anchors)\.)?(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length));
       const pid = match ? Number(match[1]) : Number.NaN;
       if (!Number.isSafeInteger(pid) || pid === process.pid || isAlive(pid)) continue;
-      rmSync(join(dir, name), { force: true });
+      const path = join(dir, name);
+      if (newest !== undefined && /^\d/.test(name.slice(prefix.length)) && sha256Hex(readFileSync(path)) === newest.sha256) {
+        renameSync(path, this.#paths.snapshot);
+        fsyncDirectory(dir);
+        this.#log(
+          `put ${path} in place as ${this.#paths.snapshot}: version ${newest.version}, whose install process ${pid} was finishing when it stopped`,
+        );
+        newest = undefined;
+        continue;
+      }
+      rmSync(path, { force: true });
       this.#log(`removed ${join(dir, name)}, which process ${pid} was writing when it stopped (never renamed into place)`);
     }
   }
