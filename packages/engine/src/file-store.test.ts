@@ -329,6 +329,27 @@ describe("FileStore", () => {
       expect(verifyFileStore(modelPath).broken).toBeNull();
     });
 
+    it("finishes the newest install when a crash left model.json two versions behind (a save() and a saveSync() both under way)", async () => {
+      const modelPath = modelIn();
+      const store = new FileStore({ path: modelPath, log: quiet, journal: false });
+      store.openSync();
+      for (let round = 1; round <= 5; round++) {
+        store.snapshotSync(() => ({ round }));
+        if (round === 3) cpSync(modelPath, `${modelPath}.v3`);
+      }
+      await store.close();
+      // Receipts 4 and 5 written, neither snapshot renamed into place; 5 is whole in its temp file.
+      const temp = join(dirname(modelPath), ".model.json.999999999.0a1b2c3d.tmp");
+      renameSync(modelPath, temp);
+      renameSync(`${modelPath}.v3`, modelPath);
+      rmSync(`${modelPath}.prev`);
+      const restarted = new FileStore({ path: modelPath, log: quiet, journal: false });
+      expect(restarted.openSync().snapshot).toMatchObject({ round: 5, model_version: 5 });
+      await restarted.close();
+      expect(JSON.parse(readFileSync(`${modelPath}.prev`, "utf8"))).toMatchObject({ round: 3 });
+      expect(verifyFileStore(modelPath).broken).toBeNull();
+    });
+
     it("refuses to start when neither the snapshot nor the previous one is good", () => {
       const modelPath = modelIn();
       writeFileSync(modelPath, '{"q_table": {"a:b:c": {"x": 1');

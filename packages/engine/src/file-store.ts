@@ -468,13 +468,12 @@ export class FileStore implements EngineStore {
   #removeAbandonedTemps(): void {
     const dir = dirname(this.#paths.snapshot);
     const prefix = `.${basename(this.#paths.snapshot)}.`;
-    // A crash between the two renames of an install leaves no model.json, the new snapshot in its
-    // temp file and its receipt written: the install is finished instead (the journal segments it
-    // needs are removed only after it), so a restart starts from it and the folder verifies.
+    // A crash during an install leaves the new snapshot whole in its temp file, its receipt written,
+    // and model.json older or gone (between the two renames): the install is finished instead (the
+    // journal segments it needs are removed only after it), so a restart starts from the newest
+    // snapshot and the folder verifies.
     let newest: Receipt | undefined;
-    if (!existsSync(this.#paths.snapshot)) {
-      newest = readFramedFile(this.#paths.receipts, { last: true, repair: false, keepLast: 1 }).records[0] as Receipt | undefined;
-    }
+    let receiptsRead = false; // at the first temp file found
     for (const name of readdirSync(dir)) {
       if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
       // The snapshot's own temps, and those of the receipts and anchors files rewritten whole.
@@ -482,7 +481,19 @@ export class FileStore implements EngineStore {
       const pid = match ? Number(match[1]) : Number.NaN;
       if (!Number.isSafeInteger(pid) || pid === process.pid || isAlive(pid)) continue;
       const path = join(dir, name);
-      if (newest !== undefined && /^\d/.test(name.slice(prefix.length)) && sha256Hex(readFileSync(path)) === newest.sha256) {
+      if (!receiptsRead) {
+        newest = readFramedFile(this.#paths.receipts, { last: true, repair: false, keepLast: 1 }).records[0] as
+          | Receipt
+          | undefined;
+        receiptsRead = true;
+      }
+      if (
+        newest !== undefined &&
+        /^\d/.test(name.slice(prefix.length)) &&
+        sha256Hex(readFileSync(path)) === newest.sha256 &&
+        !holds(this.#paths.snapshot, newest.sha256)
+      ) {
+        if (existsSync(this.#paths.snapshot)) renameSync(this.#paths.snapshot, this.#paths.previous);
         renameSync(path, this.#paths.snapshot);
         fsyncDirectory(dir);
         this.#log(
@@ -913,4 +924,14 @@ function checkedRetention(retention: AuditRetention | undefined): AuditRetention
     out[key] = value;
   }
   return out.maxBytes === undefined && out.maxAgeMs === undefined ? undefined : out;
+}
+
+/** Whether the file at `path` exists and hashes to `sha256`. */
+function holds(path: string, sha256: string): boolean {
+  try {
+    return sha256Hex(readFileSync(path)) === sha256;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
 }
