@@ -292,6 +292,15 @@ export class PostgresStore implements EngineStore {
     }
     const unapplied = new Set(snapshot?.origin_unapplied ?? []);
     const events: EngineEvent[] = [];
+    if (snapshot && unapplied.size > 0) {
+      // Such an outcome may have been numbered at or before the cut (the stream read its row before
+      // its writer had the commit's reply): replayed first, in order.
+      const { rows } = await this.#client.query<Row>(
+        `SELECT seq, origin, n, event::text AS event FROM ${t}.outcomes WHERE origin = $1 AND n = ANY($2::bigint[]) AND seq <= $3 ORDER BY seq`,
+        [snapshot.origin, [...unapplied], snapshot.upto_seq],
+      );
+      for (const row of rows) events.push(decodeEvent(storedEventOf(row)));
+    }
     let after = snapshot?.upto_seq ?? 0;
     for (;;) {
       const rows = await this.#eventsAfter(this.#client, after, 5_000);
@@ -917,6 +926,7 @@ export class PostgresStore implements EngineStore {
   #poll(): Promise<void> {
     this.#polling ??= (async () => {
       try {
+        const before = this.#position;
         await this.#checkNotMissed();
         for (;;) {
           const rows = await this.#eventsAfter(this.#client, this.#position, 1_000);
@@ -929,10 +939,14 @@ export class PostgresStore implements EngineStore {
           if (rows.length < 1_000) break;
         }
         this.#ownAhead = this.#ownAhead.filter((own) => own.seq > this.#position);
+        // Paused long enough for retention to stop waiting for this replica (a frozen process or
+        // machine), events after `before` may have gone between the check above and the read.
+        const mayBeStale = Date.now() - this.#registered.at > STALE_REPLICA_MS / 2;
         if (this.#position !== this.#registered.position || Date.now() - this.#registered.at >= HEARTBEAT_MS) {
           await this.#register(this.#client, this.#position);
         }
-        await this.#readTotals();
+        const pruned = await this.#readTotals();
+        if (mayBeStale && pruned > before) this.#missedUpTo(pruned, before);
         if (this.#outbox.length === 0 && this.#audit.length === 0) this.#lastError = undefined;
       } catch (error) {
         this.#noteError(error);
@@ -956,11 +970,13 @@ export class PostgresStore implements EngineStore {
     return rows;
   }
 
-  async #readTotals(): Promise<void> {
-    const { rows } = await this.#client.query<{ decisions: string; outcomes: string }>(
-      `SELECT decisions, outcomes FROM ${this.#t}.store_head WHERE id = 1`,
+  /** Reads the shared totals; returns `store_head.pruned_seq`. */
+  async #readTotals(): Promise<number> {
+    const { rows } = await this.#client.query<{ decisions: string; outcomes: string; pruned_seq: string }>(
+      `SELECT decisions, outcomes, pruned_seq FROM ${this.#t}.store_head WHERE id = 1`,
     );
     if (rows[0]) this.#totals = { decisions: Number(rows[0].decisions), outcomes: Number(rows[0].outcomes) };
+    return Number(rows[0]?.pruned_seq ?? 0);
   }
 
   /**
@@ -969,7 +985,8 @@ export class PostgresStore implements EngineStore {
    * events the poll is about to read).
    */
   async #checkNotMissed(): Promise<void> {
-    if (this.#missed || this.#eventRetentionMs === Number.POSITIVE_INFINITY) return;
+    // Every replica checks: another one's retention may remove events.
+    if (this.#missed) return;
     const { rows } = await this.#client.query<{ pruned_seq: string }>(
       `SELECT pruned_seq FROM ${this.#t}.store_head WHERE id = 1`,
     );
