@@ -1000,6 +1000,56 @@ describe(`PostgresStore on ${db.backend}`, () => {
       expect((await db.query(`SELECT version FROM "${schema}".snapshots`)).length).toBe(2);
     });
 
+    it.skipIf(db.backend !== "postgres")(
+      "tells a replica that looked stopped while it read the stream that it missed what retention removed meanwhile",
+      async () => {
+        const schema = db.schema();
+        // B's read of the stream is held after its check of pruned_seq; meanwhile it looks stopped
+        // (no registration for over replicaStaleMs) and A's retention removes events past it.
+        let hold: Promise<void> | undefined;
+        let release = () => {};
+        const pool = poolAround((sql, run) =>
+          hold && sql.includes("UNION ALL SELECT seq, origin, n, event FROM") ? hold.then(run) : run(),
+        );
+        const b = await RoutingEngine.open({
+          store: db.store(schema, { pool, pollMs: 600_000, replicaStaleMs: 300 }),
+          seed: 2,
+          autoSave: false,
+        });
+        hold = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const bSave = b.save().then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        const options = aged();
+        const a = await RoutingEngine.open({
+          store: db.store(schema, { ...options.store, replicaStaleMs: 300 }),
+          seed: 1,
+          autoSave: false,
+          ...options.engine,
+        });
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        for (let i = 0; i < 10; i++) await a.feedback(outcome(a.decide({ context, providers }).metadata.decision_id, i));
+        await a.save();
+        await a.feedback(outcome(a.decide({ context, providers }).metadata.decision_id, 1));
+        await a.save();
+        await a.close();
+        expect((await rowsIn(schema)).pruned).toBeGreaterThan(0);
+        hold = undefined;
+        release();
+        expect(String(await bSave)).toMatch(/this replica had read the events up to seq 0 when event retention removed some/);
+        expect(b.getStatus().store?.ready).toBe(false);
+        await b.close().catch(() => {});
+        await pool.end();
+      },
+    );
+
+    it("refuses a replicaStaleMs that is not a whole number of milliseconds ≥ 1", () => {
+      expect(() => db.store(db.schema(), { replicaStaleMs: 0 })).toThrow(/^options\.replicaStaleMs: must be a whole number/);
+    });
+
     it("is refused by the engine when shorter than its reward wait plus the store's grace", async () => {
       const schema = db.schema();
       await expect(

@@ -77,6 +77,12 @@ export interface PostgresStoreOptions {
    * removed, and `store_head.audit_anchor_seq` / `audit_anchor_prev` say where the chain now begins.
    */
   auditRetentionMs?: number;
+  /**
+   * How long a replica may go without registering its position (after each poll that moves it,
+   * and every 10 s) before event retention stops waiting for it, in ms (default 60,000). One that
+   * comes back after missing removed events reports not ready.
+   */
+  replicaStaleMs?: number;
   /** Where notes go (a refused snapshot, a lost connection); default `console.warn`. */
   log?: (message: string) => void;
 }
@@ -87,8 +93,8 @@ const DEFAULT_EVENT_RETENTION_MS = 7 * 86_400_000;
 const PRUNE_BATCH = 5_000;
 /** Audit records removed per transaction by audit retention. */
 const AUDIT_PRUNE_BATCH = 10_000;
-/** A replica that has not registered its position for this long no longer holds back event retention. */
-const STALE_REPLICA_MS = 60_000;
+/** Default `replicaStaleMs`. */
+const DEFAULT_REPLICA_STALE_MS = 60_000;
 /** How often a replica whose position does not move says it is still there. */
 const HEARTBEAT_MS = 10_000;
 /** Registrations older than this (replicas that stopped without closing) are removed. */
@@ -174,6 +180,7 @@ export class PostgresStore implements EngineStore {
     return this.#eventRetentionMs;
   }
   readonly #auditRetentionMs: number;
+  readonly #replicaStaleMs: number;
   readonly #log: (message: string) => void;
   /** Event retention under way (after a snapshot); `close` waits for it. */
   #pruning: Promise<void> | undefined;
@@ -249,6 +256,13 @@ export class PostgresStore implements EngineStore {
       throw ValidationError.forField(
         "options.auditRetentionMs",
         `must be a number of milliseconds ≥ 1, or Infinity to keep every audit record, got ${String(options.auditRetentionMs)}`,
+      );
+    }
+    this.#replicaStaleMs = options.replicaStaleMs ?? DEFAULT_REPLICA_STALE_MS;
+    if (!Number.isSafeInteger(this.#replicaStaleMs) || this.#replicaStaleMs < 1) {
+      throw ValidationError.forField(
+        "options.replicaStaleMs",
+        `must be a whole number of milliseconds ≥ 1, got ${String(options.replicaStaleMs)}`,
       );
     }
     this.#log = options.log ?? ((message) => console.warn(`[aurora] ${message}`));
@@ -474,7 +488,7 @@ export class PostgresStore implements EngineStore {
           // Nothing a live replica has not read yet: it will never read what is gone.
           const { rows: live } = await tx.query<{ position: string | null }>(
             `SELECT min(position) AS position FROM ${t}.replicas WHERE seen_at > now() - $1::bigint * interval '1 millisecond'`,
-            [STALE_REPLICA_MS],
+            [this.#replicaStaleMs],
           );
           const horizon = Math.min(snapshotsCover, live[0]?.position == null ? snapshotsCover : Number(live[0].position));
           const { rows } = await tx.query<{ removed: string; top: string | null }>(
@@ -941,7 +955,7 @@ export class PostgresStore implements EngineStore {
         this.#ownAhead = this.#ownAhead.filter((own) => own.seq > this.#position);
         // Paused long enough for retention to stop waiting for this replica (a frozen process or
         // machine), events after `before` may have gone between the check above and the read.
-        const mayBeStale = Date.now() - this.#registered.at > STALE_REPLICA_MS / 2;
+        const mayBeStale = Date.now() - this.#registered.at > this.#replicaStaleMs / 2;
         if (this.#position !== this.#registered.position || Date.now() - this.#registered.at >= HEARTBEAT_MS) {
           await this.#register(this.#client, this.#position);
         }
