@@ -291,19 +291,25 @@ describe("FileStore", () => {
       await restarted.close();
     });
 
-    it("removes a snapshot temp file a killed process left, and keeps a live process's", async () => {
+    it("removes the snapshot temp files a killed process left, whatever their pid, and no other model's", async () => {
       const modelPath = modelIn();
       const dir = join(modelPath, "..");
       const abandoned = join(dir, ".model.json.999999999.0a1b2c3d4e5f.tmp");
-      const live = join(dir, `.model.json.${process.ppid}.0a1b2c3d4e5f.tmp`);
+      // A container restarted with the same pid, or a pid a live process has now: the lock says the writer is gone.
+      const samePid = join(dir, `.model.json.${process.pid}.0a1b2c3d4e5f.tmp`);
+      const livePid = join(dir, `.model.json.${process.ppid}.0a1b2c3d4e5f.tmp`);
       const other = join(dir, ".other.json.999999999.0a1b2c3d4e5f.tmp");
-      for (const path of [abandoned, live, other]) writeFileSync(path, '{"half": ');
+      for (const path of [abandoned, samePid, livePid, other]) writeFileSync(path, '{"half": ');
       const lines: string[] = [];
       const engine = new RoutingEngine({ modelPath, log: (line) => lines.push(line) });
-      expect([abandoned, live, other].map((path) => existsSync(path))).toEqual([false, true, true]);
-      expect(lines).toEqual([
-        `removed ${abandoned}, which process 999999999 was writing when it stopped (never renamed into place)`,
-      ]);
+      expect([abandoned, samePid, livePid, other].map((path) => existsSync(path))).toEqual([false, false, false, true]);
+      expect(lines.sort()).toEqual(
+        [
+          `removed ${abandoned}, which process 999999999 was writing when it stopped (never renamed into place)`,
+          `removed ${samePid}, which process ${process.pid} was writing when it stopped (never renamed into place)`,
+          `removed ${livePid}, which process ${process.ppid} was writing when it stopped (never renamed into place)`,
+        ].sort(),
+      );
       await engine.close();
     });
 
@@ -343,6 +349,8 @@ describe("FileStore", () => {
       renameSync(modelPath, temp);
       renameSync(`${modelPath}.v3`, modelPath);
       rmSync(`${modelPath}.prev`);
+      // Before any restart, verify already reads the folder as the restart will finish it.
+      expect(verifyFileStore(modelPath).broken).toBeNull();
       const restarted = new FileStore({ path: modelPath, log: quiet, journal: false });
       expect(restarted.openSync().snapshot).toMatchObject({ round: 5, model_version: 5 });
       await restarted.close();

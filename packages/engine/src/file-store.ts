@@ -20,7 +20,7 @@ import { ValidationError } from "@aurora/domain";
 import { AuditChain, type ChainedAuditRecord } from "./audit-chain.js";
 import type { AuditRecord, EngineStore, FsyncPolicy, Receipt, Recovered, StoreStatus } from "./engine-store.js";
 import { JournalEventDecoder, JournalEventEncoder } from "./event-codec.js";
-import { acquireFileLock, isAlive } from "./file-lock.js";
+import { acquireFileLock } from "./file-lock.js";
 import { GENESIS_HASH, sha256Hex } from "./hash-chain.js";
 import {
   firstFramedRecord,
@@ -461,9 +461,9 @@ export class FileStore implements EngineStore {
   }
 
   /**
-   * Removes snapshot temp files (`.<name>.<pid>.<random>.tmp`) left by a process that is gone:
-   * killed while writing a snapshot, before the rename. A live process's (this one's included) are
-   * its own business.
+   * Removes the temp files (`.<name>.<pid>.<random>.tmp`, and the receipts' and anchors' rewrites)
+   * a process killed while writing them left: only the lock's holder writes them, and this one has
+   * just taken the lock. Called before anything is written.
    */
   #removeAbandonedTemps(): void {
     const dir = dirname(this.#paths.snapshot);
@@ -479,7 +479,10 @@ export class FileStore implements EngineStore {
       // The snapshot's own temps, and those of the receipts and anchors files rewritten whole.
       const match = /^(?:(?:receipts|anchors)\.)?(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length));
       const pid = match ? Number(match[1]) : Number.NaN;
-      if (!Number.isSafeInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+      // Whatever its pid: this process holds the lock and has written nothing yet, so the process
+      // that wrote it is gone, even when its pid is this one's or a live process's now (a
+      // container restarted as the same pid; pids reused).
+      if (!Number.isSafeInteger(pid)) continue;
       const path = join(dir, name);
       if (!receiptsRead) {
         newest = readFramedFile(this.#paths.receipts, { last: true, repair: false, keepLast: 1 }).records[0] as

@@ -171,11 +171,13 @@ describe("verifyFileStore", () => {
         return { modelPath, temp, model };
       }
 
-      it("is intact with the snapshot before it still in place, as a restart starts from it", async () => {
-        const { modelPath, model } = await crashedInstall();
+      it("is intact with the snapshot before it still in place, as a restart finishes the install and starts from it", async () => {
+        const { modelPath, model, temp } = await crashedInstall();
         const report = verifyFileStore(modelPath);
         expect(report.broken).toBeNull();
-        expect(report.notes.join("\n")).toMatch(/the newest receipt \(version 4\) names a snapshot a crash kept from its place/);
+        expect(report.notes).toContain(
+          `${temp} holds version 4, whose install a crash cut short: a restart puts it in place as ${modelPath} and starts from it`,
+        );
         const restarted = new RoutingEngine({ modelPath, seed: 8, log: quiet });
         expect(restarted.policy.toJSON()).toEqual(model);
         await restarted.close();

@@ -277,14 +277,28 @@ function checkSnapshots(
   const current = readSnapshot(paths.snapshot, receipts, notes);
   const previous = readSnapshot(paths.previous, receipts, notes);
   const newest = receipts.at(-1);
+  const checkOrder = () => {
+    if (current && previous?.version !== undefined && !(current.version !== undefined && current.version > previous.version)) {
+      throw new Broken(
+        `${previous.path} is version ${previous.version}, not older than ${current.path} (version ${current.version ?? "none"}): swapped or replaced?`,
+      );
+    }
+  };
+  // The newest snapshot whole in a temp file, model.json older or missing: a crash cut its install
+  // short, and a restart finishes it and starts from it (the older one becomes the fallback).
+  const interrupted = newest && current?.version !== newest.version ? interruptedInstall(paths.snapshot, newest) : undefined;
+  if (newest && interrupted) {
+    const finished = readSnapshot(interrupted, receipts, notes) as Snapshot;
+    notes.push(
+      `${interrupted} holds version ${newest.version}, whose install a crash cut short: a restart puts it in place as ${paths.snapshot} and starts from it`,
+    );
+    checkOrder();
+    return { start: finished, fallback: current ?? previous };
+  }
   const start = current ?? previous;
   const fallback = current ? previous : undefined;
   if (newest) checkStart(paths, newest, current, previous, notes);
-  if (current && previous?.version !== undefined && !(current.version !== undefined && current.version > previous.version)) {
-    throw new Broken(
-      `${previous.path} is version ${previous.version}, not older than ${current.path} (version ${current.version ?? "none"}): swapped or replaced?`,
-    );
-  }
+  checkOrder();
   return { start, fallback };
 }
 
