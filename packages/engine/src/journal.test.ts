@@ -1,6 +1,8 @@
+import { pbkdf2 } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import fc from "fast-check";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import {
@@ -13,6 +15,7 @@ import {
   segmentName,
 } from "./journal.js";
 
+const pbkdf2Async = promisify(pbkdf2);
 const dirs: string[] = [];
 const tempDir = () => {
   const dir = mkdtempSync(join(tmpdir(), "aurora-journal-"));
@@ -86,6 +89,26 @@ describe("JournalWriter", () => {
     await Promise.all(records.map((record) => writer.append(JSON.stringify(record), true)));
     expect(readJournal(dir, 1, { repair: false }).records).toEqual(records);
     expect(writer.bytesSinceRotation).toBe(readFileSync(join(dir, segmentName(1))).length);
+    await writer.close();
+  });
+
+  it("acknowledges a record whose fsync was under way when flushSync closed its rotated segment (no EBADF)", async () => {
+    const dir = tempDir();
+    const writer = new JournalWriter(dir, 1, "always");
+    const first = writer.append(JSON.stringify({ i: 1 }), true);
+    // Busy the thread pool, so the first record's asynchronous fsync waits behind these jobs.
+    const busy = Array.from({ length: 8 }, () => pbkdf2Async("x", "salt", 200_000, 32, "sha256"));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Meanwhile a snapshot cuts the journal and saveSync() flushes: the segment's descriptor is
+    // fsync'd and closed at once, the asynchronous fsync of the same descriptor still queued.
+    const second = writer.append(JSON.stringify({ i: 2 }), true);
+    writer.rotate();
+    writer.flushSync();
+    await expect(first).resolves.toBeUndefined();
+    await expect(second).resolves.toBeUndefined();
+    await Promise.all(busy);
+    expect(readJournal(dir, 1, { repair: false }).records).toEqual([{ i: 1 }, { i: 2 }]);
+    expect(writer.lastError).toBeUndefined();
     await writer.close();
   });
 

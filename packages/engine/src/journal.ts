@@ -361,6 +361,8 @@ export class JournalWriter {
   /** The promise every waiting append since the last write shares: one per group commit, not one per record. */
   #batch: Promise<void> | undefined;
   #written: Written[] = [];
+  /** The written batch whose asynchronous fsync `#drain` awaits. */
+  #inFlight: Written | undefined;
   #cycle: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** Set after a failed write: nothing is written again until it fires (`#fail`). */
@@ -466,7 +468,12 @@ export class JournalWriter {
     for (const written of this.#written.splice(0)) {
       fsyncSync(written.fd);
       for (const waiter of written.waiters) waiter.resolve();
-      if (written.closeAfter) closeSync(written.fd);
+      if (!written.closeAfter) continue;
+      // An asynchronous fsync of the same descriptor is still under way (`#drain`): closing it now
+      // would fail that fsync (EBADF), refusing feedback this fsync has just made durable, or let
+      // it sync whatever file takes the number next. It closes the descriptor when done.
+      if (this.#inFlight?.fd === written.fd) this.#inFlight.closeAfter = true;
+      else closeSync(written.fd);
     }
   }
 
@@ -536,6 +543,7 @@ export class JournalWriter {
     }
     for (let written = this.#written.shift(); written !== undefined; written = this.#written.shift()) {
       const { fd } = written;
+      this.#inFlight = written;
       try {
         if (this.#directoryDirty) {
           this.#directoryDirty = false;
@@ -551,10 +559,13 @@ export class JournalWriter {
           throw new JournalDeletedError(this.#dir);
         }
       } catch (error) {
+        this.#inFlight = undefined;
         for (const waiter of written.waiters) waiter.reject(error);
         this.#lastError = error;
+        if (written.closeAfter) closeQuietly(fd);
         continue;
       }
+      this.#inFlight = undefined;
       this.#lastError = undefined;
       if (written.closeAfter) closeSync(written.fd);
       for (const waiter of written.waiters) waiter.resolve();
@@ -600,5 +611,13 @@ export class JournalWriter {
       this.#retry = undefined;
       this.#run();
     }, 100);
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Closed already.
   }
 }
