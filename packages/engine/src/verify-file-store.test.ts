@@ -191,6 +191,21 @@ describe("verifyFileStore", () => {
     });
   });
 
+  describe("a model in use", () => {
+    it("says so when a live process holds the model's lock, and not when the lock is a dead process's", () => {
+      const modelPath = copyOf(worked);
+      const lock = fileStorePaths(modelPath).lock;
+      writeFileSync(lock, String(process.ppid));
+      const report = verifyFileStore(modelPath);
+      expect(report.broken).toBeNull();
+      expect(report.notes[0]).toBe(
+        `${lock}: process ${process.ppid} holds the model; what it writes while this check reads can show as a broken link: stop it first, or check a copy of the folder`,
+      );
+      writeFileSync(lock, "4194305"); // above Linux's largest pid: gone
+      expect(verifyFileStore(modelPath).notes.some((note) => note.includes("holds the model"))).toBe(false);
+    });
+  });
+
   describe("the snapshot", () => {
     it("names a snapshot whose model_version was removed while receipts exist", () => {
       const modelPath = copyOf(worked);

@@ -6,6 +6,7 @@ import type { ChainedAuditRecord } from "./audit-chain.js";
 import { verifyAuditChain } from "./audit-chain.js";
 import type { Receipt } from "./engine-store.js";
 import { JournalEventDecoder } from "./event-codec.js";
+import { isAlive } from "./file-lock.js";
 import { fileStorePaths } from "./file-store.js";
 import { GENESIS_HASH, sha256Hex } from "./hash-chain.js";
 import { listSegments, readFramedFile, segmentName } from "./journal.js";
@@ -44,6 +45,12 @@ export function verifyFileStore(path: string): VerifyReport {
   const paths = fileStorePaths(path);
   assertFileStore(paths);
   const notes: string[] = [];
+  const holder = liveHolder(paths.lock);
+  if (holder !== undefined) {
+    notes.push(
+      `${paths.lock}: process ${holder} holds the model; what it writes while this check reads can show as a broken link: stop it first, or check a copy of the folder`,
+    );
+  }
   try {
     const anchors = check("anchors", () => readAnchors(paths.anchors));
     const receipts = check("receipts", () => checkReceipts(paths, anchors.receipts, notes));
@@ -648,4 +655,15 @@ function checkCountersBetween(
       );
     }
   }
+}
+
+/** The pid in the lock file when that process is alive and not this one; a lock only a dead process left says nothing. */
+function liveHolder(lockPath: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(lockPath, "utf8"), 10);
+  } catch {
+    return undefined;
+  }
+  return Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid) ? pid : undefined;
 }
