@@ -12,6 +12,15 @@ const positiveInt = (what: string) =>
       error: `must be ≥ 1 (${what})`,
     });
 
+/** `auditRetention`, for the engine's options and `FileStore`'s alike. */
+export const auditRetentionSchema = z.strictObject(
+  {
+    maxBytes: positiveInt("bytes of audit segments kept").optional(),
+    maxAgeMs: positiveInt("milliseconds an audit segment is kept after its last write").optional(),
+  },
+  { error: "must be { maxBytes?, maxAgeMs? }" },
+);
+
 export const engineOptionsSchema = z.object({
   /** Base URL of the Ψ-Field service; without it Ψ metrics come only from decide requests. */
   psiFieldUrl: z.url({ error: "must be an http(s) URL such as http://psi-field:9091" }).optional(),
@@ -119,15 +128,7 @@ export const engineOptionsSchema = z.object({
    * How much audit trail the default file store keeps: `{ maxBytes?, maxAgeMs? }` (default: all of
    * it). Whole segments go, the oldest first, the first kept anchored for `aurora-verify`.
    */
-  auditRetention: z
-    .strictObject(
-      {
-        maxBytes: positiveInt("bytes of audit segments kept").optional(),
-        maxAgeMs: positiveInt("milliseconds an audit segment is kept after its last write").optional(),
-      },
-      { error: "must be { maxBytes?, maxAgeMs? }" },
-    )
-    .optional(),
+  auditRetention: auditRetentionSchema.optional(),
   /** Where the store's recovery notes go (a dropped torn journal tail, a refused snapshot); default console.warn. */
   log: z
     .custom<(message: string) => void>((v) => typeof v === "function", { error: "must be a function taking a message" })

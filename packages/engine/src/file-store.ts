@@ -16,8 +16,9 @@ import {
 import { link, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { ValidationError } from "@aurora/domain";
+import { parseWith, ValidationError } from "@aurora/domain";
 import { AuditChain, type ChainedAuditRecord } from "./audit-chain.js";
+import { auditRetentionSchema } from "./engine-options.js";
 import type { AuditRecord, EngineStore, FsyncPolicy, Receipt, Recovered, StoreStatus } from "./engine-store.js";
 import { JournalEventDecoder, JournalEventEncoder } from "./event-codec.js";
 import { acquireFileLock } from "./file-lock.js";
@@ -906,27 +907,9 @@ function readSnapshotFile(path: string, receipts: readonly Receipt[]): SnapshotR
 
 function checkedRetention(retention: AuditRetention | undefined): AuditRetention | undefined {
   if (retention === undefined) return undefined;
-  if (typeof retention !== "object" || retention === null) {
-    throw ValidationError.forField("options.auditRetention", "must be an object { maxBytes?, maxAgeMs? }");
-  }
-  const out: AuditRetention = {};
-  for (const key of Object.keys(retention)) {
-    if (key !== "maxBytes" && key !== "maxAgeMs") {
-      throw ValidationError.forField(`options.auditRetention.${key}`, "is not a retention field: use maxBytes or maxAgeMs");
-    }
-  }
-  for (const key of ["maxBytes", "maxAgeMs"] as const) {
-    const value = retention[key];
-    if (value === undefined) continue;
-    if (!Number.isSafeInteger(value) || value < 1) {
-      throw ValidationError.forField(
-        `options.auditRetention.${key}`,
-        `must be a whole number ≥ 1 (${key === "maxBytes" ? "bytes" : "milliseconds"}), got ${String(value)}`,
-      );
-    }
-    out[key] = value;
-  }
-  return out.maxBytes === undefined && out.maxAgeMs === undefined ? undefined : out;
+  const { maxBytes, maxAgeMs } = parseWith(auditRetentionSchema, retention, "options.auditRetention");
+  if (maxBytes === undefined && maxAgeMs === undefined) return undefined;
+  return { ...(maxBytes !== undefined ? { maxBytes } : {}), ...(maxAgeMs !== undefined ? { maxAgeMs } : {}) };
 }
 
 /** Whether the file at `path` exists and hashes to `sha256`. */

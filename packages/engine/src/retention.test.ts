@@ -157,6 +157,11 @@ describe("receipts pruning", () => {
       part: "anchors",
       reason: `${anchors} is not valid JSON (damaged or edited?)`,
     });
+    writeFileSync(anchors, JSON.stringify({ audit: { segment: 2, seq: 1, prev: GENESIS_HASH, pruned_at: "x" } }));
+    expect(verifyFileStore(modelPath).broken).toEqual({
+      part: "anchors",
+      reason: `${anchors} is not the anchors the store writes (audit.prev: is the genesis hash): damaged or edited?`,
+    });
   });
 
   it("prunes nothing while the anchors file cannot be read, and says so", async () => {
@@ -399,7 +404,7 @@ describe("audit retention", () => {
       /^options\.auditRetention/,
     );
     expect(() => new FileStore({ path: modelIn(), auditRetention: { maxAgeMs: -1 } })).toThrow(
-      /^options\.auditRetention\.maxAgeMs: must be a whole number ≥ 1/,
+      /^options\.auditRetention\.maxAgeMs: must be ≥ 1/,
     );
   });
 

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { AuroraError } from "@aurora/domain";
+import { AuroraError, formatPath } from "@aurora/domain";
+import { z } from "zod";
 import { GENESIS_HASH } from "./hash-chain.js";
 import { writeFileAtomicSync } from "./model-file.js";
 
@@ -44,6 +45,17 @@ export class AnchorsFileError extends AuroraError {
   }
 }
 
+const count = z.number().int().min(1);
+/** A link's hash, never the genesis one: an anchor is written only after something was removed. */
+const hash = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/)
+  .refine((value) => value !== GENESIS_HASH, { error: "is the genesis hash" });
+const anchorsSchema = z.object({
+  receipts: z.object({ version: count, prev: hash, pruned_at: z.string() }).optional(),
+  audit: z.object({ segment: count, seq: count, prev: hash, pruned_at: z.string() }).optional(),
+});
+
 /** The anchors at `path`; none when the file is missing (nothing was ever pruned). */
 export function readAnchors(path: string): StoreAnchors {
   let text: string;
@@ -59,38 +71,17 @@ export function readAnchors(path: string): StoreAnchors {
   } catch {
     throw new AnchorsFileError(path, "is not valid JSON (damaged or edited?)");
   }
-  if (!isObject(value)) throw new AnchorsFileError(path, "is not a JSON object (damaged or edited?)");
-  const anchors: StoreAnchors = {};
-  if (value.receipts !== undefined) {
-    const r = value.receipts;
-    if (!isObject(r) || !isCount(r.version) || !isHash(r.prev) || typeof r.pruned_at !== "string") {
-      throw new AnchorsFileError(path, `has a receipts anchor that is not { version, prev, pruned_at }: ${JSON.stringify(r)}`);
-    }
-    anchors.receipts = { version: r.version, prev: r.prev, pruned_at: r.pruned_at };
+  const parsed = anchorsSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue && issue.path.length > 0 ? ` (${formatPath(issue.path)}: ${issue.message})` : "";
+    throw new AnchorsFileError(path, `is not the anchors the store writes${field}: damaged or edited?`);
   }
-  if (value.audit !== undefined) {
-    const a = value.audit;
-    if (!isObject(a) || !isCount(a.segment) || !isCount(a.seq) || !isHash(a.prev) || typeof a.pruned_at !== "string") {
-      throw new AnchorsFileError(path, `has an audit anchor that is not { segment, seq, prev, pruned_at }: ${JSON.stringify(a)}`);
-    }
-    anchors.audit = { segment: a.segment, seq: a.seq, prev: a.prev, pruned_at: a.pruned_at };
-  }
-  return anchors;
+  const { receipts, audit } = parsed.data;
+  return { ...(receipts ? { receipts } : {}), ...(audit ? { audit } : {}) };
 }
 
 /** Replaces the anchors file atomically and durably. */
 export function writeAnchors(path: string, anchors: StoreAnchors): void {
   writeFileAtomicSync(path, `${JSON.stringify(anchors)}\n`);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isCount(value: unknown): value is number {
-  return Number.isSafeInteger(value) && (value as number) >= 1;
-}
-
-function isHash(value: unknown): value is string {
-  return typeof value === "string" && /^[0-9a-f]{64}$/.test(value) && value !== GENESIS_HASH;
 }

@@ -66,9 +66,10 @@ export interface PostgresStoreOptions {
   /**
    * How long the events of a finished decision (its decision, outcome and settlement rows) are kept
    * after the decision was made, in ms (default 7 days; `Infinity` keeps them all). After each
-   * snapshot, those that both kept snapshots cover and are older than this are removed, in batches:
-   * without it the tables grow by ~2 KB every decision, for ever. Pending decisions are never
-   * removed. Feedback for a removed decision is then unknown (404), not a duplicate or late.
+   * snapshot, those older than this that both kept snapshots cover and every live replica has read
+   * are removed, in batches: without it the tables grow by ~2 KB every decision, for ever. The
+   * engine refuses one shorter than its `rewardWaitMs` plus `settleGraceMs`. Feedback for a removed
+   * decision is a duplicate or late while the model remembers it finished, else unknown (404).
    */
   eventRetentionMs?: number;
   /**
@@ -175,10 +176,6 @@ export class PostgresStore implements EngineStore {
   readonly #findDecisionWaitMs: number;
   readonly #queryTimeoutMs: number;
   readonly #eventRetentionMs: number;
-  /** See `EngineStore.eventRetentionMs`: the engine checks it against its reward wait. */
-  get eventRetentionMs(): number {
-    return this.#eventRetentionMs;
-  }
   readonly #auditRetentionMs: number;
   readonly #replicaStaleMs: number;
   readonly #log: (message: string) => void;
@@ -266,6 +263,11 @@ export class PostgresStore implements EngineStore {
       );
     }
     this.#log = options.log ?? ((message) => console.warn(`[aurora] ${message}`));
+  }
+
+  /** See `EngineStore.eventRetentionMs`: the engine checks it against its reward wait. */
+  get eventRetentionMs(): number {
+    return this.#eventRetentionMs;
   }
 
   /** `"postgres"` (a server) or `"pglite"`. */
@@ -995,8 +997,9 @@ export class PostgresStore implements EngineStore {
 
   /**
    * Before a poll reads events: whether event retention has removed an event after `position`,
-   * which this replica then never reads (read first: a removal committed later may only take
-   * events the poll is about to read).
+   * which this replica then never reads. A replica seen within `replicaStaleMs` holds retention
+   * back, so this finds one that was not (stopped, frozen); the poll checks once more after reading
+   * when it may have looked so meanwhile.
    */
   async #checkNotMissed(): Promise<void> {
     // Every replica checks: another one's retention may remove events.
@@ -1009,15 +1012,13 @@ export class PostgresStore implements EngineStore {
     this.#missedUpTo(pruned, this.#position);
   }
 
-  /** Marks this replica as having missed events retention removed (not ready until restarted); returns the error. */
-  #missedUpTo(pruned: number, position: number): StoreUnavailableError {
-    if (!this.#missed) {
-      this.#missed = new StoreUnavailableError(
-        `this replica had read the events up to seq ${position} when event retention removed some up to seq ${pruned}: its model lacks them; restart it to load the newest snapshot`,
-      );
-      this.#log(this.#missed.message);
-    }
-    return this.#missed as StoreUnavailableError;
+  /** Marks this replica as having missed events retention removed: not ready, and no snapshot, until restarted. */
+  #missedUpTo(pruned: number, position: number): void {
+    if (this.#missed) return;
+    this.#missed = new StoreUnavailableError(
+      `this replica had read the events up to seq ${position} when event retention removed some up to seq ${pruned}: its model lacks them; restart it to load the newest snapshot`,
+    );
+    this.#log(this.#missed.message);
   }
 
   get #retentionLock(): string {
