@@ -34,6 +34,7 @@ import {
   readJournal,
   segmentName,
 } from "./journal.js";
+import { decisionsWithoutEntry, entryIdsAfter, restoredEntry } from "./journal-audit.js";
 import { fsyncDirectory, fsyncDirectoryAsync, ModelFileError, writeFileAtomicSync } from "./model-file.js";
 import { makeReceipt } from "./receipt.js";
 import type { EngineEvent } from "./routing-engine.js";
@@ -111,6 +112,13 @@ interface SnapshotHeader {
   journal_segment?: number;
   /** false: written by a store that does not journal (`autoSave: false`): nothing it added since the previous snapshot is in the journal. */
   journal?: false;
+  /**
+   * The audit chain's head at the cut: the `seq` and `hash` of the last audit record of the
+   * decisions the snapshot holds (0 and genesis before the first). The audit trail is fsync'd up
+   * to there before the snapshot's receipt is written, so a trail that ends before it lost records.
+   */
+  audit_seq?: number;
+  audit_hash?: string;
 }
 
 const DEFAULT_AUDIT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -121,6 +129,9 @@ const DEFAULT_MIN_SNAPSHOT_INTERVAL_MS = 1_000;
 const DEFAULT_KEEP_RECEIPTS = 1_024;
 /** How often the audit trail's age is checked under `maxAgeMs` (rollovers and opens check too). */
 const RETENTION_CHECK_MS = 60_000;
+
+/** The key under which a failing fsync of the audit trail for a snapshot is logged once (`#failing`). */
+const AUDIT_SYNC = "the audit trail's fsync for a snapshot";
 
 /** Thrown inside an asynchronous install once a synchronous snapshot has taken its place. */
 const SUPERSEDED = Symbol("superseded by a synchronous snapshot");
@@ -161,6 +172,8 @@ export class FileStore implements EngineStore {
   #receipt: Receipt | undefined;
   /** The journal segment the current snapshot starts from (segments before it are covered). */
   #cut = 0;
+  /** The audit record `seq` at the cut of the snapshot the store opened on (its `audit_seq`); undefined when it did not record one. */
+  #auditAtCut: number | undefined;
   #snapshotBytes = 0;
   #eventsSinceSnapshot = 0;
   #releaseLock: (() => void) | undefined;
@@ -183,8 +196,8 @@ export class FileStore implements EngineStore {
   #anchors: StoreAnchors | undefined;
   /** Where the audit segment being written starts: its number, and its first record's `seq` and `prev`. */
   #auditStart: { segment: number; seq: number; prev: string } | undefined;
-  /** The parts whose last pruning failed (logged once until one succeeds). */
-  readonly #pruneFailing = new Set<string>();
+  /** The housekeeping whose last attempt failed (pruning, the audit trail's fsync for a snapshot), logged once until one succeeds. */
+  readonly #failing = new Set<string>();
   /** Checks the audit trail's age once a minute, when `auditRetention.maxAgeMs` is set. */
   #retentionTimer: NodeJS.Timeout | undefined;
 
@@ -257,6 +270,7 @@ export class FileStore implements EngineStore {
         const segment = Math.max(this.#cut, 1, ...listSegments(this.#paths.journal));
         this.#writer = new JournalWriter(this.#paths.journal, segment, this.#fsync);
         this.#openAudit();
+        this.#restoreAuditEntries(recovered.events);
         this.#applyAuditRetention();
         if (this.#auditRetention?.maxAgeMs !== undefined) {
           // An idle engine's segments age too: appends alone would never look again.
@@ -287,6 +301,8 @@ export class FileStore implements EngineStore {
     const loaded = this.#loadSnapshot(receipts, repair);
     this.#receipt = receipts.at(-1);
     this.#cut = loaded?.header.journal_segment ?? 0;
+    // Where the audit trail stood at the cut; a store that has never taken a snapshot, at its start.
+    this.#auditAtCut = loaded ? loaded.header.audit_seq : this.#receiptCount === 0 ? 0 : undefined;
     this.#snapshotBytes = loaded?.bytes ?? 0;
     let events: EngineEvent[] = [];
     // Read whether or not this store journals: a folder a journaling run left holds acknowledged
@@ -391,6 +407,7 @@ export class FileStore implements EngineStore {
       .then(async () => {
         const { content, cut } = this.#cutAndTake(take);
         const syncInstalls = this.#syncInstalls;
+        await this.#auditDurable(content as SnapshotHeader, () => this.#audit?.sync());
         const written = await writeSnapshotTemp(this.#paths.snapshot, content);
         return this.#install(written, cut, syncInstalls);
       });
@@ -402,6 +419,7 @@ export class FileStore implements EngineStore {
     if (!this.#releaseLock) throw this.#notWritable();
     this.#writer?.flushSync();
     const { content, cut } = this.#cutAndTake(take);
+    void this.#auditDurable(content as SnapshotHeader, () => this.#audit?.syncSync());
     const written = writeSnapshotTempSync(this.#paths.snapshot, content);
     this.#writer?.flushSync();
     return this.#installSync(written, cut);
@@ -580,11 +598,10 @@ export class FileStore implements EngineStore {
   #prune(what: string, work: () => void): void {
     try {
       work();
-      this.#pruneFailing.delete(what);
+      this.#failing.delete(what);
     } catch (error) {
-      if (!this.#pruneFailing.has(what))
-        this.#log(`could not prune ${what} (${(error as Error).message}); it will be tried again`);
-      this.#pruneFailing.add(what);
+      if (!this.#failing.has(what)) this.#log(`could not prune ${what} (${(error as Error).message}); it will be tried again`);
+      this.#failing.add(what);
     }
   }
 
@@ -672,7 +689,104 @@ export class FileStore implements EngineStore {
     this.#eventsSinceSnapshot = 0;
     const header: SnapshotHeader = { model_version: (this.#receipt?.version ?? 0) + 1, journal_segment: cut };
     if (!this.#writer) header.journal = false;
+    if (this.#audit) {
+      const { seq, hash } = this.#chain.last;
+      header.audit_seq = seq;
+      header.audit_hash = hash;
+    }
     return { content: { ...value, ...header }, cut };
+  }
+
+  /**
+   * Makes the audit trail durable up to the snapshot's cut (with `flush`) before the snapshot is
+   * written and its receipt appended. When that fails, the snapshot is written without its
+   * `audit_seq` and `audit_hash`: it claims nothing of an audit trail that may not be on disk, and
+   * the audit trail's failure does not hold back the journal's compaction (logged once until it succeeds).
+   */
+  #auditDurable(content: SnapshotHeader, flush: () => Promise<void> | void): Promise<void> | undefined {
+    if (content.audit_seq === undefined) return undefined;
+    const failed = (error: unknown) => {
+      delete content.audit_seq;
+      delete content.audit_hash;
+      if (!this.#failing.has(AUDIT_SYNC)) {
+        this.#log(
+          `the audit trail could not be fsync'd for a snapshot (${(error as Error)?.message ?? String(error)}): the snapshot is written without its audit head`,
+        );
+      }
+      this.#failing.add(AUDIT_SYNC);
+    };
+    const succeeded = () => {
+      this.#failing.delete(AUDIT_SYNC);
+    };
+    try {
+      const done = flush();
+      if (done === undefined) {
+        succeeded();
+        return undefined;
+      }
+      return done.then(succeeded, failed);
+    } catch (error) {
+      failed(error);
+      return undefined;
+    }
+  }
+
+  /**
+   * Writes again the audit entries of the journal's decisions after the snapshot that the audit
+   * trail lost: it is written every 200 ms and fsync'd at each snapshot, the journal before each
+   * feedback is acknowledged, so a crash can leave decisions the journal kept without their entry.
+   * Each is rebuilt from the decision's record as `decide()` made it (same timestamp, status and
+   * violations), with a note that says so, and appended in the journal's order. Anomalies and
+   * rejected decisions (no provider), which the journal does not hold, cannot come back. Nothing is
+   * written when the snapshot recorded no audit head (an older version's) or the trail no longer
+   * reaches back to it (retention, damage): then the store cannot tell which entries are missing.
+   */
+  #restoreAuditEntries(events: Iterable<EngineEvent>): void {
+    const atCut = this.#auditAtCut;
+    const audit = this.#audit;
+    if (atCut === undefined || !audit) return;
+    const decisions = [...events].filter((event) => event.type === "decision");
+    if (decisions.length === 0) return;
+    const present = this.#auditEntryIdsAfter(atCut);
+    if (present === undefined) return;
+    const missing = decisionsWithoutEntry(decisions, present);
+    if (missing.length === 0) return;
+    for (const record of missing) this.appendAudit({ kind: "entry", entry: restoredEntry(record) });
+    audit.syncSync();
+    const first = missing[0] as { decision_id: string };
+    this.#log(
+      `restored ${missing.length} audit entr${missing.length === 1 ? "y" : "ies"} from the journal (the first for decision ${first.decision_id}): ` +
+        "the audit trail lost them when the process stopped",
+    );
+  }
+
+  /**
+   * The decision ids of the audit entries after record `seq`, read from the newest segment back;
+   * undefined when the segments no longer reach back to it (removed, or one damaged).
+   */
+  #auditEntryIdsAfter(seq: number): Set<string> | undefined {
+    const ids = new Set<string>();
+    if (this.#chain.last.seq <= seq) return ids;
+    const dir = this.#paths.audit;
+    const segments = listSegments(dir);
+    for (let i = segments.length - 1; i >= 0; i--) {
+      const path = join(dir, segmentName(segments[i] as number));
+      let records: ChainedAuditRecord[];
+      try {
+        records = readFramedFile(path, { last: i === segments.length - 1, repair: false }).records as ChainedAuditRecord[];
+      } catch (error) {
+        if (!(error instanceof JournalCorruptError)) throw error;
+        this.#log(`${error.message}; the audit entries the journal's decisions may lack were not restored`);
+        return undefined;
+      }
+      entryIdsAfter(records, seq, ids);
+      const first = records[0];
+      if (first !== undefined && first.seq <= seq + 1) return ids;
+    }
+    this.#log(
+      `the audit trail no longer reaches back to record ${seq}, where the snapshot was cut: the audit entries the journal's decisions may lack were not restored`,
+    );
+    return undefined;
   }
 
   /**
@@ -887,9 +1001,13 @@ function readSnapshotFile(path: string, receipts: readonly Receipt[]): SnapshotR
     return { error: new ModelFileError(path, "is not a JSON object: restore a good copy or move it away to start fresh") };
   }
   const header: SnapshotHeader = {};
-  const { model_version, journal_segment } = value as SnapshotHeader;
+  const { model_version, journal_segment, audit_seq, audit_hash } = value as SnapshotHeader;
   if (Number.isSafeInteger(model_version)) header.model_version = model_version as number;
   if (Number.isSafeInteger(journal_segment)) header.journal_segment = journal_segment as number;
+  if (Number.isSafeInteger(audit_seq) && (audit_seq as number) >= 0 && typeof audit_hash === "string") {
+    header.audit_seq = audit_seq as number;
+    header.audit_hash = audit_hash;
+  }
   if (header.model_version !== undefined) {
     const receipt = receipts.find((r) => r.version === header.model_version);
     const sha256 = sha256Hex(bytes);

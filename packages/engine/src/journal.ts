@@ -458,6 +458,23 @@ export class JournalWriter {
     return done;
   }
 
+  /**
+   * Resolves once everything appended so far is written and fsync'd, appends that did not wait
+   * included (the audit trail's: `flush` fsyncs only what some append or flush waits for).
+   */
+  sync(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const done = new Promise<void>((resolve, reject) => this.#queueWaiters.push({ resolve, reject }));
+    this.#schedule(true);
+    return done;
+  }
+
+  /** `sync`, synchronously. */
+  syncSync(): void {
+    this.flushSync();
+    fsyncSync(this.#fd);
+  }
+
   /** Writes and fsyncs everything synchronously (exit handlers). */
   flushSync(): void {
     this.#writeQueue(false);

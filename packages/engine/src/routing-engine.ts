@@ -41,6 +41,7 @@ import { type ResolvedEngineOptions, type RoutingEngineOptions, resolveEngineOpt
 import type { AuditRecord, EngineStore, FoundDecision, Recovered, StoreStatus } from "./engine-store.js";
 import { applyRemoteEvent, learnable, type ReplayTally, replayEvents } from "./event-replay.js";
 import { buildGuardedPolicy } from "./guarded-policy.js";
+import { statusOf, violationsOf } from "./journal-audit.js";
 import { PartitionMemo } from "./partition-memo.js";
 import { topAlternatives } from "./rank-alternatives.js";
 import { StateKeys } from "./state-keys.js";
@@ -786,9 +787,8 @@ export class RoutingEngine {
     const auditor = this.#auditor;
     return {
       decision(record) {
-        const listed = (record.metadata as { violations?: unknown }).violations;
-        const violations: readonly unknown[] = Array.isArray(listed) ? listed : [];
-        auditor.countRecordedEntry(violations.length === 0 ? "approved" : "flagged", violations);
+        const violations = violationsOf(record);
+        auditor.countRecordedEntry(statusOf(violations), violations);
         executor.countRecorded({ type: "decision" });
       },
       outcome: (outcome) => executor.countRecorded({ type: "outcome", outcome }),

@@ -10,6 +10,7 @@ import { isAlive } from "./file-lock.js";
 import { fileStorePaths } from "./file-store.js";
 import { GENESIS_HASH, sha256Hex } from "./hash-chain.js";
 import { listSegments, readFramedFile, segmentName } from "./journal.js";
+import { entryIdsAfter } from "./journal-audit.js";
 import { verifyReceiptChain } from "./receipt.js";
 import type { EngineEvent } from "./routing-engine.js";
 import { type AuditAnchor, type ReceiptsAnchor, readAnchors } from "./store-anchors.js";
@@ -55,8 +56,8 @@ export function verifyFileStore(path: string): VerifyReport {
     const anchors = check("anchors", () => readAnchors(paths.anchors));
     const receipts = check("receipts", () => checkReceipts(paths, anchors.receipts, notes));
     const { start, fallback } = check("snapshot", () => checkSnapshots(paths, receipts, notes));
-    check("audit", () => checkAudit(paths, anchors.audit, notes));
-    check("journal", () => checkJournal(paths, start, fallback, notes));
+    const audited = check("audit", () => checkAudit(paths, anchors.audit, start, notes));
+    check("journal", () => checkJournal(paths, start, fallback, audited, notes));
   } catch (error) {
     if (!(error instanceof BrokenLink)) throw error;
     return { ok: false, broken: { part: error.part, reason: error.message }, notes };
@@ -365,7 +366,16 @@ function checkStart(
  * keeps a journal keeps an audit trail too: both are opened together, and retention never removes
  * the segment being written.
  */
-function checkAudit(paths: Paths, anchor: AuditAnchor | undefined, notes: string[]): void {
+/**
+ * Checks the audit trail; returns the decision ids of its entries after the head `start` recorded
+ * at its cut (`audit_seq`), or undefined when it recorded none or the trail no longer reaches it.
+ */
+function checkAudit(
+  paths: Paths,
+  anchor: AuditAnchor | undefined,
+  start: Snapshot | undefined,
+  notes: string[],
+): Set<string> | undefined {
   const segments = listSegments(paths.audit);
   if (segments.length === 0) {
     if (existsSync(paths.journal)) {
@@ -374,7 +384,7 @@ function checkAudit(paths: Paths, anchor: AuditAnchor | undefined, notes: string
       );
     }
     notes.push("audit: none (a store without a journal keeps none)");
-    return;
+    return undefined;
   }
   const firstSegment = segments[0] as number;
   const lastSegment = segments.at(-1) as number;
@@ -431,6 +441,44 @@ function checkAudit(paths: Paths, anchor: AuditAnchor | undefined, notes: string
       ? ""
       : ` from ${segmentName(firstSegment)} (older segments removed by retention${anchor ? `, anchored at ${segmentName(anchor.segment)}` : ""})`;
   notes.push(`audit: ${records.length} records linked${from}`);
+  return checkAuditHead(records, anchor, start);
+}
+
+/**
+ * The trail against the head the starting snapshot recorded at its cut: the store fsyncs the trail
+ * up to there before it appends the snapshot's receipt, so a trail that ends before it, or holds
+ * another record there, lost or replaced records a crash cannot account for. Returns the entries'
+ * decision ids after the head (see `checkAudit`).
+ */
+function checkAuditHead(
+  records: readonly ChainedAuditRecord[],
+  anchor: AuditAnchor | undefined,
+  start: Snapshot | undefined,
+): Set<string> | undefined {
+  const seq = start?.value.audit_seq;
+  const hash = start?.value.audit_hash;
+  if (!Number.isSafeInteger(seq) || typeof hash !== "string") return undefined;
+  const head = seq as number;
+  // Where the kept chain begins: its first record, or (retention removed every segment that held one) the anchor's.
+  const firstSeq = records[0]?.seq ?? anchor?.seq ?? 1;
+  const lastSeq = records.at(-1)?.seq ?? firstSeq - 1;
+  const cutBy = `${start?.path} (version ${start?.version}) was cut after audit record ${head}`;
+  if (lastSeq < head) {
+    throw new Broken(
+      `the audit trail ends at record ${lastSeq}, but ${cutBy}, which the store fsyncs before the snapshot's ` +
+        "receipt: the newest records were removed (or the folder is a copy taken while the store ran)",
+    );
+  }
+  if (head < firstSeq - 1) return undefined; // retention removed the records around the head
+  const at = head - firstSeq; // the chain checked: one record per seq, in order
+  // The head is the record before the first kept: its hash is that one's prev (the anchor's, when none is kept).
+  const recorded = at < 0 ? (records[0]?.prev ?? anchor?.prev ?? GENESIS_HASH) : (records[at] as ChainedAuditRecord).hash;
+  if (recorded !== hash) {
+    throw new Broken(`audit record ${head}'s hash is not the one ${start?.path} recorded at its cut (the trail replaced?)`);
+  }
+  const ids = new Set<string>();
+  entryIdsAfter(records, head, ids);
+  return ids;
 }
 
 /**
@@ -458,7 +506,13 @@ interface Located {
  * Only after a snapshot written without a journal are skipped events expected: those journaled
  * before it, which come first.
  */
-function checkJournal(paths: Paths, start: Snapshot | undefined, fallback: Snapshot | undefined, notes: string[]): void {
+function checkJournal(
+  paths: Paths,
+  start: Snapshot | undefined,
+  fallback: Snapshot | undefined,
+  audited: ReadonlySet<string> | undefined,
+  notes: string[],
+): void {
   const dir = paths.journal;
   const segments = listSegments(dir);
   const cut = start?.cut ?? 0;
@@ -544,6 +598,7 @@ function checkJournal(paths: Paths, start: Snapshot | undefined, fallback: Snaps
   // Before a snapshot written without a journal, the journal holds what it holds already: a restart skips those events.
   let leading = journalless(start);
   let stale = 0;
+  const unaudited: string[] = [];
   const skip = (reason: string) => {
     if (!leading) throw new Broken(reason);
     stale++;
@@ -564,6 +619,7 @@ function checkJournal(paths: Paths, start: Snapshot | undefined, fallback: Snaps
       }
       leading = false;
       pending.set(id, { where, record: event.record });
+      if (audited !== undefined && !audited.has(id)) unaudited.push(id);
       return;
     }
     if (!pending.delete(event.decision_id)) {
@@ -595,6 +651,12 @@ function checkJournal(paths: Paths, start: Snapshot | undefined, fallback: Snaps
   if (stale > 0) {
     notes.push(
       `journal: the first ${stale} events were journaled before ${start?.path}, written without a journal: a restart skips them`,
+    );
+  }
+  if (unaudited.length > 0) {
+    notes.push(
+      `audit: ${unaudited.length} decision(s) in the journal after the snapshot have no audit entry (the first ${unaudited[0]}): ` +
+        "the trail, written every 200 ms, lost the last moments before the store stopped; the next start restores them from the journal",
     );
   }
 
