@@ -8,6 +8,7 @@ import {
   createRng,
   type DecideRequest,
   type DecideRequestInput,
+  DuplicateFeedbackError,
   MAX_REWARD_MAGNITUDE,
   type Outcome,
   type OutcomeInput,
@@ -498,6 +499,7 @@ export class RoutingEngine {
       await store.append(event);
     } catch (error) {
       refusal = storeRefusal(record.decision_id, error);
+      if (refusal instanceof DuplicateFeedbackError) this.#executor.countDuplicate();
       if (!(refusal instanceof FeedbackNotDurableError)) throw refusal;
     }
     // Settled by expiry (or evicted) while the store was asked: that settlement stands here.

@@ -143,6 +143,15 @@ export class Executor {
   }
 
   /**
+   * Counts a feedback refused as a duplicate by someone else than this executor: a store shared by
+   * replicas that had kept another outcome for the decision (another replica's, or one taken at
+   * the same moment), so `duplicate_feedback` counts every duplicate refused.
+   */
+  countDuplicate(): void {
+    this.#duplicateFeedback++;
+  }
+
+  /**
    * Counts what a journal recorded after the snapshot the counters came from, as live traffic
    * counted it: a decision made, an outcome accepted, a decision settled without feedback.
    * Only the counters change (the decisions themselves come back with `restorePending`).

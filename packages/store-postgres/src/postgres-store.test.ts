@@ -496,6 +496,27 @@ describe(`PostgresStore on ${db.backend}`, () => {
       await b!.close();
     });
 
+    it("refuses, as duplicates, feedbacks for one decision that one replica receives at the same moment", async () => {
+      // They reach the database in one group commit: it keeps the first, and the others are refused
+      // (each was answered 200, learned once, and the shared totals counted every one).
+      const schema = db.schema();
+      const [a] = await replicas(schema, 1);
+      for (let round = 0; round < 3; round++) {
+        const id = a!.decide({ context, providers }).metadata.decision_id;
+        const results = await Promise.allSettled([1, 2, 3, 4].map((i) => a!.feedback(outcome(id, i))));
+        expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+        for (const r of results.filter((r) => r.status === "rejected")) {
+          expect((r as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateFeedbackError);
+        }
+      }
+      expect(a!.getStatus().strategist.total_rewards).toBe(3);
+      expect(a!.getStatus().executor.duplicate_feedback).toBe(9);
+      const [learned] = await db.query<{ outcomes: string }>(`SELECT sum(outcomes) AS outcomes FROM "${schema}".learning_state`);
+      expect(Number(learned?.outcomes)).toBe(3);
+      await until(() => a!.getStatus().store?.shared_totals?.outcomes === 3, "the shared totals to count the 3 outcomes kept");
+      await a!.close();
+    });
+
     it("refuses a retried feedback after a restart from a background snapshot, learning nothing again", async () => {
       // A background snapshot holds no memory of finished ids: the restarted replica took the retry
       // for a decision it had never seen, looked it up, applied the decision and the stored outcome

@@ -853,13 +853,15 @@ export class PostgresStore implements EngineStore {
       counts.decisions = result.rows.length;
     }
     if (outcomes.length > 0) {
-      const { rows: inserted } = await tx.query<{ decision_id: string }>(
-        `INSERT INTO ${t}.outcomes (decision_id, seq, origin, n, provider_id, success, reward, at, event) VALUES ${values(outcomes)} ON CONFLICT DO NOTHING RETURNING decision_id`,
+      const { rows: inserted } = await tx.query<{ n: string }>(
+        `INSERT INTO ${t}.outcomes (decision_id, seq, origin, n, provider_id, success, reward, at, event) VALUES ${values(outcomes)} ON CONFLICT DO NOTHING RETURNING n`,
         outcomes.flat(),
       );
       counts.outcomes = inserted.length;
-      const took = new Set(inserted.map((row) => row.decision_id));
-      const missing = outcomes.filter((row) => !took.has(row[0] as string));
+      // By the event's own number, not its decision: two outcomes of one decision in one batch (two
+      // feedbacks this replica took at once) insert only the first, and the second must be refused.
+      const took = new Set(inserted.map((row) => Number(row.n)));
+      const missing = outcomes.filter((row) => !took.has(row[3] as number));
       if (missing.length > 0) {
         // Not inserted: either our own earlier attempt committed (a retry after a lost reply), or another replica got feedback first.
         const { rows: holders } = await tx.query<{ decision_id: string; origin: string; n: string }>(
@@ -873,7 +875,7 @@ export class PostgresStore implements EngineStore {
       }
       const learned = new Map<string, { state: string; provider: string; n: number; ok: number; sum: number }>();
       for (const row of outcomes) {
-        if (!took.has(row[0] as string)) continue;
+        if (!took.has(row[3] as number)) continue;
         const event = batch.find((p) => p.n === row[3])?.event as Extract<EngineEvent, { type: "outcome" }>;
         const state = await this.#stateKeyOf(tx, event.decision_id, batch);
         const provider = encodeText(event.provider_id);
