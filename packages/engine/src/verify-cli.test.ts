@@ -94,6 +94,15 @@ describe("aurora-verify", () => {
     });
   });
 
+  it("prints its usage on stdout and exits 0 for --help", () => {
+    for (const flag of ["--help", "-h"]) {
+      const { status, stdout, stderr } = verify(flag);
+      expect(status).toBe(0);
+      expect(stderr).toBe("");
+      expect(stdout).toMatch(/^usage: aurora-verify <modelPath> \[--json\]/);
+    }
+  });
+
   describe("exits 2, naming the path, when it holds no file store", () => {
     it("for a path where nothing is", () => {
       const missing = join(dirname(modelPath), "no-such-model.json");
@@ -109,6 +118,17 @@ describe("aurora-verify", () => {
       expect(status).toBe(2);
       expect(stderr).toContain(
         `aurora-verify: ${dirname(modelPath)} is a folder: give the model file in it (the engine's modelPath), e.g. ${modelPath}\n`,
+      );
+    });
+
+    it("for a file with nothing beside it that no file store wrote", () => {
+      const lone = join(dirname(modelPath), "lone.json");
+      writeFileSync(lone, "{}");
+      const { status, stdout, stderr } = verify(lone);
+      expect(status).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toContain(
+        `aurora-verify: ${lone} has no receipts file, journal or audit trail beside it, and is no snapshot the engine's file store wrote (no model_version): nothing is chained to verify`,
       );
     });
 

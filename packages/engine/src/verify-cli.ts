@@ -7,9 +7,13 @@ const USAGE =
   "Exit status: 0 intact, 1 a broken link (named), 2 usage (no file store at the path).\n";
 
 const args = process.argv.slice(2);
+if (args.includes("--help") || args.includes("-h")) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const json = args.includes("--json");
 const paths = args.filter((arg) => arg !== "--json");
-if (paths.length !== 1 || paths[0] === "--help" || paths[0] === "-h") {
+if (paths.length !== 1) {
   process.stderr.write(USAGE);
   process.exit(2);
 }

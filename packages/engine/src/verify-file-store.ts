@@ -101,7 +101,16 @@ function assertFileStore(paths: Paths): void {
       "does not exist, nor a receipts file, journal or audit trail beside it: give the engine's modelPath, e.g. ./aurora-model.json",
     );
   }
-  if (!isFolder) return;
+  if (!isFolder) {
+    if (!hasModelVersion(paths.snapshot)) {
+      throw new NotAFileStoreError(
+        paths.snapshot,
+        "has no receipts file, journal or audit trail beside it, and is no snapshot the engine's file store wrote (no model_version): " +
+          "nothing is chained to verify (a model file no engine has opened yet, the Python engine's, or not a model)",
+      );
+    }
+    return;
+  }
   const models = readdirSync(paths.snapshot)
     .filter((name) => name.endsWith(".receipts"))
     .map((name) => join(paths.snapshot, name.slice(0, -".receipts".length)));
@@ -109,6 +118,16 @@ function assertFileStore(paths: Paths): void {
     paths.snapshot,
     `is a folder: give the model file in it (the engine's modelPath)${models.length > 0 ? `, e.g. ${models.join(" or ")}` : ""}`,
   );
+}
+
+/** Whether the file at `path` is a JSON object with a `model_version`: a snapshot the file store wrote, whatever else is missing. */
+function hasModelVersion(path: string): boolean {
+  try {
+    const value: unknown = JSON.parse(readFileSync(path, "utf8"));
+    return isObject(value) && value.model_version !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /**
