@@ -121,7 +121,8 @@ interface SnapshotHeader {
   audit_hash?: string;
 }
 
-const DEFAULT_AUDIT_SEGMENT_BYTES = 64 * 1024 * 1024;
+/** The size at which an audit segment rolls over when `auditSegmentBytes` is not given (64 MiB); retention removes whole segments. */
+export const DEFAULT_AUDIT_SEGMENT_BYTES = 64 * 1024 * 1024;
 /** Receipts a start keeps in memory, the newest: more than the snapshots it may load need. */
 const RECEIPTS_KEPT = 16;
 const DEFAULT_MIN_COMPACT_BYTES = 8 * 1024 * 1024;

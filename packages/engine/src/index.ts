@@ -22,6 +22,8 @@ export {
   UnknownDecisionError,
   ValidationError,
 } from "@aurora/domain";
+/** How long a decision waits for its feedback when `rewardWaitMs` is not given (48 h). */
+export { DEFAULT_REWARD_WAIT_MS } from "@aurora/executor";
 export type { ChainedAuditRecord } from "./audit-chain.js";
 export { AuditChain, verifyAuditChain } from "./audit-chain.js";
 export type { CandidateExplanation, CandidateStatus, DecisionView } from "./decision-archive.js";
@@ -35,7 +37,7 @@ export type { StoredEvent } from "./event-codec.js";
 export { decodeEvent, encodeEvent } from "./event-codec.js";
 export { ModelLockedError } from "./file-lock.js";
 export type { FileStoreOptions } from "./file-store.js";
-export { FileStore, fileStorePaths } from "./file-store.js";
+export { DEFAULT_AUDIT_SEGMENT_BYTES, FileStore, fileStorePaths } from "./file-store.js";
 export type { ChainBreak } from "./hash-chain.js";
 export { canonicalJson, GENESIS_HASH, sha256Hex } from "./hash-chain.js";
 export { JournalCorruptError, JournalDeletedError } from "./journal.js";
