@@ -63,6 +63,7 @@ describe("parseConfig", () => {
           PSI_TIMEOUT_MS: "500",
           PSI_TTL_MS: "10000",
           MODEL_PATH: "/var/lib/aurora/model.json",
+          AURORA_DECISION_LOG: "/var/log/aurora/decisions.jsonl",
           STRICT_AUDIT: "yes",
           AUTO_SAVE: "0",
           SAVE_EVERY: "25",
@@ -88,6 +89,7 @@ describe("parseConfig", () => {
         psiTimeoutMs: 500,
         psiTtlMs: 10_000,
         modelPath: "/var/lib/aurora/model.json",
+        decisionLogPath: "/var/log/aurora/decisions.jsonl",
         strictAudit: true,
         autoSave: false,
         saveEvery: 25,
@@ -183,6 +185,34 @@ describe("parseConfig", () => {
 
     it("refuses a URL of another database", () => {
       expect(() => parseConfig({ DATABASE_URL: "mysql://root@db/aurora" })).toThrow(/DATABASE_URL.*PostgreSQL URL/);
+    });
+  });
+
+  describe("AURORA_DECISION_LOG", () => {
+    it("resolves the decision log's path against the working directory, trimmed", () => {
+      expect(parseConfig({ AURORA_DECISION_LOG: " decisions.jsonl\n" }).decisionLogPath).toBe(resolve("decisions.jsonl"));
+      expect(parseConfig({}).decisionLogPath).toBeUndefined();
+    });
+
+    it("takes it with either store, or none", () => {
+      expect(parseConfig({ AURORA_DECISION_LOG: "/d.jsonl", MODEL_PATH: "/m.json" }).decisionLogPath).toBe("/d.jsonl");
+      expect(parseConfig({ AURORA_DECISION_LOG: "/d.jsonl", DATABASE_URL: "postgres://db/aurora" }).decisionLogPath).toBe(
+        "/d.jsonl",
+      );
+    });
+
+    it("refuses a blank one, naming it", () => {
+      expect(problemOf({ AURORA_DECISION_LOG: " " }).message).toBe(
+        "invalid configuration: AURORA_DECISION_LOG: must be the path of the decision log, e.g. /data/decisions.jsonl; got only whitespace",
+      );
+    });
+
+    it("refuses the model file's own path, naming both variables", () => {
+      const error = problemOf({ AURORA_DECISION_LOG: "./m.json", MODEL_PATH: resolve("m.json") });
+      expect(error.variable).toBe("AURORA_DECISION_LOG");
+      expect(error.message).toBe(
+        `invalid configuration: AURORA_DECISION_LOG: is MODEL_PATH's file (${resolve("m.json")}): the decision log is a JSONL file of its own, e.g. ${resolve("decisions.jsonl")}`,
+      );
     });
   });
 
@@ -360,8 +390,16 @@ describe("parseConfig", () => {
         /must be a whole number from 1 to 36500/,
       ],
       [{ AURORA_AUDIT_MAX_BYTES: "1.5", MODEL_PATH: "/m.json" }, "AURORA_AUDIT_MAX_BYTES", /must be a whole number from 1/],
-      [{ AURORA_AUDIT_MAX_BYTES: "1000" }, "AURORA_AUDIT_MAX_BYTES", /and neither is set \(nothing is written\)/],
-      [{ AURORA_AUDIT_MAX_AGE_DAYS: "9" }, "AURORA_AUDIT_MAX_AGE_DAYS", /and neither is set \(nothing is written\)/],
+      [
+        { AURORA_AUDIT_MAX_BYTES: "1000" },
+        "AURORA_AUDIT_MAX_BYTES",
+        /^invalid configuration: AURORA_AUDIT_MAX_BYTES: applies to the model file's audit trail \(MODEL_PATH\), which is not set \(nothing is written\)$/,
+      ],
+      [
+        { AURORA_AUDIT_MAX_AGE_DAYS: "9" },
+        "AURORA_AUDIT_MAX_AGE_DAYS",
+        /^invalid configuration: AURORA_AUDIT_MAX_AGE_DAYS: applies to the audit trail on disk \(MODEL_PATH or DATABASE_URL\), and neither is set \(nothing is written\)$/,
+      ],
       [
         { AURORA_AUDIT_MAX_BYTES: "1000", DATABASE_URL: "postgres://db/aurora" },
         "AURORA_AUDIT_MAX_BYTES",
@@ -371,6 +409,29 @@ describe("parseConfig", () => {
       const error = problemOf(env);
       expect(error.variable).toBe(variable);
       expect(error.message).toMatch(message);
+    });
+
+    it("refuses MODEL_PATH with DATABASE_URL, which would leave the model file unused", () => {
+      const error = problemOf({ MODEL_PATH: "/m.json", DATABASE_URL: "postgres://db/aurora" });
+      expect(error.variable).toBe("MODEL_PATH");
+      expect(error.message).toBe(
+        "invalid configuration: MODEL_PATH: is set along with DATABASE_URL, which keeps the model in PostgreSQL instead (the file would never be read or written): unset one of them",
+      );
+    });
+
+    it.each([
+      [
+        { AURORA_MIN_COMPACT_BYTES: "0", DATABASE_URL: "postgres://db/aurora" },
+        "invalid configuration: AURORA_MIN_COMPACT_BYTES: applies to the model file's journal (MODEL_PATH), not to PostgreSQL (DATABASE_URL), which has no journal to compact: unset it",
+      ],
+      [
+        { AURORA_MIN_COMPACT_BYTES: "0" },
+        "invalid configuration: AURORA_MIN_COMPACT_BYTES: applies to the model file's journal (MODEL_PATH), which is not set (nothing is written)",
+      ],
+    ])("refuses AURORA_MIN_COMPACT_BYTES without a model file: %j", (env, message) => {
+      const error = problemOf(env);
+      expect(error.variable).toBe("AURORA_MIN_COMPACT_BYTES");
+      expect(error.message).toBe(message);
     });
 
     it("refuses an empty AURORA_API_TOKEN, so a blank secret never turns authentication off", () => {

@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { MAX_REWARD_MAGNITUDE } from "@aurora/domain";
 import { isSystemSchemaName } from "@aurora/store-postgres";
 import { z } from "zod";
@@ -20,7 +20,7 @@ export interface SidecarConfig {
   psiTtlMs: number | undefined;
   /** Absolute path of the JSON model; undefined keeps the model in memory only. */
   modelPath: string | undefined;
-  /** PostgreSQL URL: when set, the model lives in that database and replicas on it learn as one (MODEL_PATH is then unused). */
+  /** PostgreSQL URL: when set, the model lives in that database and replicas on it learn as one (MODEL_PATH is then refused). */
   databaseUrl: string | undefined;
   /** PostgreSQL schema for Aurora's tables (AURORA_DATABASE_SCHEMA, default "aurora"): one per fleet of replicas that learn together. */
   databaseSchema: string | undefined;
@@ -29,6 +29,8 @@ export interface SidecarConfig {
   strictAudit: boolean;
   autoSave: boolean;
   saveEvery: number;
+  /** Absolute path of the JSONL decision log for `aurora-ope` (engine `decisionLogPath`, AURORA_DECISION_LOG); undefined: none. */
+  decisionLogPath: string | undefined;
   /** Bytes of journal before a background snapshot (engine `minCompactBytes`); undefined: the engine's default. */
   minCompactBytes: number | undefined;
   /** How much audit trail the file store keeps (engine `auditRetention`); undefined: all of it. */
@@ -180,6 +182,9 @@ const envSchema = z.object({
   PSI_TIMEOUT_MS: optional(wholeNumber(1, 60_000, "milliseconds one Ψ-Field request may take")),
   PSI_TTL_MS: optional(wholeNumber(1, MAX_TIMER_MS, "milliseconds a Ψ reading stays fresh")),
   MODEL_PATH: optional(nonEmpty("must be the path of the model file, e.g. /data/aurora-model.json; got only whitespace")),
+  AURORA_DECISION_LOG: optional(
+    nonEmpty("must be the path of the decision log, e.g. /data/decisions.jsonl; got only whitespace"),
+  ),
   AURORA_DATABASE_SCHEMA: optional(
     z
       .string()
@@ -237,6 +242,16 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       },
     ]);
   }
+  // The model would be PostgreSQL's, and the file never read or written (yet probed by /readyz).
+  if (e.MODEL_PATH !== undefined && e.DATABASE_URL !== undefined) {
+    throw new ConfigError([
+      {
+        variable: "MODEL_PATH",
+        message:
+          "is set along with DATABASE_URL, which keeps the model in PostgreSQL instead (the file would never be read or written): unset one of them",
+      },
+    ]);
+  }
   if (e.AURORA_EVENT_RETENTION_DAYS !== undefined && e.DATABASE_URL === undefined) {
     throw new ConfigError([
       {
@@ -246,26 +261,43 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       },
     ]);
   }
-  // AURORA_AUDIT_MAX_BYTES is the file store's; the age applies to either store. Neither means anything in memory.
-  for (const variable of ["AURORA_AUDIT_MAX_BYTES", "AURORA_AUDIT_MAX_AGE_DAYS"] as const) {
-    if (e[variable] === undefined) continue;
-    if (e.DATABASE_URL === undefined && e.MODEL_PATH === undefined) {
+  // The model file's own settings mean nothing to PostgreSQL, nor in memory.
+  const fileStoreOnly = (variable: string, what: string, withPostgres: string) =>
+    new ConfigError([
+      {
+        variable,
+        message:
+          e.DATABASE_URL === undefined
+            ? `applies to ${what} (MODEL_PATH), which is not set (nothing is written)`
+            : `applies to ${what} (MODEL_PATH), not to PostgreSQL (DATABASE_URL)${withPostgres}`,
+      },
+    ]);
+  if (e.MODEL_PATH === undefined) {
+    if (e.AURORA_MIN_COMPACT_BYTES !== undefined) {
+      throw fileStoreOnly("AURORA_MIN_COMPACT_BYTES", "the model file's journal", ", which has no journal to compact: unset it");
+    }
+    if (e.AURORA_AUDIT_MAX_BYTES !== undefined) {
+      throw fileStoreOnly("AURORA_AUDIT_MAX_BYTES", "the model file's audit trail", ": use AURORA_AUDIT_MAX_AGE_DAYS there");
+    }
+    // The age applies to either store's audit trail.
+    if (e.AURORA_AUDIT_MAX_AGE_DAYS !== undefined && e.DATABASE_URL === undefined) {
       throw new ConfigError([
         {
-          variable,
+          variable: "AURORA_AUDIT_MAX_AGE_DAYS",
           message: "applies to the audit trail on disk (MODEL_PATH or DATABASE_URL), and neither is set (nothing is written)",
         },
       ]);
     }
-    if (variable === "AURORA_AUDIT_MAX_BYTES" && e.DATABASE_URL !== undefined) {
-      throw new ConfigError([
-        {
-          variable,
-          message:
-            "applies to the model file's audit trail (MODEL_PATH), not to PostgreSQL (DATABASE_URL): use AURORA_AUDIT_MAX_AGE_DAYS there",
-        },
-      ]);
-    }
+  }
+  const modelPath = e.MODEL_PATH === undefined ? undefined : resolve(e.MODEL_PATH);
+  const decisionLogPath = e.AURORA_DECISION_LOG === undefined ? undefined : resolve(e.AURORA_DECISION_LOG);
+  if (decisionLogPath !== undefined && decisionLogPath === modelPath) {
+    throw new ConfigError([
+      {
+        variable: "AURORA_DECISION_LOG",
+        message: `is MODEL_PATH's file (${modelPath}): the decision log is a JSONL file of its own, e.g. ${resolve(dirname(decisionLogPath), "decisions.jsonl")}`,
+      },
+    ]);
   }
   return {
     port: e.PORT ?? 8000,
@@ -274,13 +306,14 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     psiFieldUrl: e.PSI_FIELD_URL,
     psiTimeoutMs: e.PSI_TIMEOUT_MS,
     psiTtlMs: e.PSI_TTL_MS,
-    modelPath: e.MODEL_PATH === undefined ? undefined : resolve(e.MODEL_PATH),
+    modelPath,
     databaseUrl: e.DATABASE_URL,
     databaseSchema: e.AURORA_DATABASE_SCHEMA,
     eventRetentionMs: e.AURORA_EVENT_RETENTION_DAYS === undefined ? undefined : e.AURORA_EVENT_RETENTION_DAYS * 86_400_000,
     strictAudit: e.STRICT_AUDIT ?? false,
     autoSave: e.AUTO_SAVE ?? true,
     saveEvery: e.SAVE_EVERY ?? 10,
+    decisionLogPath,
     minCompactBytes: e.AURORA_MIN_COMPACT_BYTES,
     databaseAuditRetentionMs:
       e.DATABASE_URL === undefined || e.AURORA_AUDIT_MAX_AGE_DAYS === undefined

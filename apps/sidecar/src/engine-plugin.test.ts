@@ -21,6 +21,7 @@ describe("engineOptionsFrom", () => {
           psiTimeoutMs: 100,
           psiTtlMs: 1000,
           modelPath: "/m.json",
+          decisionLogPath: "/decisions.jsonl",
           auditRetention: { maxAgeMs: 86_400_000 },
           strictAudit: true,
           autoSave: false,
@@ -38,6 +39,7 @@ describe("engineOptionsFrom", () => {
       psiTimeoutMs: 100,
       psiTtlMs: 1000,
       modelPath: "/m.json",
+      decisionLogPath: "/decisions.jsonl",
       auditRetention: { maxAgeMs: 86_400_000 },
       strictAudit: true,
       autoSave: false,
@@ -120,6 +122,32 @@ describe("engine-plugin", () => {
     const app = testApp({}, { logger: capturingLogger(lines) });
     await app.ready();
     expect(lines.map((line) => line.msg)).toContain("MODEL_PATH is not set: the model lives in memory only and is lost at exit");
+    await app.close();
+  });
+
+  it("warns at start when AURORA_AUDIT_MAX_BYTES is below the audit segment size, saying what is kept", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const app = testApp(
+      { modelPath: join(dir, "model.json"), auditRetention: { maxBytes: 1024 } },
+      { logger: capturingLogger(lines) },
+    );
+    await app.ready();
+    expect(lines.filter((line) => line.level === 40)).toEqual([
+      expect.objectContaining({
+        audit_max_bytes: 1024,
+        audit_segment_bytes: 67_108_864,
+        msg: "AURORA_AUDIT_MAX_BYTES is 1024 bytes, less than one audit segment (64 MiB): retention removes whole segments, never the one being written, so the audit trail beside MODEL_PATH keeps its current segment, up to 64 MiB, and each older one is removed when the next starts",
+      }),
+    ]);
+    await app.close();
+  });
+
+  it("does not warn when AURORA_AUDIT_MAX_BYTES holds at least one segment", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const retention = { maxBytes: 64 * 1024 * 1024, maxAgeMs: 86_400_000 };
+    const app = testApp({ modelPath: join(dir, "model.json"), auditRetention: retention }, { logger: capturingLogger(lines) });
+    await app.ready();
+    expect(lines.filter((line) => line.level === 40)).toEqual([]);
     await app.close();
   });
 });

@@ -1,12 +1,11 @@
 import type { RoutingEngineOptions } from "@aurora/engine";
-import { RoutingEngine } from "@aurora/engine";
+import { DEFAULT_AUDIT_SEGMENT_BYTES, RoutingEngine } from "@aurora/engine";
 import { PostgresStore } from "@aurora/store-postgres";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { SidecarConfig } from "./config.js";
+import { engineStartError } from "./engine-start-error.js";
 import { probeModelStore } from "./model-store-probe.js";
-import { policyConfigError } from "./policy-config-error.js";
-import { StoreOpenError } from "./store-open-error.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -30,6 +29,7 @@ export function engineOptionsFrom(config: SidecarConfig): RoutingEngineOptions {
     ...(config.psiTimeoutMs !== undefined ? { psiTimeoutMs: config.psiTimeoutMs } : {}),
     ...(config.psiTtlMs !== undefined ? { psiTtlMs: config.psiTtlMs } : {}),
     ...(config.modelPath !== undefined ? { modelPath: config.modelPath } : {}),
+    ...(config.decisionLogPath !== undefined ? { decisionLogPath: config.decisionLogPath } : {}),
     ...(config.minCompactBytes !== undefined ? { minCompactBytes: config.minCompactBytes } : {}),
     ...(config.auditRetention !== undefined ? { auditRetention: config.auditRetention } : {}),
     ...(config.rewardWaitMs !== undefined ? { rewardWaitMs: config.rewardWaitMs } : {}),
@@ -44,37 +44,34 @@ export function engineOptionsFrom(config: SidecarConfig): RoutingEngineOptions {
 }
 
 /**
- * The policy registry's refusals name fields of AURORA_POLICY or AURORA_GUARDRAIL (see
- * policyConfigError); any other failure to open the PostgreSQL store names DATABASE_URL.
+ * The engine on MODEL_PATH's file store, on DATABASE_URL's PostgreSQL store, or in memory. A refusal
+ * is reported in the sidecar's variables (see engineStartError); a PostgreSQL store that cannot be
+ * opened names DATABASE_URL.
  */
 async function buildEngine(config: SidecarConfig): Promise<RoutingEngine> {
-  try {
-    // DATABASE_URL selects the PostgreSQL store (shared by every replica on that database) over MODEL_PATH.
-    if (config.databaseUrl !== undefined) {
-      const { modelPath: _unused, ...options } = engineOptionsFrom(config);
-      const schema = config.databaseSchema ?? "aurora";
-      const store = new PostgresStore({
-        connectionString: config.databaseUrl,
-        schema,
-        ...(config.eventRetentionMs !== undefined ? { eventRetentionMs: config.eventRetentionMs } : {}),
-        ...(config.databaseAuditRetentionMs !== undefined ? { auditRetentionMs: config.databaseAuditRetentionMs } : {}),
-      });
-      try {
-        return await RoutingEngine.open({ ...options, store });
-      } catch (error) {
-        if (isValidationError(error)) throw error;
-        throw new StoreOpenError(schema, error);
-      }
+  if (config.databaseUrl === undefined) {
+    const options = engineOptionsFrom(config);
+    try {
+      return new RoutingEngine(options);
+    } catch (error) {
+      const source = config.modelPath !== undefined ? { variable: "MODEL_PATH" as const, path: config.modelPath } : undefined;
+      throw await engineStartError(error, config, options, source);
     }
-    return new RoutingEngine(engineOptionsFrom(config));
-  } catch (error) {
-    throw policyConfigError(error, config) ?? error;
   }
-}
-
-/** The engine's refusal of an option (its policy's included): reported as it is, not as the store's failure. */
-function isValidationError(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === "VALIDATION_ERROR";
+  // parseConfig refuses MODEL_PATH with DATABASE_URL; a config built by hand may still hold both.
+  const { modelPath: _unused, ...options } = engineOptionsFrom(config);
+  const schema = config.databaseSchema ?? "aurora";
+  const store = new PostgresStore({
+    connectionString: config.databaseUrl,
+    schema,
+    ...(config.eventRetentionMs !== undefined ? { eventRetentionMs: config.eventRetentionMs } : {}),
+    ...(config.databaseAuditRetentionMs !== undefined ? { auditRetentionMs: config.databaseAuditRetentionMs } : {}),
+  });
+  try {
+    return await RoutingEngine.open({ ...options, store });
+  } catch (error) {
+    throw await engineStartError(error, config, options, { variable: "DATABASE_URL", schema }, store);
+  }
 }
 
 /**
@@ -101,6 +98,13 @@ async function enginePlugin(app: FastifyInstance, options: EnginePluginOptions):
     if (modelPath === undefined) {
       app.log.info("MODEL_PATH is not set: the model lives in memory only and is lost at exit");
       return;
+    }
+    const auditMaxBytes = options.config.auditRetention?.maxBytes;
+    if (auditMaxBytes !== undefined && auditMaxBytes < DEFAULT_AUDIT_SEGMENT_BYTES) {
+      app.log.warn(
+        { audit_max_bytes: auditMaxBytes, audit_segment_bytes: DEFAULT_AUDIT_SEGMENT_BYTES },
+        `AURORA_AUDIT_MAX_BYTES is ${auditMaxBytes} bytes, less than one audit segment (${DEFAULT_AUDIT_SEGMENT_BYTES / 1024 / 1024} MiB): retention removes whole segments, never the one being written, so the audit trail beside MODEL_PATH keeps its current segment, up to ${DEFAULT_AUDIT_SEGMENT_BYTES / 1024 / 1024} MiB, and each older one is removed when the next starts`,
+      );
     }
     const check = await probeModelStore(modelPath);
     if (!check.ok) app.log.error({ model_path: modelPath }, `${check.error}; /readyz answers 503 until it is`);

@@ -1,16 +1,19 @@
 import type { ChildProcess } from "node:child_process";
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DECIDE_BODY, OUTCOME } from "../test/fixtures.js";
 import { RawConnection, rawRequest } from "../test/raw-connection.js";
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "main.js");
+/** The `aurora-ope` command of @aurora/evaluation, built in this repository. */
+const AURORA_OPE = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "packages", "evaluation", "dist", "bin.js");
 
 interface Sidecar {
   child: ChildProcess;
@@ -207,6 +210,38 @@ describe("dist/main.js", () => {
     expect(existsSync(`${modelPath} `)).toBe(false);
   });
 
+  it("writes every decision with its outcome to AURORA_DECISION_LOG, which aurora-ope reads", async () => {
+    const decisionLog = join(dir, "decisions.jsonl");
+    running = runMain({ PORT: "0", MODEL_PATH: join(dir, "model.json"), AURORA_DECISION_LOG: decisionLog, AURORA_SEED: "1" });
+    const port = await portOf(running);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const decided = await post(port, "/decide", DECIDE_BODY);
+      const id = (decided.body as { metadata: { decision_id: string } }).metadata.decision_id;
+      expect((await post(port, "/feedback", { decision_id: id, ...OUTCOME })).status).toBe(200);
+      ids.push(id);
+    }
+    // One decision still waiting for its outcome: not in the log, which holds finished decisions only.
+    expect((await post(port, "/decide", DECIDE_BODY)).status).toBe(200);
+    running.child.kill("SIGTERM");
+    expect(await running.exited).toBe(0);
+
+    const lines = readFileSync(decisionLog, "utf8").trimEnd().split("\n");
+    expect(lines.map((line) => (JSON.parse(line) as { decision_id: string }).decision_id)).toEqual(ids);
+    expect(existsSync(AURORA_OPE)).toBe(true);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      AURORA_OPE,
+      "--log",
+      decisionLog,
+      "--policy",
+      "rule",
+      "--json",
+    ]);
+    const evaluation = JSON.parse(stdout) as { logged: { n: number; estimate: number } };
+    expect(evaluation.logged.n).toBe(5);
+    expect(evaluation.logged.estimate).toBeCloseTo(8.28, 9);
+  });
+
   describe("refuses to start, naming the variable", () => {
     it.each([
       [{ BODY_LIMIT: "600mb" }, "BODY_LIMIT: must be a size from 1024 bytes to 256mb"],
@@ -218,10 +253,25 @@ describe("dist/main.js", () => {
       [{ MODEL_PATH: " " }, "MODEL_PATH: must be the path of the model file"],
       [{ AURORA_DEFAULT_REWARD: "1e308" }, "AURORA_DEFAULT_REWARD: must be a decimal number within ±1e16"],
       [{ AURORA_DEFAULT_REWARD: "0x10" }, "AURORA_DEFAULT_REWARD: must be a decimal number within ±1e16"],
+      [
+        { MODEL_PATH: "model.json", DATABASE_URL: "postgres://aurora@127.0.0.1:1/aurora" },
+        "MODEL_PATH: is set along with DATABASE_URL, which keeps the model in PostgreSQL instead",
+      ],
+      [{ AURORA_DECISION_LOG: "\t" }, "AURORA_DECISION_LOG: must be the path of the decision log"],
     ])("%j", async (env, message) => {
       running = runMain({ PORT: "0", ...env });
       expect(await startOrExit(running)).toBe(1);
       expect(running.stderr()).toMatch(new RegExp(`^aurora-sidecar: invalid configuration: ${escapeRegExp(message)}`));
+    });
+
+    it("MODEL_PATH and the file, when the model in it does not load", async () => {
+      const modelPath = join(dir, "e.json");
+      writeFileSync(modelPath, "{}");
+      running = runMain({ PORT: "0", MODEL_PATH: modelPath });
+      expect(await startOrExit(running)).toBe(1);
+      expect(running.stderr()).toBe(
+        `aurora-sidecar: cannot start: MODEL_PATH: cannot load the model ${modelPath}: epsilon: must be a number from 0 to 1 (the current exploration rate)\n`,
+      );
     });
 
     it("HOST, when it does not resolve", async () => {

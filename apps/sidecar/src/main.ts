@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     {
       address: app.server.address(),
       model_path: config.modelPath ?? null,
+      decision_log: config.decisionLogPath ?? null,
       psi_field_url: config.psiFieldUrl ?? null,
       auth: config.apiToken !== undefined,
     },

@@ -237,6 +237,31 @@ describe.skipIf(!reachable)("sidecars on one PostgreSQL database", () => {
     for (const replica of replicas) await stopSidecar(replica);
   }, 60_000);
 
+  it("refuses to start when AURORA_EVENT_RETENTION_DAYS is shorter than the reward wait, naming both variables", async () => {
+    const { schema, url } = schemaUrl();
+    await expect(
+      startSidecar({ DATABASE_URL: url, AURORA_DATABASE_SCHEMA: schema, AURORA_EVENT_RETENTION_DAYS: "1" }),
+    ).rejects.toThrow(
+      "exited (1) before listening: aurora-sidecar: cannot start: invalid configuration: AURORA_EVENT_RETENTION_DAYS: 1 day is shorter than AURORA_REWARD_WAIT_MS (172800000 ms, its default) plus the PostgreSQL store's settle grace (6400 ms): a decision settled on one replica could still be pending on another when its events are removed; set AURORA_EVENT_RETENTION_DAYS to 3 or more, or shorten AURORA_REWARD_WAIT_MS\n",
+    );
+    await expect(
+      startSidecar({ DATABASE_URL: url, AURORA_DATABASE_SCHEMA: schema, AURORA_REWARD_WAIT_MS: String(8 * 86_400_000) }),
+    ).rejects.toThrow(
+      "exited (1) before listening: aurora-sidecar: cannot start: invalid configuration: AURORA_REWARD_WAIT_MS: 691200000 ms plus the PostgreSQL store's settle grace (6400 ms) is longer than PostgreSQL keeps a finished decision's events (AURORA_EVENT_RETENTION_DAYS, 7 days by default): a decision settled on one replica could still be pending on another when its events are removed; set AURORA_EVENT_RETENTION_DAYS to 9 or more, or shorten AURORA_REWARD_WAIT_MS\n",
+    );
+  }, 30_000);
+
+  it("refuses an AURORA_POLICY other than the stored model's, naming it and DATABASE_URL", async () => {
+    const { schema, url } = schemaUrl();
+    const env = { DATABASE_URL: url, AURORA_DATABASE_SCHEMA: schema };
+    const first = await startSidecar({ ...env, AURORA_POLICY: "lin-ucb" });
+    expect((await call(first.port, "POST", "/decide", DECIDE_BODY)).status).toBe(200);
+    await stopSidecar(first);
+    await expect(startSidecar({ ...env, AURORA_POLICY: "q-learning" })).rejects.toThrow(
+      `exited (1) before listening: aurora-sidecar: cannot start: invalid configuration: AURORA_POLICY: does not match the model in PostgreSQL (DATABASE_URL, schema "${schema}"), saved by another policy (policy: is "lin-ucb", but this is the "q-learning" policy: create a "lin-ucb" policy to load it): a model goes on with the policy it was saved with, so unset AURORA_POLICY to go on with it, or set DATABASE_URL or AURORA_DATABASE_SCHEMA to a new one to start a new model with this policy\n`,
+    );
+  }, 30_000);
+
   const clusterVersion = existsSync("/etc/postgresql") ? readdirSync("/etc/postgresql")[0] : undefined;
   const local = /@(127\.0\.0\.1|localhost)[:/]/.test(DATABASE_URL);
   it.skipIf(!clusterVersion || !local)(
