@@ -73,6 +73,6 @@ export function buildApp(config: SidecarConfig, deps: AppDependencies = {}): Fas
   app.register(auditRoute);
   app.register(healthzRoute);
   app.register(readyzRoute, { modelPath: config.modelPath });
-  app.register(openApiRoute, { auth: config.apiToken !== undefined });
+  app.register(openApiRoute);
   return app;
 }

@@ -2,7 +2,8 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { z } from "zod";
-import type { errorResponseSchema } from "./response-schemas.js";
+import type { unauthorizedResponseSchema } from "./response-schemas.js";
+import { WWW_AUTHENTICATE } from "./response-schemas.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -42,14 +43,15 @@ async function authPlugin(app: FastifyInstance, options: AuthPluginOptions): Pro
     const given = sha256(match?.[1] ?? "");
     if (timingSafeEqual(given, expected) && match !== null) return;
     app.metrics.observeHttpError(request.routeOptions.url ?? "(unmatched)", 401);
-    const body: z.output<typeof errorResponseSchema> = {
+    // The body /openapi.json documents (its Unauthorized schema).
+    const body: z.output<typeof unauthorizedResponseSchema> = {
       error: "unauthorized",
       message:
         header === undefined
           ? "this route needs the header Authorization: Bearer <token>, with the token set in AURORA_API_TOKEN"
           : "the Authorization header does not carry the right bearer token: send Authorization: Bearer <AURORA_API_TOKEN>",
     };
-    return reply.code(401).header("www-authenticate", 'Bearer realm="aurora"').send(body);
+    return reply.code(401).header("www-authenticate", WWW_AUTHENTICATE).send(body);
   });
 }
 

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { policyKinds } from "@aurora/strategist";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "./config.js";
 import { ConfigError } from "./config-error.js";
@@ -442,6 +443,47 @@ describe("parseConfig", () => {
       const error = problemOf({ PORT: "x", AUTO_SAVE: "perhaps" });
       expect(error.problems.map((p) => p.variable)).toEqual(["PORT", "AUTO_SAVE"]);
       expect(error.message).toMatch(/^invalid configuration \(2 problems\):\n {2}PORT: .*\n {2}AUTO_SAVE: /);
+    });
+
+    it("names a policy the registry refuses along with every other bad variable, before the engine starts", () => {
+      const error = problemOf({ PORT: "70000", SAVE_EVERY: "0", AURORA_POLICY: "nosuch" });
+      expect(error.problems.map((p) => p.variable)).toEqual(["PORT", "SAVE_EVERY", "AURORA_POLICY"]);
+      const kinds = policyKinds.map((kind) => JSON.stringify(kind)).join(", ");
+      expect(error.problems[2]?.message).toBe(`kind: must be one of ${kinds}, got "nosuch"`);
+    });
+
+    it.each([
+      [{ AURORA_POLICY: '{"kind":"q-learning","epsilon":5}' }, "AURORA_POLICY: epsilon: must be a number from 0 to 1"],
+      [
+        { AURORA_POLICY: '{"kind":"q-learning","epsilon":5}', AURORA_GUARDRAIL: "on" },
+        "AURORA_POLICY: epsilon: must be a number from 0 to 1",
+      ],
+      [{ AURORA_GUARDRAIL: "nope" }, "AURORA_GUARDRAIL: baseline.kind: must be one of "],
+      [{ AURORA_GUARDRAIL: '{"z":-1}' }, "AURORA_GUARDRAIL: z: must be a number greater than 0"],
+      [{ AURORA_GUARDRAIL: '{"policy":{"kind":"ucb1","c":-1}}' }, "AURORA_GUARDRAIL: policy.c: "],
+      [{ AURORA_GUARDRAIL: '{"minSample":5}' }, "AURORA_GUARDRAIL: minSample: "],
+    ])("refuses %j as the engine's policy registry would, naming the variable", (env, message) => {
+      const error = problemOf({ ...env, PORT: "x" });
+      expect(error.problems.map((p) => p.variable)).toEqual(["PORT", message.split(":")[0]]);
+      expect(error.message).toContain(`\n  ${message}`);
+    });
+
+    it("takes every policy kind the registry knows by name, with and without the guardrail", () => {
+      for (const kind of policyKinds.filter((k) => !["ab", "shadow", "guardrail"].includes(k))) {
+        expect(parseConfig({ AURORA_POLICY: kind }).policy).toEqual({ kind });
+        expect(parseConfig({ AURORA_POLICY: kind, AURORA_GUARDRAIL: "rule" }).policy).toEqual({ kind });
+      }
+    });
+
+    it("names the cross-variable problems together, once each variable is valid on its own", () => {
+      const error = problemOf({
+        MODEL_PATH: "/m.json",
+        DATABASE_URL: "postgres://db/aurora",
+        AURORA_DECISION_LOG: "/m.json",
+        AURORA_POLICY: "ucb1",
+        AURORA_GUARDRAIL: '{"policy":{"kind":"thompson"}}',
+      });
+      expect(error.problems.map((p) => p.variable)).toEqual(["AURORA_POLICY", "MODEL_PATH", "AURORA_DECISION_LOG"]);
     });
 
     it("quotes at most 80 characters of a bad value", () => {

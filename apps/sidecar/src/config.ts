@@ -2,7 +2,9 @@ import { dirname, resolve } from "node:path";
 import { MAX_REWARD_MAGNITUDE } from "@aurora/domain";
 import { isSystemSchemaName } from "@aurora/store-postgres";
 import { z } from "zod";
+import type { ConfigProblem } from "./config-error.js";
 import { ConfigError } from "./config-error.js";
+import { policyProblems } from "./policy-config-error.js";
 import { guardrailVariable, policyVariable } from "./policy-variables.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -219,86 +221,80 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: optional(wholeNumber(1, MAX_TIMER_MS, "milliseconds a graceful shutdown may take")),
 });
 
+/** AURORA_POLICY and AURORA_GUARDRAIL alone, to check them together while other variables are bad. */
+const policySchema = envSchema.pick({ AURORA_POLICY: true, AURORA_GUARDRAIL: true });
+
 /**
  * Reads the sidecar's configuration from environment variables. Throws a `ConfigError`
  * naming each bad variable; nothing is started before the whole environment is valid.
+ *
+ * Every variable is checked on its own first, AURORA_POLICY and AURORA_GUARDRAIL by the policy
+ * registry too, and every problem found is reported at once; the checks between variables
+ * (MODEL_PATH with DATABASE_URL, a setting of one store without it, …) follow once each
+ * variable is valid, again all at once.
  */
 export function parseConfig(env: Record<string, string | undefined> = process.env): SidecarConfig {
   const result = envSchema.safeParse(env);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? "(environment)"), message: issue.message })),
-      { cause: result.error },
-    );
+  const problems: ConfigProblem[] = result.success
+    ? []
+    : result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? "(environment)"), message: issue.message }));
+  const policies = result.success ? result : policySchema.safeParse(env);
+  if (policies.success) {
+    problems.push(...policyProblems({ policy: policies.data.AURORA_POLICY, guardrail: policies.data.AURORA_GUARDRAIL }));
   }
+  if (!result.success) throw new ConfigError(problems, { cause: result.error });
   const e = result.data;
-  // The engine would run AURORA_POLICY and never look at the guardrail's own policy, not even to check it.
-  if (e.AURORA_POLICY !== undefined && e.AURORA_GUARDRAIL !== undefined && "policy" in e.AURORA_GUARDRAIL) {
-    throw new ConfigError([
-      {
-        variable: "AURORA_POLICY",
-        message:
-          'is set while AURORA_GUARDRAIL names a policy of its own (its "policy" field): say the guarded policy once, in AURORA_POLICY or in AURORA_GUARDRAIL, not both',
-      },
-    ]);
-  }
   // The model would be PostgreSQL's, and the file never read or written (yet probed by /readyz).
   if (e.MODEL_PATH !== undefined && e.DATABASE_URL !== undefined) {
-    throw new ConfigError([
-      {
-        variable: "MODEL_PATH",
-        message:
-          "is set along with DATABASE_URL, which keeps the model in PostgreSQL instead (the file would never be read or written): unset one of them",
-      },
-    ]);
+    problems.push({
+      variable: "MODEL_PATH",
+      message:
+        "is set along with DATABASE_URL, which keeps the model in PostgreSQL instead (the file would never be read or written): unset one of them",
+    });
   }
   if (e.AURORA_EVENT_RETENTION_DAYS !== undefined && e.DATABASE_URL === undefined) {
-    throw new ConfigError([
-      {
-        variable: "AURORA_EVENT_RETENTION_DAYS",
-        message:
-          "applies to PostgreSQL (DATABASE_URL), which is not set: the model file's journal keeps only what its snapshots need",
-      },
-    ]);
+    problems.push({
+      variable: "AURORA_EVENT_RETENTION_DAYS",
+      message:
+        "applies to PostgreSQL (DATABASE_URL), which is not set: the model file's journal keeps only what its snapshots need",
+    });
   }
   // The model file's own settings mean nothing to PostgreSQL, nor in memory.
-  const fileStoreOnly = (variable: string, what: string, withPostgres: string) =>
-    new ConfigError([
-      {
-        variable,
-        message:
-          e.DATABASE_URL === undefined
-            ? `applies to ${what} (MODEL_PATH), which is not set (nothing is written)`
-            : `applies to ${what} (MODEL_PATH), not to PostgreSQL (DATABASE_URL)${withPostgres}`,
-      },
-    ]);
+  const fileStoreOnly = (variable: string, what: string, withPostgres: string): ConfigProblem => ({
+    variable,
+    message:
+      e.DATABASE_URL === undefined
+        ? `applies to ${what} (MODEL_PATH), which is not set (nothing is written)`
+        : `applies to ${what} (MODEL_PATH), not to PostgreSQL (DATABASE_URL)${withPostgres}`,
+  });
   if (e.MODEL_PATH === undefined) {
     if (e.AURORA_MIN_COMPACT_BYTES !== undefined) {
-      throw fileStoreOnly("AURORA_MIN_COMPACT_BYTES", "the model file's journal", ", which has no journal to compact: unset it");
+      problems.push(
+        fileStoreOnly("AURORA_MIN_COMPACT_BYTES", "the model file's journal", ", which has no journal to compact: unset it"),
+      );
     }
     if (e.AURORA_AUDIT_MAX_BYTES !== undefined) {
-      throw fileStoreOnly("AURORA_AUDIT_MAX_BYTES", "the model file's audit trail", ": use AURORA_AUDIT_MAX_AGE_DAYS there");
+      problems.push(
+        fileStoreOnly("AURORA_AUDIT_MAX_BYTES", "the model file's audit trail", ": use AURORA_AUDIT_MAX_AGE_DAYS there"),
+      );
     }
     // The age applies to either store's audit trail.
     if (e.AURORA_AUDIT_MAX_AGE_DAYS !== undefined && e.DATABASE_URL === undefined) {
-      throw new ConfigError([
-        {
-          variable: "AURORA_AUDIT_MAX_AGE_DAYS",
-          message: "applies to the audit trail on disk (MODEL_PATH or DATABASE_URL), and neither is set (nothing is written)",
-        },
-      ]);
+      problems.push({
+        variable: "AURORA_AUDIT_MAX_AGE_DAYS",
+        message: "applies to the audit trail on disk (MODEL_PATH or DATABASE_URL), and neither is set (nothing is written)",
+      });
     }
   }
   const modelPath = e.MODEL_PATH === undefined ? undefined : resolve(e.MODEL_PATH);
   const decisionLogPath = e.AURORA_DECISION_LOG === undefined ? undefined : resolve(e.AURORA_DECISION_LOG);
   if (decisionLogPath !== undefined && decisionLogPath === modelPath) {
-    throw new ConfigError([
-      {
-        variable: "AURORA_DECISION_LOG",
-        message: `is MODEL_PATH's file (${modelPath}): the decision log is a JSONL file of its own, e.g. ${resolve(dirname(decisionLogPath), "decisions.jsonl")}`,
-      },
-    ]);
+    problems.push({
+      variable: "AURORA_DECISION_LOG",
+      message: `is MODEL_PATH's file (${modelPath}): the decision log is a JSONL file of its own, e.g. ${resolve(dirname(decisionLogPath), "decisions.jsonl")}`,
+    });
   }
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT ?? 8000,
     host: e.HOST ?? "127.0.0.1",

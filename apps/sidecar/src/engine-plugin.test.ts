@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RoutingEngine } from "@aurora/engine";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { capturingLogger } from "../test/capturing-logger.js";
+import { capturingLogger, startupLog } from "../test/capturing-logger.js";
+import { PREVIOUS_VERSION_NOTE, writeDamagedModel } from "../test/damaged-model.js";
 import { DECIDE_BODY, postJson, testApp, testConfig } from "../test/fixtures.js";
 import { ConfigError } from "./config-error.js";
 import { engineOptionsFrom } from "./engine-plugin.js";
@@ -81,6 +82,16 @@ describe("engine-plugin", () => {
     expect((error as ConfigError).message).toBe(
       "invalid configuration: AURORA_POLICY: epsilon: must be a number from 0 to 1 (the exploration rate ε), got 7",
     );
+  });
+
+  it("logs the engine's notes as JSON at warn: a damaged model file, started from model.json.prev", async () => {
+    const modelPath = join(dir, "model.json");
+    await writeDamagedModel(modelPath);
+    const { lines, consoleCalls } = await startupLog((logger) => testApp({ modelPath }, { logger }));
+    expect(consoleCalls).toEqual([]);
+    expect(lines.filter((line) => line.level === 40)).toEqual([
+      expect.objectContaining({ msg: expect.stringMatching(PREVIOUS_VERSION_NOTE) }),
+    ]);
   });
 
   it("decorates the app with the engine it is given", async () => {

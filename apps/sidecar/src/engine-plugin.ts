@@ -19,8 +19,14 @@ export interface EnginePluginOptions {
   engine?: RoutingEngine;
 }
 
-/** The engine options the environment asks for; unset variables keep the engine's defaults. */
-export function engineOptionsFrom(config: SidecarConfig): RoutingEngineOptions {
+/** Where the engine and its store write their notes (a damaged model file, a lost database connection…). */
+export type EngineLog = (message: string) => void;
+
+/**
+ * The engine options the environment asks for; unset variables keep the engine's defaults.
+ * `log` receives the engine's notes and its file store's (default: `console.warn`, plain text).
+ */
+export function engineOptionsFrom(config: SidecarConfig, log?: EngineLog): RoutingEngineOptions {
   return {
     strictAudit: config.strictAudit,
     autoSave: config.autoSave,
@@ -40,17 +46,19 @@ export function engineOptionsFrom(config: SidecarConfig): RoutingEngineOptions {
     // Checked by the engine's policy registry, which names the bad option.
     ...(config.policy !== undefined ? { policy: config.policy as RoutingEngineOptions["policy"] } : {}),
     ...(config.guardrail !== undefined ? { guardrail: config.guardrail as RoutingEngineOptions["guardrail"] } : {}),
+    ...(log !== undefined ? { log } : {}),
   };
 }
 
 /**
  * The engine on MODEL_PATH's file store, on DATABASE_URL's PostgreSQL store, or in memory. A refusal
  * is reported in the sidecar's variables (see engineStartError); a PostgreSQL store that cannot be
- * opened names DATABASE_URL.
+ * opened names DATABASE_URL. The engine, its file store (built by the engine from `log`) and the
+ * PostgreSQL store all write their notes to `log`.
  */
-async function buildEngine(config: SidecarConfig): Promise<RoutingEngine> {
+async function buildEngine(config: SidecarConfig, log: EngineLog): Promise<RoutingEngine> {
   if (config.databaseUrl === undefined) {
-    const options = engineOptionsFrom(config);
+    const options = engineOptionsFrom(config, log);
     try {
       return new RoutingEngine(options);
     } catch (error) {
@@ -59,11 +67,12 @@ async function buildEngine(config: SidecarConfig): Promise<RoutingEngine> {
     }
   }
   // parseConfig refuses MODEL_PATH with DATABASE_URL; a config built by hand may still hold both.
-  const { modelPath: _unused, ...options } = engineOptionsFrom(config);
+  const { modelPath: _unused, ...options } = engineOptionsFrom(config, log);
   const schema = config.databaseSchema ?? "aurora";
   const store = new PostgresStore({
     connectionString: config.databaseUrl,
     schema,
+    log,
     ...(config.eventRetentionMs !== undefined ? { eventRetentionMs: config.eventRetentionMs } : {}),
     ...(config.databaseAuditRetentionMs !== undefined ? { auditRetentionMs: config.databaseAuditRetentionMs } : {}),
   });
@@ -83,7 +92,9 @@ async function enginePlugin(app: FastifyInstance, options: EnginePluginOptions):
   if (typeof options.config !== "object" || options.config === null) {
     throw new TypeError("engine-plugin: config is required; build it with parseConfig(process.env)");
   }
-  const engine = options.engine ?? (await buildEngine(options.config));
+  // One JSON line at warn per note, like every other line the sidecar logs (not console.warn's plain text).
+  const log: EngineLog = (message) => app.log.warn(message);
+  const engine = options.engine ?? (await buildEngine(options.config, log));
   app.decorate("engine", engine);
 
   const modelPath = options.config.modelPath;

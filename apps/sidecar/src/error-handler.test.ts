@@ -110,15 +110,38 @@ describe("error-handler", () => {
     );
   });
 
-  it("accepts JSON declared with a charset", async () => {
+  it.each(["utf-8", "UTF-8", "utf8", "Utf8", '"utf-8"'])("accepts JSON declared with charset=%s", async (charset) => {
     app = testApp();
     const answer = await app.inject({
       method: "POST",
       url: "/decide",
       payload: JSON.stringify(DECIDE_BODY),
-      headers: { "content-type": "application/json; charset=utf-8" },
+      headers: { "content-type": `application/json; charset=${charset}` },
     });
     expect(answer.statusCode).toBe(200);
+  });
+
+  it.each([
+    ["application/json; charset=latin1", "latin1"],
+    ["application/json;charset=ISO-8859-1", "ISO-8859-1"],
+    ['application/json; charset="utf-16"', "utf-16"],
+    ["application/json; charset=us-ascii", "us-ascii"],
+    ["Application/JSON; Charset=windows-1252; foo=bar", "windows-1252"],
+  ])("answers 415 naming the charset for %s, reading JSON as UTF-8 only", async (contentType, charset) => {
+    app = testApp();
+    const answer = await app.inject({
+      method: "POST",
+      url: "/decide",
+      payload: JSON.stringify(DECIDE_BODY),
+      headers: { "content-type": contentType },
+    });
+    expect(answer.statusCode).toBe(415);
+    expect(answer.json()).toEqual({
+      error: "unsupported_media_type",
+      field: "content-type",
+      message: `charset "${charset}" is not accepted: JSON is read as UTF-8 only (RFC 8259 requires UTF-8 between systems): send the body encoded as UTF-8, with Content-Type: application/json or application/json; charset=utf-8`,
+    });
+    expect(errorResponseSchema.safeParse(answer.json()).success).toBe(true);
   });
 
   it("answers 404 naming the route, for a path that exists under no method", async () => {

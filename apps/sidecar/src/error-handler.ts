@@ -153,6 +153,8 @@ function describe(error: FastifyError, request: FastifyRequest, bodyLimit: numbe
       return { status: 400, body: { error: "invalid_json", field: "(body)", message: error.message } };
     case "UNSUPPORTED_CONTENT_ENCODING":
       return { status: 415, body: { error: "unsupported_media_type", field: "content-encoding", message: error.message } };
+    case "UNSUPPORTED_CHARSET":
+      return { status: 415, body: { error: "unsupported_media_type", field: "content-type", message: error.message } };
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return {
         status: 413,

@@ -20,6 +20,7 @@ export {
   policiesResponseSchema,
   readinessResponseSchema,
   statusResponseSchema,
+  unauthorizedResponseSchema,
 } from "./response-schemas.js";
 export type { EngineGauges, FeedbackOutcome, SidecarMetricsOptions } from "./sidecar-metrics.js";
 export { SidecarMetrics } from "./sidecar-metrics.js";

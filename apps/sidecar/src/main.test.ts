@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PREVIOUS_VERSION_NOTE, writeDamagedModel } from "../test/damaged-model.js";
 import { DECIDE_BODY, OUTCOME } from "../test/fixtures.js";
 import { RawConnection, rawRequest } from "../test/raw-connection.js";
 
@@ -304,6 +305,19 @@ describe("dist/main.js", () => {
         'aurora-sidecar: cannot start: DATABASE_URL: cannot open the PostgreSQL store (schema "aurora"): connect ECONNREFUSED 127.0.0.1:1: check the host, port, user, password and database it names, and that PostgreSQL is reachable from here\n',
       );
     });
+  });
+
+  it("logs a damaged model file's fallback to model.json.prev as a JSON line, writing nothing to stderr", async () => {
+    const modelPath = join(dir, "model.json");
+    await writeDamagedModel(modelPath);
+    running = runMain({ PORT: "0", MODEL_PATH: modelPath });
+    await portOf(running);
+    expect(running.logs.filter((line) => line.level === 40)).toEqual([
+      expect.objectContaining({ msg: expect.stringMatching(PREVIOUS_VERSION_NOTE) }),
+    ]);
+    running.child.kill("SIGTERM");
+    expect(await running.exited).toBe(0);
+    expect(running.stderr()).toBe("");
   });
 
   it("reports an unwritable MODEL_PATH at start, and exits 1 when it cannot save at shutdown", async () => {

@@ -21,6 +21,33 @@ describe("metrics-plugin", () => {
     expect(answer.body).toContain("# TYPE aurora_decisions_total counter");
   });
 
+  it("lists in aurora_decisions_total's HELP every mode its decisions are labelled with, baseline included", async () => {
+    // A guarded policy that always explores: the guardrail plays the rule baseline where the evidence is thin.
+    app = testApp({ policy: { kind: "q-learning", epsilon: 1 }, guardrail: { baseline: { kind: "rule" } } });
+    for (let i = 0; i < 40; i++) expect((await postJson(app, "/decide", DECIDE_BODY)).statusCode).toBe(200);
+    const everyProvider = PROVIDERS.map((p) => p.provider_id);
+    expect((await postJson(app, "/decide", { ...DECIDE_BODY, constraints: { deny: everyProvider } })).json().metadata.mode).toBe(
+      "none",
+    );
+    const unguarded = testApp({ policy: { kind: "q-learning", epsilon: 0 } });
+    expect((await postJson(unguarded, "/decide", DECIDE_BODY)).json().metadata.mode).toBe("exploit");
+    const scrapes = [
+      (await app.inject({ method: "GET", url: "/metrics" })).body,
+      (await unguarded.inject({ method: "GET", url: "/metrics" })).body,
+    ];
+    await unguarded.close();
+    const modes = new Set(
+      scrapes.flatMap((text) =>
+        parseExposition(text)
+          .filter((sample) => sample.name === "aurora_decisions_total")
+          .map((sample) => sample.labels.mode),
+      ),
+    );
+    expect([...modes].sort()).toEqual(["baseline", "exploit", "explore", "none"]);
+    const help = scrapes[0]!.split("\n").find((line) => line.startsWith("# HELP aurora_decisions_total "));
+    for (const mode of modes) expect(help).toMatch(new RegExp(`\\b${mode}\\b`));
+  });
+
   it("scrapes two provider ids that are lone surrogates as two distinct, valid series, over a real socket", async () => {
     app = testApp();
     await app.listen({ port: 0, host: "127.0.0.1" });

@@ -13,7 +13,7 @@ export class NoOutcomeToLearnError extends AuroraError {
   constructor(decisionId: string) {
     super(
       "UNKNOWN_DECISION",
-      `decision_id "${decisionId}" is a decision that routed nothing (decide answered provider_id null: no provider was viable), ` +
+      `decision_id "${decisionId}" is a decision that routed nothing (POST /decide answered provider_id null: no provider was viable), ` +
         "so there is no outcome to learn: send feedback only for decisions that named a provider",
     );
     this.decisionId = decisionId;

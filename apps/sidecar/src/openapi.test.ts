@@ -16,7 +16,7 @@ function refsIn(value: unknown, out: string[] = []): string[] {
 
 describe("buildOpenApiDocument", () => {
   // Through JSON, as a client reads it (and untyped, to walk it freely).
-  const document = JSON.parse(JSON.stringify(buildOpenApiDocument({ auth: false })));
+  const document = JSON.parse(JSON.stringify(buildOpenApiDocument()));
   const schemas = document.components.schemas;
 
   it("describes the request bodies with the domain's schemas, defaults making fields optional", () => {
@@ -55,10 +55,11 @@ describe("buildOpenApiDocument", () => {
     );
   });
 
-  it("documents 404, 409, 410 and 503 for feedback", () => {
+  it("documents 401, 404, 409, 410 and 503 for feedback", () => {
     expect(Object.keys(document.paths["/feedback"].post.responses).sort()).toEqual([
       "200",
       "400",
+      "401",
       "404",
       "409",
       "410",
@@ -106,8 +107,39 @@ describe("buildOpenApiDocument", () => {
     }
   });
 
-  it("declares no security without a token", () => {
-    expect(document.security).toBeUndefined();
-    expect(document.components.securitySchemes).toBeUndefined();
+  it("declares the bearer scheme, needed by every operation but /healthz and /readyz, each documenting its 401", () => {
+    expect(document.components.securitySchemes).toEqual({
+      bearerAuth: { type: "http", scheme: "bearer", description: expect.stringContaining("AURORA_API_TOKEN") },
+    });
+    expect(document.security).toEqual([{ bearerAuth: [] }]);
+    type Operation = { security?: unknown; responses: Record<string, unknown> };
+    const operations = Object.entries(document.paths as Record<string, Record<string, Operation>>).flatMap(([path, methods]) =>
+      Object.values(methods).map((operation) => [path, operation] as const),
+    );
+    expect(operations.length).toBeGreaterThan(8);
+    for (const [path, operation] of operations) {
+      if (path === "/healthz" || path === "/readyz") {
+        expect(operation.security, path).toEqual([]);
+        expect(operation.responses["401"], path).toBeUndefined();
+      } else {
+        expect(operation.security, path).toEqual([{ bearerAuth: [] }]);
+        expect(operation.responses["401"], path).toEqual({
+          description: expect.stringContaining("AURORA_API_TOKEN"),
+          headers: {
+            "WWW-Authenticate": { description: expect.any(String), schema: { type: "string", const: 'Bearer realm="aurora"' } },
+          },
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Unauthorized" } } },
+        });
+      }
+    }
+  });
+
+  it("describes the 401 body as the auth plugin sends it: error unauthorized and a message, nothing else", () => {
+    expect(schemas.Unauthorized).toEqual({
+      type: "object",
+      properties: { error: { type: "string", const: "unauthorized" }, message: { type: "string" } },
+      required: ["error", "message"],
+      additionalProperties: false,
+    });
   });
 });

@@ -20,12 +20,12 @@ import {
   policiesResponseSchema,
   readinessResponseSchema,
   statusResponseSchema,
+  unauthorizedResponseSchema,
+  WWW_AUTHENTICATE,
 } from "./response-schemas.js";
 import { MAX_AUDIT_LIMIT } from "./routes/audit.js";
 
 export interface OpenApiOptions {
-  /** Declares the bearer scheme on every route but /healthz and /readyz. */
-  auth: boolean;
   version?: string;
 }
 
@@ -55,8 +55,14 @@ function components(schemas: Record<string, z.ZodType>, io: "input" | "output"):
 /**
  * The OpenAPI 3.1 document of the sidecar, generated from the same zod schemas the engine
  * validates requests with (domain) and the routes declare their responses with.
+ *
+ * The bearer scheme (`bearerAuth`) is declared whether or not this instance has AURORA_API_TOKEN
+ * set, required by every operation but /healthz and /readyz, each documenting its 401: the
+ * document describes the API, not one deployment, so a client generated from a development
+ * instance without a token can still send one to a production instance that needs it (a sidecar
+ * without a token ignores the header).
  */
-export function buildOpenApiDocument(options: OpenApiOptions): Json {
+export function buildOpenApiDocument(options: OpenApiOptions = {}): Json {
   const requests = components(
     {
       Context: contextSchema,
@@ -82,17 +88,29 @@ export function buildOpenApiDocument(options: OpenApiOptions): Json {
       Health: healthResponseSchema,
       Readiness: readinessResponseSchema,
       Error: errorResponseSchema,
+      Unauthorized: unauthorizedResponseSchema,
     },
     "output",
   );
 
-  const unauthorized = options.auth ? { 401: error("Missing or wrong bearer token") } : {};
-  const secured = {};
-  const open = options.auth ? { security: [] } : {};
+  const unauthorized = {
+    401: {
+      description:
+        "AURORA_API_TOKEN is set and the request does not carry it as `Authorization: Bearer <token>` (the header is missing, or the token is wrong)",
+      headers: {
+        "WWW-Authenticate": { description: "The bearer challenge", schema: { type: "string", const: WWW_AUTHENTICATE } },
+      },
+      content: jsonContent("Unauthorized"),
+    },
+  };
+  const secured = { security: [{ bearerAuth: [] }] };
+  const open = { security: [] };
   const bodyErrors = {
     400: error("Body is not JSON or a field is wrong; `field` names it"),
     413: error("Body larger than BODY_LIMIT"),
-    415: error("Content-Type is not application/json"),
+    415: error(
+      "Content-Type is not application/json, or declares a charset other than UTF-8 (`field` is content-type), or the body is compressed (`field` is content-encoding)",
+    ),
   };
   const shuttingDown = {
     503: error(
@@ -108,7 +126,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): Json {
       description:
         "Adaptive routing of GPU workloads over HTTP: ask POST /decide where a job should run, report the outcome to POST /feedback. Bodies are the engine's wire records (snake_case).",
     },
-    ...(options.auth ? { security: [{ bearerAuth: [] }] } : {}),
+    security: [{ bearerAuth: [] }],
     paths: {
       "/decide": {
         post: {
@@ -257,11 +275,14 @@ export function buildOpenApiDocument(options: OpenApiOptions): Json {
     },
     components: {
       schemas: { ...requests, ...responses },
-      ...(options.auth
-        ? {
-            securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "The token set in AURORA_API_TOKEN" } },
-          }
-        : {}),
+      securitySchemes: {
+        bearerAuth: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "The token set in AURORA_API_TOKEN. A sidecar started without AURORA_API_TOKEN needs none and ignores the header, so a client may send it to every instance.",
+        },
+      },
     },
   };
 }

@@ -1,7 +1,13 @@
 import type { ValidationError } from "@aurora/engine";
+import type { PolicyConfig } from "@aurora/strategist";
+import { createPolicy } from "@aurora/strategist";
 import type { SidecarConfig } from "./config.js";
 import type { ConfigProblem } from "./config-error.js";
 import { ConfigError } from "./config-error.js";
+import { reasonOf } from "./error-reason.js";
+
+/** AURORA_POLICY and AURORA_GUARDRAIL as read from the environment. */
+export type PolicySettings = Pick<SidecarConfig, "policy" | "guardrail">;
 
 const GUARDED_POLICY = "policy.";
 
@@ -14,7 +20,7 @@ const GUARDED_POLICY = "policy.";
  * under `policy.` and the rest (`baseline.kind`, `minSamples`) is AURORA_GUARDRAIL's. Fields
  * under `options.` are engine options the sidecar built, not the operator's.
  */
-export function policyConfigError(error: unknown, config: SidecarConfig): ConfigError | undefined {
+export function policyConfigError(error: unknown, config: PolicySettings): ConfigError | undefined {
   const { code, issues } = (error ?? {}) as Partial<ValidationError>;
   if (code !== "VALIDATION_ERROR" || !issues || issues.length === 0) return undefined;
   if (issues.some((issue) => issue.field.startsWith("options."))) return undefined;
@@ -30,4 +36,45 @@ export function policyConfigError(error: unknown, config: SidecarConfig): Config
     }
   }
   return new ConfigError(problems, { cause: error });
+}
+
+/**
+ * AURORA_POLICY and AURORA_GUARDRAIL checked when the configuration is read, alongside every
+ * other variable: the strategist's policy registry builds the policy they describe, fresh and in
+ * memory (no engine, no store), as the engine will (`buildGuardedPolicy` with a guardrail), and
+ * each field it refuses is reported under its variable. Empty when both are fine or unset.
+ * Whether the policy matches a stored model is only known when the engine opens it.
+ */
+export function policyProblems(settings: PolicySettings): ConfigProblem[] {
+  const { policy, guardrail } = settings;
+  // The engine would run AURORA_POLICY and never look at the guardrail's own policy, not even to check it.
+  if (policy !== undefined && guardrail !== undefined && "policy" in guardrail) {
+    return [
+      {
+        variable: "AURORA_POLICY",
+        message:
+          'is set while AURORA_GUARDRAIL names a policy of its own (its "policy" field): say the guarded policy once, in AURORA_POLICY or in AURORA_GUARDRAIL, not both',
+      },
+    ];
+  }
+  if (policy === undefined && guardrail === undefined) return [];
+  try {
+    if (guardrail === undefined) {
+      createPolicy(policy as PolicyConfig);
+    } else {
+      const { baseline, ...params } = guardrail;
+      createPolicy({
+        kind: "guardrail",
+        ...params,
+        ...(policy ? { policy } : {}),
+        ...(baseline ? { baseline } : {}),
+      } as PolicyConfig);
+    }
+  } catch (error) {
+    const refused = policyConfigError(error, settings);
+    if (refused) return refused.problems;
+    // Not a field the registry names (a bug, or a shape it did not expect): still the variable's.
+    return [{ variable: guardrail === undefined ? "AURORA_POLICY" : "AURORA_GUARDRAIL", message: reasonOf(error) }];
+  }
+  return [];
 }

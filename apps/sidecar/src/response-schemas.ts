@@ -1,4 +1,5 @@
 import { constraintsSchema, contextSchema, outcomeSchema, VIOLATION_TYPES } from "@aurora/domain";
+import type { DecisionModeOrNone } from "@aurora/engine";
 import { z } from "zod";
 
 /**
@@ -19,8 +20,19 @@ export const candidateExplanationSchema = z.object({
   reason: z.string(),
 });
 
-/** `explore`/`exploit`: the policy chose; `baseline`: a guardrail or A/B split played its rule-based baseline; `none`: nothing viable. */
-const decisionMode = z.enum(["explore", "exploit", "baseline", "none"]);
+/**
+ * Every `metadata.mode` a decision can have, and what it means: keyed by the engine's own type
+ * (`DecisionModeOrNone`), so a mode the engine adds does not compile here until it is described.
+ * The response schemas and the `mode` label's HELP text of `aurora_decisions_total` list these.
+ */
+export const DECISION_MODES: Readonly<Record<DecisionModeOrNone, string>> = {
+  explore: "the policy chose, exploring",
+  exploit: "the policy chose its best estimate",
+  baseline: "a guardrail played its baseline's pick",
+  none: "no provider was viable",
+};
+
+const decisionMode = z.enum(Object.keys(DECISION_MODES) as [DecisionModeOrNone, ...DecisionModeOrNone[]]);
 
 export const decisionMetadataSchema = z.looseObject({
   decision_id: z.string(),
@@ -189,6 +201,20 @@ export const readinessResponseSchema = z.object({
   }),
   psi_field_connected: z.boolean(),
 });
+
+/**
+ * The 401 the auth plugin answers when AURORA_API_TOKEN is set and a request does not carry it
+ * as `Authorization: Bearer <token>`: exactly these two fields (its `WWW-Authenticate` header is
+ * {@link WWW_AUTHENTICATE}).
+ */
+export const unauthorizedResponseSchema = z.strictObject({
+  error: z.literal("unauthorized"),
+  /** Whether the header was missing or carried the wrong token, and what to send. */
+  message: z.string(),
+});
+
+/** The `WWW-Authenticate` header of every 401. */
+export const WWW_AUTHENTICATE = 'Bearer realm="aurora"';
 
 export const errorResponseSchema = z.object({
   /** Stable, machine-readable: validation_error, unknown_decision, duplicate_feedback, late_feedback, … */

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { DECISION_MODES } from "./response-schemas.js";
 
 /** Why a feedback did not teach the model; `success`/`failure` are accepted outcomes. */
 const FEEDBACK_OUTCOMES = ["success", "failure", "unknown_decision", "duplicate", "late", "invalid"] as const;
@@ -23,6 +24,11 @@ export interface SidecarMetricsOptions {
 /** Label value for providers past the cardinality cap, and for "no decision". */
 export const OTHER_PROVIDER = "(other)";
 export const NO_PROVIDER = "(none)";
+
+/** Every value of aurora_decisions_total's `mode` label (the engine's modes) and its meaning, for the HELP text. */
+const MODES_HELP = Object.entries(DECISION_MODES)
+  .map(([mode, meaning]) => `${mode}: ${meaning}`)
+  .join("; ");
 
 /**
  * The sidecar's Prometheus metrics, in a registry of its own (two apps in one process never
@@ -59,7 +65,7 @@ export class SidecarMetrics {
     const registers = [this.registry];
     this.#decisions = new Counter({
       name: "aurora_decisions_total",
-      help: `Decisions made, by chosen provider and mode (explore, exploit, none). Provider "${NO_PROVIDER}" means nothing was viable; "${OTHER_PROVIDER}" collects ids past the label cap.`,
+      help: `Decisions made, by chosen provider and mode (${MODES_HELP}). Provider "${NO_PROVIDER}" means nothing was viable; "${OTHER_PROVIDER}" collects ids past the label cap.`,
       labelNames: ["provider", "mode"],
       registers,
     });

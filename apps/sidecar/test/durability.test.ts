@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { DECIDE_BODY } from "./fixtures.js";
+import { startupLog } from "./capturing-logger.js";
+import { DECIDE_BODY, OUTCOME, postJson, testApp } from "./fixtures.js";
 
 /**
  * Durability as a router sees it, with real processes: the built sidecar (`dist/main.js`) is
@@ -260,6 +261,46 @@ describe.skipIf(!reachable)("sidecars on one PostgreSQL database", () => {
     await expect(startSidecar({ ...env, AURORA_POLICY: "q-learning" })).rejects.toThrow(
       `exited (1) before listening: aurora-sidecar: cannot start: invalid configuration: AURORA_POLICY: does not match the model in PostgreSQL (DATABASE_URL, schema "${schema}"), saved by another policy (policy: is "lin-ucb", but this is the "q-learning" policy: create a "lin-ucb" policy to load it): a model goes on with the policy it was saved with, so unset AURORA_POLICY to go on with it, or set DATABASE_URL or AURORA_DATABASE_SCHEMA to a new one to start a new model with this policy\n`,
     );
+  }, 30_000);
+
+  it("logs the PostgreSQL store's notes as JSON at warn: a damaged snapshot, started from the previous version", async () => {
+    const { schema, url } = schemaUrl();
+    const config = { databaseUrl: url, databaseSchema: schema };
+    for (let i = 0; i < 2; i++) {
+      const app = testApp(config);
+      expect((await postJson(app, "/decide", DECIDE_BODY)).statusCode).toBe(200);
+      await app.close();
+    }
+    const { rows } = await admin.query(`SELECT max(version) AS newest, count(*) AS kept FROM "${schema}".snapshots`);
+    expect(Number(rows[0].kept)).toBeGreaterThanOrEqual(2);
+    await admin.query(`UPDATE "${schema}".snapshots SET content = content || ' ' WHERE version = $1`, [rows[0].newest]);
+    const { lines, consoleCalls } = await startupLog((logger) => testApp(config, { logger }));
+    expect(consoleCalls).toEqual([]);
+    expect(lines.filter((line) => line.level === 40)).toEqual([
+      expect.objectContaining({
+        msg: expect.stringMatching(
+          new RegExp(
+            `^snapshot version ${rows[0].newest} in ${schema}\\.snapshots hashes to [0-9a-f]+…, not [0-9a-f]+… as its receipt says: refused, trying the previous version$`,
+          ),
+        ),
+      }),
+    ]);
+  }, 30_000);
+
+  it("answers 410 in the sidecar's terms while the replicas' grace holds a decision whose wait ended", async () => {
+    const { schema, url } = schemaUrl();
+    const app = testApp({ databaseUrl: url, databaseSchema: schema, rewardWaitMs: 1 });
+    const decisionId = (await postJson(app, "/decide", DECIDE_BODY)).json().metadata.decision_id as string;
+    await sleep(25);
+    const answer = await postJson(app, "/feedback", { decision_id: decisionId, ...OUTCOME });
+    await app.close();
+    expect(answer.statusCode).toBe(410);
+    expect(answer.json()).toEqual({
+      error: "late_feedback",
+      decision_id: decisionId,
+      settled_at: expect.any(String),
+      message: `decision_id "${decisionId}": its reward wait (AURORA_REWARD_WAIT_MS) ended at ${answer.json().settled_at}, and it is settled once the grace replicas sharing PostgreSQL allow one another has passed; this late outcome was not learned (raise AURORA_REWARD_WAIT_MS if jobs run longer)`,
+    });
   }, 30_000);
 
   const clusterVersion = existsSync("/etc/postgresql") ? readdirSync("/etc/postgresql")[0] : undefined;

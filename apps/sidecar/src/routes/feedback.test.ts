@@ -49,14 +49,14 @@ describe("POST /feedback", () => {
       error: "unknown_decision",
       decision_id: "no-such-decision",
       message:
-        'decision_id "no-such-decision" is unknown: use the metadata.decision_id returned by decide(), and send feedback before the decision\'s wait runs out',
+        'decision_id "no-such-decision" is unknown: use the metadata.decision_id returned by POST /decide, and send feedback before the decision\'s reward wait (AURORA_REWARD_WAIT_MS) runs out',
     });
     expect(errorResponseSchema.safeParse(answer.json()).success).toBe(true);
   });
 
   describe("a decision that routed nothing (provider_id null, id none-…)", () => {
     const routedNothing =
-      /^decision_id "none-[0-9a-f-]{36}" is a decision that routed nothing \(decide answered provider_id null: no provider was viable\), so there is no outcome to learn: send feedback only for decisions that named a provider$/;
+      /^decision_id "none-[0-9a-f-]{36}" is a decision that routed nothing \(POST \/decide answered provider_id null: no provider was viable\), so there is no outcome to learn: send feedback only for decisions that named a provider$/;
 
     it("answers 404 unknown_decision saying there is no outcome to learn, not that decide never gave the id, over a real socket", async () => {
       const sidecar = app();
@@ -76,7 +76,7 @@ describe("POST /feedback", () => {
       expect(answer.status).toBe(404);
       const body = (await answer.json()) as { error: string; decision_id: string; message: string };
       expect(body).toEqual({ error: "unknown_decision", decision_id: decisionId, message: expect.stringMatching(routedNothing) });
-      expect(body.message).not.toContain("use the metadata.decision_id returned by decide()");
+      expect(body.message).not.toContain("use the metadata.decision_id returned by");
       expect(errorResponseSchema.safeParse(body).success).toBe(true);
       const metrics = await (await fetch(`${base}/metrics`)).text();
       expect(metrics).toContain('aurora_feedback_total{outcome="unknown_decision"} 1\n');
@@ -121,9 +121,40 @@ describe("POST /feedback", () => {
       error: "late_feedback",
       decision_id: decisionId,
       settled_at: "2025-01-01T00:01:00.001Z",
-      message: `decision_id "${decisionId}" was settled at 2025-01-01T00:01:00.001Z because its reward wait passed, or because more than maxPending decisions were waiting and it was the oldest; this late outcome was not learned (raise rewardWaitMs if jobs run longer, maxPending if more decisions wait at once)`,
+      message: `decision_id "${decisionId}" was settled at 2025-01-01T00:01:00.001Z because its reward wait (AURORA_REWARD_WAIT_MS) had passed; this late outcome was not learned (raise AURORA_REWARD_WAIT_MS if jobs run longer)`,
     });
     expect(errorResponseSchema.safeParse(answer.json()).success).toBe(true);
+  });
+
+  it("answers 410 saying the decision was settled early, the oldest of too many waiting, in the sidecar's terms", async () => {
+    const clock = new ManualClock(Date.UTC(2025, 0, 1));
+    const sidecar = app({}, { engine: new RoutingEngine({ clock, maxPending: 1, seed: 7 }) });
+    const first = await decide(sidecar);
+    clock.advance(1_000);
+    await decide(sidecar);
+    const answer = await postJson(sidecar, "/feedback", { decision_id: first, ...OUTCOME });
+    expect(answer.statusCode).toBe(410);
+    expect(answer.json()).toEqual({
+      error: "late_feedback",
+      decision_id: first,
+      settled_at: "2025-01-01T00:00:01.000Z",
+      message: `decision_id "${first}" was settled at 2025-01-01T00:00:01.000Z, before its reward wait (AURORA_REWARD_WAIT_MS) ended, because more decisions were waiting for feedback than the sidecar holds at once and it was the oldest; this late outcome was not learned (send feedback sooner, or shorten AURORA_REWARD_WAIT_MS so that fewer decisions wait at once)`,
+    });
+  });
+
+  it("answers 410 naming both causes when the engine no longer holds the decision's record", async () => {
+    const clock = new ManualClock(Date.UTC(2025, 0, 1));
+    const sidecar = app({}, { engine: new RoutingEngine({ clock, rewardWaitMs: 60_000, maxDecisionRecords: 0, seed: 7 }) });
+    const decisionId = await decide(sidecar);
+    clock.advance(60_001);
+    const answer = await postJson(sidecar, "/feedback", { decision_id: decisionId, ...OUTCOME });
+    expect(answer.statusCode).toBe(410);
+    expect(answer.json().message).toBe(
+      `decision_id "${decisionId}" was settled at 2025-01-01T00:01:00.001Z because its reward wait (AURORA_REWARD_WAIT_MS) had passed, or because more decisions were waiting for feedback than the sidecar holds at once and it was the oldest; this late outcome was not learned (raise AURORA_REWARD_WAIT_MS if jobs run longer)`,
+    );
+    for (const engineTerm of ["rewardWaitMs", "maxPending", "settleGraceMs", "decide()"]) {
+      expect(answer.json().message).not.toContain(engineTerm);
+    }
   });
 
   it("answers 410 once AURORA_REWARD_WAIT_MS has passed, and counts it in status and metrics", async () => {
@@ -134,7 +165,7 @@ describe("POST /feedback", () => {
     expect(answer.statusCode).toBe(410);
     expect(answer.json().message).toMatch(
       new RegExp(
-        `^decision_id "${decisionId}" was settled at .+ because its reward wait passed, or because more than maxPending decisions were waiting and it was the oldest; this late outcome was not learned`,
+        `^decision_id "${decisionId}" was settled at .+ because its reward wait \\(AURORA_REWARD_WAIT_MS\\) had passed; this late outcome was not learned \\(raise AURORA_REWARD_WAIT_MS if jobs run longer\\)$`,
       ),
     );
     const status = (await sidecar.inject({ method: "GET", url: "/status" })).json();
@@ -233,13 +264,17 @@ describe("POST /feedback", () => {
     expect(await send("{not json")).toBe(400);
     expect(await send("")).toBe(400);
     expect(await send("decision_id=d", { "content-type": "application/x-www-form-urlencoded" })).toBe(415);
+    expect(
+      await send(JSON.stringify({ decision_id: "d", ...OUTCOME }), { "content-type": "application/json; charset=latin1" }),
+    ).toBe(415);
     expect(await send(JSON.stringify({ decision_id: "d", ...OUTCOME, error_reason: "x".repeat(2000) }))).toBe(413);
     expect(await send(JSON.stringify({ decision_id: "d", ...OUTCOME, actual_cost_usd: -3 }))).toBe(400);
 
     const text = await metrics();
-    expect(text).toContain('aurora_feedback_total{outcome="invalid"} 5\n');
+    expect(text).toContain('aurora_feedback_total{outcome="invalid"} 6\n');
     expect(text).toContain('aurora_feedback_total{outcome="unknown_decision"} 0\n');
     expect(text).toContain('aurora_http_errors_total{route="/feedback",status="400"} 3\n');
+    expect(text).toContain('aurora_http_errors_total{route="/feedback",status="415"} 2\n');
   });
 
   it("names a negative cost in a 400", async () => {

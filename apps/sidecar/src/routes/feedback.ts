@@ -1,5 +1,6 @@
 import type { OutcomeInput } from "@aurora/engine";
 import type { FastifyInstance } from "fastify";
+import { feedbackRefusal } from "../feedback-refusal.js";
 import { InvalidJsonBodyError } from "../json-body-parser.js";
 import { NO_DECISION_ID_PREFIX, NoOutcomeToLearnError } from "../no-outcome-to-learn-error.js";
 import { feedbackResponseSchema, jsonSchemaOf } from "../response-schemas.js";
@@ -9,7 +10,7 @@ import { errorResponses } from "./error-responses.js";
 /**
  * How each refusal of a feedback is counted in `aurora_feedback_total{outcome}`, by error code:
  * the engine's, and those of a body that never reached it (not JSON, empty, compressed, not
- * `application/json`, over BODY_LIMIT, shorter or longer than its Content-Length).
+ * `application/json` or not UTF-8, over BODY_LIMIT, shorter or longer than its Content-Length).
  */
 const REFUSALS = new Map<string, FeedbackOutcome>([
   ["VALIDATION_ERROR", "invalid"],
@@ -18,6 +19,7 @@ const REFUSALS = new Map<string, FeedbackOutcome>([
   ["LATE_FEEDBACK", "late"],
   ["INVALID_JSON", "invalid"],
   ["UNSUPPORTED_CONTENT_ENCODING", "invalid"],
+  ["UNSUPPORTED_CHARSET", "invalid"],
   ["FST_ERR_CTP_INVALID_MEDIA_TYPE", "invalid"],
   ["FST_ERR_CTP_BODY_TOO_LARGE", "invalid"],
   ["FST_ERR_CTP_INVALID_CONTENT_LENGTH", "invalid"],
@@ -58,7 +60,8 @@ export async function feedbackRoute(app: FastifyInstance): Promise<void> {
         if (code === "UNKNOWN_DECISION" && routedNothing(app, outcome.decision_id)) {
           throw new NoOutcomeToLearnError(outcome.decision_id);
         }
-        throw error;
+        // The engine's messages name its options (rewardWaitMs, maxPending) and decide(): said in the sidecar's terms.
+        throw feedbackRefusal(error, (decisionId) => app.engine.getDecision(decisionId));
       }
       app.metrics.observeFeedback(outcome.success ? "success" : "failure", reward);
       // Only an outcome naming its provider can be a fallback; the decision's record says whether it was.

@@ -20,6 +20,38 @@ describe("GET /openapi.json", () => {
     await app.close();
   });
 
+  it("declares the bearer scheme without a token too, so a client generated from any instance can send one", async () => {
+    const app = testApp();
+    const document = (await app.inject({ method: "GET", url: "/openapi.json" })).json();
+    expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
+    expect(document.paths["/decide"].post.security).toEqual([{ bearerAuth: [] }]);
+    expect(document.paths["/decide"].post.responses["401"]).toBeDefined();
+    expect(document.paths["/healthz"].get.security).toEqual([]);
+    await app.close();
+  });
+
+  it.each([
+    ["without an Authorization header", {}],
+    ["with a wrong token", { authorization: "Bearer nope" }],
+  ])("documents the 401 the auth plugin answers %s", async (_, headers) => {
+    const app = testApp({ apiToken: "t0ken" });
+    const document = (
+      await app.inject({ method: "GET", url: "/openapi.json", headers: { authorization: "Bearer t0ken" } })
+    ).json();
+    const refused = await app.inject({ method: "GET", url: "/status", headers });
+    expect(refused.statusCode).toBe(401);
+    const documented = document.paths["/status"].get.responses["401"];
+    expect(documented.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Unauthorized" });
+    const schema = document.components.schemas.Unauthorized;
+    const body = refused.json();
+    expect(Object.keys(body).sort()).toEqual(Object.keys(schema.properties).sort());
+    expect(schema.required.sort()).toEqual(Object.keys(body).sort());
+    expect(body.error).toBe(schema.properties.error.const);
+    expect(typeof body.message).toBe("string");
+    expect(refused.headers["www-authenticate"]).toBe(documented.headers["WWW-Authenticate"].schema.const);
+    await app.close();
+  });
+
   it("declares the bearer scheme when a token is configured, and leaves the probes open", async () => {
     const app = testApp({ apiToken: "t0ken" });
     const document = (
