@@ -13,6 +13,22 @@ const positiveInt = (what: string) =>
     });
 
 /** `auditRetention`, for the engine's options and `FileStore`'s alike. */
+/**
+ * The weights of the reward formula (`rewardWeights`), each optional (the seed's by default):
+ * failure → `failure_reward`; success → `success_bonus` − `cost` × actual_cost_usd −
+ * actual_latency_ms / `latency_divisor` + reputation / `reputation_divisor` (the outcome's
+ * `actual_reputation`, else the provider's advertised one). Unknown keys are dropped here: the
+ * sidecar refuses them (`.strict()`).
+ */
+const finiteWeight = () => z.number({ error: "must be a finite number" }).finite({ error: "must be a finite number" });
+export const rewardWeightsSchema = z.object({
+  success_bonus: finiteWeight().optional(),
+  failure_reward: finiteWeight().optional(),
+  cost: finiteWeight().min(0, { error: "must be ≥ 0 (the weight of actual_cost_usd, subtracted)" }).optional(),
+  latency_divisor: finiteWeight().positive({ error: "must be > 0 (actual_latency_ms is divided by it)" }).optional(),
+  reputation_divisor: finiteWeight().positive({ error: "must be > 0 (the reputation is divided by it)" }).optional(),
+});
+
 export const auditRetentionSchema = z.strictObject(
   {
     maxBytes: positiveInt("bytes of audit segments kept").optional(),
@@ -50,15 +66,7 @@ export const engineOptionsSchema = z.object({
       error: 'must be an object such as {} or { baseline: { kind: "rule" } }',
     })
     .optional(),
-  rewardWeights: z
-    .object({
-      success_bonus: z.number().finite().optional(),
-      failure_reward: z.number().finite().optional(),
-      cost: z.number().finite().min(0).optional(),
-      latency_divisor: z.number().finite().positive().optional(),
-      reputation_divisor: z.number().finite().positive().optional(),
-    })
-    .optional(),
+  rewardWeights: rewardWeightsSchema.optional(),
   /** How long a decision waits for its outcome before it is settled. */
   rewardWaitMs: positiveInt("milliseconds").optional(),
   /** Reward learned for a decision settled without feedback; unset: such decisions are dropped unlearned. */

@@ -31,7 +31,7 @@ export type { DecisionLogStats, DecisionLogWriterOptions } from "./decision-log-
 export { DecisionLogWriteError, DecisionLogWriter } from "./decision-log-writer.js";
 export { EngineClosedError } from "./engine-closed-error.js";
 export type { RoutingEngineOptions } from "./engine-options.js";
-export { engineOptionsSchema } from "./engine-options.js";
+export { engineOptionsSchema, rewardWeightsSchema } from "./engine-options.js";
 export type { AuditRecord, EngineStore, FoundDecision, FsyncPolicy, Receipt, Recovered, StoreStatus } from "./engine-store.js";
 export type { StoredEvent } from "./event-codec.js";
 export { decodeEvent, encodeEvent } from "./event-codec.js";
