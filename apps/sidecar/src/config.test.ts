@@ -150,6 +150,14 @@ describe("parseConfig", () => {
       expect(parseConfig({ AURORA_DEFAULT_REWARD: text }).defaultReward).toBe(reward);
     });
 
+    it("reads AURORA_REWARD_WEIGHTS as the engine's rewardWeights", () => {
+      expect(parseConfig({ AURORA_REWARD_WEIGHTS: ' {"failure_reward":-5,"cost":2} ' }).rewardWeights).toEqual({
+        failure_reward: -5,
+        cost: 2,
+      });
+      expect(parseConfig({}).rewardWeights).toBeUndefined();
+    });
+
     it("trims MODEL_PATH like every other variable", () => {
       expect(parseConfig({ MODEL_PATH: " /var/lib/aurora/model.json \n" }).modelPath).toBe("/var/lib/aurora/model.json");
     });
@@ -297,6 +305,23 @@ describe("parseConfig", () => {
         "[]",
         'AURORA_GUARDRAIL: must be the baseline policy\'s name such as rule, on (the rule baseline), off, or a JSON object of guardrail settings, e.g. {"baseline":{"kind":"rule"},"minSamples":50}; got "[]"',
       ],
+      [
+        "AURORA_REWARD_WEIGHTS",
+        "cost=2",
+        'AURORA_REWARD_WEIGHTS: must be a JSON object of reward weights, e.g. {"failure_reward":-5,"cost":2} (keys success_bonus, failure_reward, cost, latency_divisor, reputation_divisor); got "cost=2"',
+      ],
+      [
+        "AURORA_REWARD_WEIGHTS",
+        '{"cost":-1}',
+        "AURORA_REWARD_WEIGHTS: cost: must be ≥ 0 (the weight of actual_cost_usd, subtracted)",
+      ],
+      [
+        "AURORA_REWARD_WEIGHTS",
+        '{"latency_divisor":0}',
+        "AURORA_REWARD_WEIGHTS: latency_divisor: must be > 0 (actual_latency_ms is divided by it)",
+      ],
+      ["AURORA_REWARD_WEIGHTS", '{"failure":-5}', 'AURORA_REWARD_WEIGHTS: Unrecognized key: "failure"'],
+      ["AURORA_REWARD_WEIGHTS", '{"success_bonus":"10"}', "AURORA_REWARD_WEIGHTS: success_bonus: must be a finite number"],
       [
         "SHUTDOWN_TIMEOUT_MS",
         "soon",

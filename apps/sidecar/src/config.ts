@@ -1,5 +1,6 @@
 import { dirname, resolve } from "node:path";
 import { MAX_REWARD_MAGNITUDE } from "@aurora/domain";
+import { type RoutingEngineOptions, rewardWeightsSchema } from "@aurora/engine";
 import { isSystemSchemaName } from "@aurora/store-postgres";
 import { z } from "zod";
 import type { ConfigProblem } from "./config-error.js";
@@ -45,6 +46,8 @@ export interface SidecarConfig {
   bodyLimit: number;
   rewardWaitMs: number | undefined;
   defaultReward: number | undefined;
+  /** The reward formula's weights (engine `rewardWeights`, AURORA_REWARD_WEIGHTS); undefined: the seed's. */
+  rewardWeights: RoutingEngineOptions["rewardWeights"];
   alternatives: number | undefined;
   /** Decisions GET /decisions/:id can explain (the engine's maxDecisionRecords). */
   decisionRecords: number | undefined;
@@ -84,6 +87,28 @@ function wholeNumber(min: number, max: number, what: string) {
     return n;
   });
 }
+
+/**
+ * `AURORA_REWARD_WEIGHTS`: a JSON object of the reward formula's weights, checked by the engine's
+ * own schema, unknown keys refused (`{"failure_reward":-5,"cost":2}`).
+ */
+const rewardWeightsVariable = z
+  .string()
+  .transform((text, ctx) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value;
+    ctx.addIssue({
+      code: "custom",
+      message: `must be a JSON object of reward weights, e.g. {"failure_reward":-5,"cost":2} (keys success_bonus, failure_reward, cost, latency_divisor, reputation_divisor); ${got(text)}`,
+    });
+    return z.NEVER;
+  })
+  .pipe(rewardWeightsSchema.strict());
 
 /** A number written in decimal (`-20`, `0.5`, `1e3`): not `0x10`, `Infinity` or `1_000`, which `Number` also reads. */
 const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
@@ -213,6 +238,7 @@ const envSchema = z.object({
   BODY_LIMIT: optional(byteSize),
   AURORA_REWARD_WAIT_MS: optional(wholeNumber(1, MAX_TIMER_MS, "milliseconds a decision waits for its feedback")),
   AURORA_DEFAULT_REWARD: optional(decimalNumber(MAX_REWARD_MAGNITUDE, "reward learned when no feedback arrives in time")),
+  AURORA_REWARD_WEIGHTS: optional(rewardWeightsVariable),
   AURORA_ALTERNATIVES: optional(wholeNumber(0, 100, "ranked fallbacks returned per decision")),
   AURORA_DECISION_RECORDS: optional(wholeNumber(0, 1_000_000, "recent decisions GET /decisions/:id can explain")),
   AURORA_POLICY: optional(policyVariable),
@@ -237,7 +263,11 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   const result = envSchema.safeParse(env);
   const problems: ConfigProblem[] = result.success
     ? []
-    : result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? "(environment)"), message: issue.message }));
+    : result.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? "(environment)"),
+        // A field inside a variable's JSON (AURORA_REWARD_WEIGHTS' `cost`) is named before the message.
+        message: issue.path.length > 1 ? `${issue.path.slice(1).join(".")}: ${issue.message}` : issue.message,
+      }));
   const policies = result.success ? result : policySchema.safeParse(env);
   if (policies.success) {
     problems.push(...policyProblems({ policy: policies.data.AURORA_POLICY, guardrail: policies.data.AURORA_GUARDRAIL }));
@@ -326,6 +356,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     bodyLimit: e.BODY_LIMIT ?? DEFAULT_BODY_LIMIT,
     rewardWaitMs: e.AURORA_REWARD_WAIT_MS,
     defaultReward: e.AURORA_DEFAULT_REWARD,
+    rewardWeights: e.AURORA_REWARD_WEIGHTS,
     alternatives: e.AURORA_ALTERNATIVES,
     decisionRecords: e.AURORA_DECISION_RECORDS,
     seed: e.AURORA_SEED,

@@ -71,6 +71,27 @@ describe("engine-plugin", () => {
     await app.close();
   });
 
+  it("computes rewards with the weights AURORA_REWARD_WEIGHTS gives", async () => {
+    const app = testApp({ rewardWeights: { failure_reward: -5, cost: 2 } });
+    const decide = async () => (await postJson(app, "/decide", DECIDE_BODY)).json().metadata.decision_id as string;
+    const failed = await postJson(app, "/feedback", {
+      decision_id: await decide(),
+      success: false,
+      actual_cost_usd: 1,
+      actual_latency_ms: 50,
+    });
+    expect(failed.json().reward).toBe(-5);
+    const succeeded = await postJson(app, "/feedback", {
+      decision_id: await decide(),
+      success: true,
+      actual_cost_usd: 3,
+      actual_latency_ms: 500,
+      actual_reputation: 100,
+    });
+    expect(succeeded.json().reward).toBe(10 - 2 * 3 - 500 / 500 + 100 / 100);
+    await app.close();
+  });
+
   it("refuses to start on a policy config the engine rejects, naming AURORA_POLICY and the field", async () => {
     const app = testApp({ policy: { kind: "q-learning", epsilon: 7 } });
     const error = await app.ready().then(

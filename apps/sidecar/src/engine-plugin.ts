@@ -40,6 +40,7 @@ export function engineOptionsFrom(config: SidecarConfig, log?: EngineLog): Routi
     ...(config.auditRetention !== undefined ? { auditRetention: config.auditRetention } : {}),
     ...(config.rewardWaitMs !== undefined ? { rewardWaitMs: config.rewardWaitMs } : {}),
     ...(config.defaultReward !== undefined ? { defaultReward: config.defaultReward } : {}),
+    ...(config.rewardWeights !== undefined ? { rewardWeights: config.rewardWeights } : {}),
     ...(config.alternatives !== undefined ? { alternatives: config.alternatives } : {}),
     ...(config.decisionRecords !== undefined ? { maxDecisionRecords: config.decisionRecords } : {}),
     ...(config.seed !== undefined ? { seed: config.seed } : {}),
