@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AuditEntry } from "@aurora/auditor";
@@ -7,7 +7,7 @@ import { ENGINE_INDEX, LINE_PROTOCOL, startChildScript } from "../test/child-scr
 import { context, market } from "../test/market.js";
 import { AuditChain, type ChainedAuditRecord } from "./audit-chain.js";
 import { forgetHold } from "./file-lock.js";
-import { fileStorePaths } from "./file-store.js";
+import { FileStore, fileStorePaths } from "./file-store.js";
 import { frameLine, listSegments, readFramedFile, segmentName } from "./journal.js";
 import { RESTORED_NOTE } from "./journal-audit.js";
 import { RoutingEngine } from "./routing-engine.js";
@@ -52,11 +52,23 @@ function newestSegment(modelPath: string): { path: string; records: ChainedAudit
   return { path, records: readFramedFile(path, { last: true, repair: false }).records as ChainedAuditRecord[] };
 }
 
+/** Every audit record in the segments on disk, oldest first. */
+function trailOf(modelPath: string): ChainedAuditRecord[] {
+  const dir = fileStorePaths(modelPath).audit;
+  return listSegments(dir).flatMap(
+    (segment) => readFramedFile(join(dir, segmentName(segment)), { last: true, repair: false }).records as ChainedAuditRecord[],
+  );
+}
+
 /** Keeps the audit records up to `seq` only, as a crash leaves a trail whose last writes never happened. */
 function cutTrailAfter(modelPath: string, seq: number): void {
-  const { path, records } = newestSegment(modelPath);
-  const kept = records.filter((record) => record.seq <= seq);
-  writeFileSync(path, kept.map((record) => frameLine(JSON.stringify(record))).join(""));
+  const dir = fileStorePaths(modelPath).audit;
+  for (const segment of listSegments(dir)) {
+    const path = join(dir, segmentName(segment));
+    const records = readFramedFile(path, { last: true, repair: false }).records as ChainedAuditRecord[];
+    const kept = records.filter((record) => record.seq <= seq);
+    if (kept.length < records.length) writeFileSync(path, kept.map((record) => frameLine(JSON.stringify(record))).join(""));
+  }
 }
 
 const entriesFor = (engine: RoutingEngine, id: string) => engine.getAuditTrail({ decisionId: id });
@@ -107,6 +119,44 @@ describe("audit entries the trail lost in a crash", () => {
     expect(again.join("\n")).not.toContain("restored");
     for (const id of routed) expect(entriesFor(third, id)).toHaveLength(1);
     await third.close();
+    await first.close().catch(() => {});
+  });
+
+  it("are restored when retention removed the segment that held the snapshot's head", async () => {
+    // The trail and the journal are written in one order: the entries lost are those of the
+    // decisions after the last one with an entry in the kept trail.
+    const modelPath = modelIn();
+    const storeFor = (log: (message: string) => void) =>
+      new FileStore({ path: modelPath, auditSegmentBytes: 2_000, auditRetention: { maxBytes: 6_000 }, log });
+    const first = new RoutingEngine({ store: storeFor(quiet), seed: 5, saveEvery: 1_000_000, log: quiet });
+    await traffic(first, 12);
+    await first.save();
+    const head = headOf(modelPath);
+    const after = await traffic(first, 60);
+    await sleep(600);
+    forgetHold(modelPath);
+    const records = trailOf(modelPath);
+    expect(records[0]!.seq).toBeGreaterThan(head.seq + 1); // the head's segment is gone
+    // The crash lost the newest three entries.
+    const entries = records.filter((record) => record.record.kind === "entry");
+    const lostFrom = entries.at(-3)!.seq;
+    cutTrailAfter(modelPath, lostFrom - 1);
+    const lost = entries.slice(-3).map((record) => (record.record as { entry: AuditEntry }).entry.decision_id);
+    expect(lost.every((id) => after.includes(id))).toBe(true);
+
+    const found = verifyFileStore(modelPath);
+    expect(found.ok).toBe(true);
+    expect(found.notes.join("\n")).toContain(
+      `audit: 3 decision(s) in the journal after the snapshot have no audit entry (the first ${lost[0]})`,
+    );
+    const logs: string[] = [];
+    const restarted = new RoutingEngine({ store: storeFor((m) => logs.push(m)), seed: 5, log: (m) => logs.push(m) });
+    expect(logs.join("\n")).toContain(`restored 3 audit entries from the journal (the first for decision ${lost[0]})`);
+    for (const id of lost) {
+      expect(entriesFor(restarted, id).map((entry) => entry.notes)).toEqual([[RESTORED_NOTE]]);
+    }
+    await restarted.close();
+    expect(verifyFileStore(modelPath).notes.join("\n")).not.toContain("have no audit entry");
     await first.close().catch(() => {});
   });
 
@@ -171,6 +221,19 @@ describe("aurora-verify against the audit head a snapshot recorded", () => {
     expect(report.broken?.reason).toContain(
       `the audit trail ends at record ${head.seq - 1}, but ${modelPath} (version 1) was cut after audit record ${head.seq}`,
     );
+  });
+
+  it("reads a folder a crash left during the first start (a journal, nothing in it, no audit segment yet) as intact", () => {
+    const modelPath = modelIn();
+    const paths = fileStorePaths(modelPath);
+    mkdirSync(paths.journal);
+    writeFileSync(join(paths.journal, segmentName(1)), "");
+    const report = verifyFileStore(modelPath);
+    expect(report.broken).toBeNull();
+    expect(report.notes).toContain("audit: none yet (the journal holds nothing: the store stopped during its first start)");
+    // With a record in the journal, a missing audit trail was removed.
+    writeFileSync(join(paths.journal, segmentName(1)), frameLine('{"type":"settled"}'));
+    expect(verifyFileStore(modelPath).broken?.reason).toMatch(/holds no audit segment, but the journal exists/);
   });
 
   it("names a trail rebuilt with other records: the head's hash differs", async () => {

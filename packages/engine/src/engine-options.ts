@@ -12,7 +12,8 @@ const positiveInt = (what: string) =>
       error: `must be ≥ 1 (${what})`,
     });
 
-/** `auditRetention`, for the engine's options and `FileStore`'s alike. */
+const finiteWeight = () => z.number({ error: "must be a finite number" }).finite({ error: "must be a finite number" });
+
 /**
  * The weights of the reward formula (`rewardWeights`), each optional (the seed's by default):
  * failure → `failure_reward`; success → `success_bonus` − `cost` × actual_cost_usd −
@@ -20,7 +21,6 @@ const positiveInt = (what: string) =>
  * `actual_reputation`, else the provider's advertised one). Unknown keys are dropped here: the
  * sidecar refuses them (`.strict()`).
  */
-const finiteWeight = () => z.number({ error: "must be a finite number" }).finite({ error: "must be a finite number" });
 export const rewardWeightsSchema = z.object({
   success_bonus: finiteWeight().optional(),
   failure_reward: finiteWeight().optional(),
@@ -29,6 +29,7 @@ export const rewardWeightsSchema = z.object({
   reputation_divisor: finiteWeight().positive({ error: "must be > 0 (the reputation is divided by it)" }).optional(),
 });
 
+/** `auditRetention`, for the engine's options and `FileStore`'s alike. */
 export const auditRetentionSchema = z.strictObject(
   {
     maxBytes: positiveInt("bytes of audit segments kept").optional(),

@@ -17,6 +17,7 @@ import { link, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { parseWith, ValidationError } from "@aurora/domain";
+import type { DecisionRecord } from "@aurora/executor";
 import { AuditChain, type ChainedAuditRecord } from "./audit-chain.js";
 import { auditRetentionSchema } from "./engine-options.js";
 import type { AuditRecord, EngineStore, FsyncPolicy, Receipt, Recovered, StoreStatus } from "./engine-store.js";
@@ -34,7 +35,7 @@ import {
   readJournal,
   segmentName,
 } from "./journal.js";
-import { decisionsWithoutEntry, entryIdsAfter, restoredEntry } from "./journal-audit.js";
+import { decisionsWithoutEntry, type EntriesFound, entryIdsAfter, restoredEntry } from "./journal-audit.js";
 import { fsyncDirectory, fsyncDirectoryAsync, ModelFileError, writeFileAtomicSync } from "./model-file.js";
 import { makeReceipt } from "./receipt.js";
 import type { EngineEvent } from "./routing-engine.js";
@@ -268,9 +269,11 @@ export class FileStore implements EngineStore {
       const recovered = this.#read(true);
       this.#anchors = this.#readAnchors();
       if (this.#journalOn) {
+        // The audit trail first: a folder with a journal always has one (aurora-verify checks it),
+        // even when a crash comes during the first start.
+        this.#openAudit();
         const segment = Math.max(this.#cut, 1, ...listSegments(this.#paths.journal));
         this.#writer = new JournalWriter(this.#paths.journal, segment, this.#fsync);
-        this.#openAudit();
         this.#restoreAuditEntries(recovered.events);
         this.#applyAuditRetention();
         if (this.#auditRetention?.maxAgeMs !== undefined) {
@@ -746,15 +749,22 @@ export class FileStore implements EngineStore {
     const atCut = this.#auditAtCut;
     const audit = this.#audit;
     if (atCut === undefined || !audit) return;
-    const decisions = [...events].filter((event) => event.type === "decision");
+    const decisions: DecisionRecord[] = [];
+    for (const event of events) if (event.type === "decision") decisions.push(event.record);
     if (decisions.length === 0) return;
-    const present = this.#auditEntryIdsAfter(atCut);
-    if (present === undefined) return;
-    const missing = decisionsWithoutEntry(decisions, present);
+    const found = this.#entriesFound(atCut);
+    if (found === undefined) return;
+    const missing = decisionsWithoutEntry(decisions, found);
+    if (missing === undefined) {
+      this.#log(
+        `the audit trail no longer reaches back to record ${atCut}, where the snapshot was cut, and holds no entry of the journal's decisions after it: the audit entries they may lack were not restored`,
+      );
+      return;
+    }
     if (missing.length === 0) return;
     for (const record of missing) this.appendAudit({ kind: "entry", entry: restoredEntry(record) });
     audit.syncSync();
-    const first = missing[0] as { decision_id: string };
+    const first = missing[0] as DecisionRecord;
     this.#log(
       `restored ${missing.length} audit entr${missing.length === 1 ? "y" : "ies"} from the journal (the first for decision ${first.decision_id}): ` +
         "the audit trail lost them when the process stopped",
@@ -762,12 +772,13 @@ export class FileStore implements EngineStore {
   }
 
   /**
-   * The decision ids of the audit entries after record `seq`, read from the newest segment back;
-   * undefined when the segments no longer reach back to it (removed, or one damaged).
+   * The audit entries on disk after record `seq` (the snapshot's head), read from the newest
+   * segment back; every entry kept when retention removed the segment that held the head;
+   * undefined when a segment is damaged (logged).
    */
-  #auditEntryIdsAfter(seq: number): Set<string> | undefined {
+  #entriesFound(seq: number): EntriesFound | undefined {
     const ids = new Set<string>();
-    if (this.#chain.last.seq <= seq) return ids;
+    if (this.#chain.last.seq <= seq) return { afterHead: ids };
     const dir = this.#paths.audit;
     const segments = listSegments(dir);
     for (let i = segments.length - 1; i >= 0; i--) {
@@ -782,12 +793,9 @@ export class FileStore implements EngineStore {
       }
       entryIdsAfter(records, seq, ids);
       const first = records[0];
-      if (first !== undefined && first.seq <= seq + 1) return ids;
+      if (first !== undefined && first.seq <= seq + 1) return { afterHead: ids };
     }
-    this.#log(
-      `the audit trail no longer reaches back to record ${seq}, where the snapshot was cut: the audit entries the journal's decisions may lack were not restored`,
-    );
-    return undefined;
+    return { kept: ids };
   }
 
   /**

@@ -2,7 +2,6 @@ import type { AuditEntry } from "@aurora/auditor";
 import type { AuditStatus } from "@aurora/domain";
 import type { DecisionRecord } from "@aurora/executor";
 import type { ChainedAuditRecord } from "./audit-chain.js";
-import type { EngineEvent } from "./routing-engine.js";
 
 /** The note on an audit entry written at a start from the journal's decision, not by `decide()`. */
 export const RESTORED_NOTE = "restored at start from the journal: the audit trail lost this entry when the process stopped";
@@ -44,11 +43,27 @@ export function entryIdsAfter(records: readonly ChainedAuditRecord[], seq: numbe
   }
 }
 
-/** The journal's decisions, in order, that have no entry among `present`. */
-export function decisionsWithoutEntry(events: Iterable<EngineEvent>, present: ReadonlySet<string>): DecisionRecord[] {
-  const missing: DecisionRecord[] = [];
-  for (const event of events) {
-    if (event.type === "decision" && !present.has(event.record.decision_id)) missing.push(event.record);
+/**
+ * What the audit trail on disk says of the decisions after a snapshot's cut: the decision ids of
+ * its entries after the snapshot's audit head, when it reaches back to the head; else (retention
+ * removed the segment that held it) the ids of every entry it kept.
+ */
+export type EntriesFound = { afterHead: ReadonlySet<string> } | { kept: ReadonlySet<string> };
+
+/**
+ * The journal's decisions after the cut (in order) whose audit entries the trail lost in a crash.
+ * With the entries after the head, those without one. Without them, the decisions after the last
+ * one that has an entry in the kept trail: the journal and the trail are written in one order, and
+ * a crash loses the trail's newest records, which retention never removes. Undefined when no
+ * decision has an entry there: the store cannot tell entries a crash lost from those retention removed.
+ */
+export function decisionsWithoutEntry<T extends { decision_id: string }>(
+  decisions: readonly T[],
+  found: EntriesFound,
+): T[] | undefined {
+  if ("afterHead" in found) return decisions.filter((record) => !found.afterHead.has(record.decision_id));
+  for (let i = decisions.length - 1; i >= 0; i--) {
+    if (found.kept.has((decisions[i] as T).decision_id)) return decisions.slice(i + 1);
   }
-  return missing;
+  return decisions.length === 0 ? [] : undefined;
 }

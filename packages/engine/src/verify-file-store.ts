@@ -10,7 +10,7 @@ import { isAlive } from "./file-lock.js";
 import { fileStorePaths } from "./file-store.js";
 import { GENESIS_HASH, sha256Hex } from "./hash-chain.js";
 import { listSegments, readFramedFile, segmentName } from "./journal.js";
-import { entryIdsAfter } from "./journal-audit.js";
+import { decisionsWithoutEntry, type EntriesFound, entryIdsAfter } from "./journal-audit.js";
 import { verifyReceiptChain } from "./receipt.js";
 import type { EngineEvent } from "./routing-engine.js";
 import { type AuditAnchor, type ReceiptsAnchor, readAnchors } from "./store-anchors.js";
@@ -383,26 +383,28 @@ function checkStart(
  * kept first (the anchor, written before it removed the older ones; a crash may leave some of
  * those), and its records from 1 (or the anchor's), each chained to the one before. A store that
  * keeps a journal keeps an audit trail too: both are opened together, and retention never removes
- * the segment being written.
- */
-/**
- * Checks the audit trail; returns the decision ids of its entries after the head `start` recorded
- * at its cut (`audit_seq`), or undefined when it recorded none or the trail no longer reaches it.
+ * the segment being written. Returns the decision ids of its entries after the head `start`
+ * recorded at its cut (`audit_seq`), or of every entry kept when retention removed the head's
+ * segment; undefined when `start` recorded no head.
  */
 function checkAudit(
   paths: Paths,
   anchor: AuditAnchor | undefined,
   start: Snapshot | undefined,
   notes: string[],
-): Set<string> | undefined {
+): EntriesFound | undefined {
   const segments = listSegments(paths.audit);
   if (segments.length === 0) {
-    if (existsSync(paths.journal)) {
+    if (existsSync(paths.journal) && !journalEmpty(paths.journal)) {
       throw new Broken(
         `${paths.audit} holds no audit segment, but the journal exists: the store opens both, and never removes the audit segment it writes (deleted?)`,
       );
     }
-    notes.push("audit: none (a store without a journal keeps none)");
+    notes.push(
+      existsSync(paths.journal)
+        ? "audit: none yet (the journal holds nothing: the store stopped during its first start)"
+        : "audit: none (a store without a journal keeps none)",
+    );
     return undefined;
   }
   const firstSegment = segments[0] as number;
@@ -473,7 +475,7 @@ function checkAuditHead(
   records: readonly ChainedAuditRecord[],
   anchor: AuditAnchor | undefined,
   start: Snapshot | undefined,
-): Set<string> | undefined {
+): EntriesFound | undefined {
   const seq = start?.value.audit_seq;
   const hash = start?.value.audit_hash;
   if (!Number.isSafeInteger(seq) || typeof hash !== "string") return undefined;
@@ -488,16 +490,26 @@ function checkAuditHead(
         "receipt: the newest records were removed (or the folder is a copy taken while the store ran)",
     );
   }
-  if (head < firstSeq - 1) return undefined; // retention removed the records around the head
+  if (head < firstSeq - 1) {
+    // Retention removed the segment that held the head: the records kept, all after it.
+    const kept = new Set<string>();
+    entryIdsAfter(records, head, kept);
+    return { kept };
+  }
   const at = head - firstSeq; // the chain checked: one record per seq, in order
   // The head is the record before the first kept: its hash is that one's prev (the anchor's, when none is kept).
   const recorded = at < 0 ? (records[0]?.prev ?? anchor?.prev ?? GENESIS_HASH) : (records[at] as ChainedAuditRecord).hash;
   if (recorded !== hash) {
     throw new Broken(`audit record ${head}'s hash is not the one ${start?.path} recorded at its cut (the trail replaced?)`);
   }
-  const ids = new Set<string>();
-  entryIdsAfter(records, head, ids);
-  return ids;
+  const afterHead = new Set<string>();
+  entryIdsAfter(records, head, afterHead);
+  return { afterHead };
+}
+
+/** Whether the journal's segments hold nothing: a store stopped during its first start leaves them so. */
+function journalEmpty(dir: string): boolean {
+  return listSegments(dir).every((segment) => statSync(join(dir, segmentName(segment))).size === 0);
 }
 
 /**
@@ -529,7 +541,7 @@ function checkJournal(
   paths: Paths,
   start: Snapshot | undefined,
   fallback: Snapshot | undefined,
-  audited: ReadonlySet<string> | undefined,
+  audited: EntriesFound | undefined,
   notes: string[],
 ): void {
   const dir = paths.journal;
@@ -617,7 +629,7 @@ function checkJournal(
   // Before a snapshot written without a journal, the journal holds what it holds already: a restart skips those events.
   let leading = journalless(start);
   let stale = 0;
-  const unaudited: string[] = [];
+  const journaled: { decision_id: string }[] = [];
   const skip = (reason: string) => {
     if (!leading) throw new Broken(reason);
     stale++;
@@ -638,7 +650,7 @@ function checkJournal(
       }
       leading = false;
       pending.set(id, { where, record: event.record });
-      if (audited !== undefined && !audited.has(id)) unaudited.push(id);
+      journaled.push({ decision_id: id });
       return;
     }
     if (!pending.delete(event.decision_id)) {
@@ -672,9 +684,14 @@ function checkJournal(
       `journal: the first ${stale} events were journaled before ${start?.path}, written without a journal: a restart skips them`,
     );
   }
-  if (unaudited.length > 0) {
+  const unaudited = audited === undefined ? [] : decisionsWithoutEntry(journaled, audited);
+  if (unaudited === undefined) {
     notes.push(
-      `audit: ${unaudited.length} decision(s) in the journal after the snapshot have no audit entry (the first ${unaudited[0]}): ` +
+      "audit: retention removed the audit segment that held the snapshot's head, and the trail keeps no entry of the journal's decisions after it: whether any lack one is not known",
+    );
+  } else if (unaudited.length > 0) {
+    notes.push(
+      `audit: ${unaudited.length} decision(s) in the journal after the snapshot have no audit entry (the first ${unaudited[0]?.decision_id}): ` +
         "the trail, written every 200 ms, lost the last moments before the store stopped; the next start restores them from the journal",
     );
   }
