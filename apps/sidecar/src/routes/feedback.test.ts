@@ -42,6 +42,20 @@ describe("POST /feedback", () => {
     expect(answer.json()).toEqual({ decision_id: decisionId, reward: -20 });
   });
 
+  it("refuses a reward of the caller's own with 400 naming it, learning nothing (it is computed from the outcome)", async () => {
+    const sidecar = app();
+    const decisionId = await decide(sidecar);
+    for (const reward of [1, null, "0.5"]) {
+      const answer = await postJson(sidecar, "/feedback", { decision_id: decisionId, ...OUTCOME, reward });
+      expect(answer.statusCode).toBe(400);
+      expect(answer.json()).toMatchObject({ error: "validation_error", field: "reward" });
+      expect(answer.json().message).toContain("AURORA_REWARD_WEIGHTS");
+    }
+    expect(sidecar.engine.getStatus().strategist.total_rewards).toBe(0);
+    // The decision still waits for its outcome.
+    expect((await postJson(sidecar, "/feedback", { decision_id: decisionId, ...OUTCOME })).statusCode).toBe(200);
+  });
+
   it("answers 404 for a decision id it never gave out", async () => {
     const answer = await postJson(app(), "/feedback", { decision_id: "no-such-decision", ...OUTCOME });
     expect(answer.statusCode).toBe(404);

@@ -1,3 +1,4 @@
+import { ValidationError } from "@aurora/domain";
 import type { OutcomeInput } from "@aurora/engine";
 import type { FastifyInstance } from "fastify";
 import { feedbackRefusal } from "../feedback-refusal.js";
@@ -52,6 +53,15 @@ export async function feedbackRoute(app: FastifyInstance): Promise<void> {
     async (request) => {
       if (request.body === undefined) throw new InvalidJsonBodyError("no body was sent");
       const outcome = request.body as OutcomeInput;
+      // Unknown keys are dropped, but a reward of the caller's own (Personalizer's Reward call)
+      // would be dropped silently while the engine learned its own: refused instead.
+      if (typeof outcome === "object" && outcome !== null && Object.hasOwn(outcome, "reward")) {
+        throw ValidationError.forField(
+          "reward",
+          "is not taken: the reward is computed from the outcome (success, actual_cost_usd, actual_latency_ms, " +
+            "actual_reputation) with the weights AURORA_REWARD_WEIGHTS sets; send the outcome instead",
+        );
+      }
       let reward: number;
       try {
         reward = await app.engine.feedback(outcome);
