@@ -1,5 +1,6 @@
 import {
   appendFileSync,
+  copyFileSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -60,6 +61,27 @@ async function runAndAbandon(modelPath: string, decisions: number, feedbacks: nu
 
 describe("FileStore", () => {
   describe("crash recovery", () => {
+    it("says so when it loads a snapshot with no receipt: a model copied without the files beside it", async () => {
+      const modelPath = modelIn();
+      const engine = new RoutingEngine({ modelPath, seed: 3, log: quiet });
+      engine.decide({ context, providers: market(3) });
+      await engine.close();
+      const copy = modelIn();
+      copyFileSync(modelPath, copy);
+      const lines: string[] = [];
+      const copied = new RoutingEngine({ modelPath: copy, seed: 3, log: (line) => lines.push(line) });
+      expect(copied.policy.toJSON()).toEqual(engine.policy.toJSON());
+      expect(lines).toEqual([
+        `the snapshot loaded (version 1) has no receipt in ${copy}.receipts (missing or empty): it was loaded as it is, its bytes unchecked; ` +
+          "a copy of a model needs the files beside it (receipts, journal, audit trail), and aurora-verify reports this one as broken",
+      ]);
+      await copied.close();
+      // The original, with its receipts, loads without a word.
+      const again: string[] = [];
+      await new RoutingEngine({ modelPath, seed: 3, log: (line) => again.push(line) }).close();
+      expect(again).toEqual([]);
+    });
+
     it("restores the exact model and pending decisions from the journal after an unclean stop", async () => {
       const modelPath = modelIn();
       const { ids, model } = await runAndAbandon(modelPath, 60, 35);

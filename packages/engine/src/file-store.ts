@@ -322,6 +322,14 @@ export class FileStore implements EngineStore {
     const receipt =
       loaded?.header.model_version === undefined ? undefined : receipts.find((r) => r.version === loaded.header.model_version);
     if (receipt) recovered.receipt = receipt;
+    else if (loaded?.header.model_version !== undefined) {
+      // A model copied without the files beside it, or its receipts removed: it loads, unchecked.
+      this.#log(
+        `the snapshot loaded (version ${loaded.header.model_version}) has no receipt in ${this.#paths.receipts}` +
+          `${receipts.length === 0 ? " (missing or empty)" : ""}: it was loaded as it is, its bytes unchecked; ` +
+          "a copy of a model needs the files beside it (receipts, journal, audit trail), and aurora-verify reports this one as broken",
+      );
+    }
     return recovered;
   }
 
