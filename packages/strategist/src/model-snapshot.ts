@@ -96,12 +96,8 @@ export function parseModelSnapshot(value: unknown): ModelState {
     );
   }
   const policy = own(value, "policy");
-  if (policy !== undefined && policy !== "q-learning") {
-    throw ValidationError.forField(
-      "policy",
-      `is ${JSON.stringify(policy)}, but this is the "q-learning" policy: create a "${String(policy)}" policy to load it`,
-    );
-  }
+  if (policy !== undefined && policy !== "q-learning")
+    throw ValidationError.forField("policy", otherPolicy(policy, "q-learning"));
   const params = resolveQLearningOptions(own(value, "params"), "params");
 
   const epsilon = own(value, "epsilon");
@@ -158,4 +154,25 @@ export function parseModelSnapshot(value: unknown): ModelState {
     qTable: qTable as Record<string, Record<string, number>>,
     ...(recency !== undefined ? { providerRecency: recency as string[] } : {}),
   };
+}
+
+/**
+ * Why a snapshot's `policy` (the kind that saved it) does not load into the `policy` at hand:
+ * another kind, to be created instead; or no kind name at all (missing, or not a string: a part
+ * of a composite model, say), so the file is not such a model.
+ */
+export function otherPolicy(kind: unknown, policy: string): string {
+  if (typeof kind === "string") {
+    const name = kind.length > 80 ? `${kind.slice(0, 80)}…` : kind;
+    return `is ${JSON.stringify(name)}, but this is the "${policy}" policy: create a "${name}" policy to load it`;
+  }
+  const got =
+    kind === undefined
+      ? "nothing"
+      : kind === null
+        ? "null"
+        : Array.isArray(kind)
+          ? "an array"
+          : `${typeof kind === "object" ? "an" : "a"} ${typeof kind}`;
+  return `must name the policy that saved this model, e.g. "${policy}", got ${got}: this is not a model a policy saved whole (a part of another model?)`;
 }

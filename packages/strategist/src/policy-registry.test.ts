@@ -86,6 +86,25 @@ describe("createPolicy", () => {
       const snapshot = { ...new Strategist().toJSON(), policy: "thompson" };
       expect(fieldOf(() => createPolicy({ kind: "q-learning" }, { snapshot }))).toBe("policy");
     });
+
+    // A part of a composite model (a guardrail's `inner` holds `{ policy: {…the inner snapshot…} }`),
+    // taken for a model: the message names what is there, not the whole object and "[object Object]".
+    it.each([
+      ["q-learning", { policy: { format: "aurora-model", policy: "lin-ucb" } }, "an object"],
+      ["lin-ucb", { format: "aurora-model", version: 1, policy: { kind: "lin-ucb" } }, "an object"],
+      ["lin-ucb", { format: "aurora-model", version: 1 }, "nothing"],
+      ["ucb1", { format: "aurora-model", version: 1, policy: ["ucb1"] }, "an array"],
+    ])("refuses a %s snapshot whose policy is no name, saying what it got", (kind, snapshot, got) => {
+      let message = "";
+      try {
+        createPolicy({ kind } as PolicyConfig, { snapshot });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toBe(
+        `policy: must name the policy that saved this model, e.g. "${kind}", got ${got}: this is not a model a policy saved whole (a part of another model?)`,
+      );
+    });
   });
 
   // The composites need settings of their own (ab: its arms; shadow: its two policies); the rest build from { kind }.

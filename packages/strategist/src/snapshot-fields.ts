@@ -1,6 +1,6 @@
 import type { ValidationIssue } from "@aurora/domain";
 import { ValidationError } from "@aurora/domain";
-import { MODEL_FORMAT, MODEL_VERSION } from "./model-snapshot.js";
+import { MODEL_FORMAT, MODEL_VERSION, otherPolicy } from "./model-snapshot.js";
 
 export type JsonObject = Record<string, unknown>;
 
@@ -51,12 +51,7 @@ export function requireSnapshotHead(value: unknown, policy: string): JsonObject 
     );
   }
   const kind = own(value, "policy");
-  if (kind !== policy) {
-    throw ValidationError.forField(
-      "policy",
-      `is ${JSON.stringify(kind) ?? "missing"}, but this is the "${policy}" policy: create a "${String(kind)}" policy to load it`,
-    );
-  }
+  if (kind !== policy) throw ValidationError.forField("policy", otherPolicy(kind, policy));
   return value;
 }
 
