@@ -749,9 +749,11 @@ export class FileStore implements EngineStore {
    * feedback is acknowledged, so a crash can leave decisions the journal kept without their entry.
    * Each is rebuilt from the decision's record as `decide()` made it (same timestamp, status and
    * violations), with a note that says so, and appended in the journal's order. Anomalies and
-   * rejected decisions (no provider), which the journal does not hold, cannot come back. Nothing is
-   * written when the snapshot recorded no audit head (an older version's) or the trail no longer
-   * reaches back to it (retention, damage): then the store cannot tell which entries are missing.
+   * rejected decisions (no provider), which the journal does not hold, cannot come back. When
+   * retention removed the segment that held the head, the decisions after the last one with a kept
+   * entry are restored (see `decisionsWithoutEntry`). Nothing is written when the snapshot recorded
+   * no audit head (an older version's), a segment is damaged, or the kept trail holds no entry of
+   * the journal's decisions: then the store cannot tell which entries are missing.
    */
   #restoreAuditEntries(events: Iterable<EngineEvent>): void {
     const atCut = this.#auditAtCut;
