@@ -619,6 +619,16 @@ describe("Executor", () => {
       });
     });
 
+    it("counts a duplicate a shared store refused, and keeps it in its counters", () => {
+      const { executor } = setup();
+      executor.countDuplicate();
+      executor.countDuplicate();
+      expect(executor.stats().duplicate_feedback).toBe(2);
+      const restarted = setup().executor;
+      restarted.restoreCounters(executor.countersToJSON());
+      expect(restarted.stats().duplicate_feedback).toBe(2);
+    });
+
     it("names the part of bad counters and changes nothing", () => {
       const { executor } = setup();
       executor.recordDecision(decision());
