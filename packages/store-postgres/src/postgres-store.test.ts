@@ -798,7 +798,14 @@ describe(`PostgresStore on ${db.backend}`, () => {
           autoSave: false,
         });
         engine.decide({ context, providers });
-        await until(() => engine.getStatus().store?.ready === true, "the first decision to be written");
+        // Written, its audit entry too: `ready` is true before anything is written, and an item of
+        // the first decision still queued under the lock below would be the oldest, waited on since before `decided`.
+        const count = async (table: string) =>
+          Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".${table}`))[0]?.n);
+        for (let tries = 0; (await count("decisions")) < 1 || (await count("audit_trail")) < 1; tries++) {
+          if (tries > 250) throw new Error("the first decision and its audit entry were not written");
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
         const locker = new pg.Client({ connectionString: databaseUrl });
         await locker.connect();
         await locker.query("BEGIN");
