@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { ConfigProblem } from "./config-error.js";
 import { ConfigError } from "./config-error.js";
 import { policyProblems } from "./policy-config-error.js";
-import { guardrailVariable, policyVariable } from "./policy-variables.js";
+import { guardrailVariable, jsonObject, policyVariable } from "./policy-variables.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -95,13 +95,8 @@ function wholeNumber(min: number, max: number, what: string) {
 const rewardWeightsVariable = z
   .string()
   .transform((text, ctx) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      value = undefined;
-    }
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value;
+    const value = jsonObject(text);
+    if (value !== undefined) return value;
     ctx.addIssue({
       code: "custom",
       message: `must be a JSON object of reward weights, e.g. {"failure_reward":-5,"cost":2} (keys success_bonus, failure_reward, cost, latency_divisor, reputation_divisor); ${got(text)}`,

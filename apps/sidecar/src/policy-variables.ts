@@ -9,7 +9,7 @@ const POLICY_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 type JsonObject = Record<string, unknown>;
 
 /** The text parsed as a JSON object, or undefined when it is not JSON or not an object. */
-function jsonObject(text: string): JsonObject | undefined {
+export function jsonObject(text: string): JsonObject | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);

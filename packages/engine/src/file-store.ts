@@ -419,7 +419,7 @@ export class FileStore implements EngineStore {
       .then(async () => {
         const { content, cut } = this.#cutAndTake(take);
         const syncInstalls = this.#syncInstalls;
-        await this.#auditDurable(content as SnapshotHeader, () => this.#audit?.sync());
+        await this.#auditDurable(content, () => this.#audit?.sync());
         const written = await writeSnapshotTemp(this.#paths.snapshot, content);
         return this.#install(written, cut, syncInstalls);
       });
@@ -431,7 +431,7 @@ export class FileStore implements EngineStore {
     if (!this.#releaseLock) throw this.#notWritable();
     this.#writer?.flushSync();
     const { content, cut } = this.#cutAndTake(take);
-    void this.#auditDurable(content as SnapshotHeader, () => this.#audit?.syncSync());
+    void this.#auditDurable(content, () => this.#audit?.syncSync());
     const written = writeSnapshotTempSync(this.#paths.snapshot, content);
     this.#writer?.flushSync();
     return this.#installSync(written, cut);
@@ -687,7 +687,7 @@ export class FileStore implements EngineStore {
   }
 
   /** Cuts the journal and takes the model at the same instant. */
-  #cutAndTake(take: () => object): { content: object; cut: number } {
+  #cutAndTake(take: () => object): { content: SnapshotHeader; cut: number } {
     this.#requireWriter();
     const value = take();
     // Without a journal of its own, the snapshot still covers the segments a journaling run left

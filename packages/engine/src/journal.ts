@@ -450,12 +450,10 @@ export class JournalWriter {
     return this.#segment;
   }
 
-  /** Resolves once everything appended so far is fsync'd. */
+  /** Resolves once everything appended so far is fsync'd (at once when nothing waits for an fsync). */
   async flush(): Promise<void> {
     if (this.#queue.length === 0 && this.#written.length === 0 && !this.#cycle) return;
-    const done = new Promise<void>((resolve, reject) => this.#queueWaiters.push({ resolve, reject }));
-    this.#schedule(true);
-    return done;
+    return this.sync();
   }
 
   /**

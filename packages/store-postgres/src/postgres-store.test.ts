@@ -97,6 +97,28 @@ function poolAround(around: (sql: string, run: () => Promise<unknown>, connectio
 }
 
 /**
+ * A pool whose queries matching `held` wait, once `shut()` is called, until `open()`: a step of a
+ * store held at a chosen point while others go on.
+ */
+function gatedPool(held: (sql: string) => boolean): { pool: pg.Pool; shut(): void; open(): void } {
+  let gate: Promise<void> | undefined;
+  let release = () => {};
+  const pool = poolAround((sql, run) => (gate && held(sql) ? gate.then(run) : run()));
+  return {
+    pool,
+    shut() {
+      gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    },
+    open() {
+      gate = undefined;
+      release();
+    },
+  };
+}
+
+/**
  * A TCP proxy in front of the server that can cut the network silently, as a partition does: open
  * connections stop carrying bytes (no reset) and new ones are accepted but never answered, until
  * `heal()`; connections from before the partition stay dead.
@@ -1034,19 +1056,14 @@ describe(`PostgresStore on ${db.backend}`, () => {
         const schema = db.schema();
         // B's read of the stream is held after its check of pruned_seq; meanwhile it looks stopped
         // (no registration for over replicaStaleMs) and A's retention removes events past it.
-        let hold: Promise<void> | undefined;
-        let release = () => {};
-        const pool = poolAround((sql, run) =>
-          hold && sql.includes("UNION ALL SELECT seq, origin, n, event FROM") ? hold.then(run) : run(),
-        );
+        const gate = gatedPool((sql) => sql.includes("UNION ALL SELECT seq, origin, n, event FROM"));
+        const { pool } = gate;
         const b = await RoutingEngine.open({
           store: db.store(schema, { pool, pollMs: 600_000, replicaStaleMs: 300 }),
           seed: 2,
           autoSave: false,
         });
-        hold = new Promise<void>((resolve) => {
-          release = resolve;
-        });
+        gate.shut();
         const bSave = b.save().then(
           () => undefined,
           (error: unknown) => error,
@@ -1065,8 +1082,7 @@ describe(`PostgresStore on ${db.backend}`, () => {
         await a.save();
         await a.close();
         expect((await rowsIn(schema)).pruned).toBeGreaterThan(0);
-        hold = undefined;
-        release();
+        gate.open();
         expect(String(await bSave)).toMatch(/this replica had read the events up to seq 0 when event retention removed some/);
         expect(b.getStatus().store?.ready).toBe(false);
         await b.close().catch(() => {});
@@ -1092,11 +1108,8 @@ describe(`PostgresStore on ${db.backend}`, () => {
       async () => {
         const schema = db.schema();
         // B's snapshot transaction is held before it locks the head, as a slow one would wait.
-        let hold: Promise<void> | undefined;
-        let release = () => {};
-        const pool = poolAround((sql, run) =>
-          hold && sql.includes("SELECT pruned_seq FROM") && sql.includes("FOR UPDATE") ? hold.then(run) : run(),
-        );
+        const gate = gatedPool((sql) => sql.includes("SELECT pruned_seq FROM") && sql.includes("FOR UPDATE"));
+        const { pool } = gate;
         const options = aged();
         const a = await RoutingEngine.open({
           store: db.store(schema, options.store),
@@ -1107,9 +1120,7 @@ describe(`PostgresStore on ${db.backend}`, () => {
         const b = await RoutingEngine.open({ store: db.store(schema, { pool }), seed: 2, autoSave: false });
         for (let i = 0; i < 10; i++) await a.feedback(outcome(a.decide({ context, providers }).metadata.decision_id, i));
         await until(() => b.getStatus().store?.shared_totals?.outcomes === 10, "b to read a's first outcomes");
-        hold = new Promise<void>((resolve) => {
-          release = resolve;
-        });
+        gate.shut();
         const bSave = b.save().then(
           () => undefined,
           (error: unknown) => error,
@@ -1125,7 +1136,7 @@ describe(`PostgresStore on ${db.backend}`, () => {
         await a.close();
         const pruned = (await rowsIn(schema)).pruned;
         expect(pruned).toBeGreaterThan(0);
-        release();
+        gate.open();
         expect(String(await bSave)).toMatch(/this snapshot's cut \(seq \d+\) is older than the events event retention removed/);
         expect(b.getStatus().store?.ready).toBe(true);
         await b.close().catch(() => {});
