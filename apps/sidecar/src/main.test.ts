@@ -211,7 +211,7 @@ describe("dist/main.js", () => {
     expect(existsSync(`${modelPath} `)).toBe(false);
   });
 
-  it("writes every decision with its outcome to AURORA_DECISION_LOG, which aurora-ope reads", async () => {
+  it("writes every decision with its outcome to AURORA_DECISION_LOG, across a restart, which aurora-ope reads", async () => {
     const decisionLog = join(dir, "decisions.jsonl");
     running = runMain({ PORT: "0", MODEL_PATH: join(dir, "model.json"), AURORA_DECISION_LOG: decisionLog, AURORA_SEED: "1" });
     const port = await portOf(running);
@@ -223,12 +223,28 @@ describe("dist/main.js", () => {
       ids.push(id);
     }
     // One decision still waiting for its outcome: not in the log, which holds finished decisions only.
-    expect((await post(port, "/decide", DECIDE_BODY)).status).toBe(200);
+    const waiting = await post(port, "/decide", DECIDE_BODY);
+    expect(waiting.status).toBe(200);
     running.child.kill("SIGTERM");
     expect(await running.exited).toBe(0);
+    const logged = () =>
+      readFileSync(decisionLog, "utf8")
+        .trimEnd()
+        .split("\n")
+        .map((line) => (JSON.parse(line) as { decision_id: string }).decision_id);
+    expect(logged()).toEqual(ids);
 
+    // Its feedback comes to the restarted sidecar: then it is logged, with the candidates it had.
+    running = runMain({ PORT: "0", MODEL_PATH: join(dir, "model.json"), AURORA_DECISION_LOG: decisionLog, AURORA_SEED: "2" });
+    const restartedPort = await portOf(running);
+    const waitingId = (waiting.body as { metadata: { decision_id: string } }).metadata.decision_id;
+    expect((await post(restartedPort, "/feedback", { decision_id: waitingId, ...OUTCOME })).status).toBe(200);
+    running.child.kill("SIGTERM");
+    expect(await running.exited).toBe(0);
+    expect(logged()).toEqual([...ids, waitingId]);
     const lines = readFileSync(decisionLog, "utf8").trimEnd().split("\n");
-    expect(lines.map((line) => (JSON.parse(line) as { decision_id: string }).decision_id)).toEqual(ids);
+    const last = JSON.parse(lines.at(-1) as string) as { candidates: unknown[] };
+    expect(last.candidates).toEqual((JSON.parse(lines[0] as string) as { candidates: unknown[] }).candidates);
     expect(existsSync(AURORA_OPE)).toBe(true);
     const { stdout } = await promisify(execFile)(process.execPath, [
       AURORA_OPE,
@@ -239,7 +255,7 @@ describe("dist/main.js", () => {
       "--json",
     ]);
     const evaluation = JSON.parse(stdout) as { logged: { n: number; estimate: number } };
-    expect(evaluation.logged.n).toBe(5);
+    expect(evaluation.logged.n).toBe(6);
     expect(evaluation.logged.estimate).toBeCloseTo(8.28, 9);
   });
 

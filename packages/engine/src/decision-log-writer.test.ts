@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { ManualClock, ValidationError } from "@aurora/domain";
 import { type DecisionLogLine, parseDecisionLog, runCli } from "@aurora/evaluation";
 import { describe, expect, it } from "vitest";
+import { ENGINE_INDEX, LINE_PROTOCOL, startChildScript } from "../test/child-script.js";
 import { context, market, provider } from "../test/market.js";
 import { DecisionLogWriteError, DecisionLogWriter } from "./decision-log-writer.js";
 import { RoutingEngine } from "./routing-engine.js";
@@ -326,5 +327,108 @@ describe("RoutingEngine with decisionLogPath", () => {
     const p0Reward = lines.find((l) => l.chosen === "p0")!.reward!;
     expect(estimates.snips.estimate).toBeCloseTo(p0Reward, 10);
     expect(logged.estimate).toBeLessThan(p0Reward);
+  });
+});
+
+describe("RoutingEngine with decisionLogPath, across a restart", () => {
+  /** `decide` on `providers`, keeping what the decision's line must say. */
+  function decideKept(engine: RoutingEngine, providers: ReturnType<typeof market>, constraints?: { max_price: number }) {
+    const { provider_id, metadata } = engine.decide({ context, providers, ...(constraints ? { constraints } : {}) });
+    const allowed = providers.filter((p) => constraints === undefined || p.price_usd_per_hour <= constraints.max_price);
+    return {
+      id: metadata.decision_id,
+      chosen: provider_id,
+      propensity: metadata.probability,
+      candidates: allowed.map((p) => p.provider_id),
+    };
+  }
+
+  it("logs the decisions still pending at a close when their outcomes come to the next engine", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aurora-decision-log-"));
+    const modelPath = join(dir, "model.json");
+    const path = join(dir, "decisions.jsonl");
+    const options = { modelPath, decisionLogPath: path, policy: { kind: "softmax" as const }, log: () => {} };
+    const first = new RoutingEngine({ seed: 5, ...options });
+    const finished = decideKept(first, market(3));
+    await first.feedback(success(finished.id));
+    // Two candidate lists: the second decision's is the first's list again (written once), the third's another.
+    const kept = [decideKept(first, market(3)), decideKept(first, market(3)), decideKept(first, market(4), { max_price: 2 })];
+    await first.close();
+    const model = JSON.parse(readFileSync(modelPath, "utf8"));
+    expect(model.pending_candidates.lists).toHaveLength(2);
+    expect(model.pending_candidates.providers).toHaveLength(3 + 3);
+
+    const second = new RoutingEngine({ seed: 6, ...options });
+    expect(second.decisionLog?.stats()).toMatchObject({ pending: 3 });
+    for (const decision of kept) await second.feedback(success(decision.id, 3));
+    await second.close();
+    const lines = readLines(path);
+    expect(lines.map((l) => l.decision_id)).toEqual([finished.id, ...kept.map((k) => k.id)]);
+    for (const [i, decision] of kept.entries()) {
+      const line = lines[i + 1]!;
+      expect(line.candidates.map((c) => c.provider_id)).toEqual(decision.candidates);
+      expect(line).toMatchObject({
+        chosen: decision.chosen,
+        propensity: decision.propensity,
+        policy: "softmax",
+        resolution: "feedback",
+      });
+      expect(line.outcome).toMatchObject({ success: true, actual_cost_usd: 3 });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("logs the decisions pending at a real kill -9, from the snapshot and the journal, once each", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aurora-decision-log-"));
+    const modelPath = join(dir, "model.json");
+    const path = join(dir, "decisions.jsonl");
+    const script = `${LINE_PROTOCOL}
+const { RoutingEngine } = await import(${JSON.stringify(ENGINE_INDEX)});
+const engine = new RoutingEngine({ modelPath: process.argv[1], decisionLogPath: process.argv[2], seed: 7, log: () => {} });
+const context = ${JSON.stringify(context)};
+const providers = ${JSON.stringify(market(3))};
+const decide = () => engine.decide({ context, providers }).metadata.decision_id;
+const outcome = (decision_id) => ({ decision_id, success: true, actual_cost_usd: 1, actual_latency_ms: 90 });
+const beforeSnapshot = [decide(), decide()];
+await engine.save();
+const afterSnapshot = [decide(), decide(), decide()];
+// Acknowledged: in the journal, with the decisions before it, and its line in the log.
+const done = decide();
+await engine.feedback(outcome(done));
+await engine.decisionLog.flush();
+say({ pending: [...beforeSnapshot, ...afterSnapshot], done });
+await lines.next();
+`;
+    const child = startChildScript(script, [modelPath, path]);
+    let reply: { pending: string[]; done: string };
+    try {
+      reply = (await child.next()) as typeof reply;
+    } finally {
+      await child.stop(); // SIGKILL: no close, no final snapshot
+    }
+    expect(readLines(path).map((l) => l.decision_id)).toEqual([reply.done]);
+    const engine = new RoutingEngine({ modelPath, decisionLogPath: path, seed: 8, log: () => {} });
+    expect(engine.decisionLog?.stats()).toMatchObject({ pending: 5 });
+    for (const id of reply.pending) await engine.feedback(success(id));
+    await engine.close();
+    const lines = readLines(path);
+    expect(lines.map((l) => l.decision_id)).toEqual([reply.done, ...reply.pending]);
+    for (const line of lines) expect(line.candidates.map((c) => c.provider_id)).toEqual(["p0", "p1", "p2"]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("does not log an outcome before the store has written it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aurora-decision-log-"));
+    const path = join(dir, "decisions.jsonl");
+    const engine = new RoutingEngine({ modelPath: join(dir, "model.json"), decisionLogPath: path, seed: 9, log: () => {} });
+    const { metadata } = engine.decide({ context, providers: market(2) });
+    const acknowledged = engine.feedback(success(metadata.decision_id));
+    // Told synchronously, the writer would hold the finished decision now.
+    expect(engine.decisionLog?.stats()).toMatchObject({ pending: 1, queued: 0 });
+    await acknowledged;
+    expect(engine.decisionLog?.stats()).toMatchObject({ pending: 0, queued: 1 });
+    await engine.close();
+    expect(readLines(path)).toHaveLength(1);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

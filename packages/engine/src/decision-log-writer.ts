@@ -12,7 +12,7 @@ import {
   write,
   writeSync,
 } from "node:fs";
-import { AuroraError, ValidationError } from "@aurora/domain";
+import { AuroraError, type Provider, ValidationError } from "@aurora/domain";
 import type { DecisionLogLine } from "@aurora/evaluation";
 import type { DecisionMetadata, EngineEvent } from "./routing-engine.js";
 
@@ -92,7 +92,9 @@ function wholeLine(fd: number, start: number, end: number): boolean {
  * The decide path only keeps a reference to the decision event; lines are serialised and
  * appended in batches off the caller's stack, and `close()` writes what is left. Memory is
  * bounded by `maxPending` decisions waiting for an outcome and `maxQueued` finished ones.
- * Decisions the writer did not see made (before a restart, or on another replica) are not logged.
+ * Decisions the writer did not see made are not logged: another replica's, and those made before a
+ * restart, unless the engine hands them back (it does, with `decisionLogPath`, for the decisions
+ * still pending in its snapshot and journal).
  */
 export class DecisionLogWriter {
   readonly #path: string;
@@ -181,6 +183,14 @@ export class DecisionLogWriter {
       setImmediate(() => void this.flush().catch(() => {}));
     }
   };
+
+  /**
+   * The candidates a pending decision chose among, for the engine's snapshot: a decision still
+   * pending at a restart is logged when its outcome comes, if the snapshot kept them.
+   */
+  candidatesOf(decisionId: string): readonly Provider[] | undefined {
+    return this.#pending.get(decisionId)?.candidates;
+  }
 
   /** Writes every finished decision queued so far. Rejects with `DecisionLogWriteError` if that write fails. */
   flush(): Promise<void> {

@@ -44,6 +44,7 @@ import { applyRemoteEvent, learnable, type ReplayTally, replayEvents } from "./e
 import { buildGuardedPolicy } from "./guarded-policy.js";
 import { statusOf, violationsOf } from "./journal-audit.js";
 import { PartitionMemo } from "./partition-memo.js";
+import { pendingCandidatesIn, pendingCandidatesToJSON } from "./pending-candidates.js";
 import { topAlternatives } from "./rank-alternatives.js";
 import { StateKeys } from "./state-keys.js";
 import { FeedbackNotDurableError, storeRefusal } from "./store-errors.js";
@@ -223,6 +224,10 @@ export class RoutingEngine {
       this.#settledWithDefault += replayed.settledWithDefault;
       this.#settledDropped += replayed.settledDropped;
       const log = resolved.log ?? ((message: string) => console.warn(`[aurora] ${message}`));
+      // A store shared by replicas hands back every replica's decisions, which each one logs itself.
+      if (this.#decisionLog && this.#store?.subscribe === undefined) {
+        resumeDecisionLog(this.#decisionLog, snapshot, recovered?.events ?? [], replayed.pending, log);
+      }
       if (this.#store) this.#auditRestored = this.#restoreAudit(this.#store, log);
       if (replayed.unlearned > 0) {
         log(
@@ -695,11 +700,15 @@ export class RoutingEngine {
   }
 
   #snapshot(withFinished: boolean): Record<string, unknown> {
+    const pending = [...this.#executor.pendingRecords()];
     const snapshot: Record<string, unknown> = {
       // A point-in-time copy the store writes a piece at a time, where the policy offers one.
       ...((this.#policy.snapshot?.() ?? this.#policy.toJSON()) as unknown as Record<string, unknown>),
-      pending: [...this.#executor.pendingRecords()],
+      pending,
     };
+    const log = this.#store?.subscribe === undefined ? this.#decisionLog : undefined;
+    const candidates = log && pendingCandidatesToJSON(pending, (id) => log.candidatesOf(id));
+    if (candidates) snapshot.pending_candidates = candidates;
     if (withFinished) snapshot.finished = this.#executor.finishedToJSON();
     snapshot.counters = {
       executor: this.#executor.countersToJSON(),
@@ -922,7 +931,12 @@ export class RoutingEngine {
     return this.#store !== undefined || this.#decisionLog !== undefined || this.#options.onEvent !== undefined;
   }
 
-  /** Hands the event to the store (in order) and to `onEvent`; returns when it will be durable. */
+  /**
+   * Hands the event to the store (in order) and to `onEvent`; returns when it will be durable.
+   * The decision log hears of an outcome once the store has answered for it: an outcome lost in a
+   * crash before it was written leaves its decision pending after the restart, and its line is
+   * written once, when its feedback is sent again.
+   */
   #emit(event: EngineEvent): Promise<void> | undefined {
     const durable = this.#store?.append(event);
     // Decisions and settlements are not acknowledged to anyone; a failed write shows in status and /readyz.
@@ -931,7 +945,13 @@ export class RoutingEngine {
       this.#watchedWrite = durable;
       durable.catch((error: unknown) => (this.#lastSaveError = error));
     }
-    this.#notify(event);
+    const log = this.#decisionLog;
+    if (durable && log && event.type === "outcome") {
+      // Not durable yet is no refusal (the store writes it again): the line is written then too.
+      const hear = () => log.onEvent(event);
+      durable.then(hear, hear);
+      this.#options.onEvent?.(event);
+    } else this.#notify(event);
     return durable;
   }
 
@@ -1007,6 +1027,29 @@ function finishedIn(snapshot: unknown): unknown {
 /** The status counters a snapshot holds; undefined in snapshots written before they were kept. */
 function countersIn(snapshot: unknown): unknown {
   return snapshot && typeof snapshot === "object" ? (snapshot as { counters?: unknown }).counters : undefined;
+}
+
+/**
+ * Hands the decision log the decisions still pending after a restart, with the candidates they
+ * chose among (from the snapshot's `pending_candidates`, or the journal's decision events), so
+ * each is logged when its outcome or settlement comes. None of them has a line yet: a line is
+ * written only once its decision has finished, and these have not.
+ */
+function resumeDecisionLog(
+  writer: DecisionLogWriter,
+  snapshot: unknown,
+  events: Iterable<EngineEvent>,
+  pending: readonly DecisionRecord[],
+  log: (message: string) => void,
+): void {
+  if (pending.length === 0) return;
+  const { byDecision, problem } = pendingCandidatesIn(snapshot);
+  if (problem !== undefined) log(`${problem}: decisions pending at the snapshot are not logged when they finish`);
+  for (const event of events) if (event.type === "decision") byDecision.set(event.record.decision_id, event.candidates);
+  for (const record of pending) {
+    const candidates = byDecision.get(record.decision_id);
+    if (candidates !== undefined) writer.onEvent({ type: "decision", record, candidates });
+  }
 }
 
 function pendingIn(snapshot: unknown): DecisionRecord[] {
