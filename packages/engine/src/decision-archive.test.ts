@@ -49,6 +49,34 @@ describe("decision records", () => {
       if (c.status === "ranked_lower" || c.status === "chosen") expect(c.estimate).toBeTypeOf("number");
   });
 
+  it("gives every candidate the chance the policy would pick it: the chosen one's is the decision's probability", () => {
+    for (const policy of [
+      { kind: "q-learning" as const, epsilon: 0.3 },
+      { kind: "ucb1" as const },
+      { kind: "softmax" as const },
+    ]) {
+      const engine = new RoutingEngine({ seed: 4, policy });
+      for (let i = 0; i < 12; i++) {
+        const { provider_id, metadata } = engine.decide({
+          context,
+          providers: market(6),
+          constraints: { max_price: 2.2, deny: ["p5"] },
+          explain: true,
+        });
+        const odds = new Map(metadata.candidates!.map((c) => [c.provider_id, c.probability]));
+        expect(odds.get(provider_id!), `${policy.kind} decision ${i}`).toBe(metadata.probability);
+        // Priced over the limit and denied: never picked while compliant ones exist.
+        expect([odds.get("p3"), odds.get("p4"), odds.get("p5")]).toEqual([0, 0, 0]);
+        const sum = [...odds.values()].reduce((a, b) => (a as number) + (b as number), 0) as number;
+        expect(sum).toBeCloseTo(1, 12);
+      }
+    }
+    // A policy with Monte Carlo odds only states none.
+    const sampled = new RoutingEngine({ seed: 4, policy: { kind: "thompson" } });
+    const { metadata } = sampled.decide({ context, providers: market(3), explain: true });
+    expect(metadata.candidates!.every((c) => c.probability === undefined)).toBe(true);
+  });
+
   it("builds no explanation without explain", () => {
     const engine = new RoutingEngine({ seed: 4 });
     expect(engine.decide({ context, providers: market(3) }).metadata.candidates).toBeUndefined();

@@ -12,6 +12,12 @@ export interface CandidateExplanation {
   status: CandidateStatus;
   /** Why it was or was not chosen, in words. */
   reason: string;
+  /**
+   * The chance the policy would pick it, for every candidate, summing to 1 (0 for those it did not
+   * choose among). Only in `decide`'s answer to `explain: true`, and only from a policy that states
+   * its probabilities exactly (`Policy.probabilities`; not `thompson`, `lin-thompson`, `guardrail`).
+   */
+  probability?: number;
 }
 
 export interface DecisionView {
@@ -522,8 +528,17 @@ export class DecisionArchive {
   }
 }
 
-export function explainCandidates(entry: ArchivedDecision): CandidateExplanation[] {
-  return explain(entry, summarize(entry.partition));
+/**
+ * Every candidate of a decision and why it was or was not chosen; with `probabilities` (the
+ * policy's, for the list it chose from, in its order) each also says how likely its pick was.
+ */
+export function explainCandidates(entry: ArchivedDecision, probabilities?: readonly number[]): CandidateExplanation[] {
+  const out = explain(entry, summarize(entry.partition));
+  if (probabilities !== undefined) {
+    // `explain` lists the candidates the policy chose among first, in their order.
+    for (let i = 0; i < out.length; i++) (out[i] as CandidateExplanation).probability = probabilities[i] ?? 0;
+  }
+  return out;
 }
 
 type ExplainedDecision = Pick<ArchivedDecision, "usedCompliant" | "chosenIndex" | "estimates" | "provider_id" | "mode">;

@@ -314,6 +314,8 @@ export class RoutingEngine {
       psi.density !== null
         ? { stateKey: key, context, candidates, psiDensity: psi.density }
         : { stateKey: key, context, candidates };
+    // Asked before the choice, which may change the policy (counts, ε's decay): the odds it chose with.
+    const probabilities = explain === true ? this.#policy.probabilities?.(request_) : undefined;
     const choice = this.#policy.choose(request_);
     const chosen = candidates[choice.index]!;
     // The records below keep the state key for thousands of decisions: the policy's own string
@@ -385,7 +387,7 @@ export class RoutingEngine {
       reason: null,
     };
     this.#archive.add(archived);
-    if (explain === true) metadata.candidates = explainCandidates(archived);
+    if (explain === true) metadata.candidates = explainCandidates(archived, probabilities);
     this.#settle(this.#executor.drainSettled());
     this.#auditor.record({
       decision_id: record.decision_id,

@@ -63,6 +63,11 @@ describe("POST /decide", () => {
       status: "violated_constraint",
       violations: ["price_exceeded"],
     });
+    // Rank's probability for every action: the chosen one's is the decision's, the rest add up to 1.
+    const odds = new Map(candidates.map((c) => [c.provider_id, (c as { probability?: number }).probability]));
+    expect(odds.get(body.provider_id)).toBe(body.metadata.probability);
+    expect(odds.get("render")).toBe(0);
+    expect((odds.get("akash") as number) + (odds.get("vast") as number)).toBeCloseTo(1, 12);
   });
 
   describe("constraints allow, deny and max_cost_usd", () => {
