@@ -1,6 +1,6 @@
 import type { ValidationError } from "@aurora/engine";
-import type { PolicyConfig } from "@aurora/strategist";
-import { createPolicy } from "@aurora/strategist";
+import type { GuardrailSettings, PolicyConfig } from "@aurora/strategist";
+import { createPolicy, guardedPolicyConfig } from "@aurora/strategist";
 import type { SidecarConfig } from "./config.js";
 import type { ConfigProblem } from "./config-error.js";
 import { ConfigError } from "./config-error.js";
@@ -41,7 +41,7 @@ export function policyConfigError(error: unknown, config: PolicySettings): Confi
 /**
  * AURORA_POLICY and AURORA_GUARDRAIL checked when the configuration is read, alongside every
  * other variable: the strategist's policy registry builds the policy they describe, fresh and in
- * memory (no engine, no store), as the engine will (`buildGuardedPolicy` with a guardrail), and
+ * memory (no engine, no store), as the engine will (with a guardrail, `guardedPolicyConfig`), and
  * each field it refuses is reported under its variable. Empty when both are fine or unset.
  * Whether the policy matches a stored model is only known when the engine opens it.
  */
@@ -59,17 +59,11 @@ export function policyProblems(settings: PolicySettings): ConfigProblem[] {
   }
   if (policy === undefined && guardrail === undefined) return [];
   try {
-    if (guardrail === undefined) {
-      createPolicy(policy as PolicyConfig);
-    } else {
-      const { baseline, ...params } = guardrail;
-      createPolicy({
-        kind: "guardrail",
-        ...params,
-        ...(policy ? { policy } : {}),
-        ...(baseline ? { baseline } : {}),
-      } as PolicyConfig);
-    }
+    createPolicy(
+      guardrail === undefined
+        ? (policy as PolicyConfig)
+        : guardedPolicyConfig(policy as PolicyConfig | undefined, guardrail as GuardrailSettings),
+    );
   } catch (error) {
     const refused = policyConfigError(error, settings);
     if (refused) return refused.problems;

@@ -1,6 +1,6 @@
 import type { Rng } from "@aurora/domain";
 import type { GuardrailSettings, Policy, PolicyConfig } from "@aurora/strategist";
-import { createPolicy, DEFAULT_BASELINE, GuardrailPolicy } from "@aurora/strategist";
+import { createPolicy, DEFAULT_BASELINE, GuardrailPolicy, guardedPolicyConfig } from "@aurora/strategist";
 
 /**
  * The engine's `guardrail` option: wraps the configured policy (a config, a ready instance,
@@ -25,11 +25,6 @@ export function buildGuardedPolicy(
       ...(baseline ? { configs: { baseline } } : {}),
     });
   }
-  const config = {
-    kind: "guardrail",
-    ...params,
-    ...(configured ? { policy: configured } : {}),
-    ...(baseline ? { baseline } : {}),
-  } as PolicyConfig;
+  const config = guardedPolicyConfig(configured as PolicyConfig | undefined, settings);
   return createPolicy(config, { rng, ...(snapshot !== undefined ? { snapshot } : {}) });
 }

@@ -46,6 +46,21 @@ export interface GuardrailOptions extends GuardrailSettings {
   policy: PolicyConfig;
 }
 
+/**
+ * The registry config of `policy` behind a guardrail with these settings, as the engine's
+ * `guardrail` option builds it: `{ kind: "guardrail", …settings, policy?, baseline? }`. With no
+ * policy, the guardrail's snapshot names the one it guards.
+ */
+export function guardedPolicyConfig(policy: PolicyConfig | undefined, settings: GuardrailSettings): PolicyConfig {
+  const { baseline, ...params } = settings;
+  return {
+    kind: "guardrail",
+    ...params,
+    ...(policy ? { policy } : {}),
+    ...(baseline ? { baseline } : {}),
+  } as PolicyConfig;
+}
+
 export const GUARDRAIL_DEFAULTS: Readonly<GuardrailParams> = Object.freeze({
   z: 1.96,
   minSamples: 20,

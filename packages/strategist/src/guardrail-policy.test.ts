@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { AbSplitOptions, AbSplitSnapshot } from "./ab-split-policy.js";
 import type { GuardrailOptions } from "./guardrail-options.js";
+import { guardedPolicyConfig } from "./guardrail-options.js";
 import { GuardrailPolicy } from "./guardrail-policy.js";
 import type { Choice, ChooseRequest, Policy } from "./policy.js";
 import type { PolicyConfig } from "./policy-registry.js";
@@ -428,5 +429,22 @@ describe("GuardrailPolicy", () => {
       expect(field(() => createPolicy({ kind: "guardrail", policy: { kind: "q-learning", alpha: 5 } }))).toBe("policy.alpha");
       expect(field(() => guardrail({ evidenceDecy: 0.9 } as never))).toBe("evidenceDecy");
     });
+  });
+});
+
+describe("guardedPolicyConfig", () => {
+  it("builds the registry config the engine's guardrail option makes, which createPolicy takes", () => {
+    const policy = { kind: "lin-ucb" } as PolicyConfig;
+    const baseline = { kind: "rule" } as PolicyConfig;
+    expect(guardedPolicyConfig(policy, { baseline, minSamples: 5 })).toEqual({
+      kind: "guardrail",
+      minSamples: 5,
+      policy,
+      baseline,
+    });
+    // No policy: the guardrail's snapshot names the one it guards. No baseline: the default.
+    expect(guardedPolicyConfig(undefined, { z: 2 })).toEqual({ kind: "guardrail", z: 2 });
+    expect(createPolicy(guardedPolicyConfig(policy, { minSamples: 5 })).name).toBe("guardrail");
+    expect(() => createPolicy(guardedPolicyConfig(policy, { minSamples: -1 }))).toThrow(/^minSamples: /);
   });
 });

@@ -14,7 +14,7 @@ export type { FeatureCross } from "./context-features.js";
 export { effectiveEpsilon, epsilonGreedyPropensities, epsilonGreedyPropensity } from "./epsilon-greedy.js";
 export type { EvidenceSummary } from "./guardrail-evidence.js";
 export type { GuardrailOptions, GuardrailParams, GuardrailScope, GuardrailSettings } from "./guardrail-options.js";
-export { GUARDRAIL_DEFAULTS } from "./guardrail-options.js";
+export { GUARDRAIL_DEFAULTS, guardedPolicyConfig } from "./guardrail-options.js";
 export type { GuardrailPolicyOptions, GuardrailSnapshot, GuardrailStats } from "./guardrail-policy.js";
 export { DEFAULT_BASELINE, GuardrailPolicy } from "./guardrail-policy.js";
 export type { LearningPolicySnapshot } from "./learning-policy-snapshot.js";
