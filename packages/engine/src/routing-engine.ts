@@ -1047,7 +1047,12 @@ function resumeDecisionLog(
   if (pending.length === 0) return;
   const { byDecision, problem } = pendingCandidatesIn(snapshot);
   if (problem !== undefined) log(`${problem}: decisions pending at the snapshot are not logged when they finish`);
-  for (const event of events) if (event.type === "decision") byDecision.set(event.record.decision_id, event.candidates);
+  const waiting = new Set(pending.map((record) => record.decision_id));
+  for (const event of events) {
+    if (event.type === "decision" && waiting.has(event.record.decision_id)) {
+      byDecision.set(event.record.decision_id, event.candidates);
+    }
+  }
   for (const record of pending) {
     const candidates = byDecision.get(record.decision_id);
     if (candidates !== undefined) writer.onEvent({ type: "decision", record, candidates });
