@@ -18,7 +18,7 @@ export const candidateExplanationSchema = z.object({
   /** `excluded`: left out by `constraints.allow`/`deny`; `violated_constraint`: passed over for its violations (compliant providers existed, or strict mode refused every violating one). */
   status: z.enum(["chosen", "ranked_lower", "violated_constraint", "excluded"]),
   reason: z.string(),
-  /** The chance the policy would pick it (0 for those it did not choose among); every candidate's sum to 1. Only in `POST /decide`'s answer to `explain: true`, from a policy that states its odds exactly (not `thompson`, `lin-thompson`, `guardrail`). */
+  /** The chance the policy would pick it (0 for those it did not choose among); every candidate's sum to 1. Only in `POST /decide`'s answer to `explain: true`, from a policy that states its odds exactly (not `thompson`, `lin-thompson`, nor a composite over one). */
   probability: z.number().min(0).max(1).optional(),
 });
 

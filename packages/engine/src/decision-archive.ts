@@ -15,7 +15,7 @@ export interface CandidateExplanation {
   /**
    * The chance the policy would pick it, for every candidate, summing to 1 (0 for those it did not
    * choose among). Only in `decide`'s answer to `explain: true`, and only from a policy that states
-   * its probabilities exactly (`Policy.probabilities`; not `thompson`, `lin-thompson`, `guardrail`).
+   * its probabilities exactly (`Policy.probabilities`; not `thompson`, `lin-thompson`, nor a composite over one).
    */
   probability?: number;
 }

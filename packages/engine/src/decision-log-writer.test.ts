@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { ENGINE_INDEX, LINE_PROTOCOL, startChildScript } from "../test/child-script.js";
 import { context, market, provider } from "../test/market.js";
 import { DecisionLogWriteError, DecisionLogWriter } from "./decision-log-writer.js";
+import { MemoryStore } from "./memory-store.js";
 import { RoutingEngine } from "./routing-engine.js";
 
 const tempPath = () => join(mkdtempSync(join(tmpdir(), "aurora-decision-log-")), "decisions.jsonl");
@@ -330,6 +331,29 @@ describe("RoutingEngine with decisionLogPath", () => {
   });
 });
 
+/**
+ * Runs `script` in a child process with a new model path and decision log path as its arguments,
+ * and kills it (SIGKILL: no close, no final snapshot) once it has said its first reply.
+ */
+async function killedAfterReply<Reply>(script: string) {
+  const dir = mkdtempSync(join(tmpdir(), "aurora-decision-log-"));
+  const modelPath = join(dir, "model.json");
+  const path = join(dir, "decisions.jsonl");
+  const child = startChildScript(script, [modelPath, path]);
+  try {
+    return { dir, modelPath, path, reply: (await child.next()) as Reply };
+  } finally {
+    await child.stop();
+  }
+}
+
+/** Waits out a 50 ms reward wait, settles what expired, and closes. */
+async function expireAndClose(engine: RoutingEngine): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  engine.getStatus();
+  await engine.close();
+}
+
 describe("RoutingEngine with decisionLogPath, across a restart", () => {
   /** `decide` on `providers`, keeping what the decision's line must say. */
   function decideKept(engine: RoutingEngine, providers: ReturnType<typeof market>, constraints?: { max_price: number }) {
@@ -379,9 +403,6 @@ describe("RoutingEngine with decisionLogPath, across a restart", () => {
   });
 
   it("logs the decisions pending at a real kill -9, from the snapshot and the journal, once each", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "aurora-decision-log-"));
-    const modelPath = join(dir, "model.json");
-    const path = join(dir, "decisions.jsonl");
     const script = `${LINE_PROTOCOL}
 const { RoutingEngine } = await import(${JSON.stringify(ENGINE_INDEX)});
 const engine = new RoutingEngine({ modelPath: process.argv[1], decisionLogPath: process.argv[2], seed: 7, log: () => {} });
@@ -399,13 +420,7 @@ await engine.decisionLog.flush();
 say({ pending: [...beforeSnapshot, ...afterSnapshot], done });
 await lines.next();
 `;
-    const child = startChildScript(script, [modelPath, path]);
-    let reply: { pending: string[]; done: string };
-    try {
-      reply = (await child.next()) as typeof reply;
-    } finally {
-      await child.stop(); // SIGKILL: no close, no final snapshot
-    }
+    const { dir, modelPath, path, reply } = await killedAfterReply<{ pending: string[]; done: string }>(script);
     expect(readLines(path).map((l) => l.decision_id)).toEqual([reply.done]);
     const engine = new RoutingEngine({ modelPath, decisionLogPath: path, seed: 8, log: () => {} });
     expect(engine.decisionLog?.stats()).toMatchObject({ pending: 5 });
@@ -417,14 +432,100 @@ await lines.next();
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("logs a settlement written by neither the journal nor the log before a kill -9 once, after the restart", async () => {
+    // The journal writes every 5 s: the settlement is still queued when the process dies.
+    const script = `${LINE_PROTOCOL}
+const { RoutingEngine } = await import(${JSON.stringify(ENGINE_INDEX)});
+const engine = new RoutingEngine({ modelPath: process.argv[1], decisionLogPath: process.argv[2], seed: 1,
+  rewardWaitMs: 50, fsync: { intervalMs: 5000 }, log: () => {} });
+const id = engine.decide({ context: ${JSON.stringify(context)}, providers: ${JSON.stringify(market(2))} }).metadata.decision_id;
+await engine.save();
+await new Promise((resolve) => setTimeout(resolve, 100));
+engine.getStatus(); // settles it: its wait has run out
+await engine.decisionLog.flush();
+say({ id, stats: engine.decisionLog.stats() });
+await lines.next();
+`;
+    const { dir, modelPath, path, reply } = await killedAfterReply<{ id: string; stats: object }>(script);
+    // Held for the journal's write, which never came: not logged, so not logged twice.
+    expect(reply.stats).toMatchObject({ pending: 0, queued: 0 });
+    expect(readFileSync(path, "utf8")).toBe("");
+    await expireAndClose(new RoutingEngine({ modelPath, decisionLogPath: path, seed: 2, rewardWaitMs: 50, log: () => {} }));
+    expect(readLines(path).map((l) => [l.decision_id, l.resolution])).toEqual([[reply.id, "expired"]]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("does not log an outcome the store refused, and logs it once when its feedback is sent again after a restart", async () => {
+    const path = tempPath();
+    const store = new MemoryStore();
+    const first = await RoutingEngine.open({ store, decisionLogPath: path, seed: 1, log: () => {} });
+    const { metadata } = first.decide({ context, providers: market(2) });
+    store.failWrites(new Error("disk full"));
+    await expect(first.feedback(success(metadata.decision_id))).rejects.toMatchObject({ name: "FeedbackNotDurableError" });
+    await first.decisionLog?.flush();
+    expect(first.decisionLog?.stats()).toMatchObject({ pending: 0, unconfirmed: 1, written: 0 });
+    // The process dies; the store keeps what it was given, the refused outcome not among it.
+    store.failWrites(undefined);
+    const second = await RoutingEngine.open({ store, decisionLogPath: path, seed: 2, log: () => {} });
+    await second.feedback(success(metadata.decision_id));
+    await second.close();
+    expect(readLines(path).map((l) => l.decision_id)).toEqual([metadata.decision_id]);
+  });
+
+  it("goes back to the last save with autoSave false: decisions pending there are not logged again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aurora-decision-log-"));
+    const path = join(dir, "decisions.jsonl");
+    const options = {
+      modelPath: join(dir, "model.json"),
+      decisionLogPath: path,
+      autoSave: false,
+      rewardWaitMs: 50,
+      log: () => {},
+    };
+    const first = new RoutingEngine({ seed: 1, ...options });
+    const { metadata } = first.decide({ context, providers: market(2) });
+    await first.save();
+    await first.feedback(success(metadata.decision_id));
+    await first.close();
+    // The model on disk is the one save() wrote, with the decision pending: it expires here.
+    const second = new RoutingEngine({ seed: 2, ...options });
+    expect(second.decisionLog?.stats()).toMatchObject({ pending: 0 });
+    await expireAndClose(second);
+    expect(readLines(path).map((l) => [l.decision_id, l.resolution])).toEqual([[metadata.decision_id, "feedback"]]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("logs a decision whose outcome is being written while new decisions fill maxPending", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aurora-decision-log-"));
+    const path = join(dir, "decisions.jsonl");
+    const engine = new RoutingEngine({
+      modelPath: join(dir, "model.json"),
+      decisionLogPath: path,
+      maxPending: 2,
+      seed: 1,
+      log: () => {},
+    });
+    const decide = () => engine.decide({ context, providers: market(2) }).metadata.decision_id;
+    const first = decide();
+    decide();
+    const written = engine.feedback(success(first));
+    decide();
+    decide(); // evicts the second: the executor holds two pending, the writer two and the one being written
+    await written;
+    expect(engine.decisionLog?.stats()).toMatchObject({ forgotten: 0, unmatched: 0 });
+    await engine.close();
+    expect(readLines(path).map((l) => l.decision_id)).toContain(first);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it("does not log an outcome before the store has written it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "aurora-decision-log-"));
     const path = join(dir, "decisions.jsonl");
     const engine = new RoutingEngine({ modelPath: join(dir, "model.json"), decisionLogPath: path, seed: 9, log: () => {} });
     const { metadata } = engine.decide({ context, providers: market(2) });
     const acknowledged = engine.feedback(success(metadata.decision_id));
-    // Told synchronously, the writer would hold the finished decision now.
-    expect(engine.decisionLog?.stats()).toMatchObject({ pending: 1, queued: 0 });
+    // Told synchronously, the writer would have queued its line now; it holds it, out of the pending count.
+    expect(engine.decisionLog?.stats()).toMatchObject({ pending: 0, queued: 0 });
     await acknowledged;
     expect(engine.decisionLog?.stats()).toMatchObject({ pending: 0, queued: 1 });
     await engine.close();

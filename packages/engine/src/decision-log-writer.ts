@@ -43,6 +43,11 @@ export interface DecisionLogStats {
   dropped: number;
   /** Pending decisions forgotten because more than `maxPending` were waiting. */
   forgotten: number;
+  /**
+   * Finished decisions not logged because the store did not confirm their outcome or settlement
+   * (its write failed or timed out): a restart that finds them pending logs them when they finish.
+   */
+  unconfirmed: number;
   /** Outcomes or settlements for decisions this writer never saw (made before it was attached, or by another replica). */
   unmatched: number;
   /** Bytes of a torn last line (a crash mid-write) cut from the end of the file when it was opened. */
@@ -105,6 +110,8 @@ export class DecisionLogWriter {
   readonly #timer: ReturnType<typeof setInterval> | undefined;
   /** Decision events by id, oldest first, until their outcome or settlement arrives. */
   readonly #pending = new Map<string, DecisionEvent>();
+  /** Decisions whose outcome or settlement the store is writing (`hold`): out of `#pending`'s count. */
+  readonly #held = new Map<string, DecisionEvent>();
   /** Finished decisions as flat pairs: decision event, then the outcome or settled event. */
   #queue: (DecisionEvent | EndEvent)[] = [];
   #writing: Promise<void> = Promise.resolve();
@@ -114,6 +121,7 @@ export class DecisionLogWriter {
   #written = 0;
   #dropped = 0;
   #forgotten = 0;
+  #unconfirmed = 0;
   #unmatched = 0;
   /** The file's size after the last whole line written: a failed write is cut back to it. */
   #size = 0;
@@ -167,12 +175,16 @@ export class DecisionLogWriter {
       }
       return;
     }
-    const decision = this.#pending.get(event.decision_id);
-    if (decision === undefined) {
-      this.#unmatched++;
-      return;
+    let decision = this.#pending.get(event.decision_id);
+    if (decision !== undefined) this.#pending.delete(event.decision_id);
+    else {
+      decision = this.#held.get(event.decision_id);
+      if (decision === undefined) {
+        this.#unmatched++;
+        return;
+      }
+      this.#held.delete(event.decision_id);
     }
-    this.#pending.delete(event.decision_id);
     if (this.#queue.length >= 2 * this.#maxQueued) {
       this.#dropped++;
       return;
@@ -183,6 +195,23 @@ export class DecisionLogWriter {
       setImmediate(() => void this.flush().catch(() => {}));
     }
   };
+
+  /**
+   * A pending decision has finished, and the store is writing how (`RoutingEngine` calls this):
+   * it no longer counts against `maxPending`, so decisions made meanwhile cannot push it out, and
+   * waits for `onEvent` with its outcome or settlement once the store has it, or for `release`.
+   */
+  hold(decisionId: string): void {
+    const decision = this.#pending.get(decisionId);
+    if (decision === undefined) return;
+    this.#pending.delete(decisionId);
+    this.#held.set(decisionId, decision);
+  }
+
+  /** The store did not confirm how a held decision finished: no line (`stats().unconfirmed`). */
+  release(decisionId: string): void {
+    if (this.#held.delete(decisionId)) this.#unconfirmed++;
+  }
 
   /**
    * The candidates a pending decision chose among, for the engine's snapshot: a decision still
@@ -213,6 +242,7 @@ export class DecisionLogWriter {
       .then(() => new Promise<void>((resolve) => close(this.#fd, () => resolve())))
       .then(() => {
         this.#pending.clear();
+        this.#held.clear();
         if (this.#lastError) throw this.#lastError;
       });
     return this.#closed;
@@ -230,6 +260,7 @@ export class DecisionLogWriter {
       queued: this.#queue.length / 2,
       dropped: this.#dropped,
       forgotten: this.#forgotten,
+      unconfirmed: this.#unconfirmed,
       unmatched: this.#unmatched,
       torn_bytes_dropped: this.#tornBytesDropped,
       reopened: this.#reopened,

@@ -62,6 +62,11 @@ export interface EngineStore {
   /** Short name for status and logs, e.g. `"file"`. */
   readonly kind: string;
   /**
+   * Optional: `false` for a store that keeps no journal of the events it is given, so that a
+   * restart goes back to the last snapshot (a `FileStore` with `journal: false`). Absent: it does.
+   */
+  readonly journals?: boolean;
+  /**
    * `true` for a store shared by replicas that refuses an outcome after `append` when another
    * replica's feedback for the same decision was written first (`DuplicateFeedbackError`): the
    * engine then learns an outcome only once the store has accepted it, so a refused one changes

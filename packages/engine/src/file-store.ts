@@ -203,6 +203,11 @@ export class FileStore implements EngineStore {
   /** Checks the audit trail's age once a minute, when `auditRetention.maxAgeMs` is set. */
   #retentionTimer: NodeJS.Timeout | undefined;
 
+  /** False for a store that does not journal (`journal: false`): a restart goes back to the last snapshot. */
+  get journals(): boolean {
+    return this.#journalOn;
+  }
+
   constructor(options: FileStoreOptions) {
     if (typeof options?.path !== "string" || options.path.length === 0) {
       throw new ModelFileError(

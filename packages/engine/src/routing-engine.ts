@@ -81,7 +81,7 @@ export interface DecisionMetadata {
   probability: number | null;
   /**
    * Present, false, when `probability` is only a lower bound: an A/B split per decision with an
-   * arm that cannot state its probabilities (`thompson`, `lin-thompson`, `guardrail`) and did not choose.
+   * arm that cannot state its probabilities (`thompson`, `lin-thompson`, or a composite over one) and did not choose.
    */
   probability_exact?: false;
   /**
@@ -157,6 +157,8 @@ export class RoutingEngine {
   readonly #psi: PsiClient | undefined;
   readonly #stopPsiRefresh: (() => void) | undefined;
   readonly #decisionLog: DecisionLogWriter | undefined;
+  /** The decision log goes on with the decisions pending at a restart (see `logsAcrossRestarts`). */
+  readonly #logAcrossRestarts: boolean = false;
   readonly #store: EngineStore | undefined;
   #stopTailing: (() => void) | undefined;
   #decisionsSinceSave = 0;
@@ -224,8 +226,8 @@ export class RoutingEngine {
       this.#settledWithDefault += replayed.settledWithDefault;
       this.#settledDropped += replayed.settledDropped;
       const log = resolved.log ?? ((message: string) => console.warn(`[aurora] ${message}`));
-      // A store shared by replicas hands back every replica's decisions, which each one logs itself.
-      if (this.#decisionLog && this.#store?.subscribe === undefined) {
+      this.#logAcrossRestarts = logsAcrossRestarts(resolved, this.#store);
+      if (this.#decisionLog && this.#logAcrossRestarts) {
         resumeDecisionLog(this.#decisionLog, snapshot, recovered?.events ?? [], replayed.pending, log);
       }
       if (this.#store) this.#auditRestored = this.#restoreAudit(this.#store, log);
@@ -708,7 +710,7 @@ export class RoutingEngine {
       ...((this.#policy.snapshot?.() ?? this.#policy.toJSON()) as unknown as Record<string, unknown>),
       pending,
     };
-    const log = this.#store?.subscribe === undefined ? this.#decisionLog : undefined;
+    const log = this.#logAcrossRestarts ? this.#decisionLog : undefined;
     const candidates = log && pendingCandidatesToJSON(pending, (id) => log.candidatesOf(id));
     if (candidates) snapshot.pending_candidates = candidates;
     if (withFinished) snapshot.finished = this.#executor.finishedToJSON();
@@ -935,9 +937,9 @@ export class RoutingEngine {
 
   /**
    * Hands the event to the store (in order) and to `onEvent`; returns when it will be durable.
-   * The decision log hears of an outcome once the store has answered for it: an outcome lost in a
-   * crash before it was written leaves its decision pending after the restart, and its line is
-   * written once, when its feedback is sent again.
+   * The decision log hears how a decision finished once the store has written it, so that no
+   * line is written twice: an outcome or settlement lost in a crash (or refused, possibly lost)
+   * leaves its decision pending after the restart, and its line is written when it finishes then.
    */
   #emit(event: EngineEvent): Promise<void> | undefined {
     const durable = this.#store?.append(event);
@@ -948,10 +950,13 @@ export class RoutingEngine {
       durable.catch((error: unknown) => (this.#lastSaveError = error));
     }
     const log = this.#decisionLog;
-    if (durable && log && event.type === "outcome") {
-      // Not durable yet is no refusal (the store writes it again): the line is written then too.
-      const hear = () => log.onEvent(event);
-      durable.then(hear, hear);
+    if (durable && log && event.type !== "decision") {
+      const id = event.decision_id;
+      log.hold(id);
+      durable.then(
+        () => log.onEvent(event),
+        () => log.release(id),
+      );
       this.#options.onEvent?.(event);
     } else this.#notify(event);
     return durable;
@@ -1029,6 +1034,18 @@ function finishedIn(snapshot: unknown): unknown {
 /** The status counters a snapshot holds; undefined in snapshots written before they were kept. */
 function countersIn(snapshot: unknown): unknown {
   return snapshot && typeof snapshot === "object" ? (snapshot as { counters?: unknown }).counters : undefined;
+}
+
+/**
+ * Whether a restart hands the decision log back the decisions still pending, and snapshots keep
+ * their candidates for it. Not with a store shared by replicas, which hands back every replica's
+ * decisions (each logs its own); nor with a model file that does not journal (`autoSave: false`),
+ * whose restart goes back to the last `save()`: decisions that finished after it come back pending,
+ * and were logged already.
+ */
+function logsAcrossRestarts(options: ResolvedEngineOptions, store: EngineStore | undefined): boolean {
+  if (store === undefined || store.subscribe !== undefined) return false;
+  return store.journals !== false && (options.store !== undefined || options.autoSave);
 }
 
 /**

@@ -191,8 +191,8 @@ export function stickyPoint(stateKey: string, salt = ""): number {
  * Propensity, per-decision assignment: the chance that the split picks this provider, whichever
  * arm picks it, Σₖ shareₖ·πₖ(provider) — the arm that chose contributes its share × its own
  * reported probability, every other arm its share × its `probabilities(request)` entry. An arm
- * that cannot state its probabilities (`thompson`, `lin-thompson`, `guardrail`, or a split
- * or shadow over one of those) and did not choose counts as 0: the
+ * that cannot state its probabilities (`thompson`, `lin-thompson`, or a split, shadow or guardrail
+ * over one of those) and did not choose counts as 0: the
  * propensity is then a lower bound, exact only if that arm never picks this provider, and the
  * choice says so with `probabilityExact: false`. Per state: the state's arm's own propensity
  * (the arm is not random there).

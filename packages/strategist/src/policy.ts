@@ -34,7 +34,7 @@ export interface Choice {
   /**
    * `false` when `probability` is only a lower bound of that probability: an A/B split (`ab`,
    * `assignment: "decision"`) one of whose arms did not choose and could not state its
-   * probabilities for the request (`thompson`, `lin-thompson`, `guardrail`, or a split or shadow
+   * probabilities for the request (`thompson`, `lin-thompson`, or a split, shadow or guardrail
    * over one of those: see `Policy.probabilities`) counts that arm's share as 0. Absent
    * otherwise (`thompson` and `lin-thompson` report Monte Carlo estimates, unflagged).
    */
@@ -153,7 +153,8 @@ export interface Policy {
    * random draw, nothing `estimate` or `choose` keep for later changed). For the candidate
    * `choose` then picks, it equals that choice's `probability` exactly (the same arithmetic).
    * `undefined` when the policy cannot state it exactly for this request; policies with only a
-   * Monte Carlo estimate (`thompson`, `lin-thompson`) and the `guardrail` do not have the method.
+   * Monte Carlo estimate (`thompson`, `lin-thompson`) do not have the method, and composites over
+   * one of them (`ab`, `shadow`, `guardrail`) return `undefined`.
    */
   probabilities?(request: ChooseRequest): number[] | undefined;
   /**
