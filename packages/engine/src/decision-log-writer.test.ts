@@ -432,6 +432,26 @@ await lines.next();
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("has written the line of every feedback acknowledged before a kill -9", async () => {
+    const script = `${LINE_PROTOCOL}
+const { RoutingEngine } = await import(${JSON.stringify(ENGINE_INDEX)});
+const engine = new RoutingEngine({ modelPath: process.argv[1], decisionLogPath: process.argv[2], seed: 3, log: () => {} });
+const acked = [];
+for (let i = 0; i < 20; i++) {
+  const id = engine.decide({ context: ${JSON.stringify(context)}, providers: ${JSON.stringify(market(3))} }).metadata.decision_id;
+  await engine.feedback({ decision_id: id, success: true, actual_cost_usd: 1, actual_latency_ms: 90 });
+  acked.push(id);
+}
+// Well within the writer's one-second interval, which would otherwise write these lines.
+await new Promise((resolve) => setTimeout(resolve, 50));
+say({ acked });
+await lines.next();
+`;
+    const { dir, path, reply } = await killedAfterReply<{ acked: string[] }>(script);
+    expect(readLines(path).map((l) => l.decision_id)).toEqual(reply.acked);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it("logs a settlement written by neither the journal nor the log before a kill -9 once, after the restart", async () => {
     // The journal writes every 5 s: the settlement is still queued when the process dies.
     const script = `${LINE_PROTOCOL}

@@ -190,11 +190,20 @@ export class DecisionLogWriter {
       return;
     }
     this.#queue.push(decision, event);
-    if (this.#queue.length >= 2 * this.#batchSize && !this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(() => void this.flush().catch(() => {}));
-    }
+    if (this.#queue.length >= 2 * this.#batchSize) this.flushSoon();
   };
+
+  /**
+   * Writes what is queued on the next turn of the event loop, once however often it is called
+   * before then: the engine calls it when its store has written a batch of outcomes, so their
+   * lines reach the file within that turn instead of the next `flushIntervalMs`, and a process
+   * killed after a feedback was acknowledged has its line.
+   */
+  flushSoon(): void {
+    if (this.#scheduled || this.#closed) return;
+    this.#scheduled = true;
+    setImmediate(() => void this.flush().catch(() => {}));
+  }
 
   /**
    * A pending decision has finished, and the store is writing how (`RoutingEngine` calls this):

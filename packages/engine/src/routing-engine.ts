@@ -518,6 +518,8 @@ export class RoutingEngine {
     }
     const { before, after } = this.#learn(prepared, parsed);
     this.#notify({ ...event, before, after });
+    // Written by the store already: its line goes to the file on the next turn, as in `#emit`.
+    this.#decisionLog?.flushSoon();
     this.#observeLearned(prepared, before, after);
     if (refusal) throw refusal;
     return reward;
@@ -940,6 +942,7 @@ export class RoutingEngine {
    * The decision log hears how a decision finished once the store has written it, so that no
    * line is written twice: an outcome or settlement lost in a crash (or refused, possibly lost)
    * leaves its decision pending after the restart, and its line is written when it finishes then.
+   * The line is written on the next turn of the event loop, not after the writer's interval.
    */
   #emit(event: EngineEvent): Promise<void> | undefined {
     const durable = this.#store?.append(event);
@@ -954,7 +957,11 @@ export class RoutingEngine {
       const id = event.decision_id;
       log.hold(id);
       durable.then(
-        () => log.onEvent(event),
+        () => {
+          log.onEvent(event);
+          // A group commit settles many appends at once: one write for all of their lines.
+          log.flushSoon();
+        },
         () => log.release(id),
       );
       this.#options.onEvent?.(event);

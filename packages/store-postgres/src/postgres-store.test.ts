@@ -1,5 +1,8 @@
 import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ChainedAuditRecord, EngineEvent, Receipt } from "@aurora/engine";
 import {
   DuplicateFeedbackError,
@@ -308,6 +311,22 @@ describe(`PostgresStore on ${db.backend}`, () => {
       await store.append({ ...decision, record: { ...decision.record, decision_id: "later" } });
       await store.close();
     });
+  });
+
+  it("writes a decision's line to the decision log once its feedback is acknowledged, not a second later", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aurora-pg-decision-log-"));
+    const path = join(dir, "decisions.jsonl");
+    const [engine] = await replicas(db.schema(), 1, { decisionLogPath: path });
+    try {
+      const id = engine!.decide({ context, providers }).metadata.decision_id;
+      await engine!.feedback(outcome(id, 1));
+      // The writer's own interval is a second: the store's reply already had the line written.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(readFileSync(path, "utf8")).toMatch(new RegExp(`^\\{"decision_id":"${id}"`));
+    } finally {
+      await engine!.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe("replicas on one database", () => {
