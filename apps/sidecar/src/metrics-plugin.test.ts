@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -99,6 +99,52 @@ describe("metrics-plugin", () => {
     expect(text).toContain("aurora_pending_feedback 1\n");
     expect(text).toContain("aurora_psi_field_up 0\n");
     expect(text).toContain("aurora_model_save_failed 0\n");
+  });
+
+  it("counts AURORA_DECISION_LOG's lines written and lost, and says when a write failed, in /metrics and /status", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aurora-metrics-"));
+    try {
+      const path = join(dir, "decisions.jsonl");
+      app = testApp({ decisionLogPath: path });
+      const decided = [0, 1, 2].map(async () => (await postJson(app, "/decide", DECIDE_BODY)).json().metadata.decision_id);
+      const [first, second] = await Promise.all(decided);
+      expect((await postJson(app, "/feedback", { decision_id: first, ...OUTCOME })).statusCode).toBe(200);
+      await app.engine.decisionLog?.flush();
+      const lines = (text: string) =>
+        Object.fromEntries(
+          parseExposition(text)
+            .filter((sample) => sample.name === "aurora_decision_log_lines_total")
+            .map((sample) => [sample.labels.result, sample.value]),
+        );
+      let text = (await app.inject({ method: "GET", url: "/metrics" })).body;
+      expect(lines(text)).toEqual({ written: 1, dropped: 0, forgotten: 0, unconfirmed: 0 });
+      expect(text).toContain("aurora_decision_log_write_failed 0\n");
+
+      // The log's path becomes a folder: the next write fails, and its line is lost.
+      rmSync(path);
+      mkdirSync(path);
+      expect((await postJson(app, "/feedback", { decision_id: second, ...OUTCOME })).statusCode).toBe(200);
+      await expect(app.engine.decisionLog?.flush()).rejects.toMatchObject({ name: "DecisionLogWriteError" });
+      text = (await app.inject({ method: "GET", url: "/metrics" })).body;
+      expect(lines(text)).toEqual({ written: 1, dropped: 1, forgotten: 0, unconfirmed: 0 });
+      expect(text).toContain("aurora_decision_log_write_failed 1\n");
+      const status = (await app.inject({ method: "GET", url: "/status" })).json();
+      expect(status.decision_log).toMatchObject({
+        path,
+        written: 1,
+        dropped: 1,
+        pending: 1,
+        last_error: expect.stringContaining(path),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("has no decision log series, and /status a null decision_log, without AURORA_DECISION_LOG", async () => {
+    app = testApp();
+    expect((await app.inject({ method: "GET", url: "/metrics" })).body).not.toContain("aurora_decision_log");
+    expect((await app.inject({ method: "GET", url: "/status" })).json().decision_log).toBeNull();
   });
 
   it("counts decisions settled with the default reward from the engine's status at each scrape", async () => {

@@ -43,6 +43,8 @@ async function metricsPlugin(app: FastifyInstance, options: MetricsPluginOptions
         saveFailed: app.engine.lastSaveError !== undefined,
       });
       metrics.observeSettlements(status.settlement.settled_with_default, status.settlement.settled_dropped);
+      const log = status.decision_log;
+      if (log !== null) metrics.observeDecisionLog({ ...log, failed: log.last_error !== null });
       return reply.type(metrics.contentType).send(await metrics.render());
     },
   );

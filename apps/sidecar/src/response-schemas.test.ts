@@ -26,6 +26,7 @@ describe("response schemas (type level, checked by tsc)", () => {
       model_path: string | null;
       policy: string;
       settlement: Status["settlement"];
+      decision_log: Known<NonNullable<Status["decision_log"]>> | null;
     }>();
     expectTypeOf<GuardrailStats>().toExtend<Known<NonNullable<Status["strategist"]["guardrail"]>>>();
   });

@@ -170,6 +170,26 @@ export const statusResponseSchema = z.looseObject({
       shared_totals: z.object({ decisions: z.number(), outcomes: z.number() }).nullable(),
     })
     .nullable(),
+  /** AURORA_DECISION_LOG's writer: lines written, and lines lost and why; null without one. */
+  decision_log: z
+    .looseObject({
+      path: z.string(),
+      written: z.number(),
+      /** Decisions waiting for their outcome or settlement. */
+      pending: z.number(),
+      /** Finished decisions not yet written. */
+      queued: z.number(),
+      /** Lines lost: the queue was full, or a write failed (see last_error). */
+      dropped: z.number(),
+      /** Pending decisions forgotten because more were waiting than the pending limit. */
+      forgotten: z.number(),
+      /** Finished decisions not logged because the store did not confirm how they finished. */
+      unconfirmed: z.number(),
+      /** Outcomes or settlements for decisions this writer never saw (another replica's). */
+      unmatched: z.number(),
+      last_error: z.string().nullable(),
+    })
+    .nullable(),
 });
 
 export const auditEntrySchema = z.looseObject({

@@ -14,6 +14,19 @@ export interface EngineGauges {
   saveFailed: boolean;
 }
 
+/** The decision log's totals since start (its writer's `stats()`), read at each scrape. */
+export interface DecisionLogTotals {
+  written: number;
+  dropped: number;
+  forgotten: number;
+  unconfirmed: number;
+  /** A write has failed since start. */
+  failed: boolean;
+}
+
+/** Every value of aurora_decision_log_lines_total's `result` label. */
+const LOG_RESULTS = ["written", "dropped", "forgotten", "unconfirmed"] as const;
+
 export interface SidecarMetricsOptions {
   /** Also export Node's process metrics (CPU, memory, event-loop lag, GC). Default true. */
   processMetrics?: boolean;
@@ -55,6 +68,9 @@ export class SidecarMetrics {
   readonly #pending: Gauge;
   readonly #psiUp: Gauge;
   readonly #saveFailed: Gauge;
+  readonly #logLines: Counter<"result">;
+  readonly #logCounted: Record<(typeof LOG_RESULTS)[number], number> = { written: 0, dropped: 0, forgotten: 0, unconfirmed: 0 };
+  readonly #logFailed: Gauge;
 
   constructor(options: SidecarMetricsOptions = {}) {
     const max = options.maxProviderLabels ?? 500;
@@ -125,6 +141,17 @@ export class SidecarMetrics {
       help: "1 once a background model save has failed since start (see /readyz for the error), else 0.",
       registers,
     });
+    this.#logLines = new Counter({
+      name: "aurora_decision_log_lines_total",
+      help: "Decisions by what became of their AURORA_DECISION_LOG line: written; dropped (the queue was full, or a write failed); forgotten (more decisions waited for their outcome than the pending limit); unconfirmed (the store did not confirm how the decision finished). Absent without AURORA_DECISION_LOG.",
+      labelNames: ["result"],
+      registers: [],
+    });
+    this.#logFailed = new Gauge({
+      name: "aurora_decision_log_write_failed",
+      help: "1 once a write to AURORA_DECISION_LOG has failed since start (GET /status says why: decision_log.last_error), else 0.",
+      registers: [],
+    });
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -188,6 +215,24 @@ export class SidecarMetrics {
     this.#pending.set(gauges.pendingFeedback);
     this.#psiUp.set(gauges.psiFieldUp ? 1 : 0);
     this.#saveFailed.set(gauges.saveFailed ? 1 : 0);
+  }
+
+  /**
+   * Brings `aurora_decision_log_lines_total` up to the writer's totals, which start at 0 with the
+   * process as the counter does; the first call registers the decision log's metrics.
+   */
+  observeDecisionLog(totals: DecisionLogTotals): void {
+    if (this.registry.getSingleMetric("aurora_decision_log_lines_total") === undefined) {
+      this.registry.registerMetric(this.#logLines);
+      this.registry.registerMetric(this.#logFailed);
+      for (const result of LOG_RESULTS) this.#logLines.inc({ result }, 0);
+    }
+    for (const result of LOG_RESULTS) {
+      const total = totals[result];
+      if (total > this.#logCounted[result]) this.#logLines.inc({ result }, total - this.#logCounted[result]);
+      this.#logCounted[result] = total;
+    }
+    this.#logFailed.set(totals.failed ? 1 : 0);
   }
 
   /** The Prometheus text exposition of every metric. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ManualClock, ValidationError } from "@aurora/domain";
@@ -282,6 +282,32 @@ describe("RoutingEngine with decisionLogPath", () => {
     const lines = readLines(path);
     expect(lines).toHaveLength(45);
     expect(lines.every((line) => line.resolution === "evicted" && line.reward === -1)).toBe(true);
+  });
+
+  it("closes without an error after a failed write, says how many lines were lost, and shows it in its status", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aurora-decision-log-"));
+    const path = join(dir, "decisions.jsonl");
+    const logs: string[] = [];
+    const engine = new RoutingEngine({ seed: 1, decisionLogPath: path, log: (message) => logs.push(message) });
+    const ids = [0, 1].map(() => engine.decide({ context, providers: market(2) }).metadata.decision_id);
+    await engine.feedback(success(ids[0]!));
+    await engine.decisionLog?.flush();
+    rmSync(path);
+    mkdirSync(path); // the next write fails: a folder is at the path
+    await engine.feedback(success(ids[1]!));
+    await expect(engine.decisionLog?.flush()).rejects.toThrow(DecisionLogWriteError);
+    expect(engine.getStatus().decision_log).toMatchObject({
+      path,
+      written: 1,
+      dropped: 1,
+      last_error: expect.stringContaining("EISDIR"),
+    });
+    await engine.close();
+    expect(logs).toEqual([
+      expect.stringMatching(/^the decision log lost 1 line\(s\) since start; the last failed write: could not write/),
+    ]);
+    expect(new RoutingEngine({ seed: 1 }).getStatus().decision_log).toBeNull();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("refuses the model file as its decision log, naming decisionLogPath, and leaves the file as it was", async () => {

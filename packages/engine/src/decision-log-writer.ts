@@ -257,6 +257,11 @@ export class DecisionLogWriter {
     return this.#closed;
   }
 
+  /** The JSONL file this writer appends to. */
+  get path(): string {
+    return this.#path;
+  }
+
   /** The last failed write, if any. */
   get lastError(): DecisionLogWriteError | undefined {
     return this.#lastError;

@@ -36,7 +36,7 @@ import {
   type DecisionView,
   explainCandidates,
 } from "./decision-archive.js";
-import { DecisionLogWriter } from "./decision-log-writer.js";
+import { type DecisionLogStats, DecisionLogWriter } from "./decision-log-writer.js";
 import { EngineClosedError } from "./engine-closed-error.js";
 import { type ResolvedEngineOptions, type RoutingEngineOptions, resolveEngineOptions } from "./engine-options.js";
 import type { AuditRecord, EngineStore, FoundDecision, Recovered, StoreStatus } from "./engine-store.js";
@@ -141,6 +141,8 @@ export interface EngineStatus {
   settlement: { settled_with_default: number; settled_dropped: number };
   /** The store's health and counters; null without a store (no modelPath). */
   store: StoreStatus | null;
+  /** The decision log's counts (`decisionLogPath`), its path and its last failed write; null without one. */
+  decision_log: (DecisionLogStats & { path: string; last_error: string | null }) | null;
 }
 
 /**
@@ -626,6 +628,13 @@ export class RoutingEngine {
       policy: this.#policy.name,
       settlement: { settled_with_default: this.#settledWithDefault, settled_dropped: this.#settledDropped },
       store: this.#store?.status() ?? null,
+      decision_log: this.#decisionLog
+        ? {
+            path: this.#decisionLog.path,
+            ...this.#decisionLog.stats(),
+            last_error: this.#decisionLog.lastError?.message ?? null,
+          }
+        : null,
     };
   }
 
@@ -691,7 +700,15 @@ export class RoutingEngine {
       this.#stopTailing?.();
       await this.#store?.close();
       this.#closed = true;
-      await this.#decisionLog?.close();
+      // Lines lost to a failed write were counted (`getStatus().decision_log`) and the model is
+      // saved: said, not thrown, so that a close which kept everything acknowledged succeeds.
+      const writer = this.#decisionLog;
+      await writer?.close().catch((error: unknown) => {
+        const log = this.#options.log ?? ((message: string) => console.warn(`[aurora] ${message}`));
+        log(
+          `the decision log lost ${writer.stats().dropped} line(s) since start; the last failed write: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      });
     }
   }
 
