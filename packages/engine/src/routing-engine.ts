@@ -162,6 +162,8 @@ export class RoutingEngine {
   /** The decision log goes on with the decisions pending at a restart (see `logsAcrossRestarts`). */
   readonly #logAcrossRestarts: boolean = false;
   readonly #store: EngineStore | undefined;
+  /** The `log` option, or a warning on the console. */
+  readonly #log: (message: string) => void;
   #stopTailing: (() => void) | undefined;
   #decisionsSinceSave = 0;
   /** Bumped on every snapshot written; decisions record the version they were made with. */
@@ -227,7 +229,8 @@ export class RoutingEngine {
       for (const record of replayed.pending) this.#executor.restorePending(record);
       this.#settledWithDefault += replayed.settledWithDefault;
       this.#settledDropped += replayed.settledDropped;
-      const log = resolved.log ?? ((message: string) => console.warn(`[aurora] ${message}`));
+      this.#log = resolved.log ?? ((message: string) => console.warn(`[aurora] ${message}`));
+      const log = this.#log;
       this.#logAcrossRestarts = logsAcrossRestarts(resolved, this.#store);
       if (this.#decisionLog && this.#logAcrossRestarts) {
         resumeDecisionLog(this.#decisionLog, snapshot, recovered?.events ?? [], replayed.pending, log);
@@ -704,8 +707,7 @@ export class RoutingEngine {
       // saved: said, not thrown, so that a close which kept everything acknowledged succeeds.
       const writer = this.#decisionLog;
       await writer?.close().catch((error: unknown) => {
-        const log = this.#options.log ?? ((message: string) => console.warn(`[aurora] ${message}`));
-        log(
+        this.#log(
           `the decision log lost ${writer.stats().dropped} line(s) since start; the last failed write: ${error instanceof Error ? error.message : String(error)}`,
         );
       });
