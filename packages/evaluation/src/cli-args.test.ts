@@ -19,7 +19,7 @@ describe("parseCliArgs", () => {
     expect(parseCliArgs(base)).toEqual({
       kind: "run",
       options: {
-        log: "decisions.jsonl",
+        log: ["decisions.jsonl"],
         policy: "rule",
         policyConfig: {},
         snapshot: undefined,
@@ -77,6 +77,11 @@ describe("parseCliArgs", () => {
     });
   });
 
+  it("takes --log more than once, in order", () => {
+    const command = parseCliArgs(["--log", "a.jsonl", "--policy", "rule", "--log", "b.jsonl"]);
+    expect(command.kind === "run" && command.options.log).toEqual(["a.jsonl", "b.jsonl"]);
+  });
+
   it("answers --help and -h", () => {
     expect(parseCliArgs(["--help"])).toEqual({ kind: "help" });
     expect(parseCliArgs(["-h"])).toEqual({ kind: "help" });
@@ -86,6 +91,7 @@ describe("parseCliArgs", () => {
     it.each([
       [["--policy", "rule"], "--log", "is required"],
       [["--log", "x.jsonl"], "--policy", "is required"],
+      [["--log", "x.jsonl", "--log", "", "--policy", "rule"], "--log", "is required"],
       [[...base, "--clip", "0"], "--clip", 'must be a number > 0, got "0"'],
       [[...base, "--clip", "lots"], "--clip", 'must be a number > 0, got "lots"'],
       [[...base, "--seed", "1.5"], "--seed", "must be a whole number from 0 to 4,294,967,295"],

@@ -9,7 +9,8 @@ import { DEFAULT_MAX_LINE_BYTES } from "./read-decision-log.js";
 
 /** What `aurora-ope` was asked to do, defaults filled in. */
 export interface OpeCliOptions {
-  log: string;
+  /** The decision logs, read one after the other as one log (several replicas' logs). */
+  log: string[];
   policy: string;
   policyConfig: Record<string, unknown>;
   snapshot: string | undefined;
@@ -29,13 +30,14 @@ export type OpeCliCommand = { kind: "help" } | { kind: "run"; options: OpeCliOpt
 /** Seeds feed mulberry32, which reads 32 bits. */
 const MAX_SEED = 0xffffffff;
 
-export const USAGE = `Usage: aurora-ope --log FILE --policy POLICY [options]
+export const USAGE = `Usage: aurora-ope --log FILE [--log FILE…] --policy POLICY [options]
 
 Estimates how POLICY would have done on the decisions in FILE (a JSONL decision log written by
 @aurora/engine's DecisionLogWriter), with 95% confidence intervals, next to the logged policy's
 own average reward.
 
-  --log FILE             the decision log (required)
+  --log FILE             the decision log (required); repeat it to read several as one, such
+                         as the logs of replicas sharing a database
   --policy POLICY        always:<provider_id>, or a policy kind of @aurora/strategist (e.g. rule,
                          q-learning), evaluated frozen (required)
   --policy-config JSON   the policy's options, e.g. '{"epsilon":0}' (it replaces a snapshot's ε);
@@ -59,7 +61,7 @@ policy (no overlap), an estimate that is not finite, or another error.
 `;
 
 const spec = {
-  log: { type: "string" },
+  log: { type: "string", multiple: true },
   policy: { type: "string" },
   "policy-config": { type: "string" },
   snapshot: { type: "string" },
@@ -77,7 +79,7 @@ const spec = {
 
 /** Parses `aurora-ope`'s arguments; a bad one throws `CliUsageError` naming its flag. */
 export function parseCliArgs(argv: readonly string[]): OpeCliCommand {
-  let values: Partial<Record<keyof typeof spec, string | boolean>>;
+  let values: Partial<Record<keyof typeof spec, string | boolean | string[]>>;
   try {
     ({ values } = parseArgs({ args: [...argv], options: spec, strict: true, allowPositionals: false }));
   } catch (error) {
@@ -86,7 +88,9 @@ export function parseCliArgs(argv: readonly string[]): OpeCliCommand {
   if (values.help === true) return { kind: "help" };
   const text = (name: keyof typeof spec) => values[name] as string | undefined;
 
-  const log = required("--log", text("log"), "the decision log to read (JSONL, one decision per line)");
+  const logs = (values.log as string[] | undefined) ?? [];
+  if (logs.length === 0) required("--log", undefined, "the decision log to read (JSONL, one decision per line)");
+  const log = logs.map((path) => required("--log", path, "the decision log to read (JSONL, one decision per line)"));
   const policy = required("--policy", text("policy"), "the policy to evaluate, e.g. rule or always:<provider_id>");
   return {
     kind: "run",

@@ -80,6 +80,39 @@ describe("aurora-ope", () => {
     expect((await run(argv)).stdout).toBe(first.stdout);
   });
 
+  it("reads several logs as one (replicas' logs): the same estimates as their lines in one file", async () => {
+    const half = outage.lines.length / 2;
+    const first = file("replica-a.jsonl", toJsonl(outage.lines.slice(0, half)));
+    const second = file("replica-b.jsonl", toJsonl(outage.lines.slice(half)));
+    const flags = ["--policy", "always:stratus-gpu", "--json"];
+    const split = await run(["--log", first, "--log", second, ...flags]);
+    expect(split.stderr).toBe("");
+    expect(split.status).toBe(0);
+    expect(JSON.parse(split.stdout)).toMatchObject({ lines: 1000 });
+    expect(split.stdout).toBe((await run(["--log", simulated, ...flags])).stdout);
+    const table = await run(["--log", first, "--log", second, "--policy", "always:stratus-gpu"]);
+    expect(table.stdout.split("\n")[0]).toBe(`Off-policy evaluation of always:stratus-gpu on ${first}, ${second}`);
+  });
+
+  it("exits 2 when one log is given twice, or a decision is in two logs, naming both", async () => {
+    const once = await run(["--log", simulated, "--log", simulated, "--policy", "always:stratus-gpu"]);
+    expect(once.status).toBe(2);
+    expect(once.stderr).toBe(
+      `aurora-ope: --log: ${simulated} is ${simulated} again: each of its decisions would count twice\nRun aurora-ope --help for usage.\n`,
+    );
+    const a = file("a.jsonl", toJsonl([logLine(), logLine({ decision_id: "d2" })]));
+    const b = file("b.jsonl", toJsonl([logLine({ decision_id: "d3" }), logLine({ decision_id: "d2" })]));
+    const both = await run(["--log", a, "--log", b, "--policy", "always:a"]);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toBe(
+      `aurora-ope: ${b} line 2: decision_id: "d2" repeats the decision of ${a} line 2: each decision must appear once (a log appended to twice?) (fix or remove the line; each line is one JSON decision record)\n`,
+    );
+    const missing = join(dir, "no-such-replica.jsonl");
+    const gone = await run(["--log", a, "--log", missing, "--policy", "always:a"]);
+    expect(gone.status).toBe(2);
+    expect(gone.stderr).toContain(`--log: cannot read ${missing} (ENOENT)`);
+  });
+
   it("exits 2 naming the line number and field of a bad log line", async () => {
     const bad = file("bad.jsonl", toJsonl([logLine(), logLine({ decision_id: "d2", propensity: 1.5 })]));
     const { status, stdout, stderr } = await run(["--log", bad, "--policy", "always:a"]);
@@ -239,6 +272,6 @@ describe("aurora-ope", () => {
   it("prints usage for --help", async () => {
     const { status, stdout } = await run(["--help"]);
     expect(status).toBe(0);
-    expect(stdout).toMatch(/^Usage: aurora-ope --log FILE --policy POLICY \[options\]/);
+    expect(stdout).toMatch(/^Usage: aurora-ope --log FILE \[--log FILE…\] --policy POLICY \[options\]/);
   });
 });

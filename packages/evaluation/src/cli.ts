@@ -1,13 +1,15 @@
+import { statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { ValidationError } from "@aurora/domain";
 import { AlwaysProvider } from "./always-provider.js";
 import { type OpeCliOptions, parseCliArgs, USAGE } from "./cli-args.js";
 import { createTargetPolicy } from "./create-target-policy.js";
+import type { DecisionLogLine } from "./decision-log-line.js";
 import { resolveFolds } from "./doubly-robust.js";
 import { CliUsageError, DecisionLogError } from "./errors.js";
 import { evaluatePolicy } from "./evaluate-policy.js";
 import { formatEvaluation } from "./format-evaluation.js";
-import { readDecisionLog } from "./read-decision-log.js";
+import { type ReadDecisionLogOptions, readDecisionLog } from "./read-decision-log.js";
 import type { TargetPolicy } from "./target-policy.js";
 
 /** Where the CLI writes; injected so tests read its output. */
@@ -34,8 +36,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
       return 0;
     }
     const { options } = command;
+    assertDistinctLogs(options.log);
     const target = createTarget(options, await readSnapshot(options.snapshot));
-    const evaluation = await evaluatePolicy(readDecisionLog(options.log, { maxLineBytes: options.maxLineBytes }), target, {
+    const source = options.log.join(", ");
+    const evaluation = await evaluatePolicy(readDecisionLogs(options.log, { maxLineBytes: options.maxLineBytes }), target, {
       estimators: options.estimators,
       ci: options.ci,
       bootstrapSamples: options.bootstrapSamples,
@@ -43,14 +47,14 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
       folds: options.folds,
       ...(options.clip !== undefined ? { clip: options.clip } : {}),
     }).catch((error: unknown) => {
-      throw logErrorFrom(error, options.log);
+      throw logErrorFrom(error, source);
     });
-    if (target instanceof AlwaysProvider) assertProviderLogged(target, options.log);
+    if (target instanceof AlwaysProvider) assertProviderLogged(target, source);
     io.stdout(
       options.json
         ? `${JSON.stringify(evaluation, null, 2)}\n`
         : formatEvaluation(evaluation, {
-            source: options.log,
+            source,
             ci: options.ci,
             clip: options.clip,
             folds: resolveFolds(options.folds, evaluation.logged.n),
@@ -109,6 +113,30 @@ function assertProviderLogged(target: AlwaysProvider, path: string): void {
   );
 }
 
+/** The decisions of every log, one log after the other. */
+async function* readDecisionLogs(paths: readonly string[], options: ReadDecisionLogOptions): AsyncGenerator<DecisionLogLine> {
+  for (const path of paths) yield* readDecisionLog(path, options);
+}
+
+/** The same file given twice would count each of its decisions twice. */
+function assertDistinctLogs(paths: readonly string[]): void {
+  const seen = new Map<string, string>();
+  for (const path of paths) {
+    let key: string;
+    try {
+      const { dev, ino } = statSync(path);
+      key = `${dev}:${ino}`;
+    } catch {
+      continue; // reading it says what is wrong, naming it
+    }
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new CliUsageError("--log", `${path} is ${first} again: each of its decisions would count twice`);
+    }
+    seen.set(key, path);
+  }
+}
+
 async function readSnapshot(path: string | undefined): Promise<unknown> {
   if (path === undefined) return undefined;
   let text: string;
@@ -132,7 +160,8 @@ async function readSnapshot(path: string | undefined): Promise<unknown> {
 function logErrorFrom(error: unknown, path: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") {
-    return new CliUsageError("--log", `cannot read ${path} (${code})`, { cause: error });
+    const file = (error as NodeJS.ErrnoException).path ?? path;
+    return new CliUsageError("--log", `cannot read ${file} (${code})`, { cause: error });
   }
   if (error instanceof ValidationError && error.field === "samples") {
     return new CliUsageError("--log", `${path} ${error.message.slice("samples: ".length)}`, { cause: error });

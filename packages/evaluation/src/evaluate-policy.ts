@@ -77,13 +77,13 @@ export async function evaluatePolicy(
   let lines = 0;
   let inexact = 0;
   // A decision counted twice (a log appended to twice, two logs concatenated) would weigh double.
-  // Kept per id: its file line where a reader of this package read it, else its index in `log`.
-  const seen = new Map<string, number>();
+  // Kept per id: its file and line where a reader of this package read it, else its index in `log`.
+  const seen = new Map<string, LogPosition | number>();
   for await (const line of log) {
     const position = positionOf(line);
     const earlier = seen.get(line.decision_id);
     if (earlier !== undefined) throw repeatedDecision(line.decision_id, lines, earlier, position);
-    seen.set(line.decision_id, position?.lineNumber ?? lines);
+    seen.set(line.decision_id, position ?? lines);
     lines++;
     loggingPolicies.add(line.policy);
     if (line.reward === null) continue;
@@ -114,10 +114,14 @@ export async function evaluatePolicy(
  * package read the log (as every other bad line is named), else a `ValidationError` naming the
  * positions in `log`.
  */
-function repeatedDecision(id: string, index: number, earlier: number, position: LogPosition | undefined): Error {
+function repeatedDecision(id: string, index: number, earlier: LogPosition | number, position: LogPosition | undefined): Error {
   const problem = (where: string) =>
     `${JSON.stringify(id)} repeats the decision of ${where}: each decision must appear once (a log appended to twice?)`;
-  if (position !== undefined)
-    return new DecisionLogError(position.source, position.lineNumber, "decision_id", problem(`line ${earlier}`));
-  return ValidationError.forField(`log[${index}].decision_id`, problem(`log[${earlier}]`));
+  if (position !== undefined && typeof earlier === "object") {
+    const where =
+      earlier.source === position.source ? `line ${earlier.lineNumber}` : `${earlier.source} line ${earlier.lineNumber}`;
+    return new DecisionLogError(position.source, position.lineNumber, "decision_id", problem(where));
+  }
+  const where = typeof earlier === "object" ? `${earlier.source} line ${earlier.lineNumber}` : `log[${earlier}]`;
+  return ValidationError.forField(`log[${index}].decision_id`, problem(where));
 }
