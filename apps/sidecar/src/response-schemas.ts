@@ -185,8 +185,10 @@ export const statusResponseSchema = z.looseObject({
       forgotten: z.number(),
       /** Finished decisions not logged because the store did not confirm how they finished. */
       unconfirmed: z.number(),
-      /** Outcomes or settlements for decisions this writer never saw (another replica's). */
+      /** Outcomes or settlements for decisions this writer never saw (made before a restart that did not hand them back). */
       unmatched: z.number(),
+      /** With DATABASE_URL: decisions left to another replica's log (fed back there, or made there and settled here). */
+      elsewhere: z.number(),
       last_error: z.string().nullable(),
     })
     .nullable(),

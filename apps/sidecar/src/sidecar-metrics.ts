@@ -20,12 +20,13 @@ export interface DecisionLogTotals {
   dropped: number;
   forgotten: number;
   unconfirmed: number;
+  elsewhere: number;
   /** A write has failed since start. */
   failed: boolean;
 }
 
 /** Every value of aurora_decision_log_lines_total's `result` label. */
-const LOG_RESULTS = ["written", "dropped", "forgotten", "unconfirmed"] as const;
+const LOG_RESULTS = ["written", "dropped", "forgotten", "unconfirmed", "elsewhere"] as const;
 
 export interface SidecarMetricsOptions {
   /** Also export Node's process metrics (CPU, memory, event-loop lag, GC). Default true. */
@@ -69,7 +70,13 @@ export class SidecarMetrics {
   readonly #psiUp: Gauge;
   readonly #saveFailed: Gauge;
   readonly #logLines: Counter<"result">;
-  readonly #logCounted: Record<(typeof LOG_RESULTS)[number], number> = { written: 0, dropped: 0, forgotten: 0, unconfirmed: 0 };
+  readonly #logCounted: Record<(typeof LOG_RESULTS)[number], number> = {
+    written: 0,
+    dropped: 0,
+    forgotten: 0,
+    unconfirmed: 0,
+    elsewhere: 0,
+  };
   readonly #logFailed: Gauge;
 
   constructor(options: SidecarMetricsOptions = {}) {
@@ -143,7 +150,7 @@ export class SidecarMetrics {
     });
     this.#logLines = new Counter({
       name: "aurora_decision_log_lines_total",
-      help: "Decisions by what became of their AURORA_DECISION_LOG line: written; dropped (the queue was full, or a write failed); forgotten (more decisions waited for their outcome than the pending limit); unconfirmed (the store did not confirm how the decision finished). Absent without AURORA_DECISION_LOG.",
+      help: "Decisions by what became of their AURORA_DECISION_LOG line: written; dropped (the queue was full, or a write failed); forgotten (more decisions waited for their outcome than the pending limit); unconfirmed (the store did not confirm how the decision finished); elsewhere (with DATABASE_URL: left to another replica's log, which took its feedback or made it). Absent without AURORA_DECISION_LOG.",
       labelNames: ["result"],
       registers: [],
     });

@@ -8,7 +8,7 @@ import { ENGINE_INDEX, LINE_PROTOCOL, startChildScript } from "../test/child-scr
 import { context, market, provider } from "../test/market.js";
 import { DecisionLogWriteError, DecisionLogWriter } from "./decision-log-writer.js";
 import { MemoryStore } from "./memory-store.js";
-import { RoutingEngine } from "./routing-engine.js";
+import { type EngineEvent, RoutingEngine } from "./routing-engine.js";
 
 const tempPath = () => join(mkdtempSync(join(tmpdir(), "aurora-decision-log-")), "decisions.jsonl");
 const success = (decision_id: string, cost = 5) => ({
@@ -115,6 +115,79 @@ describe("DecisionLogWriter", () => {
     expect(writer.stats()).toMatchObject({ pending: 0, queued: 1, dropped: 1, unmatched: 1 });
     await writer.close();
     expect(writer.stats().written).toBe(1);
+  });
+
+  it("logs each decision once across replicas: feedback where it was taken, a settlement where it was made", async () => {
+    // Two replicas' writers: `here` hears its engine's events, `there` hears them as another replica's (onRemoteEvent).
+    const herePath = tempPath();
+    const therePath = tempPath();
+    const here = new DecisionLogWriter({ path: herePath, flushIntervalMs: 0 });
+    const there = new DecisionLogWriter({ path: therePath, flushIntervalMs: 0 });
+    const clock = new ManualClock(0);
+    const events: EngineEvent[] = [];
+    const engine = new RoutingEngine({ seed: 1, clock, rewardWaitMs: 1_000, onEvent: (event) => events.push(event) });
+    const decide = () => engine.decide({ context, providers: market(3) }).metadata.decision_id;
+    const [fedThere, fedHere, settled] = [decide(), decide(), decide()];
+    for (const event of events) {
+      here.onEvent(event);
+      there.onRemoteEvent(event);
+    }
+    expect(here.stats().pending).toBe(3);
+    expect(there.stats().pending).toBe(3);
+    expect(there.candidatesOf(fedThere)?.map((c) => c.provider_id)).toEqual(["p0", "p1", "p2"]);
+    events.length = 0;
+
+    // Feedback taken "there" (as the other replica would take it, and stream it here).
+    await engine.feedback(success(fedThere));
+    const [outcomeThere] = events.splice(0);
+    there.onEvent(outcomeThere!);
+    here.onRemoteEvent(outcomeThere!);
+    // Feedback taken here.
+    await engine.feedback(success(fedHere));
+    const [outcomeHere] = events.splice(0);
+    here.onEvent(outcomeHere!);
+    there.onRemoteEvent(outcomeHere!);
+    // Settled by each replica on its own copy; another replica's settlement streamed in changes nothing.
+    clock.advance(1_000);
+    decide();
+    const settlement = events.find((event) => event.type === "settled");
+    expect(settlement).toMatchObject({ decision_id: settled });
+    here.onEvent(settlement!);
+    there.onRemoteEvent(settlement!);
+    there.onEvent(settlement!);
+    await Promise.all([here.close(), there.close()]);
+
+    expect(readLines(herePath).map((line) => [line.decision_id, line.resolution])).toEqual([
+      [fedHere, "feedback"],
+      [settled, "expired"],
+    ]);
+    const [line] = readLines(therePath);
+    expect(line).toMatchObject({ decision_id: fedThere, resolution: "feedback", chosen: expect.any(String) });
+    expect(line!.candidates.map((c) => c.provider_id)).toEqual(["p0", "p1", "p2"]);
+    expect(readLines(therePath)).toHaveLength(1);
+    expect(here.stats()).toMatchObject({ written: 2, pending: 0, elsewhere: 1, unmatched: 0 });
+    expect(there.stats()).toMatchObject({ written: 1, pending: 0, elsewhere: 2, unmatched: 0 });
+    await engine.close();
+  });
+
+  it("does not count another replica's decision as unconfirmed, nor keep it past maxPending", () => {
+    const writer = new DecisionLogWriter({ path: tempPath(), maxPending: 1, flushIntervalMs: 0 });
+    const events: EngineEvent[] = [];
+    const engine = new RoutingEngine({ seed: 1, onEvent: (event) => events.push(event) });
+    for (let i = 0; i < 3; i++) engine.decide({ context, providers: market(2) });
+    const [first, second, third] = events as Extract<EngineEvent, { type: "decision" }>[];
+    writer.onRemoteEvent(first!);
+    writer.onRemoteEvent(second!);
+    expect(writer.stats()).toMatchObject({ pending: 1, forgotten: 1 });
+    expect(writer.candidatesOf(first!.record.decision_id)).toBeUndefined();
+    // Its settlement's write failed: it was not this replica's to log, so no line is missing here.
+    writer.hold(second!.record.decision_id);
+    writer.release(second!.record.decision_id);
+    writer.onEvent(third!);
+    writer.hold(third!.record.decision_id);
+    writer.release(third!.record.decision_id);
+    expect(writer.stats()).toMatchObject({ pending: 0, unconfirmed: 1 });
+    void writer.close();
   });
 
   it("reports a failed write with DecisionLogWriteError and counts the lines lost", async () => {

@@ -48,8 +48,14 @@ export interface DecisionLogStats {
    * (its write failed or timed out): a restart that finds them pending logs them when they finish.
    */
   unconfirmed: number;
-  /** Outcomes or settlements for decisions this writer never saw (made before it was attached, or by another replica). */
+  /** Outcomes or settlements for decisions this writer never saw (made before it was attached, or by another replica it was not told of). */
   unmatched: number;
+  /**
+   * Decisions left to another replica's log (a store shared by replicas, `onRemoteEvent`): fed
+   * back through another replica, which logs them, or made by another replica and settled here,
+   * which that replica logs.
+   */
+  elsewhere: number;
   /** Bytes of a torn last line (a crash mid-write) cut from the end of the file when it was opened. */
   torn_bytes_dropped: number;
   /** Times the path was opened again because the log had been renamed away or removed (rotated). */
@@ -97,9 +103,11 @@ function wholeLine(fd: number, start: number, end: number): boolean {
  * The decide path only keeps a reference to the decision event; lines are serialised and
  * appended in batches off the caller's stack, and `close()` writes what is left. Memory is
  * bounded by `maxPending` decisions waiting for an outcome and `maxQueued` finished ones.
- * Decisions the writer did not see made are not logged: another replica's, and those made before a
- * restart, unless the engine hands them back (it does, with `decisionLogPath`, for the decisions
- * still pending in its snapshot and journal).
+ * Decisions the writer did not see made are not logged: those made before a restart, unless the
+ * engine hands them back (it does, with `decisionLogPath`, for the decisions still pending in its
+ * snapshot and journal or database), and another replica's, unless the engine passes on the
+ * replicas' stream (`onRemoteEvent`; it does with a shared store). With replicas each decision is
+ * logged once: by the replica that took its feedback, or, settled without one, by the one that made it.
  */
 export class DecisionLogWriter {
   readonly #path: string;
@@ -112,6 +120,8 @@ export class DecisionLogWriter {
   readonly #pending = new Map<string, DecisionEvent>();
   /** Decisions whose outcome or settlement the store is writing (`hold`): out of `#pending`'s count. */
   readonly #held = new Map<string, DecisionEvent>();
+  /** The pending or held decisions another replica made (`onRemoteEvent`): settled here, they are its to log. */
+  readonly #foreign = new Set<string>();
   /** Finished decisions as flat pairs: decision event, then the outcome or settled event. */
   #queue: (DecisionEvent | EndEvent)[] = [];
   #writing: Promise<void> = Promise.resolve();
@@ -123,6 +133,7 @@ export class DecisionLogWriter {
   #forgotten = 0;
   #unconfirmed = 0;
   #unmatched = 0;
+  #elsewhere = 0;
   /** The file's size after the last whole line written: a failed write is cut back to it. */
   #size = 0;
   #tornBytesDropped = 0;
@@ -168,11 +179,7 @@ export class DecisionLogWriter {
   readonly onEvent = (event: EngineEvent): void => {
     if (this.#closed) return;
     if (event.type === "decision") {
-      this.#pending.set(event.record.decision_id, event);
-      if (this.#pending.size > this.#maxPending) {
-        this.#pending.delete(this.#pending.keys().next().value as string);
-        this.#forgotten++;
-      }
+      this.#track(event, false);
       return;
     }
     let decision = this.#pending.get(event.decision_id);
@@ -185,6 +192,11 @@ export class DecisionLogWriter {
       }
       this.#held.delete(event.decision_id);
     }
+    if (this.#foreign.delete(event.decision_id) && event.type === "settled") {
+      // Made by another replica, which settles its own copy and logs that: one line, not one per replica.
+      this.#elsewhere++;
+      return;
+    }
     if (this.#queue.length >= 2 * this.#maxQueued) {
       this.#dropped++;
       return;
@@ -192,6 +204,40 @@ export class DecisionLogWriter {
     this.#queue.push(decision, event);
     if (this.#queue.length >= 2 * this.#batchSize) this.flushSoon();
   };
+
+  /**
+   * The listener for another replica's events, as a store shared by replicas brings them (the
+   * engine calls it for each event it applies from the stream): another replica's decision is
+   * tracked, so that its feedback taken here is logged here; an outcome another replica took ends
+   * the decision here without a line, since that replica logs it. Never throws, never does I/O.
+   */
+  onRemoteEvent(event: EngineEvent): void {
+    if (this.#closed) return;
+    if (event.type === "decision") {
+      const id = event.record.decision_id;
+      if (!this.#pending.has(id) && !this.#held.has(id)) this.#track(event, true);
+      return;
+    }
+    if (event.type !== "outcome") return;
+    const id = event.decision_id;
+    if (this.#pending.delete(id) || this.#held.delete(id)) {
+      this.#foreign.delete(id);
+      this.#elsewhere++;
+    }
+  }
+
+  #track(event: DecisionEvent, foreign: boolean): void {
+    const id = event.record.decision_id;
+    this.#pending.set(id, event);
+    if (foreign) this.#foreign.add(id);
+    else this.#foreign.delete(id);
+    if (this.#pending.size > this.#maxPending) {
+      const oldest = this.#pending.keys().next().value as string;
+      this.#pending.delete(oldest);
+      this.#foreign.delete(oldest);
+      this.#forgotten++;
+    }
+  }
 
   /**
    * Writes what is queued on the next turn of the event loop, once however often it is called
@@ -219,7 +265,9 @@ export class DecisionLogWriter {
 
   /** The store did not confirm how a held decision finished: no line (`stats().unconfirmed`). */
   release(decisionId: string): void {
-    if (this.#held.delete(decisionId)) this.#unconfirmed++;
+    if (!this.#held.delete(decisionId)) return;
+    // Another replica's decision would not have been logged here anyway.
+    if (!this.#foreign.delete(decisionId)) this.#unconfirmed++;
   }
 
   /**
@@ -252,6 +300,7 @@ export class DecisionLogWriter {
       .then(() => {
         this.#pending.clear();
         this.#held.clear();
+        this.#foreign.clear();
         if (this.#lastError) throw this.#lastError;
       });
     return this.#closed;
@@ -276,6 +325,7 @@ export class DecisionLogWriter {
       forgotten: this.#forgotten,
       unconfirmed: this.#unconfirmed,
       unmatched: this.#unmatched,
+      elsewhere: this.#elsewhere,
       torn_bytes_dropped: this.#tornBytesDropped,
       reopened: this.#reopened,
     };

@@ -233,7 +233,8 @@ export class RoutingEngine {
       const log = this.#log;
       this.#logAcrossRestarts = logsAcrossRestarts(resolved, this.#store);
       if (this.#decisionLog && this.#logAcrossRestarts) {
-        resumeDecisionLog(this.#decisionLog, snapshot, recovered?.events ?? [], replayed.pending, log);
+        const shared = this.#store?.subscribe !== undefined;
+        resumeDecisionLog(this.#decisionLog, snapshot, recovered?.events ?? [], replayed.pending, shared, log);
       }
       if (this.#store) this.#auditRestored = this.#restoreAudit(this.#store, log);
       if (replayed.unlearned > 0) {
@@ -811,10 +812,17 @@ export class RoutingEngine {
    */
   #applyRemote(event: EngineEvent): void {
     const applied = applyRemoteEvent(this.#policy, this.#executor, event);
-    if (applied === true && event.type === "decision") this.#replayTally().decision(event.record);
-    // Another replica's feedback for a decision made here: its record shows the outcome, as a local one's does.
-    if (typeof applied === "object")
+    if (applied === true && event.type === "decision") {
+      this.#replayTally().decision(event.record);
+      // Its feedback may come here: this replica logs it then.
+      this.#decisionLog?.onRemoteEvent(event);
+    }
+    if (typeof applied === "object") {
+      // Another replica's feedback for a decision made here: its record shows the outcome, as a local one's does.
       this.#archive.attachOutcome(applied.decision_id, applied.outcome, applied.reward, applied.provider_id);
+      // That replica logs it.
+      this.#decisionLog?.onRemoteEvent(event);
+    }
   }
 
   /** Counts the journal's events after the snapshot as live traffic counted them (audit entries by the decisions' violations). */
@@ -1064,13 +1072,12 @@ function countersIn(snapshot: unknown): unknown {
 
 /**
  * Whether a restart hands the decision log back the decisions still pending, and snapshots keep
- * their candidates for it. Not with a store shared by replicas, which hands back every replica's
- * decisions (each logs its own); nor with a model file that does not journal (`autoSave: false`),
- * whose restart goes back to the last `save()`: decisions that finished after it come back pending,
- * and were logged already.
+ * their candidates for it. Not with a model file that does not journal (`autoSave: false`), whose
+ * restart goes back to the last `save()`: decisions that finished after it come back pending, and
+ * were logged already.
  */
 function logsAcrossRestarts(options: ResolvedEngineOptions, store: EngineStore | undefined): boolean {
-  if (store === undefined || store.subscribe !== undefined) return false;
+  if (store === undefined) return false;
   return store.journals !== false && (options.store !== undefined || options.autoSave);
 }
 
@@ -1078,13 +1085,16 @@ function logsAcrossRestarts(options: ResolvedEngineOptions, store: EngineStore |
  * Hands the decision log the decisions still pending after a restart, with the candidates they
  * chose among (from the snapshot's `pending_candidates`, or the journal's decision events), so
  * each is logged when its outcome or settlement comes. None of them has a line yet: a line is
- * written only once its decision has finished, and these have not.
+ * written only once its decision has finished, and these have not. With a store shared by
+ * replicas (`shared`) they are every replica's, handed over as another replica's: logged here if
+ * their feedback comes here, but not when they are settled, which each live replica does too.
  */
 function resumeDecisionLog(
   writer: DecisionLogWriter,
   snapshot: unknown,
   events: Iterable<EngineEvent>,
   pending: readonly DecisionRecord[],
+  shared: boolean,
   log: (message: string) => void,
 ): void {
   if (pending.length === 0) return;
@@ -1098,7 +1108,10 @@ function resumeDecisionLog(
   }
   for (const record of pending) {
     const candidates = byDecision.get(record.decision_id);
-    if (candidates !== undefined) writer.onEvent({ type: "decision", record, candidates });
+    if (candidates === undefined) continue;
+    const event: EngineEvent = { type: "decision", record, candidates };
+    if (shared) writer.onRemoteEvent(event);
+    else writer.onEvent(event);
   }
 }
 

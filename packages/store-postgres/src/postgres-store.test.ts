@@ -403,6 +403,137 @@ describe(`PostgresStore on ${db.backend}`, () => {
       await b!.close();
     });
 
+    describe("with a decision log each", () => {
+      const linesOf = (path: string): { decision_id: string; resolution: string; candidates: { provider_id: string }[] }[] =>
+        readFileSync(path, "utf8")
+          .split("\n")
+          .filter((line) => line !== "")
+          .map((line) => JSON.parse(line));
+      const ids = providers.map((p) => p.provider_id);
+
+      it("log each decision once: by the replica that took its feedback, or, settled without one, by the one that made it", async () => {
+        const schema = db.schema();
+        const dir = mkdtempSync(join(tmpdir(), "aurora-pg-replica-logs-"));
+        const paths = [0, 1, 2].map((i) => join(dir, `replica-${i}.jsonl`));
+        const clock = new ManualClock(Date.now());
+        const stores = paths.map(() => db.store(schema));
+        const engines: RoutingEngine[] = [];
+        for (const [i, store] of stores.entries()) {
+          engines.push(
+            await RoutingEngine.open({
+              store,
+              seed: i + 1,
+              autoSave: false,
+              clock,
+              rewardWaitMs: 60_000,
+              decisionLogPath: paths[i],
+            }),
+          );
+        }
+        try {
+          const maker = new Map<string, number>();
+          const taker = new Map<string, number>();
+          const fed: Promise<number>[] = [];
+          const feed = (id: string, i: number, by: number) => {
+            taker.set(id, by);
+            fed.push((engines[by] as RoutingEngine).feedback(outcome(id, i)));
+          };
+          const made: string[] = [];
+          for (let i = 0; i < 60; i++) {
+            const id = (engines[i % 3] as RoutingEngine).decide({ context, providers }).metadata.decision_id;
+            maker.set(id, i % 3);
+            made.push(id);
+            // At once, to another replica: before the stream brought the decision there (it asks the database).
+            if (Math.floor(i / 3) % 3 === 0) feed(id, i, (i + 1 + (i % 2)) % 3);
+          }
+          await until(
+            () => engines.every((e) => e.getStatus().executor.total_decisions === 60),
+            "every replica to see every decision",
+          );
+          // Then through the stream: each replica knows the decision already.
+          for (const [i, id] of made.entries()) if (Math.floor(i / 3) % 3 === 1) feed(id, i, (i + 1 + (i % 2)) % 3);
+          await Promise.all(fed);
+          const answered = taker.size;
+          await until(
+            () => engines.every((e) => e.getStatus().strategist.total_rewards === answered),
+            "every replica to learn every outcome",
+          );
+          // The others run out of time: every replica settles its own copy of each.
+          clock.advance(61_000 + (stores[0] as PostgresStore).settleGraceMs);
+          for (const engine of engines) engine.getStatus();
+          // Closing waits for the settlements' writes, and writes their lines.
+          for (const engine of engines) await engine.close();
+          const stats = engines.map((e) => e.decisionLog?.stats());
+          expect(stats.map((s) => [s?.pending, s?.queued])).toEqual([
+            [0, 0],
+            [0, 0],
+            [0, 0],
+          ]);
+
+          const logged = paths.map(linesOf);
+          const all = logged.flat();
+          expect(all.map((line) => line.decision_id).sort()).toEqual([...made].sort());
+          for (const [replica, lines] of logged.entries()) {
+            for (const line of lines) {
+              expect(line.candidates.map((c) => c.provider_id)).toEqual(ids);
+              const by = taker.get(line.decision_id);
+              if (by !== undefined) expect([line.resolution, replica]).toEqual(["feedback", by]);
+              else expect([line.resolution, replica]).toEqual(["expired", maker.get(line.decision_id)]);
+            }
+          }
+          expect(stats.map((s) => s?.unmatched)).toEqual([0, 0, 0]);
+          expect(stats.reduce((sum, s) => sum + (s?.written ?? 0), 0)).toBe(60);
+          // The decisions another replica took feedback for, and the others' it settled.
+          for (const [replica, s] of stats.entries()) {
+            const elsewhere = made.filter((id) => (taker.get(id) ?? maker.get(id)) !== replica).length;
+            expect(s?.elsewhere).toBe(elsewhere);
+          }
+        } finally {
+          for (const engine of engines) await engine.close();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+
+      it("log the decisions pending at a replica's restart when their feedback comes, to it or to another replica", async () => {
+        const schema = db.schema();
+        const dir = mkdtempSync(join(tmpdir(), "aurora-pg-restart-log-"));
+        const [pathA, pathB] = [join(dir, "a.jsonl"), join(dir, "b.jsonl")];
+        const open = (path: string, seed: number) =>
+          RoutingEngine.open({ store: db.store(schema), seed, autoSave: false, decisionLogPath: path });
+        const a = await open(pathA, 1);
+        const b = await open(pathB, 2);
+        let restarted: RoutingEngine | undefined;
+        try {
+          const made: string[] = [];
+          for (let i = 0; i < 6; i++) {
+            made.push(a.decide({ context, providers }).metadata.decision_id);
+            // The first three are in the snapshot (its pending_candidates), the rest only in the events after it.
+            if (i === 2) await a.save();
+          }
+          await until(() => b.getStatus().executor.total_decisions === 6, "b to see a's decisions");
+          await a.close();
+          restarted = await open(pathA, 3);
+          expect(restarted.getStatus().decision_log?.pending).toBe(6);
+          for (const [i, id] of made.entries()) await (i % 2 === 0 ? restarted : b).feedback(outcome(id, i + 1));
+          await until(() => restarted?.getStatus().strategist.total_rewards === 6, "the restarted replica to learn b's outcomes");
+          await restarted.close();
+          await b.close();
+          const [linesA, linesB] = [linesOf(pathA), linesOf(pathB)];
+          expect(linesA.map((line) => line.decision_id)).toEqual(made.filter((_, i) => i % 2 === 0));
+          expect(linesB.map((line) => line.decision_id)).toEqual(made.filter((_, i) => i % 2 === 1));
+          for (const line of [...linesA, ...linesB]) {
+            expect(line.resolution).toBe("feedback");
+            expect(line.candidates.map((c) => c.provider_id)).toEqual(ids);
+          }
+        } finally {
+          await a.close();
+          await b.close();
+          await restarted?.close();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    });
+
     it("accepts one feedback per decision across replicas: the second replica's is refused as a duplicate", async () => {
       const schema = db.schema();
       const [a, b] = await replicas(schema, 2);
