@@ -91,7 +91,7 @@ describe("parseCliArgs", () => {
     it.each([
       [["--policy", "rule"], "--log", "is required"],
       [["--log", "x.jsonl"], "--policy", "is required"],
-      [["--log", "x.jsonl", "--log", "", "--policy", "rule"], "--log", "is required"],
+      [["--log", "x.jsonl", "--log", "", "--policy", "rule"], "--log", "must name a file, got an empty path"],
       [[...base, "--clip", "0"], "--clip", 'must be a number > 0, got "0"'],
       [[...base, "--clip", "lots"], "--clip", 'must be a number > 0, got "lots"'],
       [[...base, "--seed", "1.5"], "--seed", "must be a whole number from 0 to 4,294,967,295"],

@@ -90,7 +90,8 @@ export function parseCliArgs(argv: readonly string[]): OpeCliCommand {
 
   const logs = (values.log as string[] | undefined) ?? [];
   if (logs.length === 0) required("--log", undefined, "the decision log to read (JSONL, one decision per line)");
-  const log = logs.map((path) => required("--log", path, "the decision log to read (JSONL, one decision per line)"));
+  if (logs.includes("")) throw new CliUsageError("--log", "must name a file, got an empty path");
+  const log = logs;
   const policy = required("--policy", text("policy"), "the policy to evaluate, e.g. rule or always:<provider_id>");
   return {
     kind: "run",

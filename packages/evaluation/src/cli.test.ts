@@ -105,12 +105,25 @@ describe("aurora-ope", () => {
     const both = await run(["--log", a, "--log", b, "--policy", "always:a"]);
     expect(both.status).toBe(2);
     expect(both.stderr).toBe(
-      `aurora-ope: ${b} line 2: decision_id: "d2" repeats the decision of ${a} line 2: each decision must appear once (a log appended to twice?) (fix or remove the line; each line is one JSON decision record)\n`,
+      `aurora-ope: ${b} line 2: decision_id: "d2" repeats the decision of ${a} line 2: each decision must appear once (two logs that share lines, or replicas writing one file? Give each replica a log of its own) (fix or remove the line; each line is one JSON decision record)\n`,
+    );
+    // A settlement in one log and the feedback in the other (replicas): the feedback is kept.
+    const settled = file(
+      "settled.jsonl",
+      toJsonl([logLine({ decision_id: "d2", resolution: "evicted", outcome: null, reward: null })]),
+    );
+    const kept = await run(["--log", a, "--log", settled, "--policy", "always:a"]);
+    expect(kept.stderr).toBe("");
+    expect(kept.stdout.split("\n")[1]).toBe(
+      "2 decisions with a reward (0 without, left out; 1 settlement line replaced by another log's feedback line); logged by q-learning",
     );
     const missing = join(dir, "no-such-replica.jsonl");
     const gone = await run(["--log", a, "--log", missing, "--policy", "always:a"]);
     expect(gone.status).toBe(2);
     expect(gone.stderr).toContain(`--log: cannot read ${missing} (ENOENT)`);
+    const folder = await run(["--log", a, "--log", dir, "--policy", "always:a"]);
+    expect(folder.status).toBe(2);
+    expect(folder.stderr).toContain(`--log: cannot read ${dir} (EISDIR)`);
   });
 
   it("exits 2 naming the line number and field of a bad log line", async () => {

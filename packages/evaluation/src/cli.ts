@@ -113,9 +113,17 @@ function assertProviderLogged(target: AlwaysProvider, path: string): void {
   );
 }
 
-/** The decisions of every log, one log after the other. */
+/** The decisions of every log, one log after the other; a file that cannot be read is named in its error (`path`). */
 async function* readDecisionLogs(paths: readonly string[], options: ReadDecisionLogOptions): AsyncGenerator<DecisionLogLine> {
-  for (const path of paths) yield* readDecisionLog(path, options);
+  for (const path of paths) {
+    try {
+      yield* readDecisionLog(path, options);
+    } catch (error) {
+      const failure = error as NodeJS.ErrnoException;
+      if (typeof failure?.code === "string" && failure.path === undefined) failure.path = path;
+      throw error;
+    }
+  }
 }
 
 /** The same file given twice would count each of its decisions twice. */

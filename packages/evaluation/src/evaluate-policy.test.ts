@@ -132,6 +132,7 @@ describe("evaluatePolicy", () => {
       target: "always:a",
       lines: 4,
       unrewarded: 1,
+      superseded: 0,
       clipped_weights: 0,
       logging_policies: ["q-learning", "rule"],
     });
@@ -159,6 +160,48 @@ describe("evaluatePolicy", () => {
       expect(error.message).toMatch(
         /^decisions\.jsonl line 4: decision_id: "d1" repeats the decision of line 1: each decision must appear once/,
       );
+    });
+
+    describe("in two replicas' logs", () => {
+      // One replica settled (evicted) its copy while another took the feedback, which the database kept.
+      const evicted = logLine({ decision_id: "d1", resolution: "evicted", outcome: null, reward: -5 });
+      const fed = logLine({ decision_id: "d1", reward: 10 });
+      const other = logLine({ decision_id: "d2", chosen: "b", propensity: 0.2, reward: 2 });
+      async function* twoLogs(first: DecisionLogLineInput[], second: DecisionLogLineInput[]) {
+        yield* parseDecisionLog(toJsonl(first), "a.jsonl");
+        yield* parseDecisionLog(toJsonl(second), "b.jsonl");
+      }
+      const expected = async () => evaluatePolicy(parseDecisionLog(toJsonl([fed, other]), "one.jsonl"), alwaysProvider("a"));
+
+      it("keeps the feedback line, whichever log comes first, and counts the settlement left out", async () => {
+        const want = await expected();
+        for (const [first, second] of [
+          [[evicted, other], [fed]],
+          [[fed], [other, evicted]],
+        ] as const) {
+          const got = await evaluatePolicy(twoLogs([...first], [...second]), alwaysProvider("a"));
+          expect(got).toEqual({ ...want, superseded: 1 });
+        }
+      });
+
+      it("counts a superseded line's inexact propensity no more", async () => {
+        const inexact = { ...evicted, propensity_exact: false as const };
+        const got = await evaluatePolicy(twoLogs([inexact], [fed, other]), alwaysProvider("a"));
+        expect(got).toMatchObject({ lines: 2, superseded: 1, inexact_propensities: 0 });
+      });
+
+      it("refuses two feedback lines, or two settlements, naming both files", async () => {
+        for (const [first, second] of [
+          [fed, fed],
+          [evicted, evicted],
+        ]) {
+          const error = await evaluatePolicy(twoLogs([first!], [other, second!]), alwaysProvider("a")).catch((e) => e);
+          expect(error).toBeInstanceOf(DecisionLogError);
+          expect(error.message).toMatch(
+            /^b\.jsonl line 2: decision_id: "d1" repeats the decision of a\.jsonl line 1: each decision must appear once \(two logs that share lines/,
+          );
+        }
+      });
     });
 
     it("is refused naming both positions in the iterable otherwise", async () => {

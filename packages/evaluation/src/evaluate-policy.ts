@@ -39,6 +39,11 @@ export interface PolicyEvaluation {
   lines: number;
   /** Lines left out because they carry no reward (settled without feedback and dropped by the engine). */
   unrewarded: number;
+  /**
+   * Settlement lines left out because another log holds the decision's feedback: with replicas,
+   * one settled (evicted) its copy while another took the feedback, which the database kept.
+   */
+  superseded: number;
   /** Importance weights cut to `clip`. */
   clipped_weights: number;
   /** The logging policies the lines name (`policy`), in order of first appearance. */
@@ -55,7 +60,9 @@ export interface PolicyEvaluation {
  * value with the chosen estimators, next to the logging policy's own value. Lines are reduced to
  * samples as they stream in, so only ids and numbers are kept. A `decision_id` seen twice throws
  * (a `DecisionLogError` naming both lines when the log comes from `readDecisionLog` or
- * `parseDecisionLog`); an estimate that is not finite throws `NonFiniteEstimateError`.
+ * `parseDecisionLog`), but for one case: in two files (replicas' logs), a feedback line and a
+ * settlement line of one decision keep the feedback (`superseded` counts the settlements left out).
+ * An estimate that is not finite throws `NonFiniteEstimateError`.
  */
 export async function evaluatePolicy(
   log: Iterable<DecisionLogLine> | AsyncIterable<DecisionLogLine>,
@@ -72,28 +79,50 @@ export async function evaluatePolicy(
     }
   }
   const resolved = resolveEstimatorOptions(options);
-  const samples: LoggedSample[] = [];
+  let samples: (LoggedSample | undefined)[] = [];
   const loggingPolicies = new Set<string>();
   let lines = 0;
   let inexact = 0;
+  let superseded = 0;
   // A decision counted twice (a log appended to twice, two logs concatenated) would weigh double.
-  // Kept per id: its file and line where a reader of this package read it, else its index in `log`.
-  const seen = new Map<string, LogPosition | number>();
+  // Kept per id as one number (see `Seen`): where it was read, and whether it was a settlement.
+  const seen = new Seen();
+  // The samples of settlement lines with a reward, by id, in case another log holds the feedback.
+  // Kept as index·2 + 1 when the line's propensity was inexact.
+  const settledSamples = new Map<string, number>();
   for await (const line of log) {
     const position = positionOf(line);
+    const where = seen.where(position, lines);
     const earlier = seen.get(line.decision_id);
-    if (earlier !== undefined) throw repeatedDecision(line.decision_id, lines, earlier, position);
-    seen.set(line.decision_id, position ?? lines);
+    const settlement = line.resolution !== "feedback";
+    if (earlier !== undefined) {
+      const replaces = seen.replaces(earlier, where, settlement);
+      if (replaces === undefined) throw repeatedDecision(line.decision_id, lines, seen.position(earlier), position);
+      superseded++;
+      if (!replaces) continue; // a settlement after the feedback: left out
+      // The feedback after a settlement: the settlement's line (and its sample, if any) is left out.
+      lines--;
+      const held = settledSamples.get(line.decision_id);
+      if (held !== undefined) {
+        samples[Math.floor(held / 2)] = undefined;
+        inexact -= held % 2;
+        settledSamples.delete(line.decision_id);
+      }
+    }
+    seen.set(line.decision_id, where, settlement);
     lines++;
     loggingPolicies.add(line.policy);
     if (line.reward === null) continue;
+    if (settlement) settledSamples.set(line.decision_id, samples.length * 2 + (line.propensity_exact === false ? 1 : 0));
     samples.push(replayTarget(line as DecisionLogLine & { reward: number }, target));
     if (line.propensity_exact === false) inexact++;
   }
+  if (superseded > 0) samples = samples.filter((sample) => sample !== undefined);
   const estimatorOptions: DoublyRobustOptions = { ...options, targetName: target.name };
   const estimates: Partial<Record<EstimatorName, OffPolicyEstimate>> = {};
-  for (const name of names) estimates[name] = estimators[name](samples, estimatorOptions);
-  const logged = loggedValue(samples, estimatorOptions);
+  const kept = samples as LoggedSample[];
+  for (const name of names) estimates[name] = estimators[name](kept, estimatorOptions);
+  const logged = loggedValue(kept, estimatorOptions);
   for (const [name, estimate] of [["logged", logged] as const, ...Object.entries(estimates)]) {
     if (!Number.isFinite(estimate!.estimate)) throw new NonFiniteEstimateError(name, estimate!.estimate, target.name);
   }
@@ -102,8 +131,9 @@ export async function evaluatePolicy(
     logged,
     estimates,
     lines,
-    unrewarded: lines - samples.length,
-    clipped_weights: names.length > 0 ? importanceWeights(samples, resolved.clip, target.name).clipped : 0,
+    unrewarded: lines - kept.length,
+    superseded,
+    clipped_weights: names.length > 0 ? importanceWeights(kept, resolved.clip, target.name).clipped : 0,
     logging_policies: [...loggingPolicies],
     inexact_propensities: inexact,
   };
@@ -115,13 +145,80 @@ export async function evaluatePolicy(
  * positions in `log`.
  */
 function repeatedDecision(id: string, index: number, earlier: LogPosition | number, position: LogPosition | undefined): Error {
-  const problem = (where: string) =>
-    `${JSON.stringify(id)} repeats the decision of ${where}: each decision must appear once (a log appended to twice?)`;
+  const problem = (where: string, why: string) =>
+    `${JSON.stringify(id)} repeats the decision of ${where}: each decision must appear once (${why})`;
   if (position !== undefined && typeof earlier === "object") {
-    const where =
-      earlier.source === position.source ? `line ${earlier.lineNumber}` : `${earlier.source} line ${earlier.lineNumber}`;
-    return new DecisionLogError(position.source, position.lineNumber, "decision_id", problem(where));
+    if (earlier.source === position.source) {
+      return new DecisionLogError(
+        position.source,
+        position.lineNumber,
+        "decision_id",
+        problem(`line ${earlier.lineNumber}`, "a log appended to twice?"),
+      );
+    }
+    const why = "two logs that share lines, or replicas writing one file? Give each replica a log of its own";
+    return new DecisionLogError(
+      position.source,
+      position.lineNumber,
+      "decision_id",
+      problem(`${earlier.source} line ${earlier.lineNumber}`, why),
+    );
   }
   const where = typeof earlier === "object" ? `${earlier.source} line ${earlier.lineNumber}` : `log[${earlier}]`;
-  return ValidationError.forField(`log[${index}].decision_id`, problem(where));
+  return ValidationError.forField(`log[${index}].decision_id`, problem(where, "a log appended to twice?"));
+}
+
+/** 2³², the room for a line number in a `Seen` entry. */
+const LINE_ROOM = 2 ** 32;
+
+/**
+ * Where each decision was read, one number per id (a log may hold millions): for a line a reader
+ * of this package read, (its file's index among the files seen + 1)·2³² + its line number; for
+ * other lines, their index in the log; then ·2, + 1 for a settlement line.
+ */
+class Seen {
+  readonly #ids = new Map<string, number>();
+  readonly #sources: string[] = [];
+  readonly #sourceIndex = new Map<string, number>();
+
+  /** Where a line was read, as `set` keeps it (without the settlement bit). */
+  where(position: LogPosition | undefined, index: number): number {
+    if (position === undefined) return index;
+    let source = this.#sourceIndex.get(position.source);
+    if (source === undefined) {
+      source = this.#sources.length;
+      this.#sources.push(position.source);
+      this.#sourceIndex.set(position.source, source);
+    }
+    return (source + 1) * LINE_ROOM + position.lineNumber;
+  }
+
+  get(id: string): number | undefined {
+    return this.#ids.get(id);
+  }
+
+  set(id: string, where: number, settlement: boolean): void {
+    this.#ids.set(id, where * 2 + (settlement ? 1 : 0));
+  }
+
+  /**
+   * Whether a line read at `where` replaces the `earlier` one of its decision (true), is left out
+   * (false), or may not repeat it (undefined): only a feedback line and a settlement line, read
+   * from two files, stand together, and the feedback is kept.
+   */
+  replaces(earlier: number, where: number, settlement: boolean): boolean | undefined {
+    const before = Math.floor(earlier / 2);
+    if (before < LINE_ROOM || where < LINE_ROOM) return undefined;
+    if (Math.floor(before / LINE_ROOM) === Math.floor(where / LINE_ROOM)) return undefined;
+    const earlierSettlement = earlier % 2 === 1;
+    if (earlierSettlement === settlement) return undefined;
+    return earlierSettlement;
+  }
+
+  /** The position `earlier` names, for an error message. */
+  position(earlier: number): LogPosition | number {
+    const where = Math.floor(earlier / 2);
+    if (where < LINE_ROOM) return where;
+    return { source: this.#sources[Math.floor(where / LINE_ROOM) - 1] as string, lineNumber: where % LINE_ROOM };
+  }
 }

@@ -16,6 +16,7 @@ const evaluation: PolicyEvaluation = {
   estimates: { ips: estimate(8.25, 30.25), dr: estimate(8, 30.25) },
   lines: 121,
   unrewarded: 1,
+  superseded: 0,
   clipped_weights: 2,
   logging_policies: ["q-learning"],
   inexact_propensities: 0,

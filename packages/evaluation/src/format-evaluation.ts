@@ -68,7 +68,7 @@ export function formatEvaluation(evaluation: PolicyEvaluation, options: FormatOp
   const warning = lowSampleWarning(evaluation);
   return [
     `Off-policy evaluation of ${evaluation.target} on ${options.source}`,
-    `${evaluation.logged.n} decisions with a reward (${evaluation.unrewarded} without, left out)${logged}`,
+    `${evaluation.logged.n} decisions with a reward (${evaluation.unrewarded} without, left out${superseded(evaluation)})${logged}`,
     "",
     ...table,
     "",
@@ -79,6 +79,12 @@ export function formatEvaluation(evaluation: PolicyEvaluation, options: FormatOp
 }
 
 /** The warning line when the importance weights' effective sample size (the same for every estimator) is below 10. */
+/** The settlement lines another log's feedback replaced, when there were any. */
+function superseded(evaluation: PolicyEvaluation): string {
+  const n = evaluation.superseded;
+  return n > 0 ? `; ${n} settlement line${n === 1 ? "" : "s"} replaced by another log's feedback line` : "";
+}
+
 function lowSampleWarning(evaluation: PolicyEvaluation): string | undefined {
   const sizes = Object.values(evaluation.estimates).map((e) => e!.effective_sample_size);
   if (sizes.length === 0) return undefined;
