@@ -22,7 +22,7 @@ import { describe, expect, it } from "vitest";
 import { ENGINE_INDEX } from "../test/child-script.js";
 import { context, market, variedOutcome } from "../test/market.js";
 import { encodeEvent, JournalEventDecoder } from "./event-codec.js";
-import { forgetHold, ModelLockedError } from "./file-lock.js";
+import { forgetHold, ModelLockedError, parseLockHolder } from "./file-lock.js";
 import { FileStore, fileStorePaths } from "./file-store.js";
 import { frameLine, JournalCorruptError, readJournal, segmentName } from "./journal.js";
 import { ModelFileError } from "./model-file.js";
@@ -912,7 +912,7 @@ describe("FileStore", () => {
       const modelPath = modelIn();
       writeFileSync(`${modelPath}.lock`, "999999999");
       const engine = new RoutingEngine({ modelPath, log: quiet });
-      expect(readFileSync(`${modelPath}.lock`, "utf8")).toBe(String(process.pid));
+      expect(parseLockHolder(readFileSync(`${modelPath}.lock`, "utf8"))?.pid).toBe(process.pid);
       await engine.close();
       expect(existsSync(`${modelPath}.lock`)).toBe(false);
     });

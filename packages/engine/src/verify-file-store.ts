@@ -6,7 +6,7 @@ import type { ChainedAuditRecord } from "./audit-chain.js";
 import { verifyAuditChain } from "./audit-chain.js";
 import type { Receipt } from "./engine-store.js";
 import { JournalEventDecoder } from "./event-codec.js";
-import { isAlive } from "./file-lock.js";
+import { holderAlive, type LockHolder, parseLockHolder } from "./file-lock.js";
 import { fileStorePaths } from "./file-store.js";
 import { GENESIS_HASH, sha256Hex } from "./hash-chain.js";
 import { listSegments, readFramedFile, segmentName } from "./journal.js";
@@ -757,11 +757,11 @@ function checkCountersBetween(
 
 /** The pid in the lock file when that process is alive and not this one; a lock only a dead process left says nothing. */
 function liveHolder(lockPath: string): number | undefined {
-  let pid: number;
+  let holder: LockHolder | undefined;
   try {
-    pid = Number.parseInt(readFileSync(lockPath, "utf8"), 10);
+    holder = parseLockHolder(readFileSync(lockPath, "utf8"));
   } catch {
     return undefined;
   }
-  return Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid) ? pid : undefined;
+  return holder !== undefined && holder.pid !== process.pid && holderAlive(holder) ? holder.pid : undefined;
 }
