@@ -117,7 +117,7 @@ describe("metrics-plugin", () => {
             .map((sample) => [sample.labels.result, sample.value]),
         );
       let text = (await app.inject({ method: "GET", url: "/metrics" })).body;
-      expect(lines(text)).toEqual({ written: 1, dropped: 0, forgotten: 0, unconfirmed: 0, elsewhere: 0 });
+      expect(lines(text)).toEqual({ written: 1, dropped: 0, forgotten: 0, unconfirmed: 0, elsewhere: 0, unclaimed: 0 });
       expect(text).toContain("aurora_decision_log_write_failed 0\n");
 
       // The log's path becomes a folder: the next write fails, and its line is lost.
@@ -126,7 +126,7 @@ describe("metrics-plugin", () => {
       expect((await postJson(app, "/feedback", { decision_id: second, ...OUTCOME })).statusCode).toBe(200);
       await expect(app.engine.decisionLog?.flush()).rejects.toMatchObject({ name: "DecisionLogWriteError" });
       text = (await app.inject({ method: "GET", url: "/metrics" })).body;
-      expect(lines(text)).toEqual({ written: 1, dropped: 1, forgotten: 0, unconfirmed: 0, elsewhere: 0 });
+      expect(lines(text)).toEqual({ written: 1, dropped: 1, forgotten: 0, unconfirmed: 0, elsewhere: 0, unclaimed: 0 });
       expect(text).toContain("aurora_decision_log_write_failed 1\n");
       const status = (await app.inject({ method: "GET", url: "/status" })).json();
       expect(status.decision_log).toMatchObject({

@@ -189,6 +189,8 @@ export const statusResponseSchema = z.looseObject({
       unmatched: z.number(),
       /** With DATABASE_URL: decisions left to another replica's log (fed back there, or made there and settled here). */
       elsewhere: z.number(),
+      /** With DATABASE_URL: decisions pending at a restart and then settled here without feedback: in no log. */
+      unclaimed: z.number(),
       last_error: z.string().nullable(),
     })
     .nullable(),

@@ -21,12 +21,13 @@ export interface DecisionLogTotals {
   forgotten: number;
   unconfirmed: number;
   elsewhere: number;
+  unclaimed: number;
   /** A write has failed since start. */
   failed: boolean;
 }
 
 /** Every value of aurora_decision_log_lines_total's `result` label. */
-const LOG_RESULTS = ["written", "dropped", "forgotten", "unconfirmed", "elsewhere"] as const;
+const LOG_RESULTS = ["written", "dropped", "forgotten", "unconfirmed", "elsewhere", "unclaimed"] as const;
 
 export interface SidecarMetricsOptions {
   /** Also export Node's process metrics (CPU, memory, event-loop lag, GC). Default true. */
@@ -76,6 +77,7 @@ export class SidecarMetrics {
     forgotten: 0,
     unconfirmed: 0,
     elsewhere: 0,
+    unclaimed: 0,
   };
   readonly #logFailed: Gauge;
 
@@ -150,7 +152,7 @@ export class SidecarMetrics {
     });
     this.#logLines = new Counter({
       name: "aurora_decision_log_lines_total",
-      help: "Decisions by what became of their AURORA_DECISION_LOG line: written; dropped (the queue was full, or a write failed); forgotten (more decisions waited for their outcome than the pending limit); unconfirmed (the store did not confirm how the decision finished); elsewhere (with DATABASE_URL: left to another replica's log, which took its feedback or made it). Absent without AURORA_DECISION_LOG.",
+      help: "Decisions by what became of their AURORA_DECISION_LOG line: written; dropped (the queue was full, or a write failed); forgotten (more decisions waited for their outcome than the pending limit); unconfirmed (the store did not confirm how the decision finished); elsewhere (with DATABASE_URL: left to another replica's log, which took its feedback or made it); unclaimed (with DATABASE_URL: pending at a restart, then settled here, in no log). Absent without AURORA_DECISION_LOG.",
       labelNames: ["result"],
       registers: [],
     });

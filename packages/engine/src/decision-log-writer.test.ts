@@ -182,7 +182,7 @@ describe("DecisionLogWriter", () => {
     expect(writer.candidatesOf(first!.record.decision_id)).toBeUndefined();
     // Its settlement's write failed: it was not this replica's to log, so no line is missing here.
     writer.hold(second!.record.decision_id);
-    writer.release(second!.record.decision_id);
+    writer.release(second!.record.decision_id, true);
     writer.onEvent(third!);
     writer.hold(third!.record.decision_id);
     writer.release(third!.record.decision_id);

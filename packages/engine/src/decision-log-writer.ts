@@ -56,6 +56,11 @@ export interface DecisionLogStats {
    * which that replica logs.
    */
   elsewhere: number;
+  /**
+   * Decisions pending at a restart on a store shared by replicas and then settled here without
+   * feedback: in no log, since the process that made them is gone and which one it was is unknown.
+   */
+  unclaimed: number;
   /** Bytes of a torn last line (a crash mid-write) cut from the end of the file when it was opened. */
   torn_bytes_dropped: number;
   /** Times the path was opened again because the log had been renamed away or removed (rotated). */
@@ -120,8 +125,13 @@ export class DecisionLogWriter {
   readonly #pending = new Map<string, DecisionEvent>();
   /** Decisions whose outcome or settlement the store is writing (`hold`): out of `#pending`'s count. */
   readonly #held = new Map<string, DecisionEvent>();
-  /** The pending or held decisions another replica made (`onRemoteEvent`): settled here, they are its to log. */
-  readonly #foreign = new Set<string>();
+  /**
+   * The pending or held decisions another replica made (`onRemoteEvent`): settled here, they are its
+   * to log. True for a live replica's, false for one handed back at a restart (its maker unknown).
+   */
+  readonly #foreign = new Map<string, boolean>();
+  /** Decisions logged with the outcome the store kept (`supersede`) whose settlement here is still to come: no line for it. */
+  readonly #superseded = new Set<string>();
   /** Finished decisions as flat pairs: decision event, then the outcome or settled event. */
   #queue: (DecisionEvent | EndEvent)[] = [];
   #writing: Promise<void> = Promise.resolve();
@@ -134,6 +144,7 @@ export class DecisionLogWriter {
   #unconfirmed = 0;
   #unmatched = 0;
   #elsewhere = 0;
+  #unclaimed = 0;
   /** The file's size after the last whole line written: a failed write is cut back to it. */
   #size = 0;
   #tornBytesDropped = 0;
@@ -179,9 +190,10 @@ export class DecisionLogWriter {
   readonly onEvent = (event: EngineEvent): void => {
     if (this.#closed) return;
     if (event.type === "decision") {
-      this.#track(event, false);
+      this.#track(event, undefined);
       return;
     }
+    if (this.#superseded.delete(event.decision_id)) return;
     let decision = this.#pending.get(event.decision_id);
     if (decision !== undefined) this.#pending.delete(event.decision_id);
     else {
@@ -192,44 +204,73 @@ export class DecisionLogWriter {
       }
       this.#held.delete(event.decision_id);
     }
-    if (this.#foreign.delete(event.decision_id) && event.type === "settled") {
-      // Made by another replica, which settles its own copy and logs that: one line, not one per replica.
-      this.#elsewhere++;
-      return;
+    const live = this.#foreign.get(event.decision_id);
+    if (live !== undefined) {
+      this.#foreign.delete(event.decision_id);
+      if (event.type === "settled") {
+        // Made by another replica, which settles its own copy and logs that: one line, not one per replica.
+        if (live) this.#elsewhere++;
+        else this.#unclaimed++;
+        return;
+      }
     }
+    this.#enqueue(decision, event);
+  };
+
+  #enqueue(decision: DecisionEvent, event: EndEvent): void {
     if (this.#queue.length >= 2 * this.#maxQueued) {
       this.#dropped++;
       return;
     }
     this.#queue.push(decision, event);
     if (this.#queue.length >= 2 * this.#batchSize) this.flushSoon();
-  };
+  }
 
   /**
    * The listener for another replica's events, as a store shared by replicas brings them (the
    * engine calls it for each event it applies from the stream): another replica's decision is
    * tracked, so that its feedback taken here is logged here; an outcome another replica took ends
-   * the decision here without a line, since that replica logs it. Never throws, never does I/O.
+   * the decision here without a line, since that replica logs it. With `resumed`, a decision the
+   * engine hands back at a restart on a shared store, whose maker it cannot tell: logged if its
+   * feedback comes here, and settled here, in no log (`stats().unclaimed`). Never throws, never does I/O.
    */
-  onRemoteEvent(event: EngineEvent): void {
+  onRemoteEvent(event: EngineEvent, options?: { resumed?: boolean }): void {
     if (this.#closed) return;
     if (event.type === "decision") {
       const id = event.record.decision_id;
-      if (!this.#pending.has(id) && !this.#held.has(id)) this.#track(event, true);
+      if (!this.#pending.has(id) && !this.#held.has(id)) this.#track(event, options?.resumed !== true);
       return;
     }
     if (event.type !== "outcome") return;
     const id = event.decision_id;
-    if (this.#pending.delete(id) || this.#held.delete(id)) {
+    if (this.#pending.delete(id)) {
       this.#foreign.delete(id);
       this.#elsewhere++;
     }
   }
 
-  #track(event: DecisionEvent, foreign: boolean): void {
+  /**
+   * A decision settled here while its feedback's outcome was being written, which the store then
+   * kept (a store shared by replicas: every other replica learns that outcome): it is logged with
+   * the outcome, and its settlement here, written or to come, gives no line.
+   */
+  supersede(event: EngineEvent): void {
+    if (this.#closed || event.type !== "outcome") return;
+    const id = event.decision_id;
+    const decision = this.#held.get(id) ?? this.#pending.get(id);
+    if (decision === undefined) return;
+    this.#held.delete(id);
+    this.#pending.delete(id);
+    this.#foreign.delete(id);
+    this.#superseded.add(id);
+    this.#enqueue(decision, event);
+  }
+
+  /** `live`: made by a live replica (false: its maker unknown), or undefined for this replica's own. */
+  #track(event: DecisionEvent, live: boolean | undefined): void {
     const id = event.record.decision_id;
     this.#pending.set(id, event);
-    if (foreign) this.#foreign.add(id);
+    if (live !== undefined) this.#foreign.set(id, live);
     else this.#foreign.delete(id);
     if (this.#pending.size > this.#maxPending) {
       const oldest = this.#pending.keys().next().value as string;
@@ -263,11 +304,16 @@ export class DecisionLogWriter {
     this.#held.set(decisionId, decision);
   }
 
-  /** The store did not confirm how a held decision finished: no line (`stats().unconfirmed`). */
-  release(decisionId: string): void {
+  /**
+   * The store did not confirm how a held decision finished: no line (`stats().unconfirmed`). With
+   * `settled`, it was a settlement, which for another replica's decision would not have been
+   * logged here anyway (not counted).
+   */
+  release(decisionId: string, settled = false): void {
+    if (this.#superseded.delete(decisionId)) return;
     if (!this.#held.delete(decisionId)) return;
-    // Another replica's decision would not have been logged here anyway.
-    if (!this.#foreign.delete(decisionId)) this.#unconfirmed++;
+    const foreign = this.#foreign.delete(decisionId);
+    if (!(foreign && settled)) this.#unconfirmed++;
   }
 
   /**
@@ -301,6 +347,7 @@ export class DecisionLogWriter {
         this.#pending.clear();
         this.#held.clear();
         this.#foreign.clear();
+        this.#superseded.clear();
         if (this.#lastError) throw this.#lastError;
       });
     return this.#closed;
@@ -326,6 +373,7 @@ export class DecisionLogWriter {
       unconfirmed: this.#unconfirmed,
       unmatched: this.#unmatched,
       elsewhere: this.#elsewhere,
+      unclaimed: this.#unclaimed,
       torn_bytes_dropped: this.#tornBytesDropped,
       reopened: this.#reopened,
     };

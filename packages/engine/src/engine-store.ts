@@ -96,7 +96,10 @@ export interface EngineStore {
   /**
    * Records an event in order. The returned promise resolves once the event is as durable as the
    * store promises (e.g. fsync'd), and rejects when it could not be written. Events must reach the
-   * store in the order `append` was called, whether or not anyone awaits them.
+   * store in the order `append` was called, whether or not anyone awaits them. A store that rejects
+   * an outcome it keeps queued (it timed out waiting, and goes on trying) may give the error a
+   * `written: Promise<boolean>` that settles with its later word: true once written, false if not;
+   * the engine's decision log logs the outcome then.
    */
   append(event: EngineEvent): Promise<void>;
   /** Appends an audit record to the hash-chained audit trail; written with the next group of events. */

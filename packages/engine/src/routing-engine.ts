@@ -170,6 +170,8 @@ export class RoutingEngine {
   #modelVersion = 0;
   readonly #archive: DecisionArchive;
   readonly #candidateLists = new CandidateMemo();
+  /** Other replicas' candidate lists as the decision log keeps them: one copy of a list they send again and again. */
+  readonly #remoteLists = new CandidateMemo();
   readonly #partitions = new PartitionMemo();
   readonly #stateKeys = new StateKeys();
   /** Scratch for `topAlternatives`: the ranked alternatives' indices (at most 100 are asked for). */
@@ -510,9 +512,11 @@ export class RoutingEngine {
       at: this.#clock.now(),
     };
     let refusal: Error | undefined;
+    let written: Promise<boolean> | undefined;
     try {
       await store.append(event);
     } catch (error) {
+      written = writtenLater(error);
       refusal = storeRefusal(record.decision_id, error);
       if (refusal instanceof DuplicateFeedbackError) this.#executor.countDuplicate();
       if (!(refusal instanceof FeedbackNotDurableError)) throw refusal;
@@ -520,12 +524,37 @@ export class RoutingEngine {
     // Settled by expiry (or evicted) while the store was asked: that settlement stands here.
     if (this.#executor.getPending(record.decision_id) !== record) {
       if (refusal) throw refusal;
+      // But the database holds the outcome, which every other replica learns: the log says so too.
+      this.#decisionLog?.supersede(event);
+      this.#decisionLog?.flushSoon();
       return reward;
     }
     const { before, after } = this.#learn(prepared, parsed);
-    this.#notify({ ...event, before, after });
-    // Written by the store already: its line goes to the file on the next turn, as in `#emit`.
-    this.#decisionLog?.flushSoon();
+    if (refusal === undefined) {
+      this.#notify({ ...event, before, after });
+      // Written by the store already: its line goes to the file on the next turn, as in `#emit`.
+      this.#decisionLog?.flushSoon();
+    } else {
+      // Not confirmed yet: its line waits for the store's word on the queued write, when the store
+      // gives one (PostgreSQL does); without it, no line, as on a file store (stats().unconfirmed).
+      const learned = { ...event, before, after };
+      const log = this.#decisionLog;
+      if (log) {
+        log.hold(record.decision_id);
+        if (written === undefined) log.release(record.decision_id);
+        else {
+          written.then(
+            (ok) => {
+              if (!ok) return log.release(record.decision_id);
+              log.onEvent(learned);
+              log.flushSoon();
+            },
+            () => log.release(record.decision_id),
+          );
+        }
+      }
+      this.#options.onEvent?.(learned);
+    }
     this.#observeLearned(prepared, before, after);
     if (refusal) throw refusal;
     return reward;
@@ -814,8 +843,11 @@ export class RoutingEngine {
     const applied = applyRemoteEvent(this.#policy, this.#executor, event);
     if (applied === true && event.type === "decision") {
       this.#replayTally().decision(event.record);
+      // Over maxPending, the oldest decision here was evicted: settled (and logged) before the
+      // next one, so that a poll bringing many decisions cannot push their lines out of the log.
+      this.#settle(this.#executor.drainSettled());
       // Its feedback may come here: this replica logs it then.
-      this.#decisionLog?.onRemoteEvent(event);
+      if (this.#decisionLog) this.#decisionLog.onRemoteEvent(sharingLists(this.#remoteLists, event));
     }
     if (typeof applied === "object") {
       // Another replica's feedback for a decision made here: its record shows the outcome, as a local one's does.
@@ -989,7 +1021,7 @@ export class RoutingEngine {
           // A group commit settles many appends at once: one write for all of their lines.
           log.flushSoon();
         },
-        () => log.release(id),
+        () => log.release(id, event.type === "settled"),
       );
       this.#options.onEvent?.(event);
     } else this.#notify(event);
@@ -1106,13 +1138,34 @@ function resumeDecisionLog(
       byDecision.set(event.record.decision_id, event.candidates);
     }
   }
+  const lists = new CandidateMemo();
   for (const record of pending) {
     const candidates = byDecision.get(record.decision_id);
     if (candidates === undefined) continue;
-    const event: EngineEvent = { type: "decision", record, candidates };
-    if (shared) writer.onRemoteEvent(event);
+    const event = sharingLists(lists, { type: "decision", record, candidates });
+    if (shared) writer.onRemoteEvent(event, { resumed: true });
     else writer.onEvent(event);
   }
+}
+
+/**
+ * The promise a store's refusal of an append may carry (`written`, see `EngineStore.append`): the
+ * store's later word on a write it keeps queued. Undefined when it carries none.
+ */
+function writtenLater(error: unknown): Promise<boolean> | undefined {
+  const written = (error as { written?: unknown } | null)?.written;
+  return written instanceof Promise ? (written as Promise<boolean>) : undefined;
+}
+
+/**
+ * A decision event whose candidate list is the one `lists` holds when an equal list came before,
+ * so that the decision log (and the snapshot's `pending_candidates`, which writes a list once per
+ * object) keeps one copy of a list decisions share, as it does for this engine's own decisions.
+ */
+function sharingLists(lists: CandidateMemo, event: Extract<EngineEvent, { type: "decision" }>): typeof event {
+  const found = lists.find(event.candidates);
+  if (found !== undefined) return found === event.candidates ? event : { ...event, candidates: found };
+  return { ...event, candidates: lists.remember(event.candidates, [...event.candidates]) };
 }
 
 function pendingIn(snapshot: unknown): DecisionRecord[] {

@@ -494,6 +494,174 @@ describe(`PostgresStore on ${db.backend}`, () => {
         }
       });
 
+      /** Replicas on a new schema, each with a log in a new folder; `dispose` closes them and removes the folder. */
+      async function logged(count: number, options: (i: number) => object = () => ({})) {
+        const schema = db.schema();
+        const dir = mkdtempSync(join(tmpdir(), "aurora-pg-replica-logs-"));
+        const paths = Array.from({ length: count }, (_, i) => join(dir, `replica-${i}.jsonl`));
+        const engines: RoutingEngine[] = [];
+        for (const [i, path] of paths.entries()) {
+          const { store, ...rest } = { store: {}, ...options(i) } as { store: object };
+          engines.push(
+            await RoutingEngine.open({
+              store: db.store(schema, store),
+              seed: i + 1,
+              autoSave: false,
+              decisionLogPath: path,
+              ...rest,
+            }),
+          );
+        }
+        return {
+          schema,
+          engines,
+          lines: () => paths.map(linesOf),
+          async close() {
+            for (const engine of engines) await engine.close();
+          },
+          async dispose() {
+            for (const engine of engines) await engine.close();
+            rmSync(dir, { recursive: true, force: true });
+          },
+        };
+      }
+
+      it("log the decisions a replica evicts when one poll brings many of another's, none forgotten", async () => {
+        // Restoring several decisions in a row evicted as many here, and the log heard of the new
+        // ones before the evicted ones' settlements: it forgot those (2 of 3, in no log).
+        const replicas = await logged(2, () => ({ maxPending: 3 }));
+        const [a, b] = replicas.engines as [RoutingEngine, RoutingEngine];
+        try {
+          const mine = [0, 1, 2].map(() => a.decide({ context, providers }).metadata.decision_id);
+          await until(() => b.getStatus().executor.total_decisions === 3, "b to see a's decisions");
+          for (let i = 0; i < 3; i++) b.decide({ context, providers });
+          await until(() => a.getStatus().executor.total_decisions === 6, "a to see b's decisions");
+          await replicas.close();
+          const stats = a.decisionLog?.stats();
+          expect(stats).toMatchObject({ forgotten: 0, unmatched: 0 });
+          const [linesA] = replicas.lines() as [ReturnType<typeof linesOf>];
+          expect(linesA.map((line) => [line.decision_id, line.resolution])).toEqual(mine.map((id) => [id, "evicted"]));
+        } finally {
+          await replicas.dispose();
+        }
+      });
+
+      it("log feedback whose decision the taking replica evicted while the outcome was written, once", async () => {
+        // The store kept the outcome (every other replica learns it), but the replica that took it
+        // had settled its copy meanwhile and logged nothing: an acknowledged feedback in no log.
+        const replicas = await logged(2, (i) => ({ maxPending: i === 0 ? 10 : 3 }));
+        const [a, b] = replicas.engines as [RoutingEngine, RoutingEngine];
+        try {
+          const id = a.decide({ context, providers }).metadata.decision_id;
+          await until(() => b.getStatus().executor.total_decisions === 1, "b to see a's decision");
+          const fed = b.feedback(outcome(id, 1));
+          for (let i = 0; i < 3; i++) b.decide({ context, providers });
+          expect(b.getStatus().executor.settled_evicted).toBe(1);
+          await fed;
+          await until(() => a.getStatus().strategist.total_rewards === 1, "a to learn b's outcome");
+          await replicas.close();
+          const [linesA, linesB] = replicas.lines() as [ReturnType<typeof linesOf>, ReturnType<typeof linesOf>];
+          expect(linesA.filter((line) => line.decision_id === id)).toEqual([]);
+          expect(linesB.filter((line) => line.decision_id === id).map((line) => line.resolution)).toEqual(["feedback"]);
+          expect(b.decisionLog?.stats()).toMatchObject({ unmatched: 0, elsewhere: 0 });
+        } finally {
+          await replicas.dispose();
+        }
+      });
+
+      it.runIf(db.backend === "postgres")(
+        "log feedback answered 503 once the database has it, and not the copy it refused",
+        async () => {
+          // Both replicas' writes waited on a held lock and were answered 503 (not durable). Both were
+          // logged; then one landed and the other was refused as a duplicate: two lines.
+          const replicas = await logged(3, () => ({ store: { appendTimeoutMs: 300 } }));
+          const [a, b, c] = replicas.engines as [RoutingEngine, RoutingEngine, RoutingEngine];
+          try {
+            const id = a.decide({ context, providers }).metadata.decision_id;
+            await until(
+              () => b.getStatus().executor.total_decisions === 1 && c.getStatus().executor.total_decisions === 1,
+              "b and c to see it",
+            );
+            const locker = new pg.Client({ connectionString: databaseUrl });
+            await locker.connect();
+            await locker.query("BEGIN");
+            await locker.query(`SELECT 1 FROM "${replicas.schema}".store_head WHERE id = 1 FOR UPDATE`);
+            try {
+              await expect(b.feedback(outcome(id, 1))).rejects.toBeInstanceOf(FeedbackNotDurableError);
+              await expect(c.feedback(outcome(id, 2))).rejects.toBeInstanceOf(FeedbackNotDurableError);
+              expect(b.getStatus().decision_log?.written).toBe(0);
+            } finally {
+              await locker.query("COMMIT");
+              await locker.end();
+            }
+            await until(
+              () => (b.decisionLog?.stats().written ?? 0) + (b.decisionLog?.stats().queued ?? 0) === 1,
+              "b's write to land, and its line",
+            );
+            await until(() => c.decisionLog?.stats().unconfirmed === 1, "c's write to be refused");
+            await replicas.close();
+            const all = replicas
+              .lines()
+              .flat()
+              .filter((line) => line.decision_id === id);
+            expect(all.map((line) => line.resolution)).toEqual(["feedback"]);
+            expect(replicas.lines()[1]).toHaveLength(1);
+          } finally {
+            await replicas.dispose();
+          }
+        },
+      );
+
+      it("count a decision pending at a restart and settled here as unclaimed, in no log", async () => {
+        const schema = db.schema();
+        const dir = mkdtempSync(join(tmpdir(), "aurora-pg-unclaimed-"));
+        const path = join(dir, "a.jsonl");
+        const clock = new ManualClock(Date.now());
+        const open = (seed: number) =>
+          RoutingEngine.open({
+            store: db.store(schema),
+            seed,
+            autoSave: false,
+            clock,
+            rewardWaitMs: 1_000,
+            decisionLogPath: path,
+          });
+        const a = await open(1);
+        a.decide({ context, providers });
+        await a.close();
+        const again = await open(2);
+        try {
+          clock.advance(60_000); // past the wait and the store's grace
+          again.getStatus();
+          await again.close();
+          expect(again.decisionLog?.stats()).toMatchObject({ unclaimed: 1, elsewhere: 0, written: 0 });
+          expect(linesOf(path)).toEqual([]);
+        } finally {
+          await again.close();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+
+      it("keep one copy of a candidate list another replica sends again and again, in memory and in the snapshot", async () => {
+        // Each of another replica's decisions held its own copy: 500 decisions over one list of four
+        // made the snapshot's pending_candidates 260 KB on the replica that had not made them.
+        const replicas = await logged(2);
+        const [a, b] = replicas.engines as [RoutingEngine, RoutingEngine];
+        try {
+          for (let i = 0; i < 200; i++) a.decide({ context, providers });
+          await until(() => b.getStatus().executor.total_decisions === 200, "b to see a's decisions");
+          await b.save();
+          const [row] = (await db.query<{ content: string }>(
+            `SELECT content FROM "${replicas.schema}".snapshots ORDER BY version DESC LIMIT 1`,
+          )) as [{ content: string }];
+          const part = JSON.parse(row.content).pending_candidates as { providers: unknown[]; lists: unknown[] };
+          expect(part.providers).toHaveLength(providers.length);
+          expect(part.lists).toHaveLength(1);
+        } finally {
+          await replicas.dispose();
+        }
+      });
+
       it("log the decisions pending at a replica's restart when their feedback comes, to it or to another replica", async () => {
         const schema = db.schema();
         const dir = mkdtempSync(join(tmpdir(), "aurora-pg-restart-log-"));

@@ -103,9 +103,17 @@ const FORGET_REPLICA_MS = 86_400_000;
 
 /** The store could not be reached within `appendTimeoutMs`: the feedback is not acknowledged. */
 export class StoreUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /**
+   * For an outcome that stays queued: resolves once the database answers for it, true when it was
+   * written, false when it was not (another replica's outcome was there first, or it was refused as
+   * data). The engine's decision log waits on it.
+   */
+  readonly written: Promise<boolean> | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; written?: Promise<boolean> }) {
     super(message, options);
     this.name = "StoreUnavailableError";
+    this.written = options?.written;
   }
 }
 
@@ -354,15 +362,18 @@ export class PostgresStore implements EngineStore {
       if (event.type === "outcome") {
         // Only feedback is acknowledged to a caller: it must not wait forever on a database that is down.
         pending.timer = setTimeout(() => {
+          let answer!: (written: boolean) => void;
+          const written = new Promise<boolean>((resolve) => (answer = resolve));
           const error = new StoreUnavailableError(
             `the database did not take this outcome within ${this.#appendTimeoutMs} ms; it stays queued and is retried`,
+            { written },
           );
           // Reachable but not writing (a lock held, a stalled server) is not ready either, until the queue drains.
           this.#lastError ??= error;
           pending.answered = true;
           pending.reject(error);
-          pending.resolve = () => {};
-          pending.reject = () => {};
+          pending.resolve = () => answer(true);
+          pending.reject = () => answer(false);
         }, this.#appendTimeoutMs);
       }
       this.#outbox.push(pending);
