@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { ManualClock, ValidationError } from "@aurora/domain";
 import { type DecisionLogLine, parseDecisionLog, runCli } from "@aurora/evaluation";
 import { describe, expect, it } from "vitest";
@@ -367,8 +369,9 @@ describe("RoutingEngine with decisionLogPath", () => {
     await engine.decisionLog?.flush();
     rmSync(path);
     mkdirSync(path); // the next write fails: a folder is at the path
-    await engine.feedback(success(ids[1]!));
-    await expect(engine.decisionLog?.flush()).rejects.toThrow(DecisionLogWriteError);
+    // The feedback is answered all the same: the line's loss is counted, not thrown at the caller.
+    await expect(engine.feedback(success(ids[1]!))).resolves.toEqual(expect.any(Number));
+    expect(engine.decisionLog?.lastError).toBeInstanceOf(DecisionLogWriteError);
     expect(engine.getStatus().decision_log).toMatchObject({
       path,
       written: 1,
@@ -398,7 +401,7 @@ describe("RoutingEngine with decisionLogPath", () => {
     expect(readFileSync(modelPath, "utf8")).toBe(model);
   });
 
-  it("appends the decision log and flushes it on close, ready for aurora-ope", async () => {
+  it("appends each decision's line before its feedback is answered, ready for aurora-ope", async () => {
     const path = tempPath();
     // ε = 1: a uniformly random logging policy, propensity 1/3 for every choice.
     const engine = new RoutingEngine({
@@ -410,7 +413,8 @@ describe("RoutingEngine with decisionLogPath", () => {
       const { provider_id, metadata } = engine.decide({ context, providers: market(3) });
       await engine.feedback(success(metadata.decision_id, provider_id === "p0" ? 2 : 6));
     }
-    expect(engine.decisionLog?.stats()).toMatchObject({ written: 0, queued: 30 });
+    expect(engine.decisionLog?.stats()).toMatchObject({ written: 30, queued: 0 });
+    expect(readLines(path)).toHaveLength(30);
     await engine.close();
     const lines = readLines(path);
     expect(lines).toHaveLength(30);
@@ -551,6 +555,39 @@ await lines.next();
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("has written a feedback's line when the process is killed the moment it has the answer", async () => {
+    // The line used to be written on the next turn of the event loop after the answer: a kill -9
+    // in the same turn (11 of 31,000 feedbacks in a crash hunt) lost it.
+    const script = `
+const { RoutingEngine } = await import(process.argv[1]);
+const [modelPath, logPath, withStore] = process.argv.slice(2);
+const engine = new RoutingEngine({ ...(withStore === "yes" ? { modelPath } : {}), decisionLogPath: logPath, seed: 3, log: () => {} });
+const id = engine.decide({ context: ${JSON.stringify(context)}, providers: ${JSON.stringify(market(3))} }).metadata.decision_id;
+await engine.feedback({ decision_id: id, success: true, actual_cost_usd: 1, actual_latency_ms: 90 });
+console.log(JSON.stringify({ id }));
+process.kill(process.pid, "SIGKILL");
+`;
+    for (const withStore of ["yes", "no"]) {
+      const dir = mkdtempSync(join(tmpdir(), "aurora-decision-log-kill-"));
+      const path = join(dir, "decisions.jsonl");
+      const { stdout } = await promisify(execFile)(process.execPath, [
+        "--input-type=module",
+        "-e",
+        script,
+        ENGINE_INDEX,
+        join(dir, "model.json"),
+        path,
+        withStore,
+      ]).catch((error: { stdout: string; signal: string }) => {
+        expect(error.signal).toBe("SIGKILL");
+        return error;
+      });
+      const { id } = JSON.parse(stdout) as { id: string };
+      expect(readLines(path).map((l) => l.decision_id)).toEqual([id]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("logs a settlement written by neither the journal nor the log before a kill -9 once, after the restart", async () => {
     // The journal writes every 5 s: the settlement is still queued when the process dies.
     const script = `${LINE_PROTOCOL}
@@ -646,7 +683,7 @@ await lines.next();
     // Told synchronously, the writer would have queued its line now; it holds it, out of the pending count.
     expect(engine.decisionLog?.stats()).toMatchObject({ pending: 0, queued: 0 });
     await acknowledged;
-    expect(engine.decisionLog?.stats()).toMatchObject({ pending: 0, queued: 1 });
+    expect(engine.decisionLog?.stats()).toMatchObject({ pending: 0, queued: 0, written: 1 });
     await engine.close();
     expect(readLines(path)).toHaveLength(1);
     rmSync(dir, { recursive: true, force: true });

@@ -324,6 +324,16 @@ export class DecisionLogWriter {
     return this.#pending.get(decisionId)?.candidates;
   }
 
+  /**
+   * Resolves once every line queued so far is in the file (written, not fsync'd: it survives the
+   * process, not the machine), or its write failed (counted in `stats().dropped`): never rejects.
+   * The engine awaits it before it answers a feedback, so a `kill -9` the moment after the answer
+   * still finds the line.
+   */
+  written(): Promise<void> {
+    return this.flush().catch(() => {});
+  }
+
   /** Writes every finished decision queued so far. Rejects with `DecisionLogWriteError` if that write fails. */
   flush(): Promise<void> {
     this.#scheduled = false;

@@ -450,6 +450,8 @@ export class RoutingEngine {
       : undefined;
     this.#observeLearned(prepared, before, after);
     if (durable) await durable.catch((error: unknown) => Promise.reject(storeRefusal(record.decision_id, error)));
+    // Its line was queued when the store confirmed it (or at once, without a store): in the file before the answer.
+    await this.#decisionLog?.written();
     return reward;
   }
 
@@ -526,19 +528,16 @@ export class RoutingEngine {
       if (refusal) throw refusal;
       // But the database holds the outcome, which every other replica learns: the log says so too.
       this.#decisionLog?.supersede(event);
-      this.#decisionLog?.flushSoon();
+      await this.#decisionLog?.written();
       return reward;
     }
     const { before, after } = this.#learn(prepared, parsed);
-    if (refusal === undefined) {
-      this.#notify({ ...event, before, after });
-      // Written by the store already: its line goes to the file on the next turn, as in `#emit`.
-      this.#decisionLog?.flushSoon();
-    } else {
+    const learned = { ...event, before, after };
+    const log = this.#decisionLog;
+    if (refusal === undefined) this.#notify(learned);
+    else {
       // Not confirmed yet: its line waits for the store's word on the queued write, when the store
       // gives one (PostgreSQL does); without it, no line, as on a file store (stats().unconfirmed).
-      const learned = { ...event, before, after };
-      const log = this.#decisionLog;
       if (log) {
         log.hold(record.decision_id);
         if (written === undefined) log.release(record.decision_id);
@@ -557,6 +556,8 @@ export class RoutingEngine {
     }
     this.#observeLearned(prepared, before, after);
     if (refusal) throw refusal;
+    // Written by the store already: its line is in the file before the answer.
+    await log?.written();
     return reward;
   }
 
@@ -845,7 +846,7 @@ export class RoutingEngine {
       this.#replayTally().decision(event.record);
       // Over maxPending, the oldest decision here was evicted: settled (and logged) before the
       // next one, so that a poll bringing many decisions cannot push their lines out of the log.
-      this.#settle(this.#executor.drainSettled());
+      if (this.#closing === undefined) this.#settle(this.#executor.drainSettled());
       // Its feedback may come here: this replica logs it then.
       if (this.#decisionLog) this.#decisionLog.onRemoteEvent(sharingLists(this.#remoteLists, event));
     }
