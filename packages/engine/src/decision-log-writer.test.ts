@@ -1,5 +1,19 @@
-import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { once } from "node:events";
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -587,6 +601,38 @@ process.kill(process.pid, "SIGKILL");
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("answers feedback within a second when the log's writes hang, and writes the lines once they go on", async () => {
+    // A named pipe nobody reads: once its buffer is full, every write waits, as on a stalled mount.
+    const dir = mkdtempSync(join(tmpdir(), "aurora-decision-log-hang-"));
+    const path = join(dir, "decisions.fifo");
+    execFileSync("mkfifo", [path]);
+    const engine = new RoutingEngine({ seed: 1, decisionLogPath: path, log: () => {} });
+    const feedback = () => engine.feedback(success(engine.decide({ context, providers: market(3) }).metadata.decision_id));
+    await feedback();
+    // Fill the pipe's buffer with blank lines, without blocking here.
+    const filler = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+    try {
+      for (;;) writeSync(filler, "\n".repeat(4096));
+    } catch (error) {
+      expect((error as NodeJS.ErrnoException).code).toBe("EAGAIN");
+    }
+    const started = Date.now();
+    await feedback();
+    await feedback();
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(900);
+    expect(waited).toBeLessThan(10_000);
+    // A reader drains the pipe: the writes go on, and every line arrives.
+    const reader = createReadStream(path, { encoding: "utf8" });
+    let text = "";
+    reader.on("data", (chunk) => (text += chunk));
+    await engine.close();
+    closeSync(filler);
+    await once(reader, "end");
+    expect(text.split("\n").filter((line) => line !== "")).toHaveLength(3);
+    rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
 
   it("logs a settlement written by neither the journal nor the log before a kill -9 once, after the restart", async () => {
     // The journal writes every 5 s: the settlement is still queued when the process dies.

@@ -326,13 +326,34 @@ export class DecisionLogWriter {
 
   /**
    * Resolves once every line queued so far is in the file (written, not fsync'd: it survives the
-   * process, not the machine), or its write failed (counted in `stats().dropped`): never rejects.
-   * The engine awaits it before it answers a feedback, so a `kill -9` the moment after the answer
-   * still finds the line.
+   * process, not the machine), or its write failed (counted in `stats().dropped`), or after
+   * `maxWaitMs` (default 1,000), the write going on: never rejects. The engine awaits it before it
+   * answers a feedback, so a `kill -9` the moment after the answer still finds the line, and a log
+   * on a disk that hangs (a stalled network mount) delays answers by a second at most.
    */
-  written(): Promise<void> {
-    return this.flush().catch(() => {});
+  written(maxWaitMs = 1_000): Promise<void> {
+    if (this.#queue.length > 0) void this.flush().catch(() => {});
+    // Every write so far, failures caught: the same promise for every caller until the next write.
+    const write = this.#writing;
+    if (write === this.#waitedWrite) return this.#waited as Promise<void>;
+    // One timer per write, however many answers wait on it.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = Promise.race([
+      write,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, maxWaitMs);
+        timer.unref?.();
+      }),
+    ]);
+    void write.then(() => clearTimeout(timer));
+    this.#waitedWrite = write;
+    this.#waited = waited;
+    return waited;
   }
+
+  /** The last write `written` waited on, and its bounded wait: answers waiting on one write share one timer. */
+  #waitedWrite: Promise<void> | undefined;
+  #waited: Promise<void> | undefined;
 
   /** Writes every finished decision queued so far. Rejects with `DecisionLogWriteError` if that write fails. */
   flush(): Promise<void> {
