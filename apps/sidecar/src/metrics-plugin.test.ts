@@ -123,9 +123,8 @@ describe("metrics-plugin", () => {
       // The log's path becomes a folder: the next write fails, and its line is lost.
       rmSync(path);
       mkdirSync(path);
-      // The feedback is answered all the same: its line was written (and failed) before the answer.
       expect((await postJson(app, "/feedback", { decision_id: second, ...OUTCOME })).statusCode).toBe(200);
-      expect(app.engine.decisionLog?.lastError).toMatchObject({ name: "DecisionLogWriteError" });
+      await expect(app.engine.decisionLog?.flush()).rejects.toMatchObject({ name: "DecisionLogWriteError" });
       text = (await app.inject({ method: "GET", url: "/metrics" })).body;
       expect(lines(text)).toEqual({ written: 1, dropped: 1, forgotten: 0, unconfirmed: 0, elsewhere: 0, unclaimed: 0 });
       expect(text).toContain("aurora_decision_log_write_failed 1\n");

@@ -135,7 +135,8 @@ export class DecisionLogWriter {
   /** Finished decisions as flat pairs: decision event, then the outcome or settled event. */
   #queue: (DecisionEvent | EndEvent)[] = [];
   #writing: Promise<void> = Promise.resolve();
-  #scheduled = false;
+  /** The write `flushSoon` scheduled for the next turn, until it starts: callers in one turn share it. */
+  #soon: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
   #lastError: DecisionLogWriteError | undefined;
   #written = 0;
@@ -287,9 +288,21 @@ export class DecisionLogWriter {
    * killed after a feedback was acknowledged has its line.
    */
   flushSoon(): void {
-    if (this.#scheduled || this.#closed) return;
-    this.#scheduled = true;
-    setImmediate(() => void this.flush().catch(() => {}));
+    if (this.#closed) return;
+    void this.#writeSoon();
+  }
+
+  /** The write of what is queued on the next turn of the event loop (one for every caller in this turn); never rejects. */
+  #writeSoon(): Promise<void> {
+    this.#soon ??= new Promise<void>((resolve) => {
+      setImmediate(() => {
+        this.#soon = undefined;
+        void this.flush()
+          .catch(() => {})
+          .then(resolve);
+      });
+    });
+    return this.#soon;
   }
 
   /**
@@ -332,9 +345,9 @@ export class DecisionLogWriter {
    * on a disk that hangs (a stalled network mount) delays answers by a second at most.
    */
   written(maxWaitMs = 1_000): Promise<void> {
-    if (this.#queue.length > 0) void this.flush().catch(() => {});
-    // Every write so far, failures caught: the same promise for every caller until the next write.
-    const write = this.#writing;
+    // One write on the next turn for every line queued in this one (the answers of one group
+    // commit share it); with nothing queued, the write under way. Failures are caught in both.
+    const write = this.#queue.length > 0 && !this.#closed ? this.#writeSoon() : this.#writing;
     if (write === this.#waitedWrite) return this.#waited as Promise<void>;
     // One timer per write, however many answers wait on it.
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -357,7 +370,6 @@ export class DecisionLogWriter {
 
   /** Writes every finished decision queued so far. Rejects with `DecisionLogWriteError` if that write fails. */
   flush(): Promise<void> {
-    this.#scheduled = false;
     if (this.#queue.length === 0) return this.#writing;
     const batch = this.#queue;
     this.#queue = [];

@@ -449,9 +449,12 @@ export class RoutingEngine {
         })
       : undefined;
     this.#observeLearned(prepared, before, after);
-    if (durable) await durable.catch((error: unknown) => Promise.reject(storeRefusal(record.decision_id, error)));
-    // Its line was queued when the store confirmed it (or at once, without a store): in the file before the answer.
-    await this.#decisionLog?.written();
+    if (durable) {
+      await durable.catch((error: unknown) => Promise.reject(storeRefusal(record.decision_id, error)));
+      // Its line was queued when the store confirmed it: in the file before the answer. (Without a
+      // store nothing is durable, and the line is written within the writer's interval.)
+      await this.#decisionLog?.written();
+    }
     return reward;
   }
 
