@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ const quiet = () => {};
 const modelIn = () => join(mkdtempSync(join(tmpdir(), "aurora-lock-")), "model.json");
 const hasProc = existsSync("/proc/self/stat") && existsSync("/proc/sys/kernel/random/boot_id");
 const boot = hasProc ? readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim() : "";
+const ns = hasProc ? readlinkSync("/proc/self/ns/pid") : "";
 
 /** A live process that is not this one, nor its parent: `sleep`, stopped after the tests. */
 const sleepers: ChildProcess[] = [];
@@ -42,7 +43,7 @@ describe("the model lock", () => {
     const engine = new RoutingEngine({ modelPath, log: quiet });
     const holder = parseLockHolder(readFileSync(`${modelPath}.lock`, "utf8"));
     expect(holder?.pid).toBe(process.pid);
-    if (hasProc) expect(holder).toEqual({ pid: process.pid, boot, start: processStart(process.pid) });
+    if (hasProc) expect(holder).toEqual({ pid: process.pid, boot, start: processStart(process.pid), ns });
     await engine.close();
     expect(existsSync(`${modelPath}.lock`)).toBe(false);
   });
@@ -51,8 +52,8 @@ describe("the model lock", () => {
     it("refuses a model its live holder names itself in", () => {
       const pid = liveProcess();
       const modelPath = modelIn();
-      writeFileSync(`${modelPath}.lock`, `${pid}\n${boot} ${processStart(pid)}\n`);
-      expect(holderAlive({ pid, boot, start: processStart(pid) as string })).toBe(true);
+      writeFileSync(`${modelPath}.lock`, `${pid}\n${boot} ${processStart(pid)} ${ns}\n`);
+      expect(holderAlive({ pid, boot, start: processStart(pid) as string, ns })).toBe(true);
       expect(() => new RoutingEngine({ modelPath, log: quiet })).toThrow(ModelLockedError);
       expect(() => new RoutingEngine({ modelPath, log: quiet })).toThrow(`in use by process ${pid}`);
     });
@@ -63,10 +64,18 @@ describe("the model lock", () => {
       const pid = liveProcess();
       const start = Number(processStart(pid));
       const modelPath = modelIn();
-      writeFileSync(`${modelPath}.lock`, `${pid}\n${boot} ${start - 1}\n`);
+      writeFileSync(`${modelPath}.lock`, `${pid}\n${boot} ${start - 1} ${ns}\n`);
       const engine = new RoutingEngine({ modelPath, log: quiet });
       expect(parseLockHolder(readFileSync(`${modelPath}.lock`, "utf8"))?.pid).toBe(process.pid);
       await engine.close();
+    });
+
+    it("asks only whether the pid is alive for a lock of another pid namespace (another container on the folder)", () => {
+      // Its start time says nothing here: the process with that pid in this namespace is another one.
+      const pid = liveProcess();
+      const modelPath = modelIn();
+      writeFileSync(`${modelPath}.lock`, `${pid}\n${boot} ${Number(processStart(pid)) - 1} pid:[1]\n`);
+      expect(() => new RoutingEngine({ modelPath, log: quiet })).toThrow(`in use by process ${pid}`);
     });
 
     it("takes over a lock written in an earlier boot", async () => {
@@ -108,14 +117,29 @@ describe("the model lock", () => {
   it("clears a takeover left by a process that died taking over, and takes the lock", async () => {
     const modelPath = modelIn();
     writeFileSync(`${modelPath}.lock`, "999999999");
-    mkdirSync(`${modelPath}.lock.takeover`);
-    const old = new Date(Date.now() - 60_000);
-    utimesSync(`${modelPath}.lock.takeover`, old, old);
+    writeFileSync(`${modelPath}.lock.takeover`, "999999998");
     const engine = new RoutingEngine({ modelPath, log: quiet });
     expect(parseLockHolder(readFileSync(`${modelPath}.lock`, "utf8"))?.pid).toBe(process.pid);
     expect(existsSync(`${modelPath}.lock.takeover`)).toBe(false);
     await engine.close();
   });
+
+  it("waits for a live process's takeover, however old its file, and says so when it does not end", () => {
+    // The takeover file was judged by its age: a start paused past that age had its takeover
+    // removed by another, and both took the lock. Only a takeover whose process is gone is cleared.
+    const pid = liveProcess();
+    const modelPath = modelIn();
+    writeFileSync(`${modelPath}.lock`, "999999999");
+    writeFileSync(`${modelPath}.lock.takeover`, String(pid));
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${modelPath}.lock.takeover`, old, old);
+    const started = Date.now();
+    expect(() => new RoutingEngine({ modelPath, log: quiet })).toThrow(
+      /lock was left by a process that is gone, but another start has been taking it over for 8 s \(.*\.lock\.takeover names it\)/,
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(7_900);
+    expect(readFileSync(`${modelPath}.lock.takeover`, "utf8")).toBe(String(pid));
+  }, 20_000);
 
   it("lets one of several processes starting together take over a dead holder's lock, and refuses the rest", async () => {
     // Before, each read the dead pid and wrote its own: two or more engines held the model and

@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import {
   closeSync,
   existsSync,
-  mkdirSync,
+  linkSync,
   openSync,
   readFileSync,
+  readlinkSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -20,13 +21,14 @@ export class ModelLockedError extends AuroraError {
   readonly path: string;
   readonly pid: number;
 
-  constructor(path: string, pid: number) {
+  constructor(path: string, pid: number, message?: string) {
     super(
       "MODEL_LOCKED",
-      pid === process.pid
-        ? `model ${path} is in use by another engine in this process: close() it (and await it) first, or use another modelPath`
-        : `model ${path} is in use by process ${pid} (see ${path}.lock): stop that process or use another modelPath; ` +
-            "for several processes that learn together, use @aurora/store-postgres",
+      message ??
+        (pid === process.pid
+          ? `model ${path} is in use by another engine in this process: close() it (and await it) first, or use another modelPath`
+          : `model ${path} is in use by process ${pid} (see ${path}.lock): stop that process or use another modelPath; ` +
+            "for several processes that learn together, use @aurora/store-postgres"),
     );
     this.path = path;
     this.pid = pid;
@@ -44,9 +46,9 @@ export function isAlive(pid: number): boolean {
 
 /**
  * Which process a lock file names: its pid and, where the system says (Linux's /proc), the boot it
- * ran in and when it started, so that a pid another process has since been given is not taken for
- * the holder. Written as the pid, then a line `boot start`: a reader that knows only the pid
- * (an earlier version) reads the first line and goes on as before.
+ * ran in, when it started and its pid namespace, so that a pid another process has since been given
+ * is not taken for the holder. Written as the pid, then a line `boot start namespace`: a reader that
+ * knows only the pid (an earlier version) reads the first line and goes on as before.
  */
 export interface LockHolder {
   pid: number;
@@ -54,19 +56,25 @@ export interface LockHolder {
   boot?: string;
   /** The holder's start time in clock ticks since that boot (`/proc/<pid>/stat`, field 22). */
   start?: string;
+  /** The holder's pid namespace (`/proc/self/ns/pid`, e.g. `pid:[4026531836]`): its pid means nothing in another. */
+  ns?: string;
 }
 
-/** This machine's boot id, read once; undefined off Linux. */
-let bootId: string | null | undefined = null;
-function currentBoot(): string | undefined {
-  if (bootId === null) {
+/** Read once: this machine's boot id and this process's pid namespace; undefined off Linux. */
+let identity: { boot: string | undefined; ns: string | undefined } | undefined;
+function currentIdentity(): { boot: string | undefined; ns: string | undefined } {
+  if (identity === undefined) {
+    let boot: string | undefined;
+    let ns: string | undefined;
     try {
-      bootId = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim() || undefined;
+      boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim() || undefined;
+      ns = readlinkSync("/proc/self/ns/pid");
     } catch {
-      bootId = undefined;
+      /* not Linux, or no /proc */
     }
+    identity = { boot, ns };
   }
-  return bootId;
+  return identity;
 }
 
 /** When `pid` started, in clock ticks since boot (`/proc/<pid>/stat`); undefined when there is no such process or no /proc. */
@@ -84,9 +92,10 @@ export function processStart(pid: number): string | undefined {
 
 /** The lock file's text for this process. */
 function lockText(): string {
-  const boot = currentBoot();
+  const { boot, ns } = currentIdentity();
   const start = boot === undefined ? undefined : processStart(process.pid);
-  return boot !== undefined && start !== undefined ? `${process.pid}\n${boot} ${start}\n` : String(process.pid);
+  if (boot === undefined || start === undefined) return String(process.pid);
+  return `${process.pid}\n${boot} ${start}${ns === undefined ? "" : ` ${ns}`}\n`;
 }
 
 /** The holder a lock file's text names; undefined when it names no pid. */
@@ -94,20 +103,22 @@ export function parseLockHolder(text: string): LockHolder | undefined {
   const [first = "", second = ""] = text.split("\n");
   const pid = Number.parseInt(first, 10);
   if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
-  const [boot, start] = second.trim().split(" ");
-  return boot && start ? { pid, boot, start } : { pid };
+  const [boot, start, ns] = second.trim().split(" ");
+  if (!boot || !start) return { pid };
+  return ns ? { pid, boot, start, ns } : { pid, boot, start };
 }
 
 /**
- * Whether the process a lock names is still running: with its boot and start time, only the same
- * process (not a later one given its pid, nor one of an earlier boot) counts; without them, any
- * live process with that pid does.
+ * Whether the process a lock names is still running. In this boot and this pid namespace, only the
+ * same process counts (not a later one given its pid); a lock of an earlier boot is dead. From
+ * another pid namespace (another container sharing the folder) or without /proc, only the pid can
+ * be asked, as an earlier version did: any live process with it here counts.
  */
 export function holderAlive(holder: LockHolder): boolean {
-  if (holder.boot !== undefined && holder.start !== undefined) {
-    const boot = currentBoot();
-    if (boot !== undefined) {
-      if (boot !== holder.boot) return false;
+  const { boot, ns } = currentIdentity();
+  if (holder.boot !== undefined && holder.start !== undefined && boot !== undefined) {
+    if (holder.boot !== boot) return false;
+    if (holder.ns !== undefined && holder.ns === ns) {
       const start = processStart(holder.pid);
       if (start !== undefined || !isAlive(holder.pid)) return start === holder.start;
     }
@@ -148,11 +159,9 @@ function lockKey(lockPath: string): string {
   }
 }
 
-/** A takeover folder older than this was left by a process that died taking over: removed. */
-const STALE_TAKEOVER_MS = 5_000;
 /** How long a start waits for another process's takeover of the same lock, at most. */
 const TAKEOVER_WAIT_MS = 8_000;
-/** A lock file that names no holder, younger than this, is being written by the start that created it. */
+/** A lock file that names no holder, younger than this, may be being written (where hard links fail, see `createExclusive`). */
 const HALF_WRITTEN_MS = 1_000;
 
 function sleepSync(ms: number): void {
@@ -162,11 +171,12 @@ function sleepSync(ms: number): void {
 /**
  * Takes `${path}.lock` for this process. A lock left by a process that is gone (killed, crashed,
  * or an earlier process with the pid: containers and reboots reuse them) is taken over, by one
- * process at a time (`${path}.lock.takeover`, a folder only one process can create), so two
- * processes starting together after a crash cannot both take it. One this process holds already
+ * process at a time: the one that creates `${path}.lock.takeover`, which names it, so that two
+ * processes starting together after a crash do not both take it. One this process holds already
  * (another engine on the same model, not closed) is refused like another live process's: two
- * writers would interleave their journals and snapshots, and lose acknowledged feedback. Returns
- * the function that releases it.
+ * writers would interleave their journals and snapshots, and lose acknowledged feedback. Waits
+ * (synchronously) up to 8 s for another start's takeover. Returns the function that releases it.
+ * The lock covers one host and one pid namespace (see `holderAlive`).
  */
 export function acquireFileLock(modelPath: string): () => void {
   const lockPath = `${modelPath}.lock`;
@@ -175,7 +185,7 @@ export function acquireFileLock(modelPath: string): () => void {
   const mine = lockText();
   const deadline = Date.now() + TAKEOVER_WAIT_MS;
   for (;;) {
-    if (createLock(lockPath, mine)) break;
+    if (createExclusive(lockPath, mine)) break;
     const holder = readHolder(lockPath);
     if (holder === undefined) {
       if (!existsSync(lockPath)) continue; // released meanwhile: create it
@@ -184,10 +194,15 @@ export function acquireFileLock(modelPath: string): () => void {
         continue;
       }
     } else if (holder.pid !== process.pid && holderAlive(holder)) throw new ModelLockedError(modelPath, holder.pid);
-    // Left by a process that is gone: taken over by whoever holds the takeover folder.
+    // Left by a process that is gone: taken over by whoever holds the takeover file.
     if (takeOver(lockPath, mine, modelPath)) break;
     if (Date.now() > deadline) {
-      throw new ModelLockedError(modelPath, holder?.pid ?? 0);
+      throw new ModelLockedError(
+        modelPath,
+        holder?.pid ?? 0,
+        `model ${modelPath}'s lock was left by a process that is gone, but another start has been taking it over for ` +
+          `${TAKEOVER_WAIT_MS / 1000} s (${lockPath}.takeover names it): if no other process is starting on this model, remove that file`,
+      );
     }
     sleepSync(5);
   }
@@ -205,18 +220,33 @@ export function acquireFileLock(modelPath: string): () => void {
   };
 }
 
-/** A file beside the lock holding `text`, for `takeOver` to put in its place whole. */
-function writeBeside(lockPath: string, text: string): string {
-  const path = `${lockPath}.${process.pid}.${randomBytes(4).toString("hex")}`;
-  writeFileSync(path, text, { mode: 0o644 });
-  return path;
+/** A file beside `path` holding `text`, to be put in its place whole. */
+function writeBeside(path: string, text: string): string {
+  const beside = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
+  writeFileSync(beside, text, { mode: 0o644 });
+  return beside;
 }
 
-/** Creates the lock file with `text`; false when there is one. */
-function createLock(lockPath: string, text: string): boolean {
+/**
+ * Creates `path` with `text`, whole from the start (a hard link to a file written first, so no one
+ * reads it empty); false when it exists. Where hard links are not supported, creates it
+ * exclusively and then writes it (a reader may find it empty for a moment: `beingWritten`).
+ */
+function createExclusive(path: string, text: string): boolean {
+  const written = writeBeside(path, text);
+  try {
+    linkSync(written, path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "ENOSYS") throw error;
+  } finally {
+    rmSync(written, { force: true });
+  }
   let fd: number;
   try {
-    fd = openSync(lockPath, "wx", 0o644);
+    fd = openSync(path, "wx", 0o644);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw error;
@@ -229,40 +259,31 @@ function createLock(lockPath: string, text: string): boolean {
   return true;
 }
 
-/**
- * Whether a lock file that names no holder is being written (created a moment ago: `createLock`
- * opens it, then writes it) rather than left empty by a process killed in between.
- */
-function beingWritten(lockPath: string): boolean {
+/** Whether a file that names no holder was created a moment ago (not in the future: a clock set back does not keep it young). */
+function beingWritten(path: string): boolean {
   try {
-    return Date.now() - statSync(lockPath).mtimeMs < HALF_WRITTEN_MS;
+    const age = Date.now() - statSync(path).mtimeMs;
+    return age >= 0 && age < HALF_WRITTEN_MS;
   } catch {
     return false;
   }
 }
 
 /**
- * Replaces a dead holder's lock with `text` while holding the takeover folder; false when another
- * process is taking it over (try again). Throws `ModelLockedError` when, by then, a live process
- * holds it (another start took it over first). The lock file is never removed here, so a start
- * that creates it (`wx`) cannot slip in between.
+ * Replaces a dead holder's lock with `text` while holding the takeover file; false when another
+ * live process holds that (try again). Throws `ModelLockedError` when, by then, a live process
+ * holds the lock (another start took it over first). The lock file is never removed here, so a
+ * start that creates it cannot slip in between.
  */
 function takeOver(lockPath: string, text: string, modelPath: string): boolean {
   const guard = `${lockPath}.takeover`;
-  try {
-    mkdirSync(guard);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    try {
-      if (Date.now() - statSync(guard).mtimeMs > STALE_TAKEOVER_MS) rmSync(guard, { recursive: true, force: true });
-    } catch {
-      /* gone meanwhile */
-    }
+  if (!createExclusive(guard, text)) {
+    clearIfDead(guard);
     return false;
   }
   try {
     const holder = readHolder(lockPath);
-    if (holder === undefined && !existsSync(lockPath)) return createLock(lockPath, text);
+    if (holder === undefined && !existsSync(lockPath)) return createExclusive(lockPath, text);
     if (holder === undefined && beingWritten(lockPath)) return false;
     if (holder !== undefined && holder.pid !== process.pid && holderAlive(holder))
       throw new ModelLockedError(modelPath, holder.pid);
@@ -270,7 +291,40 @@ function takeOver(lockPath: string, text: string, modelPath: string): boolean {
     renameSync(writeBeside(lockPath, text), lockPath);
     return true;
   } finally {
-    rmSync(guard, { recursive: true, force: true });
+    if (readText(guard) === text) rmSync(guard, { force: true });
+  }
+}
+
+/**
+ * Removes a takeover file whose process is gone (it died taking over). It is moved aside first and
+ * read again there: if it is not the one judged dead (another start made a new one meanwhile), it
+ * is put back.
+ */
+function clearIfDead(guard: string): void {
+  const text = readText(guard);
+  if (text === undefined) return;
+  const owner = parseLockHolder(text);
+  if (owner === undefined ? beingWritten(guard) : owner.pid !== process.pid && holderAlive(owner)) return;
+  const aside = `${guard}.${process.pid}.${randomBytes(4).toString("hex")}`;
+  try {
+    renameSync(guard, aside);
+  } catch {
+    return; // gone meanwhile
+  }
+  try {
+    if (readText(aside) !== text) linkSync(aside, guard);
+  } catch {
+    /* another start made one since: it stands */
+  } finally {
+    rmSync(aside, { force: true });
+  }
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
   }
 }
 

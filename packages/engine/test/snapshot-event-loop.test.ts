@@ -16,6 +16,8 @@ const SCRIPT = `
 import { RoutingEngine } from ${JSON.stringify(ENGINE_INDEX)};
 import { join } from "node:path";
 const engine = new RoutingEngine({ modelPath: join(process.argv[1], "model.json"), seed: 1, saveEvery: 10, minCompactBytes: 0, log: () => {} });
+// Opening the model (its lock, its first files) is synchronous on purpose, before any request.
+console.error("--- running ---");
 const providers = Array.from({ length: 10 }, (_, i) => ({
   provider_id: "p" + i, price_usd_per_hour: 1 + i / 10, latency_ms: 50 + i, reputation: 80 + i, available: true,
 }));
@@ -51,7 +53,7 @@ describe("background snapshots of the file store", () => {
     const { snapshots } = JSON.parse(stdout) as { snapshots: number };
     // Enough snapshots that each part of one (temp file, receipt, rename, directory, old segments) ran many times.
     expect(snapshots).toBeGreaterThanOrEqual(5);
-    const running = stderr.slice(0, stderr.indexOf("--- closing ---"));
+    const running = stderr.slice(stderr.indexOf("--- running ---"), stderr.indexOf("--- closing ---"));
     // Each warning is followed by its stack; the first frame is the synchronous call itself.
     const calls = [...running.matchAll(/Detected use of sync API\s+at (\S+)/g)].map((match) => match[1]);
     expect(calls.length).toBeGreaterThan(0); // the journal's page-cache writes are synchronous on purpose
