@@ -613,6 +613,14 @@ process.kill(process.pid, "SIGKILL");
     const waited = Date.now() - started;
     expect(waited).toBeGreaterThanOrEqual(900);
     expect(waited).toBeLessThan(10_000);
+    // Each wait on the hung write gets its own bound, also after another's ran out.
+    for (const ms of [300, 300, 50]) {
+      const from = Date.now();
+      await engine.decisionLog?.written(ms);
+      expect(Date.now() - from).toBeGreaterThanOrEqual(ms - 10);
+    }
+    expect(() => engine.decisionLog?.written(-1)).toThrow(/^maxWaitMs: must be a whole number of milliseconds/);
+    expect(() => engine.decisionLog?.written(Number.POSITIVE_INFINITY)).toThrow(/^maxWaitMs:/);
     // A reader drains the pipe: the writes go on, and every line arrives.
     const reader = createReadStream(path, { encoding: "utf8" });
     let text = "";

@@ -82,6 +82,16 @@ export class DecisionLogWriteError extends AuroraError {
 }
 
 const DEFAULTS = { maxPending: 100_000, maxQueued: 100_000, batchSize: 256, flushIntervalMs: 1000 };
+/** The longest `setTimeout` delay Node keeps (2³¹ − 1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+interface BoundedWait {
+  write: Promise<void>;
+  ms: number;
+  /** Its timer ran out while the write went on: the next caller gets a timer of its own. */
+  expired: boolean;
+  promise: Promise<void>;
+}
 
 /** How every line this writer appends begins (`toLine` puts the id first). */
 const LOG_START = '{"decision_id":';
@@ -342,31 +352,42 @@ export class DecisionLogWriter {
    * process, not the machine), or its write failed (counted in `stats().dropped`), or after
    * `maxWaitMs` (default 1,000), the write going on: never rejects. The engine awaits it before it
    * answers a feedback, so a `kill -9` the moment after the answer still finds the line, and a log
-   * on a disk that hangs (a stalled network mount) delays answers by a second at most.
+   * on a disk that hangs (a stalled network mount) delays answers by a second at most. (`close()`
+   * waits for every write, without a bound.) Throws `ValidationError` for a `maxWaitMs` that is not
+   * a whole number of milliseconds from 0 to 2,147,483,647.
    */
   written(maxWaitMs = 1_000): Promise<void> {
+    if (!Number.isInteger(maxWaitMs) || maxWaitMs < 0 || maxWaitMs > MAX_TIMER_MS) {
+      throw ValidationError.forField(
+        "maxWaitMs",
+        `must be a whole number of milliseconds from 0 to 2,147,483,647, got ${String(maxWaitMs)}`,
+      );
+    }
     // One write on the next turn for every line queued in this one (the answers of one group
     // commit share it); with nothing queued, the write under way. Failures are caught in both.
     const write = this.#queue.length > 0 && !this.#closed ? this.#writeSoon() : this.#writing;
-    if (write === this.#waitedWrite) return this.#waited as Promise<void>;
-    // One timer per write, however many answers wait on it.
+    const last = this.#wait;
+    if (last !== undefined && last.write === write && last.ms === maxWaitMs && !last.expired) return last.promise;
+    // One timer per write, however many answers wait on it; a new one once it has run out.
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const waited = Promise.race([
+    const wait: BoundedWait = { write, ms: maxWaitMs, expired: false, promise: write };
+    wait.promise = Promise.race([
       write,
       new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, maxWaitMs);
+        timer = setTimeout(() => {
+          wait.expired = true;
+          resolve();
+        }, maxWaitMs);
         timer.unref?.();
       }),
     ]);
     void write.then(() => clearTimeout(timer));
-    this.#waitedWrite = write;
-    this.#waited = waited;
-    return waited;
+    this.#wait = wait;
+    return wait.promise;
   }
 
-  /** The last write `written` waited on, and its bounded wait: answers waiting on one write share one timer. */
-  #waitedWrite: Promise<void> | undefined;
-  #waited: Promise<void> | undefined;
+  /** The last bounded wait `written` gave: answers waiting on one write share it, and its timer. */
+  #wait: BoundedWait | undefined;
 
   /** Writes every finished decision queued so far. Rejects with `DecisionLogWriteError` if that write fails. */
   flush(): Promise<void> {

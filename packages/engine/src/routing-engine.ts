@@ -528,7 +528,20 @@ export class RoutingEngine {
     }
     // Settled by expiry (or evicted) while the store was asked: that settlement stands here.
     if (this.#executor.getPending(record.decision_id) !== record) {
-      if (refusal) throw refusal;
+      if (refusal) {
+        // Should the store write the outcome in the end, the database holds it: the log says so then.
+        const log = this.#decisionLog;
+        if (log && written)
+          written.then(
+            (ok) => {
+              if (!ok) return;
+              log.supersede(event);
+              log.flushSoon();
+            },
+            () => {},
+          );
+        throw refusal;
+      }
       // But the database holds the outcome, which every other replica learns: the log says so too.
       this.#decisionLog?.supersede(event);
       await this.#decisionLog?.written();

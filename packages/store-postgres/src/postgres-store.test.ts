@@ -612,6 +612,43 @@ describe(`PostgresStore on ${db.backend}`, () => {
         },
       );
 
+      it.runIf(db.backend === "postgres")(
+        "log feedback answered 503 whose decision was evicted meanwhile with its outcome, once the database has it",
+        async () => {
+          // The decision was evicted here while the stalled database was asked: its settlement was
+          // logged, though the database kept the outcome (which every other replica learns).
+          const replicas = await logged(2, (i) => ({ maxPending: i === 0 ? 10 : 1, store: { appendTimeoutMs: 300 } }));
+          const [a, b] = replicas.engines as [RoutingEngine, RoutingEngine];
+          try {
+            const id = a.decide({ context, providers }).metadata.decision_id;
+            await until(() => b.getStatus().executor.total_decisions === 1, "b to see it");
+            const locker = new pg.Client({ connectionString: databaseUrl });
+            await locker.connect();
+            await locker.query("BEGIN");
+            await locker.query(`SELECT 1 FROM "${replicas.schema}".store_head WHERE id = 1 FOR UPDATE`);
+            try {
+              const fed = b.feedback(outcome(id, 1));
+              b.decide({ context, providers }); // evicts it (maxPending 1)
+              expect(b.getStatus().executor.settled_evicted).toBe(1);
+              await expect(fed).rejects.toBeInstanceOf(FeedbackNotDurableError);
+            } finally {
+              await locker.query("COMMIT");
+              await locker.end();
+            }
+            await until(() => a.getStatus().strategist.total_rewards === 1, "the outcome to be written and reach a");
+            await replicas.close();
+            const lines = replicas
+              .lines()
+              .flat()
+              .filter((line) => line.decision_id === id);
+            expect(lines.map((line) => line.resolution)).toEqual(["feedback"]);
+            expect(replicas.lines()[1]?.map((line) => line.decision_id)).toContain(id);
+          } finally {
+            await replicas.dispose();
+          }
+        },
+      );
+
       it("count a decision pending at a restart and settled here as unclaimed, in no log", async () => {
         const schema = db.schema();
         const dir = mkdtempSync(join(tmpdir(), "aurora-pg-unclaimed-"));
