@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ENGINE_INDEX, LINE_PROTOCOL, startChildScript } from "../test/child-script.js";
 import { holderAlive, ModelLockedError, parseLockHolder, processStart } from "./file-lock.js";
@@ -121,6 +121,19 @@ describe("the model lock", () => {
     const engine = new RoutingEngine({ modelPath, log: quiet });
     expect(parseLockHolder(readFileSync(`${modelPath}.lock`, "utf8"))?.pid).toBe(process.pid);
     expect(existsSync(`${modelPath}.lock.takeover`)).toBe(false);
+    await engine.close();
+  });
+
+  it("removes at start what processes that died at the lock left beside it, and keeps a live one's", async () => {
+    const pid = liveProcess();
+    const modelPath = modelIn();
+    const beside = (name: string) => `${modelPath}.lock.${name}`;
+    for (const name of ["999999998.0a1b2c3d", "takeover.999999998.0a1b2c3d", `${pid}.0a1b2c3d`, "takeover", "notes"]) {
+      writeFileSync(beside(name), name === "takeover" ? "999999998" : "x");
+    }
+    const engine = new RoutingEngine({ modelPath, log: quiet });
+    const left = readdirSync(dirname(modelPath)).filter((name) => name.startsWith("model.json.lock."));
+    expect(left.sort()).toEqual([`model.json.lock.${pid}.0a1b2c3d`, "model.json.lock.notes"]);
     await engine.close();
   });
 

@@ -4,6 +4,7 @@ import {
   existsSync,
   linkSync,
   openSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   realpathSync,
@@ -208,6 +209,7 @@ export function acquireFileLock(modelPath: string): () => void {
   }
   const token = {};
   HELD.set(key, token);
+  tidyLeftovers(lockPath);
   return () => {
     // Released already, or dropped by `forgetHold` (a simulated crash) and held by another engine since.
     if (HELD.get(key) !== token) return;
@@ -317,6 +319,32 @@ function clearIfDead(guard: string): void {
     /* another start made one since: it stands */
   } finally {
     rmSync(aside, { force: true });
+  }
+}
+
+/**
+ * Removes what processes that died at the lock left beside it: a takeover file whose process is
+ * gone, and the files `writeBeside` writes (`model.json.lock.<pid>.<hex>`) of processes that are gone.
+ */
+function tidyLeftovers(lockPath: string): void {
+  const folder = dirname(lockPath);
+  const prefix = `${basename(lockPath)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(folder).filter((name) => name.startsWith(prefix));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const rest = name.slice(prefix.length);
+    if (rest === "takeover") {
+      clearIfDead(join(folder, name));
+      continue;
+    }
+    const match = /^(?:takeover\.)?(\d+)\.[0-9a-f]{8}$/.exec(rest);
+    if (match === null) continue;
+    const pid = Number(match[1]);
+    if (pid !== process.pid && !isAlive(pid)) rmSync(join(folder, name), { force: true });
   }
 }
 
