@@ -147,6 +147,8 @@ export class DecisionLogWriter {
   #writing: Promise<void> = Promise.resolve();
   /** The write `flushSoon` scheduled for the next turn, until it starts: callers in one turn share it. */
   #soon: Promise<void> | undefined;
+  /** The last bounded wait `written` gave: answers waiting on one write share it, and its timer. */
+  #wait: BoundedWait | undefined;
   #closed: Promise<void> | undefined;
   #lastError: DecisionLogWriteError | undefined;
   #written = 0;
@@ -385,9 +387,6 @@ export class DecisionLogWriter {
     this.#wait = wait;
     return wait.promise;
   }
-
-  /** The last bounded wait `written` gave: answers waiting on one write share it, and its timer. */
-  #wait: BoundedWait | undefined;
 
   /** Writes every finished decision queued so far. Rejects with `DecisionLogWriteError` if that write fails. */
   flush(): Promise<void> {

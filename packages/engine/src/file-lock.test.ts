@@ -58,13 +58,18 @@ describe("the model lock", () => {
       expect(() => new RoutingEngine({ modelPath, log: quiet })).toThrow(`in use by process ${pid}`);
     });
 
-    it("takes over a lock whose pid another process has been given since (a pid reused)", async () => {
-      // Before, any live process with the lock's pid held the model: after a reboot or a
-      // container restart, a start could be refused for good by an unrelated process.
+    // Before, any live process with the lock's pid held the model: after a reboot or a container
+    // restart, a start could be refused for good by an unrelated process.
+    it.each([
+      [
+        "whose pid another process has been given since (a pid reused)",
+        (pid: number) => `${boot} ${Number(processStart(pid)) - 1} ${ns}`,
+      ],
+      ["written in an earlier boot", (pid: number) => `00000000-0000-0000-0000-000000000000 ${processStart(pid)} ${ns}`],
+    ])("takes over a lock %s", async (_, identity) => {
       const pid = liveProcess();
-      const start = Number(processStart(pid));
       const modelPath = modelIn();
-      writeFileSync(`${modelPath}.lock`, `${pid}\n${boot} ${start - 1} ${ns}\n`);
+      writeFileSync(`${modelPath}.lock`, `${pid}\n${identity(pid)}\n`);
       const engine = new RoutingEngine({ modelPath, log: quiet });
       expect(parseLockHolder(readFileSync(`${modelPath}.lock`, "utf8"))?.pid).toBe(process.pid);
       await engine.close();
@@ -76,15 +81,6 @@ describe("the model lock", () => {
       const modelPath = modelIn();
       writeFileSync(`${modelPath}.lock`, `${pid}\n${boot} ${Number(processStart(pid)) - 1} pid:[1]\n`);
       expect(() => new RoutingEngine({ modelPath, log: quiet })).toThrow(`in use by process ${pid}`);
-    });
-
-    it("takes over a lock written in an earlier boot", async () => {
-      const pid = liveProcess();
-      const modelPath = modelIn();
-      writeFileSync(`${modelPath}.lock`, `${pid}\n00000000-0000-0000-0000-000000000000 ${processStart(pid)}\n`);
-      const engine = new RoutingEngine({ modelPath, log: quiet });
-      expect(parseLockHolder(readFileSync(`${modelPath}.lock`, "utf8"))?.pid).toBe(process.pid);
-      await engine.close();
     });
   });
 

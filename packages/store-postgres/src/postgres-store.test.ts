@@ -79,6 +79,23 @@ const until = async (check: () => boolean, what: string, ms = 5_000) => {
 };
 
 /**
+ * Runs `during` while another session holds the head row every write locks (the database answers,
+ * but writes wait), then lets it go.
+ */
+async function whileHeadLocked(schema: string, during: () => Promise<void>): Promise<void> {
+  const locker = new pg.Client({ connectionString: databaseUrl });
+  await locker.connect();
+  await locker.query("BEGIN");
+  await locker.query(`SELECT 1 FROM "${schema}".store_head WHERE id = 1 FOR UPDATE`);
+  try {
+    await during();
+  } finally {
+    await locker.query("COMMIT");
+    await locker.end();
+  }
+}
+
+/**
  * A pool on the server whose connections run every query through `around(sql, run)`, once per
  * connection: a test holds or slows chosen statements, as a slow network or a lock would.
  */
@@ -582,18 +599,11 @@ describe(`PostgresStore on ${db.backend}`, () => {
               () => b.getStatus().executor.total_decisions === 1 && c.getStatus().executor.total_decisions === 1,
               "b and c to see it",
             );
-            const locker = new pg.Client({ connectionString: databaseUrl });
-            await locker.connect();
-            await locker.query("BEGIN");
-            await locker.query(`SELECT 1 FROM "${replicas.schema}".store_head WHERE id = 1 FOR UPDATE`);
-            try {
+            await whileHeadLocked(replicas.schema, async () => {
               await expect(b.feedback(outcome(id, 1))).rejects.toBeInstanceOf(FeedbackNotDurableError);
               await expect(c.feedback(outcome(id, 2))).rejects.toBeInstanceOf(FeedbackNotDurableError);
               expect(b.getStatus().decision_log?.written).toBe(0);
-            } finally {
-              await locker.query("COMMIT");
-              await locker.end();
-            }
+            });
             await until(
               () => (b.decisionLog?.stats().written ?? 0) + (b.decisionLog?.stats().queued ?? 0) === 1,
               "b's write to land, and its line",
@@ -622,19 +632,12 @@ describe(`PostgresStore on ${db.backend}`, () => {
           try {
             const id = a.decide({ context, providers }).metadata.decision_id;
             await until(() => b.getStatus().executor.total_decisions === 1, "b to see it");
-            const locker = new pg.Client({ connectionString: databaseUrl });
-            await locker.connect();
-            await locker.query("BEGIN");
-            await locker.query(`SELECT 1 FROM "${replicas.schema}".store_head WHERE id = 1 FOR UPDATE`);
-            try {
+            await whileHeadLocked(replicas.schema, async () => {
               const fed = b.feedback(outcome(id, 1));
               b.decide({ context, providers }); // evicts it (maxPending 1)
               expect(b.getStatus().executor.settled_evicted).toBe(1);
               await expect(fed).rejects.toBeInstanceOf(FeedbackNotDurableError);
-            } finally {
-              await locker.query("COMMIT");
-              await locker.end();
-            }
+            });
             await until(() => a.getStatus().strategist.total_rewards === 1, "the outcome to be written and reach a");
             await replicas.close();
             const lines = replicas
@@ -965,20 +968,12 @@ describe(`PostgresStore on ${db.backend}`, () => {
         const engine = await RoutingEngine.open({ store, seed: 1, autoSave: false });
         const first = engine.decide({ context, providers }).metadata.decision_id;
         await engine.feedback(outcome(first, 1));
-        // Another session holds the head row every write locks: the database answers, but writes wait.
-        const locker = new pg.Client({ connectionString: databaseUrl });
-        await locker.connect();
-        await locker.query("BEGIN");
-        await locker.query(`SELECT 1 FROM ${schema}.store_head WHERE id = 1 FOR UPDATE`);
-        try {
+        await whileHeadLocked(schema, async () => {
           const second = engine.decide({ context, providers }).metadata.decision_id;
           await expect(engine.feedback(outcome(second, 2))).rejects.toBeInstanceOf(FeedbackNotDurableError);
           expect(engine.getStatus().store).toMatchObject({ ready: false });
           expect(engine.getStatus().store?.last_error).toMatch(/did not take this outcome within 300 ms/);
-        } finally {
-          await locker.query("COMMIT");
-          await locker.end();
-        }
+        });
         await until(() => engine.getStatus().store?.ready === true, "the queued write to land");
         await engine.close();
       },
@@ -1183,11 +1178,7 @@ describe(`PostgresStore on ${db.backend}`, () => {
           if (tries > 250) throw new Error("the first decision and its audit entry were not written");
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
-        const locker = new pg.Client({ connectionString: databaseUrl });
-        await locker.connect();
-        await locker.query("BEGIN");
-        await locker.query(`SELECT 1 FROM "${schema}".store_head WHERE id = 1 FOR UPDATE`);
-        try {
+        await whileHeadLocked(schema, async () => {
           const decided = Date.now();
           engine.decide({ context, providers });
           await until(() => engine.getStatus().store?.ready === false, "not ready while nothing is written", 3_000);
@@ -1195,10 +1186,7 @@ describe(`PostgresStore on ${db.backend}`, () => {
           expect(engine.getStatus().store?.last_error).toMatch(
             /oldest unwritten event has waited \d+ ms, over appendTimeoutMs \(300 ms\)/,
           );
-        } finally {
-          await locker.query("ROLLBACK");
-          await locker.end();
-        }
+        });
         await until(() => engine.getStatus().store?.ready === true, "ready once the decision is written");
         const rows = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".decisions`);
         expect(Number(rows[0]?.n)).toBe(2);
