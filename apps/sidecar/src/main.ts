@@ -60,11 +60,7 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs);
     app.close().then(
       () => {
-        app.log.info(
-          config.modelPath !== undefined && config.autoSave
-            ? `stopped; model saved to ${config.modelPath}`
-            : "stopped; model not saved (MODEL_PATH unset or AUTO_SAVE=false)",
-        );
+        app.log.info(stoppedMessage(config));
         process.exit(0);
       },
       (error: unknown) => {
@@ -75,6 +71,15 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+}
+
+function stoppedMessage(config: SidecarConfig): string {
+  // On PostgreSQL every acknowledged event is in the database; a snapshot only shortens restarts.
+  if (config.databaseUrl !== undefined)
+    return `stopped; the model is in PostgreSQL (schema "${config.databaseSchema ?? "aurora"}")`;
+  return config.modelPath !== undefined && config.autoSave
+    ? `stopped; model saved to ${config.modelPath}`
+    : "stopped; model not saved (MODEL_PATH unset or AUTO_SAVE=false)";
 }
 
 /** Last resort when a graceful close cannot finish: a synchronous atomic save, then exit. */

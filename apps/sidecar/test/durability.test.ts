@@ -22,6 +22,8 @@ interface Sidecar {
   child: ChildProcess;
   port: number;
   exited: Promise<number | null>;
+  /** The `msg` of every log line it printed so far. */
+  logs: string[];
 }
 
 const running: Sidecar[] = [];
@@ -45,6 +47,7 @@ async function startSidecar(env: Record<string, string>): Promise<Sidecar> {
   child.stderr!.on("data", (chunk: Buffer) => {
     stderr += chunk.toString("utf8");
   });
+  const logs: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     let buffered = "";
     child.stdout!.on("data", (chunk: Buffer) => {
@@ -52,12 +55,13 @@ async function startSidecar(env: Record<string, string>): Promise<Sidecar> {
       for (let newline = buffered.indexOf("\n"); newline >= 0; newline = buffered.indexOf("\n")) {
         const line = JSON.parse(buffered.slice(0, newline)) as { msg?: string; address?: { port: number } };
         buffered = buffered.slice(newline + 1);
+        if (line.msg !== undefined) logs.push(line.msg);
         if (line.msg === "aurora sidecar listening") resolve(line.address!.port);
       }
     });
     void exited.then((code) => reject(new Error(`the sidecar exited (${code}) before listening: ${stderr}`)));
   });
-  const sidecar = { child, port, exited };
+  const sidecar = { child, port, exited, logs };
   running.push(sidecar);
   return sidecar;
 }
@@ -235,7 +239,11 @@ describe.skipIf(!reachable)("sidecars on one PostgreSQL database", () => {
     }
     const { rows } = await admin.query(`SELECT decision_id FROM "${schema}".outcomes`);
     expect(new Set(rows.map((row) => row.decision_id as string))).toEqual(traffic.acknowledged);
-    for (const replica of replicas) await stopSidecar(replica);
+    for (const replica of replicas) {
+      await stopSidecar(replica);
+      expect(await replica.exited).toBe(0);
+      expect(replica.logs).toContain(`stopped; the model is in PostgreSQL (schema "${schema}")`);
+    }
   }, 60_000);
 
   it("refuses to start when AURORA_EVENT_RETENTION_DAYS is shorter than the reward wait, naming both variables", async () => {

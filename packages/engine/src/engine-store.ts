@@ -114,7 +114,9 @@ export interface EngineStore {
   /**
    * Takes a snapshot: calls `take` synchronously at the point where it cuts the event stream (every
    * event appended before belongs to the snapshot, every later one is replayed after it), stores the
-   * result and returns its receipt. Events before the cut may then be compacted away.
+   * result and returns its receipt. Events before the cut may then be compacted away. Rejects with
+   * `SnapshotDeclinedError` when it takes none on purpose while every event it acknowledged is
+   * durable (the engine's `close()` then resolves).
    */
   snapshot(take: () => object): Promise<Receipt>;
   /** Synchronous snapshot for exit handlers that cannot await; optional. */

@@ -54,7 +54,7 @@ export type {
 } from "./routing-engine.js";
 export { RoutingEngine } from "./routing-engine.js";
 export { jsonPieces } from "./snapshot-writer.js";
-export { FeedbackNotDurableError } from "./store-errors.js";
+export { FeedbackNotDurableError, SnapshotDeclinedError } from "./store-errors.js";
 export { AsyncStoreError } from "./store-for-options.js";
 export type { VerifyReport } from "./verify-file-store.js";
 export { NotAFileStoreError, verifyFileStore } from "./verify-file-store.js";

@@ -47,7 +47,7 @@ import { PartitionMemo } from "./partition-memo.js";
 import { pendingCandidatesIn, pendingCandidatesToJSON } from "./pending-candidates.js";
 import { topAlternatives } from "./rank-alternatives.js";
 import { StateKeys } from "./state-keys.js";
-import { FeedbackNotDurableError, storeRefusal } from "./store-errors.js";
+import { FeedbackNotDurableError, SnapshotDeclinedError, storeRefusal } from "./store-errors.js";
 import { abandonStore, recoverSync, rememberOpened, storeForOptions } from "./store-for-options.js";
 import { parseDecideRequest, parseDecideRequestRest, parseOutcome } from "./wire-parsers.js";
 
@@ -744,8 +744,13 @@ export class RoutingEngine {
     this.#stopPsiRefresh?.();
     this.#psi?.close();
     try {
-      if (this.#store && this.#options.autoSave) await this.save();
-      else await this.#saving?.catch(() => {});
+      if (this.#store && this.#options.autoSave) {
+        // A store that declines the snapshot on purpose has every acknowledged event durable.
+        await this.save().catch((error: unknown) => {
+          if (!(error instanceof SnapshotDeclinedError)) throw error;
+          this.#log(`closing without a snapshot: ${error.message}`);
+        });
+      } else await this.#saving?.catch(() => {});
     } finally {
       this.#stopTailing?.();
       await this.#store?.close();

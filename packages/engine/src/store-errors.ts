@@ -27,3 +27,15 @@ export class FeedbackNotDurableError extends AuroraError {
 export function storeRefusal(decisionId: string, error: unknown): Error {
   return error instanceof AuroraError ? error : new FeedbackNotDurableError(decisionId, error);
 }
+
+/**
+ * A store took no snapshot on purpose, with every event it acknowledged already durable: a
+ * PostgreSQL replica whose model missed events that retention removed must not become the
+ * snapshot every restart starts from. `save()` rejects with it; `close()` says it in the log and
+ * resolves, since nothing is lost.
+ */
+export class SnapshotDeclinedError extends AuroraError {
+  constructor(reason: string) {
+    super("SNAPSHOT_DECLINED", `no snapshot was taken: ${reason}`);
+  }
+}

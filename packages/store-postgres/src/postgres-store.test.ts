@@ -10,6 +10,7 @@ import {
   LateFeedbackError,
   ManualClock,
   RoutingEngine,
+  SnapshotDeclinedError,
   UnknownDecisionError,
   verifyAuditChain,
   verifyReceiptChain,
@@ -1391,6 +1392,26 @@ describe(`PostgresStore on ${db.backend}`, () => {
       expect(behind.getStatus().store).toMatchObject({ ready: false, last_error: expect.stringMatching(/restart it/) });
       await behind.close().catch(() => {});
       expect((await db.query(`SELECT version FROM "${schema}".snapshots`)).length).toBe(2);
+    });
+
+    it("closes such a replica (autoSave) without a snapshot and without an error, its own events written", async () => {
+      const schema = db.schema();
+      const store = db.store(schema, { pollMs: 600_000 });
+      const said: string[] = [];
+      const behind = await RoutingEngine.open({ store, seed: 3, log: (message) => said.push(message) });
+      await db.query(`UPDATE "${schema}".replicas SET seen_at = now() - interval '2 minutes' WHERE origin = $1`, [store.origin]);
+      await twoSnapshots(schema);
+      const saved = await behind.save().catch((error: unknown) => error);
+      expect(saved).toBeInstanceOf(SnapshotDeclinedError);
+      expect(saved).toMatchObject({ code: "SNAPSHOT_DECLINED" });
+      // Its own decision, made after it fell behind, is written by close() all the same.
+      const id = behind.decide({ context, providers }).metadata.decision_id;
+      await behind.close();
+      expect(said).toContainEqual(
+        expect.stringMatching(/^closing without a snapshot: no snapshot was taken: this replica had read the events up to seq 0/),
+      );
+      expect((await db.query(`SELECT version FROM "${schema}".snapshots`)).length).toBe(2);
+      expect((await db.query(`SELECT decision_id FROM "${schema}".decisions WHERE decision_id = $1`, [id])).length).toBe(1);
     });
 
     it.skipIf(db.backend !== "postgres")(

@@ -12,6 +12,7 @@ import {
   makeReceipt,
   type Receipt,
   type Recovered,
+  SnapshotDeclinedError,
   type StoredEvent,
   type StoreStatus,
   sha256Hex,
@@ -1028,7 +1029,7 @@ export class PostgresStore implements EngineStore {
   /** Marks this replica as having missed events retention removed: not ready, and no snapshot, until restarted. */
   #missedUpTo(pruned: number, position: number): void {
     if (this.#missed) return;
-    this.#missed = new StoreUnavailableError(
+    this.#missed = new SnapshotDeclinedError(
       `this replica had read the events up to seq ${position} when event retention removed some up to seq ${pruned}: its model lacks them; restart it to load the newest snapshot`,
     );
     this.#log(this.#missed.message);
