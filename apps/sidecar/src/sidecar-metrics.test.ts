@@ -135,6 +135,17 @@ describe("SidecarMetrics", () => {
     expect(await samples(metrics, "aurora_fallbacks_total")).toEqual({ aurora_fallbacks_total: 2 });
   });
 
+  it("counts failed attempts by provider, past the label cap as other", async () => {
+    const metrics = new SidecarMetrics({ processMetrics: false, maxProviderLabels: 2 });
+    metrics.observeFailedAttempts(["akash", "ionet"]);
+    metrics.observeFailedAttempts(["akash", "vast"]);
+    expect(await samples(metrics, "aurora_failed_attempts_total")).toEqual({
+      'aurora_failed_attempts_total{provider="akash"}': 2,
+      'aurora_failed_attempts_total{provider="ionet"}': 1,
+      'aurora_failed_attempts_total{provider="(other)"}': 1,
+    });
+  });
+
   it("exports Node's process metrics unless told not to", async () => {
     expect(await new SidecarMetrics().render()).toContain("process_cpu_user_seconds_total");
     expect(await new SidecarMetrics({ processMetrics: false }).render()).not.toContain("process_cpu_user_seconds_total");

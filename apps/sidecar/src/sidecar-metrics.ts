@@ -65,6 +65,7 @@ export class SidecarMetrics {
   /** The engine's settlement totals already counted, so each scrape adds only what is new. */
   readonly #settledCounted = { default: 0, dropped: 0 };
   readonly #fallbacks: Counter;
+  readonly #failedAttempts: Counter;
   readonly #epsilon: Gauge;
   readonly #qStates: Gauge;
   readonly #pending: Gauge;
@@ -133,6 +134,12 @@ export class SidecarMetrics {
       help: "Accepted feedback whose provider_id was one of the decision's alternatives, not the chosen provider: the router failed over.",
       registers,
     });
+    this.#failedAttempts = new Counter({
+      name: "aurora_failed_attempts_total",
+      help: `Providers accepted feedback named in failed_before (tried first, failed, learned as failed jobs), by provider; "${OTHER_PROVIDER}" collects ids past the label cap.`,
+      labelNames: ["provider"],
+      registers,
+    });
     this.#epsilon = new Gauge({ name: "aurora_epsilon", help: "The policy's current base exploration rate ε.", registers });
     this.#qStates = new Gauge({
       name: "aurora_q_states",
@@ -188,6 +195,11 @@ export class SidecarMetrics {
   /** A learned outcome for a fallback (one of `metadata.alternatives`) instead of the chosen provider. */
   observeFallback(): void {
     this.#fallbacks.inc();
+  }
+
+  /** The providers an accepted feedback named as failed before the one the job ended on. */
+  observeFailedAttempts(providerIds: readonly string[]): void {
+    for (const id of providerIds) this.#failedAttempts.inc({ provider: this.#providerLabel(id) });
   }
 
   /**

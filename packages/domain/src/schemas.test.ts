@@ -144,6 +144,37 @@ describe("outcomeSchema", () => {
       "success",
     );
   });
+
+  describe("failed_before", () => {
+    const outcome = { decision_id: "d", success: true, actual_cost_usd: 1, actual_latency_ms: 1 };
+    const refusal = (failed_before: unknown) => {
+      try {
+        parseWith(outcomeSchema, { ...outcome, failed_before });
+      } catch (error) {
+        return error as ValidationError;
+      }
+      throw new Error("accepted");
+    };
+
+    it("keeps the providers tried first, in their order", () => {
+      expect(parseWith(outcomeSchema, { ...outcome, failed_before: ["b", "a"] }).failed_before).toEqual(["b", "a"]);
+    });
+
+    it("refuses a provider named twice, naming the second", () => {
+      const error = refusal(["a", "b", "a"]);
+      expect(error.field).toBe("failed_before[2]");
+      expect(error.message).toContain('duplicate provider "a": name each failed provider once');
+    });
+
+    it("refuses what is not a list of provider ids, and more than 100 of them", () => {
+      expect(refusal("a").field).toBe("failed_before");
+      expect(refusal(["a", 7]).field).toBe("failed_before[1]");
+      expect(refusal([""]).field).toBe("failed_before[0]");
+      const tooMany = refusal(Array.from({ length: 101 }, (_, i) => `p${i}`));
+      expect(tooMany.field).toBe("failed_before");
+      expect(tooMany.message).toContain("must list at most 100 providers");
+    });
+  });
 });
 
 describe("decideRequestSchema (property)", () => {

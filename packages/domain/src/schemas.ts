@@ -168,6 +168,27 @@ export const psiMetricsSchema = z.object({
 });
 export type PsiMetrics = z.output<typeof psiMetricsSchema>;
 
+/** Most providers an outcome may name as failed before it: the chosen one and 100 alternatives, less the one the job ended on. */
+const MAX_FAILED_BEFORE = 100;
+
+const failedBeforeSchema = z
+  .array(idSchema, { error: "must be an array of provider ids" })
+  .max(MAX_FAILED_BEFORE, { error: `must list at most ${MAX_FAILED_BEFORE} providers` })
+  .check(
+    predicateRefinement<string[]>(
+      (ids) => new Set(ids).size === ids.length,
+      (ids, ctx) => {
+        const seen = new Set<string>();
+        ids.forEach((id, i) => {
+          if (seen.has(id)) {
+            ctx.addIssue({ code: "custom", path: [i], message: `duplicate provider "${id}": name each failed provider once` });
+          }
+          seen.add(id);
+        });
+      },
+    ),
+  );
+
 export const outcomeSchema = z.object({
   decision_id: idSchema,
   success: z.boolean({ error: "must be true or false" }),
@@ -181,6 +202,11 @@ export const outcomeSchema = z.object({
   error_reason: z.string({ error: "must be a string" }).max(2000, { error: "must be at most 2,000 characters" }).optional(),
   /** The provider the router actually used, when it fell back to an alternative. */
   provider_id: idSchema.optional(),
+  /**
+   * The providers the router tried first and that failed, in the order tried (failover through
+   * the chosen provider and `metadata.alternatives`): each is learned as a failed job.
+   */
+  failed_before: failedBeforeSchema.optional(),
 });
 export type Outcome = z.output<typeof outcomeSchema>;
 export type OutcomeInput = z.input<typeof outcomeSchema>;

@@ -156,6 +156,9 @@ const outcome = record({
   actual_reputation: near(upTo(100)),
   error_reason: near(fc.oneof(strings, fc.constant("e".repeat(2001)))),
   provider_id: near(providerId),
+  failed_before: near(
+    fc.oneof(fc.array(providerId, { maxLength: 4 }), fc.array(fc.oneof(providerId, strings), { minLength: 100, maxLength: 101 })),
+  ),
 });
 
 /** The fast path accepts exactly what zod accepts, and then returns exactly zod's output. */

@@ -281,6 +281,8 @@ export class DecisionArchive {
   /** The outcome, by fields: a parsed outcome object per decision was worth keeping apart no more. */
   readonly #outcomeProviderIds: (string | undefined)[] = [];
   readonly #errorReasons: (string | undefined)[] = [];
+  /** The outcome's `failed_before`, when it named any (a router that failed over). */
+  readonly #failedBefore: (readonly string[] | undefined)[] = [];
   readonly #settlements: (Settlement | undefined)[] = [];
   #at = new Float64Array(0);
   #gpuHours = new Float64Array(0);
@@ -348,6 +350,7 @@ export class DecisionArchive {
     this.#success[slot] = 0;
     this.#outcomeProviderIds[slot] = undefined;
     this.#errorReasons[slot] = undefined;
+    this.#failedBefore[slot] = undefined;
     this.#settlements[slot] = undefined;
     this.#at[slot] = decision.at;
     this.#gpuHours[slot] = decision.context.gpu_hours;
@@ -370,6 +373,7 @@ export class DecisionArchive {
     this.#latencyMs[slot] = outcome.actual_latency_ms;
     this.#reputation[slot] = outcome.actual_reputation ?? Number.NaN;
     this.#errorReasons[slot] = outcome.error_reason;
+    this.#failedBefore[slot] = outcome.failed_before?.length ? outcome.failed_before : undefined;
     this.#rewards[slot] = reward;
     this.#outcomeProviderIds[slot] = providerId;
   }
@@ -434,6 +438,7 @@ export class DecisionArchive {
   #outcomeOf(slot: number, outcomeProviderId: string, providerId: string | null): DecisionView["outcome"] {
     const reputation = this.#reputation[slot] as number;
     const errorReason = this.#errorReasons[slot];
+    const failedBefore = this.#failedBefore[slot];
     return {
       decision_id: this.#decisionIds.get(slot),
       success: this.#success[slot] === 2,
@@ -442,6 +447,7 @@ export class DecisionArchive {
       ...(Number.isNaN(reputation) ? {} : { actual_reputation: reputation }),
       ...(errorReason !== undefined ? { error_reason: errorReason } : {}),
       provider_id: outcomeProviderId,
+      ...(failedBefore !== undefined ? { failed_before: [...failedBefore] } : {}),
       reward: this.#rewards[slot] as number,
       fallback: outcomeProviderId !== providerId,
     };

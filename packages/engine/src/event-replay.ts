@@ -72,6 +72,28 @@ export function rewardUpdate(
   return update;
 }
 
+/** What a provider that failed before the one the job ended on is learned from: a failed job. */
+const FAILED_ATTEMPT = Object.freeze({ success: false, actual_cost_usd: 0, actual_latency_ms: 0 });
+
+/**
+ * The policy learns each provider that failed before the one the job ended on (the outcome's
+ * `failed_before`, resolved against the record) as a failed job of this decision, with `reward`
+ * (the failure reward), in the order tried: `attempt` updates, which are not feedback.
+ */
+export function learnFailedAttempts(policy: Policy, record: DecisionRecord, failed: readonly Provider[], reward: number): void {
+  for (const provider of failed) {
+    const update: RewardUpdate = { ...rewardUpdate(record, provider, reward), outcome: FAILED_ATTEMPT, attempt: true };
+    policy.update(update);
+  }
+}
+
+/** The failed attempts an outcome event names, as its record's providers, with the reward they were learned with. */
+function failedAttemptsOf(record: DecisionRecord, event: OutcomeEvent): readonly Provider[] {
+  const ids = event.outcome.failed_before;
+  if (ids === undefined || ids.length === 0 || event.failed_reward === undefined || !learnable(event.failed_reward)) return [];
+  return ids.map((id) => providerOf(record, id));
+}
+
 /** A recorded reward a policy can learn (see `MAX_REWARD_MAGNITUDE`). */
 export function learnable(reward: number): boolean {
   return Math.abs(reward) <= MAX_REWARD_MAGNITUDE;
@@ -142,6 +164,7 @@ export function replayEvents(
     ]);
     if (event.type === "outcome") {
       if (learnable(event.reward)) {
+        learnFailedAttempts(policy, record, failedAttemptsOf(record, event), event.failed_reward as number);
         policy.update(rewardUpdate(record, providerOf(record, event.provider_id), event.reward, event.outcome));
       } else {
         result.unlearned++;
@@ -187,6 +210,7 @@ export function applyRemoteEvent(policy: Policy, executor: Executor, event: Engi
   // by the other replica, so learned here until this copy is settled (the store's settleGraceMs).
   const prepared = executor.prepareOutcome(event.outcome, { afterWait: true });
   const { record } = prepared;
+  learnFailedAttempts(policy, record, failedAttemptsOf(record, event), event.failed_reward as number);
   const { before, after } = policy.update(
     rewardUpdate(record, providerOf(record, event.provider_id), event.reward, event.outcome),
   );

@@ -40,7 +40,7 @@ import { type DecisionLogStats, DecisionLogWriter } from "./decision-log-writer.
 import { EngineClosedError } from "./engine-closed-error.js";
 import { type ResolvedEngineOptions, type RoutingEngineOptions, resolveEngineOptions } from "./engine-options.js";
 import type { AuditRecord, EngineStore, FoundDecision, Recovered, StoreStatus } from "./engine-store.js";
-import { applyRemoteEvent, learnable, type ReplayTally, replayEvents } from "./event-replay.js";
+import { applyRemoteEvent, learnable, learnFailedAttempts, type ReplayTally, replayEvents } from "./event-replay.js";
 import { buildGuardedPolicy } from "./guarded-policy.js";
 import { statusOf, violationsOf } from "./journal-audit.js";
 import { PartitionMemo } from "./partition-memo.js";
@@ -120,6 +120,8 @@ export type EngineEvent =
       /** The provider the outcome was learned for (the chosen one, or the fallback the router used). */
       provider_id: string;
       reward: number;
+      /** The reward each provider of `outcome.failed_before` was learned with (the failure reward); present only with them. */
+      failed_reward?: number;
       before: number;
       after: number;
       at: number;
@@ -443,6 +445,7 @@ export class RoutingEngine {
           outcome: parsed,
           provider_id: provider.provider_id,
           reward,
+          ...failedReward(prepared),
           before,
           after,
           at: this.#clock.now(),
@@ -465,6 +468,8 @@ export class RoutingEngine {
    */
   #learn(prepared: PreparedOutcome, outcome: Outcome): { before: number; after: number } {
     const { reward, record, provider } = prepared;
+    // The providers that failed first, in the order tried, then the one the job ended on.
+    if (prepared.failed.length > 0) learnFailedAttempts(this.#policy, record, prepared.failed, prepared.failedReward);
     const tag = (record.metadata as { arm?: string }).arm;
     const update = { stateKey: record.state_key, context: record.context, provider, reward, outcome };
     const learned = this.#policy.update(tag !== undefined ? { ...update, tag } : update);
@@ -505,12 +510,19 @@ export class RoutingEngine {
     if (!learnable(reward)) {
       throw ValidationError.forField("reward", `must be within ±${MAX_REWARD_MAGNITUDE.toExponential()}, got ${reward}`);
     }
+    if (prepared.failed.length > 0 && !learnable(prepared.failedReward)) {
+      throw ValidationError.forField(
+        "failed_before",
+        `each is learned with the failure reward, which must be within ±${MAX_REWARD_MAGNITUDE.toExponential()}, got ${prepared.failedReward}`,
+      );
+    }
     const event: Extract<EngineEvent, { type: "outcome" }> = {
       type: "outcome",
       decision_id: record.decision_id,
       outcome: parsed,
       provider_id: provider.provider_id,
       reward,
+      ...failedReward(prepared),
       // Known once learned: written as null, which no reader of the event uses.
       before: Number.NaN,
       after: Number.NaN,
@@ -1252,4 +1264,9 @@ function checkEventRetention(store: EngineStore, rewardWaitMs: number): void {
       `is ${retention} ms, shorter than rewardWaitMs + the store's settleGraceMs (${needed} ms): a decision settled on one replica may still be pending on another until then; keep events at least that long, or shorten rewardWaitMs`,
     );
   }
+}
+
+/** The outcome event's `failed_reward`, when the outcome names providers that failed before. */
+function failedReward(prepared: PreparedOutcome): { failed_reward?: number } {
+  return prepared.failed.length > 0 ? { failed_reward: prepared.failedReward } : {};
 }

@@ -233,8 +233,9 @@ export class Executor {
       }
     }
     const provider = providerOf(record, valid.provider_id);
+    const failed = valid.failed_before === undefined ? NONE_FAILED : failedProviders(record, valid.failed_before, provider);
     const reward = computeReward(valid, this.#weights, provider.reputation);
-    return { reward, record, provider, outcome: valid };
+    return { reward, record, provider, outcome: valid, failed, failedReward: this.#weights.failure_reward };
   }
 
   /**
@@ -384,6 +385,37 @@ function assertRewardReputations(provider: Provider, alternatives: Provider[] | 
 function assertReputation(reputation: unknown, field: string): void {
   if (typeof reputation === "number" && reputation >= 0 && reputation <= 100) return;
   parseWith(providerSchema.shape.reputation, reputation, field);
+}
+
+const NONE_FAILED: Provider[] = [];
+
+/**
+ * The providers an outcome names in `failed_before`, each the chosen provider or one of the
+ * record's alternatives, and none the provider the job ended on (`ValidationError` naming
+ * `failed_before[i]` otherwise).
+ */
+function failedProviders(record: DecisionRecord, ids: readonly string[], endedOn: Provider): Provider[] {
+  const failed = new Array<Provider>(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as string;
+    const field = `failed_before[${i}]`;
+    if (id === endedOn.provider_id) {
+      throw ValidationError.forField(
+        field,
+        `"${id}" is the provider the job ended on (provider_id, or the chosen provider when it is left out): name only those that failed before it`,
+      );
+    }
+    const provider = id === record.provider_id ? record.provider : record.alternatives?.find((a) => a.provider_id === id);
+    if (provider === undefined) {
+      throw ValidationError.forField(
+        field,
+        `"${id}" is neither the chosen provider "${record.provider_id}" nor one of the decision's ` +
+          `${record.alternatives?.length ?? 0} alternatives: name only providers the router tried from this decision`,
+      );
+    }
+    failed[i] = provider;
+  }
+  return failed;
 }
 
 /** The provider an outcome is for; only a fallback outcome scans the (short) alternatives list. */

@@ -13,4 +13,11 @@ export interface OutcomeResult {
 export interface PreparedOutcome extends OutcomeResult {
   /** The outcome as validated. */
   outcome: Outcome;
+  /**
+   * The providers `outcome.failed_before` names, in its order (each the chosen provider or one of
+   * the record's alternatives), to learn as failed jobs; empty when it names none.
+   */
+  failed: Provider[];
+  /** The reward each of `failed` is learned with: the failure reward. */
+  failedReward: number;
 }

@@ -391,6 +391,31 @@ describe(`PostgresStore on ${db.backend}`, () => {
       for (const engine of engines) await engine.close();
     });
 
+    it("learn the providers a feedback names as failed before it on every replica, and after a restart", async () => {
+      const schema = db.schema();
+      const linUcb = { policy: { kind: "lin-ucb" } } as const;
+      const [a, b] = await replicas(schema, 2, linUcb);
+      for (let i = 0; i < 10; i++) {
+        const { provider_id, metadata } = a!.decide({ context, providers });
+        // On the other replica: it looks the decision up in the database, alternatives and all.
+        await b!.feedback({
+          ...outcome(metadata.decision_id, i),
+          provider_id: metadata.alternatives[0]?.provider_id,
+          failed_before: [provider_id as string],
+        });
+      }
+      await until(() => a!.getStatus().strategist.total_rewards === 10, "replica a to learn every outcome");
+      const learned = (engine: RoutingEngine) => (engine.policy.toJSON() as unknown as { model: unknown }).model;
+      expect(learned(a!)).toEqual(learned(b!));
+      const restarted = await RoutingEngine.open({ store: db.store(schema), seed: 3, autoSave: false, ...linUcb });
+      expect(learned(restarted)).toEqual(learned(b!));
+      const stored = await db.query<{ event: { outcome: { failed_before: string[] }; failed_reward: number } }>(
+        `SELECT event FROM "${schema}".outcomes`,
+      );
+      for (const row of stored) expect(decodeStoredValue(row.event)).toMatchObject({ failed_reward: -20 });
+      await Promise.all([a!.close(), b!.close(), restarted.close()]);
+    });
+
     it("count every replica's decisions and outcomes, live and after a restart, as the shared totals do", async () => {
       // Live, a replica counted only its own decisions (but every outcome it learned); after a
       // restart, the snapshot's counts plus every replica's events after it.

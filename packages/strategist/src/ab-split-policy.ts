@@ -373,14 +373,18 @@ export class AbSplitPolicy implements Policy {
         context: update.context,
         candidates: [update.provider],
       });
-      this.#unattributed++;
-      this.#rewards.push(update.reward);
+      if (update.attempt !== true) {
+        this.#unattributed++;
+        this.#rewards.push(update.reward);
+      }
       return { before: value ?? 0, after: value ?? 0 };
     }
     const { tag: _, ...rest } = update;
     const result = arm.policy.update(inner[0] === undefined ? rest : { ...rest, tag: inner[0] });
-    arm.rewards.push(update.reward);
-    this.#rewards.push(update.reward);
+    if (update.attempt !== true) {
+      arm.rewards.push(update.reward);
+      this.#rewards.push(update.reward);
+    }
     return result;
   }
 

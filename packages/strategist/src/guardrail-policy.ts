@@ -394,6 +394,8 @@ export class GuardrailPolicy implements Policy {
     const policyTag = ours ? inner[0] : update.tag;
     const result = this.#policy.update(policyTag === undefined ? rest : { ...rest, tag: policyTag });
     this.#baseline.update(!ours || inner[1] === undefined ? rest : { ...rest, tag: inner[1] });
+    // A failed attempt is learned by both, but the guardrail judges each decision by its one reward.
+    if (update.attempt === true) return result;
     if (label === "policy") this.#charge(update.stateKey, update.reward);
     if (label === "policy" || label === "baseline") this.#record(update.stateKey, label, update.reward);
     else if (label !== "agree") this.#unattributed++;

@@ -89,8 +89,10 @@ export abstract class LearningPolicy<K extends string, P extends object, M exten
     checkLearningUpdate(update);
     const before = this.valueFor(update);
     this.model.update(update);
-    this.#counters.learned(update.stateKey, update.reward);
-    this.learned(update);
+    if (update.attempt !== true) {
+      this.#counters.learned(update.stateKey, update.reward);
+      this.learned(update);
+    }
     return { before, after: this.valueFor(update) };
   }
 

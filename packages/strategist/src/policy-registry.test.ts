@@ -1,7 +1,7 @@
 import type { Context, Provider } from "@aurora/domain";
 import { createRng, MAX_COST_USD, ValidationError } from "@aurora/domain";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import type { ChooseRequest } from "./policy.js";
+import type { ChooseRequest, RewardUpdate } from "./policy.js";
 import type { PolicyConfig } from "./policy-registry.js";
 import { createPolicy, policyKinds } from "./policy-registry.js";
 import type { QLearningOptions } from "./q-learning-options.js";
@@ -151,5 +151,54 @@ describe("createPolicy", () => {
 
   it("types a config as a kind plus that policy's options", () => {
     expectTypeOf<Extract<PolicyConfig, { kind: "q-learning" }>>().toEqualTypeOf<{ kind: "q-learning" } & QLearningOptions>();
+  });
+});
+
+const failedAttempt = (tag: string | undefined, provider: Provider): RewardUpdate => ({
+  stateKey: req.stateKey,
+  context,
+  provider,
+  reward: -20,
+  outcome: { success: false, actual_cost_usd: 0, actual_latency_ms: 0 },
+  attempt: true,
+  ...(tag !== undefined ? { tag } : {}),
+});
+
+const CONFIGS: [string, PolicyConfig][] = [
+  ["q-learning", { kind: "q-learning", epsilon: 0.3 }],
+  ["ucb1", { kind: "ucb1" }],
+  ["lin-ucb", { kind: "lin-ucb" }],
+  ["linear-value", { kind: "linear-value" }],
+  ["rule", { kind: "rule" }],
+  [
+    "ab",
+    {
+      kind: "ab",
+      arms: [
+        { name: "a", share: 0.5, policy: { kind: "lin-ucb" } },
+        { name: "b", share: 0.5, policy: { kind: "q-learning" } },
+      ],
+    },
+  ],
+  ["shadow", { kind: "shadow", primary: { kind: "rule" }, shadow: { kind: "lin-ucb" } }],
+  ["guardrail", { kind: "guardrail", policy: { kind: "lin-ucb" } }],
+];
+
+describe("an attempt update (a provider that failed before the one the job ended on)", () => {
+  it.each(CONFIGS)("%s learns it but counts no reward and decays no ε for it", (_, config) => {
+    const policy = createPolicy(config, { rng: createRng(4) });
+    const choice = policy.choose(req);
+    const failed = candidates.find((c) => c.provider_id !== choice.providerId) as Provider;
+    const before = policy.stats();
+    const [estimateBefore] = policy.estimate({ ...req, candidates: [failed] });
+    policy.update(failedAttempt(choice.tag, failed));
+    const after = policy.stats();
+    expect(after).toEqual(before);
+    // Learned: the failed provider is now worth less. A rule learns nothing, and a shadow's and an
+    // untrusted guardrail's estimates are their rules'.
+    if (config.kind !== "rule" && config.kind !== "shadow" && config.kind !== "guardrail") {
+      const [estimateAfter] = policy.estimate({ ...req, candidates: [failed] });
+      expect(estimateAfter).toBeLessThan(estimateBefore as number);
+    }
   });
 });

@@ -84,6 +84,13 @@ export interface RewardUpdate {
    * decays once per accepted feedback: synthetic rewards are not evidence that exploring can stop).
    */
   settled?: boolean;
+  /**
+   * `true` for a provider that failed before the one the job ended on, within the same decision
+   * (the outcome's `failed_before`, a router failing over through the alternatives): learned as a
+   * failure for that provider, but it is not a feedback: ε does not decay for it, and it counts in
+   * no reward statistics (`total_rewards`, `avg_reward_100`, an A/B arm's or a guardrail's rewards).
+   */
+  attempt?: boolean;
 }
 
 /**

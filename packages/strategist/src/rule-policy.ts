@@ -82,7 +82,7 @@ export class RulePolicy implements Policy {
 
   update(update: RewardUpdate): UpdateResult {
     requireRewardUpdate(update);
-    this.#rewards.push(update.reward);
+    if (update.attempt !== true) this.#rewards.push(update.reward);
     const score = ruleScore(update.provider, this.#params);
     return { before: score, after: score };
   }

@@ -218,6 +218,7 @@ export class ShadowPolicy implements Policy {
     const primaryTag = ours ? inner[0] : update.tag;
     const result = this.#primary.update(primaryTag === undefined ? rest : { ...rest, tag: primaryTag });
     this.#shadow.update(!ours || inner[1] === undefined ? rest : { ...rest, tag: inner[1] });
+    if (update.attempt === true) return result;
     if (label === "agree") this.#agreed.push(update.reward);
     else if (label === "differ") this.#differed.push(update.reward);
     else this.#unattributed++;

@@ -178,8 +178,9 @@ export class Strategist implements Policy {
   update(update: RewardUpdate): UpdateResult {
     requireStateKey(update.stateKey);
     requireProviderId(update.provider?.provider_id, "provider.provider_id");
-    const result = this.#learn(update.stateKey, update.provider.provider_id, update.reward);
-    if (update.settled !== true) this.decayEpsilon();
+    const attempt = update.attempt === true;
+    const result = this.#learn(update.stateKey, update.provider.provider_id, update.reward, !attempt);
+    if (update.settled !== true && !attempt) this.decayEpsilon();
     return result;
   }
 
@@ -339,7 +340,7 @@ export class Strategist implements Policy {
     }
   }
 
-  #learn(stateKey: string, providerId: string, reward: number): UpdateResult {
+  #learn(stateKey: string, providerId: string, reward: number, counted = true): UpdateResult {
     requireReward(reward);
     const table = this.#table;
     let column = table.findProvider(providerId);
@@ -355,7 +356,7 @@ export class Strategist implements Policy {
     const { alpha, gamma } = this.#params;
     const after = before + alpha * (reward + gamma * table.rowMax(row) - before);
     table.set(row, column, after);
-    this.#rewards.push(reward);
+    if (counted) this.#rewards.push(reward);
     return { before, after };
   }
 

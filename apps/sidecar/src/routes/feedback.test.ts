@@ -213,6 +213,37 @@ describe("POST /feedback", () => {
       expect(metrics).toContain("aurora_fallbacks_total 1\n");
     });
 
+    it("learns the providers named in failed_before as failed jobs, counts them by provider, and shows them in the record", async () => {
+      const sidecar = app();
+      const decided = (await postJson(sidecar, "/decide", DECIDE_BODY)).json();
+      const decisionId = decided.metadata.decision_id;
+      const answer = await postJson(sidecar, "/feedback", {
+        decision_id: decisionId,
+        ...OUTCOME,
+        provider_id: "vast",
+        failed_before: ["akash"],
+      });
+      expect(answer.statusCode).toBe(200);
+      expect(answer.json()).toEqual({ decision_id: decisionId, reward: 8.28 });
+      const record = (await sidecar.inject({ method: "GET", url: `/decisions/${decisionId}` })).json();
+      expect(record.outcome).toMatchObject({ provider_id: "vast", failed_before: ["akash"], fallback: true });
+      const status = (await sidecar.inject({ method: "GET", url: "/status" })).json();
+      expect(status.strategist.total_rewards).toBe(1);
+      const metrics = (await sidecar.inject({ method: "GET", url: "/metrics" })).body;
+      expect(metrics).toContain('aurora_failed_attempts_total{provider="akash"} 1\n');
+    });
+
+    it("refuses failed_before naming the provider the job ended on with 400 naming failed_before[0], learning nothing", async () => {
+      const sidecar = app();
+      const decisionId = await decide(sidecar);
+      const answer = await postJson(sidecar, "/feedback", { decision_id: decisionId, ...OUTCOME, failed_before: ["akash"] });
+      expect(answer.statusCode).toBe(400);
+      expect(answer.json()).toMatchObject({ error: "validation_error", field: "failed_before[0]" });
+      expect(answer.json().message).toMatch(/"akash" is the provider the job ended on/);
+      expect(sidecar.engine.getStatus().strategist.total_rewards).toBe(0);
+      expect((await sidecar.inject({ method: "GET", url: "/metrics" })).body).not.toContain("aurora_failed_attempts_total{");
+    });
+
     it("accepts provider_id naming the chosen provider, which is no fallback", async () => {
       const sidecar = app();
       const decisionId = await decide(sidecar);

@@ -78,6 +78,7 @@ export async function feedbackRoute(app: FastifyInstance): Promise<void> {
       if (typeof outcome.provider_id === "string" && app.engine.getDecision(outcome.decision_id)?.outcome?.fallback === true) {
         app.metrics.observeFallback();
       }
+      if (outcome.failed_before !== undefined) app.metrics.observeFailedAttempts(outcome.failed_before);
       return { decision_id: outcome.decision_id, reward };
     },
   );
