@@ -150,7 +150,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Json {
           operationId: "feedback",
           summary: "Report the outcome of a decision; the engine learns from it once",
           description:
-            "Set provider_id when the router fell back to one of metadata.alternatives: the outcome is learned for that provider. Any other provider_id is refused with 400 naming provider_id.",
+            "Set provider_id when the router fell back to one of metadata.alternatives: the outcome is learned for that provider. Any other provider_id is refused with 400 naming provider_id. List the providers tried first that failed in failed_before, in the order tried: each is learned as a failed job (400 naming failed_before[i] for a provider the decision did not offer, one named twice, or the one the job ended on).",
           ...secured,
           requestBody: { required: true, content: jsonContent("Outcome") },
           responses: {
