@@ -186,6 +186,31 @@ describe("DecisionLogWriter", () => {
     await engine.close();
   });
 
+  it("logs another replica's settled decision when the store says the line is this replica's, and only then", async () => {
+    const path = tempPath();
+    const writer = new DecisionLogWriter({ path, flushIntervalMs: 0 });
+    const clock = new ManualClock(0);
+    const events: EngineEvent[] = [];
+    const engine = new RoutingEngine({ seed: 1, clock, rewardWaitMs: 1_000, onEvent: (event) => events.push(event) });
+    const ids = [0, 1, 2].map(() => engine.decide({ context, providers: market(2) }).metadata.decision_id);
+    // Handed back at a restart (maker unknown), or made by a replica still running.
+    writer.onRemoteEvent(events[0]!, { resumed: true });
+    writer.onRemoteEvent(events[1]!, { resumed: true });
+    writer.onRemoteEvent(events[2]!);
+    expect(ids.map((id) => writer.isForeign(id))).toEqual([true, true, true]);
+    events.length = 0;
+    clock.advance(1_000);
+    engine.decide({ context, providers: market(2) });
+    const settled = (id: string) => events.find((event) => event.type === "settled" && event.decision_id === id)!;
+    writer.onEvent(settled(ids[0]!), { claimed: true });
+    writer.onEvent(settled(ids[1]!), { claimed: false });
+    writer.onEvent(settled(ids[2]!));
+    await writer.close();
+    expect(readLines(path).map((line) => [line.decision_id, line.resolution])).toEqual([[ids[0], "expired"]]);
+    expect(writer.stats()).toMatchObject({ written: 1, elsewhere: 2, unclaimed: 0 });
+    await engine.close();
+  });
+
   it("does not count another replica's decision as unconfirmed, nor keep it past maxPending", () => {
     const writer = new DecisionLogWriter({ path: tempPath(), maxPending: 1, flushIntervalMs: 0 });
     const events: EngineEvent[] = [];

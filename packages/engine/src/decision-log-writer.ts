@@ -58,7 +58,8 @@ export interface DecisionLogStats {
   elsewhere: number;
   /**
    * Decisions pending at a restart on a store shared by replicas and then settled here without
-   * feedback: in no log, since the process that made them is gone and which one it was is unknown.
+   * feedback, whose line the store could not say was this replica's or another's (it offers no
+   * `claimSettlementLines`, or its query failed): in no log, since which process made them is unknown.
    */
   unclaimed: number;
   /** Bytes of a torn last line (a crash mid-write) cut from the end of the file when it was opened. */
@@ -199,8 +200,13 @@ export class DecisionLogWriter {
     }
   }
 
-  /** The engine listener: pass it as `onEvent`, or call it from yours. Never throws, never does I/O. */
-  readonly onEvent = (event: EngineEvent): void => {
+  /**
+   * The engine listener: pass it as `onEvent`, or call it from yours. Never throws, never does I/O.
+   * `claimed` is the store's word on a settlement of another replica's decision
+   * (`EngineStore.claimSettlementLines`): true, this replica logs it (its maker is gone and this
+   * settlement was the first); false, another replica does. Without it, the maker logs its own.
+   */
+  readonly onEvent = (event: EngineEvent, options?: { claimed?: boolean }): void => {
     if (this.#closed) return;
     if (event.type === "decision") {
       this.#track(event, undefined);
@@ -220,9 +226,10 @@ export class DecisionLogWriter {
     const live = this.#foreign.get(event.decision_id);
     if (live !== undefined) {
       this.#foreign.delete(event.decision_id);
-      if (event.type === "settled") {
-        // Made by another replica, which settles its own copy and logs that: one line, not one per replica.
-        if (live) this.#elsewhere++;
+      if (event.type === "settled" && options?.claimed !== true) {
+        // Made by another replica, which settles its own copy and logs that: one line, not one per
+        // replica. Or, its maker gone, the replica whose settlement the store holds first logs it.
+        if (live || options?.claimed === false) this.#elsewhere++;
         else this.#unclaimed++;
         return;
       }
@@ -245,7 +252,9 @@ export class DecisionLogWriter {
    * tracked, so that its feedback taken here is logged here; an outcome another replica took ends
    * the decision here without a line, since that replica logs it. With `resumed`, a decision the
    * engine hands back at a restart on a shared store, whose maker it cannot tell: logged if its
-   * feedback comes here, and settled here, in no log (`stats().unclaimed`). Never throws, never does I/O.
+   * feedback comes here; settled here, it is logged here if the store says the line is this
+   * replica's (see `onEvent`'s `claimed`), else in another log or in none (`stats().unclaimed`).
+   * Never throws, never does I/O.
    */
   onRemoteEvent(event: EngineEvent, options?: { resumed?: boolean }): void {
     if (this.#closed) return;
@@ -260,6 +269,11 @@ export class DecisionLogWriter {
       this.#foreign.delete(id);
       this.#elsewhere++;
     }
+  }
+
+  /** Whether a decision waiting here was made by another replica (or handed back at a restart on a shared store). */
+  isForeign(decisionId: string): boolean {
+    return this.#foreign.has(decisionId);
   }
 
   /**

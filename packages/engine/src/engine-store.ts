@@ -130,6 +130,15 @@ export interface EngineStore {
   snapshotDue(): boolean | "timed";
   /** Events recorded by other processes sharing this store (replicas), delivered in the store's order. */
   subscribe?(listener: (event: EngineEvent) => void): () => void;
+  /**
+   * Optional, for a store shared by replicas: of decisions another replica made whose settlement
+   * this one has written, those whose decision-log line falls to this replica, because their maker
+   * has gone (it would have logged its own) and this replica's settlement is the first the store
+   * holds. Without it, such a decision's settlement is logged only by a maker still running.
+   */
+  claimSettlementLines?(decisionIds: readonly string[]): Promise<ReadonlySet<string>>;
+  /** Optional: writes every event queued so far (rejects when it cannot); the engine's close() asks a store with claims to, before it closes it. */
+  flush?(): Promise<void>;
   /** A decision recorded by another process, for feedback that reaches this one first. */
   findDecision?(decisionId: string): Promise<EngineEvent | undefined>;
   /**

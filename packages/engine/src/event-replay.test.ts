@@ -83,7 +83,7 @@ function composite(stats: StrategistStats) {
 /**
  * A MemoryStore through which another replica's events arrive, as a store shared by replicas
  * delivers them (`EngineStore.subscribe`), a moment after they were made: the test holds the
- * other engine's events and hands them over with `flush`.
+ * other engine's events and hands them over with `deliver`.
  */
 class StreamedStore extends MemoryStore {
   #listener: ((event: EngineEvent) => void) | undefined;
@@ -100,7 +100,7 @@ class StreamedStore extends MemoryStore {
     this.#held.push(event);
   }
 
-  flush(): void {
+  deliver(): void {
     for (const event of this.#held.splice(0)) this.#listener?.(event);
   }
 }
@@ -214,7 +214,7 @@ describe("replaying recorded decisions", () => {
       const stores = [new StreamedStore(), new StreamedStore()] as const;
       const clock = new ManualClock(0);
       const flush = () => {
-        for (const store of stores) store.flush();
+        for (const store of stores) store.deliver();
       };
       const a = await RoutingEngine.open({ store: stores[0], ...options, seed: 1, clock, onEvent: (e) => stores[1].hold(e) });
       const b = await RoutingEngine.open({ store: stores[1], ...options, seed: 2, clock, onEvent: (e) => stores[0].hold(e) });

@@ -183,6 +183,8 @@ export class RoutingEngine {
   /** The queued save was asked for by `save()`, so it holds the finished-id memory too. */
   #queuedWithFinished = false;
   #settledWithDefault = 0;
+  /** Settlement-line claims the store is answering (`#claimLine`): close() waits for them before the store closes. */
+  readonly #claiming = new Set<Promise<void>>();
   #settledDropped = 0;
   #closed = false;
   /** Set by the first `close()`: from then on decide and feedback are refused. */
@@ -765,6 +767,9 @@ export class RoutingEngine {
       } else await this.#saving?.catch(() => {});
     } finally {
       this.#stopTailing?.();
+      // Settlements still queued are written first, so that their lines' claims can be asked before the store closes.
+      if (this.#store?.claimSettlementLines && this.#decisionLog) await this.#store.flush?.().catch(() => {});
+      while (this.#claiming.size > 0) await Promise.all(this.#claiming);
       await this.#store?.close();
       this.#closed = true;
       // Lines lost to a failed write were counted (`getStatus().decision_log`) and the model is
@@ -1048,9 +1053,13 @@ export class RoutingEngine {
     const log = this.#decisionLog;
     if (durable && log && event.type !== "decision") {
       const id = event.decision_id;
+      const claims = this.#store?.claimSettlementLines;
+      // Another replica's decision, settled here: its line falls to this replica only if the store says so.
+      const claim = event.type === "settled" && claims !== undefined && log.isForeign(id);
       log.hold(id);
       durable.then(
         () => {
+          if (claim) return this.#claimLine(log, event);
           log.onEvent(event);
           // A group commit settles many appends at once: one write for all of their lines.
           log.flushSoon();
@@ -1060,6 +1069,21 @@ export class RoutingEngine {
       this.#options.onEvent?.(event);
     } else this.#notify(event);
     return durable;
+  }
+
+  /** Asks the store whose line a written settlement of another replica's decision is; close() waits for the answer. */
+  #claimLine(log: DecisionLogWriter, event: Extract<EngineEvent, { type: "settled" }>): void {
+    const store = this.#store as EngineStore & Required<Pick<EngineStore, "claimSettlementLines">>;
+    const asked = store.claimSettlementLines([event.decision_id]).then(
+      (claimed) => log.onEvent(event, { claimed: claimed.has(event.decision_id) }),
+      // The store could not say: as without claims, the maker (if still running) logs it.
+      () => log.onEvent(event),
+    );
+    const done = asked.then(() => {
+      this.#claiming.delete(done);
+      log.flushSoon();
+    });
+    this.#claiming.add(done);
   }
 
   /** Hands the event to the decision log and to `onEvent`. */

@@ -678,12 +678,14 @@ describe(`PostgresStore on ${db.backend}`, () => {
         },
       );
 
-      it("count a decision pending at a restart and settled here as unclaimed, in no log", async () => {
+      it("log a decision pending at its maker's restart once, by the first replica to settle it, its maker gone", async () => {
+        // Before, the maker's settlement line was lost with the maker: every replica settled its
+        // copy of the decision, but none knew it fell to them (counted unclaimed, in no log).
         const schema = db.schema();
         const dir = mkdtempSync(join(tmpdir(), "aurora-pg-unclaimed-"));
-        const path = join(dir, "a.jsonl");
+        const paths = ["a", "b", "c"].map((name) => join(dir, `${name}.jsonl`));
         const clock = new ManualClock(Date.now());
-        const open = (seed: number) =>
+        const open = (seed: number, path: string) =>
           RoutingEngine.open({
             store: db.store(schema),
             seed,
@@ -692,18 +694,61 @@ describe(`PostgresStore on ${db.backend}`, () => {
             rewardWaitMs: 1_000,
             decisionLogPath: path,
           });
-        const a = await open(1);
-        a.decide({ context, providers });
-        await a.close();
-        const again = await open(2);
+        const a = await open(1, paths[0] as string);
+        const b = await open(2, paths[1] as string);
+        const id = a.decide({ context, providers }).metadata.decision_id;
+        await until(() => b.getStatus().executor.total_decisions === 1, "b to see it");
+        await a.close(); // the maker goes, with the decision pending
+        const c = await open(3, paths[2] as string); // a restart: it hands the decision back, its maker unknown
         try {
-          clock.advance(60_000); // past the wait and the store's grace
-          again.getStatus();
-          await again.close();
-          expect(again.decisionLog?.stats()).toMatchObject({ unclaimed: 1, elsewhere: 0, written: 0 });
-          expect(linesOf(path)).toEqual([]);
+          clock.advance(60_000); // past the wait and the store's grace: b and c each settle their copy
+          b.getStatus();
+          c.getStatus();
+          await b.close();
+          await c.close();
+          const lines = paths.map(linesOf);
+          expect(lines.flat().map((line) => [line.decision_id, line.resolution])).toEqual([[id, "expired"]]);
+          const stats = [b, c].map((e) => e.decisionLog?.stats());
+          expect(stats.map((st) => st?.written)).toEqual(lines.slice(1).map((l) => l.length));
+          expect(stats.map((st) => (st?.elsewhere ?? 0) + (st?.unclaimed ?? 0) + (st?.written ?? 0))).toEqual([1, 1]);
+          expect(stats.map((st) => st?.unclaimed)).toEqual([0, 0]);
         } finally {
-          await again.close();
+          await b.close();
+          await c.close();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+
+      it("leave a decision a restarted replica handed back to its maker while the maker runs", async () => {
+        const schema = db.schema();
+        const dir = mkdtempSync(join(tmpdir(), "aurora-pg-unclaimed-"));
+        const paths = ["a", "c"].map((name) => join(dir, `${name}.jsonl`));
+        const clock = new ManualClock(Date.now());
+        const open = (seed: number, path: string) =>
+          RoutingEngine.open({
+            store: db.store(schema),
+            seed,
+            autoSave: false,
+            clock,
+            rewardWaitMs: 1_000,
+            decisionLogPath: path,
+          });
+        const a = await open(1, paths[0] as string);
+        const id = a.decide({ context, providers }).metadata.decision_id;
+        const c = await open(3, paths[1] as string); // a restart elsewhere while the maker runs: handed back, its maker unknown
+        try {
+          expect(c.getStatus().executor.pending_feedback).toBe(1);
+          clock.advance(60_000);
+          a.getStatus();
+          c.getStatus();
+          // c's settlement may be the first written: the line is still the maker's.
+          await c.close();
+          await a.close();
+          expect(paths.map(linesOf).map((lines) => lines.map((line) => line.decision_id))).toEqual([[id], []]);
+          expect(c.decisionLog?.stats()).toMatchObject({ written: 0, elsewhere: 1, unclaimed: 0 });
+        } finally {
+          await a.close();
+          await c.close();
           rmSync(dir, { recursive: true, force: true });
         }
       });

@@ -28,7 +28,7 @@ import {
   type SqlClient,
   type SqlQueryable,
 } from "./sql-client.js";
-import { decodeJsonText, encodeJsonText, encodeText } from "./stored-text.js";
+import { decodeJsonText, decodeText, encodeJsonText, encodeText } from "./stored-text.js";
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:port/db`; default `DATABASE_URL` from the environment. Ignored with `pool` or `pglite`. */
@@ -192,6 +192,8 @@ export class PostgresStore implements EngineStore {
   #pruning: Promise<void> | undefined;
   /** Set once event retention removed events this replica had not read: it is not ready until restarted. */
   #missed: Error | undefined;
+  /** The settlement-line claims asked in this turn of the event loop, answered by one query on the next. */
+  #claims: { ids: string[]; claimed: Promise<ReadonlySet<string>> } | undefined;
   /** The position last registered in `replicas`, and when (`Date.now()`). */
   #registered = { position: -1, at: 0 };
   #n = 0;
@@ -605,6 +607,46 @@ export class PostgresStore implements EngineStore {
       clearTimeout(this.#pollTimer);
       this.#pollTimer = undefined;
     };
+  }
+
+  /**
+   * See `EngineStore.claimSettlementLines`: of decisions another replica made whose settlement
+   * this replica has written, those whose maker is gone (not in `replicas`, or not seen for
+   * `replicaStaleMs`), that have no outcome, and whose first settlement in the database is this
+   * replica's. The calls of one turn of the event loop share one query.
+   */
+  claimSettlementLines(decisionIds: readonly string[]): Promise<ReadonlySet<string>> {
+    if (this.#claims === undefined) {
+      const ids: string[] = [];
+      const claimed = new Promise<ReadonlySet<string>>((resolve, reject) => {
+        setImmediate(() => {
+          this.#claims = undefined;
+          this.#claimFirstSettlements(ids).then(resolve, reject);
+        });
+      });
+      this.#claims = { ids, claimed };
+    }
+    this.#claims.ids.push(...decisionIds);
+    return this.#claims.claimed;
+  }
+
+  async #claimFirstSettlements(decisionIds: readonly string[]): Promise<ReadonlySet<string>> {
+    const t = this.#t;
+    const { rows } = await this.#client.query<{ decision_id: string }>(
+      `SELECT first.decision_id FROM (
+         SELECT DISTINCT ON (decision_id) decision_id, origin FROM ${t}.settlements
+         WHERE decision_id = ANY($1::text[]) ORDER BY decision_id, seq
+       ) first
+       JOIN ${t}.decisions d ON d.decision_id = first.decision_id
+       WHERE first.origin = $2 AND d.origin <> $2
+         AND NOT EXISTS (SELECT 1 FROM ${t}.outcomes o WHERE o.decision_id = first.decision_id)
+         AND NOT EXISTS (
+           SELECT 1 FROM ${t}.replicas r
+           WHERE r.origin = d.origin AND r.seen_at > now() - $3::bigint * interval '1 millisecond'
+         )`,
+      [decisionIds.map(encodeText), this.origin, this.#replicaStaleMs],
+    );
+    return new Set(rows.map((row) => decodeText(row.decision_id)));
   }
 
   async findDecision(decisionId: string): Promise<EngineEvent | undefined> {
