@@ -678,12 +678,11 @@ describe(`PostgresStore on ${db.backend}`, () => {
         },
       );
 
-      it("log a decision pending at its maker's restart once, by the first replica to settle it, its maker gone", async () => {
-        // Before, the maker's settlement line was lost with the maker: every replica settled its
-        // copy of the decision, but none knew it fell to them (counted unclaimed, in no log).
+      /** Replicas on a new schema with a one-second reward wait on a manual clock, each with a log named after it in a new folder. */
+      function shortWaitLogs(names: string[]) {
         const schema = db.schema();
         const dir = mkdtempSync(join(tmpdir(), "aurora-pg-unclaimed-"));
-        const paths = ["a", "b", "c"].map((name) => join(dir, `${name}.jsonl`));
+        const paths = names.map((name) => join(dir, `${name}.jsonl`));
         const clock = new ManualClock(Date.now());
         const open = (seed: number, path: string) =>
           RoutingEngine.open({
@@ -694,6 +693,13 @@ describe(`PostgresStore on ${db.backend}`, () => {
             rewardWaitMs: 1_000,
             decisionLogPath: path,
           });
+        return { dir, paths, clock, open };
+      }
+
+      it("log a decision pending at its maker's restart once, by the first replica to settle it, its maker gone", async () => {
+        // Before, the maker's settlement line was lost with the maker: every replica settled its
+        // copy of the decision, but none knew it fell to them (counted unclaimed, in no log).
+        const { dir, paths, clock, open } = shortWaitLogs(["a", "b", "c"]);
         const a = await open(1, paths[0] as string);
         const b = await open(2, paths[1] as string);
         const id = a.decide({ context, providers }).metadata.decision_id;
@@ -720,19 +726,7 @@ describe(`PostgresStore on ${db.backend}`, () => {
       });
 
       it("leave a decision a restarted replica handed back to its maker while the maker runs", async () => {
-        const schema = db.schema();
-        const dir = mkdtempSync(join(tmpdir(), "aurora-pg-unclaimed-"));
-        const paths = ["a", "c"].map((name) => join(dir, `${name}.jsonl`));
-        const clock = new ManualClock(Date.now());
-        const open = (seed: number, path: string) =>
-          RoutingEngine.open({
-            store: db.store(schema),
-            seed,
-            autoSave: false,
-            clock,
-            rewardWaitMs: 1_000,
-            decisionLogPath: path,
-          });
+        const { dir, paths, clock, open } = shortWaitLogs(["a", "c"]);
         const a = await open(1, paths[0] as string);
         const id = a.decide({ context, providers }).metadata.decision_id;
         const c = await open(3, paths[1] as string); // a restart elsewhere while the maker runs: handed back, its maker unknown
