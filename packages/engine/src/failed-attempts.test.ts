@@ -133,6 +133,32 @@ describe("failed_before: providers a router tried first and that failed", () => 
     ).resolves.toBeTypeOf("number");
   });
 
+  it("learns nothing from feedback whose reward no policy learns, so that its retry learns the failed tries once", async () => {
+    const options = { seed: 6, rewardWeights: { cost: 100 } };
+    const refused = new RoutingEngine(options);
+    const clean = new RoutingEngine(options);
+    const feedbacks: [RoutingEngine, number][] = [
+      [refused, 1e15],
+      [refused, 2],
+      [clean, 2],
+    ];
+    const decided = new Map([refused, clean].map((engine) => [engine, engine.decide({ context, providers })]));
+    for (const [engine, cost] of feedbacks) {
+      const { provider_id, metadata } = decided.get(engine) as ReturnType<RoutingEngine["decide"]>;
+      const sent = engine.feedback({
+        decision_id: metadata.decision_id,
+        success: true,
+        actual_cost_usd: cost,
+        actual_latency_ms: 90,
+        provider_id: metadata.alternatives[0]?.provider_id,
+        failed_before: [provider_id as string],
+      });
+      if (cost === 1e15) await expect(sent).rejects.toMatchObject({ field: "reward" });
+      else await sent;
+    }
+    expect(refused.policy.toJSON()).toEqual(clean.policy.toJSON());
+  });
+
   it("is replayed after a restart: the restarted model holds the failed attempts as the live engine learned them", async () => {
     const store = new MemoryStore();
     const clock = new ManualClock(0);

@@ -419,7 +419,10 @@ export class RoutingEngine {
    * `UnknownDecisionError`, `DuplicateFeedbackError` or `LateFeedbackError`; in each case
    * the model is unchanged. When the policy's update throws (or gives a value that is not a
    * finite number), that error is thrown, nothing is recorded or journaled, and the decision
-   * stays pending, so the same feedback can be sent again.
+   * stays pending, so the same feedback can be sent again. The providers in `failed_before` are
+   * learned first, each as a failed job: a plugged-in policy that throws on the final outcome
+   * after learning them keeps them, and learns them again on the retry (the built-in policies
+   * throw only on input refused before anything is learned).
    */
   async feedback(outcome: OutcomeInput): Promise<number> {
     this.#assertOpen();
@@ -439,6 +442,8 @@ export class RoutingEngine {
     // leaves the decision pending for its feedback, and nothing is journaled.
     const prepared = this.#executor.prepareOutcome(parsed);
     const { reward, record, provider } = prepared;
+    // Before anything is learned: the failed tries are learned first, and a retry must not learn them twice.
+    refuseUnlearnable(prepared);
     const { before, after } = this.#learn(prepared, parsed);
     const durable = this.#hasEventSinks
       ? this.#emit({
@@ -509,15 +514,7 @@ export class RoutingEngine {
     const prepared = this.#executor.prepareOutcome(parsed);
     const { reward, record, provider } = prepared;
     // What every policy refuses to learn is refused before it is written (the decision stays pending).
-    if (!learnable(reward)) {
-      throw ValidationError.forField("reward", `must be within ±${MAX_REWARD_MAGNITUDE.toExponential()}, got ${reward}`);
-    }
-    if (prepared.failed.length > 0 && !learnable(prepared.failedReward)) {
-      throw ValidationError.forField(
-        "failed_before",
-        `each is learned with the failure reward, which must be within ±${MAX_REWARD_MAGNITUDE.toExponential()}, got ${prepared.failedReward}`,
-      );
-    }
+    refuseUnlearnable(prepared);
     const event: Extract<EngineEvent, { type: "outcome" }> = {
       type: "outcome",
       decision_id: record.decision_id,
@@ -1293,4 +1290,20 @@ function checkEventRetention(store: EngineStore, rewardWaitMs: number): void {
 /** The outcome event's `failed_reward`, when the outcome names providers that failed before. */
 function failedReward(prepared: PreparedOutcome): { failed_reward?: number } {
   return prepared.failed.length > 0 ? { failed_reward: prepared.failedReward } : {};
+}
+
+/**
+ * Refuses, before anything is learned or written, an outcome whose reward (or the failure reward
+ * its failed tries are learned with) no policy learns: the decision stays pending for a retry.
+ */
+function refuseUnlearnable(prepared: PreparedOutcome): void {
+  if (!learnable(prepared.reward)) {
+    throw ValidationError.forField("reward", `must be within ±${MAX_REWARD_MAGNITUDE.toExponential()}, got ${prepared.reward}`);
+  }
+  if (prepared.failed.length > 0 && !learnable(prepared.failedReward)) {
+    throw ValidationError.forField(
+      "failed_before",
+      `each is learned with the failure reward, which must be within ±${MAX_REWARD_MAGNITUDE.toExponential()}, got ${prepared.failedReward}`,
+    );
+  }
 }

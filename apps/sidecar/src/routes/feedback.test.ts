@@ -244,6 +244,26 @@ describe("POST /feedback", () => {
       expect((await sidecar.inject({ method: "GET", url: "/metrics" })).body).not.toContain("aurora_failed_attempts_total{");
     });
 
+    it.each([
+      ["providerId", "vast", "provider_id"],
+      ["failedBefore", ["akash"], "failed_before"],
+      ["actualCostUsd", 1, "actual_cost_usd"],
+    ])(
+      "refuses %s, which would be dropped and change what is learned, with 400 naming the field meant",
+      async (key, value, meant) => {
+        const sidecar = app();
+        const decisionId = await decide(sidecar);
+        const answer = await postJson(sidecar, "/feedback", { decision_id: decisionId, ...OUTCOME, [key]: value });
+        expect(answer.statusCode).toBe(400);
+        expect(answer.json()).toMatchObject({
+          error: "validation_error",
+          field: key,
+          message: `${key}: is not a field of the outcome: did you mean ${meant}?`,
+        });
+        expect(sidecar.engine.getStatus().strategist.total_rewards).toBe(0);
+      },
+    );
+
     it("accepts provider_id naming the chosen provider, which is no fallback", async () => {
       const sidecar = app();
       const decisionId = await decide(sidecar);

@@ -27,10 +27,29 @@ const REFUSALS = new Map<string, FeedbackOutcome>([
 ]);
 
 /**
+ * The outcome's fields spelt in camelCase, as a JavaScript client might send them: dropped as
+ * unknown keys, they would change what is learned without a word (`providerId`: learned for the
+ * chosen provider; `failedBefore`: the failed tries not at all), so they are refused, naming the
+ * field meant.
+ */
+const CAMEL_CASE_FIELDS = new Map(
+  [
+    "decision_id",
+    "actual_cost_usd",
+    "actual_latency_ms",
+    "actual_reputation",
+    "error_reason",
+    "provider_id",
+    "failed_before",
+  ].map((field) => [field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), field]),
+);
+
+/**
  * `POST /feedback` `{decision_id, success, actual_cost_usd, actual_latency_ms, actual_reputation?,
- * error_reason?, provider_id?}` → 200 `{decision_id, reward}` once the engine has learned it.
- * `provider_id` names the provider the job ran on when the router fell back to one of
+ * error_reason?, provider_id?, failed_before?}` → 200 `{decision_id, reward}` once the engine has
+ * learned it. `provider_id` names the provider the job ran on when the router fell back to one of
  * `metadata.alternatives`; anything but the chosen provider or an alternative → 400 naming it.
+ * `failed_before` lists the providers tried first that failed, each learned as a failed job.
  * Unknown id → 404 (also the id of a decision that routed nothing, `provider_id: null`, with a
  * message saying so), second feedback → 409, after the reward wait → 410, bad field → 400,
  * store unavailable or shutting down → 503.
@@ -62,11 +81,21 @@ export async function feedbackRoute(app: FastifyInstance): Promise<void> {
             "actual_reputation) with the weights AURORA_REWARD_WEIGHTS sets; send the outcome instead",
         );
       }
+      if (typeof outcome === "object" && outcome !== null) {
+        for (const key of Object.keys(outcome)) {
+          const meant = CAMEL_CASE_FIELDS.get(key);
+          if (meant !== undefined) throw ValidationError.forField(key, `is not a field of the outcome: did you mean ${meant}?`);
+        }
+      }
       let reward: number;
       try {
         reward = await app.engine.feedback(outcome);
       } catch (error) {
         const code = (error as { code?: string } | null)?.code ?? "";
+        // Not acknowledged (503), but learned, and most likely written: the failed tries were learned too.
+        if (code === "FEEDBACK_NOT_DURABLE" && Array.isArray(outcome.failed_before)) {
+          app.metrics.observeFailedAttempts(outcome.failed_before);
+        }
         if (code === "UNKNOWN_DECISION" && routedNothing(app, outcome.decision_id)) {
           throw new NoOutcomeToLearnError(outcome.decision_id);
         }
