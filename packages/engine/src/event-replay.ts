@@ -94,6 +94,13 @@ function failedAttemptsOf(record: DecisionRecord, event: OutcomeEvent): readonly
   return ids.map((id) => providerOf(record, id));
 }
 
+/** The update an outcome event makes, judged by its failure when the chosen provider failed first (`judgedReward`). */
+function outcomeUpdate(record: DecisionRecord, event: OutcomeEvent): RewardUpdate {
+  const update = rewardUpdate(record, providerOf(record, event.provider_id), event.reward, event.outcome);
+  if (failedAttemptsOf(record, event).includes(record.provider)) update.judgedReward = event.failed_reward as number;
+  return update;
+}
+
 /** A recorded reward a policy can learn (see `MAX_REWARD_MAGNITUDE`). */
 export function learnable(reward: number): boolean {
   return Math.abs(reward) <= MAX_REWARD_MAGNITUDE;
@@ -165,7 +172,7 @@ export function replayEvents(
     if (event.type === "outcome") {
       if (learnable(event.reward)) {
         learnFailedAttempts(policy, record, failedAttemptsOf(record, event), event.failed_reward as number);
-        policy.update(rewardUpdate(record, providerOf(record, event.provider_id), event.reward, event.outcome));
+        policy.update(outcomeUpdate(record, event));
       } else {
         result.unlearned++;
       }
@@ -211,9 +218,7 @@ export function applyRemoteEvent(policy: Policy, executor: Executor, event: Engi
   const prepared = executor.prepareOutcome(event.outcome, { afterWait: true });
   const { record } = prepared;
   learnFailedAttempts(policy, record, failedAttemptsOf(record, event), event.failed_reward as number);
-  const { before, after } = policy.update(
-    rewardUpdate(record, providerOf(record, event.provider_id), event.reward, event.outcome),
-  );
+  const { before, after } = policy.update(outcomeUpdate(record, event));
   executor.commitOutcome(prepared);
   return { ...event, before, after };
 }

@@ -159,6 +159,46 @@ describe("failed_before: providers a router tried first and that failed", () => 
     expect(refused.policy.toJSON()).toEqual(clean.policy.toJSON());
   });
 
+  it("judges an A/B arm's pick by its failure when it failed first, though the job ended well on a fallback, also after a restart", async () => {
+    const split = {
+      kind: "ab",
+      arms: [
+        { name: "one", share: 0.5, policy: { kind: "lin-ucb" } },
+        { name: "two", share: 0.5, policy: { kind: "lin-ucb" } },
+      ],
+    } as const;
+    const store = new MemoryStore();
+    const clock = new ManualClock(0);
+    const engine = await RoutingEngine.open({ store, policy: split, seed: 2, clock, autoSave: false });
+    // Each decision's arm and what its pick earned: −20 when the pick failed first, else the reward learned.
+    const judgedBy = new Map<string, number[]>();
+    for (let i = 0; i < 8; i++) {
+      const { provider_id, metadata } = engine.decide({ context, providers });
+      const chosenFailed = i % 2 === 0;
+      const reward = await engine.feedback({
+        decision_id: metadata.decision_id,
+        success: true,
+        actual_cost_usd: 2,
+        actual_latency_ms: 90,
+        ...(chosenFailed ? { provider_id: metadata.alternatives[0]?.provider_id, failed_before: [provider_id as string] } : {}),
+      });
+      expect(reward).toBeGreaterThan(0); // the job ended well: that is what is learned, for the provider it ran on
+      const arm = metadata.arm as string;
+      judgedBy.set(arm, [...(judgedBy.get(arm) ?? []), chosenFailed ? -20 : reward]);
+    }
+    const judged = (e: RoutingEngine) =>
+      (e.getStatus().strategist.ab?.arms ?? []).map((arm) => [arm.name, arm.rewards.count, arm.rewards.mean]);
+    const live = judged(engine);
+    for (const [name, count, mean] of live) {
+      const expected = judgedBy.get(name as string) ?? [];
+      expect(count).toBe(expected.length);
+      expect(mean).toBeCloseTo(expected.reduce((a, b) => a + b, 0) / Math.max(1, expected.length), 9);
+    }
+    const restarted = await RoutingEngine.open({ store, policy: split, seed: 2, clock });
+    expect(judged(restarted)).toEqual(live);
+    await restarted.close();
+  });
+
   it("is replayed after a restart: the restarted model holds the failed attempts as the live engine learned them", async () => {
     const store = new MemoryStore();
     const clock = new ManualClock(0);

@@ -26,7 +26,7 @@ import type { DecisionRecord, ExecutorDetailedStats, PreparedOutcome, SettledDec
 import { DEFAULT_MAX_PENDING, DEFAULT_REWARD_WAIT_MS, Executor, FEEDBACK_RECEIVED } from "@aurora/executor";
 import type { PsiSource } from "@aurora/psi-client";
 import { NEUTRAL_PSI_METRICS, PsiClient } from "@aurora/psi-client";
-import type { Policy, PolicyConfig, StrategistStats } from "@aurora/strategist";
+import type { Policy, PolicyConfig, RewardUpdate, StrategistStats } from "@aurora/strategist";
 import { createPolicy } from "@aurora/strategist";
 import { CandidateMemo } from "./candidate-memo.js";
 import {
@@ -477,9 +477,11 @@ export class RoutingEngine {
     const { reward, record, provider } = prepared;
     // The providers that failed first, in the order tried, then the one the job ended on.
     if (prepared.failed.length > 0) learnFailedAttempts(this.#policy, record, prepared.failed, prepared.failedReward);
+    const update: RewardUpdate = { stateKey: record.state_key, context: record.context, provider, reward, outcome };
     const tag = (record.metadata as { arm?: string }).arm;
-    const update = { stateKey: record.state_key, context: record.context, provider, reward, outcome };
-    const learned = this.#policy.update(tag !== undefined ? { ...update, tag } : update);
+    if (tag !== undefined) update.tag = tag;
+    if (prepared.failed.includes(record.provider)) update.judgedReward = prepared.failedReward;
+    const learned = this.#policy.update(update);
     const { before, after } = learned;
     if (!Number.isFinite(before) || !Number.isFinite(after)) throw nonFiniteLearning(this.#policy.name, before, after);
     this.#executor.commitOutcome(prepared);

@@ -375,15 +375,16 @@ export class AbSplitPolicy implements Policy {
       });
       if (update.attempt !== true) {
         this.#unattributed++;
-        this.#rewards.push(update.reward);
+        this.#rewards.push(update.judgedReward ?? update.reward);
       }
       return { before: value ?? 0, after: value ?? 0 };
     }
     const { tag: _, ...rest } = update;
     const result = arm.policy.update(inner[0] === undefined ? rest : { ...rest, tag: inner[0] });
     if (update.attempt !== true) {
-      arm.rewards.push(update.reward);
-      this.#rewards.push(update.reward);
+      const judged = update.judgedReward ?? update.reward;
+      arm.rewards.push(judged);
+      this.#rewards.push(judged);
     }
     return result;
   }

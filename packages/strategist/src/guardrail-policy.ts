@@ -396,10 +396,12 @@ export class GuardrailPolicy implements Policy {
     this.#baseline.update(!ours || inner[1] === undefined ? rest : { ...rest, tag: inner[1] });
     // A failed attempt is learned by both, but the guardrail judges each decision by its one reward.
     if (update.attempt === true) return result;
-    if (label === "policy") this.#charge(update.stateKey, update.reward);
-    if (label === "policy" || label === "baseline") this.#record(update.stateKey, label, update.reward);
+    // A pick that failed first is judged by its failure, though the job ended well on a fallback.
+    const judged = update.judgedReward ?? update.reward;
+    if (label === "policy") this.#charge(update.stateKey, judged);
+    if (label === "policy" || label === "baseline") this.#record(update.stateKey, label, judged);
     else if (label !== "agree") this.#unattributed++;
-    this.#rewards.push(update.reward);
+    this.#rewards.push(judged);
     return result;
   }
 

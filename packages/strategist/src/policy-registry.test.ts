@@ -202,3 +202,18 @@ describe("an attempt update (a provider that failed before the one the job ended
     }
   });
 });
+
+describe("an update whose pick failed first (judgedReward)", () => {
+  it.each([
+    ["ab", CONFIGS.find(([name]) => name === "ab")?.[1] as PolicyConfig],
+    ["shadow", CONFIGS.find(([name]) => name === "shadow")?.[1] as PolicyConfig],
+    ["guardrail", CONFIGS.find(([name]) => name === "guardrail")?.[1] as PolicyConfig],
+  ])("%s judges the pick by judgedReward, and its policies learn reward", (_, config) => {
+    const policy = createPolicy(config, { rng: createRng(4) });
+    const choice = policy.choose(req);
+    const provider = candidates[choice.index] as Provider;
+    policy.update({ stateKey: req.stateKey, context, provider, reward: 8, judgedReward: -20, tag: choice.tag });
+    // The composite's own reward statistics judge the pick; its inner policies report what they learned.
+    expect(policy.stats().avg_reward_100).toBe(-20);
+  });
+});

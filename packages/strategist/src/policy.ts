@@ -91,6 +91,13 @@ export interface RewardUpdate {
    * no reward statistics (`total_rewards`, `avg_reward_100`, an A/B arm's or a guardrail's rewards).
    */
   attempt?: boolean;
+  /**
+   * What the decision's pick earned, when that differs from `reward`: the failure reward when the
+   * chosen provider failed first and the job ended on a fallback (the outcome's `failed_before`
+   * names it). Statistics that judge a policy's picks count it in place of `reward`: an A/B arm's
+   * and a shadow's rewards, a guardrail's evidence. What is learned is `reward`, for `provider`.
+   */
+  judgedReward?: number;
 }
 
 /**

@@ -219,10 +219,11 @@ export class ShadowPolicy implements Policy {
     const result = this.#primary.update(primaryTag === undefined ? rest : { ...rest, tag: primaryTag });
     this.#shadow.update(!ours || inner[1] === undefined ? rest : { ...rest, tag: inner[1] });
     if (update.attempt === true) return result;
-    if (label === "agree") this.#agreed.push(update.reward);
-    else if (label === "differ") this.#differed.push(update.reward);
+    const judged = update.judgedReward ?? update.reward;
+    if (label === "agree") this.#agreed.push(judged);
+    else if (label === "differ") this.#differed.push(judged);
     else this.#unattributed++;
-    this.#rewards.push(update.reward);
+    this.#rewards.push(judged);
     return result;
   }
 
