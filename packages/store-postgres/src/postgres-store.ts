@@ -398,6 +398,9 @@ export class PostgresStore implements EngineStore {
     // snapshot that waited for that never came (own events still queued at the cut are covered by
     // origin_from_n…origin_to_n).
     await this.#flushQueued();
+    // A poll under way may have read before the last of those were written: the cut comes from one
+    // that starts after them, so that it covers them (retention keeps what a cut does not cover).
+    await this.#polling;
     await this.#poll();
     // A decision looked up by id may be newer than what that poll read (it was already under way
     // when the decision was written): the model holds it, so the cut must cover it, or a restart
