@@ -1,4 +1,5 @@
 import { ManualClock, ValidationError } from "@aurora/domain";
+import type { PolicyConfig } from "@aurora/strategist";
 import { describe, expect, it } from "vitest";
 import { context, market } from "../test/market.js";
 import { MemoryStore } from "./memory-store.js";
@@ -166,7 +167,7 @@ describe("failed_before: providers a router tried first and that failed", () => 
         { name: "one", share: 0.5, policy: { kind: "lin-ucb" } },
         { name: "two", share: 0.5, policy: { kind: "lin-ucb" } },
       ],
-    } as const;
+    } satisfies PolicyConfig;
     const store = new MemoryStore();
     const clock = new ManualClock(0);
     const engine = await RoutingEngine.open({ store, policy: split, seed: 2, clock, autoSave: false });
