@@ -186,6 +186,28 @@ describe("DecisionLogWriter", () => {
     await engine.close();
   });
 
+  it("logs what a pick that failed first earned (chosen_reward: the failure reward) beside the fallback's reward", async () => {
+    const path = tempPath();
+    const engine = new RoutingEngine({ seed: 1, decisionLogPath: path });
+    const outcome = { success: true, actual_cost_usd: 2, actual_latency_ms: 90 };
+    const first = engine.decide({ context, providers: market(3) });
+    const second = engine.decide({ context, providers: market(3) });
+    const fallback = (d: typeof first) => d.metadata.alternatives[0]?.provider_id as string;
+    const failedOver = await engine.feedback({
+      ...outcome,
+      decision_id: first.metadata.decision_id,
+      provider_id: fallback(first),
+      failed_before: [first.provider_id as string],
+    });
+    // A fallback after another alternative failed: the pick itself did not fail first.
+    await engine.feedback({ ...outcome, decision_id: second.metadata.decision_id, provider_id: fallback(second) });
+    await engine.close();
+    const [a, b] = readLines(path);
+    expect(a).toMatchObject({ chosen: first.provider_id, reward: failedOver, chosen_reward: -20 });
+    expect(a?.outcome?.failed_before).toEqual([first.provider_id]);
+    expect(b).not.toHaveProperty("chosen_reward");
+  });
+
   it("logs another replica's settled decision when the store says the line is this replica's, and only then", async () => {
     const path = tempPath();
     const writer = new DecisionLogWriter({ path, flushIntervalMs: 0 });

@@ -592,6 +592,10 @@ function toLine({ record, candidates }: DecisionEvent, end: EndEvent): DecisionL
   if (end.type === "outcome") {
     const { decision_id: _, ...outcome } = end.outcome;
     line.outcome = outcome;
+    // The pick failed first: what it earned is the failure it was learned with, not the fallback's reward.
+    if (end.failed_reward !== undefined && outcome.failed_before?.includes(record.provider_id)) {
+      line.chosen_reward = end.failed_reward;
+    }
   }
   return line;
 }

@@ -50,6 +50,16 @@ describe("decisionLogLineSchema", () => {
       [{ outcome: null }, "outcome", 'must be the outcome when resolution is "feedback"'],
       [{ resolution: "expired", reward: -20 }, "outcome", 'must be null when resolution is "expired"'],
       [{ candidates: [] }, "candidates", "must list at least one provider"],
+      [{ chosen_reward: -20 }, "chosen_reward", "must come with an outcome whose failed_before names chosen"],
+      [
+        {
+          chosen_reward: -20,
+          outcome: { success: true, actual_cost_usd: 5, actual_latency_ms: 120, provider_id: "b", failed_before: ["b"] },
+        },
+        "chosen_reward",
+        "must come with an outcome whose failed_before names chosen",
+      ],
+      [{ chosen_reward: 1e17 }, "chosen_reward", "must be within ±1e16"],
     ])("refuses %j naming %s", (override, field, message) => {
       const issue = firstIssue(logLine(override as never));
       expect(issue?.field).toBe(field);

@@ -88,6 +88,17 @@ export const decisionLogLineSchema = z
       .min(-MAX_REWARD_MAGNITUDE, { error: "must be within ±1e16 (the largest reward the engine learns)" })
       .max(MAX_REWARD_MAGNITUDE, { error: "must be within ±1e16 (the largest reward the engine learns)" })
       .nullable(),
+    /**
+     * What the logged pick earned when that differs from `reward`: the failure reward when the
+     * chosen provider failed first and the job ended on a fallback (`outcome.failed_before` names
+     * `chosen`). The estimators use it in place of `reward`.
+     */
+    chosen_reward: z
+      .number({ error: "must be a finite number" })
+      .finite({ error: "must be finite" })
+      .min(-MAX_REWARD_MAGNITUDE, { error: "must be within ±1e16 (the largest reward the engine learns)" })
+      .max(MAX_REWARD_MAGNITUDE, { error: "must be within ±1e16 (the largest reward the engine learns)" })
+      .optional(),
     resolution: z.enum(RESOLUTIONS, { error: 'must be "feedback", "expired" or "evicted"' }),
     /** The fed-back outcome; null when the decision was settled without one. */
     outcome: loggedOutcomeSchema.nullable(),
@@ -102,6 +113,13 @@ export const decisionLogLineSchema = z
     }
     if (line.resolution === "feedback" && line.outcome === null) {
       ctx.addIssue({ code: "custom", path: ["outcome"], message: 'must be the outcome when resolution is "feedback"' });
+    }
+    if (line.chosen_reward !== undefined && !line.outcome?.failed_before?.includes(line.chosen)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["chosen_reward"],
+        message: "must come with an outcome whose failed_before names chosen (the pick failed first)",
+      });
     }
     if (line.resolution === "feedback" && line.reward === null) {
       ctx.addIssue({ code: "custom", path: ["reward"], message: 'must be a number when resolution is "feedback"' });

@@ -21,6 +21,16 @@ describe("replayTarget", () => {
     });
   });
 
+  it("takes what the pick earned when it failed first (chosen_reward), not the fallback's reward", () => {
+    const failedOver = line({
+      chosen: "a",
+      reward: 8.5,
+      chosen_reward: -20,
+      outcome: { success: true, actual_cost_usd: 5, actual_latency_ms: 120, provider_id: "b", failed_before: ["a"] },
+    });
+    expect(replayTarget(failedOver, alwaysProvider("a")).reward).toBe(-20);
+  });
+
   it("hands the target the logged context, candidates and Ψ density", () => {
     let seen: unknown;
     const spy: TargetPolicy = {

@@ -35,7 +35,8 @@ export function replayTarget(line: DecisionLogLine & { reward: number }, target:
     stateKey: line.state_key,
     actions: line.candidates.map((c) => c.provider_id),
     chosen: line.candidates.findIndex((c) => c.provider_id === line.chosen),
-    reward: line.reward,
+    // What the pick earned: its failure when it failed first, though the job ended well on a fallback.
+    reward: line.chosen_reward ?? line.reward,
     propensity: line.propensity,
     ...(line.inverse_propensity !== undefined ? { inversePropensity: line.inverse_propensity } : {}),
     target: probabilities,
