@@ -27,6 +27,14 @@ export const MIN_PROPENSITY = 1e-100;
 /** See {@link MIN_PROPENSITY}. */
 export const MAX_INVERSE_PROPENSITY = 1e100;
 
+/** A reward as a line carries it: finite, within ±1e16 (`MAX_REWARD_MAGNITUDE`), the largest the engine learns or logs. */
+const loggedReward = (notANumber: string) =>
+  z
+    .number({ error: notANumber })
+    .finite({ error: "must be finite" })
+    .min(-MAX_REWARD_MAGNITUDE, { error: "must be within ±1e16 (the largest reward the engine learns)" })
+    .max(MAX_REWARD_MAGNITUDE, { error: "must be within ±1e16 (the largest reward the engine learns)" });
+
 /**
  * One line of a decision log (JSONL): one decision with its propensity, the candidates it was
  * chosen from and its reward. The single source of truth for the engine's `DecisionLogWriter`
@@ -82,23 +90,13 @@ export const decisionLogLineSchema = z
       .optional(),
     /** The reward the engine learned; null for a decision settled without feedback and dropped. */
     /** Within ±1e16 (`MAX_REWARD_MAGNITUDE`), the largest reward the engine learns or logs. */
-    reward: z
-      .number({ error: "must be a finite number or null" })
-      .finite({ error: "must be finite" })
-      .min(-MAX_REWARD_MAGNITUDE, { error: "must be within ±1e16 (the largest reward the engine learns)" })
-      .max(MAX_REWARD_MAGNITUDE, { error: "must be within ±1e16 (the largest reward the engine learns)" })
-      .nullable(),
+    reward: loggedReward("must be a finite number or null").nullable(),
     /**
      * What the logged pick earned when that differs from `reward`: the failure reward when the
      * chosen provider failed first and the job ended on a fallback (`outcome.failed_before` names
      * `chosen`). The estimators use it in place of `reward`.
      */
-    chosen_reward: z
-      .number({ error: "must be a finite number" })
-      .finite({ error: "must be finite" })
-      .min(-MAX_REWARD_MAGNITUDE, { error: "must be within ±1e16 (the largest reward the engine learns)" })
-      .max(MAX_REWARD_MAGNITUDE, { error: "must be within ±1e16 (the largest reward the engine learns)" })
-      .optional(),
+    chosen_reward: loggedReward("must be a finite number").optional(),
     resolution: z.enum(RESOLUTIONS, { error: 'must be "feedback", "expired" or "evicted"' }),
     /** The fed-back outcome; null when the decision was settled without one. */
     outcome: loggedOutcomeSchema.nullable(),
