@@ -208,28 +208,32 @@ describe("DecisionLogWriter", () => {
     expect(b).not.toHaveProperty("chosen_reward");
   });
 
-  it("logs another replica's settled decision when the store says the line is this replica's, and only then", async () => {
+  it("logs a settlement where the store's claim says: mine here, theirs elsewhere, unknown in no log", async () => {
     const path = tempPath();
     const writer = new DecisionLogWriter({ path, flushIntervalMs: 0 });
     const clock = new ManualClock(0);
     const events: EngineEvent[] = [];
     const engine = new RoutingEngine({ seed: 1, clock, rewardWaitMs: 1_000, onEvent: (event) => events.push(event) });
-    const ids = [0, 1, 2].map(() => engine.decide({ context, providers: market(2) }).metadata.decision_id);
-    // Handed back at a restart (maker unknown), or made by a replica still running.
-    writer.onRemoteEvent(events[0]!, { resumed: true });
+    const ids = [0, 1, 2, 3].map(() => engine.decide({ context, providers: market(2) }).metadata.decision_id);
+    // Its own, one handed back at a restart (maker unknown), and two made by a replica still running.
+    writer.onEvent(events[0]!);
     writer.onRemoteEvent(events[1]!, { resumed: true });
     writer.onRemoteEvent(events[2]!);
-    expect(ids.map((id) => writer.isForeign(id))).toEqual([true, true, true]);
+    writer.onRemoteEvent(events[3]!);
     events.length = 0;
     clock.advance(1_000);
     engine.decide({ context, providers: market(2) });
     const settled = (id: string) => events.find((event) => event.type === "settled" && event.decision_id === id)!;
-    writer.onEvent(settled(ids[0]!), { claimed: true });
-    writer.onEvent(settled(ids[1]!), { claimed: false });
-    writer.onEvent(settled(ids[2]!));
+    writer.onEvent(settled(ids[0]!), { claim: "theirs" });
+    writer.onEvent(settled(ids[1]!), { claim: "mine" });
+    writer.onEvent(settled(ids[2]!), { claim: "mine" });
+    writer.onEvent(settled(ids[3]!), { claim: "unknown" });
     await writer.close();
-    expect(readLines(path).map((line) => [line.decision_id, line.resolution])).toEqual([[ids[0], "expired"]]);
-    expect(writer.stats()).toMatchObject({ written: 1, elsewhere: 2, unclaimed: 0 });
+    expect(readLines(path).map((line) => [line.decision_id, line.resolution])).toEqual([
+      [ids[1], "expired"],
+      [ids[2], "expired"],
+    ]);
+    expect(writer.stats()).toMatchObject({ written: 2, elsewhere: 1, unclaimed: 1 });
     await engine.close();
   });
 

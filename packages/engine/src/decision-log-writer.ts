@@ -52,14 +52,14 @@ export interface DecisionLogStats {
   unmatched: number;
   /**
    * Decisions left to another replica's log (a store shared by replicas, `onRemoteEvent`): fed
-   * back through another replica, which logs them, or made by another replica and settled here,
-   * which that replica logs.
+   * back through another replica, which logs them, or settled here while another replica's
+   * settlement claimed the line (or, without claims, made by another replica, which logs it).
    */
   elsewhere: number;
   /**
-   * Decisions pending at a restart on a store shared by replicas and then settled here without
-   * feedback, whose line the store could not say was this replica's or another's (it offers no
-   * `claimSettlementLines`, or its query failed): in no log, since which process made them is unknown.
+   * Decisions settled here without feedback on a store shared by replicas whose line no replica
+   * is known to have written: the store's claim query failed, or (a store without
+   * `claimSettlementLines`) the decision was handed back at a restart, its maker unknown.
    */
   unclaimed: number;
   /** Bytes of a torn last line (a crash mid-write) cut from the end of the file when it was opened. */
@@ -202,11 +202,12 @@ export class DecisionLogWriter {
 
   /**
    * The engine listener: pass it as `onEvent`, or call it from yours. Never throws, never does I/O.
-   * `claimed` is the store's word on a settlement of another replica's decision
-   * (`EngineStore.claimSettlementLines`): true, this replica logs it (its maker is gone and this
-   * settlement was the first); false, another replica does. Without it, the maker logs its own.
+   * `claim` is the store's word on a settlement (`EngineStore.claimSettlementLines`, a store shared
+   * by replicas): `mine`, this replica logs it (its settlement claimed the line first); `theirs`,
+   * another replica does, or the decision's feedback; `unknown`, the store could not say, and it is
+   * in no log. Without it, the replica that made the decision logs its settlement.
    */
-  readonly onEvent = (event: EngineEvent, options?: { claimed?: boolean }): void => {
+  readonly onEvent = (event: EngineEvent, options?: { claim?: "mine" | "theirs" | "unknown" }): void => {
     if (this.#closed) return;
     if (event.type === "decision") {
       this.#track(event, undefined);
@@ -224,17 +225,16 @@ export class DecisionLogWriter {
       this.#held.delete(event.decision_id);
     }
     const live = this.#foreign.get(event.decision_id);
-    if (live !== undefined) {
-      this.#foreign.delete(event.decision_id);
-      if (event.type === "settled" && options?.claimed !== true) {
-        // Made by another replica, which settles its own copy and logs that: one line, not one per
-        // replica. Or, its maker gone, the replica whose settlement the store holds first logs it.
-        if (live || options?.claimed === false) this.#elsewhere++;
-        else this.#unclaimed++;
-        return;
-      }
-    }
-    this.#enqueue(decision, event);
+    this.#foreign.delete(event.decision_id);
+    const claim = event.type === "settled" ? options?.claim : undefined;
+    if (claim === "theirs") this.#elsewhere++;
+    else if (claim === "unknown") this.#unclaimed++;
+    else if (claim === undefined && live !== undefined && event.type === "settled") {
+      // Made by another replica, which settles its own copy and logs that: one line, not one per
+      // replica. Its maker unknown (a restart on a shared store), in no log.
+      if (live) this.#elsewhere++;
+      else this.#unclaimed++;
+    } else this.#enqueue(decision, event);
   };
 
   #enqueue(decision: DecisionEvent, event: EndEvent): void {
@@ -252,9 +252,8 @@ export class DecisionLogWriter {
    * tracked, so that its feedback taken here is logged here; an outcome another replica took ends
    * the decision here without a line, since that replica logs it. With `resumed`, a decision the
    * engine hands back at a restart on a shared store, whose maker it cannot tell: logged if its
-   * feedback comes here; settled here, it is logged here if the store says the line is this
-   * replica's (see `onEvent`'s `claimed`), else in another log or in none (`stats().unclaimed`).
-   * Never throws, never does I/O.
+   * feedback comes here; settled here, it is logged where the store's claim says (see `onEvent`'s
+   * `claim`), or, without claims, in no log (`stats().unclaimed`). Never throws, never does I/O.
    */
   onRemoteEvent(event: EngineEvent, options?: { resumed?: boolean }): void {
     if (this.#closed) return;
@@ -269,11 +268,6 @@ export class DecisionLogWriter {
       this.#foreign.delete(id);
       this.#elsewhere++;
     }
-  }
-
-  /** Whether a decision waiting here was made by another replica (or handed back at a restart on a shared store). */
-  isForeign(decisionId: string): boolean {
-    return this.#foreign.has(decisionId);
   }
 
   /**

@@ -131,10 +131,11 @@ export interface EngineStore {
   /** Events recorded by other processes sharing this store (replicas), delivered in the store's order. */
   subscribe?(listener: (event: EngineEvent) => void): () => void;
   /**
-   * Optional, for a store shared by replicas: of decisions another replica made whose settlement
-   * this one has written, those whose decision-log line falls to this replica, because their maker
-   * has gone (it would have logged its own) and this replica's settlement is the first the store
-   * holds. Without it, such a decision's settlement is logged only by a maker still running.
+   * Optional, for a store shared by replicas, each of which settles its own copy of a decision:
+   * of the decisions whose settlement this replica has written, those whose decision-log line it
+   * claimed, atomically, before any other replica did, and that have no outcome (the replica that
+   * took the feedback logs those). Without it, the replica that made a decision logs its
+   * settlement, and one handed back at a restart (its maker unknown) is in no log.
    */
   claimSettlementLines?(decisionIds: readonly string[]): Promise<ReadonlySet<string>>;
   /** Optional: writes every event queued so far (rejects when it cannot); the engine's close() asks a store with claims to, before it closes it. */

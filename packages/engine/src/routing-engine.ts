@@ -770,6 +770,8 @@ export class RoutingEngine {
       if (this.#store?.claimSettlementLines && this.#decisionLog) await this.#store.flush?.().catch(() => {});
       while (this.#claiming.size > 0) await Promise.all(this.#claiming);
       await this.#store?.close();
+      // Settlements the store's own close wrote ask too (and are answered "unknown" once it is closed).
+      while (this.#claiming.size > 0) await Promise.all(this.#claiming);
       this.#closed = true;
       // Lines lost to a failed write were counted (`getStatus().decision_log`) and the model is
       // saved: said, not thrown, so that a close which kept everything acknowledged succeeds.
@@ -1052,9 +1054,8 @@ export class RoutingEngine {
     const log = this.#decisionLog;
     if (durable && log && event.type !== "decision") {
       const id = event.decision_id;
-      const claims = this.#store?.claimSettlementLines;
-      // Another replica's decision, settled here: its line falls to this replica only if the store says so.
-      const claim = event.type === "settled" && claims !== undefined && log.isForeign(id);
+      // Every replica settles its own copy: on a store that hands out the line, the first to claim it logs it.
+      const claim = event.type === "settled" && this.#store?.claimSettlementLines !== undefined;
       log.hold(id);
       durable.then(
         () => {
@@ -1070,13 +1071,13 @@ export class RoutingEngine {
     return durable;
   }
 
-  /** Asks the store whose line a written settlement of another replica's decision is; close() waits for the answer. */
+  /** Asks the store whose line a written settlement is; close() waits for the answer. */
   #claimLine(log: DecisionLogWriter, event: Extract<EngineEvent, { type: "settled" }>): void {
     const store = this.#store as EngineStore & Required<Pick<EngineStore, "claimSettlementLines">>;
     const asked = store.claimSettlementLines([event.decision_id]).then(
-      (claimed) => log.onEvent(event, { claimed: claimed.has(event.decision_id) }),
-      // The store could not say: as without claims, the maker (if still running) logs it.
-      () => log.onEvent(event),
+      (claimed) => log.onEvent(event, { claim: claimed.has(event.decision_id) ? "mine" : "theirs" }),
+      // The store could not say: logging it here might log it twice, so it is counted instead.
+      () => log.onEvent(event, { claim: "unknown" }),
     );
     const done = asked.then(() => {
       this.#claiming.delete(done);

@@ -42,6 +42,7 @@ export function isSystemSchemaName(schema: string): boolean {
  * - (4) `store_head.audit_anchor_seq`, `audit_anchor_prev`: where the audit trail begins after
  *   audit retention removed its oldest records.
  * - (5) `snapshots.origin_unapplied`; `replicas`: each live replica's position, for event retention.
+ * - (6) `log_claims`: which replica writes the decision-log line of a decision settled without feedback.
  */
 export function migrations(schema: string): string[] {
   const s = `"${assertSchemaName(schema)}"`;
@@ -138,6 +139,13 @@ export function migrations(schema: string): string[] {
       position bigint NOT NULL,
       seen_at timestamptz NOT NULL DEFAULT now()
     );`,
+    // 6: every replica settles its own copy of a decision no feedback came for; the first to claim
+    // its decision-log line here writes it (claimSettlementLines). Removed with event retention.
+    `CREATE TABLE ${s}.log_claims (
+      decision_id text PRIMARY KEY,
+      origin text NOT NULL,
+      claimed_at timestamptz NOT NULL DEFAULT now()
+    )`,
   ];
 }
 

@@ -535,6 +535,10 @@ export class PostgresStore implements EngineStore {
              SELECT max(seq) AS top FROM gone`,
             [horizon, cutoff],
           );
+          // Claims outlive every replica's settlement of their decision (retention ≥ reward wait + grace).
+          await tx.query(`DELETE FROM ${t}.log_claims WHERE claimed_at < now() - $1::bigint * interval '1 millisecond'`, [
+            this.#eventRetentionMs,
+          ]);
           const top = Math.max(Number(rows[0]?.top ?? 0), Number(orphans[0]?.top ?? 0));
           if (top > 0) await tx.query(`UPDATE ${t}.store_head SET pruned_seq = GREATEST(pruned_seq, $1) WHERE id = 1`, [top]);
           return count;
@@ -613,10 +617,10 @@ export class PostgresStore implements EngineStore {
   }
 
   /**
-   * See `EngineStore.claimSettlementLines`: of decisions another replica made whose settlement
-   * this replica has written, those whose maker is gone (not in `replicas`, or not seen for
-   * `replicaStaleMs`), that have no outcome, and whose first settlement in the database is this
-   * replica's. The calls of one turn of the event loop share one query.
+   * See `EngineStore.claimSettlementLines`: claims, for this replica, the decision-log line of each
+   * decision whose settlement it wrote, unless another replica claimed it first or an outcome was
+   * written (`log_claims`, one row per decision, `INSERT … ON CONFLICT DO NOTHING`). The calls of
+   * one turn of the event loop share one statement.
    */
   claimSettlementLines(decisionIds: readonly string[]): Promise<ReadonlySet<string>> {
     if (this.#claims === undefined) {
@@ -624,7 +628,7 @@ export class PostgresStore implements EngineStore {
       const claimed = new Promise<ReadonlySet<string>>((resolve, reject) => {
         setImmediate(() => {
           this.#claims = undefined;
-          this.#claimFirstSettlements(ids).then(resolve, reject);
+          this.#claimLines(ids).then(resolve, reject);
         });
       });
       this.#claims = { ids, claimed };
@@ -633,21 +637,15 @@ export class PostgresStore implements EngineStore {
     return this.#claims.claimed;
   }
 
-  async #claimFirstSettlements(decisionIds: readonly string[]): Promise<ReadonlySet<string>> {
+  async #claimLines(decisionIds: readonly string[]): Promise<ReadonlySet<string>> {
     const t = this.#t;
     const { rows } = await this.#client.query<{ decision_id: string }>(
-      `SELECT first.decision_id FROM (
-         SELECT DISTINCT ON (decision_id) decision_id, origin FROM ${t}.settlements
-         WHERE decision_id = ANY($1::text[]) ORDER BY decision_id, seq
-       ) first
-       JOIN ${t}.decisions d ON d.decision_id = first.decision_id
-       WHERE first.origin = $2 AND d.origin <> $2
-         AND NOT EXISTS (SELECT 1 FROM ${t}.outcomes o WHERE o.decision_id = first.decision_id)
-         AND NOT EXISTS (
-           SELECT 1 FROM ${t}.replicas r
-           WHERE r.origin = d.origin AND r.seen_at > now() - $3::bigint * interval '1 millisecond'
-         )`,
-      [decisionIds.map(encodeText), this.origin, this.#replicaStaleMs],
+      `INSERT INTO ${t}.log_claims (decision_id, origin)
+       SELECT id, $2 FROM unnest($1::text[]) AS id
+        WHERE NOT EXISTS (SELECT 1 FROM ${t}.outcomes o WHERE o.decision_id = id)
+       ON CONFLICT (decision_id) DO NOTHING
+       RETURNING decision_id`,
+      [[...new Set(decisionIds)].map(encodeText), this.origin],
     );
     return new Set(rows.map((row) => decodeText(row.decision_id)));
   }
