@@ -1420,6 +1420,18 @@ describe(`PostgresStore on ${db.backend}`, () => {
       await restarted.close();
     });
 
+    it("removes decision-log claims older than the retention with the events", async () => {
+      const schema = db.schema();
+      const engine = await RoutingEngine.open({ store: db.store(schema), seed: 1, autoSave: false });
+      await engine.close();
+      await db.query(
+        `INSERT INTO "${schema}".log_claims (decision_id, origin, claimed_at) VALUES ('old', 'x', now() - interval '2 hours'), ('new', 'x', now())`,
+      );
+      await twoSnapshots(schema);
+      const left = await db.query<{ decision_id: string }>(`SELECT decision_id FROM "${schema}".log_claims`);
+      expect(left.map((row) => row.decision_id)).toEqual(["new"]);
+    });
+
     it("keeps every event of the last week by default", async () => {
       const schema = db.schema();
       await twoSnapshots(schema, {});
