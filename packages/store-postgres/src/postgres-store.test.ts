@@ -1537,6 +1537,21 @@ describe(`PostgresStore on ${db.backend}`, () => {
       },
     );
 
+    it("keeps an idle replica registered as live when replicaStaleMs is shorter than the 10 s heartbeat", async () => {
+      // It said it was there every 10 s only: with replicaStaleMs 900, retention took an idle
+      // replica for stopped and could remove events it had not read.
+      const schema = db.schema();
+      const store = db.store(schema, { pollMs: 50, replicaStaleMs: 900 });
+      const idle = await RoutingEngine.open({ store, seed: 1, autoSave: false });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const [row] = await db.query<{ age_ms: string }>(
+        `SELECT extract(epoch FROM now() - seen_at) * 1000 AS age_ms FROM "${schema}".replicas WHERE origin = $1`,
+        [store.origin],
+      );
+      expect(Number(row?.age_ms)).toBeLessThan(900);
+      await idle.close();
+    });
+
     it("refuses a replicaStaleMs that is not a whole number of milliseconds ≥ 1", () => {
       expect(() => db.store(db.schema(), { replicaStaleMs: 0 })).toThrow(/^options\.replicaStaleMs: must be a whole number/);
     });

@@ -97,7 +97,7 @@ const PRUNE_BATCH = 5_000;
 const AUDIT_PRUNE_BATCH = 10_000;
 /** Default `replicaStaleMs`. */
 const DEFAULT_REPLICA_STALE_MS = 60_000;
-/** How often a replica whose position does not move says it is still there. */
+/** How often a replica whose position does not move says it is still there (at most a third of `replicaStaleMs`). */
 const HEARTBEAT_MS = 10_000;
 /** Registrations older than this (replicas that stopped without closing) are removed. */
 const FORGET_REPLICA_MS = 86_400_000;
@@ -1015,7 +1015,9 @@ export class PostgresStore implements EngineStore {
         // Paused long enough for retention to stop waiting for this replica (a frozen process or
         // machine), events after `before` may have gone between the check above and the read.
         const mayBeStale = Date.now() - this.#registered.at > this.#replicaStaleMs / 2;
-        if (this.#position !== this.#registered.position || Date.now() - this.#registered.at >= HEARTBEAT_MS) {
+        // Three heartbeats per replicaStaleMs at least: a live, idle replica never looks stopped.
+        const heartbeat = Math.min(HEARTBEAT_MS, this.#replicaStaleMs / 3);
+        if (this.#position !== this.#registered.position || Date.now() - this.#registered.at >= heartbeat) {
           await this.#register(this.#client, this.#position);
         }
         const pruned = await this.#readTotals();
