@@ -187,9 +187,9 @@ export const statusResponseSchema = z.looseObject({
       unconfirmed: z.number(),
       /** Outcomes or settlements for decisions this writer never saw (made before a restart that did not hand them back). */
       unmatched: z.number(),
-      /** With DATABASE_URL: decisions left to another replica's log (fed back there, or made there and settled here). */
+      /** With DATABASE_URL: decisions left to another replica's log (fed back there, or whose settlement's line it claimed first). */
       elsewhere: z.number(),
-      /** With DATABASE_URL: decisions pending at a restart and then settled here without feedback: in no log. */
+      /** With DATABASE_URL: decisions settled here whose line's claim could not be written: in no log. */
       unclaimed: z.number(),
       last_error: z.string().nullable(),
     })

@@ -159,7 +159,7 @@ export class SidecarMetrics {
     });
     this.#logLines = new Counter({
       name: "aurora_decision_log_lines_total",
-      help: "Decisions by what became of their AURORA_DECISION_LOG line: written; dropped (the queue was full, or a write failed); forgotten (more decisions waited for their outcome than the pending limit); unconfirmed (the store did not confirm how the decision finished); elsewhere (with DATABASE_URL: left to another replica's log, which took its feedback or made it); unclaimed (with DATABASE_URL: pending at a restart, then settled here, in no log). Absent without AURORA_DECISION_LOG.",
+      help: "Decisions by what became of their AURORA_DECISION_LOG line: written; dropped (the queue was full, or a write failed); forgotten (more decisions waited for their outcome than the pending limit); unconfirmed (the store did not confirm how the decision finished); elsewhere (with DATABASE_URL: left to another replica's log, which took its feedback or claimed the settlement's line first); unclaimed (with DATABASE_URL: settled here, but the claim of its line could not be written: in no log). Absent without AURORA_DECISION_LOG.",
       labelNames: ["result"],
       registers: [],
     });

@@ -123,7 +123,8 @@ function wholeLine(fd: number, start: number, end: number): boolean {
  * engine hands them back (it does, with `decisionLogPath`, for the decisions still pending in its
  * snapshot and journal or database), and another replica's, unless the engine passes on the
  * replicas' stream (`onRemoteEvent`; it does with a shared store). With replicas each decision is
- * logged once: by the replica that took its feedback, or, settled without one, by the one that made it.
+ * logged once: by the replica that took its feedback, or, settled without one, by the replica that
+ * claimed its line first (`EngineStore.claimSettlementLines`; without it, by the one that made it).
  */
 export class DecisionLogWriter {
   readonly #path: string;
@@ -137,8 +138,9 @@ export class DecisionLogWriter {
   /** Decisions whose outcome or settlement the store is writing (`hold`): out of `#pending`'s count. */
   readonly #held = new Map<string, DecisionEvent>();
   /**
-   * The pending or held decisions another replica made (`onRemoteEvent`): settled here, they are its
-   * to log. True for a live replica's, false for one handed back at a restart (its maker unknown).
+   * The pending or held decisions another replica made (`onRemoteEvent`): true for a live replica's,
+   * false for one handed back at a restart (its maker unknown). It decides who logs a settlement
+   * only on a store without `claimSettlementLines`: then the maker does.
    */
   readonly #foreign = new Map<string, boolean>();
   /** Decisions logged with the outcome the store kept (`supersede`) whose settlement here is still to come: no line for it. */
@@ -339,8 +341,8 @@ export class DecisionLogWriter {
 
   /**
    * The store did not confirm how a held decision finished: no line (`stats().unconfirmed`). With
-   * `settled`, it was a settlement, which for another replica's decision would not have been
-   * logged here anyway (not counted).
+   * `settled`, it was a settlement of another replica's decision, not counted: that replica, or
+   * another whose settlement claims the line, logs it.
    */
   release(decisionId: string, settled = false): void {
     if (this.#superseded.delete(decisionId)) return;

@@ -68,7 +68,7 @@ describe("failed_before: providers a router tried first and that failed", () => 
       const jobs = 200;
       const named = await failover(new RoutingEngine({ seed: 3, policy: { kind } }), jobs, true);
       const unnamed = await failover(new RoutingEngine({ seed: 3, policy: { kind } }), jobs, false);
-      // Named: the down provider is left after its failures are learned (q-learning's ε still explores it now and then).
+      // Named: the down provider is left once its failures are learned (tried again now and then, as exploration goes).
       expect(named).toBeLessThanOrEqual(10);
       // Not named: nothing tells the engine it failed, and the cheapest provider stays its first choice.
       expect(unnamed).toBeGreaterThanOrEqual(50);

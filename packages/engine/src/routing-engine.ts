@@ -761,7 +761,7 @@ export class RoutingEngine {
         // A store that declines the snapshot on purpose has every acknowledged event durable.
         await this.save().catch((error: unknown) => {
           if (!(error instanceof SnapshotDeclinedError)) throw error;
-          this.#log(`closing without a snapshot: ${error.message}`);
+          this.#log(`closing: ${error.message}`);
         });
       } else await this.#saving?.catch(() => {});
     } finally {

@@ -1491,7 +1491,7 @@ describe(`PostgresStore on ${db.backend}`, () => {
       const id = behind.decide({ context, providers }).metadata.decision_id;
       await behind.close();
       expect(said).toContainEqual(
-        expect.stringMatching(/^closing without a snapshot: no snapshot was taken: this replica had read the events up to seq 0/),
+        expect.stringMatching(/^closing: no snapshot was taken: this replica had read the events up to seq 0/),
       );
       expect((await db.query(`SELECT version FROM "${schema}".snapshots`)).length).toBe(2);
       expect((await db.query(`SELECT decision_id FROM "${schema}".decisions WHERE decision_id = $1`, [id])).length).toBe(1);

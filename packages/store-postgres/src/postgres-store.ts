@@ -81,8 +81,9 @@ export interface PostgresStoreOptions {
   auditRetentionMs?: number;
   /**
    * How long a replica may go without registering its position (after each poll that moves it,
-   * and every 10 s) before event retention stops waiting for it, in ms (default 60,000). One that
-   * comes back after missing removed events reports not ready.
+   * and at the first poll after 10 s or a third of this, whichever is shorter) before event
+   * retention stops waiting for it, in ms (default 60,000). Keep `pollMs` under a third of it. One
+   * that comes back after missing removed events reports not ready.
    */
   replicaStaleMs?: number;
   /** Where notes go (a refused snapshot, a lost connection); default `console.warn`. */
@@ -415,7 +416,7 @@ export class PostgresStore implements EngineStore {
       }
     }
     // A model that missed events must not become the snapshot every restart starts from.
-    if (this.#missed) throw this.#missed;
+    if (this.#missed) throw new SnapshotDeclinedError(this.#missed.message);
     const value = take();
     // The model now holds every event up to `position`, plus own events from..to that are not covered by it.
     const from = this.#firstOwnBeyond();
@@ -490,6 +491,17 @@ export class PostgresStore implements EngineStore {
     if (this.#eventRetentionMs === Number.POSITIVE_INFINITY) return;
     const t = this.#t;
     try {
+      // Decision-log claims outlive every replica's settlement of their decision (retention ≥ reward
+      // wait + grace), whatever the snapshots: removed by age, a batch per statement.
+      for (;;) {
+        const { rows: claims } = await this.#client.query<{ removed: string }>(
+          `WITH gone AS (DELETE FROM ${t}.log_claims WHERE decision_id IN (
+             SELECT decision_id FROM ${t}.log_claims WHERE claimed_at < now() - $1::bigint * interval '1 millisecond' LIMIT $2
+           ) RETURNING 1) SELECT count(*) AS removed FROM gone`,
+          [this.#eventRetentionMs, PRUNE_BATCH],
+        );
+        if (Number(claims[0]?.removed ?? 0) < PRUNE_BATCH || this.#closed) break;
+      }
       const { rows: kept } = await this.#client.query<{ snapshots: string; horizon: string | null }>(
         `SELECT count(*) AS snapshots, min(upto_seq) AS horizon FROM ${t}.snapshots`,
       );
@@ -535,10 +547,6 @@ export class PostgresStore implements EngineStore {
              SELECT max(seq) AS top FROM gone`,
             [horizon, cutoff],
           );
-          // Claims outlive every replica's settlement of their decision (retention ≥ reward wait + grace).
-          await tx.query(`DELETE FROM ${t}.log_claims WHERE claimed_at < now() - $1::bigint * interval '1 millisecond'`, [
-            this.#eventRetentionMs,
-          ]);
           const top = Math.max(Number(rows[0]?.top ?? 0), Number(orphans[0]?.top ?? 0));
           if (top > 0) await tx.query(`UPDATE ${t}.store_head SET pruned_seq = GREATEST(pruned_seq, $1) WHERE id = 1`, [top]);
           return count;
@@ -1015,7 +1023,7 @@ export class PostgresStore implements EngineStore {
         // Paused long enough for retention to stop waiting for this replica (a frozen process or
         // machine), events after `before` may have gone between the check above and the read.
         const mayBeStale = Date.now() - this.#registered.at > this.#replicaStaleMs / 2;
-        // Three heartbeats per replicaStaleMs at least: a live, idle replica never looks stopped.
+        // Three heartbeats per replicaStaleMs at least (with pollMs under a third of it): a live, idle replica never looks stopped.
         const heartbeat = Math.min(HEARTBEAT_MS, this.#replicaStaleMs / 3);
         if (this.#position !== this.#registered.position || Date.now() - this.#registered.at >= heartbeat) {
           await this.#register(this.#client, this.#position);
@@ -1074,7 +1082,7 @@ export class PostgresStore implements EngineStore {
   /** Marks this replica as having missed events retention removed: not ready, and no snapshot, until restarted. */
   #missedUpTo(pruned: number, position: number): void {
     if (this.#missed) return;
-    this.#missed = new SnapshotDeclinedError(
+    this.#missed = new StoreUnavailableError(
       `this replica had read the events up to seq ${position} when event retention removed some up to seq ${pruned}: its model lacks them; restart it to load the newest snapshot`,
     );
     this.#log(this.#missed.message);

@@ -208,7 +208,7 @@ describe("an update whose pick failed first (judgedReward)", () => {
     ["ab", CONFIGS.find(([name]) => name === "ab")?.[1] as PolicyConfig],
     ["shadow", CONFIGS.find(([name]) => name === "shadow")?.[1] as PolicyConfig],
     ["guardrail", CONFIGS.find(([name]) => name === "guardrail")?.[1] as PolicyConfig],
-  ])("%s judges the pick by judgedReward, and its policies learn reward", (_, config) => {
+  ])("%s judges the pick by judgedReward in its own reward statistics", (_, config) => {
     const policy = createPolicy(config, { rng: createRng(4) });
     const choice = policy.choose(req);
     const provider = candidates[choice.index] as Provider;

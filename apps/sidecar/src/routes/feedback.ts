@@ -92,10 +92,6 @@ export async function feedbackRoute(app: FastifyInstance): Promise<void> {
         reward = await app.engine.feedback(outcome);
       } catch (error) {
         const code = (error as { code?: string } | null)?.code ?? "";
-        // Not acknowledged (503), but learned, and most likely written: the failed tries were learned too.
-        if (code === "FEEDBACK_NOT_DURABLE" && Array.isArray(outcome.failed_before)) {
-          app.metrics.observeFailedAttempts(outcome.failed_before);
-        }
         if (code === "UNKNOWN_DECISION" && routedNothing(app, outcome.decision_id)) {
           throw new NoOutcomeToLearnError(outcome.decision_id);
         }
