@@ -446,17 +446,21 @@ export class RoutingEngine {
     refuseUnlearnable(prepared);
     const { before, after } = this.#learn(prepared, parsed);
     const durable = this.#hasEventSinks
-      ? this.#emit({
-          type: "outcome",
-          decision_id: record.decision_id,
-          outcome: parsed,
-          provider_id: provider.provider_id,
-          reward,
-          ...failedReward(prepared),
-          before,
-          after,
-          at: this.#clock.now(),
-        })
+      ? this.#emit(
+          withFailedReward(
+            {
+              type: "outcome",
+              decision_id: record.decision_id,
+              outcome: parsed,
+              provider_id: provider.provider_id,
+              reward,
+              before,
+              after,
+              at: this.#clock.now(),
+            },
+            prepared,
+          ),
+        )
       : undefined;
     this.#observeLearned(prepared, before, after);
     if (durable) {
@@ -517,18 +521,20 @@ export class RoutingEngine {
     const { reward, record, provider } = prepared;
     // What every policy refuses to learn is refused before it is written (the decision stays pending).
     refuseUnlearnable(prepared);
-    const event: Extract<EngineEvent, { type: "outcome" }> = {
-      type: "outcome",
-      decision_id: record.decision_id,
-      outcome: parsed,
-      provider_id: provider.provider_id,
-      reward,
-      ...failedReward(prepared),
-      // Known once learned: written as null, which no reader of the event uses.
-      before: Number.NaN,
-      after: Number.NaN,
-      at: this.#clock.now(),
-    };
+    const event = withFailedReward(
+      {
+        type: "outcome",
+        decision_id: record.decision_id,
+        outcome: parsed,
+        provider_id: provider.provider_id,
+        reward,
+        // Known once learned: written as null, which no reader of the event uses.
+        before: Number.NaN,
+        after: Number.NaN,
+        at: this.#clock.now(),
+      },
+      prepared,
+    );
     let refusal: Error | undefined;
     let written: Promise<boolean> | undefined;
     try {
@@ -1290,9 +1296,12 @@ function checkEventRetention(store: EngineStore, rewardWaitMs: number): void {
   }
 }
 
-/** The outcome event's `failed_reward`, when the outcome names providers that failed before. */
-function failedReward(prepared: PreparedOutcome): { failed_reward?: number } {
-  return prepared.failed.length > 0 ? { failed_reward: prepared.failedReward } : {};
+type OutcomeEvent = Extract<EngineEvent, { type: "outcome" }>;
+
+/** The outcome event with `failed_reward` when the outcome names providers that failed before (no copy on the common path). */
+function withFailedReward(event: OutcomeEvent, prepared: PreparedOutcome): OutcomeEvent {
+  if (prepared.failed.length > 0) event.failed_reward = prepared.failedReward;
+  return event;
 }
 
 /**
