@@ -435,6 +435,55 @@ describe("RoutingEngine", () => {
     });
   });
 
+  describe("close() settles the decisions whose wait has passed", () => {
+    it("without a store: learned with the default reward, told to onEvent and written to the decision log", async () => {
+      const clock = new ManualClock(0);
+      const events: EngineEvent[] = [];
+      const logPath = join(tempDir(), "decisions.jsonl");
+      const engine = new RoutingEngine({
+        seed: 1,
+        clock,
+        rewardWaitMs: 1_000,
+        defaultReward: -5,
+        decisionLogPath: logPath,
+        onEvent: (event) => events.push(event),
+      });
+      const ids = Array.from({ length: 3 }, () => engine.decide({ context, providers: market(3) }).metadata.decision_id);
+      await engine.feedback(success(ids[0]!));
+      clock.advance(500);
+      const young = engine.decide({ context, providers: market(3) }).metadata.decision_id; // its wait has not passed
+      clock.advance(501);
+      await engine.close();
+      const settled = events.filter((event) => event.type === "settled");
+      expect(settled.map((event) => [event.decision_id, event.reason, event.reward])).toEqual([
+        [ids[1], "expired", -5],
+        [ids[2], "expired", -5],
+      ]);
+      expect(engine.getStatus().settlement).toEqual({ settled_with_default: 2, settled_dropped: 0 });
+      expect(engine.getStatus().strategist.total_rewards).toBe(3);
+      const lines = readFileSync(logPath, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { decision_id: string });
+      expect(lines.map((line) => line.decision_id).sort()).toEqual([ids[0], ids[1], ids[2]].sort());
+      expect(lines.map((line) => line.decision_id)).not.toContain(young);
+    });
+
+    it("with a model file: stored before the model is saved, so a restart with a longer wait finds them finished", async () => {
+      const clock = new ManualClock(0);
+      const modelPath = join(tempDir(), "model.json");
+      const engine = new RoutingEngine({ seed: 1, clock, rewardWaitMs: 1_000, modelPath, log: () => {} });
+      const ids = Array.from({ length: 4 }, () => engine.decide({ context, providers: market(3) }).metadata.decision_id);
+      clock.advance(1_001);
+      await engine.close();
+      const reopened = new RoutingEngine({ clock, rewardWaitMs: 3_600_000, modelPath, log: () => {} });
+      expect(reopened.getStatus().executor.pending_feedback).toBe(0);
+      expect(reopened.getStatus().settlement).toEqual({ settled_with_default: 0, settled_dropped: 4 });
+      await expect(reopened.feedback(success(ids[0]!))).rejects.toBeInstanceOf(LateFeedbackError);
+      await reopened.close();
+    });
+  });
+
   describe("options", () => {
     it("names a bad option", () => {
       const error = errorOf(() => new RoutingEngine({ saveEvery: 0 }));

@@ -760,6 +760,10 @@ export class RoutingEngine {
 
   async #close(): Promise<void> {
     if (this.#closed) return;
+    // Decisions whose wait has passed are due now: settled (learned, logged, stored) before the
+    // model is saved, not left for a next start that may never come (a memory store, a replica
+    // scaled down) or that would settle them with another wait.
+    this.#settle(this.#executor.settleExpired());
     this.#stopPsiRefresh?.();
     this.#psi?.close();
     try {
