@@ -1,6 +1,7 @@
 import { DecisionLogError } from "./errors.js";
 
 const NEWLINE = 0x0a;
+const RETURN = 0x0d;
 
 /**
  * The lines of a byte stream (split at `\n`, without it; a `\r` before it is left for the caller
@@ -18,7 +19,10 @@ export async function* boundedLines(chunks: AsyncIterable<Buffer>, maxBytes: num
   for await (const chunk of chunks) {
     let start = 0;
     for (let end = chunk.indexOf(NEWLINE); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
-      if (pendingBytes + end - start > maxBytes) throw tooLong(source, lineNumber, maxBytes);
+      const bytes = pendingBytes + end - start;
+      // A CRLF line's \r is not part of the record (it is trimmed): one byte more is allowed for it.
+      const crlf = (end > start ? chunk[end - 1] : pending.at(-1)?.at(-1)) === RETURN;
+      if (bytes > maxBytes + (crlf ? 1 : 0)) throw tooLong(source, lineNumber, maxBytes);
       yield pendingBytes === 0
         ? chunk.toString("utf8", start, end)
         : Buffer.concat([...pending, chunk.subarray(start, end)]).toString("utf8");
@@ -29,7 +33,7 @@ export async function* boundedLines(chunks: AsyncIterable<Buffer>, maxBytes: num
     }
     if (start < chunk.length) {
       pendingBytes += chunk.length - start;
-      if (pendingBytes > maxBytes) throw tooLong(source, lineNumber, maxBytes);
+      if (pendingBytes > maxBytes + (chunk[chunk.length - 1] === RETURN ? 1 : 0)) throw tooLong(source, lineNumber, maxBytes);
       pending.push(chunk.subarray(start));
     }
   }

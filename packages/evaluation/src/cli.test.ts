@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRng, stateKey } from "@aurora/domain";
@@ -80,6 +80,21 @@ describe("aurora-ope", () => {
     expect((await run(argv)).stdout).toBe(first.stdout);
   });
 
+  it("prints a stderr and interval it cannot give (one decision of non-zero weight) as null in --json", async () => {
+    const log = file(
+      "one-weighted.jsonl",
+      toJsonl([
+        logLine({ decision_id: "d1", chosen: "a", propensity: 0.8, reward: 7.5 }),
+        logLine({ decision_id: "d2", chosen: "b", propensity: 0.2, reward: 3 }),
+        logLine({ decision_id: "d3", chosen: "b", propensity: 0.5, reward: -2 }),
+      ]),
+    );
+    const answer = await run(["--log", log, "--policy", "always:a", "--json"]);
+    expect(answer.status).toBe(0);
+    expect(JSON.parse(answer.stdout).estimates.ips).toMatchObject({ estimate: 7.5 / 0.8 / 3, stderr: null, ci95: [null, null] });
+    expect((await run(["--log", log, "--policy", "always:a"])).stdout).toMatch(/n\/a/);
+  });
+
   it("reads several logs as one (replicas' logs): the same estimates as their lines in one file", async () => {
     const half = outage.lines.length / 2;
     const first = file("replica-a.jsonl", toJsonl(outage.lines.slice(0, half)));
@@ -124,6 +139,14 @@ describe("aurora-ope", () => {
     const folder = await run(["--log", a, "--log", dir, "--policy", "always:a"]);
     expect(folder.status).toBe(2);
     expect(folder.stderr).toContain(`--log: cannot read ${dir} (EISDIR)`);
+    // Any system error opening it: a path through a file, a symbolic link loop.
+    const through = join(a, "x");
+    const notDir = await run(["--log", through, "--policy", "always:a"]);
+    expect([notDir.status, notDir.stderr]).toEqual([2, expect.stringContaining(`--log: cannot read ${through} (ENOTDIR)`)]);
+    symlinkSync(join(dir, "loop-b"), join(dir, "loop-a"));
+    symlinkSync(join(dir, "loop-a"), join(dir, "loop-b"));
+    const loop = await run(["--log", join(dir, "loop-a"), "--policy", "always:a"]);
+    expect([loop.status, loop.stderr]).toEqual([2, expect.stringContaining(`--log: cannot read ${join(dir, "loop-a")} (ELOOP)`)]);
   });
 
   it("exits 2 naming the line number and field of a bad log line", async () => {

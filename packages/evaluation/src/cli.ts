@@ -164,10 +164,10 @@ async function readSnapshot(path: string | undefined): Promise<unknown> {
   }
 }
 
-/** Maps a missing file or a log too short to evaluate to a usage error on `--log`. */
+/** Maps a file that cannot be opened or read (any system error) or a log too short to evaluate to a usage error on `--log`. */
 function logErrorFrom(error: unknown, path: string): unknown {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") {
+  const { code, syscall } = (error ?? {}) as NodeJS.ErrnoException;
+  if (typeof code === "string" && typeof syscall === "string") {
     const file = (error as NodeJS.ErrnoException).path ?? path;
     return new CliUsageError("--log", `cannot read ${file} (${code})`, { cause: error });
   }

@@ -190,6 +190,17 @@ describe("evaluatePolicy", () => {
         expect(got).toMatchObject({ lines: 2, superseded: 1, inexact_propensities: 0 });
       });
 
+      it("refuses a settlement repeated in one log after another log's feedback, as it does that log alone", async () => {
+        const alone = await evaluatePolicy(
+          parseDecisionLog(toJsonl([evicted, other, evicted]), "b.jsonl"),
+          alwaysProvider("a"),
+        ).catch((e) => e);
+        expect(alone.message).toMatch(/^b\.jsonl line 3: decision_id: "d1" repeats the decision of line 1: /);
+        const error = await evaluatePolicy(twoLogs([fed], [evicted, other, evicted]), alwaysProvider("a")).catch((e) => e);
+        expect(error).toBeInstanceOf(DecisionLogError);
+        expect(error.message).toBe(alone.message);
+      });
+
       it("refuses two feedback lines, or two settlements, naming both files", async () => {
         for (const [first, second] of [
           [fed, fed],

@@ -90,6 +90,9 @@ export async function evaluatePolicy(
   // The samples of settlement lines with a reward, by id, in case another log holds the feedback.
   // Kept as index·2 + 1 when the line's propensity was inexact.
   const settledSamples = new Map<string, number>();
+  // Settlement lines left out for another log's feedback line, by id: where each was read, so that
+  // the same file repeating one is refused as it would be read alone.
+  const leftOut = new Map<string, number>();
   for await (const line of log) {
     const position = positionOf(line);
     const where = seen.where(position, lines);
@@ -98,8 +101,17 @@ export async function evaluatePolicy(
     if (earlier !== undefined) {
       const replaces = seen.replaces(earlier, where, settlement);
       if (replaces === undefined) throw repeatedDecision(line.decision_id, lines, seen.position(earlier), position);
+      if (!replaces) {
+        // A settlement after the feedback: left out, unless its file already had one left out.
+        const other = leftOut.get(line.decision_id);
+        if (other !== undefined && Math.floor(other / LINE_ROOM) === Math.floor(where / LINE_ROOM)) {
+          throw repeatedDecision(line.decision_id, lines, seen.position(other * 2 + 1), position);
+        }
+        leftOut.set(line.decision_id, where);
+        superseded++;
+        continue;
+      }
       superseded++;
-      if (!replaces) continue; // a settlement after the feedback: left out
       // The feedback after a settlement: the settlement's line (and its sample, if any) is left out.
       lines--;
       const held = settledSamples.get(line.decision_id);

@@ -105,6 +105,33 @@ describe("policyTarget", () => {
     expect(policyTarget(policy, { samples: 3 }).probabilities(request(3))).toEqual([0.5, 0.25, 0.25]);
   });
 
+  it("gives a Monte Carlo policy (thompson) each candidate's share of its picks, which converges as samples grow", () => {
+    const req = request(3);
+    const policy = createPolicy({ kind: "thompson" }, { rng: createRng(3) });
+    // p0 is best, p1 close behind, p2 a rare pick (about 2%).
+    for (let i = 0; i < 5; i++) {
+      for (const [index, reward] of [
+        [0, 9],
+        [1, 8.5],
+        [2, 7.5],
+      ] as const) {
+        policy.update({ stateKey: req.stateKey, context: req.context, provider: req.candidates[index]!, reward });
+      }
+    }
+    const snapshot = JSON.parse(JSON.stringify(policy.toJSON()));
+    const frozen = (seed: number) => createPolicy({ kind: "thompson" }, { rng: createRng(seed), snapshot });
+    const truth = [0, 0, 0];
+    const measure = frozen(99);
+    for (let i = 0; i < 20_000; i++) truth[measure.choose(req).index]! += 1 / 20_000;
+    expect(truth[2]).toBeGreaterThan(0.005);
+    expect(truth[2]).toBeLessThan(0.1);
+    const estimated = policyTarget(frozen(1), { samples: 20_000 }).probabilities(req);
+    expect(estimated.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    // Binomial standard error at 20,000 picks is under 0.004 for every share here.
+    for (let i = 0; i < 3; i++) expect(Math.abs(estimated[i]! - truth[i]!)).toBeLessThan(0.015);
+    expect(estimated[2]).toBeGreaterThan(0);
+  });
+
   it("refuses a bad sample count", () => {
     expect(() => policyTarget(trained(0), { samples: 0 })).toThrow("samples: must be a whole number ≥ 1");
   });

@@ -20,7 +20,9 @@ export const DEFAULT_CHOOSE_SAMPLES = 64;
  * known exactly, and the sampling stops once they account for all the mass (at once for a
  * deterministic policy such as `rule`). Mass left over is shared equally by the candidates never
  * picked, which is exact for ε-greedy (every non-greedy candidate has ε/n) and an approximation
- * otherwise that improves with `samples`. `choose` counts decisions and advances the policy's
+ * otherwise. A policy whose picks carry Monte Carlo estimates (`inverseProbability`: `thompson`,
+ * `lin-thompson`) is sampled `samples` times and each candidate gets its share of the picks, an
+ * estimate that improves with `samples`. `choose` counts decisions and advances the policy's
  * rng; neither changes what it would choose.
  */
 export function policyTarget(policy: Policy, options: PolicyTargetOptions = {}): TargetPolicy {
@@ -43,6 +45,8 @@ export function policyTarget(policy: Policy, options: PolicyTargetOptions = {}):
       let seen = 0;
       for (let s = 0; s < samples && mass < 1 - 1e-9; s++) {
         const choice = policy.choose(request);
+        // A Monte Carlo estimate (thompson, lin-thompson), not the pick's probability: count picks instead.
+        if (choice.inverseProbability !== undefined) return pickShares(policy, request, samples, choice.index);
         // A lower bound (an A/B split whose other arm cannot state its chance) is not the pick's probability.
         if (choice.probabilityExact === false) continue;
         if (Number.isNaN(known[choice.index]!)) {
@@ -59,4 +63,18 @@ export function policyTarget(policy: Policy, options: PolicyTargetOptions = {}):
       return total > 0 && Math.abs(total - 1) > 1e-9 ? out.map((p) => p / total) : out;
     },
   };
+}
+
+/**
+ * Each candidate's share of `samples` picks, the first already made: an unbiased estimate of the
+ * policy's probabilities whose error falls as 1/√samples, for a policy whose picks carry only Monte
+ * Carlo estimates of their own probability. Those estimates, (1 + wins)/(M + 1) each, add up to
+ * more than 1, so summing them as exact would stop before a rarely picked candidate was seen and
+ * give it 0 whatever `samples` (a pick the target makes 1% of the time, weighed at 0).
+ */
+function pickShares(policy: Policy, request: Parameters<Policy["choose"]>[0], samples: number, first: number): number[] {
+  const counts = new Array<number>(request.candidates.length).fill(0);
+  counts[first] = 1;
+  for (let s = 1; s < samples; s++) counts[policy.choose(request).index]! += 1;
+  return counts.map((count) => count / samples);
 }

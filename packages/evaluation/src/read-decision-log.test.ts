@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { ValidationError } from "@aurora/domain";
 import { describe, expect, it } from "vitest";
 import { logLine, toJsonl } from "../test/log-lines.js";
+import { boundedLines } from "./bounded-lines.js";
 import { DecisionLogError } from "./errors.js";
 import { parseDecisionLog, parseDecisionLogLine, readDecisionLog } from "./read-decision-log.js";
 
@@ -99,6 +100,25 @@ describe("readDecisionLog", () => {
     it("reads a line of exactly maxLineBytes", async () => {
       const lines = await collect(readDecisionLog(path, { maxLineBytes: long.length }));
       expect(lines.map((l) => l.decision_id)).toEqual(["d1", "d2", "d3"]);
+    });
+
+    it("reads a CRLF line of exactly maxLineBytes, its \\r not counted, also split between chunks", async () => {
+      const crlf = tempFile(`${first}\r\n\r\n${long}\r\n`);
+      const lines = await collect(readDecisionLog(crlf, { maxLineBytes: long.length }));
+      expect(lines.map((l) => l.decision_id)).toEqual(["d1", "d2"]);
+      const error = await rejection(collect(readDecisionLog(crlf, { maxLineBytes: long.length - 1 })));
+      expect(error).toMatchObject({ lineNumber: 3, field: "(line)" });
+      // The \r at the end of one chunk, the \n at the start of the next; or the \r alone in a chunk.
+      async function* chunks(...parts: string[]) {
+        for (const part of parts) yield Buffer.from(part);
+      }
+      for (const parts of [
+        [`${long}\r`, "\n"],
+        [long, "\r", "\n"],
+      ]) {
+        expect(await collect(boundedLines(chunks(...parts), long.length, "x"))).toEqual([`${long}\r`]);
+        await expect(collect(boundedLines(chunks(...parts), long.length - 1, "x"))).rejects.toMatchObject({ field: "(line)" });
+      }
     });
 
     it("counts the line's bytes, not its characters", async () => {
