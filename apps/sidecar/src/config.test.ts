@@ -477,6 +477,26 @@ describe("parseConfig", () => {
       expect(error.problems[2]?.message).toBe(`kind: must be one of ${kinds}, got "nosuch"`);
     });
 
+    it("refuses a policy whose own rewardWeights differ from AURORA_REWARD_WEIGHTS (the SPEC's when unset), naming each weight", () => {
+      const own = '{"kind":"ucb1","rewardWeights":{"cost":2}}';
+      expect(problemOf({ AURORA_POLICY: own }).message).toBe(
+        "invalid configuration: AURORA_POLICY: rewardWeights.cost: is 2, but the reward is computed with 1 (the engine's rewardWeights): a policy must learn the reward the engine computes; leave rewardWeights out of the policy, it gets the engine's",
+      );
+      const guarded = problemOf({ AURORA_GUARDRAIL: '{"baseline":{"kind":"softmax","rewardWeights":{"failure_reward":-5}}}' });
+      expect(guarded.variable).toBe("AURORA_GUARDRAIL");
+      expect(guarded.message).toMatch(
+        /^invalid configuration: AURORA_GUARDRAIL: baseline\.rewardWeights\.failure_reward: is -5, but the reward is computed with -20 /,
+      );
+      // The same weights as the reward's: accepted.
+      expect(parseConfig({ AURORA_POLICY: own, AURORA_REWARD_WEIGHTS: '{"cost":2}' }).policy).toEqual({
+        kind: "ucb1",
+        rewardWeights: { cost: 2 },
+      });
+      // A refused AURORA_REWARD_WEIGHTS is named alone: the policy's weights are not checked against a guess.
+      const refused = problemOf({ AURORA_POLICY: own, AURORA_REWARD_WEIGHTS: '{"cost":-2}' });
+      expect(refused.problems.map((p) => p.variable)).toEqual(["AURORA_REWARD_WEIGHTS"]);
+    });
+
     it.each([
       [{ AURORA_POLICY: '{"kind":"q-learning","epsilon":5}' }, "AURORA_POLICY: epsilon: must be a number from 0 to 1"],
       [
@@ -485,6 +505,13 @@ describe("parseConfig", () => {
       ],
       [{ AURORA_GUARDRAIL: "nope" }, "AURORA_GUARDRAIL: baseline.kind: must be one of "],
       [{ AURORA_GUARDRAIL: '{"z":-1}' }, "AURORA_GUARDRAIL: z: must be a number greater than 0"],
+      // Spread into the guardrail's config, it started the rule router (or ucb1) unguarded.
+      [{ AURORA_GUARDRAIL: '{"kind":"rule"}' }, "AURORA_GUARDRAIL: kind: is not a guardrail setting"],
+      [
+        { AURORA_POLICY: '{"kind":"guardrail","policy":{"kind":"ucb1"}}', AURORA_GUARDRAIL: "on" },
+        "AURORA_POLICY: is a guardrail while AURORA_GUARDRAIL is set too",
+      ],
+      [{ AURORA_POLICY: "ucb1", AURORA_GUARDRAIL: '{"kind":"ucb1"}' }, "AURORA_GUARDRAIL: kind: is not a guardrail setting"],
       [{ AURORA_GUARDRAIL: '{"policy":{"kind":"ucb1","c":-1}}' }, "AURORA_GUARDRAIL: policy.c: "],
       [{ AURORA_GUARDRAIL: '{"minSample":5}' }, "AURORA_GUARDRAIL: minSample: "],
     ])("refuses %j as the engine's policy registry would, naming the variable", (env, message) => {

@@ -265,7 +265,14 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       }));
   const policies = result.success ? result : policySchema.safeParse(env);
   if (policies.success) {
-    problems.push(...policyProblems({ policy: policies.data.AURORA_POLICY, guardrail: policies.data.AURORA_GUARDRAIL }));
+    problems.push(
+      ...policyProblems({
+        policy: policies.data.AURORA_POLICY,
+        guardrail: policies.data.AURORA_GUARDRAIL,
+        // The SPEC's weights when it is unset; when it is itself refused, the weights go unchecked.
+        rewardWeights: result.success ? (result.data.AURORA_REWARD_WEIGHTS ?? {}) : undefined,
+      }),
+    );
   }
   if (!result.success) throw new ConfigError(problems, { cause: result.error });
   const e = result.data;

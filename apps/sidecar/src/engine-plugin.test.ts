@@ -92,6 +92,35 @@ describe("engine-plugin", () => {
     await app.close();
   });
 
+  it("gives the learning policy the weights AURORA_REWARD_WEIGHTS gives, at every level of a composite", async () => {
+    const weights = { failure_reward: -5, cost: 10 };
+    const estimates = async (config: Parameters<typeof testApp>[0]) => {
+      const app = testApp(config);
+      const answer = await postJson(app, "/decide", { ...DECIDE_BODY, explain: true });
+      await app.close();
+      const { candidates } = answer.json().metadata as { candidates: { provider_id: string; estimate: number }[] };
+      return candidates.map((candidate) => [candidate.provider_id, candidate.estimate]);
+    };
+    const split = (policy: Record<string, unknown>) => ({
+      kind: "ab",
+      arms: [
+        { name: "a", share: 0.5, policy },
+        { name: "b", share: 0.5, policy },
+      ],
+    });
+    const cases = [
+      [{ kind: "ucb1" }, { kind: "ucb1", rewardWeights: weights }],
+      [{ kind: "lin-ucb" }, { kind: "lin-ucb", rewardWeights: weights }],
+      [split({ kind: "softmax" }), split({ kind: "softmax", rewardWeights: weights })],
+    ];
+    for (const [bare, weighted] of cases) {
+      const given = await estimates({ policy: bare as never, rewardWeights: weights });
+      // As if the policy's config named the same weights; not as with the SPEC's.
+      expect(given).toEqual(await estimates({ policy: weighted as never, rewardWeights: weights }));
+      expect(given).not.toEqual(await estimates({ policy: bare as never }));
+    }
+  });
+
   it("refuses to start on a policy config the engine rejects, naming AURORA_POLICY and the field", async () => {
     const app = testApp({ policy: { kind: "q-learning", epsilon: 7 } });
     const error = await app.ready().then(

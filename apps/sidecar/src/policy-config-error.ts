@@ -6,8 +6,11 @@ import type { ConfigProblem } from "./config-error.js";
 import { ConfigError } from "./config-error.js";
 import { reasonOf } from "./error-reason.js";
 
-/** AURORA_POLICY and AURORA_GUARDRAIL as read from the environment. */
-export type PolicySettings = Pick<SidecarConfig, "policy" | "guardrail">;
+/**
+ * AURORA_POLICY and AURORA_GUARDRAIL as read from the environment, and the reward weights the
+ * policies get (AURORA_REWARD_WEIGHTS, `{}` for the SPEC's; undefined: not checked).
+ */
+export type PolicySettings = Pick<SidecarConfig, "policy" | "guardrail"> & Partial<Pick<SidecarConfig, "rewardWeights">>;
 
 const GUARDED_POLICY = "policy.";
 
@@ -42,7 +45,9 @@ export function policyConfigError(error: unknown, config: PolicySettings): Confi
  * AURORA_POLICY and AURORA_GUARDRAIL checked when the configuration is read, alongside every
  * other variable: the strategist's policy registry builds the policy they describe, fresh and in
  * memory (no engine, no store), as the engine will (with a guardrail, `guardedPolicyConfig`), and
- * each field it refuses is reported under its variable. Empty when both are fine or unset.
+ * each field it refuses is reported under its variable. The policies get AURORA_REWARD_WEIGHTS, as
+ * the engine gives them its `rewardWeights`, so a policy config naming other weights is refused
+ * here. Empty when both are fine or unset.
  * Whether the policy matches a stored model is only known when the engine opens it.
  */
 export function policyProblems(settings: PolicySettings): ConfigProblem[] {
@@ -57,12 +62,23 @@ export function policyProblems(settings: PolicySettings): ConfigProblem[] {
       },
     ];
   }
+  // A guardrail inside a guardrail, the inner one's settings ignored by the operator's eye.
+  if (guardrail !== undefined && (policy as { kind?: unknown } | undefined)?.kind === "guardrail") {
+    return [
+      {
+        variable: "AURORA_POLICY",
+        message:
+          "is a guardrail while AURORA_GUARDRAIL is set too, which would guard it again: give the guardrail's settings in one place, AURORA_POLICY or AURORA_GUARDRAIL",
+      },
+    ];
+  }
   if (policy === undefined && guardrail === undefined) return [];
   try {
     createPolicy(
       guardrail === undefined
         ? (policy as PolicyConfig)
         : guardedPolicyConfig(policy as PolicyConfig | undefined, guardrail as GuardrailSettings),
+      settings.rewardWeights !== undefined ? { rewardWeights: settings.rewardWeights } : {},
     );
   } catch (error) {
     const refused = policyConfigError(error, settings);

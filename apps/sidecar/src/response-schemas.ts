@@ -54,7 +54,7 @@ export const decisionMetadataSchema = z.looseObject({
   alternatives: z.array(z.object({ provider_id: z.string(), estimate: z.number() })),
   /** The arm or inner policy that chose, for composite policies (A/B split, shadow, guardrail). */
   arm: z.string().optional(),
-  /** false when `probability` is only a lower bound (an A/B split with an arm that cannot state its probabilities). */
+  /** false when `probability` is only a lower bound (an A/B split or a guardrail with an arm or side that cannot state its probabilities). */
   probability_exact: z.literal(false).optional(),
   /** An estimate of 1/`probability` with that mean, where `probability` is a Monte Carlo estimate (`thompson`, `lin-thompson`). */
   inverse_probability: z.number().optional(),

@@ -1,6 +1,6 @@
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DuplicateFeedbackError, LateFeedbackError, ManualClock, UnknownDecisionError, ValidationError } from "@aurora/domain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -432,6 +432,48 @@ describe("RoutingEngine", () => {
       expect(acknowledged).toHaveLength(10);
       expect(reopened.getStatus().executor).toMatchObject({ total_outcomes: 10, pending_feedback: 10 });
       await reopened.close();
+    });
+  });
+
+  describe("a model file with no snapshot yet (a crash before the first)", () => {
+    /** A journal of decisions by `kind`, fed back and written, the process then gone without a snapshot. */
+    async function crashedJournal(kind: "lin-ucb" | "thompson" | "q-learning", decisions = 3): Promise<string> {
+      const modelPath = join(tempDir(), "model.json");
+      const engine = new RoutingEngine({ modelPath, seed: 1, policy: { kind }, log: () => {} });
+      for (let i = 0; i < decisions; i++) {
+        const { metadata } = engine.decide({ context, providers: market(3) });
+        await engine.feedback(success(metadata.decision_id));
+      }
+      forgetHold(modelPath);
+      expect(readdirSync(dirname(modelPath))).not.toContain("model.json");
+      return modelPath;
+    }
+
+    it("refuses a policy of another kind than the stored decisions name, as it refuses another kind's snapshot", async () => {
+      const modelPath = await crashedJournal("lin-ucb");
+      const refused = errorOf(() => new RoutingEngine({ modelPath, policy: { kind: "thompson" }, log: () => {} }));
+      expect(refused).toBeInstanceOf(ValidationError);
+      expect((refused as ValidationError).field).toBe("policy");
+      expect((refused as ValidationError).message).toMatch(
+        /is "lin-ucb" \(the stored decisions, with no snapshot yet\), but this is the "thompson" policy/,
+      );
+      // With none configured, the stored decisions' kind goes on, as a snapshot's would.
+      const resumed = new RoutingEngine({ modelPath, log: () => {} });
+      expect(resumed.getStatus()).toMatchObject({ policy: "lin-ucb", strategist: { decision_count: 3, total_rewards: 3 } });
+      await resumed.close();
+    });
+
+    it("lets the same kind go on, and a guardrail switched on over it", async () => {
+      const same = new RoutingEngine({
+        modelPath: await crashedJournal("thompson"),
+        policy: { kind: "thompson" },
+        log: () => {},
+      });
+      expect(same.getStatus().strategist.total_rewards).toBe(3);
+      await same.close();
+      const guarded = new RoutingEngine({ modelPath: await crashedJournal("lin-ucb"), guardrail: {}, log: () => {} });
+      expect(guarded.getStatus()).toMatchObject({ policy: "guardrail", strategist: { total_rewards: 3 } });
+      await guarded.close();
     });
   });
 

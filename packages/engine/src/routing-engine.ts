@@ -26,7 +26,7 @@ import type { DecisionRecord, ExecutorDetailedStats, PreparedOutcome, SettledDec
 import { DEFAULT_MAX_PENDING, DEFAULT_REWARD_WAIT_MS, Executor, FEEDBACK_RECEIVED } from "@aurora/executor";
 import type { PsiSource } from "@aurora/psi-client";
 import { NEUTRAL_PSI_METRICS, PsiClient } from "@aurora/psi-client";
-import type { Policy, PolicyConfig, RewardUpdate, StrategistStats } from "@aurora/strategist";
+import type { Policy, PolicyConfig, PolicyDeps, RewardUpdate, StrategistStats } from "@aurora/strategist";
 import { createPolicy } from "@aurora/strategist";
 import { CandidateMemo } from "./candidate-memo.js";
 import {
@@ -206,9 +206,16 @@ export class RoutingEngine {
       this.#modelVersion = recovered?.receipt?.version ?? 0;
       const rng: Rng =
         resolved.rng ?? (resolved.seed !== undefined ? createRng(continuedSeed(resolved.seed, recovered)) : Math.random);
+      // The policies decompose the reward the executor computes: they get the same weights.
+      const weights = resolved.rewardWeights ?? {};
+      // With no snapshot yet, the stored decisions name the policy that made them.
+      const made = snapshot === undefined && recovered !== undefined ? policyOfEvents(recovered.events) : undefined;
+      const configured =
+        resolved.policy ?? (made !== undefined && !COMPOSITE_KINDS.has(made) ? ({ kind: made } as PolicyConfig) : undefined);
       this.#policy = resolved.guardrail
-        ? buildGuardedPolicy(resolved.policy, resolved.guardrail, snapshot, rng)
-        : buildPolicy(resolved.policy, snapshot, rng);
+        ? buildGuardedPolicy(configured, resolved.guardrail, snapshot, rng, weights)
+        : buildPolicy(configured, snapshot, rng, weights);
+      if (made !== undefined) refuseEventsOfAnotherPolicy(made, this.#policy.name);
 
       this.#executor = new Executor({
         clock: this.#clock,
@@ -1135,14 +1142,44 @@ export class RoutingEngine {
   }
 }
 
-function buildPolicy(configured: PolicyConfig | Policy | undefined, snapshot: unknown, rng: Rng): Policy {
+/** Kinds that cannot be built from their name alone: their config names the policies inside. */
+const COMPOSITE_KINDS: ReadonlySet<string> = new Set(["ab", "shadow", "guardrail"]);
+
+/** The policy that made the first decision among the events, if any. */
+function policyOfEvents(events: Iterable<EngineEvent>): string | undefined {
+  for (const event of events) if (event.type === "decision") return String(event.record.metadata.policy);
+  return undefined;
+}
+
+/**
+ * A store with no snapshot yet (a crash before the first) hands back only events, whose decisions
+ * name the policy that made them (`made`). With no policy configured, a single policy's kind is
+ * taken from them, as a snapshot's would be; replayed into another kind they would become its
+ * model without a word, where a snapshot of another kind is refused: so are they. A guardrail
+ * switched on over them is let through, as over a snapshot, without checking the kind it guards
+ * (not known here).
+ */
+function refuseEventsOfAnotherPolicy(made: string, name: string): void {
+  if (made === name || name === "guardrail") return;
+  throw ValidationError.forField(
+    "policy",
+    `is "${made}" (the stored decisions, with no snapshot yet), but this is the "${name}" policy: create a "${made}" policy to load it`,
+  );
+}
+
+function buildPolicy(
+  configured: PolicyConfig | Policy | undefined,
+  snapshot: unknown,
+  rng: Rng,
+  rewardWeights: PolicyDeps["rewardWeights"],
+): Policy {
   if (configured && typeof (configured as Policy).choose === "function") return configured as Policy;
   const fromFile =
     snapshot && typeof snapshot === "object" && typeof (snapshot as { policy?: unknown }).policy === "string"
       ? (snapshot as { policy: string }).policy
       : undefined;
   const config = (configured as PolicyConfig | undefined) ?? ({ kind: fromFile ?? "q-learning" } as PolicyConfig);
-  return createPolicy(config, { rng, ...(snapshot !== undefined ? { snapshot } : {}) });
+  return createPolicy(config, { rng, rewardWeights, ...(snapshot !== undefined ? { snapshot } : {}) });
 }
 
 /**

@@ -13,8 +13,9 @@ import type {
   UpdateResult,
 } from "./policy.js";
 import { innerSnapshot } from "./policy-copy.js";
+import { childDeps, type PolicyDeps } from "./policy-deps.js";
 import { requireRewardUpdate } from "./policy-input-checks.js";
-import type { PolicyConfig, PolicyDeps } from "./policy-registry.js";
+import type { PolicyConfig } from "./policy-registry.js";
 import { innerRecord, replayDecision } from "./replay-decision.js";
 import { RewardHistory } from "./reward-history.js";
 import type { RewardSummary, RunningStatsJson } from "./running-stats.js";
@@ -267,10 +268,7 @@ export class AbSplitPolicy implements Policy {
       arms: arms.map((arm, i) => {
         const savedArm = savedByName.get(arm.name);
         const child = withFieldPrefix(`arms[${i}].policy`, () =>
-          build(arm.policy, {
-            ...(deps.rng ? { rng: deps.rng } : {}),
-            ...(savedArm ? { snapshot: own(savedArm, "snapshot") } : {}),
-          }),
+          build(arm.policy, childDeps(deps, savedArm ? own(savedArm, "snapshot") : undefined)),
         );
         return { name: arm.name, share: arm.share, policy: child, config: arm.policy };
       }),

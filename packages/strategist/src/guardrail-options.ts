@@ -52,6 +52,13 @@ export interface GuardrailOptions extends GuardrailSettings {
  * policy, the guardrail's snapshot names the one it guards.
  */
 export function guardedPolicyConfig(policy: PolicyConfig | undefined, settings: GuardrailSettings): PolicyConfig {
+  // Spread into the config, a `kind` would replace "guardrail": another policy, unguarded.
+  if (typeof settings === "object" && settings !== null && Object.hasOwn(settings, "kind")) {
+    throw ValidationError.forField(
+      "kind",
+      'is not a guardrail setting: the guarded policy is named by "policy" (or the engine\'s policy option), the baseline by "baseline"',
+    );
+  }
   const { baseline, ...params } = settings;
   return {
     kind: "guardrail",

@@ -447,4 +447,19 @@ describe("guardedPolicyConfig", () => {
     expect(createPolicy(guardedPolicyConfig(policy, { minSamples: 5 })).name).toBe("guardrail");
     expect(() => createPolicy(guardedPolicyConfig(policy, { minSamples: -1 }))).toThrow(/^minSamples: /);
   });
+
+  it("refuses a kind among the settings, which would replace the guardrail with another policy", () => {
+    for (const policy of [{ kind: "ucb1" } as PolicyConfig, undefined]) {
+      const refused = (() => {
+        try {
+          guardedPolicyConfig(policy, { kind: "rule" } as never);
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(refused).toBeInstanceOf(ValidationError);
+      expect((refused as ValidationError).field).toBe("kind");
+      expect((refused as ValidationError).message).toMatch(/is not a guardrail setting/);
+    }
+  });
 });

@@ -17,8 +17,9 @@ import type {
   UpdateResult,
 } from "./policy.js";
 import { innerSnapshot } from "./policy-copy.js";
+import { childDeps, type PolicyDeps } from "./policy-deps.js";
 import { requireRewardUpdate } from "./policy-input-checks.js";
-import type { PolicyConfig, PolicyDeps } from "./policy-registry.js";
+import type { PolicyConfig } from "./policy-registry.js";
 import { innerRecord, replayDecision } from "./replay-decision.js";
 import { RewardHistory } from "./reward-history.js";
 import type { RunningStatsJson } from "./running-stats.js";
@@ -193,11 +194,9 @@ export class GuardrailPolicy implements Policy {
       throw ValidationError.forField("inner", "must be an object { policy, baseline } of the two policies' snapshots");
     const rng = deps.rng ? { rng: deps.rng } : {};
     const policySnapshot = inner ? own(inner, "policy") : raw;
-    const policy = withFieldPrefix("policy", () =>
-      build(policyConfig, { ...rng, ...(policySnapshot !== undefined ? { snapshot: policySnapshot } : {}) }),
-    );
+    const policy = withFieldPrefix("policy", () => build(policyConfig, childDeps(deps, policySnapshot)));
     const baseline = withFieldPrefix("baseline", () =>
-      build(baselineConfig, { ...rng, ...(inner ? { snapshot: own(inner, "baseline") } : {}) }),
+      build(baselineConfig, childDeps(deps, inner ? own(inner, "baseline") : undefined)),
     );
     const guardrail = new GuardrailPolicy({
       policy,

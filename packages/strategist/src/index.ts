@@ -50,7 +50,7 @@ export type {
 export type { PolicyCatalogEntry } from "./policy-catalog.js";
 export { policyCatalog } from "./policy-catalog.js";
 export type { PolicyConfig, PolicyDeps } from "./policy-registry.js";
-export { createPolicy, policyKinds } from "./policy-registry.js";
+export { createPolicy, MAX_POLICY_DEPTH, policyKinds } from "./policy-registry.js";
 export type { QLearningOptions, QLearningParams } from "./q-learning-options.js";
 export { Q_LEARNING_DEFAULTS } from "./q-learning-options.js";
 export { replayDecision } from "./replay-decision.js";

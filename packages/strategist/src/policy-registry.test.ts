@@ -3,7 +3,7 @@ import { createRng, MAX_COST_USD, ValidationError } from "@aurora/domain";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { ChooseRequest, RewardUpdate } from "./policy.js";
 import type { PolicyConfig } from "./policy-registry.js";
-import { createPolicy, policyKinds } from "./policy-registry.js";
+import { createPolicy, MAX_POLICY_DEPTH, policyKinds } from "./policy-registry.js";
 import type { QLearningOptions } from "./q-learning-options.js";
 import { Strategist } from "./strategist.js";
 
@@ -183,6 +183,152 @@ const CONFIGS: [string, PolicyConfig][] = [
   ["shadow", { kind: "shadow", primary: { kind: "rule" }, shadow: { kind: "lin-ucb" } }],
   ["guardrail", { kind: "guardrail", policy: { kind: "lin-ucb" } }],
 ];
+
+/** Policies nested 4 deep: a guardrail over a shadow of an A/B split, with a learning policy at each level. */
+const NESTED: PolicyConfig = {
+  kind: "guardrail",
+  policy: {
+    kind: "shadow",
+    primary: {
+      kind: "ab",
+      arms: [
+        { name: "bandit", share: 0.5, policy: { kind: "ucb1" } },
+        { name: "rule", share: 0.5, policy: { kind: "rule" } },
+      ],
+    },
+    shadow: { kind: "lin-ucb" },
+  },
+  baseline: { kind: "softmax" },
+};
+
+describe("nesting", () => {
+  const guarded = (depth: number): PolicyConfig =>
+    depth === 1 ? { kind: "ucb1" } : ({ kind: "guardrail", policy: guarded(depth - 1) } as PolicyConfig);
+
+  it(`builds policies nested ${MAX_POLICY_DEPTH} deep, as a guardrail over a shadow of an A/B split`, () => {
+    expect(createPolicy(NESTED).choose(req).tag).toMatch(/^[a-z]+\[/);
+    expect(createPolicy(guarded(MAX_POLICY_DEPTH)).name).toBe("guardrail");
+  });
+
+  it("refuses deeper nesting, naming the policy one level too deep, also thousands deep (no stack overflow)", () => {
+    expect(fieldOf(() => createPolicy(guarded(MAX_POLICY_DEPTH + 1)))).toBe("policy.policy.policy.policy");
+    expect(() => createPolicy(guarded(MAX_POLICY_DEPTH + 1))).toThrow(/nests policies 5 deep, more than 4/);
+    const ab = {
+      kind: "ab",
+      arms: [
+        { name: "a", share: 0.5, policy: { kind: "rule" } },
+        { name: "b", share: 0.5, policy: guarded(MAX_POLICY_DEPTH) },
+      ],
+    } as PolicyConfig;
+    expect(fieldOf(() => createPolicy(ab))).toBe("arms[1].policy.policy.policy.policy");
+    let deep: PolicyConfig = { kind: "ucb1" };
+    for (let i = 0; i < 5_000; i++) deep = { kind: "guardrail", policy: deep } as PolicyConfig;
+    expect(fieldOf(() => createPolicy(deep))).toBe("policy.policy.policy.policy");
+  });
+});
+
+describe("the caller's reward weights (deps.rewardWeights, the engine's rewardWeights)", () => {
+  const weights = { cost: 10, failure_reward: -5 };
+  const resolved = { success_bonus: 10, failure_reward: -5, cost: 10, latency_divisor: 500, reputation_divisor: 100 };
+  /** Every `rewardWeights` a snapshot saved, at any depth. */
+  const savedWeights = (value: unknown): unknown[] => {
+    if (value === null || typeof value !== "object") return [];
+    return Object.entries(value).flatMap(([key, inner]) => (key === "rewardWeights" ? [inner] : savedWeights(inner)));
+  };
+
+  it.each(["ucb1", "thompson", "softmax", "lin-ucb", "lin-thompson", "linear-value"])(
+    "%s values candidates with them, as with the same weights in its config",
+    (kind) => {
+      const configured = createPolicy({ kind, rewardWeights: weights } as PolicyConfig, { rng: createRng(1) });
+      const given = createPolicy({ kind } as PolicyConfig, { rng: createRng(1), rewardWeights: weights });
+      const plain = createPolicy({ kind } as PolicyConfig, { rng: createRng(1) });
+      expect(given.estimate(req)).toEqual(configured.estimate(req));
+      expect(given.estimate(req)).not.toEqual(plain.estimate(req));
+      expect(savedWeights(given.toJSON())).toEqual([resolved]);
+    },
+  );
+
+  it("reaches every policy of a composite, at every level", () => {
+    const config = NESTED;
+    const policy = createPolicy(config, { rng: createRng(2), rewardWeights: weights });
+    // ucb1, lin-ucb and softmax decompose the reward; the rule router does not.
+    expect(savedWeights(policy.toJSON())).toEqual([resolved, resolved, resolved]);
+    const restarted = createPolicy(config, { snapshot: JSON.parse(JSON.stringify(policy)), rewardWeights: weights });
+    expect(savedWeights(restarted.toJSON())).toEqual([resolved, resolved, resolved]);
+  });
+
+  it("override the weights a snapshot saved (the engine's weights changed between runs)", () => {
+    const saved = JSON.parse(JSON.stringify(createPolicy({ kind: "lin-ucb" })));
+    expect(savedWeights(saved)).toEqual([
+      { success_bonus: 10, failure_reward: -20, cost: 1, latency_divisor: 500, reputation_divisor: 100 },
+    ]);
+    expect(savedWeights(createPolicy({ kind: "lin-ucb" }, { snapshot: saved, rewardWeights: weights }).toJSON())).toEqual([
+      resolved,
+    ]);
+  });
+
+  it("accept a config that names the same weights, and refuse one that names others, naming the field at its depth", () => {
+    expect(() =>
+      createPolicy({ kind: "ucb1", rewardWeights: { ...weights, success_bonus: 10 } } as PolicyConfig, {
+        rewardWeights: weights,
+      }),
+    ).not.toThrow();
+    expect(
+      fieldOf(() =>
+        createPolicy({ kind: "ucb1", rewardWeights: { cost: 2, failure_reward: -5 } } as PolicyConfig, {
+          rewardWeights: weights,
+        }),
+      ),
+    ).toBe("rewardWeights.cost");
+    // Every weight that differs is named (the SPEC's failure reward, −20, against the caller's −5).
+    const both = (() => {
+      try {
+        createPolicy({ kind: "ucb1", rewardWeights: { cost: 2 } } as PolicyConfig, { rewardWeights: weights });
+      } catch (error) {
+        return (error as ValidationError).issues.map((issue) => issue.field);
+      }
+    })();
+    expect(both).toEqual(["rewardWeights.failure_reward", "rewardWeights.cost"]);
+    // The SPEC's weights are the caller's when it names none: a policy's own are refused then too.
+    expect(
+      fieldOf(() =>
+        createPolicy({ kind: "lin-ucb", rewardWeights: { failure_reward: -5 } } as PolicyConfig, { rewardWeights: {} }),
+      ),
+    ).toBe("rewardWeights.failure_reward");
+    const ab: PolicyConfig = {
+      kind: "ab",
+      arms: [
+        { name: "rule", share: 0.5, policy: { kind: "rule" } },
+        {
+          name: "learned",
+          share: 0.5,
+          policy: { kind: "softmax", rewardWeights: { cost: 2, failure_reward: -5 } } as PolicyConfig,
+        },
+      ],
+    };
+    expect(fieldOf(() => createPolicy(ab, { rewardWeights: weights }))).toBe("arms[1].policy.rewardWeights.cost");
+    expect(() => createPolicy(ab, { rewardWeights: weights })).toThrow(/the engine's rewardWeights/);
+  });
+
+  it("leave a malformed config's weights to the policy's own check", () => {
+    const error = (() => {
+      try {
+        createPolicy({ kind: "ucb1", rewardWeights: { cost: -1 } } as PolicyConfig, { rewardWeights: weights });
+      } catch (caught) {
+        return caught as ValidationError;
+      }
+      throw new Error("expected a ValidationError");
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.field).toBe("rewardWeights.cost");
+    expect(error.message).toMatch(/≥ 0/);
+  });
+
+  it("are no option of the policies that do not decompose the reward", () => {
+    expect(createPolicy({ kind: "q-learning" }, { rewardWeights: weights }).estimate(req)).toEqual([0, 0, 0]);
+    expect(() => createPolicy({ kind: "rule" }, { rewardWeights: weights })).not.toThrow();
+  });
+});
 
 describe("an attempt update (a provider that failed before the one the job ended on)", () => {
   it.each(CONFIGS)("%s learns it but counts no reward and decays no ε for it", (_, config) => {

@@ -2,7 +2,7 @@ import type { Context, Provider } from "@aurora/domain";
 import { createRng, ValidationError } from "@aurora/domain";
 import { describe, expect, it } from "vitest";
 import type { AbSplitOptions, AbSplitSnapshot } from "./ab-split-policy.js";
-import type { ChooseRequest, Policy, PolicySnapshot } from "./policy.js";
+import type { ChooseRequest, Policy, PolicySnapshot, StrategistStats } from "./policy.js";
 import { createPolicy } from "./policy-registry.js";
 import { replayDecision } from "./replay-decision.js";
 import type { ShadowOptions, ShadowSnapshot } from "./shadow-policy.js";
@@ -155,6 +155,16 @@ describe("ShadowPolicy", () => {
       expect(decisions(snapshot.primary)).toEqual([2, 0]);
       expect(decisions(snapshot.shadow)).toEqual([1, 1]);
       expect(policy.stats().shadow).toMatchObject({ decisions: 2, agreements: 1 });
+      // Each inner policy's own statistics: an A/B primary's arms are in the status, not only the shadow's.
+      const arms = (stats: StrategistStats | undefined) => stats?.ab?.arms.map((arm) => [arm.name, arm.decisions]);
+      expect(arms(policy.stats().shadow?.primary)).toEqual([
+        ["a", 2],
+        ["b", 0],
+      ]);
+      expect(arms(policy.stats().shadow?.shadow)).toEqual([
+        ["a", 1],
+        ["b", 1],
+      ]);
     });
 
     it("resumes the shadow's stream where the snapshot's decisions leave it, not at its first numbers", () => {

@@ -12,8 +12,9 @@ import type {
   UpdateResult,
 } from "./policy.js";
 import { innerSnapshot } from "./policy-copy.js";
+import { childDeps, type PolicyDeps } from "./policy-deps.js";
 import { requireRewardUpdate } from "./policy-input-checks.js";
-import type { PolicyConfig, PolicyDeps } from "./policy-registry.js";
+import type { PolicyConfig } from "./policy-registry.js";
 import { innerRecord, replayDecision } from "./replay-decision.js";
 import { RewardHistory } from "./reward-history.js";
 import type { RewardSummary, RunningStatsJson } from "./running-stats.js";
@@ -61,6 +62,8 @@ export interface ShadowStats {
   shadow_estimate: RewardSummary;
   /** Rewards without a shadow tag (decisions made before the shadow was added): learned, not compared. */
   unattributed_rewards: number;
+  /** The primary's own statistics (an `ab` primary's arms, a guardrail's evidence). */
+  primary: StrategistStats;
   shadow: StrategistStats;
 }
 
@@ -150,14 +153,11 @@ export class ShadowPolicy implements Policy {
       throw ValidationError.forField("shadow", 'must be a policy config such as { kind: "q-learning", epsilon: 0.05 }');
     if (!Number.isSafeInteger(seed)) throw ValidationError.forField("seed", `must be a whole number, got ${String(seed)}`);
     const primary = withFieldPrefix("primary", () =>
-      build(primaryConfig, {
-        ...(deps.rng ? { rng: deps.rng } : {}),
-        ...(snapshot ? { snapshot: own(snapshot, "primary") } : {}),
-      }),
+      build(primaryConfig, childDeps(deps, snapshot ? own(snapshot, "primary") : undefined)),
     );
     const stream = snapshot ? continuedSeed(seed as number, snapshot) : (seed as number);
     const shadow = withFieldPrefix("shadow", () =>
-      build(shadowConfig, { rng: createRng(stream), ...(snapshot ? { snapshot: own(snapshot, "shadow") } : {}) }),
+      build(shadowConfig, childDeps(deps, snapshot ? own(snapshot, "shadow") : undefined, createRng(stream))),
     );
     const policy = new ShadowPolicy({
       primary,
@@ -244,6 +244,7 @@ export class ShadowPolicy implements Policy {
         differed_rewards: this.#differed.summary(Z_95),
         shadow_estimate: this.#shadowEstimate.summary(Z_95),
         unattributed_rewards: this.#unattributed,
+        primary,
         shadow: this.#shadow.stats(),
       },
     };
