@@ -470,6 +470,22 @@ describe("parseConfig", () => {
       expect(error.message).toMatch(/^invalid configuration \(2 problems\):\n {2}PORT: .*\n {2}AUTO_SAVE: /);
     });
 
+    it("names the problems of AURORA_POLICY and AURORA_GUARDRAIL at once, then how deep the two nest", () => {
+      const both = problemOf({ AURORA_POLICY: '{"kind":"ucb1","exploration":-1}', AURORA_GUARDRAIL: '{"z":0,"minSamples":-1}' });
+      expect(both.problems.map((p) => [p.variable, p.message.split(":")[0]])).toEqual([
+        ["AURORA_POLICY", "exploration"],
+        ["AURORA_GUARDRAIL", "z"],
+        ["AURORA_GUARDRAIL", "minSamples"],
+      ]);
+      // Each fine alone, four deep in AURORA_POLICY and one more for the guardrail: named together.
+      const shadow =
+        '{"kind":"shadow","primary":{"kind":"shadow","primary":{"kind":"shadow","primary":{"kind":"ucb1"},"shadow":{"kind":"rule"}},"shadow":{"kind":"rule"}},"shadow":{"kind":"rule"}}';
+      expect(parseConfig({ AURORA_POLICY: shadow }).policy).toMatchObject({ kind: "shadow" });
+      expect(problemOf({ AURORA_POLICY: shadow, AURORA_GUARDRAIL: "on" }).message).toMatch(
+        /^invalid configuration: AURORA_POLICY: primary\.primary\.primary: nests policies 5 deep/,
+      );
+    });
+
     it("names a policy the registry refuses along with every other bad variable, before the engine starts", () => {
       const error = problemOf({ PORT: "70000", SAVE_EVERY: "0", AURORA_POLICY: "nosuch" });
       expect(error.problems.map((p) => p.variable)).toEqual(["PORT", "SAVE_EVERY", "AURORA_POLICY"]);

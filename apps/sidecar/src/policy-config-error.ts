@@ -73,18 +73,27 @@ export function policyProblems(settings: PolicySettings): ConfigProblem[] {
     ];
   }
   if (policy === undefined && guardrail === undefined) return [];
-  try {
-    createPolicy(
-      guardrail === undefined
-        ? (policy as PolicyConfig)
-        : guardedPolicyConfig(policy as PolicyConfig | undefined, guardrail as GuardrailSettings),
-      settings.rewardWeights !== undefined ? { rewardWeights: settings.rewardWeights } : {},
-    );
-  } catch (error) {
-    const refused = policyConfigError(error, settings);
-    if (refused) return refused.problems;
-    // Not a field the registry names (a bug, or a shape it did not expect): still the variable's.
-    return [{ variable: guardrail === undefined ? "AURORA_POLICY" : "AURORA_GUARDRAIL", message: reasonOf(error) }];
-  }
-  return [];
+  const deps = settings.rewardWeights !== undefined ? { rewardWeights: settings.rewardWeights } : {};
+  /** The problems the registry finds in the config `build` gives, each under its variable (`as` says whose fields are whose). */
+  const check = (build: () => PolicyConfig, as: PolicySettings): ConfigProblem[] => {
+    try {
+      createPolicy(build(), deps);
+      return [];
+    } catch (error) {
+      const refused = policyConfigError(error, as);
+      if (refused) return refused.problems;
+      // Not a field the registry names (a bug, or a shape it did not expect): still the variable's.
+      return [{ variable: as.guardrail === undefined ? "AURORA_POLICY" : "AURORA_GUARDRAIL", message: reasonOf(error) }];
+    }
+  };
+  const guarded = (inner: PolicyConfig | undefined) => () => guardedPolicyConfig(inner, guardrail as GuardrailSettings);
+  if (guardrail === undefined) return check(() => policy as PolicyConfig, settings);
+  if (policy === undefined) return check(guarded(undefined), settings);
+  // Both set: each checked alone, so that the problems of both are named at once (the guardrail's
+  // settings around a stand-in policy), then together (how deep the two nest).
+  const problems = [
+    ...check(() => policy as PolicyConfig, { policy, guardrail: undefined }),
+    ...check(guarded({ kind: "rule" }), { policy: undefined, guardrail }),
+  ];
+  return problems.length > 0 ? problems : check(guarded(policy as PolicyConfig), settings);
 }

@@ -264,9 +264,20 @@ export class AbSplitPolicy implements Policy {
         throw ValidationError.forField(`arms[${i}]`, "must be an object { name, decisions, rewards, snapshot }");
       savedByName.set(own(arm, "name") as string, arm);
     });
+    // An arm the snapshot's own config lists must have its saved state (an arm the config adds starts fresh).
+    const savedConfigs = own(saved, "arms");
+    const listed = new Set(
+      Array.isArray(savedConfigs) ? savedConfigs.map((arm) => (isObject(arm) ? own(arm, "name") : undefined)) : [],
+    );
     const policy = new AbSplitPolicy({
       arms: arms.map((arm, i) => {
         const savedArm = savedByName.get(arm.name);
+        if (snapshot && listed.has(arm.name) && (savedArm === undefined || own(savedArm, "snapshot") === undefined)) {
+          throw ValidationError.forField(
+            savedArm === undefined ? "arms" : `arms[${i}].snapshot`,
+            `lacks the saved state of arm ${JSON.stringify(arm.name)}, which the snapshot's params list: it would start again from nothing`,
+          );
+        }
         const child = withFieldPrefix(`arms[${i}].policy`, () =>
           build(arm.policy, childDeps(deps, savedArm ? own(savedArm, "snapshot") : undefined)),
         );
@@ -366,11 +377,15 @@ export class AbSplitPolicy implements Policy {
     const { label, inner } = parseTag(update.tag);
     const arm = this.#arms.find((a) => a.name === label);
     if (!arm) {
-      const [value] = (this.#arms[0] as ArmState).policy.estimate({
-        stateKey: update.stateKey,
-        context: update.context,
-        candidates: [update.provider],
-      });
+      // Learned by no arm; its value as the first arm sees it (none without a context to judge by).
+      const [value] =
+        update.context === undefined
+          ? [undefined]
+          : (this.#arms[0] as ArmState).policy.estimate({
+              stateKey: update.stateKey,
+              context: update.context,
+              candidates: [update.provider],
+            });
       if (update.attempt !== true) {
         this.#unattributed++;
         this.#rewards.push(update.judgedReward ?? update.reward);

@@ -1,4 +1,4 @@
-import { createRng, type Rng } from "@aurora/domain";
+import { createRng, type Rng, seededStringHash } from "@aurora/domain";
 import { NormalSampler } from "./normal-sampler.js";
 
 /** Most draws a geometric resampling makes: a pick rarer than 1 in this many still weighs too little. */
@@ -13,9 +13,15 @@ export function resampleLimit(n: number, floor: number): number {
   return Math.max(floor, Math.min(RESAMPLE_LIMIT, Math.floor(RESAMPLE_WORK / Math.max(1, n))));
 }
 
-/** A random stream of its own for geometric resampling (uniforms and normals). */
-export function resampleStream(): { rng: Rng; normal: NormalSampler } {
-  const rng = createRng(RESAMPLE_SEED);
+/**
+ * A random stream of its own for geometric resampling (uniforms and normals). A policy resumed
+ * from a snapshot passes how far that snapshot had come (`resumedAt`: its decisions and rewards),
+ * so that every restart does not draw the first numbers again: with the same stream, a model that
+ * has not changed gives a pick the same count after every restart, a fixed number in place of a
+ * draw whose mean is 1/p. A restart from the same snapshot goes on the same way.
+ */
+export function resampleStream(resumedAt?: string): { rng: Rng; normal: NormalSampler } {
+  const rng = createRng(resumedAt === undefined ? RESAMPLE_SEED : seededStringHash(RESAMPLE_SEED, `resample:${resumedAt}`));
   return { rng, normal: new NormalSampler(rng) };
 }
 

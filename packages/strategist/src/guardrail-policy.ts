@@ -190,7 +190,7 @@ export class GuardrailPolicy implements Policy {
       ...definedEntries(options),
     });
     const inner = ours && isObject(own(ours, "inner")) ? (own(ours, "inner") as Record<string, unknown>) : undefined;
-    if (ours && !inner)
+    if (ours && (!inner || own(inner, "policy") === undefined || own(inner, "baseline") === undefined))
       throw ValidationError.forField("inner", "must be an object { policy, baseline } of the two policies' snapshots");
     const rng = deps.rng ? { rng: deps.rng } : {};
     const policySnapshot = inner ? own(inner, "policy") : raw;

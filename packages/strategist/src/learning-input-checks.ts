@@ -27,6 +27,7 @@ export function checkLearningUpdate(update: RewardUpdate): void {
   requireWithin(update.context?.gpu_hours, MAX_GPU_HOURS, "context.gpu_hours");
   requireWithin(update.provider.price_usd_per_hour, MAX_PRICE_USD_PER_HOUR, "provider.price_usd_per_hour");
   requireWithin(update.provider.latency_ms, MAX_LATENCY_MS, "provider.latency_ms");
+  requireWithin(update.provider.reputation, 100, "provider.reputation");
   const outcome = update.outcome;
   if (outcome !== undefined) {
     requireWithin(outcome.actual_cost_usd, MAX_COST_USD, "outcome.actual_cost_usd");

@@ -21,6 +21,22 @@ describeLearningPolicyContract({
 const trio = [provider("akash", 1.2, 100, 90), provider("ionet", 1, 100, 80), provider("vast", 1.1, 80, 85)];
 
 describe("LinThompsonPolicy", () => {
+  it("resumes the importance weights' stream where its snapshot had come, not at its first numbers", () => {
+    // Little learned yet: every provider is still picked often enough for its weights to vary.
+    const trained = new LinThompsonPolicy({ rng: createRng(8) });
+    runMarket(trained, trio, {}, { steps: 6, seed: 3 });
+    const r = request(trio);
+    const weights = (snapshot: unknown) => {
+      const resumed = LinThompsonPolicy.fromJSON(snapshot, { rng: createRng(1) });
+      return Array.from({ length: 40 }, () => resumed.choose(r).inverseProbability);
+    };
+    const at = JSON.parse(JSON.stringify(trained.toJSON()));
+    trained.choose(r); // one decision on: the same model, a snapshot one decision further
+    const further = JSON.parse(JSON.stringify(trained.toJSON()));
+    expect(weights(at)).toEqual(weights(at));
+    expect(weights(further)).not.toEqual(weights(at));
+  });
+
   it("reports the ε a replayed decision recorded as its last decision's, not its Monte Carlo estimate", () => {
     const policy = new LinThompsonPolicy({ rng: createRng(3) });
     replayDecision(policy, request(trio), { providerId: "vast", epsilon: 0.25 });

@@ -114,7 +114,7 @@ export class LinThompsonPolicy extends LinearOutcomePolicy<"lin-thompson", LinTh
   readonly name = "lin-thompson" as const;
   readonly #normal: NormalSampler;
   /** Geometric resampling's own normals (`inverseProbability`), apart from the decisions' stream. */
-  readonly #resample = resampleStream().normal;
+  #resample = resampleStream().normal;
   #lastEpsilon = 0;
   /** The n×n path: covariances, factored in place into their lower Cholesky factors. */
   #failureL = new Float64Array(64);
@@ -233,6 +233,8 @@ export class LinThompsonPolicy extends LinearOutcomePolicy<"lin-thompson", LinTh
   protected override restore(saved: JsonObject): void {
     super.restore(saved);
     this.#lastEpsilon = restoreLastEpsilon(own(saved, "last_epsilon"));
+    const { decision_count, total_rewards } = this.counts();
+    this.#resample = resampleStream(`${decision_count}:${total_rewards}`).normal;
   }
 
   protected exploration(): number {

@@ -44,10 +44,12 @@ describe("LinUcbPolicy", () => {
     expect(() => resolveLinUcbOptions({ successShiftHalfLife: Number.NaN }, "params")).toThrow(/^params\.successShiftHalfLife: /);
   });
 
-  it("refuses a failureDiscount outside (0, 1], naming it", () => {
-    expect(() => new LinUcbPolicy({ failureDiscount: 0 })).toThrow(
-      /^failureDiscount: must be a number greater than 0 and at most 1/,
-    );
+  it("refuses a failureDiscount outside [0.5, 1], naming it", () => {
+    expect(() => new LinUcbPolicy({ failureDiscount: 0 })).toThrow(/^failureDiscount: must be a number from 0\.5 to 1/);
+    // Smaller ones forget so fast that the model's numbers underflow (NaN estimates below 1e-50).
+    expect(() => new LinUcbPolicy({ failureDiscount: 0.49 })).toThrow(/^failureDiscount: /);
+    expect(() => new LinUcbPolicy({ discount: 1e-60 })).toThrow(/^discount: must be a number from 0\.5 to 1/);
+    expect(new LinUcbPolicy({ discount: 0.5, failureDiscount: 0.5 }).name).toBe("lin-ucb");
     expect(() => resolveLinUcbOptions({ failureDiscount: 1.5 }, "params")).toThrow(/^params\.failureDiscount: /);
   });
 

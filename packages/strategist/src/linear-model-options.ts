@@ -78,14 +78,14 @@ const crossesRule: OptionRule<FeatureCross[]> = {
 
 export const discountRule = numberRule(
   0.9995,
-  (v) => v > 0 && v <= 1,
-  "must be a number greater than 0 and at most 1 (γ, kept of what was learned at each reward; 1 never forgets)",
+  (v) => v >= 0.5 && v <= 1,
+  "must be a number from 0.5 to 1 (γ, kept of what was learned at each reward; 0.5 halves it at every reward, 1 never forgets)",
 );
 
 const failureDiscountRule = numberRule(
   0.9999,
-  (v) => v > 0 && v <= 1,
-  "must be a number greater than 0 and at most 1 (γ of the failure model, kept of what was learned at each reward; 1 never forgets)",
+  (v) => v >= 0.5 && v <= 1,
+  "must be a number from 0.5 to 1 (γ of the failure model, kept of what was learned at each reward; 1 never forgets)",
 );
 
 export const priorFailureRateRule = numberRule(

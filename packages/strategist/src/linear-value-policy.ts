@@ -58,8 +58,8 @@ const linearValueRules: OptionRules<LinearValueParams> = {
   hashBits: integerRule(16, 8, 24, "log₂ of the weight table's size"),
   priorStrength: numberRule(
     20,
-    (v) => Number.isFinite(v) && v > 0,
-    "must be a finite number > 0 (observations a weight's prior is worth)",
+    (v) => Number.isFinite(v) && v >= 1e-6,
+    "must be a finite number ≥ 0.000001 (observations a weight's prior is worth)",
   ),
   learningRate: numberRule(
     0.002,

@@ -71,6 +71,17 @@ describe("parseModelSnapshot", () => {
       ).toBe("q_table.s.__proto__");
     });
 
+    it("names a Q-value beyond what rewards within ±1e16 can reach (an update would overflow it)", () => {
+      // γ 0.95 (the default): 1e16 / 0.05 = 2e17 at most (a hair under, in floating point).
+      expect(() =>
+        parseModelSnapshot({ ...pythonFile, q_table: { "a:b:c": { akash: 1.99e17, ionet: -1.99e17 } } }),
+      ).not.toThrow();
+      const huge = { ...pythonFile, q_table: { "a:b:c": { akash: 1.7e308 } } };
+      expect(fieldOf(huge)).toBe('q_table["a:b:c"].akash');
+      expect(() => parseModelSnapshot(huge)).toThrow(/must be a number within ±2\.000e\+17 \(a Q-value/);
+      expect(fieldOf({ ...pythonFile, q_table: { "a:b:c": { akash: -3e17 } } })).toBe('q_table["a:b:c"].akash');
+    });
+
     it("names a state whose row is not an object", () => {
       expect(fieldOf({ ...pythonFile, q_table: { "a:b:c": [1, 2] } })).toBe('q_table["a:b:c"]');
     });

@@ -1,4 +1,4 @@
-import { ValidationError } from "@aurora/domain";
+import { MAX_REWARD_MAGNITUDE, ValidationError } from "@aurora/domain";
 import type { QLearningParams } from "./q-learning-options.js";
 import { resolveQLearningOptions } from "./q-learning-options.js";
 
@@ -120,6 +120,8 @@ export function parseModelSnapshot(value: unknown): ModelState {
     throw ValidationError.forField("total_rewards", `must be at least the ${kept} rewards in reward_history`);
   }
 
+  // What learning can reach: rewards within ±1e16, discounted by γ, from initialQ within the same.
+  const qBound = Math.max(MAX_REWARD_MAGNITUDE, Math.abs(params.initialQ)) / (1 - params.gamma);
   const qTable = own(value, "q_table");
   if (!isObject(qTable)) throw ValidationError.forField("q_table", "must be an object: state key → provider id → Q-value");
   for (const stateKey in qTable) {
@@ -133,10 +135,13 @@ export function parseModelSnapshot(value: unknown): ModelState {
     for (const providerId in row) {
       if (!Object.hasOwn(row, providerId)) continue;
       const q = row[providerId];
-      if (providerId === "" || typeof q !== "number" || !Number.isFinite(q)) {
+      if (providerId === "" || typeof q !== "number" || !(Math.abs(q) <= qBound)) {
         const field = keyPath(keyPath("q_table", stateKey), providerId);
         if (providerId === "") throw ValidationError.forField(field, "a provider id must not be empty");
-        throw ValidationError.forField(field, "must be a finite number (a Q-value)");
+        throw ValidationError.forField(
+          field,
+          `must be a number within ±${qBound.toExponential(3)} (a Q-value: rewards within ±1e16 discounted by γ ${params.gamma} reach no further), got ${String(q)}`,
+        );
       }
     }
   }

@@ -27,6 +27,18 @@ describe("policyCatalog", () => {
       expect((policy.toJSON() as { params: unknown }).params).toEqual(kind === "q-learning" ? written : entry.defaults);
     }
   });
+  it("is frozen all the way down: GET /policies serves the one shared object", () => {
+    const walk = (value: unknown, path: string): void => {
+      if (value === null || typeof value !== "object") return;
+      expect([path, Object.isFrozen(value)]).toEqual([path, true]);
+      for (const [key, inner] of Object.entries(value)) walk(inner, `${path}.${key}`);
+    };
+    walk(policyCatalog, "policyCatalog");
+    const weights = policyCatalog["lin-ucb"]?.defaults.rewardWeights as { cost: number };
+    expect(() => {
+      weights.cost = 99;
+    }).toThrow(TypeError);
+  });
 });
 
 describe("createPolicy with the learning policies", () => {

@@ -13,8 +13,17 @@ export interface PolicyCatalogEntry {
   defaults: Readonly<Record<string, unknown>>;
 }
 
+/** A copy frozen all the way down: the catalog is shared (every `GET /policies` serves it). */
 function frozen(options: object): Readonly<Record<string, unknown>> {
-  return Object.freeze(structuredClone(options) as Record<string, unknown>);
+  return deepFreeze(structuredClone(options) as Record<string, unknown>);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /**
@@ -22,7 +31,7 @@ function frozen(options: object): Readonly<Record<string, unknown>> {
  * listings such as the sidecar's `GET /policies` and the demo's `--policy`. Each kind here is
  * also a `createPolicy` kind.
  */
-export const policyCatalog: Readonly<Record<string, PolicyCatalogEntry>> = Object.freeze({
+export const policyCatalog: Readonly<Record<string, PolicyCatalogEntry>> = deepFreeze({
   "q-learning": {
     description: "The seed's tabular Q-learning with ε-greedy, Ψ-aware exploration (the default, for compatibility).",
     defaults: frozen(Q_LEARNING_DEFAULTS),

@@ -49,17 +49,19 @@ export function requireRewardUpdate(update: RewardUpdate): void {
     throw ValidationError.forField("provider.provider_id", "must be a non-empty string (a provider id)");
   }
   requireReward(update.reward);
+  // What a composite judges its pick by (the failure reward where the pick failed first): the same bounds.
+  if (update.judgedReward !== undefined) requireReward(update.judgedReward, "judgedReward");
 }
 
 /**
  * A reward a policy can learn: finite and within ±`MAX_REWARD_MAGNITUDE` (1e16), so that the
  * values and regressions built from it stay finite (a reward of −1.8e308 overflowed them).
  */
-export function requireReward(reward: unknown): void {
+export function requireReward(reward: unknown, field = "reward"): void {
   if (typeof reward !== "number" || !Number.isFinite(reward)) {
-    throw ValidationError.forField("reward", `must be a finite number, got ${String(reward)}`);
+    throw ValidationError.forField(field, `must be a finite number, got ${String(reward)}`);
   }
   if (Math.abs(reward) > MAX_REWARD_MAGNITUDE) {
-    throw ValidationError.forField("reward", `must be within ±${MAX_REWARD_MAGNITUDE.toExponential()}, got ${reward}`);
+    throw ValidationError.forField(field, `must be within ±${MAX_REWARD_MAGNITUDE.toExponential()}, got ${reward}`);
   }
 }

@@ -78,6 +78,12 @@ describe("createPolicy", () => {
       expect(fieldOf(() => createPolicy({ kind: "q-learning", gamma: 1 }))).toBe("gamma");
     });
 
+    it("refuses an rng in the config, which it would drop, pointing to deps.rng", () => {
+      expect(() => createPolicy({ kind: "ucb1", rng: createRng(1) } as never)).toThrow(
+        "rng: is not a config option: pass it as createPolicy(config, { rng })",
+      );
+    });
+
     it("refuses a config that is not an object", () => {
       expect(fieldOf(() => createPolicy(null as never))).toBe("(root)");
     });
@@ -144,6 +150,10 @@ describe("createPolicy", () => {
       expect(fieldOf(learn({}, { latency_ms: Number.NaN }, {}))).toBe("provider.latency_ms");
       expect(fieldOf(learn({}, {}, { actual_cost_usd: 1e300 }))).toBe("outcome.actual_cost_usd");
       expect(fieldOf(learn({}, {}, { actual_latency_ms: -1 }))).toBe("outcome.actual_latency_ms");
+      // A reputation the wire never carries made every estimate NaN and the snapshot unloadable.
+      expect(fieldOf(learn({}, { reputation: undefined as unknown as number }, {}))).toBe("provider.reputation");
+      expect(fieldOf(learn({}, { reputation: 1e308 }, {}))).toBe("provider.reputation");
+      expect(fieldOf(learn({}, { reputation: -1 }, {}))).toBe("provider.reputation");
       expect(JSON.stringify(policy.toJSON())).toBe(before);
       expect(learn({ gpu_hours: 1e9 }, { price_usd_per_hour: 1e6 }, { actual_cost_usd: 1e15 })).not.toThrow();
     },
@@ -200,6 +210,53 @@ const NESTED: PolicyConfig = {
   },
   baseline: { kind: "softmax" },
 };
+
+describe("a composite's snapshot without an inner policy's saved state", () => {
+  const saved = (name: string) => {
+    const config = CONFIGS.find(([kind]) => kind === name)?.[1] as PolicyConfig;
+    const policy = createPolicy(config, { rng: createRng(2) });
+    for (let i = 0; i < 5; i++) {
+      const choice = policy.choose(req);
+      const provider = candidates[choice.index] as Provider;
+      policy.update({ stateKey: req.stateKey, context, provider, reward: 5, ...(choice.tag ? { tag: choice.tag } : {}) });
+    }
+    return { config, snapshot: JSON.parse(JSON.stringify(policy.toJSON())) };
+  };
+
+  it.each([
+    ["ab", "arms", (s: { arms: { snapshot?: unknown }[] }) => s.arms.shift()],
+    ["ab", "arms[1].snapshot", (s: { arms: { snapshot?: unknown }[] }) => delete s.arms[1]!.snapshot],
+    ["shadow", "primary", (s: { primary?: unknown }) => delete s.primary],
+    ["shadow", "shadow", (s: { shadow?: unknown }) => delete s.shadow],
+    ["guardrail", "inner", (s: { inner: { policy?: unknown } }) => delete s.inner.policy],
+    ["guardrail", "inner", (s: { inner: { baseline?: unknown } }) => delete s.inner.baseline],
+  ] as [string, string, (s: never) => unknown][])(
+    "%s: refused, naming %s, not resumed with that policy started afresh",
+    (name, field, cut) => {
+      const { config, snapshot } = saved(name);
+      expect(() => createPolicy(config, { snapshot: JSON.parse(JSON.stringify(snapshot)) })).not.toThrow();
+      cut(snapshot as never);
+      expect(fieldOf(() => createPolicy(config, { snapshot }))).toBe(field);
+    },
+  );
+
+  it("ab: an arm the config adds, which the snapshot's params do not list, starts fresh", () => {
+    const { snapshot } = saved("ab");
+    const added = {
+      kind: "ab",
+      arms: [
+        { name: "a", share: 0.4, policy: { kind: "lin-ucb" } },
+        { name: "b", share: 0.4, policy: { kind: "q-learning" } },
+        { name: "c", share: 0.2, policy: { kind: "ucb1" } },
+      ],
+    } as PolicyConfig;
+    expect(
+      createPolicy(added, { snapshot })
+        .stats()
+        .ab?.arms.map((arm) => arm.name),
+    ).toEqual(["a", "b", "c"]);
+  });
+});
 
 describe("nesting", () => {
   const guarded = (depth: number): PolicyConfig =>
@@ -350,6 +407,27 @@ describe("an attempt update (a provider that failed before the one the job ended
 });
 
 describe("an update whose pick failed first (judgedReward)", () => {
+  it.each(CONFIGS.filter(([name]) => ["ab", "shadow", "guardrail"].includes(name)))(
+    "%s refuses a judgedReward that is not a reward it could learn, before learning anything",
+    (_, config) => {
+      const policy = createPolicy(config, { rng: createRng(4) });
+      const choice = policy.choose(req);
+      const before = JSON.stringify(policy.toJSON());
+      for (const judgedReward of [Number.NaN, 1e308, "-20" as unknown as number]) {
+        const update = { stateKey: req.stateKey, context, provider: candidates[choice.index]!, reward: 8, judgedReward };
+        expect(fieldOf(() => policy.update({ ...update, ...(choice.tag ? { tag: choice.tag } : {}) }))).toBe("judgedReward");
+      }
+      expect(JSON.stringify(policy.toJSON())).toBe(before);
+    },
+  );
+
+  it("ab: an update naming no arm and no context is counted, not a TypeError", () => {
+    const policy = createPolicy(CONFIGS.find(([name]) => name === "ab")?.[1] as PolicyConfig, { rng: createRng(4) });
+    const { context: _, ...update } = { stateKey: req.stateKey, context, provider: candidates[0]!, reward: 3 };
+    expect(policy.update(update as RewardUpdate)).toEqual({ before: 0, after: 0 });
+    expect(policy.stats().ab?.unattributed_rewards).toBe(1);
+  });
+
   it.each([
     ["ab", CONFIGS.find(([name]) => name === "ab")?.[1] as PolicyConfig],
     ["shadow", CONFIGS.find(([name]) => name === "shadow")?.[1] as PolicyConfig],

@@ -145,6 +145,10 @@ export function createPolicy(config: PolicyConfig, deps: PolicyDeps = {}): Polic
       `must be one of ${policyKinds.map((k) => JSON.stringify(k)).join(", ")}, got ${JSON.stringify(kind) ?? "nothing"}`,
     );
   }
+  // A function in a config is not what configs are (JSON): it would be dropped for deps.rng or Math.random.
+  if (Object.hasOwn(config, "rng")) {
+    throw ValidationError.forField("rng", "is not a config option: pass it as createPolicy(config, { rng })");
+  }
   refuseDeepNesting(config, 1, "");
   const factory = policyFactories[kind as PolicyKind] as (options: unknown, deps: PolicyDeps) => Policy;
   const callers = deps?.rewardWeights;

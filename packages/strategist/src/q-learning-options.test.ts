@@ -36,7 +36,9 @@ describe("resolveQLearningOptions", () => {
       ["alpha", 0, /^alpha: must be a number greater than 0 and at most 1/],
       ["alpha", null, /^alpha: .*got null$/],
       ["gamma", 1, /^gamma: must be a number from 0 up to, but not including, 1/],
-      ["initialQ", Infinity, /^initialQ: must be a finite number/],
+      ["initialQ", Infinity, /^initialQ: must be a number within ±1e16/],
+      // Where learning cannot reach; 1.7e308 overflowed the first update to Infinity.
+      ["initialQ", 1e17, /^initialQ: must be a number within ±1e16, as a reward is/],
     ])("rejects %s = %s, naming the option", (name, value, message) => {
       const attempt = () => resolveQLearningOptions({ [name]: value });
       expect(attempt).toThrow(ValidationError);

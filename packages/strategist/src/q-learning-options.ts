@@ -1,5 +1,5 @@
 import type { ValidationIssue } from "@aurora/domain";
-import { MAX_PROVIDERS_PER_REQUEST, ValidationError } from "@aurora/domain";
+import { MAX_PROVIDERS_PER_REQUEST, MAX_REWARD_MAGNITUDE, ValidationError } from "@aurora/domain";
 
 /** The Q-learning hyperparameters, all resolved. */
 export interface QLearningParams {
@@ -67,8 +67,8 @@ const qLearningParamRules: { readonly [K in keyof QLearningParams]: ParamRule } 
   },
   initialQ: {
     default: 0,
-    accepts: (v) => Number.isFinite(v),
-    message: "must be a finite number (the value a provider starts at in a state where it has none yet)",
+    accepts: (v) => Number.isFinite(v) && Math.abs(v) <= MAX_REWARD_MAGNITUDE,
+    message: "must be a number within ±1e16, as a reward is (the value a provider starts at in a state where it has none yet)",
   },
   maxProviders: {
     default: MIN_MAX_PROVIDERS,

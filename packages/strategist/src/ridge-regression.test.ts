@@ -171,6 +171,10 @@ describe("RidgeRegression", () => {
     const snapshot = { ...good.toJSON(), b: [Number.NaN] };
     expect(() => model.restore(snapshot, "model.failure")).toThrow(ValidationError);
     expect(() => model.restore(snapshot, "model.failure")).toThrow(/^model\.failure\.b: /);
+    // A matrix no Gram matrix plus a positive prior can be: refused, not inverted into the prior's.
+    const saved = good.toJSON() as { a: number[] };
+    const negative = { ...saved, a: saved.a.map((value, i) => (i === 0 ? -5 : value)) };
+    expect(() => model.restore(negative, "model.failure")).toThrow(/^model\.failure\.a: must be positive definite/);
   });
   it("gives a block of A⁻¹ that agrees with covariance()", () => {
     const model = new RidgeRegression({ ridge: (j) => 1 + j, discount: 0.99 });

@@ -349,6 +349,13 @@ export class RidgeRegression {
       this.#theta[i] = theta[i] as number;
       this.#regulariser[i] = regulariser[i] as number;
       if (!((regulariser[i] as number) > 0)) throw ValidationError.forField(`${field}.regulariser[${i}]`, "must be > 0");
+      // A Gram matrix plus a positive prior has a positive diagonal; a matrix without one is no saved model's.
+      if (!((this.#a[i * stride + i] as number) > 0)) {
+        throw ValidationError.forField(
+          `${field}.a`,
+          `must be positive definite: its diagonal entry ${i} is ${this.#a[i * stride + i]}`,
+        );
+      }
     }
     this.#updates = s.updates as number;
     this.#sinceRefresh = s.since_refresh as number;

@@ -152,6 +152,11 @@ export class ShadowPolicy implements Policy {
     if (!isObject(shadowConfig))
       throw ValidationError.forField("shadow", 'must be a policy config such as { kind: "q-learning", epsilon: 0.05 }');
     if (!Number.isSafeInteger(seed)) throw ValidationError.forField("seed", `must be a whole number, got ${String(seed)}`);
+    for (const side of ["primary", "shadow"] as const) {
+      if (snapshot && own(snapshot, side) === undefined) {
+        throw ValidationError.forField(side, "must be the saved state of that policy: it would start again from nothing");
+      }
+    }
     const primary = withFieldPrefix("primary", () =>
       build(primaryConfig, childDeps(deps, snapshot ? own(snapshot, "primary") : undefined)),
     );

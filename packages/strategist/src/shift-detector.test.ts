@@ -47,6 +47,20 @@ describe("ShiftDetector", () => {
     expect(belief(detector, "mesh").failureShift).toBeCloseTo(fresh / 2, 9);
   });
 
+  it("stays finite for a provider back after a silence so long that its successes weigh 0 in floating point", () => {
+    // 1,100 half-lives: 2^-1100 underflows to 0 (at the defaults, ~330,000 learned rewards).
+    const detector = withRecord({ halfLife: 600, successHalfLife: 1, prior: 0.0002 });
+    for (let i = 0; i < 1_100; i++) detector.observe("other", false, 0.05, 0, 0.05);
+    detector.observe("mesh", true, 0.05, 0, 0.05);
+    const after = belief(detector, "mesh");
+    for (const [field, value] of Object.entries(after)) expect([field, Number.isFinite(value)]).toEqual([field, true]);
+    // Its successes tell nothing now: no shift of its residual is believed.
+    expect(after.successShift).toBeLessThan(0.01);
+    detector.observe("mesh", false, 0.05, 0, 0.05);
+    for (const [field, value] of Object.entries(belief(detector, "mesh")))
+      expect([field, Number.isFinite(value)]).toEqual([field, true]);
+  });
+
   it("brings an outage straight back when the provider fails again after a long silence", () => {
     const detector = withRecord();
     for (let i = 0; i < 5; i++) detector.observe("mesh", true, 0.05, 0, 0.05);

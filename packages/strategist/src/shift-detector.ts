@@ -384,8 +384,17 @@ export class ShiftDetector {
       const observationPrecision = weight / (e.variances[at] as number);
       precision += observationPrecision;
       errorSum += observationPrecision * (e.errors[at] as number);
-      const mean = errorSum / precision;
       const quiet = 1 / precision;
+      if (quiet === Number.POSITIVE_INFINITY) {
+        // Outcomes so old that their weight is 0 in floating point (over ~1,074 half-lives): they
+        // tell nothing, and the hypothesis is its prior's limit, not 0/0.
+        successLog[successHypotheses] = this.#logPrior;
+        successMean[successHypotheses] = 0;
+        successSecond[successHypotheses] = tau2;
+        successHypotheses++;
+        continue;
+      }
+      const mean = errorSum / precision;
       const loud = quiet + tau2;
       const shift = (mean * tau2) / loud;
       successLog[successHypotheses] = this.#logPrior + 0.5 * Math.log(quiet / loud) + 0.5 * mean * mean * (1 / quiet - 1 / loud);

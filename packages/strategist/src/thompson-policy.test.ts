@@ -83,6 +83,31 @@ describe("ThompsonPolicy", () => {
     expect(inverted[rare]! / rounds).toBeLessThan(0.8);
   });
 
+  it("keeps the importance weight's mean at 1/propensity across restarts: each resumes a stream of its own", () => {
+    const trained = new ThompsonPolicy({ rng: createRng(8) });
+    runMarket(trained, trio, { failure: { akash: 0.4 } }, { steps: 300, seed: 3 });
+    const r = request(trio);
+    // A process that restarts before every decision, on a model that does not change meanwhile
+    // (no feedback): each restart resumes from a snapshot one decision further on.
+    const sums = [0, 0, 0];
+    const squares = [0, 0, 0];
+    const restarts = 6_000;
+    let snapshot = JSON.parse(JSON.stringify(trained.toJSON()));
+    for (let d = 0; d < restarts; d++) {
+      const resumed = ThompsonPolicy.fromJSON(snapshot, { rng: createRng(1_000 + d) });
+      const choice = resumed.choose(r);
+      const weight = choice.inverseProbability as number;
+      sums[choice.index]! += weight;
+      squares[choice.index]! += weight * weight;
+      snapshot = JSON.parse(JSON.stringify(resumed.toJSON()));
+    }
+    for (let i = 0; i < 3; i++) {
+      const mean = sums[i]! / restarts;
+      const sd = Math.sqrt(squares[i]! / restarts - mean * mean);
+      expect(Math.abs(mean - 1)).toBeLessThan(Math.max(0.1, 5 * (sd / Math.sqrt(restarts))));
+    }
+  });
+
   it("learns which provider is best in each state on its own", () => {
     const run = runMarket(
       new ThompsonPolicy({ rng: createRng(3) }),

@@ -60,7 +60,7 @@ export class ThompsonPolicy extends BanditPolicy<"thompson", ThompsonParams> {
   readonly name = "thompson" as const;
   readonly #normal: NormalSampler;
   /** Geometric resampling's own stream (`inverseProbability`), apart from the decisions'. */
-  readonly #resample = resampleStream();
+  #resample = resampleStream();
   #wins = new Int32Array(8);
   #lastEpsilon = 0;
 
@@ -134,6 +134,8 @@ export class ThompsonPolicy extends BanditPolicy<"thompson", ThompsonParams> {
   protected override restore(saved: JsonObject): void {
     super.restore(saved);
     this.#lastEpsilon = restoreLastEpsilon(own(saved, "last_epsilon"));
+    const { decision_count, total_rewards } = this.counts();
+    this.#resample = resampleStream(`${decision_count}:${total_rewards}`);
   }
 
   protected exploration(): number {
