@@ -133,6 +133,22 @@ describe("ArmStatistics", () => {
       expect(fieldOf({ ...good(), everyone: [0, 1] })).toBe("arms.everyone");
     });
 
+    it("names counts no learning makes: parts beyond the whole, squares below the sum's", () => {
+      const moreFailures = good();
+      moreFailures.arms.s1.b[2] = 1e6; // failures > n
+      expect(fieldOf(moreFailures)).toBe('arms.arms["s1"]["b"]');
+      const negativeSquares = good();
+      negativeSquares.providers.a[5] = -1e6;
+      expect(fieldOf(negativeSquares)).toBe('arms.providers["a"]');
+      const spread = good();
+      spread.everyone[4] = 100; // Σr = 100 from two successes whose Σr² is 1.25
+      expect(fieldOf(spread)).toBe("arms.everyone");
+      // A long, discounted history restores: its rounding is within the check's slack.
+      const long = new ArmStatistics({ ...options, discount: 0.999 });
+      for (let i = 0; i < 5_000; i++) long.observe(`s${i % 7}`, `p${i % 5}`, i % 13 === 0, Math.sin(i) * 3);
+      expect(fieldOf(JSON.parse(JSON.stringify(long.toJSON())))).toBeUndefined();
+    });
+
     it("keeps nothing of a snapshot it refuses", () => {
       const stats = new ArmStatistics(options);
       const bad = good();

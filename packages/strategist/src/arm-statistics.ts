@@ -327,6 +327,19 @@ export class ArmStatistics {
           where,
           `must be ${SLOTS} finite numbers [whole tick ≤ ${tick}, n, failures, successes, Σ, Σ²]`,
         );
+      // Counts learning can make: n = failures + successes, and Σr² · successes ≥ (Σr)² (Cauchy–Schwarz),
+      // up to the rounding of their discounting.
+      const [, n, failures, successes, sum, squares] = value as number[];
+      const slack = 1e-6;
+      if (
+        Math.abs((n as number) - (failures as number) - (successes as number)) > slack * Math.max(1, n as number) ||
+        (squares as number) * (successes as number) < (sum as number) ** 2 * (1 - slack) - slack
+      ) {
+        throw ValidationError.forField(
+          where,
+          "must be counts learning can make: n = failures + successes, and Σr² · successes ≥ (Σr)² (r the residuals)",
+        );
+      }
       return value as number[];
     };
     const providers = s.providers as unknown;
