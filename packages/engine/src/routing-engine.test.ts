@@ -477,6 +477,51 @@ describe("RoutingEngine", () => {
     });
   });
 
+  describe("a restart with a smaller maxPending", () => {
+    it("settles every decision over it as evicted: learned, stored and logged, the same after a crash", async () => {
+      const dir = tempDir();
+      const modelPath = join(dir, "model.json");
+      const decisionLogPath = join(dir, "decisions.jsonl");
+      const options = { modelPath, decisionLogPath, defaultReward: -2, seed: 1, log: () => {} };
+      const first = new RoutingEngine(options);
+      const ids = Array.from({ length: 10 }, () => first.decide({ context, providers: market(3) }).metadata.decision_id);
+      await first.feedback(success(ids[0]!));
+      await first.close();
+
+      const events: EngineEvent[] = [];
+      const smaller = new RoutingEngine({ ...options, maxPending: 3, onEvent: (event) => events.push(event) });
+      const settled = events.filter((event) => event.type === "settled");
+      expect(settled.map((event) => [event.decision_id, event.reason, event.reward])).toEqual(
+        ids.slice(1, 7).map((id) => [id, "evicted", -2]),
+      );
+      const status = smaller.getStatus();
+      expect(status.executor).toMatchObject({ pending_feedback: 3, settled_evicted: 6, settled_dropped: 0 });
+      expect(status.settlement).toEqual({ settled_with_default: 6, settled_dropped: 0 });
+      expect(status.strategist.total_rewards).toBe(7);
+      await expect(smaller.feedback(success(ids[1]!))).rejects.toBeInstanceOf(LateFeedbackError);
+      // Its settlements' lines follow their writes to the journal, within a turn or two.
+      const lineCount = () => readFileSync(decisionLogPath, "utf8").trim().split("\n").length;
+      for (let turn = 0; turn < 100 && lineCount() < 7; turn++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(lineCount()).toBe(7);
+      forgetHold(modelPath); // a crash: no snapshot of the smaller engine
+
+      // Restarted from its journal: the same model, nothing settled or learned twice.
+      const again = new RoutingEngine({ ...options, maxPending: 3 });
+      expect(again.getStatus().settlement).toEqual({ settled_with_default: 6, settled_dropped: 0 });
+      expect(again.getStatus().strategist.total_rewards).toBe(7);
+      expect(again.getStatus().executor.pending_feedback).toBe(3);
+      await again.close();
+      const lines = readFileSync(decisionLogPath, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { decision_id: string; resolution: string });
+      expect(lines.map((line) => [line.decision_id, line.resolution])).toEqual([
+        [ids[0], "feedback"],
+        ...ids.slice(1, 7).map((id) => [id, "evicted"]),
+      ]);
+    });
+  });
+
   describe("close() settles the decisions whose wait has passed", () => {
     it("without a store: learned with the default reward, told to onEvent and written to the decision log", async () => {
       const clock = new ManualClock(0);

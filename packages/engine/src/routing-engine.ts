@@ -239,7 +239,13 @@ export class RoutingEngine {
         executor.isFinished(id),
       );
       for (const [decisionId, how] of replayed.finished) this.#executor.rememberFinished(decisionId, how);
-      for (const record of replayed.pending) this.#executor.restorePending(record);
+      // Over maxPending (a restart with a smaller one), the oldest are evicted as they are put back:
+      // settled below, once the decision log and the archive are ready, as live evictions are.
+      const evictedAtStart: SettledDecision[] = [];
+      for (const record of replayed.pending) {
+        this.#executor.restorePending(record);
+        for (const evicted of this.#executor.drainSettled()) evictedAtStart.push(evicted);
+      }
       this.#settledWithDefault += replayed.settledWithDefault;
       this.#settledDropped += replayed.settledDropped;
       this.#log = resolved.log ?? ((message: string) => console.warn(`[aurora] ${message}`));
@@ -247,7 +253,8 @@ export class RoutingEngine {
       this.#logAcrossRestarts = logsAcrossRestarts(resolved, this.#store);
       if (this.#decisionLog && this.#logAcrossRestarts) {
         const shared = this.#store?.subscribe !== undefined;
-        resumeDecisionLog(this.#decisionLog, snapshot, recovered?.events ?? [], replayed.pending, shared, log);
+        const settling = new Set(evictedAtStart.map(({ record }) => record.decision_id));
+        resumeDecisionLog(this.#decisionLog, snapshot, recovered?.events ?? [], replayed.pending, shared, log, settling);
       }
       if (this.#store) this.#auditRestored = this.#restoreAudit(this.#store, log);
       if (replayed.unlearned > 0) {
@@ -269,6 +276,10 @@ export class RoutingEngine {
         this.#stopPsiRefresh = this.#psi.startRefresh();
       }
       this.#stopTailing = this.#store?.subscribe?.((event) => this.#applyRemote(event));
+      if (evictedAtStart.length > 0) {
+        log(`${evictedAtStart.length} decision(s) pending at the restart were over maxPending: settled as evicted`);
+        this.#settle(evictedAtStart);
+      }
     } catch (error) {
       // Nothing was appended: give back what was opened, so that the next engine can start.
       this.#stopPsiRefresh?.();
@@ -1233,6 +1244,7 @@ function resumeDecisionLog(
   pending: readonly DecisionRecord[],
   shared: boolean,
   log: (message: string) => void,
+  settling: ReadonlySet<string>,
 ): void {
   if (pending.length === 0) return;
   const { byDecision, problem } = pendingCandidatesIn(snapshot);
@@ -1250,6 +1262,8 @@ function resumeDecisionLog(
     const event = sharingLists(lists, { type: "decision", record, candidates });
     if (shared) writer.onRemoteEvent(event, { resumed: true });
     else writer.onEvent(event);
+    // Evicted at this start, settled once the engine is ready: held, so later ones do not push it out.
+    if (settling.has(record.decision_id)) writer.hold(record.decision_id);
   }
 }
 
