@@ -224,7 +224,7 @@ function epsilonChart(result: SimulationResult): EChartsOption {
     showSymbol: false,
     color: routerColor(router.name),
     lineStyle: router.name === ROUTER_NAMES.aurora ? { width: 3 } : { width: 2, type: "dashed" },
-    // aurora on top: both engines decay ε once per outcome, so their lines often coincide.
+    // aurora on top: with an ε-greedy policy both engines decay ε once per outcome, so their lines may coincide.
     z: router.name === ROUTER_NAMES.aurora ? 3 : 2,
     yAxisIndex: 0,
     data: points(result, router.extraSeries.epsilon ?? [], sig),

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { echartsSource, renderReportHtml } from "./report-html.js";
+import { echartsSource, epsilonNote, renderReportHtml } from "./report-html.js";
 import { ROUTER_NAMES } from "./router-names.js";
 import { summarize } from "./summary.js";
 import { routerResult, simulationResult } from "./testing/simulation-result.js";
@@ -70,5 +70,28 @@ describe("renderReportHtml", () => {
 
   it("is the same, byte for byte, for the same result", () => {
     expect(html()).toBe(html());
+  });
+});
+
+describe("epsilonNote", () => {
+  const withEpsilon = (values: (number | null)[]) =>
+    simulationResult([
+      routerResult(ROUTER_NAMES.aurora, { extraSeries: { epsilon: values } }),
+      routerResult(ROUTER_NAMES.seed, { extraSeries: { epsilon: [0.1, 0.05] } }),
+    ]);
+
+  it("says that a policy exploring by an uncertainty bonus (lin-ucb) shows ε 0, not that the lines coincide", () => {
+    const note = epsilonNote(withEpsilon([0, 0, null]), "lin-ucb");
+    expect(note).toContain("aurora's policy, lin-ucb, does not explore at random");
+    expect(note).toContain("its ε is 0 throughout");
+    expect(note).not.toContain("coincide");
+  });
+
+  it("says that an ε-greedy policy has its own ε", () => {
+    expect(epsilonNote(withEpsilon([0.1, 0.05]), "q-learning")).toContain("aurora's policy, q-learning, has its own ε");
+  });
+
+  it("is the report's note under the ε chart", () => {
+    expect(html(withEpsilon([0, 0]))).toContain("does not explore at random");
   });
 });

@@ -62,7 +62,7 @@ ${summaryTable(summary)}
 </section>
 <section class="chart-block">
 <div id="epsilon" class="chart"></div>
-<p class="note">ε is the chance that a decision explores (picks a provider at random) instead of taking the best-known one. Both engines start at 0.1 and decay it ×0.995 per learned outcome to a floor of 0.01, so their lines coincide; with a Ψ-Field, the engine explores at ε·(1 − 0.5·density).${summary.psi ? " The stand-in's density is scripted: 0.2 for a while after the market changes, 0.9 otherwise." : ""}</p>
+<p class="note">ε is the chance that a decision explores (picks a provider at random) instead of taking the best-known one. ${escapeHtml(epsilonNote(input.result, summary.policy))} With a Ψ-Field, an ε-greedy engine explores at ε·(1 − 0.5·density).${summary.psi ? " The stand-in's density is scripted: 0.2 for a while after the market changes, 0.9 otherwise." : ""}</p>
 </section>
 <footer>
 <p>Reproduce: <code>${escapeHtml(input.command)}</code></p>
@@ -177,3 +177,16 @@ th.share { white-space: normal; font-size: 12px; font-weight: 500; line-height: 
 footer { margin-top: 24px; color: #64748b; font-size: 13px; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12.5px; background: #f1f5f9; padding: 1px 4px; border-radius: 3px; }
 `;
+
+/**
+ * What the ε chart shows for these engines: the seed's Q-learning decays ε from 0.1; a policy that
+ * explores by an uncertainty bonus (lin-ucb, aurora's default) reports ε 0 throughout.
+ */
+export function epsilonNote(result: SimulationResult, policy: string): string {
+  const aurora = result.routers.find((router) => router.name === ROUTER_NAMES.aurora)?.extraSeries.epsilon ?? [];
+  const seed = "The seed Q-learning engine starts at 0.1 and decays it ×0.995 per learned outcome to a floor of 0.01.";
+  if (aurora.every((value) => value === null || value === 0)) {
+    return `${seed} aurora's policy, ${policy}, does not explore at random: it tries a provider where it is unsure of it (an uncertainty bonus), so its ε is 0 throughout.`;
+  }
+  return `${seed} aurora's policy, ${policy}, has its own ε, drawn as a solid line.`;
+}

@@ -7,15 +7,20 @@
 // the provider the job ended on: once without `failed_before` (the engine hears only of the last
 // try) and once with it (each failed try learned as a failed job).
 import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { ManualClock, RoutingEngine } from "@aurora/engine";
 import { loadScenario, Market } from "@aurora/simulator";
 import type { PolicyConfig } from "@aurora/strategist";
-import { flag, workspaceRoot } from "./script-args.js";
+import { scriptArgsOrExit } from "./script-args.js";
 
-const seeds = (flag("seeds") ?? "1,2,3,4,5").split(",").map(Number);
-const scenarios = (flag("scenarios") ?? "calm,price-spike,outage,latency-spike,newcomer,everything").split(",");
-const output = flag("out") ?? join(workspaceRoot("pnpm evidence:failover"), "docs", "failover-evidence.md");
+const {
+  seeds,
+  scenarios,
+  out: output,
+} = scriptArgsOrExit("failover", {
+  seeds: [1, 2, 3, 4, 5],
+  scenarios: ["calm", "price-spike", "outage", "latency-spike", "newcomer", "everything"],
+});
 const ALTERNATIVES = 3;
 
 const policies: { label: string; config: PolicyConfig }[] = [

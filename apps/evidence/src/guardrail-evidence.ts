@@ -7,19 +7,24 @@
 // - close: where the unguarded policy ends with less regret than the baseline, the guarded one
 //   keeps at least 80% of that improvement: (R_rule − R_guarded) / (R_rule − R_policy) ≥ 0.8.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { ManualClock, RoutingEngine, type RoutingEngineOptions } from "@aurora/engine";
 import { computeReward } from "@aurora/executor";
 import { listScenarios, type RewardFn, runSimulation, type SimRouter, type SimulationResult } from "@aurora/simulator";
 import { type PolicyConfig, policyKinds } from "@aurora/strategist";
-import { flag, workspaceRoot } from "./script-args.js";
+import { scriptArgsOrExit } from "./script-args.js";
 
 const SAFE_RATIO = 1.1;
 const CLOSE_SHARE = 0.8;
 
-const seeds = (flag("seeds") ?? "1,2,3,4,5").split(",").map(Number);
-const scenarios = (flag("scenarios") ?? listScenarios().join(",")).split(",");
-const output = flag("out") ?? join(workspaceRoot("pnpm evidence:guardrail"), "docs", "guardrail-evidence.md");
+const {
+  seeds,
+  scenarios,
+  out: output,
+} = scriptArgsOrExit("guardrail", {
+  seeds: [1, 2, 3, 4, 5],
+  scenarios: listScenarios(),
+});
 
 /** The policies guarded: the seed's Q-learning, the demo's tuned one, and any other learning kind registered. */
 const COMPOSITE_OR_BASELINE = new Set(["q-learning", "rule", "ab", "shadow", "guardrail"]);

@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { listScenarios } from "@aurora/simulator";
+import { EvidenceUsageError } from "./evidence-options.js";
 
 /** The workspace root: the nearest folder up from the working directory with pnpm-workspace.yaml. */
 export function workspaceRoot(command: string): string {
@@ -12,8 +14,85 @@ export function workspaceRoot(command: string): string {
   return dir;
 }
 
-/** The value after `--name` on the command line, if given. */
-export function flag(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? process.argv[at + 1] : undefined;
+/** What the smaller evidence scripts (`evidence:failover`, `evidence:guardrail`) take. */
+export interface ScriptArgs {
+  seeds: number[];
+  scenarios: string[];
+  /** Where to write the Markdown (absolute). */
+  out: string;
+}
+
+const SCRIPT_FLAGS = ["--seeds", "--scenarios", "--out", "--help"];
+
+/**
+ * Reads `--seeds 1,2,3`, `--scenarios calm,outage` (built-in scenarios) and `--out FILE` (relative
+ * to where the command was run), each at most once; `--help` (or `-h`) gives "help". Anything else
+ * throws `EvidenceUsageError` naming the flag, before a run starts or a file is written.
+ */
+export function parseScriptArgs(
+  argv: readonly string[],
+  defaults: { seeds: readonly number[]; scenarios: readonly string[]; out: string },
+  baseDirectory: string,
+): ScriptArgs | "help" {
+  const args = argv[0] === "--" ? argv.slice(1) : argv;
+  const given = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i] === "-h" ? "--help" : (args[i] as string);
+    if (!SCRIPT_FLAGS.includes(flag)) {
+      throw new EvidenceUsageError(
+        flag.startsWith("-") ? flag : null,
+        flag.startsWith("-")
+          ? `unknown flag: the flags are ${SCRIPT_FLAGS.join(", ")}`
+          : `unexpected argument ${JSON.stringify(flag)}: the flags are ${SCRIPT_FLAGS.join(", ")}`,
+      );
+    }
+    if (flag === "--help") return "help";
+    if (given.has(flag)) throw new EvidenceUsageError(flag, "is given twice");
+    const value = args[i + 1];
+    if (value === undefined || value.startsWith("--")) throw new EvidenceUsageError(flag, "needs a value");
+    given.set(flag, value);
+    i++;
+  }
+  const seedsText = given.get("--seeds");
+  const seeds: string[] = seedsText === undefined ? defaults.seeds.map(String) : seedsText.split(",");
+  for (const seed of seeds) {
+    if (!/^[1-9]\d{0,8}$/.test(seed)) {
+      throw new EvidenceUsageError(
+        "--seeds",
+        `must be whole numbers from 1, separated by commas, e.g. 1,2,3; got ${JSON.stringify(seedsText)}`,
+      );
+    }
+  }
+  const known = listScenarios();
+  const scenariosText = given.get("--scenarios");
+  const scenarios = scenariosText === undefined ? [...defaults.scenarios] : scenariosText.split(",");
+  for (const name of scenarios) {
+    if (!known.includes(name)) {
+      throw new EvidenceUsageError("--scenarios", `${JSON.stringify(name)} is not a built-in scenario: use ${known.join(", ")}`);
+    }
+  }
+  if (new Set(scenarios).size !== scenarios.length) throw new EvidenceUsageError("--scenarios", "names a scenario twice");
+  if (new Set(seeds).size !== seeds.length) throw new EvidenceUsageError("--seeds", "names a seed twice");
+  const out = given.get("--out");
+  return { seeds: seeds.map(Number), scenarios, out: out === undefined ? defaults.out : resolve(baseDirectory, out) };
+}
+
+/**
+ * The options of `pnpm evidence:<name>` (writing docs/<name>-evidence.md unless `--out` says
+ * otherwise), or the process ends: help prints the usage and exits 0; a mistake prints one line
+ * naming the flag on stderr and exits 2.
+ */
+export function scriptArgsOrExit(name: string, defaults: { seeds: readonly number[]; scenarios: readonly string[] }): ScriptArgs {
+  const command = `pnpm evidence:${name}`;
+  const out = join(workspaceRoot(command), "docs", `${name}-evidence.md`);
+  try {
+    const parsed = parseScriptArgs(process.argv.slice(2), { ...defaults, out }, process.env.INIT_CWD ?? process.cwd());
+    if (parsed !== "help") return parsed;
+    process.stdout.write(`usage: ${command} [--seeds 1,2,3,4,5] [--scenarios calm,outage] [--out FILE]\n`);
+    process.exit(0);
+  } catch (error) {
+    if (!(error instanceof EvidenceUsageError)) throw error;
+    process.stderr.write(`${command}: ${error.message}\n`);
+    process.exit(2);
+  }
 }
