@@ -44,11 +44,18 @@ export class DuplicateFeedbackError extends AuroraError {
  * Feedback that arrived after the decision's reward wait passed and the decision was
  * settled (learned with the default reward, or dropped unlearned). The model is unchanged.
  */
+/** An ISO time for clock milliseconds, or the number itself where no `Date` holds it (a custom clock's). */
+function instant(ms: number): string {
+  const date = new Date(ms);
+  return Number.isFinite(date.getTime()) ? date.toISOString() : `clock time ${String(ms)}`;
+}
+
 export class LateFeedbackError extends AuroraError {
   readonly decisionId: string;
   /**
    * When the decision was settled; on a store shared by replicas (`settleGraceMs`), feedback is
-   * late from the end of its wait, which this is then, and the settlement itself follows the grace.
+   * late from the end of its wait, which this is while the grace runs (`waitEnded`), and the
+   * settlement itself follows the grace: once settled, it is when that was.
    */
   readonly settledAt: number;
 
@@ -57,13 +64,14 @@ export class LateFeedbackError extends AuroraError {
    * sharing a store keep it pending for their grace, `settleGraceMs`, then settle it).
    */
   constructor(decisionId: string, settledAt: number, waitEnded = false) {
+    const at = instant(settledAt);
     super(
       "LATE_FEEDBACK",
       waitEnded
-        ? `decision_id "${decisionId}": its reward wait ended at ${new Date(settledAt).toISOString()}, and it is ` +
+        ? `decision_id "${decisionId}": its reward wait ended at ${at}, and it is ` +
             "settled once the replicas' grace (settleGraceMs) has passed; this late outcome was not learned (raise " +
             "rewardWaitMs if jobs run longer)"
-        : `decision_id "${decisionId}" was settled at ${new Date(settledAt).toISOString()} because its reward wait ` +
+        : `decision_id "${decisionId}" was settled at ${at} because its reward wait ` +
             "passed, or because more than maxPending decisions were waiting and it was the oldest; this late outcome " +
             "was not learned (raise rewardWaitMs if jobs run longer, maxPending if more decisions wait at once)",
     );

@@ -54,6 +54,16 @@ describe("computeReward", () => {
       expect(computeReward(outcome({ success: false, actual_reputation: 96 }))).toBe(-20);
     });
 
+    it("refuses weights whose failure reward is missing or not finite, as it refuses them for a success", () => {
+      const failed = outcome({ success: false });
+      for (const failure_reward of [undefined, Number.NaN, Number.NEGATIVE_INFINITY]) {
+        const weights = { ...DEFAULT_REWARD_WEIGHTS, failure_reward } as unknown as RewardWeights;
+        const error = thrown(() => computeReward(failed, weights));
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).field).toBe("rewardWeights.failure_reward");
+      }
+    });
+
     it("reproduces the SPEC formula for any success", () => {
       fc.assert(
         fc.property(cost, latency, reputation, (c, l, r) => {

@@ -28,7 +28,11 @@ export function computeReward(
   weights: RewardWeights = DEFAULT_REWARD_WEIGHTS,
   advertisedReputation?: number,
 ): number {
-  if (!outcome.success) return weights.failure_reward;
+  if (!outcome.success) {
+    const failure = weights?.failure_reward;
+    if (typeof failure === "number" && Number.isFinite(failure)) return failure;
+    throw ValidationError.forField("rewardWeights.failure_reward", `must be a finite number, got ${String(failure)}`);
+  }
   const reputation = outcome.actual_reputation ?? advertisedReputation ?? 0;
   const reward = successReward(outcome, weights, reputation, 1);
   if (Number.isFinite(reward)) return reward;

@@ -53,6 +53,12 @@ export interface ResolvedExecutorOptions {
 
 /** Fills defaults and refuses unusable options with a `ValidationError` naming the option. */
 export function resolveExecutorOptions(options: ExecutorOptions = {}): ResolvedExecutorOptions {
+  if (options === null || typeof options !== "object") {
+    throw ValidationError.forField(
+      "(root)",
+      `the executor's options must be an object, got ${options === null ? "null" : typeof options}`,
+    );
+  }
   const clock = options.clock ?? systemClock;
   if (typeof clock !== "object" || clock === null || typeof clock.now !== "function") {
     throw ValidationError.forField("clock", "must be an object with a now() method returning epoch milliseconds");

@@ -111,6 +111,21 @@ describe("Executor", () => {
       expect(fieldOf(() => executor.recordDecision(decision()))).toBe("decision_id");
     });
 
+    it("refuses an id from a custom newId that is not an id, as a given one, before logging anything", () => {
+      for (const id of ["", "x".repeat(201), 42, null, undefined]) {
+        const executor = new Executor({ clock: new ManualClock(0), newId: () => id as string });
+        expect(fieldOf(() => executor.recordDecision(decision()))).toBe("decision_id");
+        expect(executor.stats().pending_feedback).toBe(0);
+      }
+    });
+
+    it("refuses a decision that is not an object, and options that are not, with a ValidationError", () => {
+      const { executor } = setup();
+      expect(fieldOf(() => executor.recordDecision(undefined as never))).toBe("(root)");
+      expect(fieldOf(() => executor.restorePending(null as never))).toBe("(root)");
+      expect(fieldOf(() => new Executor(null as never))).toBe("(root)");
+    });
+
     it("gives fresh random UUIDs by default", () => {
       const executor = new Executor({ clock: new ManualClock(0) });
       const first = executor.recordDecision(decision()).decision_id;

@@ -76,11 +76,15 @@ export class Executor {
    * Both kinds are handed out by `drainSettled` / `settleExpired`.
    */
   recordDecision(input: DecisionInput): DecisionRecord {
+    requireObject(input, "a decision { state_key, provider_id, provider, context, metadata, decision_id? }");
     let decisionId: string;
     if (input.decision_id === undefined) {
       decisionId = this.#newId();
       // The built-in UUIDs cannot collide (122 random bits); a custom newId is checked like a given id.
-      if (!this.#freshIds) this.#assertFresh(decisionId);
+      if (!this.#freshIds) {
+        decisionId = parseWith(idSchema, decisionId, "decision_id");
+        this.#assertFresh(decisionId);
+      }
     } else {
       decisionId = parseWith(idSchema, input.decision_id, "decision_id");
       this.#assertFresh(decisionId);
@@ -272,6 +276,7 @@ export class Executor {
    * the pending log from its oldest entry. Over `maxPending`, the oldest is evicted.
    */
   restorePending(record: DecisionRecord): void {
+    requireObject(record, "a decision record { decision_id, …, created_at }");
     parseWith(idSchema, record.decision_id, "decision_id");
     this.#assertFresh(record.decision_id);
     assertChosenProvider(record.provider_id, record.provider);
@@ -347,6 +352,12 @@ export class Executor {
     this.#outbox.push({ record, reason, settled_at: now });
     if (reason === "expired") this.#settledExpired++;
     else this.#settledEvicted++;
+  }
+}
+
+function requireObject(value: unknown, what: string): void {
+  if (value === null || typeof value !== "object") {
+    throw ValidationError.forField("(root)", `must be ${what}, got ${value === null ? "null" : typeof value}`);
   }
 }
 

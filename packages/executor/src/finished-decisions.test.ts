@@ -171,6 +171,15 @@ describe("FinishedDecisions", () => {
       expect(() => FinishedDecisions.fromJSON({ ...json, count: 2 }, 4)).toThrow(/hash_a must hold 2/);
       expect(() => FinishedDecisions.fromJSON({ ...json, kinds: Buffer.from([7]).toString("base64") }, 4)).toThrow(/unknown way/);
       expect(FinishedDecisions.fromJSON(json, 4).get("a")).toEqual(FEEDBACK_RECEIVED);
+      // A settlement time that is not clock milliseconds (late feedback would then name no time).
+      const settled = new FinishedDecisions(4);
+      settled.remember("s", { kind: "settled", settledAt: 5 });
+      const saved = JSON.parse(JSON.stringify(settled));
+      const nan = Buffer.alloc(8);
+      nan.writeDoubleLE(Number.NaN);
+      expect(() => FinishedDecisions.fromJSON({ ...saved, settled_at: nan.toString("base64") }, 4)).toThrow(
+        /settled_at of id 0 is NaN, not clock milliseconds/,
+      );
     });
   });
 });

@@ -140,6 +140,7 @@ export class FinishedDecisions {
     for (let i = 0, k = 0; i < n; i++) {
       const kind = kinds[i] as number;
       const at = kind === SETTLED ? settledAt.readDoubleLE(8 * k++) : 0;
+      if (!Number.isFinite(at)) throw bad(`settled_at of id ${i} is ${at}, not clock milliseconds`);
       if (capacity > 0 && i >= n - capacity)
         memory.#rememberFingerprint(hashA.readInt32LE(4 * i), hashB.readInt32LE(4 * i), kind, at);
     }
