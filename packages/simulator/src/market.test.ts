@@ -228,6 +228,59 @@ describe("Market", () => {
       expect(() => new Market(spikes({ at: "25%" }), { seed: 1, decisions: 1000 })).not.toThrow();
     });
 
+    it("refuses spikes whose product peaks where one ends (a factor below 1), naming the later one in force", () => {
+      // ×1,000 throughout, ×0.001 for steps 0–99, ×1,000 from step 50: 2 × 10⁶ from step 100.
+      const scenario = parseScenario(
+        tinyScenario({
+          events: [
+            { type: "price_spike", at: 0, factor: 1000, provider_ids: ["steady"] },
+            { type: "price_spike", at: 0, duration: 100, factor: 0.001, provider_ids: ["steady"] },
+            { type: "price_spike", at: 50, factor: 1000, provider_ids: ["steady"] },
+          ],
+        }),
+      );
+      expect(() => new Market(scenario, { seed: 1, decisions: 200 })).toThrow(
+        expect.objectContaining({
+          field: "events[2].factor",
+          message: expect.stringMatching(
+            /^events\[2\]\.factor: price spikes in force together at step 100 \(events\[0\], events\[2\]\)/,
+          ),
+        }),
+      );
+      // A run that ends before the low spike does never advertises the peak.
+      expect(() => new Market(scenario, { seed: 1, decisions: 100 })).not.toThrow();
+    });
+
+    it("applies overlapping reputation drops in the order they begin, whatever their order in the file", () => {
+      const to80 = { type: "reputation_drop" as const, at: 10, duration: 60, provider_id: "steady", to: 80 };
+      const by30 = { type: "reputation_drop" as const, at: 20, duration: 20, provider_id: "steady", by: 30 };
+      for (const events of [
+        [to80, by30],
+        [by30, to80],
+      ]) {
+        const market = new Market(parseScenario(tinyScenario({ events })), { seed: 1, decisions: 100 });
+        const reputation = (step: number) => market.request(step).providers.find((p) => p.provider_id === "steady")?.reputation;
+        expect([reputation(15), reputation(25), reputation(50)]).toEqual([80, 50, 80]);
+      }
+    });
+
+    it("draws tenants by weight however large the weights are", () => {
+      const tenant = (tenant_id: string, weight: number) => ({
+        tenant_id,
+        weight,
+        regions: ["r1"],
+        workloads: [{ workload_type: `${tenant_id}-jobs`, gpu_types: ["a100"], gpu_hours: [1, 1] as [number, number] }],
+      });
+      for (const weight of [1, 1e308, 5e-324]) {
+        const scenario = parseScenario(tinyScenario({ tenants: [tenant("a", weight), tenant("b", weight)] }));
+        const market = new Market(scenario, { seed: 1, decisions: 2000 });
+        let a = 0;
+        for (let step = 0; step < 2000; step++) if (market.request(step).context.workload_type === "a-jobs") a++;
+        // Half each: 1,000 ± 3 standard deviations (22).
+        expect([weight, Math.abs(a - 1000) < 70]).toEqual([weight, true]);
+      }
+    });
+
     it("keeps out a provider whose join falls after the run", () => {
       const scenario = parseScenario(tinyScenario({ events: [{ type: "provider_joins", at: 500, provider_id: "cheap" }] }));
       const market = new Market(scenario, { seed: 1, decisions: 100 });

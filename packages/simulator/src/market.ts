@@ -155,6 +155,8 @@ export class Market {
           break;
       }
     });
+    // Overlapping drops apply in time order, whatever their order in the file (a stable sort keeps it on a tie).
+    for (const p of this.#providers) p.reputationDrops.sort((a, b) => a.start - b.start);
     // Present from its join to its leave: a leave at or before the join would leave it never present.
     for (const [providerId, leave] of leaveEvent) {
       const join = joinEvent.get(providerId);
@@ -283,14 +285,21 @@ export class Market {
       for (const gpu of requested) {
         const applying = spikes.filter((s) => s.gpuTypes === null || s.gpuTypes.has(gpu));
         if (applying.length < 2) continue;
-        // The product changes only where a spike starts or ends: its highest is where one starts.
+        // The product changes only where a spike starts or ends: its highest is at one of those
+        // steps (where one starts, or, for a factor below 1, where one ends).
         for (const spike of applying) {
-          const price = this.#price(p, gpu, spike.start);
-          if (price <= MAX_PRICE_USD_PER_HOUR) continue;
-          const together = applying.filter((s) => inForce(s, spike.start)).map((s) => `events[${s.event}]`);
+          const step = [spike.start, spike.end].find(
+            (at): at is number => at !== null && at < this.decisions && this.#price(p, gpu, at) > MAX_PRICE_USD_PER_HOUR,
+          );
+          if (step === undefined) continue;
+          const price = this.#price(p, gpu, step);
+          const inForceThen = applying.filter((s) => inForce(s, step));
+          // Named: the one that began last of those in force then (the later one).
+          const later = inForceThen.reduce((a, b) => (b.start >= a.start ? b : a));
+          const together = inForceThen.map((s) => `events[${s.event}]`);
           throw ValidationError.forField(
-            `events[${spike.event}].factor`,
-            `price spikes in force together at step ${spike.start} (${together.join(", ")}) would raise provider ` +
+            `events[${later.event}].factor`,
+            `price spikes in force together at step ${step} (${together.join(", ")}) would raise provider ` +
               `"${p.spec.provider_id}"'s ${gpu} price to ${price}, above ${MAX_PRICE_USD_PER_HOUR.toLocaleString("en-US")}, ` +
               "the most a request may carry: lower a factor or move the spikes apart",
           );
@@ -299,6 +308,7 @@ export class Market {
     }
   }
 
+  /** The drops in force apply in the order they began (the scenario's order on a tie), each to the reputation the earlier left. */
   #reputation(p: CompiledProvider, step: number): number {
     let reputation = p.spec.advertised.reputation;
     for (const drop of p.reputationDrops) {
@@ -334,9 +344,14 @@ function lowest(values: Iterable<number>): number {
   return min;
 }
 
+/** Running sums of the weights; scaled by the largest where their sum would overflow or be too small to draw from. */
 function cumulative(weights: number[]): number[] {
   let total = 0;
-  return weights.map((w) => (total += w));
+  const sums = weights.map((w) => (total += w));
+  if (Number.isFinite(total) && total >= 1e-300) return sums;
+  const largest = weights.reduce((a, b) => Math.max(a, b), 0);
+  total = 0;
+  return weights.map((w) => (total += w / largest));
 }
 
 function pickWeighted(cumulativeWeights: number[], rng: Rng): number {

@@ -38,10 +38,10 @@ describe("parseScenario", () => {
           "name": "odd-ids",
           "providers": [{
             "provider_id": "__proto__",
-            "advertised": { "prices": { "__proto__": 1.5, "constructor": 2 }, "latency_ms": 10, "reputation": 90, "regions": ["constructor"] },
+            "advertised": { "prices": { "__proto__": 1.5, "constructor": 2 }, "latency_ms": 10, "reputation": 90, "regions": ["constructor", "__proto__"] },
             "hidden": { "failure_rate": 0, "extra_failure_rate_by_region": { "__proto__": 0.5 }, "latency_mean_ms": 10 }
           }],
-          "tenants": [{ "tenant_id": "t", "regions": ["constructor"],
+          "tenants": [{ "tenant_id": "t", "regions": ["constructor", "__proto__"],
             "workloads": [{ "workload_type": "w", "gpu_types": ["__proto__"], "gpu_hours": [1, 1] }] }]
         }`),
       );
@@ -218,7 +218,15 @@ describe("parseScenario", () => {
       });
 
       it("counts, for a GPU type a provider lacks, the lowest price it shows instead", () => {
-        const priced = withSteady((p) => ({ ...p, advertised: { ...p.advertised, prices: { a100: 2, h100: 4 } } }));
+        const steadyH100 = withSteady((p) => ({ ...p, advertised: { ...p.advertised, prices: { a100: 2, h100: 4 } } }));
+        // Jobs ask for h100 too (a spike on a GPU type no job has would never apply).
+        const priced = {
+          ...steadyH100,
+          tenants: steadyH100.tenants.map((t) => ({
+            ...t,
+            workloads: t.workloads.map((w) => ({ ...w, gpu_types: [...w.gpu_types, "h100"] })),
+          })),
+        };
         const spike = (gpu: string, factor: number) => ({ type: "price_spike", at: 1, factor, gpu_types: [gpu] });
         // steady's h100 is 4 (≤ ×250,000); cheap has no h100, so it shows its lowest, 1.
         expect(fieldOf({ ...priced, events: [spike("h100", 250_001)] })).toBe("events[0].factor");
@@ -240,5 +248,32 @@ describe("parseScenario", () => {
     it("adds the source file to every message when given", () => {
       expect(() => parseScenario({ name: "" }, "/tmp/x.json")).toThrow(/^name: must not be empty \(in \/tmp\/x\.json\)/);
     });
+  });
+});
+
+describe("names that would never apply", () => {
+  it.each([
+    [{ events: [{ type: "outage", at: 1, provider_id: "cheap", regions: ["r2"] }] }, "events[0].regions[0]"],
+    [{ events: [{ type: "price_spike", at: 1, factor: 2, gpu_types: ["h1OO"] }] }, "events[0].gpu_types[0]"],
+    [{ events: [{ type: "price_spike", at: 1, factor: 2, provider_ids: ["cheap", "cheap"] }] }, "events[0].provider_ids[1]"],
+  ] as [Partial<ScenarioInput>, string][])("refuses %j, naming %s", (overrides, field) => {
+    expect(fieldOf(tinyScenario(overrides))).toBe(field);
+  });
+
+  it("refuses a hidden extra failure rate for a region or GPU type no job has, naming the key", () => {
+    const base = tinyScenario();
+    const withHidden = (hidden: Record<string, unknown>) => ({
+      ...base,
+      providers: [{ ...base.providers[0]!, hidden: { ...base.providers[0]!.hidden, ...hidden } }, base.providers[1]!],
+    });
+    expect(fieldOf(withHidden({ extra_failure_rate_by_region: { "r-typo": 0.5 } }))).toBe(
+      "providers[0].hidden.extra_failure_rate_by_region.r-typo",
+    );
+    expect(fieldOf(withHidden({ extra_failure_rate_by_gpu: { h1OO: 0.5 } }))).toBe(
+      "providers[0].hidden.extra_failure_rate_by_gpu.h1OO",
+    );
+    expect(() =>
+      parseScenario(withHidden({ extra_failure_rate_by_region: { r1: 0.5 }, extra_failure_rate_by_gpu: { a100: 0.1 } })),
+    ).not.toThrow();
   });
 });

@@ -328,16 +328,48 @@ export const scenarioSchema = strict({
     }
   };
 
+  // Regions and GPU types a job can have: a name elsewhere that is none of them never applies (a typo).
+  const jobRegions = new Set(scenario.tenants.flatMap((tenant) => tenant.regions));
+  const jobGpus = new Set(scenario.tenants.flatMap((tenant) => tenant.workloads.flatMap((workload) => workload.gpu_types)));
+  const checkNames = (names: Iterable<string>, known: Set<string>, path: PropertyKey[], what: string) => {
+    let k = 0;
+    for (const name of names) {
+      if (!known.has(name)) {
+        issue(
+          [...path, ...(what === "key" ? [name] : [k])],
+          `"${name}" is no ${path.at(-1) === "extra_failure_rate_by_gpu" || path.at(-1) === "gpu_types" ? "GPU type" : "region"} any tenant's jobs have (${[...known].join(", ")}), so it would never apply`,
+        );
+      }
+      k++;
+    }
+  };
+  scenario.providers.forEach((provider, i) => {
+    for (const [field, known] of [
+      ["extra_failure_rate_by_region", jobRegions],
+      ["extra_failure_rate_by_gpu", jobGpus],
+    ] as const) {
+      const rates = provider.hidden[field];
+      if (rates) checkNames(Object.keys(rates), known, ["providers", i, "hidden", field], "key");
+    }
+  });
+
   const joins = new Map<string, number>();
   const leaves = new Map<string, number>();
   scenario.events.forEach((event, e) => {
     const ids = "provider_id" in event ? [event.provider_id] : (event.provider_ids ?? []);
+    const listed = new Set<string>();
     ids.forEach((id, k) => {
       if (!providerIds.has(id)) {
         const path = "provider_id" in event ? ["events", e, "provider_id"] : ["events", e, "provider_ids", k];
         issue(path, `unknown provider "${id}": it must be one of the scenario's providers`);
+      } else if (listed.has(id)) {
+        issue(["events", e, "provider_ids", k], `provider "${id}" is listed twice: its price would be multiplied twice`);
       }
+      listed.add(id);
     });
+    if (event.type === "outage" && event.regions) checkNames(event.regions, jobRegions, ["events", e, "regions"], "index");
+    if (event.type === "price_spike" && event.gpu_types)
+      checkNames(event.gpu_types, jobGpus, ["events", e, "gpu_types"], "index");
     if (event.type === "price_spike") checkSpikedPrice(event, e);
     if (event.type === "reputation_drop" && (event.to === undefined) === (event.by === undefined)) {
       issue(["events", e], 'a reputation_drop needs exactly one of "to" (new reputation) or "by" (points lost)');
