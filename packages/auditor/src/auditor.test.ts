@@ -658,9 +658,20 @@ describe("Auditor", () => {
       [{ success: "yes" }, "success"],
       [{ provider_id: null }, "provider_id"],
       [{ decision_id: "" }, "decision_id"],
+      [{ reward: undefined }, "reward"],
+      [{ reward: Number.NaN }, "reward"],
     ])("refuses %j, naming the field", (extra, field) => {
       const { auditor: a } = auditor();
       expect(validationField(() => a.observeUpdate(update(0, extra as never)))).toBe(field);
+    });
+
+    it("refuses a missing reward before the spike detector moves: the spike it would have raised is raised later", () => {
+      const { auditor: a } = auditor({ qSpike: { minSamples: 2 } });
+      for (let i = 0; i < 3; i++) a.observeUpdate(update(i, { before: 0, after: 1 }));
+      const spike = update(3, { before: 0, after: 100 });
+      const { reward: _, ...withoutReward } = spike;
+      expect(validationField(() => a.observeUpdate(withoutReward as never))).toBe("reward");
+      expect(a.observeUpdate(spike).map((anomaly) => anomaly.kind)).toEqual(["q_value_spike"]);
     });
   });
 });

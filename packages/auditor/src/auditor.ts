@@ -303,6 +303,10 @@ export class Auditor {
     if (!Number.isFinite(before)) throw ValidationError.forField("before", `must be a finite Q-value, got ${String(before)}`);
     if (!Number.isFinite(after)) throw ValidationError.forField("after", `must be a finite Q-value, got ${String(after)}`);
     if (typeof success !== "boolean") throw ValidationError.forField("success", "must be true or false");
+    // Checked with the rest, before any detector moves: an anomaly's note names it.
+    if (typeof reward !== "number" || Number.isNaN(reward)) {
+      throw ValidationError.forField("reward", `must be the reward learned (a number), got ${String(reward)}`);
+    }
 
     const raised: Anomaly[] = [];
     const change = Math.abs(after - before);

@@ -132,6 +132,14 @@ describe("aurora-verify", () => {
       );
     });
 
+    it("for a path it cannot reach (a file on the way), with one line and no stack trace", () => {
+      const through = join(modelPath, "model.json");
+      const { status, stdout, stderr } = verify(through);
+      expect(status).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toBe(`aurora-verify: cannot stat ${through} (ENOTDIR)\n`);
+    });
+
     it("for no path at all", () => {
       const { status, stderr } = verify();
       expect(status).toBe(2);
