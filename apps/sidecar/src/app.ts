@@ -43,7 +43,8 @@ export function buildApp(config: SidecarConfig, deps: AppDependencies = {}): Fas
     // Decision ids are up to 200 characters (idSchema), percent-encoded in /decisions/:id at up
     // to 12 characters each; past Fastify's default of 100 the route would answer "no route".
     routerOptions: { maxParamLength: 2400 },
-    return503OnClosing: true,
+    // Requests that arrive while the app closes are refused by the drain plugin, in the API's shape.
+    return503OnClosing: false,
     frameworkErrors: frameworkErrorReply,
     // Requests Node's HTTP parser refuses (bad request line, headers or body framing) never reach
     // Fastify's router: answered here, in the same shape and counted (see client-error.ts).
@@ -53,7 +54,7 @@ export function buildApp(config: SidecarConfig, deps: AppDependencies = {}): Fas
 
   // JSON only: other media types get 415 instead of reaching the engine as a string.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("application/json", { parseAs: "string" }, parseJsonBody);
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, parseJsonBody);
   // Response schemas document and are contract-tested; JSON.stringify serializes the loose
   // engine records exactly and avoids fast-json-stringify's slow paths for nullable unions.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));

@@ -25,8 +25,10 @@ interface Connection {
  *   delivered). If answers finish out of that order and none could say close, the socket is
  *   ended after the last of them.
  *
- * A request is admitted when its body is whole (Fastify's `preValidation`); requests that arrive
- * after closing began are answered 503 by Fastify itself (`return503OnClosing`).
+ * A request is admitted when its body is whole (Fastify's `preValidation`); one whose headers
+ * arrive after closing began (on a connection with an answer still due) is answered 503
+ * `shutting_down` here, before its body is read, as the API documents it (Fastify's own
+ * `return503OnClosing` answer has another shape, so it is off).
  */
 async function drainPlugin(app: FastifyInstance): Promise<void> {
   let draining = false;
@@ -53,6 +55,15 @@ async function drainPlugin(app: FastifyInstance): Promise<void> {
       if (connection.admitted === 0) socket.destroy();
     }
     done();
+  });
+
+  app.addHook("onRequest", (request, reply, done) => {
+    if (!draining) {
+      done();
+      return;
+    }
+    app.metrics.observeHttpError(request.routeOptions.url ?? "(unmatched)", 503);
+    reply.code(503).send(ENGINE_CLOSED_BODY);
   });
 
   app.addHook("preValidation", (request, reply, done) => {

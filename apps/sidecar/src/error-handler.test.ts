@@ -63,6 +63,39 @@ describe("error-handler", () => {
     });
   });
 
+  it("answers 400 invalid_json for a body that is not UTF-8 (Latin-1 sent without a charset), not a decision on mangled ids", async () => {
+    app = testApp();
+    const latin1 = Buffer.from(JSON.stringify({ ...DECIDE_BODY, constraints: { allow: ["caf\u00e9"] } }), "latin1");
+    const answer = await app.inject({
+      method: "POST",
+      url: "/decide",
+      payload: latin1,
+      headers: { "content-type": "application/json" },
+    });
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json()).toEqual({
+      error: "invalid_json",
+      field: "(body)",
+      message: "the request body is not valid JSON (it is not UTF-8): send one JSON object with Content-Type: application/json",
+    });
+    // The same text in UTF-8 is read as sent.
+    const utf8 = await app.inject({
+      method: "POST",
+      url: "/decide",
+      payload: Buffer.from(JSON.stringify({ ...DECIDE_BODY, constraints: { allow: ["caf\u00e9"] } }), "utf8"),
+      headers: { "content-type": "application/json" },
+    });
+    expect(utf8.statusCode).toBe(200);
+    // A byte-order mark is still refused, as before (JSON has none).
+    const bom = await app.inject({
+      method: "POST",
+      url: "/decide",
+      payload: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(DECIDE_BODY))]),
+      headers: { "content-type": "application/json" },
+    });
+    expect(bom.json().error).toBe("invalid_json");
+  });
+
   it.each(["/decide", "/feedback"])("answers 400 invalid_json when POST %s carries no body at all", async (url) => {
     app = testApp();
     const answer = await app.inject({ method: "POST", url });

@@ -64,7 +64,14 @@ export function charsetOf(contentType: string | undefined): string | undefined {
  * the domain's zod schemas rebuild every record from known keys only, so they never reach a
  * prototype.
  */
-export function parseJsonBody(request: FastifyRequest, body: string, done: (error: Error | null, body?: unknown) => void): void {
+/** Strict UTF-8: a byte sequence that is not UTF-8 is refused, not replaced by U+FFFD; a BOM is kept (and refused by JSON.parse). */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+export function parseJsonBody(
+  request: FastifyRequest,
+  raw: Buffer | string,
+  done: (error: Error | null, body?: unknown) => void,
+): void {
   // Fastify does not decompress: a gzip body would read as garbage that "is not valid JSON".
   const encoding = request.headers["content-encoding"];
   if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
@@ -75,6 +82,14 @@ export function parseJsonBody(request: FastifyRequest, body: string, done: (erro
   const charset = charsetOf(request.headers["content-type"]);
   if (charset !== undefined && !UTF8_NAMES.has(charset.toLowerCase())) {
     done(new UnsupportedCharsetError(charset));
+    return;
+  }
+  let body: string;
+  try {
+    body = typeof raw === "string" ? raw : UTF8.decode(raw);
+  } catch (error) {
+    // Decoded leniently, "café" sent in Latin-1 became "caf\uFFFD": an id the caller never sent.
+    done(new InvalidJsonBodyError("it is not UTF-8", { cause: error }));
     return;
   }
   if (body.length === 0) {

@@ -41,7 +41,8 @@ export const auditRetentionSchema = z.strictObject(
 export const engineOptionsSchema = z.object({
   /** Base URL of the Ψ-Field service; without it Ψ metrics come only from decide requests. */
   psiFieldUrl: z.url({ error: "must be an http(s) URL such as http://psi-field:9091" }).optional(),
-  psiTimeoutMs: positiveInt("milliseconds").optional(),
+  // Node's timers hold at most 2³¹ − 1 ms; named here rather than by the Ψ-Field client's own option.
+  psiTimeoutMs: positiveInt("milliseconds").max(2_147_483_647, { error: "must be at most 2147483647 milliseconds" }).optional(),
   psiTtlMs: positiveInt("milliseconds").optional(),
   /** Strict: a violating provider is never picked. Default: compliant first, violating only when nothing complies (flagged). */
   strictAudit: z.boolean({ error: "must be true or false" }).default(false),

@@ -576,6 +576,10 @@ describe("RoutingEngine", () => {
       const error = errorOf(() => new RoutingEngine({ saveEvery: 0 }));
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).field).toBe("options.saveEvery");
+      // A timeout no timer holds is named as the engine's option, not the Ψ-Field client's timeoutMs.
+      const long = errorOf(() => new RoutingEngine({ psiFieldUrl: "http://127.0.0.1:9", psiTimeoutMs: 2 ** 31 }));
+      expect(long).toBeInstanceOf(ValidationError);
+      expect((long as ValidationError).field).toBe("options.psiTimeoutMs");
     });
 
     it("refuses an option it does not know, naming it, before anything is opened", () => {

@@ -386,6 +386,14 @@ describe("PsiClient", () => {
       ["a JSON array", json([realState]), "invalid body (GET /state): (root): must be a JSON object", 1],
       ["a body larger than 64 KiB", huge(70_000), "invalid body (GET /state): larger than 65536 bytes", 1],
       ["a 500 with an HTML page", text(html, 500, "text/html"), "HTTP 500 (GET /state)", 0],
+      [
+        "a body declared gzip that is not (the connection did not fail)",
+        (_req, res) => {
+          res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }).end(JSON.stringify(realState));
+        },
+        "invalid body (GET /state): its compressed body does not decode (Z_DATA_ERROR)",
+        1,
+      ],
     ])("falls back to neutral on %s", async (_name, route, lastError, invalid) => {
       const field = await startPsiField({ "/state": route });
       const psi = client({ baseUrl: field.url });

@@ -201,7 +201,19 @@ export class PsiClient {
           }
           throw new PsiFetchError("http", `HTTP ${response.status} (${what})`);
         }
-        const text = await readTextCapped(response, MAX_BODY_BYTES, what);
+        let text: string;
+        try {
+          text = await readTextCapped(response, MAX_BODY_BYTES, what);
+        } catch (error) {
+          // The answer came (2xx) but its compressed body does not decode: a bad body, not a failed connection.
+          const code = zlibCode(error);
+          if (code !== undefined && !signal.aborted) {
+            throw new PsiFetchError("invalid", `invalid body (${what}): its compressed body does not decode (${code})`, {
+              cause: error,
+            });
+          }
+          throw error;
+        }
         let body: unknown;
         try {
           body = JSON.parse(text);
@@ -253,6 +265,15 @@ function defaultRefreshInterval(ttlMs: number): number {
  * The text is fetch's, not ours, and may quote a URL with a password (a custom fetch's proxy,
  * say): it is redacted, since it ends up in `last_error` and `health().error`.
  */
+/** A zlib decoding error's code (`Z_DATA_ERROR`, `Z_BUF_ERROR`, …), on the error or its cause. */
+function zlibCode(error: unknown): string | undefined {
+  for (let e = error as { code?: unknown; cause?: unknown } | null | undefined, depth = 0; e && depth < 4; depth++) {
+    if (typeof e.code === "string" && e.code.startsWith("Z_")) return e.code;
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}
+
 function describeNetworkError(error: unknown): string {
   return redactUrlCredentials(fetchErrorText(error));
 }

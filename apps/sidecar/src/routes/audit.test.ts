@@ -50,4 +50,13 @@ describe("GET /audit", () => {
     expect(answer.statusCode).toBe(400);
     expect(answer.json()).toMatchObject({ error: "validation_error", field, message });
   });
+
+  it.each(["decisionId=x", "decision_id[]=x", "limit[a]=1", "offset=5"])(
+    "refuses ?%s, a parameter it does not take, with 400, rather than answer the unfiltered trail",
+    async (query) => {
+      const answer = await app.inject({ method: "GET", url: `/audit?${query}` });
+      expect(answer.statusCode).toBe(400);
+      expect(answer.json().error).toBe("validation_error");
+    },
+  );
 });

@@ -8,8 +8,11 @@ export const MAX_AUDIT_LIMIT = 10_000;
 
 const limitHint = `must be a whole number from 0 to ${MAX_AUDIT_LIMIT}`;
 
-/** Query strings arrive as text; a repeated parameter arrives as an array and is refused. */
-export const auditQuerySchema = z.object({
+/**
+ * Query strings arrive as text; a repeated parameter arrives as an array and is refused. Unknown
+ * parameters are refused too: `?decisionId=…` ignored would answer the unfiltered trail.
+ */
+export const auditQuerySchema = z.strictObject({
   limit: z
     .string({ error: `${limitHint} (given once)` })
     .regex(/^\d{1,9}$/, { error: limitHint })
