@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import type { AddressInfo, Socket } from "node:net";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -110,7 +111,7 @@ describe("requests Node's HTTP parser refuses (clientErrorHandler)", () => {
   });
 
   /** A socket that records what the handler does to it. */
-  function fakeSocket(state: { writable?: boolean; destroyed?: boolean; headersSent?: boolean } = {}) {
+  function fakeSocket(state: { writable?: boolean; destroyed?: boolean; inFlight?: EventEmitter } = {}) {
     const written: string[] = [];
     let destroyed = state.destroyed ?? false;
     const socket = {
@@ -118,7 +119,7 @@ describe("requests Node's HTTP parser refuses (clientErrorHandler)", () => {
         return destroyed;
       },
       writable: state.writable ?? true,
-      _httpMessage: state.headersSent === undefined ? null : { headersSent: state.headersSent },
+      _httpMessage: state.inFlight ?? null,
       write(data: string) {
         written.push(data);
         return true;
@@ -147,11 +148,25 @@ describe("requests Node's HTTP parser refuses (clientErrorHandler)", () => {
     expect(await errorCount(408)).toBe(before + 1);
   });
 
-  it("writes nothing to a socket that is not writable, or whose response has begun, and still closes it", () => {
-    for (const state of [{ writable: false }, { headersSent: true }]) {
-      const { socket, written, isDestroyed } = fakeSocket(state);
+  it("writes nothing to a socket that is not writable, and still closes it", () => {
+    const { socket, written, isDestroyed } = fakeSocket({ writable: false });
+    clientErrorReply.call(app, clientError("HPE_INVALID_METHOD"), socket);
+    expect(written).toEqual([]);
+    expect(isDestroyed()).toBe(true);
+  });
+
+  it("lets an earlier request's answer still due go out whole, then writes the 400 and closes", () => {
+    // Whether its headers went out or not: a 400 before it would be read as that request's answer.
+    for (const headersSent of [false, true]) {
+      const inFlight = Object.assign(new EventEmitter(), { headersSent, writableFinished: false });
+      const { socket, written, isDestroyed } = fakeSocket({ inFlight });
       clientErrorReply.call(app, clientError("HPE_INVALID_METHOD"), socket);
       expect(written).toEqual([]);
+      expect(isDestroyed()).toBe(false);
+      inFlight.writableFinished = true;
+      inFlight.emit("close");
+      expect(written).toHaveLength(1);
+      expect(written[0]).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
       expect(isDestroyed()).toBe(true);
     }
   });

@@ -1,4 +1,4 @@
-import { STATUS_CODES } from "node:http";
+import { type ServerResponse, STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
@@ -86,16 +86,18 @@ export function describeClientError(error: ClientError): { status: number; body:
 
 /** Node's `Socket` plus the in-flight response it tracks (`_httpMessage`), as Node itself checks. */
 interface HttpSocket extends Socket {
-  _httpMessage?: { headersSent?: boolean } | null;
+  _httpMessage?: ServerResponse | null;
 }
 
 /**
  * Fastify's `clientErrorHandler`, bound to the root instance: answers a request Node's HTTP parser
  * refused (bad request line, header or body framing) in the sidecar's error shape, counts it in
- * `aurora_http_errors_total{route="(unmatched)"}`, and closes the connection. Like Fastify's default
- * (and Node's), a reset connection gets nothing, and nothing is written to a socket that is no
- * longer writable or that has already started another response; 408 for a request timeout and
- * 431 for headers over the limit, as they do.
+ * `aurora_http_errors_total{route="(unmatched)"}`, and closes the connection. A reset connection
+ * gets nothing, nor does one no longer writable; 408 for a request timeout and 431 for headers
+ * over the limit, as Fastify's default and Node's do. Unlike them, when an earlier request on the
+ * connection is still being answered (the engine may have learned it), its answer goes out whole
+ * first and the 400 after it: in its place, the 400 would read as that request's answer, final,
+ * for an outcome that was learned.
  */
 export function clientErrorReply(this: FastifyInstance, error: ClientError, rawSocket: Socket): void {
   const socket = rawSocket as HttpSocket;
@@ -104,16 +106,21 @@ export function clientErrorReply(this: FastifyInstance, error: ClientError, rawS
   this.log.debug({ err: error, status }, "request refused by the HTTP parser");
   // The metrics plugin decorates the root instance; a server refusing bytes before it loaded has no counter yet.
   if (this.hasDecorator("metrics")) this.metrics.observeHttpError("(unmatched)", status);
-  // Writing while a response is half-sent would corrupt it for the client: Node's own rule.
-  if (socket.writable && socket._httpMessage?.headersSent !== true) {
-    const json = JSON.stringify(body);
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
-        "Content-Type: application/json; charset=utf-8\r\n" +
-        `Content-Length: ${Buffer.byteLength(json)}\r\n` +
-        "Connection: close\r\n\r\n" +
-        json,
-    );
-  }
-  socket.destroy(error);
+  const refuse = () => {
+    if (socket.destroyed) return;
+    if (socket.writable) {
+      const json = JSON.stringify(body);
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+          "Content-Type: application/json; charset=utf-8\r\n" +
+          `Content-Length: ${Buffer.byteLength(json)}\r\n` +
+          "Connection: close\r\n\r\n" +
+          json,
+      );
+    }
+    socket.destroy(error);
+  };
+  const inFlight = socket._httpMessage;
+  if (inFlight != null && !inFlight.writableFinished) inFlight.once("close", refuse);
+  else refuse();
 }

@@ -91,6 +91,24 @@ describe("drain-plugin", () => {
     await closed;
   });
 
+  it("answers a request still in flight before the 400 for malformed bytes that follow it (not the 400 in its place)", async () => {
+    const { app, port, held: waiting } = await sidecarWithHeldRoute();
+    cleanups.push(() => app.close());
+    const connection = await RawConnection.open(port);
+    cleanups.push(() => connection.destroy());
+    connection.write(`${held(0)}XXXX / HTTP/1.1\r\n\r\n`);
+    await expect.poll(() => waiting.length).toBe(1);
+    // The parser has refused the bytes by now; the engine's answer to the first request is still due.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(connection.responses).toHaveLength(0);
+    waiting[0]!();
+    await connection.closed;
+    expect(connection.responses.map((r) => [r.status, JSON.parse(r.body).n ?? JSON.parse(r.body).error])).toEqual([
+      [200, 0],
+      [400, "bad_request"],
+    ]);
+  });
+
   it("ends the connection after its last answer when the answers were ready out of order and none could say close", async () => {
     const { app, port, held: waiting } = await sidecarWithHeldRoute();
     const connection = await RawConnection.open(port);
