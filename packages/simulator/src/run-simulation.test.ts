@@ -477,6 +477,16 @@ describe("runSimulation", () => {
       await expect(runSimulation({ ...options, routers: [ruleRouter()], seed: Number.NaN })).rejects.toThrow(/^seed:/);
     });
 
+    it("refuses a reward function that returns no finite number, naming reward, rather than give NaN regret", async () => {
+      for (const bad of [Number.NaN, undefined, Number.POSITIVE_INFINITY]) {
+        const reward = (outcome: Parameters<typeof specReward>[0], reputation: number) =>
+          outcome.success ? (bad as number) : specReward(outcome, reputation);
+        await expect(runSimulation({ ...options, routers: [ruleRouter()], reward })).rejects.toThrow(
+          /^reward: must return a finite number, returned (NaN|undefined|Infinity) for a successful job/,
+        );
+      }
+    });
+
     it("names the router and step when a router throws, keeping the cause", async () => {
       const cause = new Error("boom");
       const broken: SimRouter = {

@@ -51,10 +51,11 @@ export interface SimulationResult {
  * router gets its feedback (awaited) right after its decision.
  */
 export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
-  const { routers, seed, reward } = options;
+  const { routers, seed } = options;
   checkRouters(routers);
-  if (typeof reward !== "function")
+  if (typeof options.reward !== "function")
     throw ValidationError.forField("reward", "must be a function (outcome, advertisedReputation) => number");
+  const reward = finiteReward(options.reward);
   const scenario = typeof options.scenario === "string" ? loadScenario(options.scenario) : parseScenario(options.scenario);
   const market = new Market(scenario, { seed, decisions: options.decisions ?? scenario.decisions });
   const { decisions } = market;
@@ -194,4 +195,16 @@ function checkRouters(routers: readonly SimRouter[]): void {
     }
     names.set(router.name, i);
   });
+}
+
+/** The reward function, checked on every call: a NaN or infinite reward would make every regret after it NaN (`null` in JSON). */
+function finiteReward(reward: RewardFn): RewardFn {
+  return (outcome, advertisedReputation) => {
+    const value = reward(outcome, advertisedReputation);
+    if (typeof value === "number" && Number.isFinite(value)) return value;
+    throw ValidationError.forField(
+      "reward",
+      `must return a finite number, returned ${String(value)} for a ${outcome.success ? "successful" : "failed"} job`,
+    );
+  };
 }

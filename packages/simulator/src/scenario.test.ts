@@ -277,3 +277,18 @@ describe("names that would never apply", () => {
     ).not.toThrow();
   });
 });
+
+describe("prices", () => {
+  it("refuses a price under 0.0001, which would be advertised (and billed) as 0", () => {
+    const base = tinyScenario();
+    const priced = (price: number) => ({
+      ...base,
+      providers: [
+        { ...base.providers[0]!, advertised: { ...base.providers[0]!.advertised, prices: { a100: price } } },
+        base.providers[1]!,
+      ],
+    });
+    expect(fieldOf(priced(0.00004))).toBe("providers[0].advertised.prices.a100");
+    expect(() => parseScenario(priced(0.0001))).not.toThrow();
+  });
+});

@@ -109,7 +109,10 @@ export type StepOrShare = z.output<typeof atSchema>;
 export const advertisedSchema = strict({
   /** USD per GPU hour for each GPU type offered; the keys are the provider's `gpu_types`. */
   prices: keyedRecord(
-    atMost(positive("USD per GPU hour"), MAX_PRICE_USD_PER_HOUR, "USD per GPU hour"),
+    // Advertised to 4 decimals: a price under 0.0001 would be advertised (and billed) as 0.
+    atMost(positive("USD per GPU hour"), MAX_PRICE_USD_PER_HOUR, "USD per GPU hour").min(0.0001, {
+      error: "must be at least 0.0001 (USD per GPU hour): prices are advertised to 4 decimals, and a smaller one would be 0",
+    }),
     "each GPU type offered to its price in USD per GPU hour",
   ),
   latency_ms: providerSchema.shape.latency_ms,
