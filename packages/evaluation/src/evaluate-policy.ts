@@ -104,7 +104,7 @@ export async function evaluatePolicy(
       if (!replaces) {
         // A settlement after the feedback: left out, unless its file already had one left out.
         const other = leftOut.get(line.decision_id);
-        if (other !== undefined && Math.floor(other / LINE_ROOM) === Math.floor(where / LINE_ROOM)) {
+        if (other !== undefined && sameSource(other, where)) {
           throw repeatedDecision(line.decision_id, lines, seen.position(other * 2 + 1), position);
         }
         leftOut.set(line.decision_id, where);
@@ -183,6 +183,11 @@ function repeatedDecision(id: string, index: number, earlier: LogPosition | numb
 /** 2³², the room for a line number in a `Seen` entry. */
 const LINE_ROOM = 2 ** 32;
 
+/** Whether two places a line was read (`Seen.where`) are in the same source. */
+function sameSource(a: number, b: number): boolean {
+  return Math.floor(a / LINE_ROOM) === Math.floor(b / LINE_ROOM);
+}
+
 /**
  * Where each decision was read, one number per id (a log may hold millions): for a line a reader
  * of this package read, (its file's index among the files seen + 1)·2³² + its line number; for
@@ -221,7 +226,7 @@ class Seen {
   replaces(earlier: number, where: number, settlement: boolean): boolean | undefined {
     const before = Math.floor(earlier / 2);
     if (before < LINE_ROOM || where < LINE_ROOM) return undefined;
-    if (Math.floor(before / LINE_ROOM) === Math.floor(where / LINE_ROOM)) return undefined;
+    if (sameSource(before, where)) return undefined;
     const earlierSettlement = earlier % 2 === 1;
     if (earlierSettlement === settlement) return undefined;
     return earlierSettlement;

@@ -332,19 +332,20 @@ export const scenarioSchema = strict({
   };
 
   // Regions and GPU types a job can have: a name elsewhere that is none of them never applies (a typo).
-  const jobRegions = new Set(scenario.tenants.flatMap((tenant) => tenant.regions));
-  const jobGpus = new Set(scenario.tenants.flatMap((tenant) => tenant.workloads.flatMap((workload) => workload.gpu_types)));
-  const checkNames = (names: Iterable<string>, known: Set<string>, path: PropertyKey[], what: string) => {
-    let k = 0;
-    for (const name of names) {
-      if (!known.has(name)) {
-        issue(
-          [...path, ...(what === "key" ? [name] : [k])],
-          `"${name}" is no ${path.at(-1) === "extra_failure_rate_by_gpu" || path.at(-1) === "gpu_types" ? "GPU type" : "region"} any tenant's jobs have (${[...known].join(", ")}), so it would never apply`,
-        );
-      }
-      k++;
-    }
+  const jobRegions = { noun: "region", names: new Set(scenario.tenants.flatMap((tenant) => tenant.regions)) };
+  const jobGpus = {
+    noun: "GPU type",
+    names: new Set(scenario.tenants.flatMap((tenant) => tenant.workloads.flatMap((workload) => workload.gpu_types))),
+  };
+  /** Each name that no job has, refused at `path` plus the name (a record's key) or its index (a list's). */
+  const checkNames = (names: readonly string[], known: typeof jobRegions, path: PropertyKey[], keyed: boolean) => {
+    names.forEach((name, k) => {
+      if (known.names.has(name)) return;
+      issue(
+        [...path, keyed ? name : k],
+        `"${name}" is no ${known.noun} any tenant's jobs have (${[...known.names].join(", ")}), so it would never apply`,
+      );
+    });
   };
   scenario.providers.forEach((provider, i) => {
     for (const [field, known] of [
@@ -352,7 +353,7 @@ export const scenarioSchema = strict({
       ["extra_failure_rate_by_gpu", jobGpus],
     ] as const) {
       const rates = provider.hidden[field];
-      if (rates) checkNames(Object.keys(rates), known, ["providers", i, "hidden", field], "key");
+      if (rates) checkNames(Object.keys(rates), known, ["providers", i, "hidden", field], true);
     }
   });
 
@@ -370,9 +371,8 @@ export const scenarioSchema = strict({
       }
       listed.add(id);
     });
-    if (event.type === "outage" && event.regions) checkNames(event.regions, jobRegions, ["events", e, "regions"], "index");
-    if (event.type === "price_spike" && event.gpu_types)
-      checkNames(event.gpu_types, jobGpus, ["events", e, "gpu_types"], "index");
+    if (event.type === "outage" && event.regions) checkNames(event.regions, jobRegions, ["events", e, "regions"], false);
+    if (event.type === "price_spike" && event.gpu_types) checkNames(event.gpu_types, jobGpus, ["events", e, "gpu_types"], false);
     if (event.type === "price_spike") checkSpikedPrice(event, e);
     if (event.type === "reputation_drop" && (event.to === undefined) === (event.by === undefined)) {
       issue(["events", e], 'a reputation_drop needs exactly one of "to" (new reputation) or "by" (points lost)');

@@ -10,6 +10,7 @@ import { LinUcbPolicy } from "./lin-ucb-policy.js";
 import type { LinearValueOptions } from "./linear-value-policy.js";
 import { LinearValuePolicy } from "./linear-value-policy.js";
 import type { Policy } from "./policy.js";
+import { policyCatalog } from "./policy-catalog.js";
 import type { PolicyDeps } from "./policy-deps.js";
 import type { QLearningOptions } from "./q-learning-options.js";
 import { type PolicyRewardWeights, rewardWeightsRule } from "./reward-decomposition.js";
@@ -70,7 +71,11 @@ function refuseDeepNesting(config: unknown, depth: number, path: string): void {
 }
 
 /** The kinds whose options take `rewardWeights` (they decompose the reward: see reward-decomposition.ts). */
-const WEIGHTED_KINDS: ReadonlySet<string> = new Set(["ucb1", "thompson", "softmax", "lin-ucb", "lin-thompson", "linear-value"]);
+const WEIGHTED_KINDS: ReadonlySet<string> = new Set(
+  Object.entries(policyCatalog)
+    .filter(([, entry]) => Object.hasOwn(entry.defaults, "rewardWeights"))
+    .map(([kind]) => kind),
+);
 
 /**
  * The options with the caller's reward weights in place: the config's own must be the same
