@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/main.ts", "src/guardrail-evidence.ts", "src/failover-evidence.ts"],
+  entry: ["src/main.ts", "src/guardrail-evidence.ts", "src/failover-evidence.ts", "src/defaults-evidence.ts"],
   format: ["esm"],
   clean: true,
   sourcemap: true,

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EvidenceUsageError } from "./evidence-options.js";
-import { parseScriptArgs } from "./script-args.js";
+import { parseScriptArgs, seedsText } from "./script-args.js";
 
 const defaults = { seeds: [1, 2, 3], scenarios: ["calm", "outage"], out: "/docs/x.md" };
 
@@ -34,11 +34,25 @@ describe("parseScriptArgs (evidence:failover, evidence:guardrail)", () => {
     expect(parseScriptArgs(["-h"], defaults, "/here")).toBe("help");
   });
 
+  it("takes ranges of seeds, mixed with single ones, and shows long consecutive runs as a range", () => {
+    expect(parseScriptArgs(["--seeds", "131-135,7,9-9"], defaults, "/here")).toMatchObject({
+      seeds: [131, 132, 133, 134, 135, 7, 9],
+    });
+    expect(seedsText([1, 2, 3, 4, 5])).toBe("1,2,3,4,5");
+    expect(seedsText(Array.from({ length: 200 }, (_, i) => 131 + i))).toBe("131-330");
+    expect(seedsText([1, 3, 4, 5, 6, 7, 8])).toBe("1,3,4,5,6,7,8");
+  });
+
   it.each([
     [["--seed", "1"], "--seed", /unknown flag: the flags are --seeds, --scenarios, --out, --help/],
     [["--scenario", "calm"], "--scenario", /unknown flag/],
     [["calm"], null, /unexpected argument "calm"/],
-    [["--seeds", "x"], "--seeds", /must be whole numbers from 1, separated by commas/],
+    [["--seeds", "x"], "--seeds", /must be whole numbers from 1 or ranges such as 131-330, separated by commas/],
+    [["--seeds", "5-3"], "--seeds", /must be whole numbers from 1 or ranges/],
+    [["--seeds", "1-"], "--seeds", /must be whole numbers from 1 or ranges/],
+    [["--seeds", "0-3"], "--seeds", /must be whole numbers from 1 or ranges/],
+    [["--seeds", "2,1-3"], "--seeds", /names a seed twice/],
+    [["--seeds", "1-10001"], "--seeds", /names more than 10,000 seeds/],
     [["--seeds", "0,1"], "--seeds", /must be whole numbers from 1/],
     [["--seeds", "1,1"], "--seeds", /names a seed twice/],
     [["--seeds"], "--seeds", /needs a value/],
@@ -70,7 +84,7 @@ function script(
   });
 }
 
-describe.each(["failover-evidence.js", "guardrail-evidence.js"])("%s, run as a command", (name) => {
+describe.each(["failover-evidence.js", "guardrail-evidence.js", "defaults-evidence.js"])("%s, run as a command", (name) => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "aurora-evidence-script-"));
@@ -84,7 +98,7 @@ describe.each(["failover-evidence.js", "guardrail-evidence.js"])("%s, run as a c
     const { status, stdout, stderr } = await script(name, ["--seed", "1", "--out", out], dir);
     expect(status).toBe(2);
     expect(stderr).toMatch(
-      /^pnpm evidence:(failover|guardrail): --seed: unknown flag: the flags are --seeds, --scenarios, --out, --help\n$/,
+      /^pnpm evidence:(failover|guardrail|defaults): --seed: unknown flag: the flags are --seeds, --scenarios, --out, --help\n$/,
     );
     expect(stdout).toBe("");
     expect(existsSync(out)).toBe(false);
@@ -94,7 +108,7 @@ describe.each(["failover-evidence.js", "guardrail-evidence.js"])("%s, run as a c
     const out = join(dir, "evidence.md");
     const { status, stdout } = await script(name, ["--help", "--out", out], dir);
     expect(status).toBe(0);
-    expect(stdout).toMatch(/^usage: pnpm evidence:(failover|guardrail) \[--seeds 1,2,3,4,5\]/);
+    expect(stdout).toMatch(/^usage: pnpm evidence:(failover|guardrail|defaults) \[--seeds (1,2,3,4,5|131-330)\]/);
     expect(existsSync(out)).toBe(false);
   });
 

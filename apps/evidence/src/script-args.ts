@@ -24,8 +24,31 @@ export interface ScriptArgs {
 
 const SCRIPT_FLAGS = ["--seeds", "--scenarios", "--out", "--help"];
 
+/** Most seeds one `--seeds` may name (a range of 10,000 runs each scenario is hours already). */
+const MAX_SEEDS = 10_000;
+
+/** `1,2,3` or ranges `131-330`, mixed: whole numbers from 1, each once, at most {@link MAX_SEEDS}. */
+function parseSeeds(text: string): number[] {
+  const seeds: number[] = [];
+  for (const part of text.split(",")) {
+    const match = /^([1-9]\d{0,8})(?:-([1-9]\d{0,8}))?$/.exec(part);
+    const from = Number(match?.[1]);
+    const to = match?.[2] === undefined ? from : Number(match[2]);
+    if (match === null || to < from) {
+      throw new EvidenceUsageError(
+        "--seeds",
+        `must be whole numbers from 1 or ranges such as 131-330, separated by commas, e.g. 1,2,3; got ${JSON.stringify(text)}`,
+      );
+    }
+    if (seeds.length + (to - from + 1) > MAX_SEEDS)
+      throw new EvidenceUsageError("--seeds", `names more than ${MAX_SEEDS.toLocaleString("en")} seeds`);
+    for (let seed = from; seed <= to; seed++) seeds.push(seed);
+  }
+  return seeds;
+}
+
 /**
- * Reads `--seeds 1,2,3`, `--scenarios calm,outage` (built-in scenarios) and `--out FILE` (relative
+ * Reads `--seeds 1,2,3` (or ranges, `131-330`), `--scenarios calm,outage` (built-in scenarios) and `--out FILE` (relative
  * to where the command was run), each at most once; `--help` (or `-h`) gives "help". Anything else
  * throws `EvidenceUsageError` naming the flag, before a run starts or a file is written.
  */
@@ -54,15 +77,7 @@ export function parseScriptArgs(
     i++;
   }
   const seedsText = given.get("--seeds");
-  const seeds: string[] = seedsText === undefined ? defaults.seeds.map(String) : seedsText.split(",");
-  for (const seed of seeds) {
-    if (!/^[1-9]\d{0,8}$/.test(seed)) {
-      throw new EvidenceUsageError(
-        "--seeds",
-        `must be whole numbers from 1, separated by commas, e.g. 1,2,3; got ${JSON.stringify(seedsText)}`,
-      );
-    }
-  }
+  const seeds = seedsText === undefined ? [...defaults.seeds] : parseSeeds(seedsText);
   const known = listScenarios();
   const scenariosText = given.get("--scenarios");
   const scenarios = scenariosText === undefined ? [...defaults.scenarios] : scenariosText.split(",");
@@ -74,7 +89,13 @@ export function parseScriptArgs(
   if (new Set(scenarios).size !== scenarios.length) throw new EvidenceUsageError("--scenarios", "names a scenario twice");
   if (new Set(seeds).size !== seeds.length) throw new EvidenceUsageError("--seeds", "names a seed twice");
   const out = given.get("--out");
-  return { seeds: seeds.map(Number), scenarios, out: out === undefined ? defaults.out : resolve(baseDirectory, out) };
+  return { seeds, scenarios, out: out === undefined ? defaults.out : resolve(baseDirectory, out) };
+}
+
+/** Seeds as `--seeds` takes them: a run of more than five consecutive ones as a range. */
+export function seedsText(seeds: readonly number[]): string {
+  const consecutive = seeds.every((seed, i) => i === 0 || seed === (seeds[i - 1] as number) + 1);
+  return consecutive && seeds.length > 5 ? `${seeds[0]}-${seeds[seeds.length - 1]}` : seeds.join(",");
 }
 
 /**
@@ -88,7 +109,7 @@ export function scriptArgsOrExit(name: string, defaults: { seeds: readonly numbe
   try {
     const parsed = parseScriptArgs(process.argv.slice(2), { ...defaults, out }, process.env.INIT_CWD ?? process.cwd());
     if (parsed !== "help") return parsed;
-    process.stdout.write(`usage: ${command} [--seeds 1,2,3,4,5] [--scenarios calm,outage] [--out FILE]\n`);
+    process.stdout.write(`usage: ${command} [--seeds ${seedsText(defaults.seeds)}] [--scenarios calm,outage] [--out FILE]\n`);
     process.exit(0);
   } catch (error) {
     if (!(error instanceof EvidenceUsageError)) throw error;
