@@ -16,21 +16,46 @@ const trio = [provider("akash", 1.2, 100, 90), provider("ionet", 1, 100, 80), pr
 describe("LinUcbPolicy", () => {
   it("has the documented defaults", () => {
     expect(resolveLinUcbOptions({})).toEqual({
+      discount: 0.999455,
+      failureDiscount: 0.999858,
+      ridge: 191,
+      successRidge: 3.4,
+      priorFailureRate: 0.05,
+      maxFeatures: 256,
+      crosses: [],
+      shiftHalfLife: 860,
+      successShiftHalfLife: 292,
+      shiftPrior: 0.000111,
+      shiftStartRate: 0.0000609,
+      rewardWeights: { success_bonus: 10, failure_reward: -20, cost: 1, latency_divisor: 500, reputation_divisor: 100 },
+      alpha: 1.232,
+      explorationFloor: 0,
+    });
+  });
+
+  it("restores a snapshot lacking options with the values the version that wrote it ran with, not today's defaults", () => {
+    const policy = new LinUcbPolicy();
+    for (let i = 0; i < 30; i++) {
+      policy.update({ stateKey: "llm:a100:us-west", context: context(), provider: trio[i % 3]!, reward: i % 7 === 0 ? -20 : 8 });
+    }
+    const snapshot = JSON.parse(JSON.stringify(policy.toJSON()));
+    expect(LinUcbPolicy.fromJSON(snapshot).params).toEqual(policy.params);
+    snapshot.params = { alpha: 1.5 };
+    const old = LinUcbPolicy.fromJSON(snapshot);
+    expect(old.params).toMatchObject({
+      alpha: 1.5,
       discount: 0.9995,
       failureDiscount: 0.9999,
       ridge: 100,
       successRidge: 2,
-      priorFailureRate: 0.05,
-      maxFeatures: 256,
-      crosses: [],
       shiftHalfLife: 600,
       successShiftHalfLife: 300,
       shiftPrior: 0.0002,
       shiftStartRate: 0.00005,
-      rewardWeights: { success_bonus: 10, failure_reward: -20, cost: 1, latency_divisor: 500, reputation_divisor: 100 },
-      alpha: 1,
-      explorationFloor: 0,
     });
+    delete snapshot.params.alpha;
+    expect(LinUcbPolicy.fromJSON(snapshot).params.alpha).toBe(1);
+    expect(LinUcbPolicy.fromJSON(snapshot, { ridge: 191 }).params.ridge).toBe(191);
   });
 
   it("refuses a shiftStartRate outside [0, 1), naming it", () => {
@@ -53,7 +78,7 @@ describe("LinUcbPolicy", () => {
     expect(() => resolveLinUcbOptions({ failureDiscount: 1.5 }, "params")).toThrow(/^params\.failureDiscount: /);
   });
 
-  it("restores a snapshot written before failureDiscount existed with the default", () => {
+  it("restores a snapshot written before failureDiscount existed with the value it ran with (0.9999)", () => {
     const policy = new LinUcbPolicy();
     for (let i = 0; i < 30; i++) {
       policy.update({ stateKey: "llm:a100:us-west", context: context(), provider: trio[i % 3]!, reward: i % 7 === 0 ? -20 : 8 });
@@ -65,7 +90,7 @@ describe("LinUcbPolicy", () => {
     expect(old.estimate(request(trio))).toEqual(policy.estimate(request(trio)));
   });
 
-  it("keeps successShiftHalfLife in its snapshot, and restores one written before the option existed with the default", () => {
+  it("keeps successShiftHalfLife in its snapshot, and restores one written before the option existed with the value it ran with (300)", () => {
     const policy = new LinUcbPolicy({ successShiftHalfLife: 120 });
     for (let i = 0; i < 30; i++) {
       policy.update({ stateKey: "llm:a100:us-west", context: context(), provider: trio[i % 3]!, reward: i % 7 === 0 ? -20 : 8 });
@@ -186,4 +211,4 @@ describe("LinUcbPolicy", () => {
 
 // Pinned from a run: any change to the maths or the draws shows up here.
 const EXPECTED_TAIL_PICKS = { akash: 100 };
-const EXPECTED_TOTAL_REWARD = 3239.9;
+const EXPECTED_TOTAL_REWARD = 3210.6;

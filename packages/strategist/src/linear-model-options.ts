@@ -5,7 +5,11 @@ import { integerRule, numberRule } from "./option-rules.js";
 import type { PolicyRewardWeights } from "./reward-decomposition.js";
 import { rewardWeightsRule } from "./reward-decomposition.js";
 
-/** The options of the contextual policies' outcome model (LinUCB, linear Thompson sampling). */
+/**
+ * The options of the contextual policies' outcome model (LinUCB, linear Thompson sampling). The
+ * defaults given here are `lin-thompson`'s; `lin-ucb` has tuned ones of its own for the discounts,
+ * ridges, half-lives and shift priors (see `policyCatalog["lin-ucb"].defaults`).
+ */
 export interface LinearModelParams {
   /**
    * γ of the success model (a successful job's reward residual and its noise): what was learned

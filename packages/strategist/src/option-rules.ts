@@ -28,6 +28,13 @@ export function numberRule(defaultValue: number, accepts: (value: number) => boo
   };
 }
 
+/** `rules` with some defaults replaced (a policy whose tuned defaults differ from the shared ones). */
+export function withDefaults<P>(rules: OptionRules<P>, defaults: Partial<P>): OptionRules<P> {
+  const out = { ...rules } as Record<keyof P, OptionRule<unknown>>;
+  for (const key of Object.keys(defaults) as (keyof P)[]) out[key] = { ...out[key], default: defaults[key] };
+  return out as OptionRules<P>;
+}
+
 /** A whole-number option from `min` to `max`. */
 export function integerRule(defaultValue: number, min: number, max: number, what: string): OptionRule<number> {
   return numberRule(
