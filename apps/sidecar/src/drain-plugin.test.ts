@@ -4,7 +4,6 @@ import type { FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { testApp } from "../test/fixtures.js";
 import { RawConnection, rawRequest } from "../test/raw-connection.js";
-import { ENGINE_CLOSED_BODY } from "./engine-closed.js";
 
 /**
  * The sidecar with one more route, `POST /held` `{n, padding?}`, whose handler waits until the
