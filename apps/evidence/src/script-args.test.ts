@@ -40,7 +40,9 @@ describe("parseScriptArgs (evidence:failover, evidence:guardrail)", () => {
     });
     expect(seedsText([1, 2, 3, 4, 5])).toBe("1,2,3,4,5");
     expect(seedsText(Array.from({ length: 200 }, (_, i) => 131 + i))).toBe("131-330");
-    expect(seedsText([1, 3, 4, 5, 6, 7, 8])).toBe("1,3,4,5,6,7,8");
+    expect(seedsText([1, 3, 4, 5, 6, 7, 8])).toBe("1,3-8");
+    expect(seedsText([131, 132, 133, 134, 135, 136, 500, 2, 3])).toBe("131-136,500,2,3");
+    expect(seedsText([])).toBe("");
   });
 
   it.each([
@@ -48,13 +50,14 @@ describe("parseScriptArgs (evidence:failover, evidence:guardrail)", () => {
     [["--scenario", "calm"], "--scenario", /unknown flag/],
     [["calm"], null, /unexpected argument "calm"/],
     [["--seeds", "x"], "--seeds", /must be whole numbers from 1 or ranges such as 131-330, separated by commas/],
-    [["--seeds", "5-3"], "--seeds", /must be whole numbers from 1 or ranges/],
+    [["--seeds", "5-3"], "--seeds", /the range 5-3 runs backwards: write 3-5/],
     [["--seeds", "1-"], "--seeds", /must be whole numbers from 1 or ranges/],
     [["--seeds", "0-3"], "--seeds", /must be whole numbers from 1 or ranges/],
-    [["--seeds", "2,1-3"], "--seeds", /names a seed twice/],
+    [["--seeds", "2,1-3"], "--seeds", /names seed 2 twice/],
+    [["--seeds", "1-10000,1-10000"], "--seeds", /names seed 1 twice/],
     [["--seeds", "1-10001"], "--seeds", /names more than 10,000 seeds/],
     [["--seeds", "0,1"], "--seeds", /must be whole numbers from 1/],
-    [["--seeds", "1,1"], "--seeds", /names a seed twice/],
+    [["--seeds", "1,1"], "--seeds", /names seed 1 twice/],
     [["--seeds"], "--seeds", /needs a value/],
     [["--scenarios", "nope"], "--scenarios", /"nope" is not a built-in scenario: use calm, /],
     [["--out", "a", "--out", "b"], "--out", /is given twice/],

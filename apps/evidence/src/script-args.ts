@@ -30,19 +30,28 @@ const MAX_SEEDS = 10_000;
 /** `1,2,3` or ranges `131-330`, mixed: whole numbers from 1, each once, at most {@link MAX_SEEDS}. */
 function parseSeeds(text: string): number[] {
   const seeds: number[] = [];
+  const named = new Set<number>();
   for (const part of text.split(",")) {
     const match = /^([1-9]\d{0,8})(?:-([1-9]\d{0,8}))?$/.exec(part);
-    const from = Number(match?.[1]);
-    const to = match?.[2] === undefined ? from : Number(match[2]);
-    if (match === null || to < from) {
+    if (match === null) {
       throw new EvidenceUsageError(
         "--seeds",
         `must be whole numbers from 1 or ranges such as 131-330, separated by commas, e.g. 1,2,3; got ${JSON.stringify(text)}`,
       );
     }
-    if (seeds.length + (to - from + 1) > MAX_SEEDS)
+    const from = Number(match[1]);
+    const to = match[2] === undefined ? from : Number(match[2]);
+    if (to < from) throw new EvidenceUsageError("--seeds", `the range ${part} runs backwards: write ${to}-${from}`);
+    for (const seed of named) {
+      if (seed >= from && seed <= to) throw new EvidenceUsageError("--seeds", `names seed ${seed} twice`);
+    }
+    if (seeds.length + (to - from + 1) > MAX_SEEDS) {
       throw new EvidenceUsageError("--seeds", `names more than ${MAX_SEEDS.toLocaleString("en")} seeds`);
-    for (let seed = from; seed <= to; seed++) seeds.push(seed);
+    }
+    for (let seed = from; seed <= to; seed++) {
+      seeds.push(seed);
+      named.add(seed);
+    }
   }
   return seeds;
 }
@@ -87,15 +96,21 @@ export function parseScriptArgs(
     }
   }
   if (new Set(scenarios).size !== scenarios.length) throw new EvidenceUsageError("--scenarios", "names a scenario twice");
-  if (new Set(seeds).size !== seeds.length) throw new EvidenceUsageError("--seeds", "names a seed twice");
   const out = given.get("--out");
   return { seeds, scenarios, out: out === undefined ? defaults.out : resolve(baseDirectory, out) };
 }
 
-/** Seeds as `--seeds` takes them: a run of more than five consecutive ones as a range. */
+/** Seeds as `--seeds` takes them, each run of more than five consecutive seeds as a range (`131-330`). */
 export function seedsText(seeds: readonly number[]): string {
-  const consecutive = seeds.every((seed, i) => i === 0 || seed === (seeds[i - 1] as number) + 1);
-  return consecutive && seeds.length > 5 ? `${seeds[0]}-${seeds[seeds.length - 1]}` : seeds.join(",");
+  const parts: string[] = [];
+  for (let start = 0; start < seeds.length; ) {
+    let end = start;
+    while (end + 1 < seeds.length && seeds[end + 1] === (seeds[end] as number) + 1) end++;
+    if (end - start + 1 > 5) parts.push(`${seeds[start]}-${seeds[end]}`);
+    else parts.push(...seeds.slice(start, end + 1).map(String));
+    start = end + 1;
+  }
+  return parts.join(",");
 }
 
 /**

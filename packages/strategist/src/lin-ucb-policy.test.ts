@@ -33,7 +33,7 @@ describe("LinUcbPolicy", () => {
     });
   });
 
-  it("restores a snapshot lacking options with the values the version that wrote it ran with, not today's defaults", () => {
+  it("fills the options a snapshot lacks from the shared defaults, as before lin-ucb had its own, not from today's", () => {
     const policy = new LinUcbPolicy();
     for (let i = 0; i < 30; i++) {
       policy.update({ stateKey: "llm:a100:us-west", context: context(), provider: trio[i % 3]!, reward: i % 7 === 0 ? -20 : 8 });
@@ -78,7 +78,7 @@ describe("LinUcbPolicy", () => {
     expect(() => resolveLinUcbOptions({ failureDiscount: 1.5 }, "params")).toThrow(/^params\.failureDiscount: /);
   });
 
-  it("restores a snapshot written before failureDiscount existed with the value it ran with (0.9999)", () => {
+  it("restores a snapshot written before failureDiscount existed with the shared default (0.9999)", () => {
     const policy = new LinUcbPolicy();
     for (let i = 0; i < 30; i++) {
       policy.update({ stateKey: "llm:a100:us-west", context: context(), provider: trio[i % 3]!, reward: i % 7 === 0 ? -20 : 8 });
@@ -90,7 +90,7 @@ describe("LinUcbPolicy", () => {
     expect(old.estimate(request(trio))).toEqual(policy.estimate(request(trio)));
   });
 
-  it("keeps successShiftHalfLife in its snapshot, and restores one written before the option existed with the value it ran with (300)", () => {
+  it("keeps successShiftHalfLife in its snapshot, and restores one written before the option existed with the shared default (300)", () => {
     const policy = new LinUcbPolicy({ successShiftHalfLife: 120 });
     for (let i = 0; i < 30; i++) {
       policy.update({ stateKey: "llm:a100:us-west", context: context(), provider: trio[i % 3]!, reward: i % 7 === 0 ? -20 : 8 });

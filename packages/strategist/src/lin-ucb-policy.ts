@@ -55,9 +55,10 @@ const linUcbRules: OptionRules<LinUcbParams> = {
 };
 
 /**
- * The defaults `lin-ucb` had before {@link LIN_UCB_MODEL_DEFAULTS} (the shared ones, α 1): a
- * snapshot lacking an option was written by a version that ran with these, so it is restored
- * with them, not with today's.
+ * The defaults `lin-ucb` had before {@link LIN_UCB_MODEL_DEFAULTS} (the shared ones, α 1). An
+ * option a snapshot's `params` lack (it was written before the option existed) is filled from
+ * these, as it was before `lin-ucb` had defaults of its own, so tuning them changes no saved
+ * model.
  */
 const snapshotRules: OptionRules<LinUcbParams> = {
   ...linearModelRules,
