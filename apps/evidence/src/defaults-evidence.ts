@@ -8,10 +8,11 @@
 // keep the old defaults.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { computeReward } from "@aurora/executor";
-import { loadScenario, type RewardFn, runSimulation } from "@aurora/simulator";
+import { loadScenario, runSimulation } from "@aurora/simulator";
 import { policyCatalog } from "@aurora/strategist";
 import { engineRouter } from "./engine-router.js";
+import { summarize } from "./regret-table.js";
+import { engineReward } from "./run-evidence.js";
 import { scriptArgsOrExit, seedsText } from "./script-args.js";
 
 /** `lin-ucb`'s defaults until the seventeenth session: the outcome model's shared ones, α 1. */
@@ -61,7 +62,6 @@ const { seeds, scenarios, out } = scriptArgsOrExit("defaults", {
   scenarios: FAST,
 });
 
-const reward: RewardFn = (outcome, advertisedReputation) => computeReward(outcome, undefined, advertisedReputation);
 const started = Date.now();
 /** regret[scenario][candidate][seed index] */
 const regret = new Map<string, number[][]>();
@@ -72,7 +72,7 @@ for (const name of scenarios) {
     const result = await runSimulation({
       scenario,
       seed,
-      reward,
+      reward: engineReward,
       routers: CANDIDATES.map((c, i) => engineRouter(String(i), { kind: "lin-ucb", ...c.options }, seed)),
     });
     for (const [i, router] of result.routers.entries()) rows[i]?.push(router.cumulativeRegret);
@@ -81,12 +81,11 @@ for (const name of scenarios) {
   process.stdout.write(`${name}: ${seeds.length} seeds\n`);
 }
 
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const mean = (xs: readonly number[]) => summarize(xs).mean;
 /** Standard error of the mean of `xs` (0 for one value). */
 const standardError = (xs: readonly number[]) => {
-  if (xs.length < 2) return 0;
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1) / xs.length);
+  const { sd, runs } = summarize(xs);
+  return sd / Math.sqrt(runs);
 };
 const at = (scenario: string, candidate: number) => regret.get(scenario)?.[candidate] ?? [];
 /** Per seed: the candidate's regret minus the old defaults', in `scenario` or summed over all. */

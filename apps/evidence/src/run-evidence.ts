@@ -6,7 +6,7 @@ import type { RegretSamples } from "./regret-table.js";
 import { addSample } from "./regret-table.js";
 
 /** The engine's default reward, as the simulator needs it (outcomes carry no actual reputation). */
-const engineReward: RewardFn = (outcome, advertisedReputation) => computeReward(outcome, undefined, advertisedReputation);
+export const engineReward: RewardFn = (outcome, advertisedReputation) => computeReward(outcome, undefined, advertisedReputation);
 
 /** A scenario of the evidence: loaded (and checked) once, shown under the name it was given. */
 export interface EvidenceScenario {
